@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh clone: system packages, npm deps, build (tsc -b is the
+# type check), then Jest. Tests start and stop their own servers on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-system-packages.sh
+bash scripts/setup.sh
+NODE_OPTIONS=--experimental-vm-modules npx jest --ci "$@"
