@@ -1,0 +1,183 @@
+// The deployer's one error table. Every error the user can see has a stable
+// code, a message template, who is at fault and what to do. The CLI has a
+// single top-level catch: `user`/`aws` faults print the message + hint without
+// a stack; `bug` says it is a bug. Codes are documented in
+// docs/readme/deployer-core.md (a test checks that each one is).
+
+/** Who has to act: the user (fix input), AWS (retry / quota / permissions), or us (a bug). */
+export type Fault = 'user' | 'aws' | 'bug';
+
+export interface ErrorSpec {
+  readonly fault: Fault;
+  /** `{name}` placeholders are filled from the params. */
+  readonly message: string;
+  /** What to do about it. */
+  readonly hint: string;
+}
+
+export const ERRORS = {
+  // release.yaml: load -> parse -> validate -> rules, one code per step.
+  MS_DEPLOY_RELEASE_NOT_FOUND: {
+    fault: 'user',
+    message: 'release.yaml not found at {path}',
+    hint: 'Run the command in the generated project, or pass --dir <project dir>.',
+  },
+  MS_DEPLOY_RELEASE_READ: {
+    fault: 'user',
+    message: 'cannot read {path}: {reason}',
+    hint: 'Check the file permissions and that it is a regular file.',
+  },
+  MS_DEPLOY_RELEASE_PARSE: {
+    fault: 'user',
+    message: '{path} is not valid YAML: {reason}',
+    hint: 'Fix the YAML syntax at the line shown (indentation, quotes, tabs).',
+  },
+  MS_DEPLOY_RELEASE_INVALID: {
+    fault: 'user',
+    message: 'release.yaml {yamlPath}: {reason}',
+    hint: 'Fix the value at that path; the release.yaml reference lists every field, its default and its rule.',
+  },
+  MS_DEPLOY_RELEASE_AUTOSCALING_BOUNDS: {
+    fault: 'user',
+    message: 'release.yaml {yamlPath}: minCapacity ({min}) is greater than maxCapacity ({max})',
+    hint: 'Set minCapacity <= maxCapacity.',
+  },
+  MS_DEPLOY_RELEASE_PROD_CAPACITY: {
+    fault: 'user',
+    message: 'release.yaml {yamlPath}: prod with autoscaling needs {field} >= 2 (is {value})',
+    hint: 'Production runs at least two instances so one can fail or be replaced without downtime; raise instanceCount and autoscaling.minCapacity to 2 or more.',
+  },
+  MS_DEPLOY_RELEASE_PROMOTION_ORDER: {
+    fault: 'user',
+    message: 'release.yaml {yamlPath}: promotion.order names "{env}", which is not under environments',
+    hint: 'List only environments defined under environments:, or add the missing environment.',
+  },
+  MS_DEPLOY_UNKNOWN_ENV: {
+    fault: 'user',
+    message: 'environment "{env}" is not defined in release.yaml (defined: {known})',
+    hint: 'Use one of the defined environments, or add it under environments: in release.yaml.',
+  },
+  // AWS calls.
+  MS_DEPLOY_AWS_THROTTLED: {
+    fault: 'aws',
+    message: '{action} on {resource} was throttled by AWS after {attempts} attempts',
+    hint: 'Wait a minute and run the command again; if it persists, request a higher API rate quota for the service.',
+  },
+  MS_DEPLOY_AWS_ACCESS_DENIED: {
+    fault: 'user',
+    message: '{action} on {resource} was denied: {reason}',
+    hint: 'Give the deploying identity the permissions listed in the README ("IAM permissions the deployer needs").',
+  },
+  MS_DEPLOY_AWS_CREDENTIALS: {
+    fault: 'user',
+    message: 'no usable AWS credentials for {action}: {reason}',
+    hint: 'Configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO or an instance role) and retry.',
+  },
+  MS_DEPLOY_AWS_NOT_FOUND: {
+    fault: 'user',
+    message: '{action}: {resource} does not exist: {reason}',
+    hint: 'Check the name and region; run `model-deploy status <env>` to see what exists.',
+  },
+  MS_DEPLOY_AWS_LIMIT: {
+    fault: 'aws',
+    message: '{action} on {resource} hit an AWS limit: {reason}',
+    hint: 'Remove unused resources or request a quota increase in Service Quotas, then retry.',
+  },
+  MS_DEPLOY_AWS_CONFLICT: {
+    fault: 'aws',
+    message: '{action} on {resource} conflicts with an operation in progress: {reason}',
+    hint: 'Wait for the other operation to finish (`model-deploy status <env>`), then run the command again; it resumes where it stopped.',
+  },
+  MS_DEPLOY_AWS_VALIDATION: {
+    fault: 'user',
+    message: '{action} on {resource} was rejected by AWS: {reason}',
+    hint: 'Check the related release.yaml values (instance type availability in the region, names, sizes).',
+  },
+  MS_DEPLOY_AWS_SERVICE: {
+    fault: 'aws',
+    message: '{action} on {resource} failed on the AWS side after {attempts} attempts: {reason}',
+    hint: 'This is usually transient; run the command again. It resumes where it stopped.',
+  },
+  MS_DEPLOY_AWS_FAILED: {
+    fault: 'aws',
+    message: '{action} on {resource} failed: {reason}',
+    hint: 'Read the AWS reason above; fix it and run the command again (it converges from any partial state).',
+  },
+  // Resources.
+  MS_DEPLOY_ENDPOINT_FAILED: {
+    fault: 'aws',
+    message: 'SageMaker endpoint {resource} failed: {reason}',
+    hint: 'Check the container logs in CloudWatch log group {logGroup}; fix the image or the instance settings and run `model-deploy up` again.',
+  },
+  MS_DEPLOY_WAIT_TIMEOUT: {
+    fault: 'aws',
+    message: 'timed out after {seconds}s waiting for {resource} to become {state}',
+    hint: 'It may still finish: check `model-deploy status <env>` and rerun `up`, or raise the wait with --max-wait.',
+  },
+  MS_DEPLOY_IMAGE_REF: {
+    fault: 'user',
+    message: 'image reference "{image}" is not <repository-uri>@sha256:<digest> or <repository-uri>:<tag>',
+    hint: 'Pass --image 123456789012.dkr.ecr.<region>.amazonaws.com/model-service/<name>@sha256:<64 hex> (or :<tag>).',
+  },
+  MS_DEPLOY_IMAGE_NOT_FOUND: {
+    fault: 'user',
+    message: 'image {image} is not in ECR repository {repository}',
+    hint: 'Push the image first (`model-deploy up <env>` builds and pushes), or pass the digest that CI pushed.',
+  },
+  MS_DEPLOY_IMAGE_COMMAND: {
+    fault: 'user',
+    message: '`{command}` failed with exit code {exitCode}',
+    hint: 'Read the output above; check that the {builder} CLI is installed and works (`model-deploy doctor`).',
+  },
+  MS_DEPLOY_GIT_SHA: {
+    fault: 'user',
+    message: 'cannot read the git short sha in {dir}: {reason}',
+    hint: 'Run in a git checkout with at least one commit, or pass --image to deploy an already pushed image.',
+  },
+  MS_DEPLOY_ROLE_ARN: {
+    fault: 'user',
+    message: 'release.yaml iam.{field} "{arn}" is not an IAM role ARN',
+    hint: 'Use arn:aws:iam::<12-digit account>:role/<name>, or remove it to let model-deploy create the role.',
+  },
+  MS_DEPLOY_INTERNAL: {
+    fault: 'bug',
+    message: 'internal error: {reason}',
+    hint: 'This is a bug in model-deploy; please report it with the command you ran.',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+export type ErrorParams = Record<string, string | number | undefined>;
+
+function fill(template: string, params: ErrorParams): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
+    const value = params[key];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+export class DeployerError extends Error {
+  override readonly name = 'DeployerError';
+  readonly code: ErrorCode;
+  readonly fault: Fault;
+  readonly hint: string;
+  readonly params: ErrorParams;
+
+  constructor(code: ErrorCode, params: ErrorParams = {}, options: { cause?: unknown } = {}) {
+    const spec: ErrorSpec = ERRORS[code];
+    super(fill(spec.message, params), options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.fault = spec.fault;
+    this.hint = fill(spec.hint, params);
+    this.params = params;
+  }
+
+  /** One paragraph for the terminal: code, what is wrong, what to do. */
+  toUserString(): string {
+    return `${this.code}: ${this.message}\n  -> ${this.hint}`;
+  }
+}
+
+export function isDeployerError(err: unknown, code?: ErrorCode): err is DeployerError {
+  return err instanceof DeployerError && (code === undefined || err.code === code);
+}

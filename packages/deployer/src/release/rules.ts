@@ -1,0 +1,59 @@
+// Step 4: cross-field rules JSON Schema cannot express, each with its own code
+// and the YAML path; also fills the defaults that depend on other fields.
+import { DeployerError } from '../errors.js';
+import { ENV_ORDER, type EnvName, type ReleaseConfig } from './types.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+
+function envEntries(release: Mutable<ReleaseConfig>) {
+  return ENV_ORDER.flatMap((name) => {
+    const env = release.environments[name];
+    return env ? [[name, env] as const] : [];
+  });
+}
+
+function checkAutoscalingBounds(release: Mutable<ReleaseConfig>): void {
+  for (const [name, env] of envEntries(release)) {
+    const { minCapacity: min, maxCapacity: max } = env.autoscaling;
+    if (min > max) {
+      throw new DeployerError('MS_DEPLOY_RELEASE_AUTOSCALING_BOUNDS', { yamlPath: `environments.${name}.autoscaling`, min, max });
+    }
+  }
+}
+
+function checkProdCapacity(release: Mutable<ReleaseConfig>): void {
+  const prod = release.environments.prod;
+  if (!prod?.autoscaling.enabled) return;
+  if (prod.instanceCount < 2) {
+    throw new DeployerError('MS_DEPLOY_RELEASE_PROD_CAPACITY', {
+      yamlPath: 'environments.prod.instanceCount', field: 'instanceCount', value: prod.instanceCount,
+    });
+  }
+  if (prod.autoscaling.minCapacity < 2) {
+    throw new DeployerError('MS_DEPLOY_RELEASE_PROD_CAPACITY', {
+      yamlPath: 'environments.prod.autoscaling.minCapacity', field: 'minCapacity', value: prod.autoscaling.minCapacity,
+    });
+  }
+}
+
+function checkPromotionOrder(release: Mutable<ReleaseConfig>): void {
+  const order = release.promotion.order as EnvName[] | undefined;
+  if (order === undefined) {
+    release.promotion.order = envEntries(release).map(([name]) => name);
+    return;
+  }
+  order.forEach((env, i) => {
+    if (!release.environments[env]) {
+      throw new DeployerError('MS_DEPLOY_RELEASE_PROMOTION_ORDER', { yamlPath: `promotion.order[${i}]`, env });
+    }
+  });
+}
+
+export function applyReleaseRules(data: unknown): ReleaseConfig {
+  const release = data as Mutable<ReleaseConfig>;
+  release.image.repository ??= release.model.name;
+  checkAutoscalingBounds(release);
+  checkProdCapacity(release);
+  checkPromotionOrder(release);
+  return release as ReleaseConfig;
+}

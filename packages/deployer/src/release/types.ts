@@ -1,0 +1,55 @@
+// The validated, defaulted, frozen release.yaml (see schema/release.schema.json).
+export type EnvName = 'dev' | 'qa' | 'staging' | 'prod';
+
+export const ENV_ORDER: readonly EnvName[] = ['dev', 'qa', 'staging', 'prod'];
+
+export interface AutoscalingConfig {
+  readonly enabled: boolean;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly targetInvocationsPerInstance: number;
+}
+
+export interface EnvironmentConfig {
+  readonly instanceType: string;
+  readonly instanceCount: number;
+  readonly volumeSizeGb?: number;
+  readonly autoscaling: AutoscalingConfig;
+}
+
+export interface ReleaseConfig {
+  readonly apiVersion: 'model-service/v1';
+  readonly model: {
+    readonly name: string;
+    readonly team: string;
+    readonly owner?: string;
+    readonly kind: 'typescript' | 'onnx';
+    readonly artifact?: string;
+    readonly sha256?: string;
+  };
+  readonly region: string;
+  readonly image: {
+    /** Defaulted to model.name by the rules step. */
+    readonly repository: string;
+    readonly keepLast: number;
+    readonly platform: 'linux/amd64' | 'linux/arm64';
+  };
+  readonly cache: { readonly kind: 'off' | 'memory' | 'redis'; readonly ttlSeconds: number; readonly maxEntries: number };
+  readonly slo: { readonly p95LatencyMs: number; readonly errorRate: number };
+  readonly api: {
+    readonly apiKey: boolean;
+    readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+    readonly quota: { readonly limit: number; readonly period: 'DAY' | 'WEEK' | 'MONTH' };
+    readonly cors: { readonly allowOrigins: readonly string[] };
+  };
+  readonly iam?: { readonly sagemakerRoleArn?: string; readonly lambdaRoleArn?: string };
+  readonly promotion: {
+    /** Defaulted to the defined environments in dev, qa, staging, prod order. */
+    readonly order: readonly EnvName[];
+    readonly strategy: 'canary' | 'linear' | 'all-at-once';
+    readonly canaryPercent: number;
+    readonly waitMinutes: number;
+  };
+  readonly ci: { readonly provider: 'github' | 'circleci' | 'none' };
+  readonly environments: Readonly<Partial<Record<EnvName, EnvironmentConfig>>>;
+}
