@@ -60,7 +60,7 @@ export const ERRORS = {
   // AWS calls.
   MS_DEPLOY_AWS_THROTTLED: {
     fault: 'aws',
-    message: '{action} on {resource} was throttled by AWS after {attempts} attempts',
+    message: '{action} on {resource} was throttled by AWS after {attempts} attempts ({reason})',
     hint: 'Wait a minute and run the command again; if it persists, request a higher API rate quota for the service.',
   },
   MS_DEPLOY_AWS_ACCESS_DENIED: {
@@ -70,7 +70,7 @@ export const ERRORS = {
   },
   MS_DEPLOY_AWS_CREDENTIALS: {
     fault: 'user',
-    message: 'no usable AWS credentials for {action}: {reason}',
+    message: 'no usable AWS credentials for {action} on {resource}: {reason}',
     hint: 'Configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO or an instance role) and retry.',
   },
   MS_DEPLOY_AWS_NOT_FOUND: {
