@@ -1,0 +1,122 @@
+// The ordered resource graph of one environment and its runner. Read phase:
+// each module computes its desired state from release.yaml + upstream outputs,
+// observes AWS and plans (read-only). Apply phase: in order, each module applies
+// its change and hands its outputs downstream. Because every module re-observes
+// AWS, an `up` interrupted at step k converges when run again.
+import type { DeployContext } from './context.js';
+import { canonicalJson } from './naming.js';
+import type { PlannedChange, ResourceModule } from './resources/resource.js';
+import type { ProgressReporter } from './progress.js';
+
+// Modules are heterogeneous; the runner only moves values between their own methods.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyResource = ResourceModule<any, any, Record<string, string>>;
+
+/** Placeholder for an output that only exists after an apply (plan of a fresh env). */
+export const KNOWN_AFTER_APPLY = '(known after apply)';
+
+export interface GraphStep {
+  module: AnyResource;
+  desired: unknown;
+  observed: unknown;
+  change: PlannedChange;
+  /** Outputs after this step (real, or placeholders when not applied yet). */
+  outputs: Record<string, string>;
+}
+
+export interface GraphPlan {
+  steps: GraphStep[];
+  /** Every module's outputs merged, in order. */
+  outputs: Record<string, string>;
+}
+
+/** Upstream outputs where any missing key reads as the placeholder (something upstream is still to be applied). */
+function withPlaceholders(values: Record<string, string>): Record<string, string> {
+  return new Proxy(values, {
+    get: (target, key) => (typeof key === 'string' && !(key in target) ? KNOWN_AFTER_APPLY : Reflect.get(target, key)),
+  });
+}
+
+async function planOne(ctx: DeployContext, module: AnyResource, upstream: Record<string, string>) {
+  const desired: unknown = module.desired(ctx, upstream);
+  const observed: unknown = await module.observe(ctx, desired);
+  const change = module.plan(desired, observed);
+  return { desired, observed, change };
+}
+
+/**
+ * Read-only pass over the graph. Outputs of unchanged resources come from their
+ * `apply` on a no-change plan, which by the resource contract makes no mutating
+ * call; once a resource is still to be created or updated, outputs it (or anything
+ * after it) would provide read as KNOWN_AFTER_APPLY.
+ */
+export async function planGraph(ctx: DeployContext, modules: readonly AnyResource[]): Promise<GraphPlan> {
+  const steps: GraphStep[] = [];
+  const values: Record<string, string> = {};
+  let pending = false;
+  for (const module of modules) {
+    const upstream = pending ? withPlaceholders({ ...values }) : { ...values };
+    const { desired, observed, change } = await planOne(ctx, module, upstream);
+    let outputs: Record<string, string> = {};
+    if (change.action === 'no-change') {
+      outputs = await module.apply(ctx, change, desired, observed);
+      Object.assign(values, outputs);
+    } else {
+      pending = true;
+    }
+    steps.push({ module, desired, observed, change, outputs });
+  }
+  return { steps, outputs: { ...values } };
+}
+
+export interface ApplyEvents {
+  /** Called as each module is about to apply, with the (re)planned change. */
+  onChange?(change: PlannedChange): void;
+}
+
+/**
+ * Applies the graph in order. Each module's desired state is recomputed from the
+ * real upstream outputs; when it differs from the one planned (a placeholder got
+ * its value) the module is observed and planned again before applying.
+ */
+export async function applyGraph(
+  ctx: DeployContext,
+  planned: GraphPlan,
+  progress: ProgressReporter,
+  events: ApplyEvents = {},
+): Promise<GraphPlan> {
+  const done: GraphStep[] = [];
+  let upstream: Record<string, string> = {};
+  await progress.run(
+    planned.steps.map((step) => ({
+      title: `${step.module.kind} ${step.change.name}`,
+      run: async () => {
+        const desired: unknown = step.module.desired(ctx, upstream);
+        let { observed, change } = step;
+        if (canonicalJson(desired) !== canonicalJson(step.desired)) {
+          observed = await step.module.observe(ctx, desired);
+          change = step.module.plan(desired, observed);
+        }
+        events.onChange?.(change);
+        const outputs = await step.module.apply(ctx, change, desired, observed);
+        done.push({ module: step.module, desired, observed, change, outputs });
+        upstream = { ...upstream, ...outputs };
+        return change.action === 'no-change' ? 'no change' : change.action;
+      },
+    })),
+  );
+  return { steps: done, outputs: upstream };
+}
+
+/** Removes what the graph manages, last resource first. */
+export async function destroyGraph(ctx: DeployContext, planned: GraphPlan, progress: ProgressReporter): Promise<void> {
+  const reversed = [...planned.steps].reverse().filter((step) => step.module.destroy !== undefined);
+  await progress.run(
+    reversed.map((step) => ({
+      title: `delete ${step.module.kind} ${step.change.name}`,
+      run: async () => {
+        await step.module.destroy!(ctx, step.desired);
+      },
+    })),
+  );
+}

@@ -1,0 +1,497 @@
+// REST API `ms-<name>-<env>-api`: POST /predict (Cognito User Pools authorizer,
+// plus API key when release.yaml asks) and GET /health, both Lambda proxy
+// integrations; deployed to a stage named after the env. The deployment's
+// description carries a fingerprint of the routes, so a run interrupted after a
+// method change but before the deployment still redeploys on the next run.
+import {
+  CreateApiKeyCommand,
+  CreateAuthorizerCommand,
+  CreateDeploymentCommand,
+  CreateResourceCommand,
+  CreateRestApiCommand,
+  CreateUsagePlanCommand,
+  CreateUsagePlanKeyCommand,
+  DeleteApiKeyCommand,
+  DeleteRestApiCommand,
+  DeleteUsagePlanCommand,
+  GetApiKeysCommand,
+  GetAuthorizersCommand,
+  GetDeploymentCommand,
+  GetMethodCommand,
+  GetResourcesCommand,
+  GetRestApisCommand,
+  GetStageCommand,
+  GetUsagePlanKeysCommand,
+  GetUsagePlansCommand,
+  PutIntegrationCommand,
+  PutMethodCommand,
+  TagResourceCommand,
+  UpdateAuthorizerCommand,
+  UpdateMethodCommand,
+  UpdateUsagePlanCommand,
+  type PatchOperation,
+} from '@aws-sdk/client-api-gateway';
+import { AddPermissionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
+import type { DeployContext } from '../context.js';
+import { awsFail, hasErrorName, notFoundAs, wrapAwsError } from '../aws/aws-error.js';
+import { shortHash } from '../naming.js';
+import type { FieldDiff, ResourceModule } from './resource.js';
+
+export const AUTHORIZER_NAME = 'cognito';
+
+export interface Route {
+  path: 'predict' | 'health';
+  method: 'POST' | 'GET';
+  authorizationType: 'COGNITO_USER_POOLS' | 'NONE';
+  apiKeyRequired: boolean;
+}
+
+export interface ApiGatewayDesired {
+  apiName: string;
+  stageName: string;
+  region: string;
+  accountId: string;
+  lambdaArn: string;
+  lambdaName: string;
+  integrationUri: string;
+  userPoolArn: string;
+  routes: Route[];
+  apiKey?: {
+    keyName: string;
+    planName: string;
+    throttle: { rateLimit: number; burstLimit: number };
+    quota: { limit: number; period: 'DAY' | 'WEEK' | 'MONTH' };
+  };
+  usagePlanName: string;
+  apiKeyName: string;
+  tags: Record<string, string>;
+  /** Hash of everything a deployment snapshots (routes, auth, integration target). */
+  fingerprint: string;
+  permissionSid: string;
+}
+
+export interface ObservedMethod {
+  authorizationType?: string;
+  authorizerId?: string;
+  apiKeyRequired?: boolean;
+  integrationType?: string;
+  integrationUri?: string;
+}
+
+export interface ApiGatewayObserved {
+  api?: { id: string; rootId: string; tags: Record<string, string> };
+  resources: Record<string, string>;
+  methods: Record<string, ObservedMethod | undefined>;
+  authorizer?: { id: string; providerARNs: string[] };
+  permission: boolean;
+  stage?: { deploymentId?: string; fingerprint?: string; deployedAt?: string };
+  usagePlan?: {
+    id: string;
+    throttle?: { rateLimit?: number; burstLimit?: number };
+    quota?: { limit?: number; period?: string };
+    stages: string[];
+    keyIds: string[];
+  };
+  apiKeyId?: string;
+}
+
+const MAX_PAGES = 20;
+
+function routeKey(r: Pick<Route, 'method' | 'path'>): string {
+  return `${r.method} /${r.path}`;
+}
+
+export function apiUrl(apiId: string, region: string, stage: string): string {
+  return `https://${apiId}.execute-api.${region}.amazonaws.com/${stage}`;
+}
+
+function fingerprintLine(fingerprint: string): string {
+  return `model-deploy ${fingerprint}`;
+}
+
+async function findApi(ctx: DeployContext, name: string) {
+  let position: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const out = await ctx.clients.apiGateway.send(new GetRestApisCommand({ limit: 500, position })).catch(awsFail('GetRestApis', name));
+    const hit = out.items?.find((a) => a.name === name);
+    if (hit?.id) return hit;
+    position = out.position;
+    if (!position) return undefined;
+  }
+  return undefined;
+}
+
+async function findUsagePlan(ctx: DeployContext, name: string) {
+  let position: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const out = await ctx.clients.apiGateway.send(new GetUsagePlansCommand({ limit: 500, position })).catch(awsFail('GetUsagePlans', name));
+    const hit = out.items?.find((p) => p.name === name);
+    if (hit?.id) return hit;
+    position = out.position;
+    if (!position) return undefined;
+  }
+  return undefined;
+}
+
+async function findApiKeyId(ctx: DeployContext, name: string): Promise<string | undefined> {
+  const out = await ctx.clients.apiGateway
+    .send(new GetApiKeysCommand({ nameQuery: name, includeValues: false, limit: 500 }))
+    .catch(awsFail('GetApiKeys', name));
+  return out.items?.find((k) => k.name === name)?.id;
+}
+
+async function hasPermission(ctx: DeployContext, d: ApiGatewayDesired): Promise<boolean> {
+  const out = await ctx.clients.lambda
+    .send(new GetPolicyCommand({ FunctionName: d.lambdaName }))
+    .catch(notFoundAs(undefined, 'GetPolicy', d.lambdaName));
+  if (!out?.Policy) return false;
+  const policy = JSON.parse(out.Policy) as { Statement?: { Sid?: string }[] };
+  return (policy.Statement ?? []).some((s) => s.Sid === d.permissionSid);
+}
+
+function sourceArn(d: ApiGatewayDesired, apiId: string): string {
+  return `arn:aws:execute-api:${d.region}:${d.accountId}:${apiId}/*/*/*`;
+}
+
+interface Work {
+  diffs: FieldDiff[];
+  createApi: boolean;
+  tagApi: boolean;
+  resources: string[];
+  authorizer: 'create' | 'update' | undefined;
+  methods: { route: Route; put: boolean; patch: PatchOperation[]; integrate: boolean }[];
+  permission: boolean;
+  deploy: boolean;
+  apiKey: boolean;
+  usagePlan: 'create' | 'update' | undefined;
+  planPatch: PatchOperation[];
+  planKey: boolean;
+  removeKeyAndPlan: boolean;
+}
+
+/** Everything that differs, as the pure basis of both plan and apply. */
+export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): Work {
+  const obs: ApiGatewayObserved = o ?? { resources: {}, methods: {}, permission: false };
+  const diffs: FieldDiff[] = [];
+  const w: Work = {
+    diffs, createApi: !obs.api, tagApi: false, resources: [], authorizer: undefined, methods: [], permission: false,
+    deploy: false, apiKey: false, usagePlan: undefined, planPatch: [], planKey: false, removeKeyAndPlan: false,
+  };
+  if (!obs.api) diffs.push({ field: 'restApi', from: undefined, to: d.apiName });
+  else if (Object.entries(d.tags).some(([k, v]) => obs.api!.tags[k] !== v)) {
+    w.tagApi = true;
+    diffs.push({ field: 'tags', from: obs.api.tags, to: d.tags });
+  }
+  for (const route of d.routes) {
+    if (!obs.resources[route.path]) {
+      w.resources.push(route.path);
+      diffs.push({ field: `resource /${route.path}`, from: undefined, to: `/${route.path}` });
+    }
+  }
+  if (!obs.authorizer) {
+    w.authorizer = 'create';
+    diffs.push({ field: 'authorizer', from: undefined, to: d.userPoolArn });
+  } else if (obs.authorizer.providerARNs.join(',') !== d.userPoolArn) {
+    w.authorizer = 'update';
+    diffs.push({ field: 'authorizer.providerARNs', from: obs.authorizer.providerARNs, to: [d.userPoolArn] });
+  }
+  for (const route of d.routes) {
+    const key = routeKey(route);
+    const m = obs.methods[key];
+    const item = { route, put: !m, patch: [] as PatchOperation[], integrate: false };
+    if (!m) diffs.push({ field: `method ${key}`, from: undefined, to: route.authorizationType });
+    else {
+      if (m.authorizationType !== route.authorizationType) {
+        item.patch.push({ op: 'replace', path: '/authorizationType', value: route.authorizationType });
+        diffs.push({ field: `method ${key}.authorizationType`, from: m.authorizationType, to: route.authorizationType });
+      }
+      // An authorizer that is still to be created has no id yet: the patch is filled in at apply time.
+      const wantsAuthorizer = route.authorizationType === 'COGNITO_USER_POOLS';
+      if (wantsAuthorizer && (!obs.authorizer || m.authorizerId !== obs.authorizer.id)) {
+        item.patch.push({ op: 'replace', path: '/authorizerId', value: obs.authorizer?.id ?? '' });
+        diffs.push({ field: `method ${key}.authorizerId`, from: m.authorizerId, to: obs.authorizer?.id ?? '(new authorizer)' });
+      }
+      if (Boolean(m.apiKeyRequired) !== route.apiKeyRequired) {
+        item.patch.push({ op: 'replace', path: '/apiKeyRequired', value: String(route.apiKeyRequired) });
+        diffs.push({ field: `method ${key}.apiKeyRequired`, from: Boolean(m.apiKeyRequired), to: route.apiKeyRequired });
+      }
+    }
+    if (!m || m.integrationType !== 'AWS_PROXY' || m.integrationUri !== d.integrationUri) {
+      item.integrate = true;
+      diffs.push({ field: `integration ${key}`, from: m?.integrationUri, to: d.integrationUri });
+    }
+    if (item.put || item.patch.length || item.integrate) w.methods.push(item);
+  }
+  if (!obs.permission) {
+    w.permission = true;
+    diffs.push({ field: 'lambdaPermission', from: undefined, to: d.permissionSid });
+  }
+  if (!obs.stage || obs.stage.fingerprint !== d.fingerprint || diffs.length > 0) {
+    w.deploy = true;
+    diffs.push({ field: `deployment ${d.stageName}`, from: obs.stage?.fingerprint, to: d.fingerprint });
+  }
+  if (d.apiKey) {
+    const want = d.apiKey;
+    if (!obs.apiKeyId) {
+      w.apiKey = true;
+      diffs.push({ field: 'apiKey', from: undefined, to: want.keyName });
+    }
+    const plan = obs.usagePlan;
+    if (!plan) {
+      w.usagePlan = 'create';
+      diffs.push({ field: 'usagePlan', from: undefined, to: want.planName });
+    } else {
+      const p = w.planPatch;
+      if (plan.throttle?.rateLimit !== want.throttle.rateLimit) p.push({ op: 'replace', path: '/throttle/rateLimit', value: String(want.throttle.rateLimit) });
+      if (plan.throttle?.burstLimit !== want.throttle.burstLimit) p.push({ op: 'replace', path: '/throttle/burstLimit', value: String(want.throttle.burstLimit) });
+      if (plan.quota?.limit !== want.quota.limit) p.push({ op: 'replace', path: '/quota/limit', value: String(want.quota.limit) });
+      if (plan.quota?.period !== want.quota.period) p.push({ op: 'replace', path: '/quota/period', value: want.quota.period });
+      if (p.length) {
+        w.usagePlan = 'update';
+        diffs.push({ field: 'usagePlan.limits', from: { throttle: plan.throttle, quota: plan.quota }, to: { throttle: want.throttle, quota: want.quota } });
+      }
+      if (obs.api && !plan.stages.includes(`${obs.api.id}:${d.stageName}`)) {
+        w.usagePlan = 'update';
+        diffs.push({ field: 'usagePlan.apiStages', from: plan.stages, to: [`${obs.api.id}:${d.stageName}`] });
+      }
+    }
+    if (!plan || !obs.apiKeyId || !plan.keyIds.includes(obs.apiKeyId)) {
+      w.planKey = true;
+      if (plan && obs.apiKeyId) diffs.push({ field: 'usagePlan.keys', from: plan.keyIds, to: [obs.apiKeyId] });
+    }
+  } else if (obs.usagePlan || obs.apiKeyId) {
+    w.removeKeyAndPlan = true;
+    diffs.push({ field: 'apiKey', from: obs.apiKeyId ?? obs.usagePlan?.id, to: undefined });
+  }
+  return w;
+}
+
+async function removeKeyAndPlan(ctx: DeployContext, planId: string | undefined, stages: string[], keyId: string | undefined, name: string) {
+  const api = ctx.clients.apiGateway;
+  if (planId) {
+    // A usage plan cannot be deleted while API stages are attached to it.
+    if (stages.length) {
+      await api
+        .send(new UpdateUsagePlanCommand({ usagePlanId: planId, patchOperations: stages.map((s) => ({ op: 'remove', path: '/apiStages', value: s })) }))
+        .catch(notFoundAs(undefined, 'UpdateUsagePlan', name));
+    }
+    await api.send(new DeleteUsagePlanCommand({ usagePlanId: planId })).catch(notFoundAs(undefined, 'DeleteUsagePlan', name));
+  }
+  if (keyId) await api.send(new DeleteApiKeyCommand({ apiKey: keyId })).catch(notFoundAs(undefined, 'DeleteApiKey', name));
+}
+
+export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObserved> = {
+  kind: 'api-gateway',
+
+  desired(ctx, upstream) {
+    const { names, release, region } = ctx;
+    const lambdaArn = upstream.lambdaFunctionArn ?? ctx.arns.lambda;
+    const userPoolArn = upstream.userPoolArn ?? '';
+    const integrationUri = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${lambdaArn}/invocations`;
+    const routes: Route[] = [
+      { path: 'predict', method: 'POST', authorizationType: 'COGNITO_USER_POOLS', apiKeyRequired: release.api.apiKey },
+      { path: 'health', method: 'GET', authorizationType: 'NONE', apiKeyRequired: false },
+    ];
+    return {
+      apiName: names.api,
+      stageName: names.stage,
+      region,
+      accountId: ctx.account.accountId,
+      lambdaArn,
+      lambdaName: names.lambda,
+      integrationUri,
+      userPoolArn,
+      routes,
+      apiKey: release.api.apiKey
+        ? { keyName: names.apiKey, planName: names.usagePlan, throttle: { ...release.api.throttle }, quota: { ...release.api.quota } }
+        : undefined,
+      usagePlanName: names.usagePlan,
+      apiKeyName: names.apiKey,
+      tags: { ...ctx.tags },
+      fingerprint: shortHash({ routes, integrationUri, userPoolArn }, 12),
+      permissionSid: `model-service-apigw-${names.stage}`,
+    };
+  },
+
+  async observe(ctx, d) {
+    const api = ctx.clients.apiGateway;
+    const o: ApiGatewayObserved = { resources: {}, methods: {}, permission: false };
+    const found = await findApi(ctx, d.apiName);
+    if (found?.id) {
+      const apiId = found.id;
+      const res = await api.send(new GetResourcesCommand({ restApiId: apiId, limit: 500 })).catch(awsFail('GetResources', d.apiName));
+      const root = res.items?.find((r) => r.path === '/');
+      o.api = { id: apiId, rootId: root?.id ?? '', tags: { ...(found.tags ?? {}) } };
+      for (const route of d.routes) {
+        const id = res.items?.find((r) => r.path === `/${route.path}`)?.id;
+        if (!id) continue;
+        o.resources[route.path] = id;
+        const m = await api
+          .send(new GetMethodCommand({ restApiId: apiId, resourceId: id, httpMethod: route.method }))
+          .catch(notFoundAs(undefined, 'GetMethod', `${d.apiName} ${routeKey(route)}`));
+        o.methods[routeKey(route)] = m && {
+          authorizationType: m.authorizationType,
+          authorizerId: m.authorizerId,
+          apiKeyRequired: m.apiKeyRequired,
+          integrationType: m.methodIntegration?.type,
+          integrationUri: m.methodIntegration?.uri,
+        };
+      }
+      const auths = await api.send(new GetAuthorizersCommand({ restApiId: apiId, limit: 500 })).catch(awsFail('GetAuthorizers', d.apiName));
+      const auth = auths.items?.find((a) => a.name === AUTHORIZER_NAME);
+      if (auth?.id) o.authorizer = { id: auth.id, providerARNs: [...(auth.providerARNs ?? [])] };
+      const stage = await api
+        .send(new GetStageCommand({ restApiId: apiId, stageName: d.stageName }))
+        .catch(notFoundAs(undefined, 'GetStage', `${d.apiName}/${d.stageName}`));
+      if (stage?.deploymentId) {
+        const dep = await api
+          .send(new GetDeploymentCommand({ restApiId: apiId, deploymentId: stage.deploymentId }))
+          .catch(notFoundAs(undefined, 'GetDeployment', `${d.apiName}/${d.stageName}`));
+        const fp = /^model-deploy (\S+)/.exec(dep?.description ?? '')?.[1];
+        o.stage = { deploymentId: stage.deploymentId, fingerprint: fp, deployedAt: dep?.createdDate?.toISOString() };
+      }
+      o.permission = await hasPermission(ctx, d);
+    }
+    const plan = await findUsagePlan(ctx, d.usagePlanName);
+    if (plan?.id) {
+      const keys = await api.send(new GetUsagePlanKeysCommand({ usagePlanId: plan.id, limit: 500 })).catch(awsFail('GetUsagePlanKeys', d.usagePlanName));
+      o.usagePlan = {
+        id: plan.id,
+        throttle: plan.throttle,
+        quota: plan.quota,
+        stages: (plan.apiStages ?? []).map((s) => `${s.apiId}:${s.stage}`),
+        keyIds: (keys.items ?? []).flatMap((k) => (k.id ? [k.id] : [])),
+      };
+    }
+    o.apiKeyId = await findApiKeyId(ctx, d.apiKeyName);
+    const nothing = !o.api && !o.usagePlan && !o.apiKeyId;
+    return nothing ? undefined : o;
+  },
+
+  plan(d, o) {
+    const w = work(d, o);
+    const action = !o?.api ? 'create' : w.diffs.length ? 'update' : 'no-change';
+    return { kind: 'api-gateway', name: d.apiName, action, diffs: w.diffs };
+  },
+
+  async apply(ctx, change, d, observed) {
+    const api = ctx.clients.apiGateway;
+    const o: ApiGatewayObserved = observed ?? { resources: {}, methods: {}, permission: false };
+    const w = work(d, o);
+    const outputs = (apiId: string, keyId: string | undefined): Record<string, string> => ({
+      restApiId: apiId,
+      apiUrl: apiUrl(apiId, d.region, d.stageName),
+      ...(keyId ? { apiKeyId: keyId } : {}),
+    });
+    if (change.action === 'no-change' && o.api) return outputs(o.api.id, o.apiKeyId);
+
+    let apiId = o.api?.id;
+    let rootId = o.api?.rootId;
+    if (w.createApi) {
+      const out = await api
+        .send(new CreateRestApiCommand({ name: d.apiName, endpointConfiguration: { types: ['REGIONAL'] }, apiKeySource: 'HEADER', tags: d.tags, description: 'model-service prediction API' }))
+        .catch(awsFail('CreateRestApi', d.apiName));
+      apiId = out.id;
+      rootId = out.rootResourceId;
+    } else if (w.tagApi && apiId) {
+      await api
+        .send(new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${d.region}::/restapis/${apiId}`, tags: d.tags }))
+        .catch(awsFail('TagResource', d.apiName));
+    }
+    if (!apiId || !rootId) throw wrapAwsError(new Error('AWS returned no API id'), { action: 'CreateRestApi', resource: d.apiName });
+
+    const resourceIds = { ...o.resources };
+    for (const path of w.resources) {
+      const out = await api.send(new CreateResourceCommand({ restApiId: apiId, parentId: rootId, pathPart: path })).catch(awsFail('CreateResource', `${d.apiName} /${path}`));
+      resourceIds[path] = out.id ?? '';
+    }
+
+    let authorizerId = o.authorizer?.id;
+    if (w.authorizer === 'create') {
+      const out = await api
+        .send(new CreateAuthorizerCommand({ restApiId: apiId, name: AUTHORIZER_NAME, type: 'COGNITO_USER_POOLS', providerARNs: [d.userPoolArn], identitySource: 'method.request.header.Authorization' }))
+        .catch(awsFail('CreateAuthorizer', d.apiName));
+      authorizerId = out.id;
+    } else if (w.authorizer === 'update' && authorizerId) {
+      // Patch paths escape "/" in the ARN as "~1" (JSON Pointer).
+      const esc = (arn: string) => arn.replace(/~/g, '~0').replace(/\//g, '~1');
+      const patch: PatchOperation[] = [
+        { op: 'add', path: `/providerARNs/${esc(d.userPoolArn)}` },
+        ...(o.authorizer?.providerARNs ?? []).map((arn): PatchOperation => ({ op: 'remove', path: `/providerARNs/${esc(arn)}` })),
+      ];
+      await api.send(new UpdateAuthorizerCommand({ restApiId: apiId, authorizerId, patchOperations: patch })).catch(awsFail('UpdateAuthorizer', d.apiName));
+    }
+
+    for (const item of w.methods) {
+      const { route } = item;
+      const resourceId = resourceIds[route.path] ?? '';
+      const site = `${d.apiName} ${routeKey(route)}`;
+      const cognito = route.authorizationType === 'COGNITO_USER_POOLS';
+      if (item.put) {
+        await api
+          .send(new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod: route.method, authorizationType: route.authorizationType, authorizerId: cognito ? authorizerId : undefined, apiKeyRequired: route.apiKeyRequired }))
+          .catch(awsFail('PutMethod', site));
+      } else if (item.patch.length) {
+        const patch = item.patch.map((p) => (p.path === '/authorizerId' ? { ...p, value: authorizerId } : p));
+        await api.send(new UpdateMethodCommand({ restApiId: apiId, resourceId, httpMethod: route.method, patchOperations: patch })).catch(awsFail('UpdateMethod', site));
+      }
+      if (item.integrate) {
+        await api
+          .send(new PutIntegrationCommand({ restApiId: apiId, resourceId, httpMethod: route.method, type: 'AWS_PROXY', integrationHttpMethod: 'POST', uri: d.integrationUri }))
+          .catch(awsFail('PutIntegration', site));
+      }
+    }
+
+    if (w.permission || w.createApi) {
+      await ctx.clients.lambda
+        .send(new AddPermissionCommand({ FunctionName: d.lambdaName, StatementId: d.permissionSid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn(d, apiId) }))
+        .catch((err: unknown) => {
+          // Same statement id already there (a previous run got this far): nothing to do.
+          if (!hasErrorName(err, 'ResourceConflictException')) throw wrapAwsError(err, { action: 'AddPermission', resource: d.lambdaName });
+        });
+    }
+
+    if (w.deploy || w.createApi) {
+      await api
+        .send(new CreateDeploymentCommand({ restApiId: apiId, stageName: d.stageName, description: fingerprintLine(d.fingerprint) }))
+        .catch(awsFail('CreateDeployment', `${d.apiName}/${d.stageName}`));
+    }
+
+    let keyId = o.apiKeyId;
+    if (d.apiKey) {
+      const want = d.apiKey;
+      if (!keyId) {
+        const out = await api.send(new CreateApiKeyCommand({ name: want.keyName, enabled: true, tags: d.tags })).catch(awsFail('CreateApiKey', want.keyName));
+        keyId = out.id;
+      }
+      let planId = o.usagePlan?.id;
+      if (!planId) {
+        const out = await api
+          .send(new CreateUsagePlanCommand({ name: want.planName, apiStages: [{ apiId, stage: d.stageName }], throttle: want.throttle, quota: want.quota, tags: d.tags }))
+          .catch(awsFail('CreateUsagePlan', want.planName));
+        planId = out.id;
+      } else {
+        const stage = `${apiId}:${d.stageName}`;
+        const patch = [...w.planPatch];
+        if (!o.usagePlan?.stages.includes(stage)) patch.push({ op: 'add', path: '/apiStages', value: stage });
+        if (patch.length) await api.send(new UpdateUsagePlanCommand({ usagePlanId: planId, patchOperations: patch })).catch(awsFail('UpdateUsagePlan', want.planName));
+      }
+      if (planId && keyId && !(o.usagePlan?.keyIds ?? []).includes(keyId)) {
+        await api.send(new CreateUsagePlanKeyCommand({ usagePlanId: planId, keyId, keyType: 'API_KEY' })).catch(awsFail('CreateUsagePlanKey', want.planName));
+      }
+    } else if (w.removeKeyAndPlan) {
+      await removeKeyAndPlan(ctx, o.usagePlan?.id, o.usagePlan?.stages ?? [], o.apiKeyId, d.apiName);
+      keyId = undefined;
+    }
+    return outputs(apiId, keyId);
+  },
+
+  async destroy(ctx, d) {
+    const o = await apiGatewayResource.observe(ctx, d);
+    if (!o) return;
+    await removeKeyAndPlan(ctx, o.usagePlan?.id, o.usagePlan?.stages ?? [], o.apiKeyId, d.apiName);
+    if (o.api) {
+      await ctx.clients.apiGateway.send(new DeleteRestApiCommand({ restApiId: o.api.id })).catch(notFoundAs(undefined, 'DeleteRestApi', d.apiName));
+    }
+  },
+};

@@ -1,0 +1,240 @@
+// Cognito user pool `ms-<name>-<env>-users` + one app client for machine callers.
+//
+// Design: machine clients are service users of the pool (created by an admin;
+// self sign-up is off). They sign in with USER_PASSWORD_AUTH against the app
+// client (no client secret, so no secret ever lands in release.yaml or CI logs)
+// and send the ID token as `Authorization`; API Gateway's Cognito User Pools
+// authorizer verifies it. This needs no hosted domain or resource server (which
+// OAuth client_credentials would), works in every region and with cognito-local.
+import {
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  DeleteUserPoolCommand,
+  DescribeUserPoolClientCommand,
+  DescribeUserPoolCommand,
+  ListUserPoolClientsCommand,
+  ListUserPoolsCommand,
+  TagResourceCommand,
+  UpdateUserPoolClientCommand,
+  UpdateUserPoolCommand,
+  type ExplicitAuthFlowsType,
+  type PasswordPolicyType,
+} from '@aws-sdk/client-cognito-identity-provider';
+import type { DeployContext } from '../context.js';
+import { awsFail, notFoundAs } from '../aws/aws-error.js';
+import type { FieldDiff, ResourceModule } from './resource.js';
+
+/** Upper bound on list pages, so a huge account cannot loop us forever. */
+const MAX_PAGES = 50;
+
+export interface CognitoDesired {
+  poolName: string;
+  clientName: string;
+  passwordPolicy: Required<Pick<PasswordPolicyType, 'MinimumLength' | 'RequireUppercase' | 'RequireLowercase' | 'RequireNumbers' | 'RequireSymbols' | 'TemporaryPasswordValidityDays'>>;
+  explicitAuthFlows: ExplicitAuthFlowsType[];
+  /** minutes, minutes, days */
+  tokenValidity: { access: number; id: number; refreshDays: number };
+  tags: Record<string, string>;
+}
+
+export interface CognitoObserved {
+  poolId: string;
+  poolArn: string;
+  passwordPolicy: PasswordPolicyType;
+  tags: Record<string, string>;
+  client?: {
+    clientId: string;
+    explicitAuthFlows: string[];
+    tokenValidity: { access?: number; id?: number; refreshDays?: number };
+  };
+}
+
+const CLIENT_FLOWS: ExplicitAuthFlowsType[] = ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH'];
+
+async function findPoolId(ctx: DeployContext, poolName: string): Promise<string | undefined> {
+  let token: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const out = await ctx.clients.cognito
+      .send(new ListUserPoolsCommand({ MaxResults: 60, NextToken: token }))
+      .catch(awsFail('ListUserPools', poolName));
+    const hit = out.UserPools?.find((p) => p.Name === poolName);
+    if (hit?.Id) return hit.Id;
+    token = out.NextToken;
+    if (!token) return undefined;
+  }
+  return undefined;
+}
+
+async function findClientId(ctx: DeployContext, poolId: string, clientName: string): Promise<string | undefined> {
+  let token: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const out = await ctx.clients.cognito
+      .send(new ListUserPoolClientsCommand({ UserPoolId: poolId, MaxResults: 60, NextToken: token }))
+      .catch(awsFail('ListUserPoolClients', clientName));
+    const hit = out.UserPoolClients?.find((c) => c.ClientName === clientName);
+    if (hit?.ClientId) return hit.ClientId;
+    token = out.NextToken;
+    if (!token) return undefined;
+  }
+  return undefined;
+}
+
+function policyDiffs(d: CognitoDesired, o: CognitoObserved): FieldDiff[] {
+  const diffs: FieldDiff[] = [];
+  for (const [key, to] of Object.entries(d.passwordPolicy)) {
+    const from = (o.passwordPolicy as Record<string, unknown>)[key];
+    if (from !== to) diffs.push({ field: `passwordPolicy.${key}`, from, to });
+  }
+  return diffs;
+}
+
+function clientDiffs(d: CognitoDesired, o: CognitoObserved): FieldDiff[] {
+  if (!o.client) return [{ field: 'appClient', from: undefined, to: d.clientName }];
+  const diffs: FieldDiff[] = [];
+  const flows = [...o.client.explicitAuthFlows].sort();
+  if (flows.join(',') !== [...d.explicitAuthFlows].sort().join(',')) {
+    diffs.push({ field: 'appClient.explicitAuthFlows', from: o.client.explicitAuthFlows, to: d.explicitAuthFlows });
+  }
+  const t = o.client.tokenValidity;
+  const want = d.tokenValidity;
+  if (t.access !== want.access || t.id !== want.id || t.refreshDays !== want.refreshDays) {
+    diffs.push({ field: 'appClient.tokenValidity', from: t, to: want });
+  }
+  return diffs;
+}
+
+function missingTags(d: CognitoDesired, o: CognitoObserved): Record<string, string> {
+  return Object.fromEntries(Object.entries(d.tags).filter(([k, v]) => o.tags[k] !== v));
+}
+
+function poolInput(d: CognitoDesired) {
+  return {
+    Policies: { PasswordPolicy: d.passwordPolicy },
+    // No self sign-up: only an admin creates machine users.
+    AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    MfaConfiguration: 'OFF' as const,
+    AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'admin_only' as const, Priority: 1 }] },
+    UserPoolTags: d.tags,
+  };
+}
+
+function clientInput(d: CognitoDesired) {
+  return {
+    ExplicitAuthFlows: d.explicitAuthFlows,
+    AccessTokenValidity: d.tokenValidity.access,
+    IdTokenValidity: d.tokenValidity.id,
+    RefreshTokenValidity: d.tokenValidity.refreshDays,
+    TokenValidityUnits: { AccessToken: 'minutes' as const, IdToken: 'minutes' as const, RefreshToken: 'days' as const },
+    PreventUserExistenceErrors: 'ENABLED' as const,
+    EnableTokenRevocation: true,
+  };
+}
+
+export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> = {
+  kind: 'cognito-user-pool',
+
+  desired(ctx) {
+    return {
+      poolName: ctx.names.userPool,
+      clientName: ctx.names.userPoolClient,
+      passwordPolicy: {
+        MinimumLength: 16,
+        RequireUppercase: true,
+        RequireLowercase: true,
+        RequireNumbers: true,
+        RequireSymbols: true,
+        TemporaryPasswordValidityDays: 1,
+      },
+      explicitAuthFlows: CLIENT_FLOWS,
+      tokenValidity: { access: 60, id: 60, refreshDays: 30 },
+      tags: { ...ctx.tags },
+    };
+  },
+
+  async observe(ctx, d) {
+    const poolId = await findPoolId(ctx, d.poolName);
+    if (!poolId) return undefined;
+    const pool = await ctx.clients.cognito
+      .send(new DescribeUserPoolCommand({ UserPoolId: poolId }))
+      .catch(notFoundAs(undefined, 'DescribeUserPool', d.poolName));
+    if (!pool?.UserPool) return undefined;
+    const observed: CognitoObserved = {
+      poolId,
+      poolArn: pool.UserPool.Arn ?? '',
+      passwordPolicy: pool.UserPool.Policies?.PasswordPolicy ?? {},
+      tags: { ...(pool.UserPool.UserPoolTags ?? {}) },
+    };
+    const clientId = await findClientId(ctx, poolId, d.clientName);
+    if (clientId) {
+      const c = await ctx.clients.cognito
+        .send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }))
+        .catch(awsFail('DescribeUserPoolClient', d.clientName));
+      const client = c.UserPoolClient;
+      observed.client = {
+        clientId,
+        explicitAuthFlows: [...(client?.ExplicitAuthFlows ?? [])],
+        tokenValidity: { access: client?.AccessTokenValidity, id: client?.IdTokenValidity, refreshDays: client?.RefreshTokenValidity },
+      };
+    }
+    return observed;
+  },
+
+  plan(d, o) {
+    const base = { kind: 'cognito-user-pool', name: d.poolName };
+    if (!o) {
+      return {
+        ...base,
+        action: 'create',
+        diffs: [
+          { field: 'userPool', from: undefined, to: d.poolName },
+          { field: 'appClient', from: undefined, to: d.clientName },
+        ],
+      };
+    }
+    const diffs = [...policyDiffs(d, o), ...clientDiffs(d, o)];
+    if (Object.keys(missingTags(d, o)).length > 0) diffs.push({ field: 'tags', from: o.tags, to: d.tags });
+    return { ...base, action: diffs.length ? 'update' : 'no-change', diffs };
+  },
+
+  async apply(ctx, change, d, o) {
+    const cognito = ctx.clients.cognito;
+    let poolId = o?.poolId;
+    let poolArn = o?.poolArn;
+    if (!o) {
+      const out = await cognito
+        .send(new CreateUserPoolCommand({ PoolName: d.poolName, ...poolInput(d) }))
+        .catch(awsFail('CreateUserPool', d.poolName));
+      poolId = out.UserPool?.Id;
+      poolArn = out.UserPool?.Arn;
+    } else if (change.action !== 'no-change') {
+      if (policyDiffs(d, o).length > 0) {
+        // UpdateUserPool resets omitted settings, so send every setting we manage.
+        await cognito.send(new UpdateUserPoolCommand({ UserPoolId: o.poolId, ...poolInput(d) })).catch(awsFail('UpdateUserPool', d.poolName));
+      } else if (Object.keys(missingTags(d, o)).length > 0) {
+        await cognito.send(new TagResourceCommand({ ResourceArn: o.poolArn, Tags: d.tags })).catch(awsFail('TagResource', d.poolName));
+      }
+    }
+    if (!poolId || !poolArn) throw awsFail('CreateUserPool', d.poolName)(new Error('AWS returned no user pool id'));
+    let clientId = o?.client?.clientId;
+    if (!clientId) {
+      const out = await cognito
+        .send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: d.clientName, GenerateSecret: false, ...clientInput(d) }))
+        .catch(awsFail('CreateUserPoolClient', d.clientName));
+      clientId = out.UserPoolClient?.ClientId ?? '';
+    } else if (o && clientDiffs(d, o).length > 0) {
+      await cognito
+        .send(new UpdateUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId, ClientName: d.clientName, ...clientInput(d) }))
+        .catch(awsFail('UpdateUserPoolClient', d.clientName));
+    }
+    return { userPoolId: poolId, userPoolArn: poolArn, userPoolClientId: clientId };
+  },
+
+  async destroy(ctx, d) {
+    const poolId = await findPoolId(ctx, d.poolName);
+    if (!poolId) return;
+    // Deleting the pool deletes its app clients and users.
+    await ctx.clients.cognito
+      .send(new DeleteUserPoolCommand({ UserPoolId: poolId }))
+      .catch(notFoundAs(undefined, 'DeleteUserPool', d.poolName));
+  },
+};

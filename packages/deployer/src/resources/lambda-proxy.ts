@@ -1,0 +1,236 @@
+// The Lambda proxy function `ms-<name>-<env>-proxy`: API Gateway -> this function
+// -> SageMaker Runtime InvokeEndpoint. Code is compared by CodeSha256 (the bundle
+// is byte-deterministic), configuration field by field; unchanged = no call.
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetFunctionCommand,
+  TagResourceCommand,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
+  type FunctionConfiguration,
+} from '@aws-sdk/client-lambda';
+import type { DeployContext } from '../context.js';
+import { awsFail, hasErrorName, notFoundAs, wrapAwsError } from '../aws/aws-error.js';
+import type { LambdaBundle } from '../lambda-bundle.js';
+import type { FieldDiff, PlannedChange, ResourceModule } from './resource.js';
+
+export const LAMBDA_RUNTIME = 'nodejs20.x';
+
+export interface LambdaProxyDesired {
+  functionName: string;
+  roleArn: string;
+  runtime: string;
+  handler: string;
+  memorySize: number;
+  /** Seconds; below API Gateway's 29 s integration limit so the proxy answers first. */
+  timeout: number;
+  environment: Record<string, string>;
+  tags: Record<string, string>;
+  codeSha256: string;
+}
+
+export interface LambdaProxyObserved {
+  arn: string;
+  roleArn?: string;
+  runtime?: string;
+  handler?: string;
+  memorySize?: number;
+  timeout?: number;
+  environment: Record<string, string>;
+  tags: Record<string, string>;
+  codeSha256?: string;
+  state?: string;
+  lastUpdateStatus?: string;
+  lastModified?: string;
+}
+
+export interface LambdaProxyOptions {
+  /** Built once per command (esbuild + zip); its sha256 decides whether code is uploaded. */
+  bundle: LambdaBundle;
+  /** Max seconds to wait for Active/Updated. */
+  maxWaitSeconds?: number;
+  /** Tries of CreateFunction while a fresh IAM role is not yet assumable by Lambda. */
+  rolePropagationAttempts?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The variables the handler reads (src/lambda-proxy/handler.ts). */
+export function proxyEnvironment(ctx: DeployContext, endpointName: string): Record<string, string> {
+  const { release } = ctx;
+  return {
+    ENDPOINT_NAME: endpointName,
+    MODEL_NAME: release.model.name,
+    DEPLOY_ENV: ctx.envName,
+    CORS_ALLOW_ORIGINS: release.api.cors.allowOrigins.join(','),
+  };
+}
+
+function observedFrom(config: FunctionConfiguration, tags: Record<string, string> | undefined): LambdaProxyObserved {
+  return {
+    arn: config.FunctionArn ?? '',
+    roleArn: config.Role,
+    runtime: config.Runtime,
+    handler: config.Handler,
+    memorySize: config.MemorySize,
+    timeout: config.Timeout,
+    environment: { ...(config.Environment?.Variables ?? {}) },
+    tags: { ...(tags ?? {}) },
+    codeSha256: config.CodeSha256,
+    state: config.State,
+    lastUpdateStatus: config.LastUpdateStatus,
+    lastModified: config.LastModified,
+  };
+}
+
+function sameMap(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
+}
+
+/** Tags present in desired but missing/different in AWS (extra AWS tags are left alone). */
+function missingTags(desired: Record<string, string>, actual: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(desired).filter(([k, v]) => actual[k] !== v));
+}
+
+function configDiffs(d: LambdaProxyDesired, o: LambdaProxyObserved): FieldDiff[] {
+  const diffs: FieldDiff[] = [];
+  const scalar = (field: string, from: unknown, to: unknown) => {
+    if (from !== to) diffs.push({ field, from, to });
+  };
+  scalar('role', o.roleArn, d.roleArn);
+  scalar('runtime', o.runtime, d.runtime);
+  scalar('handler', o.handler, d.handler);
+  scalar('memorySize', o.memorySize, d.memorySize);
+  scalar('timeout', o.timeout, d.timeout);
+  if (!sameMap(o.environment, d.environment)) diffs.push({ field: 'environment', from: o.environment, to: d.environment });
+  return diffs;
+}
+
+export function createLambdaProxyResource(options: LambdaProxyOptions): ResourceModule<LambdaProxyDesired, LambdaProxyObserved> {
+  const maxWaitTime = options.maxWaitSeconds ?? 300;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const roleTries = options.rolePropagationAttempts ?? 6;
+
+  async function waitUpdated(ctx: DeployContext, name: string): Promise<void> {
+    await waitUntilFunctionUpdatedV2({ client: ctx.clients.lambda, maxWaitTime }, { FunctionName: name }).catch(
+      awsFail('wait for function update', name),
+    );
+  }
+
+  // A role created seconds ago is often not yet assumable by Lambda: AWS answers
+  // InvalidParameterValueException "cannot be assumed"; retry a bounded number of times.
+  async function createFunction(ctx: DeployContext, d: LambdaProxyDesired): Promise<string> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const out = await ctx.clients.lambda.send(
+          new CreateFunctionCommand({
+            FunctionName: d.functionName,
+            Role: d.roleArn,
+            Runtime: d.runtime as never,
+            Handler: d.handler,
+            MemorySize: d.memorySize,
+            Timeout: d.timeout,
+            Code: { ZipFile: options.bundle.zip },
+            Environment: { Variables: d.environment },
+            Architectures: ['x86_64'],
+            Description: 'model-service proxy: API Gateway -> SageMaker endpoint',
+            Tags: d.tags,
+          }),
+        );
+        return out.FunctionArn ?? '';
+      } catch (err) {
+        const propagating = hasErrorName(err, 'InvalidParameterValueException') && /assume/i.test((err as Error).message);
+        if (!propagating || attempt >= roleTries) throw wrapAwsError(err, { action: 'CreateFunction', resource: d.functionName });
+        await sleep(2000 * attempt);
+      }
+    }
+  }
+
+  return {
+    kind: 'lambda-function',
+
+    desired(ctx, upstream) {
+      return {
+        functionName: ctx.names.lambda,
+        roleArn: upstream.lambdaRoleArn ?? '',
+        runtime: LAMBDA_RUNTIME,
+        handler: options.bundle.handler,
+        memorySize: 256,
+        timeout: 28,
+        environment: proxyEnvironment(ctx, upstream.endpointName ?? ctx.names.endpoint),
+        tags: { ...ctx.tags },
+        codeSha256: options.bundle.sha256,
+      };
+    },
+
+    async observe(ctx, d) {
+      const out = await ctx.clients.lambda
+        .send(new GetFunctionCommand({ FunctionName: d.functionName }))
+        .catch(notFoundAs(undefined, 'GetFunction', d.functionName));
+      if (!out?.Configuration) return undefined;
+      return observedFrom(out.Configuration, out.Tags);
+    },
+
+    plan(d, o) {
+      const base = { kind: 'lambda-function', name: d.functionName };
+      if (!o) {
+        return { ...base, action: 'create', diffs: [{ field: 'function', from: undefined, to: d.functionName }] };
+      }
+      const diffs = configDiffs(d, o);
+      if (o.codeSha256 !== d.codeSha256) diffs.push({ field: 'codeSha256', from: o.codeSha256, to: d.codeSha256 });
+      const tags = missingTags(d.tags, o.tags);
+      if (Object.keys(tags).length > 0) diffs.push({ field: 'tags', from: o.tags, to: d.tags });
+      return { ...base, action: diffs.length ? 'update' : 'no-change', diffs };
+    },
+
+    async apply(ctx, change: PlannedChange, d, o) {
+      if (change.action === 'no-change' && o) return { lambdaFunctionArn: o.arn, lambdaFunctionName: d.functionName };
+      if (!o) {
+        const arn = await createFunction(ctx, d);
+        await waitUntilFunctionActiveV2({ client: ctx.clients.lambda, maxWaitTime }, { FunctionName: d.functionName }).catch(
+          awsFail('wait for function active', d.functionName),
+        );
+        return { lambdaFunctionArn: arn, lambdaFunctionName: d.functionName };
+      }
+      // A previous run may have left an update in progress: a second update would conflict.
+      if (o.lastUpdateStatus === 'InProgress') await waitUpdated(ctx, d.functionName);
+      if (o.codeSha256 !== d.codeSha256) {
+        await ctx.clients.lambda
+          .send(new UpdateFunctionCodeCommand({ FunctionName: d.functionName, ZipFile: options.bundle.zip }))
+          .catch(awsFail('UpdateFunctionCode', d.functionName));
+        await waitUpdated(ctx, d.functionName);
+      }
+      if (configDiffs(d, o).length > 0) {
+        await ctx.clients.lambda
+          .send(
+            new UpdateFunctionConfigurationCommand({
+              FunctionName: d.functionName,
+              Role: d.roleArn,
+              Runtime: d.runtime as never,
+              Handler: d.handler,
+              MemorySize: d.memorySize,
+              Timeout: d.timeout,
+              Environment: { Variables: d.environment },
+            }),
+          )
+          .catch(awsFail('UpdateFunctionConfiguration', d.functionName));
+        await waitUpdated(ctx, d.functionName);
+      }
+      const tags = missingTags(d.tags, o.tags);
+      if (Object.keys(tags).length > 0) {
+        await ctx.clients.lambda.send(new TagResourceCommand({ Resource: o.arn, Tags: tags })).catch(awsFail('TagResource', d.functionName));
+      }
+      return { lambdaFunctionArn: o.arn, lambdaFunctionName: d.functionName };
+    },
+
+    async destroy(ctx, d) {
+      await ctx.clients.lambda
+        .send(new DeleteFunctionCommand({ FunctionName: d.functionName }))
+        .catch(notFoundAs(undefined, 'DeleteFunction', d.functionName));
+    },
+  };
+}
