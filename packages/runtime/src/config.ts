@@ -1,0 +1,142 @@
+// Runtime configuration from environment variables: one JSON Schema with defaults is the
+// single source; load (pick variables) -> validate (Ajv, coerce, defaults) -> freeze.
+// `fileValues` is the seam for release.yaml: its values sit between defaults and env.
+import { Ajv, type ErrorObject } from 'ajv';
+import { RuntimeError } from './errors.js';
+import type { ServiceOptions } from './types.js';
+
+export interface RuntimeConfig {
+  PORT: number;
+  HOST: string;
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  MS_LOG_PAYLOADS: boolean;
+  MS_CACHE: 'off' | 'memory' | 'redis';
+  MS_CACHE_TTL: number;
+  MS_CACHE_MAX_ENTRIES: number;
+  MS_CACHE_MAX_BYTES: number;
+  MS_REDIS_URL?: string;
+  MS_MAX_INSTANCES: number;
+  MS_MAX_BODY_BYTES: number;
+  MS_PREDICT_TIMEOUT_MS: number;
+  MS_MAX_IN_FLIGHT: number;
+  MS_DRAIN_TIMEOUT_MS: number;
+  MS_BATCH: 'off' | 'on';
+  MS_BATCH_MAX_SIZE: number;
+  MS_BATCH_MAX_WAIT_MS: number;
+  MS_FAST_PATH: boolean;
+}
+
+const int = (minimum: number, maximum: number, dflt: number, description: string) => ({
+  type: 'integer',
+  minimum,
+  maximum,
+  default: dflt,
+  description,
+});
+const bool = (dflt: boolean, description: string) => ({ type: 'boolean', default: dflt, description });
+
+/** The schema of every variable the runtime reads; also the source of the README's table. */
+export const CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    PORT: int(0, 65535, 8080, 'port to listen on (SageMaker: 8080)'),
+    HOST: { type: 'string', minLength: 1, default: '0.0.0.0', description: 'address to bind' },
+    LOG_LEVEL: {
+      enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      default: 'info',
+      description: 'pino log level',
+    },
+    MS_LOG_PAYLOADS: bool(false, 'log request and response bodies (never on in production)'),
+    MS_CACHE: { enum: ['off', 'memory', 'redis'], default: 'off', description: 'prediction cache tier' },
+    MS_CACHE_TTL: int(1, 31_536_000, 300, 'seconds a cached answer lives'),
+    MS_CACHE_MAX_ENTRIES: int(1, 100_000_000, 10_000, 'memory cache: most entries'),
+    MS_CACHE_MAX_BYTES: int(1024, 68_719_476_736, 67_108_864, 'memory cache: most bytes'),
+    MS_REDIS_URL: { type: 'string', pattern: '^rediss?://', description: 'redis cache: redis://host:port' },
+    MS_MAX_INSTANCES: int(1, 100_000, 64, 'most instances in one request'),
+    MS_MAX_BODY_BYTES: int(64, 1_073_741_824, 1_048_576, 'largest request body in bytes'),
+    MS_PREDICT_TIMEOUT_MS: int(1, 3_600_000, 10_000, 'predict calls slower than this answer 504'),
+    MS_MAX_IN_FLIGHT: int(1, 1_000_000, 256, 'requests in flight above this answer 503'),
+    MS_DRAIN_TIMEOUT_MS: int(0, 3_600_000, 25_000, 'longest SIGTERM drain'),
+    MS_BATCH: { enum: ['off', 'on'], default: 'off', description: 'adaptive micro-batching' },
+    MS_BATCH_MAX_SIZE: int(1, 100_000, 32, 'most instances per batched predict call'),
+    MS_BATCH_MAX_WAIT_MS: int(0, 10_000, 2, 'longest a request waits for a batch to fill'),
+    MS_FAST_PATH: bool(true, 'serve /invocations and /ping without Express routing'),
+  },
+  if: { properties: { MS_CACHE: { const: 'redis' } }, required: ['MS_CACHE'] },
+  then: { required: ['MS_REDIS_URL'] },
+} as const;
+
+type Properties = typeof CONFIG_SCHEMA.properties;
+const VARIABLES = Object.keys(CONFIG_SCHEMA.properties) as Array<keyof Properties>;
+
+const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false, strict: false });
+const validate = ajv.compile(CONFIG_SCHEMA);
+
+function allowed(name: string): string {
+  const prop = (CONFIG_SCHEMA.properties as Record<string, Record<string, unknown>>)[name];
+  if (!prop) return 'see the configuration table in the README';
+  if (Array.isArray(prop.enum)) return `one of ${prop.enum.join(', ')}`;
+  if (prop.type === 'integer') return `an integer from ${String(prop.minimum)} to ${String(prop.maximum)}`;
+  if (prop.type === 'boolean') return 'true or false';
+  if (typeof prop.pattern === 'string') return `a value matching ${prop.pattern}`;
+  return 'a non-empty string';
+}
+
+function describe(error: ErrorObject, values: Record<string, unknown>): string {
+  if (error.keyword === 'required') {
+    const missing = String((error.params as { missingProperty: string }).missingProperty);
+    return `${missing} is required when MS_CACHE=redis; set it to ${allowed(missing)} (e.g. redis://127.0.0.1:6379).`;
+  }
+  const name = error.instancePath.replace(/^\//, '');
+  return `${name}=${JSON.stringify(values[name])} is not allowed; use ${allowed(name)}.`;
+}
+
+/**
+ * Reads the runtime's variables from `env`, validates them and returns a frozen config.
+ * Throws RuntimeError MS_RUNTIME_CONFIG_INVALID naming the variable and its allowed values.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  fileValues: Partial<Record<keyof RuntimeConfig, unknown>> = {},
+): Readonly<RuntimeConfig> {
+  const values: Record<string, unknown> = { ...fileValues };
+  for (const name of VARIABLES) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') values[name] = raw.trim();
+  }
+  const original = { ...values };
+  if (!validate(values)) {
+    const [first] = validate.errors ?? [];
+    throw new RuntimeError('MS_RUNTIME_CONFIG_INVALID', {
+      detail: first ? describe(first, original) : 'unknown problem',
+    });
+  }
+  return Object.freeze(values as unknown as RuntimeConfig);
+}
+
+/** Maps a validated config onto createService options (the model comes from the caller). */
+export function serviceOptionsFromConfig(config: Readonly<RuntimeConfig>): Omit<ServiceOptions, 'model'> {
+  return {
+    cache: {
+      kind: config.MS_CACHE,
+      ttlSeconds: config.MS_CACHE_TTL,
+      maxEntries: config.MS_CACHE_MAX_ENTRIES,
+      maxBytes: config.MS_CACHE_MAX_BYTES,
+      redisUrl: config.MS_REDIS_URL,
+    },
+    batching: {
+      enabled: config.MS_BATCH === 'on',
+      maxBatchSize: config.MS_BATCH_MAX_SIZE,
+      maxWaitMs: config.MS_BATCH_MAX_WAIT_MS,
+    },
+    maxInstances: config.MS_MAX_INSTANCES,
+    maxBodyBytes: config.MS_MAX_BODY_BYTES,
+    predictTimeoutMs: config.MS_PREDICT_TIMEOUT_MS,
+    maxInFlight: config.MS_MAX_IN_FLIGHT,
+    drainTimeoutMs: config.MS_DRAIN_TIMEOUT_MS,
+    logPayloads: config.MS_LOG_PAYLOADS,
+    logLevel: config.LOG_LEVEL,
+    fastPath: config.MS_FAST_PATH,
+  };
+}

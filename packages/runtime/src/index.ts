@@ -1,0 +1,18 @@
+export { createService, DEFAULTS } from './create-service.js';
+export { serve, reportStartFailure, type ServeOptions } from './serve.js';
+export { loadConfig, serviceOptionsFromConfig, CONFIG_SCHEMA, type RuntimeConfig } from './config.js';
+export { ERRORS, RuntimeError, isRuntimeError, type ErrorCode } from './errors.js';
+export { Health, type ReadinessReport, type CheckResult } from './health.js';
+export { handleSignals, drainServer } from './lifecycle.js';
+export { createLogger, requestIdFrom } from './logger.js';
+export { Metrics } from './metrics.js';
+export { ModelRunner } from './model-runner.js';
+export { buildOpenApi } from './openapi.js';
+export { createValidators, envelopeSchemas, fieldName } from './validation.js';
+export { MicroBatcher } from './micro-batcher.js';
+export { createCacheStore } from './cache/create-cache-store.js';
+export { createMemoryStore } from './cache/memory-store.js';
+export { createRedisStore } from './cache/redis-store.js';
+export { cacheKey, canonicalize } from './cache/cache-key.js';
+export type { CacheStore } from './cache/cache-store.js';
+export type * from './types.js';

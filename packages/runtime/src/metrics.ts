@@ -1,0 +1,73 @@
+// Prometheus metrics on a registry owned by one service (several services can share a
+// process, e.g. in tests). Label children are cached so the hot path does no label hashing.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+
+type Observer = { observe(value: number): void };
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requestDuration: Histogram<'route' | 'method' | 'status_code'>;
+  readonly inFlight: Gauge;
+  readonly modelLatency: Histogram<'source'>;
+  readonly batchSize: Histogram;
+  readonly cacheHits: Counter;
+  readonly cacheMisses: Counter;
+  readonly cacheErrors: Counter;
+  readonly invalidOutputs: Counter;
+  readonly fallbacks: Counter;
+  readonly #children = new Map<string, Observer>();
+
+  constructor(labels: Record<string, string> = {}) {
+    this.registry.setDefaultLabels(labels);
+    const registers = [this.registry];
+    this.requestDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by route, method and status code',
+      labelNames: ['route', 'method', 'status_code'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.inFlight = new Gauge({ name: 'http_requests_in_flight', help: 'HTTP requests being served', registers });
+    this.modelLatency = new Histogram({
+      name: 'model_predict_duration_seconds',
+      help: 'Time spent in one predict call (model or fallback)',
+      labelNames: ['source'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.batchSize = new Histogram({
+      name: 'model_batch_size',
+      help: 'Instances per predict call',
+      buckets: BATCH_BUCKETS,
+      registers,
+    });
+    this.cacheHits = new Counter({ name: 'model_cache_hits_total', help: 'Answers served from the cache', registers });
+    this.cacheMisses = new Counter({ name: 'model_cache_misses_total', help: 'Cache lookups that missed (faults included)', registers });
+    this.cacheErrors = new Counter({ name: 'model_cache_errors_total', help: 'Cache faults degraded to misses', registers });
+    this.invalidOutputs = new Counter({
+      name: 'model_invalid_output_total',
+      help: 'Predictions withheld because they failed the prediction schema (a model bug)',
+      registers,
+    });
+    this.fallbacks = new Counter({ name: 'model_fallback_total', help: 'Requests answered by the fallback rules', registers });
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Records one finished request; `route` is the route pattern, never the raw URL. */
+  observeRequest(route: string, method: string, status: number, seconds: number): void {
+    const key = `${route} ${method} ${status}`;
+    let child = this.#children.get(key);
+    if (child === undefined) {
+      child = this.requestDuration.labels(route, method, String(status));
+      this.#children.set(key, child);
+    }
+    child.observe(seconds);
+  }
+
+  async render(): Promise<{ body: string; contentType: string }> {
+    return { body: await this.registry.metrics(), contentType: this.registry.contentType };
+  }
+}

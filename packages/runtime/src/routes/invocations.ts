@@ -1,0 +1,170 @@
+// POST /invocations and POST /endpoints/:name/invocations: read the body, parse (JSON or
+// CSV), validate, answer from the cache or the model runner, check the answer against the
+// prediction schema, answer. Written on node:http primitives so the same function serves
+// the fast path and the Express route.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { cacheKey } from '../cache/cache-key.js';
+import type { CacheStore } from '../cache/cache-store.js';
+import { RuntimeError, isRuntimeError } from '../errors.js';
+import type { ModelRunner } from '../model-runner.js';
+import { endRequest, sendError, sendJson, type RequestContext, type Tracker } from '../request-context.js';
+import type { ModelDefinition } from '../types.js';
+import { mediaType, parseCsv, parseJson, type Validators } from '../validation.js';
+
+export interface InvocationDeps {
+  tracker: Tracker;
+  model: ModelDefinition;
+  validators: Validators;
+  runner: ModelRunner;
+  cache: CacheStore | undefined;
+  cacheTtlSeconds: number | undefined;
+  maxBodyBytes: number;
+  logPayloads: boolean;
+}
+
+export type InvocationHandler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, fast: boolean) => void;
+
+const PAYLOAD_LOG_LIMIT = 4096;
+const X_CACHE_HIT = ['x-cache', 'HIT'] as const;
+const X_CACHE_MISS = ['x-cache', 'MISS'] as const;
+const X_SOURCE_FALLBACK = ['x-model-source', 'fallback'] as const;
+
+export function createInvocationHandler(d: InvocationDeps): InvocationHandler {
+  const { tracker, model, runner, cache } = d;
+  const validators: Validators = d.validators;
+  const metrics = tracker.metrics;
+  const acceptedTypes = model.fromCsvRow ? 'application/json or text/csv' : 'application/json';
+  const tooLarge = new RuntimeError('MS_RUNTIME_BODY_TOO_LARGE', { limit: d.maxBodyBytes });
+  const closeAfter = ['connection', 'close'];
+
+  async function answer(raw: Buffer | string | object, csv: boolean, res: ServerResponse, ctx: RequestContext, fast: boolean) {
+    let body: unknown;
+    if (csv) body = parseCsv(raw as Buffer | string, model.fromCsvRow!);
+    else body = typeof raw === 'string' || Buffer.isBuffer(raw) ? parseJson(raw) : raw;
+    validators.request(body);
+    const instances = body.instances;
+
+    let key: string | undefined;
+    if (cache) {
+      key = cacheKey(model.name, model.version, instances);
+      let hit: string | undefined;
+      try {
+        hit = await cache.get(key);
+      } catch {
+        // The store contract says get never throws; a store that does still only costs a miss.
+        metrics.cacheErrors.inc();
+      }
+      if (hit !== undefined) {
+        metrics.cacheHits.inc();
+        if (d.logPayloads) ctx.responseBody = hit.slice(0, PAYLOAD_LOG_LIMIT);
+        sendJson(tracker, res, ctx, 200, hit, fast, X_CACHE_HIT);
+        return 200;
+      }
+      metrics.cacheMisses.inc();
+    }
+
+    const result = await runner.run(instances);
+    const problem = validators.predictions(result.predictions, instances.length);
+    if (problem !== undefined) {
+      metrics.invalidOutputs.inc();
+      tracker.logger.error({ reqId: ctx.id, code: 'MS_RUNTIME_INVALID_OUTPUT', problem, source: result.source }, 'model answer failed the prediction schema');
+      throw new RuntimeError('MS_RUNTIME_INVALID_OUTPUT', { requestId: ctx.id });
+    }
+    let text: string;
+    let extra: readonly string[] | undefined;
+    if (result.source === 'fallback') {
+      text = JSON.stringify({ predictions: result.predictions, source: 'fallback' });
+      extra = cache ? [...X_CACHE_MISS, ...X_SOURCE_FALLBACK] : X_SOURCE_FALLBACK;
+    } else {
+      text = JSON.stringify({ predictions: result.predictions });
+      extra = cache ? X_CACHE_MISS : undefined;
+      // Fallback answers are never cached: the model should answer again once it is back.
+      if (cache && key !== undefined) cache.set(key, text, d.cacheTtlSeconds).catch(() => metrics.cacheErrors.inc());
+    }
+    if (d.logPayloads) ctx.responseBody = text.slice(0, PAYLOAD_LOG_LIMIT);
+    sendJson(tracker, res, ctx, 200, text, fast, extra);
+    return 200;
+  }
+
+  function fail(err: unknown, res: ServerResponse, ctx: RequestContext, fast: boolean, extra?: string[]): number {
+    let error: RuntimeError;
+    if (isRuntimeError(err) && err.status !== undefined) error = err;
+    else {
+      tracker.logger.error({ reqId: ctx.id, err }, 'unexpected error in /invocations');
+      error = new RuntimeError('MS_RUNTIME_INTERNAL', { requestId: ctx.id }, { cause: err });
+    }
+    if (error.code === 'MS_RUNTIME_PREDICT_FAILED') {
+      tracker.logger.error({ reqId: ctx.id, code: error.code, err: error.cause }, 'model predict threw');
+    }
+    if (!res.headersSent) sendError(tracker, res, ctx, error, fast, extra);
+    return error.status ?? 500;
+  }
+
+  function run(raw: Buffer | string | object, csv: boolean, res: ServerResponse, ctx: RequestContext, fast: boolean, req: IncomingMessage) {
+    if (d.logPayloads) ctx.requestBody = (typeof raw === 'object' && !Buffer.isBuffer(raw) ? JSON.stringify(raw) : String(raw)).slice(0, PAYLOAD_LOG_LIMIT);
+    answer(raw, csv, res, ctx, fast).then(
+      (status) => fast && finish(req, ctx, status),
+      (err: unknown) => {
+        const status = fail(err, res, ctx, fast);
+        if (fast) finish(req, ctx, status);
+      },
+    );
+  }
+
+  const finish = (req: IncomingMessage, ctx: RequestContext, status: number) => endRequest(tracker, req, ctx, status);
+
+  return function handleInvocation(req, res, ctx, fast) {
+    const type = mediaType(req.headers['content-type']);
+    const csv = type === 'csv';
+    if (type === undefined || (csv && !model.fromCsvRow)) {
+      const err = new RuntimeError('MS_RUNTIME_UNSUPPORTED_MEDIA_TYPE', {
+        contentType: req.headers['content-type'] ?? '',
+        accepted: acceptedTypes,
+      });
+      req.resume();
+      const status = fail(err, res, ctx, fast);
+      if (fast) finish(req, ctx, status);
+      return;
+    }
+
+    // A body already parsed by user middleware (express.json(), express.text(), ...).
+    const parsed = (req as IncomingMessage & { body?: unknown }).body;
+    if (parsed !== undefined) {
+      run(parsed as object, csv, res, ctx, fast, req);
+      return;
+    }
+
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > d.maxBodyBytes) {
+      // Answer at once and close: reading a body we will refuse wastes the server's time.
+      const status = fail(tooLarge, res, ctx, fast, closeAfter);
+      req.resume();
+      if (fast) finish(req, ctx, status);
+      return;
+    }
+
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > d.maxBodyBytes) {
+        refused = true;
+        first = undefined;
+        chunks = undefined;
+        const status = fail(tooLarge, res, ctx, fast, closeAfter);
+        if (fast) finish(req, ctx, status);
+        return;
+      }
+      if (first === undefined) first = chunk;
+      else (chunks ??= [first]).push(chunk);
+    });
+    req.on('end', () => {
+      if (refused) return;
+      const raw = chunks ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0));
+      run(raw, csv, res, ctx, fast, req);
+    });
+  };
+}

@@ -1,0 +1,110 @@
+// Public types of @model-service/runtime: the contract between the runtime, the
+// generated projects, the examples and the benchmarks. Change with care.
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+
+/** A JSON Schema (draft 2020-12) object, compiled once by Ajv at start-up. */
+export type JsonSchema = Record<string, unknown>;
+
+/**
+ * The user's model. The runtime owns the HTTP envelope
+ * (`{"instances": [...]}` -> `{"predictions": [...]}`) and calls `predict` with a
+ * batch of instances (one request's rows, or several requests' rows when
+ * micro-batching is on); it must return one prediction per instance, in order.
+ */
+export interface ModelDefinition<Instance = unknown, Prediction = unknown> {
+  name: string;
+  /** Part of every cache key and of /ping's body; change it when the weights change. */
+  version: string;
+  /** JSON Schema of ONE instance (an element of `instances`). */
+  instanceSchema: JsonSchema;
+  /** JSON Schema of ONE prediction (an element of `predictions`). */
+  predictionSchema: JsonSchema;
+  /** Loads weights/sessions. Ready is reported only after load + warm-up succeed. */
+  load?(): Promise<void> | void;
+  predict(instances: Instance[]): Promise<Prediction[]> | Prediction[];
+  /** Sample instances run once after load, before the service reports ready. */
+  warmup?: Instance[];
+  /** Turns one `text/csv` row (already split into cells) into an instance; absent = CSV refused with 415. */
+  fromCsvRow?(cells: string[]): Instance;
+  /** Optional rule-based answers when the model is unavailable; flagged `source: "fallback"`. */
+  fallback?(instances: Instance[]): Prediction[];
+  /** Closes sessions/handles on shutdown. */
+  close?(): Promise<void> | void;
+}
+
+/** A custom readiness check; a throw or `false` makes /health/ready answer 503. */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<boolean | void> | boolean | void;
+}
+
+export type HealthState = 'starting' | 'ready' | 'unhealthy' | 'stopping';
+
+export interface CacheOptions {
+  kind: 'off' | 'memory' | 'redis';
+  /** Seconds an entry lives. */
+  ttlSeconds?: number;
+  /** memory: bound on entries. */
+  maxEntries?: number;
+  /** memory: bound on the sum of entry sizes in bytes. */
+  maxBytes?: number;
+  /** redis: connection URL, e.g. redis://127.0.0.1:6379 */
+  redisUrl?: string;
+}
+
+export interface BatchingOptions {
+  enabled: boolean;
+  /** Upper bound on instances per predict call. */
+  maxBatchSize?: number;
+  /** Longest a request waits for others to join its batch. */
+  maxWaitMs?: number;
+}
+
+export interface ServiceOptions {
+  model: ModelDefinition<any, any>;
+  readinessChecks?: ReadinessCheck[];
+  cache?: CacheOptions;
+  batching?: BatchingOptions;
+  /** Upper bound on instances in one request (default 64). */
+  maxInstances?: number;
+  /** Largest accepted body (default "1mb"). */
+  maxBodyBytes?: number;
+  /** Predict calls slower than this answer 504 (default 10000). */
+  predictTimeoutMs?: number;
+  /** In-flight requests above this answer 503 with Retry-After (default 256). */
+  maxInFlight?: number;
+  /** Longest graceful shutdown waits for in-flight requests (default 25000). */
+  drainTimeoutMs?: number;
+  /** Log request/response bodies (default false). */
+  logPayloads?: boolean;
+  logLevel?: string;
+  /** A pino logger to write to (default: JSON lines on stdout, written asynchronously). */
+  logger?: Logger;
+  /**
+   * Serve POST /invocations, POST /endpoints/:name/invocations and GET /ping straight from the
+   * node:http listener, skipping Express routing (default true). It turns itself off when
+   * `configure` registers middleware, so user middleware always sees those routes.
+   */
+  fastPath?: boolean;
+  /**
+   * Registers middleware that must run BEFORE the runtime's routes (auth, custom logging).
+   * Anything added here turns the fast path off. Routes added to `service.app` after
+   * createService() returns run after the runtime's routes, as usual in Express.
+   */
+  configure?(app: Express): void;
+}
+
+export interface Service {
+  /** The Express app: users add their own routes and middleware. */
+  app: Express;
+  /** Loads + warms the model, then listens (PORT, default 8080). */
+  listen(port?: number, host?: string): Promise<{ port: number; host: string; state: HealthState }>;
+  /** Loads + warms the model without listening (for supertest on `app`); listen() calls it. */
+  start(): Promise<HealthState>;
+  /** The node:http server once listen() was called. */
+  readonly server: import('node:http').Server | undefined;
+  /** Graceful stop: stop accepting, drain in-flight, close cache and model. */
+  close(): Promise<void>;
+  readonly state: HealthState;
+}
