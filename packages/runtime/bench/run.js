@@ -1,0 +1,239 @@
+#!/usr/bin/env node
+// `npm run bench -w @model-service/runtime` (after `npm run build`): starts, each in its own
+// process on 127.0.0.1, the runtime serving the iris model, a raw node:http server and bare
+// Express 5 doing the same parse/validate/predict; drives each with autocannon; prints one table
+// and writes it to docs/benchmarks.md. A command, never a test: numbers depend on the machine.
+//
+// Options (flags or env): --duration N (BENCH_DURATION, seconds, default 10),
+// --connections N (BENCH_CONNECTIONS, default 50), --warmup N (BENCH_WARMUP, seconds, default 2),
+// --only raw,express,runtime, --no-write (print only), --out FILE.
+import { fork } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem, platform, release } from 'node:os';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { distinctBodies, fixedBody } from './bodies.js';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: process.env.BENCH_DURATION ?? '10' },
+    connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '50' },
+    warmup: { type: 'string', default: process.env.BENCH_WARMUP ?? '2' },
+    only: { type: 'string', default: 'raw,express,runtime' },
+    out: { type: 'string', default: new URL('../../../docs/benchmarks.md', import.meta.url).pathname },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const duration = positive('duration', args.duration);
+const connections = positive('connections', args.connections);
+const warmup = Number(args.warmup);
+
+function positive(name, value) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a positive integer, got "${value}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const SERVERS = [
+  { key: 'raw', label: 'raw node:http', file: 'servers/raw-http.js' },
+  { key: 'express', label: 'Express 5 + express.json + Ajv', file: 'servers/express.js' },
+  { key: 'runtime', label: '@model-service/runtime', file: 'servers/runtime.js' },
+].filter((s) => args.only.split(',').includes(s.key));
+
+if (SERVERS.some((s) => s.key === 'runtime') && !existsSync(new URL('../dist/index.js', import.meta.url))) {
+  console.error('packages/runtime/dist is missing: run `npm run build` at the repo root first.');
+  process.exit(2);
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const SCENARIOS = [
+  { key: 'ping', label: 'GET /ping', request: () => ({ method: 'GET', path: '/ping' }) },
+  { key: 'miss1', label: '1 row, cache miss', rows: 1, request: () => distinct(1) },
+  { key: 'miss32', label: '32 rows, cache miss', rows: 32, request: () => distinct(32) },
+  {
+    key: 'hit1',
+    label: '1 row, cache hit',
+    rows: 1,
+    request: () => ({ method: 'POST', path: '/invocations', headers: JSON_HEADERS, body: fixedBody(1) }),
+  },
+];
+
+function distinct(rows) {
+  const next = distinctBodies(rows);
+  return {
+    method: 'POST',
+    path: '/invocations',
+    headers: JSON_HEADERS,
+    setupRequest: (req) => ({ ...req, body: next() }),
+  };
+}
+
+function startServer(server) {
+  return new Promise((ok, fail) => {
+    const child = fork(new URL(server.file, import.meta.url), ['0'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const timer = setTimeout(() => fail(new Error(`${server.label} did not start within 20 s`)), 20_000);
+    child.once('exit', (code) => fail(new Error(`${server.label} exited with ${code} before it was ready`)));
+    child.once('message', (msg) => {
+      clearTimeout(timer);
+      ok({ child, url: `http://127.0.0.1:${msg.port}` });
+    });
+  });
+}
+
+function stopServer(child) {
+  return new Promise((ok) => {
+    if (child.exitCode !== null) return ok();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.removeAllListeners('exit');
+    child.once('exit', () => {
+      clearTimeout(kill);
+      ok();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function drive(url, scenario, seconds) {
+  const request = scenario.request();
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: [request],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total: result.requests.total ?? 0,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+/** One request, to check the server answers it right before it is measured. */
+async function check(url, scenario) {
+  const req = scenario.request();
+  const body = req.setupRequest ? req.setupRequest(req).body : req.body;
+  const res = await fetch(url + req.path, { method: req.method, headers: req.headers, body });
+  const json = await res.json();
+  if (res.status !== 200) throw new Error(`${url}${req.path} answered ${res.status}: ${JSON.stringify(json)}`);
+  if (scenario.rows && json.predictions?.length !== scenario.rows) {
+    throw new Error(`${url}${req.path}: expected ${scenario.rows} predictions, got ${JSON.stringify(json).slice(0, 200)}`);
+  }
+  return res.headers.get('x-cache');
+}
+
+const results = {};
+const started = new Date();
+const load = [loadavg()[0]];
+for (const server of SERVERS) {
+  const { child, url } = await startServer(server);
+  try {
+    for (const scenario of SCENARIOS) {
+      await check(url, scenario);
+      if (scenario.key === 'hit1' && server.key === 'runtime') {
+        const xcache = await check(url, scenario);
+        if (xcache !== 'HIT') console.warn(`warning: the runtime answered a repeated request with X-Cache: ${xcache}`);
+      }
+      if (warmup > 0) await drive(url, scenario, warmup);
+      process.stdout.write(`${server.label.padEnd(32)} ${scenario.label.padEnd(22)} `);
+      const r = await drive(url, scenario, duration);
+      results[`${server.key}/${scenario.key}`] = r;
+      console.log(`${Math.round(r.rps)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${r.non2xx || r.errors ? `  non-2xx ${r.non2xx} errors ${r.errors}` : ''}`);
+    }
+  } finally {
+    await stopServer(child);
+  }
+}
+load.push(loadavg()[0]);
+
+// Ratios: throughput against raw node:http on the same scenario, except the cache hit, which the
+// target compares with raw node:http's /ping (the cheapest thing a server can answer).
+const TARGETS = { miss1: 0.5, miss32: 0.6, hit1: 0.7 };
+const rows = [];
+const verdicts = [];
+for (const scenario of SCENARIOS) {
+  const raw = results[`raw/${scenario.key}`];
+  const base = scenario.key === 'hit1' ? results['raw/ping'] : raw;
+  for (const server of SERVERS) {
+    const r = results[`${server.key}/${scenario.key}`];
+    if (!r) continue;
+    const ratio = base ? r.rps / base.rps : undefined;
+    const p99Ratio = raw && raw.p99 > 0 ? r.p99 / raw.p99 : undefined;
+    let target = '';
+    if (server.key === 'runtime' && ratio !== undefined) {
+      const goal = TARGETS[scenario.key];
+      const parts = [];
+      if (goal) parts.push(`${ratio >= goal ? 'met' : 'MISSED'} ≥ ${goal}×${scenario.key === 'hit1' ? ' /ping' : ''}`);
+      if (p99Ratio !== undefined) parts.push(`p99 ${p99Ratio <= 2 ? 'met' : 'MISSED'} ≤ 2×`);
+      target = parts.join(', ');
+      verdicts.push(...parts.filter((p) => p.includes('MISSED')).map((p) => `${scenario.label}: ${p}`));
+    }
+    rows.push([
+      scenario.label,
+      server.label,
+      fmt(r.rps, 0),
+      fmt(r.p50, 0),
+      fmt(r.p99, 0),
+      ratio === undefined ? '' : `${ratio.toFixed(2)}×${scenario.key === 'hit1' ? ' of /ping' : ''}`,
+      target,
+      r.non2xx || r.errors ? `non-2xx ${r.non2xx}, errors ${r.errors}` : '',
+    ]);
+  }
+}
+
+function fmt(n, digits) {
+  return Number.isFinite(n) ? n.toFixed(digits) : '';
+}
+
+const header = ['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'ratio to raw', 'target', 'notes'];
+const table = [
+  `| ${header.join(' | ')} |`,
+  `| ${header.map((h, i) => (i >= 2 && i <= 5 ? '---:' : '---')).join(' | ')} |`,
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
+].join('\n');
+console.log(`\n${table}\n`);
+console.log(verdicts.length ? `Targets missed:\n  ${verdicts.join('\n  ')}` : 'All runtime targets met.');
+
+if (!args['no-write'] && SERVERS.length === 3) {
+  const cpu = cpus();
+  const doc = `# Benchmarks
+
+Generated by \`npm run bench -w @model-service/runtime\` (packages/runtime/bench/run.js); do not edit by hand.
+
+- date: ${started.toISOString()}
+- machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()}, Node ${process.version}
+- command: \`node bench/run.js --duration ${duration} --connections ${connections} --warmup ${warmup}\`
+- load average (1 min) at start / end: ${load.map((l) => l.toFixed(2)).join(' / ')}
+
+Each server runs in its own process on 127.0.0.1; autocannon (${connections} connections, pipelining 1,
+${duration} s per row after a ${warmup} s warm-up) runs in the bench process. All three servers
+predict with the same iris weights (examples/iris/model/iris-model.json).
+
+- **raw node:http**: reads the body (1 MiB limit), checks Content-Type, \`JSON.parse\`, Ajv-validates the
+  \`{"instances": [...]}\` envelope, predicts, \`JSON.stringify\`.
+- **Express 5**: the same with \`express.json()\` and an Ajv check in the route.
+- **@model-service/runtime**: \`createService\` with its defaults as a service runs them: input and
+  output validation, Prometheus metrics, pino JSON logs at info (to stdout, discarded), memory cache
+  (lru-cache).
+- **cache miss** bodies are all distinct (a counter moves one feature), so the runtime's cache
+  never answers them but still pays for the key, the lookup and the insert; **cache hit** repeats
+  one body (the baselines have no cache and just compute it again).
+- ratio = req/s divided by raw node:http's req/s on the same row; for the cache hit, divided by raw
+  node:http's \`GET /ping\`. Targets (runtime): 1 row miss ≥ 0.5×, 32 rows miss ≥ 0.6×, cache hit
+  ≥ 0.7× raw /ping, p99 ≤ 2× raw node:http's p99.
+
+${table}
+
+${verdicts.length ? `Targets missed in this run:\n\n${verdicts.map((v) => `- ${v}`).join('\n')}` : 'All runtime targets met in this run.'}
+
+The machine is shared (2 cores, other jobs running): compare ratios within one run, not absolute
+numbers across runs.
+`;
+  writeFileSync(args.out, doc);
+  console.log(`wrote ${args.out}`);
+}
