@@ -1,9 +1,10 @@
 // examples/iris run for real (the built `npm start` entry in a child process) and called over a
 // real socket: real predictions on the held-out rows, JSON and CSV, the envelope limits.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { readIrisCsv, splitIris } from '../../examples/iris/src/iris-data.js';
 import { createIrisModel } from '../../examples/iris/src/model.js';
-import { startIris, type IrisProcess } from './support/iris-process.js';
+import { irisEntry, startIris, type IrisProcess } from './support/iris-process.js';
 
 interface Prediction {
   label: string;
@@ -84,8 +85,8 @@ describe('examples/iris over HTTP', () => {
   test('a row with 3 numbers is a 400 naming the field, with a stable code and no stack', async () => {
     const res = await invoke(JSON.stringify({ instances: [[5.1, 3.5, 1.4, 0.2], [5.1, 3.5, 1.4]] }));
     expect(res.status).toBe(400);
-    expect(res.json.code).toBe('MS_RUNTIME_INVALID_INPUT');
-    expect(res.json.message).toContain('instances[1]');
+    expect(res.json.error.code).toBe('MS_RUNTIME_INVALID_INPUT');
+    expect(res.json.error.message).toContain('instances[1]');
     expect(res.text).not.toMatch(/\bat .*\.js:\d+/);
   });
 
@@ -93,12 +94,12 @@ describe('examples/iris over HTTP', () => {
     for (const row of [['5.1', 3.5, 1.4, 0.2], [5.1, -3.5, 1.4, 0.2], [5.1, 3.5, 1e300, 0.2], [5.1, 3.5, null, 0.2]]) {
       const res = await invoke(JSON.stringify({ instances: [row] }));
       expect(res.status).toBe(400);
-      expect(res.json.code).toBe('MS_RUNTIME_INVALID_INPUT');
+      expect(res.json.error.code).toBe('MS_RUNTIME_INVALID_INPUT');
     }
     const csv = await invoke('5.1,3.5,abc,0.2\n', 'text/csv');
     expect(csv.status).toBe(400);
-    expect(csv.json.code).toBe('MS_RUNTIME_INVALID_CSV');
-    expect(csv.json.message).toContain('petal_length');
+    expect(csv.json.error.code).toBe('MS_RUNTIME_INVALID_CSV');
+    expect(csv.json.error.message).toContain('petal_length');
   });
 
   test('64 rows are served, 65 rows are refused', async () => {
@@ -108,8 +109,8 @@ describe('examples/iris over HTTP', () => {
     expect(ok.json.predictions).toHaveLength(64);
     const tooMany = await invoke(JSON.stringify({ instances: rows(65) }));
     expect(tooMany.status).toBe(400);
-    expect(tooMany.json.code).toBe('MS_RUNTIME_INVALID_INPUT');
-    expect(tooMany.json.message).toMatch(/instances/);
+    expect(tooMany.json.error.code).toBe('MS_RUNTIME_INVALID_INPUT');
+    expect(tooMany.json.error.message).toMatch(/instances/);
     const none = await invoke(JSON.stringify({ instances: [] }));
     expect(none.status).toBe(400);
   });
@@ -120,5 +121,18 @@ describe('examples/iris over HTTP', () => {
     const spec = JSON.stringify(await res.json());
     expect(spec).toContain('sepal_length');
     expect(spec).toContain('versicolor');
+  });
+});
+
+describe('examples/iris start-up', () => {
+  test('a missing model file stops the start with exit 1 and one line naming the file, no stack', () => {
+    const run = spawnSync(process.execPath, [irisEntry()], {
+      env: { ...process.env, NODE_OPTIONS: '', PORT: '0', HOST: '127.0.0.1', IRIS_MODEL_PATH: '/nonexistent/iris-model.json' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^model-service: Cannot load the iris model from \/nonexistent\/iris-model\.json/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });
