@@ -1,0 +1,144 @@
+// The shared cache tier on Redis. Redis is an optimisation, never a dependency:
+// any fault (down, refused, slow, reconnecting) answers a miss at once and is
+// reported through onError. No command waits in an offline queue; ioredis keeps
+// reconnecting in the background with capped, jittered backoff.
+import { Redis } from 'ioredis';
+import { CacheFaultError, type CacheOperation } from './cache-errors.js';
+import type { CacheStore } from './cache-store.js';
+
+export interface RedisStoreOptions {
+  /** e.g. redis://127.0.0.1:6379 (rediss:// for TLS, credentials in the URL). */
+  url: string;
+  /** Default lifetime of an entry (Redis expires it: SET ... PX). */
+  ttlSeconds: number;
+  /** Prepended to every key so services can share one Redis. Default "ms:". */
+  keyPrefix?: string;
+  /** Called once per fault; must not throw (a throw is swallowed). */
+  onError?: (error: CacheFaultError, operation: CacheOperation) => void;
+  /** A command slower than this is a fault (a miss). Default 250 ms. */
+  commandTimeoutMs?: number;
+  /** Longest a (re)connect attempt may take. Default 1000 ms. */
+  connectTimeoutMs?: number;
+  /** Cap of the reconnect backoff. Default 2000 ms. */
+  maxReconnectDelayMs?: number;
+}
+
+export interface RedisStore extends CacheStore {
+  readonly kind: 'redis';
+  /** True while commands can be sent (ioredis status "ready"). */
+  readonly connected: boolean;
+  /** Resolves once connected, or false after `timeoutMs` (for start-up logs and tests). */
+  waitUntilReady(timeoutMs: number): Promise<boolean>;
+}
+
+/** Reconnect delay: exponential from 50 ms, capped, with full jitter in the upper half. */
+export function reconnectDelay(attempt: number, capMs: number): number {
+  const base = Math.min(capMs, 50 * 2 ** Math.min(attempt, 16));
+  return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+export function createRedisStore(options: RedisStoreOptions): RedisStore {
+  const ttlMs = Math.round(options.ttlSeconds * 1000);
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new RangeError(`createRedisStore: ttlSeconds must be positive, got ${String(options.ttlSeconds)}`);
+  }
+  const maxReconnectDelayMs = options.maxReconnectDelayMs ?? 2000;
+  let closing = false;
+
+  const report = (operation: CacheOperation, detail: string, cause?: unknown): void => {
+    if (!options.onError) return;
+    try {
+      options.onError(new CacheFaultError(operation, detail, { cause }), operation);
+    } catch {
+      // a broken metrics/log hook must not turn a cache fault into a request error
+    }
+  };
+
+  const client = new Redis(options.url, {
+    keyPrefix: options.keyPrefix ?? 'ms:',
+    // Fail fast while disconnected instead of queueing requests behind a dead socket.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    // Commands in flight when the socket dies are failed, not replayed later.
+    autoResendUnfulfilledCommands: false,
+    commandTimeout: options.commandTimeoutMs ?? 250,
+    connectTimeout: options.connectTimeoutMs ?? 1000,
+    // ioredis arms this timer on every disconnect, even of an already-closed
+    // socket; the 2 s default would hold a stopping process (and Jest) open.
+    disconnectTimeout: 200,
+    retryStrategy: (attempt: number) => (closing ? null : reconnectDelay(attempt, maxReconnectDelayMs)),
+    // Connect now, so the first requests can already hit.
+    lazyConnect: false,
+  });
+
+  // Connection-level faults (refused, reset) arrive here on every failed attempt;
+  // without a listener ioredis would print them as unhandled.
+  client.on('error', (error: Error) => {
+    if (!closing) report('connection', error.message, error);
+  });
+
+  const ready = (): boolean => !closing && client.status === 'ready';
+
+  return {
+    kind: 'redis',
+    get connected() {
+      return ready();
+    },
+    async waitUntilReady(timeoutMs) {
+      if (ready()) return true;
+      return new Promise<boolean>((resolve) => {
+        const done = (value: boolean) => {
+          clearTimeout(timer);
+          client.off('ready', onReady);
+          resolve(value);
+        };
+        const onReady = () => done(true);
+        const timer = setTimeout(() => done(ready()), timeoutMs);
+        client.on('ready', onReady);
+      });
+    },
+    async get(key) {
+      if (!ready()) {
+        report('get', `not connected (${client.status})`);
+        return undefined;
+      }
+      try {
+        const value = await client.get(key);
+        return value ?? undefined;
+      } catch (error) {
+        report('get', (error as Error).message, error);
+        return undefined;
+      }
+    },
+    async set(key, value, ttlSeconds) {
+      if (!ready()) {
+        report('set', `not connected (${client.status})`);
+        return;
+      }
+      const ttl = ttlSeconds !== undefined && ttlSeconds > 0 ? Math.round(ttlSeconds * 1000) : ttlMs;
+      try {
+        await client.set(key, value, 'PX', ttl);
+      } catch (error) {
+        report('set', (error as Error).message, error);
+      }
+    },
+    async close() {
+      closing = true;
+      if (client.status === 'end') return;
+      if (ready() || client.status === 'ready') {
+        // QUIT lets Redis answer what is in flight, then closes the socket.
+        const ended = new Promise<void>((resolve) => client.once('end', resolve));
+        let timer: NodeJS.Timeout | undefined;
+        const bounded = new Promise<void>((resolve) => {
+          // Bounded: shutdown must not hang on a slow Redis.
+          timer = setTimeout(resolve, 1_000);
+        });
+        await client.quit().catch(() => undefined);
+        await Promise.race([ended, bounded]);
+        clearTimeout(timer);
+      }
+      // Stops the reconnect loop and drops any socket left (connecting, or a slow QUIT).
+      client.disconnect(false);
+    },
+  };
+}
