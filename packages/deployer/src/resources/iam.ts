@@ -1,0 +1,168 @@
+// IAM roles: the SageMaker execution role and the Lambda proxy role, each with a
+// trust policy and one least-privilege inline policy (iam-policies.ts). When
+// release.yaml names a role ARN under `iam:`, that role is used and nothing is
+// created or changed.
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  PutRolePolicyCommand,
+  TagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+  waitUntilRoleExists,
+  type Role,
+} from '@aws-sdk/client-iam';
+import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
+import type { DeployContext } from '../context.js';
+import { DeployerError } from '../errors.js';
+import { tagList, type TagMap } from '../tags.js';
+import { change, differs, planFields } from './diff.js';
+import { lambdaPolicy, sagemakerPolicy, trustPolicy, type PolicyDocument, type TrustPolicy } from './iam-policies.js';
+import type { ResourceModule } from './resource.js';
+
+export interface RoleDesired {
+  roleName: string;
+  /** From release.yaml `iam.*RoleArn`: use as is. */
+  givenArn?: string;
+  trustPolicy: TrustPolicy;
+  policyName: string;
+  policy: PolicyDocument;
+  tags: TagMap;
+  description: string;
+}
+
+export interface RoleObserved {
+  arn: string;
+  trustPolicy?: unknown;
+  policy?: unknown;
+  tags: Record<string, string>;
+}
+
+const FIELDS = ['trustPolicy', 'policy', 'tags'] as const;
+const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** IAM returns policy documents URL-encoded. */
+function decodePolicy(text: string | undefined): unknown {
+  return text ? JSON.parse(decodeURIComponent(text)) : undefined;
+}
+
+async function getRole(ctx: DeployContext, name: string): Promise<Role | undefined> {
+  const out = await ctx.clients.iam.send(new GetRoleCommand({ RoleName: name })).catch(notFoundAs(undefined, 'GetRole', name));
+  return out?.Role;
+}
+
+async function observeRole(ctx: DeployContext, d: RoleDesired): Promise<RoleObserved | undefined> {
+  const role = await getRole(ctx, d.roleName);
+  if (!role) return undefined;
+  const inline = await ctx.clients.iam
+    .send(new GetRolePolicyCommand({ RoleName: d.roleName, PolicyName: d.policyName }))
+    .catch(notFoundAs(undefined, 'GetRolePolicy', d.roleName));
+  const tags = Object.fromEntries((role.Tags ?? []).filter((t) => t.Key?.startsWith('model-service:')).map((t) => [t.Key, t.Value]));
+  return { arn: role.Arn!, trustPolicy: decodePolicy(role.AssumeRolePolicyDocument), policy: decodePolicy(inline?.PolicyDocument), tags };
+}
+
+async function createRole(ctx: DeployContext, d: RoleDesired): Promise<string> {
+  try {
+    const out = await ctx.clients.iam.send(new CreateRoleCommand({
+      RoleName: d.roleName,
+      AssumeRolePolicyDocument: JSON.stringify(d.trustPolicy),
+      Description: d.description,
+      Tags: tagList(d.tags),
+    }));
+    return out.Role!.Arn!;
+  } catch (err) {
+    // Created by an interrupted run: adopt it; the trust policy is then reconciled below.
+    if (!hasErrorName(err, 'EntityAlreadyExistsException')) awsFail('CreateRole', d.roleName)(err);
+    await ctx.clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: d.roleName, PolicyDocument: JSON.stringify(d.trustPolicy) }))
+      .catch(awsFail('UpdateAssumeRolePolicy', d.roleName));
+    return (await getRole(ctx, d.roleName))!.Arn!;
+  }
+}
+
+async function putPolicy(ctx: DeployContext, d: RoleDesired): Promise<void> {
+  await ctx.clients.iam.send(new PutRolePolicyCommand({ RoleName: d.roleName, PolicyName: d.policyName, PolicyDocument: JSON.stringify(d.policy) }))
+    .catch(awsFail('PutRolePolicy', d.roleName));
+}
+
+async function waitForRole(ctx: DeployContext, name: string): Promise<void> {
+  const { maxWaitSeconds, minDelaySeconds, maxDelaySeconds } = ctx.wait;
+  await waitUntilRoleExists(
+    { client: ctx.clients.iam, maxWaitTime: Math.min(maxWaitSeconds, 120), minDelay: minDelaySeconds, maxDelay: maxDelaySeconds },
+    { RoleName: name },
+  ).catch(() => {
+    throw new DeployerError('MS_DEPLOY_WAIT_TIMEOUT', { seconds: Math.min(maxWaitSeconds, 120), resource: `IAM role ${name}`, state: 'visible' });
+  });
+}
+
+function roleModule(kind: string, outputKey: string, build: (ctx: DeployContext) => RoleDesired): ResourceModule<RoleDesired, RoleObserved, Record<string, string>> {
+  return {
+    kind,
+    desired: (ctx) => build(ctx),
+
+    async observe(ctx, desired) {
+      return desired.givenArn ? undefined : observeRole(ctx, desired);
+    },
+
+    plan(desired, observed) {
+      if (desired.givenArn) return change(kind, desired.givenArn, 'no-change');
+      return planFields(kind, desired.roleName, desired, observed, FIELDS);
+    },
+
+    async apply(ctx, plan, desired, observed) {
+      if (desired.givenArn) return { [outputKey]: desired.givenArn };
+      let arn = observed?.arn;
+      if (plan.action === 'create') {
+        arn = await createRole(ctx, desired);
+        await putPolicy(ctx, desired);
+        await waitForRole(ctx, desired.roleName);
+      } else if (plan.action === 'update') {
+        if (differs(plan, 'trustPolicy')) {
+          await ctx.clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: desired.roleName, PolicyDocument: JSON.stringify(desired.trustPolicy) }))
+            .catch(awsFail('UpdateAssumeRolePolicy', desired.roleName));
+        }
+        if (differs(plan, 'policy')) await putPolicy(ctx, desired);
+        if (differs(plan, 'tags')) {
+          await ctx.clients.iam.send(new TagRoleCommand({ RoleName: desired.roleName, Tags: tagList(desired.tags) })).catch(awsFail('TagRole', desired.roleName));
+        }
+      }
+      return { [outputKey]: arn! };
+    },
+
+    async destroy(ctx, desired) {
+      if (desired.givenArn) return; // not ours
+      const ignoreMissing = (action: string) => notFoundAs(undefined, action, desired.roleName);
+      await ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: desired.roleName, PolicyName: desired.policyName })).catch(ignoreMissing('DeleteRolePolicy'));
+      await ctx.clients.iam.send(new DeleteRoleCommand({ RoleName: desired.roleName })).catch(ignoreMissing('DeleteRole'));
+    },
+  };
+}
+
+function givenArn(ctx: DeployContext, field: 'sagemakerRoleArn' | 'lambdaRoleArn'): string | undefined {
+  const arn = ctx.release.iam?.[field];
+  if (arn !== undefined && !ROLE_ARN.test(arn)) throw new DeployerError('MS_DEPLOY_ROLE_ARN', { field, arn });
+  return arn;
+}
+
+/** Outputs `sagemakerRoleArn`. */
+export const sagemakerRole = roleModule('iam-role-sagemaker', 'sagemakerRoleArn', (ctx) => ({
+  roleName: ctx.names.sagemakerRole,
+  givenArn: givenArn(ctx, 'sagemakerRoleArn'),
+  trustPolicy: trustPolicy('sagemaker.amazonaws.com'),
+  policyName: ctx.names.sagemakerPolicy,
+  policy: sagemakerPolicy(ctx),
+  tags: ctx.tags,
+  description: `model-service: SageMaker execution role of ${ctx.names.endpoint}`,
+}));
+
+/** Outputs `lambdaRoleArn`. */
+export const lambdaRole = roleModule('iam-role-lambda', 'lambdaRoleArn', (ctx) => ({
+  roleName: ctx.names.lambdaRole,
+  givenArn: givenArn(ctx, 'lambdaRoleArn'),
+  trustPolicy: trustPolicy('lambda.amazonaws.com'),
+  policyName: ctx.names.lambdaPolicy,
+  policy: lambdaPolicy(ctx),
+  tags: ctx.tags,
+  description: `model-service: Lambda proxy role of ${ctx.names.lambda}`,
+}));
