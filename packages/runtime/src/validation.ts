@@ -58,7 +58,8 @@ function compile(ajv: Ajv, schema: JsonSchema, which: string, model: string): Va
 
 /** Compiles the model's schemas once; throws MS_RUNTIME_SCHEMA_COMPILE_FAILED naming the schema. */
 export function createValidators(model: ModelDefinition, maxInstances: number): Validators {
-  const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false });
+  // strict off so users' schemas may carry extra keywords; strictNumbers on so NaN/Infinity (1e999) never pass as numbers.
+  const ajv = new Ajv({ allErrors: false, strict: false, strictNumbers: true, coerceTypes: false, useDefaults: false });
   addFormats(ajv);
   const schemas = envelopeSchemas(model, maxInstances);
   const request = compile(ajv, schemas.request, 'instance', model.name);
