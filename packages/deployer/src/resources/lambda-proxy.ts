@@ -15,6 +15,7 @@ import {
 import type { DeployContext } from '../context.js';
 import { awsFail, hasErrorName, notFoundAs, wrapAwsError } from '../aws/aws-error.js';
 import type { LambdaBundle } from '../lambda-bundle.js';
+import { PROXY_ENV } from '../lambda-proxy/config.js';
 import type { FieldDiff, PlannedChange, ResourceModule } from './resource.js';
 
 export const LAMBDA_RUNTIME = 'nodejs20.x';
@@ -54,18 +55,21 @@ export interface LambdaProxyOptions {
   maxWaitSeconds?: number;
   /** Tries of CreateFunction while a fresh IAM role is not yet assumable by Lambda. */
   rolePropagationAttempts?: number;
+  /** JSON fallback rules for the handler (MS_FALLBACK_RULES), when the project has them. */
+  fallbackRules?: string;
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** The variables the handler reads (src/lambda-proxy/handler.ts). */
-export function proxyEnvironment(ctx: DeployContext, endpointName: string): Record<string, string> {
-  const { release } = ctx;
-  return {
-    ENDPOINT_NAME: endpointName,
-    MODEL_NAME: release.model.name,
-    DEPLOY_ENV: ctx.envName,
-    CORS_ALLOW_ORIGINS: release.api.cors.allowOrigins.join(','),
-  };
+/**
+ * The variables the handler reads (names from src/lambda-proxy/config.ts). Only
+ * non-empty values are set, so an unchanged release.yaml gives an identical map.
+ */
+export function proxyEnvironment(ctx: DeployContext, endpointName: string, fallbackRules?: string): Record<string, string> {
+  const vars: Record<string, string> = { [PROXY_ENV.endpointName]: endpointName };
+  const origins = ctx.release.api.cors.allowOrigins;
+  if (origins.length > 0) vars[PROXY_ENV.corsAllowOrigins] = JSON.stringify(origins);
+  if (fallbackRules) vars[PROXY_ENV.fallbackRules] = fallbackRules;
+  return vars;
 }
 
 function observedFrom(config: FunctionConfiguration, tags: Record<string, string> | undefined): LambdaProxyObserved {
@@ -161,7 +165,7 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): Resource
         handler: options.bundle.handler,
         memorySize: 256,
         timeout: 28,
-        environment: proxyEnvironment(ctx, upstream.endpointName ?? ctx.names.endpoint),
+        environment: proxyEnvironment(ctx, upstream.endpointName ?? ctx.names.endpoint, options.fallbackRules),
         tags: { ...ctx.tags },
         codeSha256: options.bundle.sha256,
       };

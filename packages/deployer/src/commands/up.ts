@@ -1,0 +1,57 @@
+// `model-deploy up <env>`: plan, then apply in order with progress, then print
+// the outputs. Idempotent: an unchanged environment makes no mutating call.
+import { Command, Option } from 'commander';
+import { applyGraph, planGraph } from '../deploy-graph.js';
+import { createProgress, progressMode } from '../progress.js';
+import { planJson, renderPlan, summarize } from './render-plan.js';
+import { openSession, resourcesFor, writeJson, type CliRuntime, type CommonOptions } from './session.js';
+
+export interface UpOptions extends CommonOptions {
+  image?: string;
+  builder?: 'docker' | 'buildah' | 'podman';
+}
+
+/** The outputs users need, in a stable order and with stable names. */
+export const OUTPUT_KEYS = ['apiUrl', 'userPoolId', 'userPoolClientId', 'apiKeyId', 'endpointName'] as const;
+
+export function pickOutputs(all: Record<string, string>): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const key of OUTPUT_KEYS) if (all[key] !== undefined) picked[key] = all[key];
+  return picked;
+}
+
+export async function runUp(rt: CliRuntime, envName: string, opts: UpOptions): Promise<number> {
+  const session = await openSession(rt, envName, opts, false);
+  try {
+    const modules = await resourcesFor(rt, session.ctx, opts);
+    const planned = await planGraph(session.ctx, modules);
+    const changes = planned.steps.map((s) => s.change);
+    const out = rt.io.stdout;
+    if (!opts.json) {
+      out.write(`Deploying ${session.release.model.name}/${envName} (${session.ctx.region}, account ${session.ctx.account.accountId}):\n`);
+      out.write(renderPlan(changes));
+    }
+    const mode = progressMode({ isTTY: rt.io.isTTY, env: rt.io.env, json: opts.json });
+    const applied = await applyGraph(session.ctx, planned, createProgress(mode, rt.io.stderr));
+    const outputs = pickOutputs(applied.outputs);
+    if (opts.json) {
+      writeJson(rt, { ok: true, command: 'up', env: envName, region: session.ctx.region, changes: planJson(applied.steps.map((s) => s.change)), summary: summarize(changes), outputs });
+    } else {
+      out.write('\nOutputs:\n');
+      const width = Math.max(...Object.keys(outputs).map((k) => k.length), 0);
+      for (const [key, value] of Object.entries(outputs)) out.write(`  ${key.padEnd(width)}  ${value}\n`);
+    }
+    return 0;
+  } finally {
+    session.close();
+  }
+}
+
+export function upCommand(rt: CliRuntime, exit: (code: number) => void): Command {
+  return new Command('up')
+    .description('create or update the environment in AWS (plan + apply), then print its outputs')
+    .argument('<env>', 'environment from release.yaml (dev, qa, staging, prod)')
+    .option('--image <ref>', 'deploy this already pushed image (uri@sha256:digest or uri:tag) instead of building')
+    .addOption(new Option('--builder <cli>', 'container CLI that builds and pushes').choices(['docker', 'buildah', 'podman']).default('docker'))
+    .action(async (env: string, opts: UpOptions) => exit(await runUp(rt, env, opts)));
+}
