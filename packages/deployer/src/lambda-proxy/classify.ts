@@ -47,8 +47,18 @@ export function isThrottle(err: unknown): boolean {
   return THROTTLE_NAMES.has(e.name ?? '') || status(e) === 429;
 }
 
+const NETWORK_TEXT = /\b(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EAI_AGAIN|ENOTFOUND)\b/;
+
+// The SDK may wrap a socket error ("AWS SDK error wrapper for Error: connect
+// ECONNREFUSED ..."), so the code is looked for on the cause chain and in the text.
 function isNetwork(e: SdkErrorShape): boolean {
-  return NETWORK_CODES.has(e.code ?? '') || NETWORK_CODES.has(e.name ?? '');
+  let current: (SdkErrorShape & { cause?: unknown }) | undefined = e;
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (NETWORK_CODES.has(current.code ?? '') || NETWORK_CODES.has(current.name ?? '')) return true;
+    if (current.$metadata?.httpStatusCode === undefined && NETWORK_TEXT.test(current.message ?? '')) return true;
+    current = typeof current.cause === 'object' && current.cause !== null ? (current.cause as SdkErrorShape) : undefined;
+  }
+  return false;
 }
 
 /**
