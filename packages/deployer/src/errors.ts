@@ -170,6 +170,37 @@ export const ERRORS = {
     message: 'cannot bundle the Lambda proxy from {entry}: {reason}',
     hint: 'The proxy handler ships with model-deploy; reinstall @model-service/deployer, and report it if it persists.',
   },
+  // Release flow (verify, promote, rollback, local).
+  MS_DEPLOY_VERIFY_FAILED: {
+    fault: 'user',
+    message: 'verify {env}: {failed} of {total} checks failed: {ids}',
+    hint: 'Fix each failing check as its line says, then run `model-deploy verify {env}` again; promote refuses until it passes.',
+  },
+  MS_DEPLOY_VERIFY_INPUT: {
+    fault: 'user',
+    message: 'verify {env} cannot start: {reason}',
+    hint: 'Pass --url <api base url> and a token source (--token / MODEL_DEPLOY_TOKEN, or --username with MODEL_DEPLOY_PASSWORD), and --sample <request.json> if the project has no sample request.',
+  },
+  MS_DEPLOY_PROMOTE_UNVERIFIED: {
+    fault: 'user',
+    message: 'refusing to promote {from} -> {to}: {reason}',
+    hint: 'Run `model-deploy verify {from}` against the running {from} endpoint; promote takes only what passed.',
+  },
+  MS_DEPLOY_PROMOTE_SOURCE: {
+    fault: 'user',
+    message: 'cannot promote {from} -> {to}: {reason}',
+    hint: 'Deploy and verify {from} first (`model-deploy up {from}` then `model-deploy verify {from}`), or pick another source with --from.',
+  },
+  MS_DEPLOY_ROLLBACK_NO_PREVIOUS: {
+    fault: 'user',
+    message: 'cannot roll back {endpoint}: {reason}',
+    hint: 'There is no earlier endpoint config to go back to; deploy a fixed version with `model-deploy up` or `promote` instead.',
+  },
+  MS_DEPLOY_LOCAL_CHAIN: {
+    fault: 'user',
+    message: 'the local chain could not start: {reason}',
+    hint: 'Check that the project starts (`npm start`) or pass --runtime-url of a running runtime server; ports are on 127.0.0.1 only.',
+  },
   MS_DEPLOY_INTERNAL: {
     fault: 'bug',
     message: 'internal error: {reason}',
