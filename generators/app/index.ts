@@ -1,0 +1,150 @@
+// generator-model-service: `yo model-service init [name]` (and `npx model-service init`).
+// Run loop: initializing (flags, checked before anything is written) -> prompting ->
+// configuring (answers checked, destination chosen, answers stored) -> writing -> install -> end.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import Generator from 'yeoman-generator';
+import { resolveAnswers, type Answers, type PromptAnswers } from '../lib/answers.js';
+import { DEFAULTS } from '../lib/constants.js';
+import { STATIC_FILES, buildContext, artifactPath, fileMap, mergeUnder, packageJson } from '../lib/context.js';
+import { GeneratorError } from '../lib/errors.js';
+import { logisticRegressionOnnx, type LogisticWeights } from '../lib/onnx-model.js';
+import { FLAGS, parseFlags, type FlagAnswers } from '../lib/options.js';
+import { buildQuestions } from '../lib/prompts.js';
+import { templatesDir } from '../lib/templates-dir.js';
+
+const CONFIG_KEY = 'answers';
+
+export default class ModelServiceGenerator extends Generator {
+  private flags!: FlagAnswers;
+  private stored: Partial<Answers> = {};
+  private prompted: PromptAnswers = {};
+  private answers!: Answers;
+  /** True when run inside a project this generator made (a re-run): write in place. */
+  private inPlace = false;
+
+  constructor(args: string[], options: Record<string, unknown>) {
+    // The environment's own install watches only its cwd; install() below handles ./<name>.
+    super(args, options as never, { customInstallTask: true });
+    this.argument('command', { type: String, required: false, description: '"init" (what `yo model-service init` passes); optional' });
+    this.argument('name', { type: String, required: false, description: 'Model name; the project is written to ./<name>' });
+    for (const flag of FLAGS) this.option(flag.name, { type: flag.type, description: flag.description });
+  }
+
+  initializing(): void {
+    this.sourceRoot(templatesDir());
+    this.flags = parseFlags(this.options as Record<string, unknown>, this._positionalName());
+    this._checkRuntimeSource();
+    const here = this._readStored(this.destinationRoot());
+    if (here) {
+      this.inPlace = true;
+      this.stored = here;
+    } else if (this.flags.name) {
+      this.stored = this._readStored(resolve(this.destinationRoot(), this.flags.name)) ?? {};
+    }
+  }
+
+  async prompting(): Promise<void> {
+    if (this.flags.yes) return;
+    const questions = buildQuestions(this.flags, this.stored);
+    this.prompted = (await this.prompt(questions as never)) as PromptAnswers;
+  }
+
+  configuring(): void {
+    // Throws MS_GEN_* (prod with < 2 instances, min > max ...) before any file is written.
+    this.answers = resolveAnswers(this.flags, this.prompted, this.stored);
+    if (!this.inPlace) this.destinationRoot(resolve(this.destinationRoot(), this.answers.name));
+    const { runtimeSource: _source, ...toStore } = this.answers;
+    this.config.set(CONFIG_KEY, toStore);
+  }
+
+  writing(): void {
+    const a = this.answers;
+    const artifact = artifactPath(a);
+    const artifactBytes = this._modelArtifact(a);
+    const { dependency, vendored } = this._runtimeDependency();
+    const context = buildContext(a, {
+      artifactSha256: createHash('sha256').update(artifactBytes).digest('hex'),
+      modelVersion: '1.0.0',
+      vendorRuntime: vendored !== undefined,
+    });
+
+    for (const [from, to] of fileMap(a)) this.renderTemplate(from, to, context);
+    for (const [from, to] of STATIC_FILES) this.copyTemplate(from, to);
+    this.fs.write(this.destinationPath(artifact), Buffer.from(artifactBytes));
+    if (vendored) this.fs.copy(vendored.from, this.destinationPath(vendored.to));
+
+    const existing = this.fs.readJSON(this.destinationPath('package.json'), {}) as Record<string, unknown>;
+    const merged = mergeUnder(packageJson(a, dependency), existing);
+    if (this.flags.runtimeSource) {
+      // An explicit --runtime-source wins over whatever the project depended on before.
+      (merged.dependencies as Record<string, string>)['@model-service/runtime'] = dependency;
+    }
+    this.fs.writeJSON(this.destinationPath('package.json'), merged);
+  }
+
+  async install(): Promise<void> {
+    if (this.options.skipInstall) return;
+    try {
+      await this.spawnCommand('npm install --no-audit --no-fund', { cwd: this.destinationRoot() });
+    } catch (err) {
+      throw new GeneratorError('MS_GEN_INSTALL_FAILED', { dir: this.destinationRoot(), detail: (err as { shortMessage?: string }).shortMessage ?? String(err) }, { cause: err });
+    }
+  }
+
+  end(): void {
+    const dir = relative(process.cwd(), this.destinationRoot()) || '.';
+    this.log(`
+${this.answers.name} is ready in ${dir}:
+  cd ${dir}${this.options.skipInstall ? ' && npm install' : ''}
+  npm test                 # health, inference, invalid input
+  npm run build && npm start   # http://127.0.0.1:8080/ping
+  curl -s -X POST http://127.0.0.1:8080/invocations -H 'content-type: application/json' -d @sample-request.json
+  npx -p @model-service/deployer model-deploy plan ${this.answers.environments[0]}
+`);
+  }
+
+  /** `init churn` -> churn; `churn` -> churn; `init` -> none (asked or defaulted). */
+  _positionalName(): string | undefined {
+    const [first, second] = this.args.map(String);
+    if (first === undefined) return undefined;
+    if (first === 'init') return second;
+    if (second !== undefined) {
+      throw new GeneratorError('MS_GEN_INVALID_FLAG', { flag: 'command', value: first, problem: 'unknown command', allowed: 'init' });
+    }
+    return first;
+  }
+
+  _readStored(dir: string): Partial<Answers> | undefined {
+    const file = join(dir, '.yo-rc.json');
+    if (!existsSync(file)) return undefined;
+    const rc = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { [CONFIG_KEY]?: Partial<Answers> } | undefined>;
+    return rc['generator-model-service']?.[CONFIG_KEY];
+  }
+
+  _checkRuntimeSource(): void {
+    const source = this.flags.runtimeSource;
+    if (source === undefined) return;
+    const path = resolve(source);
+    const ok = existsSync(path) && (statSync(path).isDirectory() ? existsSync(join(path, 'package.json')) : path.endsWith('.tgz'));
+    if (!ok) throw new GeneratorError('MS_GEN_RUNTIME_SOURCE', { value: source });
+  }
+
+  /** `^0.1.0` from the registry, `file:vendor/<tgz>` (copied in), or `file:<folder>`. */
+  _runtimeDependency(): { dependency: string; vendored?: { from: string; to: string } } {
+    const source = this.flags.runtimeSource;
+    if (source === undefined) return { dependency: DEFAULTS.runtimeRange };
+    const path = resolve(source);
+    if (statSync(path).isDirectory()) return { dependency: `file:${relative(this.destinationRoot(), path)}` };
+    const to = `vendor/${basename(path)}`;
+    return { dependency: `file:${to}`, vendored: { from: path, to } };
+  }
+
+  /** The starter model: the trained weights as JSON, or the same model as ONNX bytes. */
+  _modelArtifact(a: Answers): Uint8Array {
+    const weights = readFileSync(this.templatePath('model', 'model.json'));
+    if (a.modelKind === 'typescript') return weights;
+    return logisticRegressionOnnx(JSON.parse(weights.toString('utf8')) as LogisticWeights, a.name);
+  }
+}

@@ -1,0 +1,105 @@
+// Answers = flags, then prompt answers, then the answers stored in .yo-rc.json by an earlier
+// run, then defaults. The cross-field rules of release.yaml are checked here so a bad
+// combination stops the run before writing().
+import {
+  DEFAULTS,
+  ENV_DEFAULTS,
+  ENVIRONMENTS,
+  type CacheKind,
+  type CiProvider,
+  type EnvName,
+  type InstanceType,
+  type ModelKind,
+} from './constants.js';
+import { GeneratorError } from './errors.js';
+import type { FlagAnswers, PerEnv } from './options.js';
+
+export interface EnvAnswers {
+  instanceType: InstanceType;
+  instanceCount: number;
+  autoscaling: boolean;
+  minCapacity: number;
+  maxCapacity: number;
+}
+
+export interface Answers {
+  name: string;
+  team: string;
+  environments: EnvName[];
+  env: Partial<Record<EnvName, EnvAnswers>>;
+  targetInvocations: number;
+  cache: CacheKind;
+  cacheTtl: number;
+  cacheMaxEntries: number;
+  region: string;
+  volumeSize: number;
+  ci: CiProvider;
+  modelKind: ModelKind;
+  /** A .tgz or folder of @model-service/runtime to depend on instead of the registry. */
+  runtimeSource?: string;
+}
+
+/** Flat prompt answers: `instanceType_dev`, `minCapacity_prod`, ... for the per-env ones. */
+export type PromptAnswers = Record<string, unknown>;
+
+function pick<T>(perEnv: PerEnv<T> | undefined, env: EnvName): T | undefined {
+  return perEnv?.byEnv[env] ?? perEnv?.all;
+}
+
+function num(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Default autoscaling maximum: twice the minimum, at least one more. */
+export function defaultMax(min: number): number {
+  return Math.min(100, Math.max(min * 2, min + 1));
+}
+
+export function resolveAnswers(flags: FlagAnswers, prompted: PromptAnswers = {}, stored: Partial<Answers> = {}): Answers {
+  const environments = flags.environments ?? (prompted.environments as EnvName[] | undefined) ?? stored.environments ?? DEFAULTS.environments;
+  const orderedEnvs = ENVIRONMENTS.filter((e) => environments.includes(e));
+  const scalingDefault = stored.environments
+    ? orderedEnvs.filter((e) => stored.env?.[e]?.autoscaling)
+    : DEFAULTS.autoscaling.filter((e) => orderedEnvs.includes(e));
+  const autoscaled = flags.autoscaling ?? (prompted.autoscaling as EnvName[] | undefined) ?? scalingDefault;
+  for (const e of autoscaled) {
+    if (!orderedEnvs.includes(e)) {
+      throw new GeneratorError('MS_GEN_INVALID_FLAG', { flag: 'autoscaling', value: e, problem: 'that environment is not generated', allowed: orderedEnvs.join(', ') });
+    }
+  }
+
+  const env: Partial<Record<EnvName, EnvAnswers>> = {};
+  for (const e of orderedEnvs) {
+    const old = stored.env?.[e];
+    const instanceType = pick(flags.instanceType, e) ?? (prompted[`instanceType_${e}`] as InstanceType | undefined) ?? old?.instanceType ?? ENV_DEFAULTS[e].instanceType;
+    const instanceCount = pick(flags.instanceCount, e) ?? num(prompted[`instanceCount_${e}`]) ?? old?.instanceCount ?? ENV_DEFAULTS[e].instanceCount;
+    const autoscaling = autoscaled.includes(e);
+    const minCapacity = pick(flags.minCapacity, e) ?? num(prompted[`minCapacity_${e}`]) ?? old?.minCapacity ?? instanceCount;
+    const maxCapacity = pick(flags.maxCapacity, e) ?? num(prompted[`maxCapacity_${e}`]) ?? old?.maxCapacity ?? defaultMax(minCapacity);
+    if (autoscaling && e === 'prod' && (instanceCount < 2 || minCapacity < 2)) {
+      throw new GeneratorError('MS_GEN_PROD_NEEDS_TWO_INSTANCES', { count: Math.min(instanceCount, minCapacity) });
+    }
+    if (autoscaling && minCapacity > maxCapacity) {
+      throw new GeneratorError('MS_GEN_CAPACITY_RANGE', { min: minCapacity, max: maxCapacity, env: e });
+    }
+    env[e] = { instanceType, instanceCount, autoscaling, minCapacity, maxCapacity };
+  }
+
+  return {
+    name: flags.name ?? (prompted.name as string | undefined) ?? stored.name ?? DEFAULTS.name,
+    team: flags.team ?? (prompted.team as string | undefined) ?? stored.team ?? DEFAULTS.team,
+    environments: orderedEnvs,
+    env,
+    targetInvocations: flags.targetInvocations ?? num(prompted.targetInvocations) ?? stored.targetInvocations ?? DEFAULTS.targetInvocations,
+    cache: flags.cache ?? (prompted.cache as CacheKind | undefined) ?? stored.cache ?? DEFAULTS.cache,
+    cacheTtl: flags.cacheTtl ?? num(prompted.cacheTtl) ?? stored.cacheTtl ?? DEFAULTS.cacheTtl,
+    cacheMaxEntries: flags.cacheMaxEntries ?? num(prompted.cacheMaxEntries) ?? stored.cacheMaxEntries ?? DEFAULTS.cacheMaxEntries,
+    region: flags.region ?? (prompted.region as string | undefined) ?? stored.region ?? DEFAULTS.region,
+    volumeSize: flags.volumeSize ?? num(prompted.volumeSize) ?? stored.volumeSize ?? DEFAULTS.volumeSize,
+    ci: flags.ci ?? (prompted.ci as CiProvider | undefined) ?? stored.ci ?? DEFAULTS.ci,
+    modelKind: flags.modelKind ?? (prompted.modelKind as ModelKind | undefined) ?? stored.modelKind ?? DEFAULTS.modelKind,
+    runtimeSource: flags.runtimeSource,
+  };
+}

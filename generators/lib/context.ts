@@ -1,0 +1,154 @@
+// Everything the templates print, computed once from the answers so the templates stay
+// logic-light: file lists, per-environment rows, CI jobs, package.json.
+import { BASE_IMAGE, DEFAULTS, hasInstanceStorage, type EnvName } from './constants.js';
+import type { Answers } from './answers.js';
+
+export interface EnvRow {
+  name: EnvName;
+  instanceType: string;
+  instanceCount: number;
+  volumeSizeGb?: number;
+  autoscaling: boolean;
+  minCapacity: number;
+  maxCapacity: number;
+}
+
+export interface DeployJob {
+  id: string;
+  needs: string;
+  env: EnvName;
+  command: 'up' | 'promote';
+  /** CircleCI: an approval step before this job (prod). GitHub uses the job's environment. */
+  approval: boolean;
+}
+
+export interface TemplateContext extends Omit<Answers, 'env' | 'runtimeSource'> {
+  envs: EnvRow[];
+  firstEnv: EnvName;
+  laterEnvs: EnvName[];
+  deployJobs: DeployJob[];
+  defaultEnv: Array<[string, string]>;
+  baseImage: string;
+  deployerRange: string;
+  artifact: string;
+  artifactSha256: string;
+  modelVersion: string;
+  vendorRuntime: boolean;
+}
+
+export function artifactPath(a: Pick<Answers, 'name' | 'modelKind'>): string {
+  return a.modelKind === 'onnx' ? `model/${a.name}.onnx` : `model/${a.name}-model.json`;
+}
+
+export function deployJobs(environments: EnvName[]): DeployJob[] {
+  return environments.map((env, i) => ({
+    id: i === 0 ? `deploy-${env}` : `promote-${env}`,
+    needs: i === 0 ? 'test' : i === 1 ? `deploy-${environments[0]}` : `promote-${environments[i - 1]}`,
+    env,
+    command: i === 0 ? 'up' : 'promote',
+    approval: env === 'prod',
+  }));
+}
+
+export function buildContext(a: Answers, extra: { artifactSha256: string; modelVersion: string; vendorRuntime: boolean }): TemplateContext {
+  const { env, runtimeSource: _source, ...rest } = a;
+  const envs: EnvRow[] = a.environments.map((name) => {
+    const e = env[name]!;
+    return { name, ...e, volumeSizeGb: hasInstanceStorage(e.instanceType) ? undefined : a.volumeSize };
+  });
+  const defaultEnv: Array<[string, string]> = [['MS_CACHE', a.cache]];
+  if (a.cache !== 'off') defaultEnv.push(['MS_CACHE_TTL', String(a.cacheTtl)], ['MS_CACHE_MAX_ENTRIES', String(a.cacheMaxEntries)]);
+  return {
+    ...rest,
+    envs,
+    firstEnv: a.environments[0]!,
+    laterEnvs: a.environments.slice(1),
+    deployJobs: deployJobs(a.environments),
+    defaultEnv,
+    baseImage: BASE_IMAGE,
+    deployerRange: DEFAULTS.runtimeRange,
+    artifact: artifactPath(a),
+    ...extra,
+  };
+}
+
+/** Template (relative to templates/) -> destination, for the answers given. */
+export function fileMap(a: Pick<Answers, 'modelKind' | 'ci'>): Array<[string, string]> {
+  const files: Array<[string, string]> = [
+    ['common/src/app.ts.ejs', 'src/app.ts'],
+    ['common/src/server.ts.ejs', 'src/server.ts'],
+    ['common/src/prediction.ts.ejs', 'src/prediction.ts'],
+    ['common/src/health.ts.ejs', 'src/health.ts'],
+    [`${a.modelKind}/src/model_loader.ts.ejs`, 'src/model_loader.ts'],
+    ['common/tests/helpers.ts.ejs', 'tests/helpers.ts'],
+    ['common/tests/health.test.ts.ejs', 'tests/health.test.ts'],
+    ['common/tests/inference.test.ts.ejs', 'tests/inference.test.ts'],
+    ['common/tests/invalid-input.test.ts.ejs', 'tests/invalid-input.test.ts'],
+    ['common/tsconfig.json.ejs', 'tsconfig.json'],
+    ['common/tsconfig.test.json.ejs', 'tsconfig.test.json'],
+    ['common/jest.config.js.ejs', 'jest.config.js'],
+    ['common/Dockerfile.ejs', 'Dockerfile'],
+    ['common/_dockerignore.ejs', '.dockerignore'],
+    ['common/_gitignore.ejs', '.gitignore'],
+    ['common/_npmrc.ejs', '.npmrc'],
+    ['common/release.yaml.ejs', 'release.yaml'],
+    ['common/README.md.ejs', 'README.md'],
+  ];
+  if (a.ci === 'github') files.push(['ci/github/ci.yml.ejs', '.github/workflows/ci.yml']);
+  if (a.ci === 'circleci') files.push(['ci/circleci/config.yml.ejs', '.circleci/config.yml']);
+  return files;
+}
+
+/** Plain copies (no EJS). */
+export const STATIC_FILES: Array<[string, string]> = [
+  ['common/sample-request.json', 'sample-request.json'],
+  ['common/bench/load.js', 'bench/load.js'],
+];
+
+export const DEV_DEPENDENCIES: Record<string, string> = {
+  '@jest/globals': '^30.5.2',
+  '@types/node': '^20.19.43',
+  '@types/supertest': '^7.2.1',
+  jest: '^30.5.2',
+  supertest: '^7.3.2',
+  'ts-jest': '~29.4.15',
+  typescript: '~5.9.3',
+};
+
+export const ONNXRUNTIME_RANGE = '~1.30.0';
+
+/** The package.json this generator wants; merged under an existing one (the user's values win). */
+export function packageJson(a: Answers, runtimeDependency: string): Record<string, unknown> {
+  const dependencies: Record<string, string> = { '@model-service/runtime': runtimeDependency };
+  if (a.modelKind === 'onnx') dependencies['onnxruntime-node'] = ONNXRUNTIME_RANGE;
+  return {
+    name: a.name,
+    version: '0.1.0',
+    private: true,
+    description: `${a.name}: model service generated by generator-model-service (team ${a.team}).`,
+    type: 'module',
+    engines: { node: '>=20.19' },
+    scripts: {
+      build: 'tsc -p tsconfig.json',
+      typecheck: 'tsc -p tsconfig.test.json',
+      start: 'node dist/server.js serve',
+      test: 'NODE_OPTIONS=--experimental-vm-modules jest',
+      bench: 'tsc -p tsconfig.json && node bench/load.js',
+    },
+    dependencies,
+    devDependencies: DEV_DEPENDENCIES,
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep merge where `existing` wins: re-running never reverts a user's edit. */
+export function mergeUnder(ours: Record<string, unknown>, existing: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...ours };
+  for (const [key, value] of Object.entries(existing)) {
+    out[key] = isObject(value) && isObject(ours[key]) ? mergeUnder(ours[key], value) : value;
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+// The generator's error table: stable codes, message templates, and who is at fault.
+// docs/readme/generator.md lists every code; test/generator/errors.test.ts keeps them in step.
+
+export const ERRORS = {
+  MS_GEN_INVALID_FLAG: {
+    message: '--{flag} "{value}" is not valid: {problem}. Allowed: {allowed}.',
+    userFault: true,
+  },
+  MS_GEN_UNKNOWN_FLAG: {
+    message: '{flag} is not an option of `model-service {command}`; run `model-service --help` for the list.',
+    userFault: true,
+  },
+  MS_GEN_UNKNOWN_COMMAND: {
+    message: '"{command}" is not a model-service command; use `model-service init [name] [flags]`.',
+    userFault: true,
+  },
+  MS_GEN_PROD_NEEDS_TWO_INSTANCES: {
+    message:
+      'prod has autoscaling on, which needs at least 2 instances, but --instance-count gives prod {count}. Use --instance-count prod=2 (or more), or turn prod autoscaling off with --autoscaling none.',
+    userFault: true,
+  },
+  MS_GEN_CAPACITY_RANGE: {
+    message: '--min-capacity {min} is larger than --max-capacity {max} for {env}; choose min <= max.',
+    userFault: true,
+  },
+  MS_GEN_RUNTIME_SOURCE: {
+    message: '--runtime-source "{value}" is neither a .tgz file nor a package folder with package.json; pass the output of `npm pack` of @model-service/runtime or its folder.',
+    userFault: true,
+  },
+  MS_GEN_CONFLICT: {
+    message: '{file} already exists with other content. Rerun with --force to overwrite it, or in a terminal to choose file by file.',
+    userFault: true,
+  },
+  MS_GEN_NEEDS_TERMINAL: {
+    message: 'The generator needs an answer to "{question}" but runs without a terminal; pass the matching flag, or --yes to take defaults.',
+    userFault: true,
+  },
+  MS_GEN_INSTALL_FAILED: {
+    message: 'npm install failed in {dir} ({detail}). The files are written; fix the cause (registry access, or --runtime-source <runtime .tgz> while @model-service/runtime is not published) and run npm install there.',
+    userFault: true,
+  },
+  MS_GEN_TEMPLATES_MISSING: {
+    message: 'The templates folder was not found (looked in {paths}); reinstall generator-model-service or run its build.',
+    userFault: false,
+  },
+} as const;
+
+export type GeneratorErrorCode = keyof typeof ERRORS;
+
+/** An error the user can fix (bad flag, bad answer) or a packaging bug; `code` is stable. */
+export class GeneratorError extends Error {
+  readonly code: GeneratorErrorCode;
+  readonly userFault: boolean;
+  readonly params: Record<string, string | number>;
+
+  constructor(code: GeneratorErrorCode, params: Record<string, string | number> = {}, options?: { cause?: unknown }) {
+    const spec = ERRORS[code];
+    super(`${code}: ${spec.message.replace(/\{(\w+)\}/g, (_m, key: string) => String(params[key] ?? `{${key}}`))}`, options);
+    this.name = 'GeneratorError';
+    this.code = code;
+    this.userFault = spec.userFault;
+    this.params = params;
+  }
+}

@@ -1,0 +1,172 @@
+// Every question has a flag. This file declares them and turns raw flag values (strings
+// from a command line, or typed values from yeoman-test) into checked partial answers,
+// throwing MS_GEN_INVALID_FLAG before any file is written.
+import {
+  AWS_NAME,
+  CACHE_KINDS,
+  CI_PROVIDERS,
+  ENVIRONMENTS,
+  INSTANCE_TYPES,
+  MODEL_KINDS,
+  REGION,
+  type CacheKind,
+  type CiProvider,
+  type EnvName,
+  type InstanceType,
+  type ModelKind,
+} from './constants.js';
+import { GeneratorError } from './errors.js';
+
+export interface FlagSpec {
+  name: string;
+  type: typeof String | typeof Boolean;
+  description: string;
+}
+
+export const FLAGS: FlagSpec[] = [
+  { name: 'model-name', type: String, description: 'Model name (same as the positional [name]); lowercase, AWS-name-safe, 3-40 chars' },
+  { name: 'team', type: String, description: 'Owning team (AWS-name-safe), used in tags' },
+  { name: 'environments', type: String, description: `Comma-separated environments: ${ENVIRONMENTS.join(', ')}` },
+  { name: 'instance-type', type: String, description: 'SageMaker instance type for all environments, or per env: dev=ml.t2.medium,prod=ml.m5.large' },
+  { name: 'instance-count', type: String, description: 'Instance count for all environments, or per env: dev=1,prod=2' },
+  { name: 'autoscaling', type: String, description: 'Environments with autoscaling: comma-separated, "none" or "all" (default: prod)' },
+  { name: 'min-capacity', type: String, description: 'Autoscaling minimum (default: the instance count); number or per env' },
+  { name: 'max-capacity', type: String, description: 'Autoscaling maximum (default: twice the minimum); number or per env' },
+  { name: 'target-invocations', type: String, description: 'Autoscaling target invocations per instance per minute (default 100)' },
+  { name: 'cache', type: String, description: `Prediction cache: ${CACHE_KINDS.join(' | ')}` },
+  { name: 'cache-ttl', type: String, description: 'Cache entry lifetime in seconds' },
+  { name: 'cache-max-entries', type: String, description: 'Cache size bound (entries)' },
+  { name: 'region', type: String, description: 'AWS region, e.g. eu-west-1' },
+  { name: 'volume-size', type: String, description: 'EBS volume per instance in GB (1-512); ignored for types with instance storage' },
+  { name: 'ci', type: String, description: `CI provider: ${CI_PROVIDERS.join(' | ')}` },
+  { name: 'model-kind', type: String, description: `Model kind: ${MODEL_KINDS.join(' | ')}` },
+  { name: 'runtime-source', type: String, description: 'Use a local @model-service/runtime: an `npm pack` .tgz (copied into vendor/) or a package folder' },
+  { name: 'yes', type: Boolean, description: 'Take defaults for every question not given by a flag (non-interactive)' },
+];
+
+export type PerEnv<T> = { all?: T; byEnv: Partial<Record<EnvName, T>> };
+
+/** What the flags said; undefined = not given. */
+export interface FlagAnswers {
+  name?: string;
+  team?: string;
+  environments?: EnvName[];
+  instanceType?: PerEnv<InstanceType>;
+  instanceCount?: PerEnv<number>;
+  autoscaling?: EnvName[];
+  minCapacity?: PerEnv<number>;
+  maxCapacity?: PerEnv<number>;
+  targetInvocations?: number;
+  cache?: CacheKind;
+  cacheTtl?: number;
+  cacheMaxEntries?: number;
+  region?: string;
+  volumeSize?: number;
+  ci?: CiProvider;
+  modelKind?: ModelKind;
+  runtimeSource?: string;
+  yes: boolean;
+}
+
+function camel(flag: string): string {
+  return flag.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** Reads a flag under its kebab or camelCase key; Yeoman and yeoman-test pass either. */
+function raw(options: Record<string, unknown>, flag: string): string | undefined {
+  const value = options[flag] ?? options[camel(flag)];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (Array.isArray(value)) return value.map(String).join(',');
+  return String(value);
+}
+
+function invalid(flag: string, value: string, problem: string, allowed: string): never {
+  throw new GeneratorError('MS_GEN_INVALID_FLAG', { flag, value, problem, allowed });
+}
+
+export function checkName(flag: string, value: string): string {
+  if (!AWS_NAME.test(value)) {
+    invalid(flag, value, 'it must be lowercase letters, digits and dashes, start with a letter, end with a letter or digit, 3-40 characters', 'e.g. churn, fraud-score');
+  }
+  return value;
+}
+
+export function parseInteger(flag: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    invalid(flag, value, 'it is not a whole number in range', `${min}..${max}`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) invalid(flag, value, 'unknown value', allowed.join(', '));
+  return value as T;
+}
+
+function envList(flag: string, value: string, allowed: readonly EnvName[]): EnvName[] {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) invalid(flag, value, 'no environment named', allowed.join(', '));
+  for (const item of items) oneOf(flag, item, allowed);
+  // Keep the canonical dev -> qa -> staging -> prod order whatever order was typed.
+  return ENVIRONMENTS.filter((e) => items.includes(e));
+}
+
+/** "v" applies to all environments; "dev=v1,prod=v2" sets some. */
+function perEnv<T>(flag: string, value: string, parse: (v: string) => T): PerEnv<T> {
+  if (!value.includes('=')) return { all: parse(value.trim()), byEnv: {} };
+  const byEnv: Partial<Record<EnvName, T>> = {};
+  for (const pair of value.split(',')) {
+    const [env, v] = pair.split('=').map((s) => s.trim());
+    if (!env || v === undefined || v === '') invalid(flag, value, `"${pair}" is not env=value`, 'a single value, or env=value pairs like dev=1,prod=2');
+    byEnv[oneOf(flag, env, ENVIRONMENTS)] = parse(v);
+  }
+  return { byEnv };
+}
+
+/** Parses and checks every flag; throws on the first invalid one. */
+export function parseFlags(options: Record<string, unknown>, positionalName?: string): FlagAnswers {
+  const out: FlagAnswers = { yes: Boolean(options.yes) };
+  const name = raw(options, 'model-name') ?? positionalName;
+  if (name !== undefined) out.name = checkName(positionalName !== undefined && raw(options, 'model-name') === undefined ? 'name' : 'model-name', name);
+  const team = raw(options, 'team');
+  if (team !== undefined) out.team = checkName('team', team);
+  const envs = raw(options, 'environments');
+  if (envs !== undefined) out.environments = envList('environments', envs, ENVIRONMENTS);
+  const type = raw(options, 'instance-type');
+  if (type !== undefined) out.instanceType = perEnv('instance-type', type, (v) => oneOf('instance-type', v, INSTANCE_TYPES));
+  const count = raw(options, 'instance-count');
+  if (count !== undefined) out.instanceCount = perEnv('instance-count', count, (v) => parseInteger('instance-count', v, 1, 100));
+  const scaling = raw(options, 'autoscaling');
+  if (scaling !== undefined) {
+    if (scaling === 'none' || scaling === 'false') out.autoscaling = [];
+    else if (scaling === 'all') out.autoscaling = [...(out.environments ?? ENVIRONMENTS)];
+    else out.autoscaling = envList('autoscaling', scaling, out.environments ?? ENVIRONMENTS);
+  }
+  const min = raw(options, 'min-capacity');
+  if (min !== undefined) out.minCapacity = perEnv('min-capacity', min, (v) => parseInteger('min-capacity', v, 1, 100));
+  const max = raw(options, 'max-capacity');
+  if (max !== undefined) out.maxCapacity = perEnv('max-capacity', max, (v) => parseInteger('max-capacity', v, 1, 100));
+  const target = raw(options, 'target-invocations');
+  if (target !== undefined) out.targetInvocations = parseInteger('target-invocations', target, 1, 100000);
+  const cache = raw(options, 'cache');
+  if (cache !== undefined) out.cache = oneOf('cache', cache, CACHE_KINDS);
+  const ttl = raw(options, 'cache-ttl');
+  if (ttl !== undefined) out.cacheTtl = parseInteger('cache-ttl', ttl, 1, 604800);
+  const entries = raw(options, 'cache-max-entries');
+  if (entries !== undefined) out.cacheMaxEntries = parseInteger('cache-max-entries', entries, 1, 10000000);
+  const region = raw(options, 'region');
+  if (region !== undefined) {
+    if (!REGION.test(region)) invalid('region', region, 'it does not look like an AWS region', 'e.g. eu-west-1, us-east-1, us-gov-west-1');
+    out.region = region;
+  }
+  const volume = raw(options, 'volume-size');
+  if (volume !== undefined) out.volumeSize = parseInteger('volume-size', volume, 1, 512);
+  const ci = raw(options, 'ci');
+  if (ci !== undefined) out.ci = oneOf('ci', ci, CI_PROVIDERS);
+  const kind = raw(options, 'model-kind');
+  if (kind !== undefined) out.modelKind = oneOf('model-kind', kind, MODEL_KINDS);
+  const source = raw(options, 'runtime-source');
+  if (source !== undefined) out.runtimeSource = source;
+  return out;
+}
