@@ -1,0 +1,176 @@
+// SageMaker Endpoint: create, or update to the new endpoint config, then wait
+// for InService with the SDK waiter. A Failed endpoint cannot be updated, so it
+// is deleted and created again; a failed update (SageMaker rolls back to the
+// old config) is reported with its FailureReason.
+import {
+  CreateEndpointCommand,
+  DeleteEndpointCommand,
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  UpdateEndpointCommand,
+  waitUntilEndpointDeleted,
+  waitUntilEndpointInService,
+  type DescribeEndpointCommandOutput,
+} from '@aws-sdk/client-sagemaker';
+import { DeregisterScalableTargetCommand, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
+import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
+import type { DeployContext } from '../context.js';
+import { DeployerError } from '../errors.js';
+import { tagList, type TagMap } from '../tags.js';
+import { change } from './diff.js';
+import type { FieldDiff, PlannedChange, ResourceModule } from './resource.js';
+
+export interface EndpointDesired {
+  name: string;
+  endpointConfigName: string;
+  instanceType: string;
+  tags: TagMap;
+}
+
+export interface EndpointObserved {
+  name: string;
+  arn: string;
+  status: string;
+  endpointConfigName: string;
+  failureReason?: string;
+  lastModified?: Date;
+}
+
+const KIND = 'sagemaker-endpoint';
+const BUSY = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'UpdateRollbackFailed']);
+export const SCALABLE_DIMENSION = 'sagemaker:variant:DesiredInstanceCount' as const;
+
+export async function describeEndpoint(ctx: DeployContext, name: string): Promise<DescribeEndpointCommandOutput | undefined> {
+  return ctx.clients.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name })).catch(notFoundAs(undefined, 'DescribeEndpoint', name));
+}
+
+function waiterParams(ctx: DeployContext) {
+  const { maxWaitSeconds, minDelaySeconds, maxDelaySeconds } = ctx.wait;
+  return { client: ctx.clients.sagemaker, maxWaitTime: maxWaitSeconds, minDelay: minDelaySeconds, maxDelay: maxDelaySeconds };
+}
+
+async function failure(ctx: DeployContext, name: string, fallback: string, cause?: unknown): Promise<DeployerError> {
+  const now = await describeEndpoint(ctx, name);
+  const reason = now?.FailureReason ?? fallback;
+  return new DeployerError('MS_DEPLOY_ENDPOINT_FAILED', { resource: name, reason, logGroup: ctx.names.endpointLogGroup }, { cause });
+}
+
+/** Waits for InService; Failed -> MS_DEPLOY_ENDPOINT_FAILED with the FailureReason, too slow -> MS_DEPLOY_WAIT_TIMEOUT. */
+export async function waitInService(ctx: DeployContext, name: string): Promise<void> {
+  ctx.log.info(`waiting for endpoint ${name} to be InService (up to ${ctx.wait.maxWaitSeconds}s)`);
+  try {
+    await waitUntilEndpointInService(waiterParams(ctx), { EndpointName: name });
+  } catch (err) {
+    if (hasErrorName(err, 'TimeoutError')) {
+      throw new DeployerError('MS_DEPLOY_WAIT_TIMEOUT', { seconds: ctx.wait.maxWaitSeconds, resource: `endpoint ${name}`, state: 'InService' }, { cause: err });
+    }
+    throw await failure(ctx, name, 'the endpoint entered the Failed state', err);
+  }
+}
+
+async function createEndpoint(ctx: DeployContext, d: EndpointDesired): Promise<void> {
+  await ctx.clients.sagemaker.send(new CreateEndpointCommand({ EndpointName: d.name, EndpointConfigName: d.endpointConfigName, Tags: tagList(d.tags) }))
+    .catch((err: unknown) => {
+      if (hasErrorName(err, 'ValidationException') && /already exist/i.test((err as Error).message)) return;
+      awsFail('CreateEndpoint', d.name)(err);
+    });
+  await waitInService(ctx, d.name);
+}
+
+async function recreateFailed(ctx: DeployContext, d: EndpointDesired): Promise<void> {
+  ctx.log.warn(`endpoint ${d.name} is Failed and cannot be updated: deleting and creating it again`);
+  await ctx.clients.sagemaker.send(new DeleteEndpointCommand({ EndpointName: d.name })).catch(notFoundAs(undefined, 'DeleteEndpoint', d.name));
+  await waitUntilEndpointDeleted(waiterParams(ctx), { EndpointName: d.name }).catch((err: unknown) => {
+    throw new DeployerError('MS_DEPLOY_WAIT_TIMEOUT', { seconds: ctx.wait.maxWaitSeconds, resource: `endpoint ${d.name}`, state: 'deleted' }, { cause: err });
+  });
+  await createEndpoint(ctx, d);
+}
+
+/**
+ * Application Auto Scaling refuses an update that changes the instance type of
+ * a scaling target: deregister first (the autoscaling module registers again).
+ */
+async function releaseScalingForTypeChange(ctx: DeployContext, d: EndpointDesired, currentConfig: string): Promise<void> {
+  const current = await ctx.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: currentConfig }))
+    .catch(notFoundAs(undefined, 'DescribeEndpointConfig', currentConfig));
+  const currentType = current?.ProductionVariants?.[0]?.InstanceType;
+  if (!currentType || currentType === d.instanceType) return;
+  const target = { ServiceNamespace: 'sagemaker' as const, ResourceId: ctx.names.scalableResourceId, ScalableDimension: SCALABLE_DIMENSION };
+  const found = await ctx.clients.autoScaling
+    .send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'sagemaker', ResourceIds: [target.ResourceId], ScalableDimension: SCALABLE_DIMENSION }))
+    .catch(awsFail('DescribeScalableTargets', target.ResourceId));
+  if (!found.ScalableTargets?.length) return;
+  ctx.log.info(`instance type ${currentType} -> ${d.instanceType}: deregistering the scaling target during the update`);
+  await ctx.clients.autoScaling.send(new DeregisterScalableTargetCommand(target)).catch(notFoundAs(undefined, 'DeregisterScalableTarget', target.ResourceId));
+}
+
+async function updateEndpoint(ctx: DeployContext, d: EndpointDesired, observed: EndpointObserved): Promise<void> {
+  if (BUSY.has(observed.status)) {
+    ctx.log.info(`endpoint ${d.name} is ${observed.status}: waiting for that to finish before updating`);
+    await waitInService(ctx, d.name);
+  }
+  await releaseScalingForTypeChange(ctx, d, observed.endpointConfigName);
+  // The previous config stays: `rollback` updates the endpoint back to it.
+  await ctx.clients.sagemaker.send(new UpdateEndpointCommand({ EndpointName: d.name, EndpointConfigName: d.endpointConfigName }))
+    .catch(awsFail('UpdateEndpoint', d.name));
+  await waitInService(ctx, d.name);
+  // A failed update rolls back to the old config and ends InService: check which config serves.
+  const after = await describeEndpoint(ctx, d.name);
+  if (after?.EndpointConfigName !== d.endpointConfigName) {
+    throw await failure(ctx, d.name, `the update to ${d.endpointConfigName} was rolled back (serving ${after?.EndpointConfigName ?? 'nothing'})`);
+  }
+}
+
+export function planEndpoint(desired: EndpointDesired, observed: EndpointObserved | undefined): PlannedChange {
+  if (!observed) {
+    return change(KIND, desired.name, 'create', [{ field: 'endpointConfigName', from: undefined, to: desired.endpointConfigName }]);
+  }
+  const diffs: FieldDiff[] = [];
+  if (observed.status === 'Failed') diffs.push({ field: 'status', from: 'Failed', to: 'InService' });
+  if (observed.endpointConfigName !== desired.endpointConfigName) {
+    diffs.push({ field: 'endpointConfigName', from: observed.endpointConfigName, to: desired.endpointConfigName });
+  }
+  return change(KIND, desired.name, diffs.length ? 'update' : 'no-change', diffs);
+}
+
+export const sagemakerEndpoint: ResourceModule<EndpointDesired, EndpointObserved> = {
+  kind: KIND,
+
+  /** Needs `endpointConfigName` upstream. */
+  desired(ctx, upstream) {
+    return { name: ctx.names.endpoint, endpointConfigName: upstream.endpointConfigName ?? '', instanceType: ctx.env.instanceType, tags: ctx.tags };
+  },
+
+  async observe(ctx, desired) {
+    const out = await describeEndpoint(ctx, desired.name);
+    return out && {
+      name: out.EndpointName!,
+      arn: out.EndpointArn!,
+      status: out.EndpointStatus!,
+      endpointConfigName: out.EndpointConfigName!,
+      failureReason: out.FailureReason,
+      lastModified: out.LastModifiedTime,
+    };
+  },
+
+  plan: planEndpoint,
+
+  async apply(ctx, plan, desired, observed) {
+    if (plan.action === 'create') await createEndpoint(ctx, desired);
+    else if (plan.action === 'update' && observed?.status === 'Failed') await recreateFailed(ctx, desired);
+    else if (plan.action === 'update') await updateEndpoint(ctx, desired, observed!);
+    // An interrupted run left it Creating/Updating to the right config: just wait (read-only).
+    else if (observed && BUSY.has(observed.status) && !ctx.dryRun) await waitInService(ctx, desired.name);
+    return { endpointName: desired.name, endpointArn: observed?.arn ?? ctx.arns.endpoint, endpointConfigName: desired.endpointConfigName };
+  },
+
+  async destroy(ctx, desired) {
+    const gone = await ctx.clients.sagemaker.send(new DeleteEndpointCommand({ EndpointName: desired.name }))
+      .then(() => false)
+      .catch(notFoundAs(true, 'DeleteEndpoint', desired.name));
+    if (gone) return;
+    await waitUntilEndpointDeleted(waiterParams(ctx), { EndpointName: desired.name }).catch((err: unknown) => {
+      throw new DeployerError('MS_DEPLOY_WAIT_TIMEOUT', { seconds: ctx.wait.maxWaitSeconds, resource: `endpoint ${desired.name}`, state: 'deleted' }, { cause: err });
+    });
+  },
+};

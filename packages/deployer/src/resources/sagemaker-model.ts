@@ -1,0 +1,104 @@
+// SageMaker Model pinned to the image digest. Its name hashes the image digest,
+// role and container environment, so a new image is a new model and the old
+// one stays (the previous endpoint config, kept for rollback, still uses it).
+import {
+  CreateModelCommand,
+  DeleteModelCommand,
+  DescribeModelCommand,
+  ListModelsCommand,
+} from '@aws-sdk/client-sagemaker';
+import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
+import type { DeployContext } from '../context.js';
+import { tagList, type TagMap } from '../tags.js';
+import { change, creationDiffs } from './diff.js';
+import type { ResourceModule } from './resource.js';
+import { listOwned, sagemakerModelName, type ModelContent } from './sagemaker-names.js';
+
+export interface ModelDesired extends ModelContent {
+  name: string;
+  tags: TagMap;
+}
+
+export interface ModelObserved {
+  name: string;
+  image?: string;
+}
+
+const KIND = 'sagemaker-model';
+// IAM is eventually consistent: a role created seconds ago may not be assumable yet.
+const ROLE_NOT_READY = /could not (be )?assume|not authorized to assume|unable to assume/i;
+const ROLE_READY_TRIES = 6;
+
+export function containerEnvironment(ctx: DeployContext): Record<string, string> {
+  return {
+    MODEL_SERVICE_ENV: ctx.envName,
+    MODEL_SERVICE_MODEL: ctx.release.model.name,
+  };
+}
+
+async function createModel(ctx: DeployContext, d: ModelDesired): Promise<void> {
+  const input = {
+    ModelName: d.name,
+    ExecutionRoleArn: d.executionRoleArn,
+    PrimaryContainer: { Image: d.image, Mode: 'SingleModel' as const, Environment: d.environment },
+    Tags: tagList(d.tags),
+  };
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await ctx.clients.sagemaker.send(new CreateModelCommand(input));
+      return;
+    } catch (err) {
+      // Same content-hashed name = same model: an interrupted run already made it.
+      if (hasErrorName(err, 'ValidationException') && /already exist/i.test((err as Error).message)) return;
+      const roleNotReady = hasErrorName(err, 'ValidationException') && ROLE_NOT_READY.test((err as Error).message);
+      if (!roleNotReady || attempt >= ROLE_READY_TRIES) awsFail('CreateModel', d.name)(err);
+      ctx.log.debug(`role ${d.executionRoleArn} not assumable yet, retrying CreateModel`);
+      await new Promise((r) => setTimeout(r, ctx.wait.minDelaySeconds * 1000 * attempt));
+    }
+  }
+}
+
+export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> = {
+  kind: KIND,
+
+  /** Needs `imageUri` (repo@sha256:...) and `sagemakerRoleArn` upstream. */
+  desired(ctx, upstream) {
+    const content: ModelContent = {
+      image: upstream.imageUri ?? '',
+      executionRoleArn: upstream.sagemakerRoleArn ?? ctx.arns.sagemakerRole,
+      environment: containerEnvironment(ctx),
+    };
+    return { name: sagemakerModelName(ctx.names, content), ...content, tags: ctx.tags };
+  },
+
+  async observe(ctx, desired) {
+    const out = await ctx.clients.sagemaker
+      .send(new DescribeModelCommand({ ModelName: desired.name }))
+      .catch(notFoundAs(undefined, 'DescribeModel', desired.name));
+    return out && { name: out.ModelName!, image: out.PrimaryContainer?.Image };
+  },
+
+  plan(desired, observed) {
+    // The name is a hash of the content: if it exists, it is what we want.
+    if (observed) return change(KIND, desired.name, 'no-change');
+    return change(KIND, desired.name, 'create', creationDiffs(desired, ['image', 'executionRoleArn']));
+  },
+
+  async apply(ctx, plan, desired) {
+    if (plan.action === 'create') await createModel(ctx, desired);
+    return { modelName: desired.name };
+  },
+
+  /** Every model of this environment (current and the ones kept for rollback). */
+  async destroy(ctx) {
+    const names = await listOwned(ctx, async (NextToken) => {
+      const page = await ctx.clients.sagemaker
+        .send(new ListModelsCommand({ NameContains: ctx.names.prefix, MaxResults: 100, NextToken }))
+        .catch(awsFail('ListModels', ctx.names.prefix));
+      return { names: (page.Models ?? []).map((m) => m.ModelName), next: page.NextToken };
+    });
+    for (const name of names) {
+      await ctx.clients.sagemaker.send(new DeleteModelCommand({ ModelName: name })).catch(notFoundAs(undefined, 'DeleteModel', name));
+    }
+  },
+};

@@ -1,0 +1,51 @@
+// Content-hashed SageMaker names shared by the model and endpoint-config
+// modules (and by promote/rollback, which look old configs up by the prefix).
+import type { DeployContext } from '../context.js';
+import type { ResourceNames } from '../naming.js';
+import { endpointConfigName, modelName } from '../naming.js';
+
+export interface ModelContent {
+  image: string;
+  executionRoleArn: string;
+  environment: Record<string, string>;
+}
+
+export interface VariantContent {
+  modelName: string;
+  instanceType: string;
+  instanceCount: number;
+  volumeSizeGb?: number;
+}
+
+export function sagemakerModelName(names: ResourceNames, content: ModelContent): string {
+  return modelName(names, content);
+}
+
+export function sagemakerEndpointConfigName(names: ResourceNames, content: VariantContent): string {
+  return endpointConfigName(names, content);
+}
+
+/** Only names this prefix produced: `<prefix>-<8 hex>` (so `ms-iris-dev` never matches `ms-iris-dev2-...`). */
+export function ownedNamePattern(names: ResourceNames): RegExp {
+  const escaped = names.prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped}-[0-9a-f]{8}$`);
+}
+
+const MAX_PAGES = 50;
+
+/** Pages a SageMaker List* call (bounded) and keeps the names this environment owns, e.g. for destroy and rollback. */
+export async function listOwned(
+  ctx: DeployContext,
+  page: (nextToken: string | undefined) => Promise<{ names: (string | undefined)[]; next?: string }>,
+): Promise<string[]> {
+  const owned = ownedNamePattern(ctx.names);
+  const found: string[] = [];
+  let next: string | undefined;
+  for (let i = 0; i < MAX_PAGES; i += 1) {
+    const result = await page(next);
+    found.push(...result.names.filter((n): n is string => n !== undefined && owned.test(n)));
+    next = result.next;
+    if (!next) break;
+  }
+  return found;
+}

@@ -1,0 +1,89 @@
+// A small stateful SageMaker behind aws-sdk-client-mock: models, endpoint
+// configs and endpoints live in maps, errors have the shapes SageMaker returns.
+import {
+  CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DeleteEndpointCommand, DeleteEndpointConfigCommand,
+  DeleteModelCommand, DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, ListEndpointConfigsCommand,
+  ListModelsCommand, SageMakerServiceException, UpdateEndpointCommand, type ProductionVariant,
+} from '@aws-sdk/client-sagemaker';
+import type { AwsStub } from 'aws-sdk-client-mock';
+import { sagemakerNotFound } from './aws-context.js';
+
+const validation = (message: string) => new SageMakerServiceException({
+  name: 'ValidationException', $fault: 'client', message, $metadata: { httpStatusCode: 400, requestId: 'req-v', attempts: 1, totalRetryDelay: 0 },
+});
+
+export interface FakeEndpoint { config: string; status: string; failureReason?: string; lastModified: Date }
+
+export class FakeSageMaker {
+  models = new Map<string, { image: string; role: string }>();
+  configs = new Map<string, ProductionVariant[]>();
+  endpoints = new Map<string, FakeEndpoint>();
+  /** What the next create/update ends in. */
+  outcome: { status: 'InService' | 'Failed'; failureReason?: string } = { status: 'InService' };
+  /** A failed update rolls back: the endpoint ends InService on the old config. */
+  updateRollsBack?: string;
+
+  constructor(mock: AwsStub<any, any, any>) {
+    mock.on(DescribeModelCommand).callsFake(({ ModelName }) => {
+      const m = this.models.get(ModelName);
+      if (!m) throw sagemakerNotFound(`model "${ModelName}"`);
+      return { ModelName, PrimaryContainer: { Image: m.image }, ExecutionRoleArn: m.role };
+    });
+    mock.on(CreateModelCommand).callsFake(({ ModelName, PrimaryContainer, ExecutionRoleArn }) => {
+      if (this.models.has(ModelName)) throw validation(`Cannot create already existing model "${ModelName}".`);
+      this.models.set(ModelName, { image: PrimaryContainer.Image, role: ExecutionRoleArn });
+      return { ModelArn: `arn:aws:sagemaker:eu-west-1:123456789012:model/${ModelName}` };
+    });
+    mock.on(DescribeEndpointConfigCommand).callsFake(({ EndpointConfigName }) => {
+      const c = this.configs.get(EndpointConfigName);
+      if (!c) throw sagemakerNotFound(`endpoint configuration "${EndpointConfigName}"`);
+      return { EndpointConfigName, ProductionVariants: c };
+    });
+    mock.on(CreateEndpointConfigCommand).callsFake(({ EndpointConfigName, ProductionVariants }) => {
+      if (this.configs.has(EndpointConfigName)) throw validation(`Cannot create already existing endpoint configuration "${EndpointConfigName}".`);
+      this.configs.set(EndpointConfigName, ProductionVariants);
+      return {};
+    });
+    mock.on(DescribeEndpointCommand).callsFake(({ EndpointName }) => {
+      const e = this.endpoints.get(EndpointName);
+      if (!e) throw sagemakerNotFound(`endpoint "${EndpointName}"`);
+      return {
+        EndpointName, EndpointArn: `arn:aws:sagemaker:eu-west-1:123456789012:endpoint/${EndpointName}`,
+        EndpointConfigName: e.config, EndpointStatus: e.status, FailureReason: e.failureReason, LastModifiedTime: e.lastModified,
+      };
+    });
+    mock.on(CreateEndpointCommand).callsFake(({ EndpointName, EndpointConfigName }) => {
+      if (this.endpoints.has(EndpointName)) throw validation(`Cannot create already existing endpoint "${EndpointName}".`);
+      this.endpoints.set(EndpointName, { config: EndpointConfigName, ...this.outcome, lastModified: new Date() });
+      return {};
+    });
+    mock.on(UpdateEndpointCommand).callsFake(({ EndpointName, EndpointConfigName }) => {
+      const e = this.endpoints.get(EndpointName);
+      if (!e) throw sagemakerNotFound(`endpoint "${EndpointName}"`);
+      if (this.updateRollsBack) {
+        Object.assign(e, { status: 'InService', failureReason: this.updateRollsBack, lastModified: new Date() });
+      } else {
+        Object.assign(e, { config: EndpointConfigName, ...this.outcome, lastModified: new Date() });
+      }
+      return {};
+    });
+    mock.on(DeleteEndpointCommand).callsFake(({ EndpointName }) => {
+      if (!this.endpoints.delete(EndpointName)) throw sagemakerNotFound(`endpoint "${EndpointName}"`);
+      return {};
+    });
+    mock.on(DeleteEndpointConfigCommand).callsFake(({ EndpointConfigName }) => {
+      this.configs.delete(EndpointConfigName);
+      return {};
+    });
+    mock.on(DeleteModelCommand).callsFake(({ ModelName }) => {
+      this.models.delete(ModelName);
+      return {};
+    });
+    mock.on(ListModelsCommand).callsFake(({ NameContains }) => ({
+      Models: [...this.models.keys()].filter((n) => n.includes(NameContains)).map((ModelName) => ({ ModelName })),
+    }));
+    mock.on(ListEndpointConfigsCommand).callsFake(({ NameContains }) => ({
+      EndpointConfigs: [...this.configs.keys()].filter((n) => n.includes(NameContains)).map((EndpointConfigName) => ({ EndpointConfigName })),
+    }));
+  }
+}
