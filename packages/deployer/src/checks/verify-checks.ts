@@ -1,0 +1,152 @@
+// The post-deployment checklist, machine-checked. Each check has a stable id
+// (docs/checklist.md names them; a test keeps the two in step). They run in
+// order against what is deployed: the endpoint and the Lambda through the AWS
+// SDK (so AWS_ENDPOINT_URL_* points them at the local chain), the API over HTTP.
+import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { DescribeEndpointCommand, type DescribeEndpointCommandOutput, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { CheckResult } from './registry.js';
+import { probe, runLoad, type LoadSummary, type ProbeResult } from './verify-probe.js';
+
+export const VERIFY_CHECK_IDS = [
+  'verify.endpoint.in-service',
+  'verify.lambda.active',
+  'verify.api.reachable',
+  'verify.auth.no-token-rejected',
+  'verify.auth.valid-token-accepted',
+  'verify.input.invalid-rejected',
+  'verify.slo.latency',
+  'verify.slo.error-rate',
+  'verify.cache.hit-rate',
+] as const;
+
+export type VerifyCheckId = (typeof VERIFY_CHECK_IDS)[number];
+
+export interface VerifyTarget {
+  env: string;
+  endpointName: string;
+  functionName: string;
+  /** API base including the stage, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/dev */
+  apiUrl: string;
+  /** Resolves the ID token; a rejection fails the checks that need it. */
+  token(): Promise<string>;
+  /** A request the model must accept, and one it must refuse. */
+  sampleBody: string;
+  invalidBody: string;
+  requests: number;
+  concurrency: number;
+  slo: { p95LatencyMs: number; errorRate: number };
+  sagemaker: SageMakerClient;
+  lambda: LambdaClient;
+}
+
+export interface VerifyCheckResult extends CheckResult {
+  id: VerifyCheckId;
+  title: string;
+}
+
+export interface VerifyReport {
+  env: string;
+  ok: boolean;
+  checks: VerifyCheckResult[];
+  load?: LoadSummary;
+  /** The endpoint as found (its ARN and config are where the result is recorded). */
+  endpoint?: { arn?: string; status?: string; configName?: string; failureReason?: string };
+}
+
+const TITLES: Record<VerifyCheckId, string> = {
+  'verify.endpoint.in-service': 'SageMaker endpoint is InService',
+  'verify.lambda.active': 'Lambda proxy is Active',
+  'verify.api.reachable': 'API answers over HTTPS',
+  'verify.auth.no-token-rejected': 'a request without a token is rejected',
+  'verify.auth.valid-token-accepted': 'a request with a valid token succeeds',
+  'verify.input.invalid-rejected': 'an invalid body gets a 4xx',
+  'verify.slo.latency': 'p95 latency within the SLO',
+  'verify.slo.error-rate': 'error rate within the SLO',
+  'verify.cache.hit-rate': 'cache hit rate (reported)',
+};
+
+const brief = (r: ProbeResult) => (r.status === 0 ? `no answer (${r.error ?? 'network error'})` : `HTTP ${r.status} in ${Math.round(r.ms)} ms`);
+
+function describeError(err: unknown): string {
+  const e = err as { name?: string; message?: string };
+  return `${e.name ?? 'Error'}: ${e.message ?? String(err)}`;
+}
+
+export async function runVerifyChecks(t: VerifyTarget): Promise<VerifyReport> {
+  const checks: VerifyCheckResult[] = [];
+  const add = (id: VerifyCheckId, result: CheckResult) => checks.push({ id, title: TITLES[id], ...result });
+  const predictUrl = `${t.apiUrl.replace(/\/$/, '')}/predict`;
+  const report: VerifyReport = { env: t.env, ok: false, checks };
+
+  // 1. Endpoint
+  let endpoint: DescribeEndpointCommandOutput | undefined;
+  try {
+    endpoint = await t.sagemaker.send(new DescribeEndpointCommand({ EndpointName: t.endpointName }));
+    report.endpoint = { arn: endpoint.EndpointArn, status: endpoint.EndpointStatus, configName: endpoint.EndpointConfigName, failureReason: endpoint.FailureReason };
+    add('verify.endpoint.in-service', endpoint.EndpointStatus === 'InService'
+      ? { status: 'pass', message: `${t.endpointName} is InService (config ${endpoint.EndpointConfigName})` }
+      : { status: 'fail', message: `${t.endpointName} is ${endpoint.EndpointStatus}${endpoint.FailureReason ? `: ${endpoint.FailureReason}` : ''}`, fix: `Run \`model-deploy status ${t.env}\`; a Failed endpoint needs a fixed image or instance settings and \`model-deploy up ${t.env}\`.` });
+  } catch (err) {
+    add('verify.endpoint.in-service', { status: 'fail', message: `cannot describe ${t.endpointName}: ${describeError(err)}`, fix: `Deploy it with \`model-deploy up ${t.env}\`.` });
+  }
+
+  // 2. Lambda
+  try {
+    const fn = await t.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: t.functionName }));
+    const active = fn.State === 'Active' && (fn.LastUpdateStatus === undefined || fn.LastUpdateStatus === 'Successful');
+    add('verify.lambda.active', active
+      ? { status: 'pass', message: `${t.functionName} is Active` }
+      : { status: 'fail', message: `${t.functionName} is ${fn.State}/${fn.LastUpdateStatus}: ${fn.StateReason ?? fn.LastUpdateStatusReason ?? ''}`, fix: `Run \`model-deploy up ${t.env}\` to repair the function.` });
+  } catch (err) {
+    add('verify.lambda.active', { status: 'fail', message: `cannot read ${t.functionName}: ${describeError(err)}`, fix: `Deploy it with \`model-deploy up ${t.env}\`.` });
+  }
+
+  // 3-4. Reachable, and no token -> rejected (one request answers both).
+  const anonymous = await probe(predictUrl, { method: 'POST', body: t.sampleBody });
+  add('verify.api.reachable', anonymous.status !== 0
+    ? { status: 'pass', message: `${predictUrl} answered (${brief(anonymous)})` }
+    : { status: 'fail', message: `${predictUrl}: ${brief(anonymous)}`, fix: 'Check the URL (--url) and that the API stage is deployed (`model-deploy status`).' });
+  add('verify.auth.no-token-rejected', anonymous.status === 401 || anonymous.status === 403
+    ? { status: 'pass', message: `without a token: HTTP ${anonymous.status}` }
+    : { status: 'fail', message: `without a token: ${brief(anonymous)} (expected 401/403)`, fix: 'The API must use the Cognito authorizer on every method; run `model-deploy up` to restore it.' });
+
+  // 5-6. With a token.
+  let token: string | undefined;
+  let tokenError: string | undefined;
+  try {
+    token = await t.token();
+  } catch (err) {
+    tokenError = describeError(err);
+  }
+  const noToken: CheckResult = { status: 'fail', message: `no token: ${tokenError}`, fix: 'Pass --token (or MODEL_DEPLOY_TOKEN), or --username with MODEL_DEPLOY_PASSWORD for a user of the pool.' };
+  if (token === undefined) {
+    for (const id of ['verify.auth.valid-token-accepted', 'verify.input.invalid-rejected', 'verify.slo.latency', 'verify.slo.error-rate'] as const) add(id, noToken);
+    add('verify.cache.hit-rate', { status: 'skip', message: 'not measured without a token' });
+    report.ok = false;
+    return report;
+  }
+  const valid = await probe(predictUrl, { method: 'POST', token, body: t.sampleBody });
+  add('verify.auth.valid-token-accepted', valid.status === 200
+    ? { status: 'pass', message: `with a token: ${brief(valid)}` }
+    : { status: 'fail', message: `with a token: ${brief(valid)} ${valid.body.slice(0, 200)}`, fix: 'Read the error code in the body; check the endpoint and the Lambda logs.' });
+  const invalid = await probe(predictUrl, { method: 'POST', token, body: t.invalidBody });
+  add('verify.input.invalid-rejected', invalid.status >= 400 && invalid.status < 500
+    ? { status: 'pass', message: `invalid body: HTTP ${invalid.status}` }
+    : { status: 'fail', message: `invalid body: ${brief(invalid)} (expected 4xx)`, fix: 'The model must validate its input (instance schema) and answer 400, never 2xx or 5xx.' });
+
+  // 7-9. N requests against the SLO.
+  const load = await runLoad(() => probe(predictUrl, { method: 'POST', token, body: t.sampleBody }), t.requests, t.concurrency);
+  report.load = load;
+  add('verify.slo.latency', load.p95Ms <= t.slo.p95LatencyMs
+    ? { status: 'pass', message: `p95 ${load.p95Ms} ms <= ${t.slo.p95LatencyMs} ms over ${load.requests} requests` }
+    : { status: 'fail', message: `p95 ${load.p95Ms} ms > ${t.slo.p95LatencyMs} ms over ${load.requests} requests`, fix: 'Use a larger instance type or more instances, turn the cache on, or revisit slo.p95LatencyMs.' });
+  add('verify.slo.error-rate', load.errorRate <= t.slo.errorRate
+    ? { status: 'pass', message: `error rate ${load.errorRate} <= ${t.slo.errorRate} (${load.errors}/${load.requests})` }
+    : { status: 'fail', message: `error rate ${load.errorRate} > ${t.slo.errorRate} (${load.errors}/${load.requests}; statuses ${JSON.stringify(load.statuses)})`, fix: 'Read the Lambda and endpoint logs for the failing requests.' });
+  add('verify.cache.hit-rate', load.cacheReported > 0
+    ? { status: 'pass', message: `cache hit rate ${(load.cacheHits / load.cacheReported).toFixed(2)} (${load.cacheHits}/${load.cacheReported}, same request repeated)` }
+    : { status: 'skip', message: 'the service reports no X-Cache header (cache off or not passed through)' });
+
+  report.ok = checks.every((c) => c.status !== 'fail');
+  return report;
+}

@@ -1,0 +1,160 @@
+// `model-deploy verify <env>`: the post-deployment checklist against what is
+// deployed, printed as pass/fail, recorded on the endpoint as a tag for
+// `promote`. Exit 0 = every check passed, 1 = a check failed or verify could
+// not run, 2 = usage. Runs unchanged against the local chain: point the SDK
+// with AWS_ENDPOINT_URL_* and pass --url and a token source.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { GetRestApisCommand } from '@aws-sdk/client-api-gateway';
+import { ListUserPoolClientsCommand, ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { AddTagsCommand } from '@aws-sdk/client-sagemaker';
+import { Command } from 'commander';
+import { createAwsClients, destroyAwsClients, type AwsClients } from '../aws/clients.js';
+import { runVerifyChecks, type VerifyReport } from '../checks/verify-checks.js';
+import { formatVerifiedTag, VERIFIED_TAG } from '../checks/verify-tag.js';
+import { DeployerError } from '../errors.js';
+import { fetchIdToken } from '../local-chain/cognito-local.js';
+import { resourceNames, type ResourceNames } from '../naming.js';
+import { environmentOf, loadRelease } from '../release/load-release.js';
+import type { EnvName } from '../release/types.js';
+import { apiUrl } from '../resources/api-gateway.js';
+import { projectDir, writeJson, type CliRuntime, type CommonOptions } from './session.js';
+
+export interface VerifyOptions extends CommonOptions {
+  url?: string;
+  token?: string;
+  username?: string;
+  clientId?: string;
+  sample?: string;
+  invalidSample?: string;
+  requests?: string;
+  concurrency?: string;
+  record?: boolean;
+}
+
+/** Where a generated project keeps its sample request (first found wins). */
+export const SAMPLE_CANDIDATES = ['sample-request.json', 'samples/request.json', 'tests/fixtures/sample-request.json', 'test/fixtures/sample-request.json'];
+export const DEFAULT_INVALID_BODY = '{"instances":"not-a-list"}';
+
+function input(env: string, reason: string): DeployerError {
+  return new DeployerError('MS_DEPLOY_VERIFY_INPUT', { env, reason });
+}
+
+function intOption(env: string, name: string, raw: string | undefined, fallback: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw input(env, `--${name} must be an integer in 1..${max} (got ${raw})`);
+  return n;
+}
+
+async function sampleBody(env: string, dir: string, file: string | undefined): Promise<string> {
+  const path = file ? resolve(dir, file) : SAMPLE_CANDIDATES.map((c) => join(dir, c)).find((c) => existsSync(c));
+  if (!path) throw input(env, `no sample request found (looked for ${SAMPLE_CANDIDATES.join(', ')})`);
+  const text = await readFile(path, 'utf8').catch((err: Error) => {
+    throw input(env, `cannot read ${path}: ${err.message}`);
+  });
+  try {
+    JSON.parse(text);
+  } catch {
+    throw input(env, `${path} is not JSON`);
+  }
+  return text;
+}
+
+async function findApiUrl(clients: AwsClients, names: ResourceNames, region: string, env: string): Promise<string> {
+  const apis = await clients.apiGateway.send(new GetRestApisCommand({ limit: 500 }));
+  const api = apis.items?.find((a) => a.name === names.api);
+  if (!api?.id) throw input(env, `API ${names.api} not found in ${region}; deploy with \`model-deploy up ${env}\` or pass --url`);
+  return apiUrl(api.id, region, names.stage);
+}
+
+async function findClientId(clients: AwsClients, names: ResourceNames, env: string): Promise<string> {
+  const pools = await clients.cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }));
+  const pool = pools.UserPools?.find((p) => p.Name === names.userPool);
+  if (!pool?.Id) throw input(env, `user pool ${names.userPool} not found; pass --client-id`);
+  const apps = await clients.cognito.send(new ListUserPoolClientsCommand({ UserPoolId: pool.Id, MaxResults: 60 }));
+  const app = apps.UserPoolClients?.find((c) => c.ClientName === names.userPoolClient);
+  if (!app?.ClientId) throw input(env, `app client ${names.userPoolClient} not found in ${names.userPool}; pass --client-id`);
+  return app.ClientId;
+}
+
+export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOptions): Promise<{ code: number; report: VerifyReport }> {
+  const dir = projectDir(rt, opts);
+  const release = await loadRelease(dir);
+  environmentOf(release, envArg);
+  const env = envArg as EnvName;
+  const names = resourceNames(release, env);
+  const requests = intOption(env, 'requests', opts.requests, 50, 1000);
+  const concurrency = intOption(env, 'concurrency', opts.concurrency, 4, 32);
+  const body = await sampleBody(env, dir, opts.sample);
+  const invalidBody = opts.invalidSample ? await sampleBody(env, dir, opts.invalidSample) : DEFAULT_INVALID_BODY;
+  const vars = rt.io.env;
+  const clients = (rt.deps.createClients ?? createAwsClients)({ region: release.region, env: vars });
+  try {
+    const url = opts.url ?? vars.MODEL_DEPLOY_API_URL ?? (await findApiUrl(clients, names, release.region, env));
+    const given = opts.token ?? vars.MODEL_DEPLOY_TOKEN;
+    const token = async () => {
+      if (given) return given;
+      const username = opts.username ?? vars.MODEL_DEPLOY_USERNAME;
+      const password = vars.MODEL_DEPLOY_PASSWORD;
+      if (!username || !password) throw new Error('no --token/MODEL_DEPLOY_TOKEN and no --username with MODEL_DEPLOY_PASSWORD');
+      const clientId = opts.clientId ?? vars.MODEL_DEPLOY_CLIENT_ID ?? (await findClientId(clients, names, env));
+      return fetchIdToken(vars.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER || vars.AWS_ENDPOINT_URL || undefined, clientId, username, password, release.region);
+    };
+    const report = await runVerifyChecks({
+      env,
+      endpointName: names.endpoint,
+      functionName: names.lambda,
+      apiUrl: url,
+      token,
+      sampleBody: body,
+      invalidBody,
+      requests,
+      concurrency,
+      slo: release.slo,
+      sagemaker: clients.sagemaker,
+      lambda: clients.lambda,
+    });
+    let recorded: string | undefined;
+    if (opts.record !== false && report.endpoint?.arn && report.endpoint.configName) {
+      const value = formatVerifiedTag({ result: report.ok ? 'pass' : 'fail', at: new Date().toISOString(), configName: report.endpoint.configName });
+      try {
+        await clients.sagemaker.send(new AddTagsCommand({ ResourceArn: report.endpoint.arn, Tags: [{ Key: VERIFIED_TAG, Value: value }] }));
+        recorded = value;
+      } catch (err) {
+        rt.io.stderr.write(`warning: could not record the result on ${names.endpoint}: ${(err as Error).message}\n`);
+      }
+    }
+    const failed = report.checks.filter((c) => c.status === 'fail');
+    if (opts.json) writeJson(rt, { ...report, recorded: recorded ? { [VERIFIED_TAG]: recorded } : undefined });
+    else {
+      for (const c of report.checks) {
+        const mark = c.status === 'pass' ? 'PASS' : c.status === 'fail' ? 'FAIL' : 'SKIP';
+        rt.io.stdout.write(`${mark}  ${c.id.padEnd(34)} ${c.message}\n`);
+        if (c.status === 'fail' && c.fix) rt.io.stdout.write(`      -> ${c.fix}\n`);
+      }
+      rt.io.stdout.write(`\nverify ${env}: ${report.ok ? 'PASS' : 'FAIL'} (${report.checks.length - failed.length}/${report.checks.length} ok)${recorded ? `; recorded ${VERIFIED_TAG}=${recorded}` : ''}\n`);
+      if (!report.ok) rt.io.stderr.write(`${new DeployerError('MS_DEPLOY_VERIFY_FAILED', { env, failed: failed.length, total: report.checks.length, ids: failed.map((c) => c.id).join(', ') }).toUserString()}\n`);
+    }
+    return { code: report.ok ? 0 : 1, report };
+  } finally {
+    destroyAwsClients(clients);
+  }
+}
+
+export function verifyCommand(rt: CliRuntime, exit: (code: number) => void): Command {
+  return new Command('verify')
+    .description('run the post-deployment checklist against the environment; exit 0 only when every check passes')
+    .argument('<env>', 'environment from release.yaml (dev, qa, staging, prod)')
+    .option('--url <url>', 'API base URL including the stage (default: found in API Gateway; env MODEL_DEPLOY_API_URL)')
+    .option('--token <jwt>', 'ID token to call the API with (env MODEL_DEPLOY_TOKEN)')
+    .option('--username <email>', 'sign in as this pool user (password from env MODEL_DEPLOY_PASSWORD)')
+    .option('--client-id <id>', 'Cognito app client id (default: found by name; env MODEL_DEPLOY_CLIENT_ID)')
+    .option('--sample <file>', 'a request the model must accept (default: the project sample request)')
+    .option('--invalid-sample <file>', `a request the model must refuse (default: ${DEFAULT_INVALID_BODY})`)
+    .option('--requests <n>', 'requests for the SLO checks (1..1000)', '50')
+    .option('--concurrency <n>', 'requests in flight at once (1..32)', '4')
+    .option('--no-record', 'do not tag the endpoint with the result')
+    .action(async (env: string, opts: VerifyOptions) => exit((await runVerify(rt, env, opts)).code));
+}

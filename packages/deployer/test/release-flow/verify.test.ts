@@ -1,0 +1,118 @@
+// `model-deploy verify` against the local chain (cognito-local + API stand-in +
+// real handler + real runtime), exactly as it runs against AWS: SDK endpoints
+// from AWS_ENDPOINT_URL_*, the API URL and a pool user from options/env.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createService, type Service } from '@model-service/runtime';
+import { createAwsClients } from '../../src/aws/clients.js';
+import { VERIFY_CHECK_IDS } from '../../src/checks/verify-checks.js';
+import { parseVerifiedTag, VERIFIED_TAG } from '../../src/checks/verify-tag.js';
+import { verifyCommand } from '../../src/commands/verify.js';
+import { startLocalChain, type LocalChain } from '../../src/local-chain/index.js';
+import { runCommand } from './cli-io.js';
+
+const RELEASE = `apiVersion: model-service/v1
+model: { name: irisv, team: data-science }
+region: eu-west-1
+slo: { p95LatencyMs: 5000, errorRate: 0.05 }
+environments:
+  dev: { instanceType: ml.t2.medium, instanceCount: 1 }
+`;
+
+const model = {
+  name: 'irisv',
+  version: '1',
+  instanceSchema: { type: 'array', items: { type: 'number' } },
+  predictionSchema: { type: 'integer' },
+  predict: (rows: number[][]) => rows.map((r) => (r[0]! > 2 ? 1 : 0)),
+};
+
+let service: Service;
+let chain: LocalChain;
+let dir: string;
+
+const deps = { createClients: (o: Parameters<typeof createAwsClients>[0]) => createAwsClients({ ...o, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) };
+
+function verify(extra: string[] = []) {
+  const env = { ...chain.awsEnv, MODEL_DEPLOY_PASSWORD: chain.pool.password };
+  const argv = ['verify', 'dev', '--dir', dir, '--url', chain.apiUrl, '--username', chain.pool.username, '--client-id', chain.pool.clientId, '--requests', '20', ...extra];
+  return runCommand([verifyCommand], argv, env, deps);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ms-verify-'));
+  await writeFile(join(dir, 'release.yaml'), RELEASE);
+  await writeFile(join(dir, 'sample-request.json'), '{"instances":[[1,2],[3,4]]}');
+  service = createService({ model, cache: { kind: 'memory' }, logLevel: 'silent' });
+  const { port } = await service.listen(0, '127.0.0.1');
+  chain = await startLocalChain({
+    runtimeUrl: `http://127.0.0.1:${port}`,
+    endpointName: 'ms-irisv-dev',
+    functionName: 'ms-irisv-dev-proxy',
+    stage: 'dev',
+    poolName: 'ms-irisv-dev-users',
+    clientName: 'ms-irisv-dev-machine-client',
+    retryTotalBudgetMs: 300,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await chain?.close();
+  await service?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('model-deploy verify on the local chain', () => {
+  it('passes every check on the healthy chain, exits 0 and records pass on the endpoint', async () => {
+    const { code, stdout, stderr } = await verify(['--json']);
+    const report = JSON.parse(stdout);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(report.checks.map((c: { id: string }) => c.id)).toEqual([...VERIFY_CHECK_IDS]);
+    const failing = report.checks.filter((c: { status: string }) => c.status === 'fail');
+    expect(failing).toEqual([]);
+    expect(report.load).toMatchObject({ requests: 20, errors: 0 });
+    const tag = parseVerifiedTag(chain.endpointTags.get(VERIFIED_TAG));
+    expect(tag).toMatchObject({ result: 'pass', configName: 'ms-irisv-dev-local' });
+    expect(report.recorded[VERIFIED_TAG]).toBe(chain.endpointTags.get(VERIFIED_TAG));
+  });
+
+  it('fails the token checks (exit 1) when the password is wrong, naming them', async () => {
+    const env = { ...chain.awsEnv, MODEL_DEPLOY_PASSWORD: 'wrong-Password1!' };
+    const argv = ['verify', 'dev', '--dir', dir, '--url', chain.apiUrl, '--username', chain.pool.username, '--client-id', chain.pool.clientId, '--no-record'];
+    const { code, stdout, stderr } = await runCommand([verifyCommand], argv, env, deps);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/PASS {2}verify\.auth\.no-token-rejected/);
+    expect(stdout).toMatch(/FAIL {2}verify\.auth\.valid-token-accepted/);
+    expect(stderr).toContain('MS_DEPLOY_VERIFY_FAILED');
+  });
+
+  it('fails (exit 1) and records fail once the endpoint is down', async () => {
+    await service.close();
+    const { code, stdout } = await verify(['--json', '--requests', '3']);
+    const report = JSON.parse(stdout);
+    expect(code).toBe(1);
+    const status = Object.fromEntries(report.checks.map((c: { id: string; status: string }) => [c.id, c.status]));
+    expect(status).toMatchObject({
+      'verify.endpoint.in-service': 'fail',
+      'verify.lambda.active': 'pass',
+      'verify.auth.no-token-rejected': 'pass',
+      'verify.auth.valid-token-accepted': 'fail',
+      'verify.slo.error-rate': 'fail',
+    });
+    expect(parseVerifiedTag(chain.endpointTags.get(VERIFIED_TAG))?.result).toBe('fail');
+  });
+
+  it('refuses to start without a sample request (exit 1, MS_DEPLOY_VERIFY_INPUT)', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'ms-verify-empty-'));
+    try {
+      await writeFile(join(empty, 'release.yaml'), RELEASE);
+      const { code, stderr } = await runCommand([verifyCommand], ['verify', 'dev', '--dir', empty, '--url', chain.apiUrl], chain.awsEnv, deps);
+      expect(code).toBe(1);
+      expect(stderr).toContain('MS_DEPLOY_VERIFY_INPUT');
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+});
