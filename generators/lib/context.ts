@@ -90,10 +90,11 @@ export function fileMap(a: Pick<Answers, 'modelKind' | 'ci'>): Array<[string, st
     ['common/Dockerfile.ejs', 'Dockerfile'],
     ['common/_dockerignore.ejs', '.dockerignore'],
     ['common/_gitignore.ejs', '.gitignore'],
-    ['common/_npmrc.ejs', '.npmrc'],
     ['common/release.yaml.ejs', 'release.yaml'],
     ['common/README.md.ejs', 'README.md'],
   ];
+  // onnxruntime-node's install switch; the typescript kind needs no .npmrc (a workspace-member .npmrc only draws npm warnings).
+  if (a.modelKind === 'onnx') files.push(['onnx/_npmrc.ejs', '.npmrc']);
   if (a.ci === 'github') files.push(['ci/github/ci.yml.ejs', '.github/workflows/ci.yml']);
   if (a.ci === 'circleci') files.push(['ci/circleci/config.yml.ejs', '.circleci/config.yml']);
   return files;

@@ -1,0 +1,31 @@
+// The SageMaker health contract and the readiness checks, over a real socket.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import request from 'supertest';
+import { readinessChecks } from '../src/health.js';
+import { start, type Running } from './helpers.js';
+
+describe('health', () => {
+  let running: Running;
+  beforeAll(async () => {
+    running = await start();
+  });
+  afterAll(async () => {
+    await running.stop();
+  });
+
+  test('GET /ping answers 200 once the model is loaded', async () => {
+    const res = await request(running.url).get('/ping');
+    expect(res.status).toBe(200);
+  });
+
+  test('/health/ready reports UP', async () => {
+    const res = await request(running.url).get('/health/ready');
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('UP');
+  });
+
+  test('the model-artifact check fails when the artifact is missing', async () => {
+    const [check] = readinessChecks('/nonexistent/model-file');
+    await expect(Promise.resolve(check!.check())).rejects.toThrow();
+  });
+});
