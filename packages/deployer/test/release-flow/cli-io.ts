@@ -1,7 +1,12 @@
-// Runs one model-deploy command in-process with captured output.
+// Runs one model-deploy command in-process with captured output (stdout also
+// readable while the command runs: `(rt.io.stdout as CapturingWriter).text()`).
 import type { Command } from 'commander';
 import { createProgram, reportError } from '../../src/cli.js';
 import type { CliDeps, CliIO, CliRuntime } from '../../src/commands/session.js';
+
+export interface CapturingWriter {
+  text(): string;
+}
 
 export type Builder = (rt: CliRuntime, exit: (code: number) => void) => Command;
 
@@ -9,7 +14,7 @@ export async function runCommand(builders: Builder[], argv: string[], env: NodeJ
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
-    stdout: { write: (s: string) => ((stdout += s), true) } as CliIO['stdout'],
+    stdout: { write: (s: string) => ((stdout += s), true), text: () => stdout } as unknown as CliIO['stdout'],
     stderr: { write: (s: string) => ((stderr += s), true) } as CliIO['stderr'],
     env,
     cwd,
