@@ -20,6 +20,8 @@ export interface MemoryStore extends CacheStore {
   readonly entries: number;
   /** Sum of entry sizes held now; never above maxBytes. */
   readonly bytes: number;
+  /** The entry bound in force: maxEntries, or fewer when maxBytes could never hold that many. */
+  readonly maxEntries: number;
 }
 
 /**
@@ -44,8 +46,14 @@ function positiveInteger(name: string, value: number): number {
 }
 
 export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
-  const maxEntries = positiveInteger('maxEntries', options.maxEntries);
   const maxBytes = positiveInteger('maxBytes', options.maxBytes);
+  // lru-cache allocates its slot arrays for `max` up front (about 64 bytes a slot), so
+  // a huge maxEntries would cost memory at start even when empty. Every entry counts
+  // at least ENTRY_OVERHEAD_BYTES, so maxBytes can never hold more than this many.
+  const maxEntries = Math.max(
+    1,
+    Math.min(positiveInteger('maxEntries', options.maxEntries), Math.floor(maxBytes / ENTRY_OVERHEAD_BYTES)),
+  );
   const ttlMs = positiveInteger('ttlSeconds', options.ttlSeconds) * 1000;
 
   const lru = new LRUCache<string, string>({
@@ -71,6 +79,7 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
     get bytes() {
       return lru.calculatedSize;
     },
+    maxEntries,
     async get(key) {
       return lru.get(key);
     },

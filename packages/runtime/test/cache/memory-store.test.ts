@@ -77,6 +77,15 @@ describe('createMemoryStore', () => {
     expect(await store.get(cacheKey('iris', '2', { a: 1, b: 2 }))).toBeUndefined();
   });
 
+  it('does not reserve slots for more entries than maxBytes could ever hold', async () => {
+    // lru-cache preallocates per slot of `max`; 100M slots would be gigabytes at start.
+    const store = createMemoryStore({ maxEntries: 100_000_000, maxBytes: 1024 * 1024, ttlSeconds: 60 });
+    expect(store.maxEntries).toBe((1024 * 1024) / ENTRY_OVERHEAD_BYTES);
+    expect(createMemoryStore({ maxEntries: 500, maxBytes: 1024 * 1024, ttlSeconds: 60 }).maxEntries).toBe(500);
+    await store.set('a', '1');
+    expect(await store.get('a')).toBe('1');
+  });
+
   it('rejects bounds that are not positive integers', () => {
     expect(() => createMemoryStore({ maxEntries: 0, maxBytes: 10, ttlSeconds: 1 })).toThrow(/maxEntries/);
     expect(() => createMemoryStore({ maxEntries: 1, maxBytes: 1.5, ttlSeconds: 1 })).toThrow(/maxBytes/);
