@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { pino } from 'pino';
+import { createService } from '../src/create-service.js';
 import { MicroBatcher, MicroBatcherError } from '../src/micro-batcher.js';
+import { modelSum, predictSum, type Features } from './fixtures/model-sum.js';
 
 /** A promise you settle from the test. */
 function deferred<T>() {
@@ -271,5 +274,52 @@ describe('MicroBatcher', () => {
     await batcher.close();
     expect(() => new MicroBatcher({ maxBatchSize: 0, maxWaitMs: 1, run: model.run })).toThrow(/maxBatchSize/);
     expect(() => new MicroBatcher({ maxBatchSize: 1, maxWaitMs: -1, run: model.run })).toThrow(/maxWaitMs/);
+  });
+});
+
+describe('micro-batching inside a real service', () => {
+  it('merges concurrent HTTP requests into fewer predict calls, each answer exactly its own', async () => {
+    const calls: Features[][] = [];
+    const { model } = modelSum({
+      warmup: [],
+      async predict(instances) {
+        calls.push(instances);
+        // a model whose per-call cost dominates: requests pile up while it works
+        await new Promise((r) => setTimeout(r, 20));
+        return predictSum(instances);
+      },
+    });
+    const service = createService({
+      model,
+      batching: { enabled: true, maxBatchSize: 8, maxWaitMs: 50 },
+      logger: pino({ level: 'silent' }),
+    });
+    const { port } = await service.listen(0, '127.0.0.1');
+    try {
+      const rows: Features[][] = Array.from({ length: 40 }, (_, i) => [
+        [i, 0, 0, 1],
+        [i, 1, 1, 1],
+      ]);
+      const answers = await Promise.all(
+        rows.map(async (instances) => {
+          const res = await fetch(`http://127.0.0.1:${port}/invocations`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ instances }),
+          });
+          return { status: res.status, body: (await res.json()) as { predictions: unknown } };
+        }),
+      );
+      answers.forEach((answer, i) => {
+        expect(answer.status).toBe(200);
+        expect(answer.body.predictions).toEqual(predictSum(rows[i] as Features[]));
+      });
+      expect(calls.every((c) => c.length <= 8)).toBe(true);
+      expect(calls.flat()).toHaveLength(80);
+      expect(calls.length).toBeLessThan(40); // merged: fewer model calls than requests
+      expect(calls.some((c) => c.length > 2)).toBe(true);
+    } finally {
+      await service.close();
+    }
   });
 });
