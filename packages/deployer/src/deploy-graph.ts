@@ -12,9 +12,18 @@ import { apiGatewayResource } from './resources/api-gateway.js';
 import { cognitoResource } from './resources/cognito.js';
 import { createLambdaProxyResource } from './resources/lambda-proxy.js';
 
+/**
+ * Optional beyond the resource contract: outputs that are already known before
+ * apply (an existing function's ARN does not change on update), so `plan` can show
+ * downstream diffs with real values instead of placeholders. Undefined = not known.
+ */
+export interface KnownOutputs<Desired, Observed> {
+  knownOutputs?(desired: Desired, observed: Observed | undefined): Record<string, string> | undefined;
+}
+
 // Modules are heterogeneous; the runner only moves values between their own methods.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyResource = ResourceModule<any, any, Record<string, string>>;
+export type AnyResource = ResourceModule<any, any, Record<string, string>> & KnownOutputs<any, any>;
 
 /** Placeholder for an output that only exists after an apply (plan of a fresh env). */
 export const KNOWN_AFTER_APPLY = '(known after apply)';
@@ -51,8 +60,8 @@ async function planOne(ctx: DeployContext, module: AnyResource, upstream: Record
 /**
  * Read-only pass over the graph. Outputs of unchanged resources come from their
  * `apply` on a no-change plan, which by the resource contract makes no mutating
- * call; once a resource is still to be created or updated, outputs it (or anything
- * after it) would provide read as KNOWN_AFTER_APPLY.
+ * call; a changed resource may still know its outputs (`knownOutputs`); otherwise
+ * any output not known yet reads as KNOWN_AFTER_APPLY from then on.
  */
 export async function planGraph(ctx: DeployContext, modules: readonly AnyResource[]): Promise<GraphPlan> {
   const steps: GraphStep[] = [];
@@ -66,7 +75,13 @@ export async function planGraph(ctx: DeployContext, modules: readonly AnyResourc
       outputs = await module.apply(ctx, change, desired, observed);
       Object.assign(values, outputs);
     } else {
-      pending = true;
+      const known = module.knownOutputs?.(desired, observed);
+      if (known) {
+        outputs = known;
+        Object.assign(values, known);
+      } else {
+        pending = true;
+      }
     }
     steps.push({ module, desired, observed, change, outputs });
   }

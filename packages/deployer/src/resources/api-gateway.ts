@@ -35,6 +35,7 @@ import { AddPermissionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import type { DeployContext } from '../context.js';
 import { awsFail, hasErrorName, notFoundAs, wrapAwsError } from '../aws/aws-error.js';
 import { shortHash } from '../naming.js';
+import type { KnownOutputs } from '../deploy-graph.js';
 import type { FieldDiff, ResourceModule } from './resource.js';
 
 export const AUTHORIZER_NAME = 'cognito';
@@ -280,7 +281,7 @@ async function removeKeyAndPlan(ctx: DeployContext, planId: string | undefined, 
   if (keyId) await api.send(new DeleteApiKeyCommand({ apiKey: keyId })).catch(notFoundAs(undefined, 'DeleteApiKey', name));
 }
 
-export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObserved> = {
+export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObserved> & KnownOutputs<ApiGatewayDesired, ApiGatewayObserved> = {
   kind: 'api-gateway',
 
   desired(ctx, upstream) {
@@ -372,6 +373,12 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
     const w = work(d, o);
     const action = !o?.api ? 'create' : w.diffs.length ? 'update' : 'no-change';
     return { kind: 'api-gateway', name: d.apiName, action, diffs: w.diffs };
+  },
+
+  knownOutputs(d, o) {
+    // The API id survives updates; a key still to be created is not known yet.
+    if (!o?.api || (d.apiKey && !o.apiKeyId)) return undefined;
+    return { restApiId: o.api.id, apiUrl: apiUrl(o.api.id, d.region, d.stageName), ...(d.apiKey && o.apiKeyId ? { apiKeyId: o.apiKeyId } : {}) };
   },
 
   async apply(ctx, change, d, observed) {

@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { DeployContext } from '../context.js';
 import { awsFail, notFoundAs } from '../aws/aws-error.js';
+import type { KnownOutputs } from '../deploy-graph.js';
 import type { FieldDiff, ResourceModule } from './resource.js';
 
 /** Upper bound on list pages, so a huge account cannot loop us forever. */
@@ -130,7 +131,7 @@ function clientInput(d: CognitoDesired) {
   };
 }
 
-export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> = {
+export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> & KnownOutputs<CognitoDesired, CognitoObserved> = {
   kind: 'cognito-user-pool',
 
   desired(ctx) {
@@ -194,6 +195,11 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> = 
     const diffs = [...policyDiffs(d, o), ...clientDiffs(d, o)];
     if (Object.keys(missingTags(d, o)).length > 0) diffs.push({ field: 'tags', from: o.tags, to: d.tags });
     return { ...base, action: diffs.length ? 'update' : 'no-change', diffs };
+  },
+
+  knownOutputs(_d, o) {
+    // Updates keep the pool; a missing app client gets a new id.
+    return o?.client ? { userPoolId: o.poolId, userPoolArn: o.poolArn, userPoolClientId: o.client.clientId } : undefined;
   },
 
   async apply(ctx, change, d, o) {

@@ -16,6 +16,7 @@ import type { DeployContext } from '../context.js';
 import { awsFail, hasErrorName, notFoundAs, wrapAwsError } from '../aws/aws-error.js';
 import type { LambdaBundle } from '../lambda-bundle.js';
 import { PROXY_ENV } from '../lambda-proxy/config.js';
+import type { KnownOutputs } from '../deploy-graph.js';
 import type { FieldDiff, PlannedChange, ResourceModule } from './resource.js';
 
 export const LAMBDA_RUNTIME = 'nodejs20.x';
@@ -114,7 +115,9 @@ function configDiffs(d: LambdaProxyDesired, o: LambdaProxyObserved): FieldDiff[]
   return diffs;
 }
 
-export function createLambdaProxyResource(options: LambdaProxyOptions): ResourceModule<LambdaProxyDesired, LambdaProxyObserved> {
+export type LambdaProxyResource = ResourceModule<LambdaProxyDesired, LambdaProxyObserved> & KnownOutputs<LambdaProxyDesired, LambdaProxyObserved>;
+
+export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaProxyResource {
   const maxWaitTime = options.maxWaitSeconds ?? 300;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const roleTries = options.rolePropagationAttempts ?? 6;
@@ -189,6 +192,11 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): Resource
       const tags = missingTags(d.tags, o.tags);
       if (Object.keys(tags).length > 0) diffs.push({ field: 'tags', from: o.tags, to: d.tags });
       return { ...base, action: diffs.length ? 'update' : 'no-change', diffs };
+    },
+
+    knownOutputs(d, o) {
+      // An update keeps the function's ARN.
+      return o ? { lambdaFunctionArn: o.arn, lambdaFunctionName: d.functionName } : undefined;
     },
 
     async apply(ctx, change: PlannedChange, d, o) {
