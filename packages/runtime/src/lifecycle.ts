@@ -1,10 +1,13 @@
 // Graceful shutdown. SIGTERM (SageMaker, ECS, Kubernetes) -> stop accepting, let every
-// request already accepted finish, close keep-alive connections politely (idle ones at
-// once, busy ones after their answer with `Connection: close`), then close cache + model.
+// request already accepted finish, close keep-alive connections politely (busy ones after
+// their answer with `Connection: close`, idle ones after a short grace), then close cache + model.
 import type { Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 
 /** How often idle keep-alive connections are swept while draining. */
 const SWEEP_MS = 25;
+/** How long idle keep-alive connections may still bring a request (answered with `Connection: close`). */
+const IDLE_GRACE_MS = 250;
 
 /**
  * Stops `server` accepting and waits for its connections to end. Resolves true when it
@@ -20,15 +23,23 @@ export function drainServer(server: Server, timeoutMs: number): Promise<boolean>
     const finish = (drained: boolean) => {
       if (done) return;
       done = true;
+      clearTimeout(grace);
       clearInterval(sweep);
       clearTimeout(deadline);
       resolve(drained);
     };
-    server.close(() => finish(true));
-    server.closeIdleConnections();
-    // A connection whose last answer went out without `Connection: close` (it was written
-    // just before the drain began) turns idle later: sweep until everything is closed.
-    const sweep = setInterval(() => server.closeIdleConnections(), SWEEP_MS);
+    // Not http's server.close(): since Node 19 it destroys every idle keep-alive connection at
+    // once, and "idle" includes one whose client has just written its next request (not read
+    // yet), which then dies with ECONNRESET under load. Only stop listening here; requests on
+    // open connections get their answer with `Connection: close` (see the request handler).
+    NetServer.prototype.close.call(server, () => finish(true));
+    // Connections still idle after the grace (clients that sent nothing), or whose last answer
+    // went out without `Connection: close` just before the drain, are swept until all closed.
+    let sweep: NodeJS.Timeout | undefined;
+    const grace = setTimeout(() => {
+      server.closeIdleConnections();
+      sweep = setInterval(() => server.closeIdleConnections(), SWEEP_MS);
+    }, Math.min(IDLE_GRACE_MS, timeoutMs));
     const deadline = setTimeout(() => {
       server.closeAllConnections();
       finish(false);
