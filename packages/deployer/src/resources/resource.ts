@@ -1,0 +1,35 @@
+// The shape every AWS resource module shares: observe (read what exists, by
+// deterministic name and tags) -> plan (desired vs observed) -> apply (make the
+// changes, wait with SDK waiters). AWS itself is the state: no local state file.
+import type { DeployContext } from '../context.js';
+
+export type ChangeAction = 'create' | 'update' | 'no-change' | 'delete';
+
+export interface FieldDiff {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+export interface PlannedChange {
+  /** Resource kind, e.g. "ecr-repository", "sagemaker-endpoint". */
+  kind: string;
+  /** The deterministic AWS name. */
+  name: string;
+  action: ChangeAction;
+  diffs: FieldDiff[];
+}
+
+export interface ResourceModule<Desired, Observed, Outputs = Record<string, string>> {
+  readonly kind: string;
+  /** Desired state from release.yaml + env + outputs of resources applied before it. */
+  desired(ctx: DeployContext, upstream: Record<string, string>): Desired;
+  /** Read-only AWS calls. Undefined when the resource does not exist. */
+  observe(ctx: DeployContext, desired: Desired): Promise<Observed | undefined>;
+  /** Pure: no AWS call. */
+  plan(desired: Desired, observed: Observed | undefined): PlannedChange;
+  /** Mutating calls only when the plan says so; returns outputs for later modules. */
+  apply(ctx: DeployContext, change: PlannedChange, desired: Desired, observed: Observed | undefined): Promise<Outputs>;
+  /** Removes what `apply` created. */
+  destroy?(ctx: DeployContext, desired: Desired): Promise<void>;
+}
