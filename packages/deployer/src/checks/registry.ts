@@ -10,6 +10,8 @@ import { createAwsClients, destroyAwsClients, type AwsClients, type ClientOption
 import { isDeployerError } from '../errors.js';
 import { wrapAwsError } from '../aws/aws-error.js';
 import { loadRelease } from '../release/load-release.js';
+import { loadReleaseText, resolveReleasePath } from '../release/load.js';
+import { parseReleaseText } from '../release/parse.js';
 import type { ReleaseConfig } from '../release/types.js';
 import type { CommandRunner } from '../context.js';
 
@@ -31,6 +33,8 @@ export interface CheckContext {
   createClients(options: ClientOptions): AwsClients;
   /** Filled by doctor.release; later checks read it (undefined when invalid). */
   release?: ReleaseConfig;
+  /** The parsed but unvalidated file, so some checks still report on an invalid one. */
+  raw?: { region?: unknown; iam?: Record<string, unknown> };
 }
 
 export interface Check {
@@ -95,6 +99,12 @@ export const releaseCheck: Check = {
   title: 'release.yaml is valid',
   async run(ctx) {
     try {
+      const path = await resolveReleasePath(ctx.dir);
+      ctx.raw = parseReleaseText(await loadReleaseText(path), path) as CheckContext['raw'];
+    } catch {
+      // Reported below by loadRelease with its own code.
+    }
+    try {
       ctx.release = await loadRelease(ctx.dir);
       return pass(`valid; environments: ${Object.keys(ctx.release.environments).join(', ')}`);
     } catch (err) {
@@ -109,8 +119,9 @@ export const regionCheck: Check = {
   title: 'AWS region is set',
   async run(ctx) {
     const fromEnv = ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION;
-    const region = ctx.release?.region ?? fromEnv;
-    if (!region) return fail('no region: release.yaml is not readable and AWS_REGION is not set', 'Set region: in release.yaml (e.g. eu-west-1).');
+    const rawRegion = typeof ctx.raw?.region === 'string' ? ctx.raw.region : undefined;
+    const region = ctx.release?.region ?? rawRegion ?? fromEnv;
+    if (!region) return fail('no region in release.yaml and AWS_REGION is not set', 'Set region: in release.yaml (e.g. eu-west-1).');
     if (!REGION.test(region)) return fail(`"${region}" is not an AWS region name`, 'Use a region code such as eu-west-1 or us-east-1.');
     const note = fromEnv && fromEnv !== region ? ` (AWS_REGION=${fromEnv} is ignored: release.yaml decides)` : '';
     return pass(`${region}${note}`);
@@ -197,9 +208,10 @@ export const iamArnsCheck: Check = {
   id: 'doctor.iam.arns',
   title: 'IAM role ARNs in release.yaml are well-formed',
   async run(ctx) {
-    const iam = ctx.release?.iam;
-    if (!ctx.release) return skip('release.yaml is not valid');
-    const given = Object.entries(iam ?? {}).filter(([, v]) => v !== undefined) as [string, string][];
+    // Reads the unvalidated file too: a bad ARN is reported here even when doctor.release fails.
+    const iam = ctx.release?.iam ?? ctx.raw?.iam;
+    if (!ctx.release && !ctx.raw) return skip('release.yaml is not readable');
+    const given = Object.entries(iam ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)] as [string, string]);
     if (given.length === 0) return skip('no role ARNs given: model-deploy creates least-privilege roles');
     const bad = given.filter(([, arn]) => !ROLE_ARN.test(arn));
     if (bad.length) {
