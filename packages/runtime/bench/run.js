@@ -6,7 +6,9 @@
 //
 // Options (flags or env): --duration N (BENCH_DURATION, seconds, default 10),
 // --connections N (BENCH_CONNECTIONS, default 50), --warmup N (BENCH_WARMUP, seconds, default 2),
-// --only raw,express,runtime, --no-write (print only), --out FILE.
+// --only raw,express,runtime, --scenarios ping,miss1,miss32,hit1, --no-write (print only),
+// --out FILE, --profile DIR (runtime server, or BENCH_PROFILE_SERVER=raw|express, under
+// --cpu-prof; prints where its CPU time goes).
 import { fork } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, platform, release } from 'node:os';
@@ -21,6 +23,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: process.env.BENCH_WARMUP ?? '2' },
     only: { type: 'string', default: 'raw,express,runtime' },
     out: { type: 'string', default: new URL('../../../docs/benchmarks.md', import.meta.url).pathname },
+    scenarios: { type: 'string', default: 'ping,miss1,miss32,hit1' },
+    profile: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
 });
@@ -61,6 +65,9 @@ const SCENARIOS = [
   },
 ];
 
+const chosen = args.scenarios.split(',');
+for (let i = SCENARIOS.length - 1; i >= 0; i -= 1) if (!chosen.includes(SCENARIOS[i].key)) SCENARIOS.splice(i, 1);
+
 function distinct(rows) {
   const next = distinctBodies(rows);
   return {
@@ -73,7 +80,8 @@ function distinct(rows) {
 
 function startServer(server) {
   return new Promise((ok, fail) => {
-    const child = fork(new URL(server.file, import.meta.url), ['0'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const execArgv = args.profile && server.key === (process.env.BENCH_PROFILE_SERVER ?? 'runtime') ? ['--cpu-prof', '--cpu-prof-dir', args.profile] : [];
+    const child = fork(new URL(server.file, import.meta.url), ['0'], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const timer = setTimeout(() => fail(new Error(`${server.label} did not start within 20 s`)), 20_000);
     child.once('exit', (code) => fail(new Error(`${server.label} exited with ${code} before it was ready`)));
     child.once('message', (msg) => {
@@ -127,13 +135,16 @@ async function check(url, scenario) {
   return res.headers.get('x-cache');
 }
 
+// All servers start first and wait idle; each scenario then drives them back to back, so a
+// burst of load from other jobs on a shared machine skews one scenario, not one server.
 const results = {};
 const started = new Date();
 const load = [loadavg()[0]];
-for (const server of SERVERS) {
-  const { child, url } = await startServer(server);
-  try {
-    for (const scenario of SCENARIOS) {
+const running = [];
+try {
+  for (const server of SERVERS) running.push({ server, ...(await startServer(server)) });
+  for (const scenario of SCENARIOS) {
+    for (const { server, url } of running) {
       await check(url, scenario);
       if (scenario.key === 'hit1' && server.key === 'runtime') {
         const xcache = await check(url, scenario);
@@ -145,11 +156,16 @@ for (const server of SERVERS) {
       results[`${server.key}/${scenario.key}`] = r;
       console.log(`${Math.round(r.rps)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${r.non2xx || r.errors ? `  non-2xx ${r.non2xx} errors ${r.errors}` : ''}`);
     }
-  } finally {
-    await stopServer(child);
   }
+} finally {
+  await Promise.all(running.map(({ child }) => stopServer(child)));
 }
 load.push(loadavg()[0]);
+
+if (args.profile) {
+  const { summarizeProfiles } = await import('./profile-summary.js');
+  console.log(summarizeProfiles(args.profile));
+}
 
 // Ratios: throughput against raw node:http on the same scenario, except the cache hit, which the
 // target compares with raw node:http's /ping (the cheapest thing a server can answer).
@@ -199,7 +215,7 @@ const table = [
 console.log(`\n${table}\n`);
 console.log(verdicts.length ? `Targets missed:\n  ${verdicts.join('\n  ')}` : 'All runtime targets met.');
 
-if (!args['no-write'] && SERVERS.length === 3) {
+if (!args['no-write'] && !args.profile && SERVERS.length === 3 && SCENARIOS.length === 4) {
   const cpu = cpus();
   const doc = `# Benchmarks
 
