@@ -7,10 +7,18 @@ import type { DeployContext } from './context.js';
 import { canonicalJson } from './naming.js';
 import type { PlannedChange, ResourceModule } from './resources/resource.js';
 import type { ProgressReporter } from './progress.js';
-import { bundleLambda } from './lambda-bundle.js';
+import { bundleLambda, type LambdaBundle } from './lambda-bundle.js';
+import { alarms } from './resources/alarms.js';
 import { apiGatewayResource } from './resources/api-gateway.js';
+import { autoscaling } from './resources/autoscaling.js';
 import { cognitoResource } from './resources/cognito.js';
+import { ecrRepository } from './resources/ecr.js';
+import { lambdaRole, sagemakerRole } from './resources/iam.js';
+import { createImageModule } from './resources/image.js';
 import { createLambdaProxyResource } from './resources/lambda-proxy.js';
+import { sagemakerEndpoint } from './resources/sagemaker-endpoint.js';
+import { sagemakerEndpointConfig } from './resources/sagemaker-endpoint-config.js';
+import { sagemakerModel } from './resources/sagemaker-model.js';
 
 /**
  * Optional beyond the resource contract: outputs that are already known before
@@ -143,14 +151,33 @@ export async function destroyGraph(ctx: DeployContext, planned: GraphPlan, progr
 export interface EnvironmentGraphOptions {
   image?: string;
   builder?: 'docker' | 'buildah' | 'podman';
+  /** destroy: the image module is left out (nothing to delete, and no git sha or build needed). */
+  purpose?: 'deploy' | 'destroy';
+  /** Tests inject a fixed bundle; by default the proxy handler is bundled with esbuild. */
+  bundle?: LambdaBundle;
 }
 
 /**
  * The resource modules of one environment, in apply order: each one's outputs
- * feed the ones after it (image digest -> model, roles -> model and Lambda,
- * endpoint -> scaling/alarms/Lambda, Lambda + user pool -> API).
+ * feed the ones after it (repository -> image digest -> model; roles -> model and
+ * Lambda; model -> endpoint config -> endpoint -> scaling, alarms, Lambda env;
+ * Lambda + user pool -> API).
  */
-export async function environmentResources(_ctx: DeployContext, _options: EnvironmentGraphOptions = {}): Promise<AnyResource[]> {
-  const bundle = await bundleLambda();
-  return [createLambdaProxyResource({ bundle }), cognitoResource, apiGatewayResource];
+export async function environmentResources(_ctx: DeployContext, options: EnvironmentGraphOptions = {}): Promise<AnyResource[]> {
+  const bundle = options.bundle ?? (await bundleLambda());
+  const image = options.purpose === 'destroy' ? [] : [createImageModule({ image: options.image, builder: options.builder })];
+  return [
+    ecrRepository,
+    ...image,
+    sagemakerRole,
+    lambdaRole,
+    sagemakerModel,
+    sagemakerEndpointConfig,
+    sagemakerEndpoint,
+    autoscaling,
+    alarms,
+    createLambdaProxyResource({ bundle }),
+    cognitoResource,
+    apiGatewayResource,
+  ] as AnyResource[];
 }

@@ -18,7 +18,7 @@ export async function runDestroy(rt: CliRuntime, envName: string, opts: DestroyO
   if (!opts.yes && !rt.io.isTTY) throw new DeployerError('MS_DEPLOY_CONFIRM_REQUIRED', { action: 'destroy', env: envName });
   const session = await openSession(rt, envName, opts, false);
   try {
-    const modules = await resourcesFor(rt, session.ctx, {});
+    const modules = await resourcesFor(rt, session.ctx, { purpose: 'destroy' });
     const planned = await planGraph(session.ctx, modules);
     const targets = [...planned.steps].reverse().filter((s) => s.module.destroy !== undefined);
     if (!opts.yes) {

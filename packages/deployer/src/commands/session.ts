@@ -23,6 +23,7 @@ export interface CliIO {
 }
 
 export interface GraphOptions {
+  purpose?: 'deploy' | 'destroy';
   /** `up --image`: deploy this already pushed image instead of building. */
   image?: string;
   /** `up --builder`: the container CLI that builds and pushes. */
@@ -105,5 +106,5 @@ export async function ask(rt: CliRuntime, question: string): Promise<string> {
 
 /** The environment's resource modules, in apply order (injectable for tests). */
 export async function resourcesFor(rt: CliRuntime, ctx: DeployContext, options: GraphOptions): Promise<AnyResource[]> {
-  return (rt.deps.resources ?? environmentResources)(ctx, { image: options.image, builder: options.builder });
+  return (rt.deps.resources ?? environmentResources)(ctx, { image: options.image, builder: options.builder, purpose: options.purpose });
 }

@@ -1,0 +1,252 @@
+// `model-deploy promote <env>`: deploy the exact image digest and model data
+// that the previous environment runs (release.yaml promotion.order, --from
+// overrides) with the target env's own instance type, count and autoscaling,
+// through SageMaker's blue/green update (canary / linear / all-at-once) with
+// auto-rollback on the env's alarms. Refuses unless the source's last `verify`
+// passed on the config it runs now. Exit 0 = promoted (or already there),
+// 1 = refused or failed, 2 = usage.
+import {
+  AddTagsCommand,
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  ListTagsCommand,
+  UpdateEndpointCommand,
+  type DeploymentConfig,
+  type DescribeEndpointCommandOutput,
+} from '@aws-sdk/client-sagemaker';
+import { DeregisterScalableTargetCommand, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
+import { Command } from 'commander';
+import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
+import { parseVerifiedTag, VERIFIED_TAG } from '../checks/verify-tag.js';
+import { createDeployContext, type DeployContext } from '../context.js';
+import { DeployerError } from '../errors.js';
+import { modelName as hashedModelName } from '../naming.js';
+import { ENV_ORDER, type EnvName } from '../release/types.js';
+import { alarms } from '../resources/alarms.js';
+import { autoscaling } from '../resources/autoscaling.js';
+import { containerEnvironment } from '../resources/sagemaker-model.js';
+import { describeEndpoint, SCALABLE_DIMENSION, waitInService } from '../resources/sagemaker-endpoint.js';
+import { productionVariant } from '../resources/sagemaker-endpoint-config.js';
+import { sagemakerEndpointConfigName } from '../resources/sagemaker-names.js';
+import { tagList } from '../tags.js';
+import { openSession, writeJson, type CliRuntime, type CommonOptions } from './session.js';
+
+/** Kept on the endpoint by promote/rollback: the config it ran before, for `rollback`. */
+export const PREVIOUS_CONFIG_TAG = 'model-service:previous-config';
+/** Where a promoted endpoint's build came from: `<env>/<endpoint config>`. */
+export const PROMOTED_FROM_TAG = 'model-service:promoted-from';
+
+const DIGEST_REF = /@sha256:[0-9a-f]{64}$/;
+
+export interface PromoteOptions extends CommonOptions {
+  from?: string;
+}
+
+export interface PromoteResult {
+  from: string;
+  to: string;
+  image: string;
+  modelDataUrl?: string;
+  model: string;
+  endpointConfig: string;
+  previousConfig?: string;
+  action: 'create' | 'update' | 'no-change';
+  strategy: string;
+  alarms: string[];
+}
+
+/** The env before `target` in promotion.order. */
+export function sourceEnv(order: readonly string[], target: string): string | undefined {
+  const i = order.indexOf(target);
+  return i > 0 ? order[i - 1] : undefined;
+}
+
+/** Blue/green traffic shifting per release.yaml promotion, auto-rollback on the env's alarms. */
+export function deploymentConfig(ctx: DeployContext, strategy = ctx.release.promotion.strategy): DeploymentConfig {
+  const { canaryPercent, waitMinutes } = ctx.release.promotion;
+  const wait = Math.min(3600, Math.max(0, Math.round(waitMinutes * 60)));
+  const step = { Type: 'CAPACITY_PERCENT' as const, Value: canaryPercent };
+  const routing =
+    strategy === 'canary'
+      ? { Type: 'CANARY' as const, WaitIntervalInSeconds: wait, CanarySize: step }
+      : strategy === 'linear'
+        ? { Type: 'LINEAR' as const, WaitIntervalInSeconds: wait, LinearStepSize: step }
+        : { Type: 'ALL_AT_ONCE' as const, WaitIntervalInSeconds: wait };
+  const steps = strategy === 'linear' ? Math.ceil(100 / Math.max(1, canaryPercent)) : strategy === 'canary' ? 2 : 1;
+  return {
+    BlueGreenUpdatePolicy: {
+      TrafficRoutingConfiguration: routing,
+      // Keep the old fleet a while after the shift, so an alarm can still roll back.
+      TerminationWaitInSeconds: Math.min(3600, wait),
+      MaximumExecutionTimeoutInSeconds: Math.min(28800, Math.max(600, wait * (steps + 2) + 1800)),
+    },
+    AutoRollbackConfiguration: { Alarms: [{ AlarmName: ctx.names.errorRateAlarm }, { AlarmName: ctx.names.latencyAlarm }] },
+  };
+}
+
+async function tagsOf(ctx: DeployContext, arn: string): Promise<Record<string, string>> {
+  const out = await ctx.clients.sagemaker.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 })).catch(awsFail('ListTags', arn));
+  return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+}
+
+/** What the source runs: the digest-pinned image and model data, checked to be verified. */
+async function readSource(source: DeployContext, to: string) {
+  const from = source.envName;
+  const ep = await describeEndpoint(source, source.names.endpoint);
+  if (!ep) throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', { from, to, reason: `endpoint ${source.names.endpoint} does not exist` });
+  if (ep.EndpointStatus !== 'InService') {
+    throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', { from, to, reason: `endpoint ${source.names.endpoint} is ${ep.EndpointStatus}, not InService` });
+  }
+  const tag = parseVerifiedTag((await tagsOf(source, ep.EndpointArn!))[VERIFIED_TAG]);
+  if (!tag) throw new DeployerError('MS_DEPLOY_PROMOTE_UNVERIFIED', { from, to, reason: `${from} has never been verified (no ${VERIFIED_TAG} tag on ${source.names.endpoint})` });
+  if (tag.result !== 'pass') throw new DeployerError('MS_DEPLOY_PROMOTE_UNVERIFIED', { from, to, reason: `the last verify of ${from} (${tag.at}) failed` });
+  if (tag.configName !== ep.EndpointConfigName) {
+    throw new DeployerError('MS_DEPLOY_PROMOTE_UNVERIFIED', { from, to, reason: `verify passed on ${tag.configName}, but ${from} now runs ${ep.EndpointConfigName}` });
+  }
+  const cfg = await source.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: ep.EndpointConfigName })).catch(awsFail('DescribeEndpointConfig', ep.EndpointConfigName!));
+  const modelName = cfg.ProductionVariants?.[0]?.ModelName;
+  if (!modelName) throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', { from, to, reason: `endpoint config ${ep.EndpointConfigName} has no model` });
+  const model = await source.clients.sagemaker.send(new DescribeModelCommand({ ModelName: modelName })).catch(awsFail('DescribeModel', modelName));
+  const container = model.PrimaryContainer ?? model.Containers?.[0];
+  // The digest SageMaker resolved at deploy time wins over a tag-only reference.
+  const resolved = ep.ProductionVariants?.[0]?.DeployedImages?.[0]?.ResolvedImage;
+  const image = container?.Image && DIGEST_REF.test(container.Image) ? container.Image : resolved;
+  if (!image || !DIGEST_REF.test(image)) {
+    throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', { from, to, reason: `model ${modelName} is not pinned to an image digest (${container?.Image ?? 'no image'})` });
+  }
+  return { endpoint: ep, configName: ep.EndpointConfigName!, image, modelDataUrl: container?.ModelDataUrl };
+}
+
+async function createIfMissing(send: () => Promise<unknown>, action: string, name: string): Promise<void> {
+  await send().catch((err: unknown) => {
+    // Content-hashed name: it already exists with exactly this content.
+    if (hasErrorName(err, 'ValidationException') && /already exist/i.test((err as Error).message)) return;
+    awsFail(action, name)(err);
+  });
+}
+
+/** Application Auto Scaling refuses an update that changes the instance type of a registered target. */
+async function releaseScalingIfTypeChanges(target: DeployContext, current: DescribeEndpointCommandOutput): Promise<void> {
+  const cfg = await target.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: current.EndpointConfigName }))
+    .catch(notFoundAs(undefined, 'DescribeEndpointConfig', current.EndpointConfigName ?? ''));
+  const type = cfg?.ProductionVariants?.[0]?.InstanceType;
+  if (!type || type === target.env.instanceType) return;
+  const ids = { ServiceNamespace: 'sagemaker' as const, ResourceId: target.names.scalableResourceId, ScalableDimension: SCALABLE_DIMENSION };
+  const found = await target.clients.autoScaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'sagemaker', ResourceIds: [ids.ResourceId], ScalableDimension: SCALABLE_DIMENSION }))
+    .catch(awsFail('DescribeScalableTargets', ids.ResourceId));
+  if (found.ScalableTargets?.length) {
+    await target.clients.autoScaling.send(new DeregisterScalableTargetCommand(ids)).catch(notFoundAs(undefined, 'DeregisterScalableTarget', ids.ResourceId));
+  }
+}
+
+async function applyModule(ctx: DeployContext, module: typeof alarms | typeof autoscaling): Promise<void> {
+  const m = module as unknown as { desired(c: DeployContext, u: Record<string, string>): unknown; observe(c: DeployContext, d: unknown): Promise<unknown>; plan(d: unknown, o: unknown): import('../resources/resource.js').PlannedChange; apply(c: DeployContext, p: import('../resources/resource.js').PlannedChange, d: unknown, o: unknown): Promise<unknown> };
+  const desired = m.desired(ctx, { endpointName: ctx.names.endpoint });
+  const observed = await m.observe(ctx, desired);
+  const plan = m.plan(desired, observed);
+  if (plan.action !== 'no-change') await m.apply(ctx, plan, desired, observed);
+}
+
+export async function promote(source: DeployContext, target: DeployContext): Promise<PromoteResult> {
+  const from = source.envName;
+  const to = target.envName;
+  const src = await readSource(source, to);
+  target.log.info(`promoting ${from} -> ${to}: ${src.image}${src.modelDataUrl ? ` + ${src.modelDataUrl}` : ''} (verified on ${src.configName})`);
+
+  // Model: same image digest and model data; the target's own role and env vars.
+  const content = { image: src.image, executionRoleArn: target.release.iam?.sagemakerRoleArn ?? target.arns.sagemakerRole, environment: containerEnvironment(target), ...(src.modelDataUrl ? { modelDataUrl: src.modelDataUrl } : {}) };
+  const model = hashedModelName(target.names, content);
+  const tags = [...tagList(target.tags), { Key: PROMOTED_FROM_TAG, Value: `${from}/${src.configName}` }];
+  await createIfMissing(() => target.clients.sagemaker.send(new CreateModelCommand({
+    ModelName: model,
+    ExecutionRoleArn: content.executionRoleArn,
+    PrimaryContainer: { Image: src.image, Mode: 'SingleModel', Environment: content.environment, ...(src.modelDataUrl ? { ModelDataUrl: src.modelDataUrl } : {}) },
+    Tags: tags,
+  })), 'CreateModel', model);
+
+  // Endpoint config: the target env's own instance type, count and volume.
+  const variant = { modelName: model, instanceType: target.env.instanceType, instanceCount: target.env.instanceCount, volumeSizeGb: target.env.volumeSizeGb };
+  const endpointConfig = sagemakerEndpointConfigName(target.names, variant);
+  await createIfMissing(() => target.clients.sagemaker.send(new CreateEndpointConfigCommand({
+    EndpointConfigName: endpointConfig,
+    ProductionVariants: [productionVariant({ ...variant, name: endpointConfig, variantName: target.names.variant, tags: target.tags })],
+    Tags: tags,
+  })), 'CreateEndpointConfig', endpointConfig);
+
+  // Alarms first: the blue/green update rolls back on them, so they must exist.
+  await applyModule(target, alarms);
+  const config = deploymentConfig(target);
+  const current = await describeEndpoint(target, target.names.endpoint);
+  let action: PromoteResult['action'];
+  let previousConfig: string | undefined;
+  if (!current) {
+    action = 'create';
+    await target.clients.sagemaker.send(new CreateEndpointCommand({ EndpointName: target.names.endpoint, EndpointConfigName: endpointConfig, Tags: tags }))
+      .catch(awsFail('CreateEndpoint', target.names.endpoint));
+    await waitInService(target, target.names.endpoint);
+  } else if (current.EndpointConfigName === endpointConfig) {
+    action = 'no-change';
+  } else {
+    action = 'update';
+    previousConfig = current.EndpointConfigName;
+    if (current.EndpointStatus !== 'InService') await waitInService(target, target.names.endpoint);
+    await releaseScalingIfTypeChanges(target, current);
+    await target.clients.sagemaker.send(new UpdateEndpointCommand({ EndpointName: target.names.endpoint, EndpointConfigName: endpointConfig, DeploymentConfig: config }))
+      .catch(awsFail('UpdateEndpoint', target.names.endpoint));
+    await waitInService(target, target.names.endpoint);
+    const after = await describeEndpoint(target, target.names.endpoint);
+    if (after?.EndpointConfigName !== endpointConfig) {
+      throw new DeployerError('MS_DEPLOY_ENDPOINT_FAILED', {
+        resource: target.names.endpoint,
+        reason: `the blue/green update to ${endpointConfig} was rolled back (an alarm fired or the new fleet failed); still serving ${after?.EndpointConfigName}${after?.FailureReason ? `: ${after.FailureReason}` : ''}`,
+        logGroup: target.names.endpointLogGroup,
+      });
+    }
+    await target.clients.sagemaker.send(new AddTagsCommand({ ResourceArn: after.EndpointArn ?? target.arns.endpoint, Tags: [{ Key: PREVIOUS_CONFIG_TAG, Value: previousConfig! }, { Key: PROMOTED_FROM_TAG, Value: `${from}/${src.configName}` }] }))
+      .catch(awsFail('AddTags', target.names.endpoint));
+  }
+  await applyModule(target, autoscaling);
+  const routing = config.BlueGreenUpdatePolicy!.TrafficRoutingConfiguration!;
+  return {
+    from, to, image: src.image, modelDataUrl: src.modelDataUrl, model, endpointConfig, previousConfig, action,
+    strategy: `${routing.Type}${routing.CanarySize ? ` ${routing.CanarySize.Value}%` : routing.LinearStepSize ? ` ${routing.LinearStepSize.Value}%` : ''} every ${routing.WaitIntervalInSeconds}s`,
+    alarms: config.AutoRollbackConfiguration!.Alarms!.map((a) => a.AlarmName!),
+  };
+}
+
+export async function runPromote(rt: CliRuntime, to: string, opts: PromoteOptions): Promise<number> {
+  const session = await openSession(rt, to, opts, false);
+  try {
+    const { release, ctx } = session;
+    const from = opts.from ?? sourceEnv(release.promotion.order, to);
+    if (!from) {
+      throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', { from: '(none)', to, reason: `${to} is first in promotion.order [${release.promotion.order.join(', ')}]; nothing comes before it` });
+    }
+    if (from === to) throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', { from, to, reason: 'source and target are the same environment' });
+    if (!ENV_ORDER.includes(from as EnvName)) throw new DeployerError('MS_DEPLOY_UNKNOWN_ENV', { env: from, known: Object.keys(release.environments).join(', ') });
+    const source = createDeployContext({ release, envName: from, clients: ctx.clients, accountId: ctx.account.accountId, partition: ctx.account.partition, projectDir: session.dir, log: ctx.log, wait: ctx.wait });
+    const result = await promote(source, ctx);
+    if (opts.json) writeJson(rt, { ok: true, ...result });
+    else {
+      rt.io.stdout.write(
+        `promoted ${result.from} -> ${result.to} (${result.action})\n  image      ${result.image}\n${result.modelDataUrl ? `  model data ${result.modelDataUrl}\n` : ''}` +
+          `  config     ${result.endpointConfig}${result.previousConfig ? ` (was ${result.previousConfig}; \`model-deploy rollback ${to}\` goes back)` : ''}\n` +
+          `  traffic    ${result.strategy}, auto-rollback on ${result.alarms.join(', ')}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    session.close();
+  }
+}
+
+export function promoteCommand(rt: CliRuntime, exit: (code: number) => void): Command {
+  return new Command('promote')
+    .description("deploy the image digest the previous environment runs (and passed verify) to <env>, blue/green with auto-rollback")
+    .argument('<env>', 'target environment (dev, qa, staging, prod)')
+    .option('--from <env>', 'source environment (default: the one before <env> in promotion.order)')
+    .action(async (env: string, opts: PromoteOptions) => exit(await runPromote(rt, env, opts)));
+}

@@ -1,0 +1,100 @@
+// `model-deploy rollback <env>`: update the endpoint back to the config it ran
+// before. That config is the one named by the endpoint's previous-config tag
+// (written by promote and rollback); without the tag, the newest other config of
+// this env (names `ms-<model>-<env>-<hash>`, kept by `up`). Blue/green
+// all-at-once with the env's alarms, the same waiter as up/promote.
+// Exit 0 = rolled back, 1 = nothing to roll back to or it failed, 2 = usage.
+import {
+  AddTagsCommand,
+  DescribeEndpointConfigCommand,
+  ListEndpointConfigsCommand,
+  ListTagsCommand,
+  UpdateEndpointCommand,
+} from '@aws-sdk/client-sagemaker';
+import { Command } from 'commander';
+import { awsFail, notFoundAs } from '../aws/aws-error.js';
+import type { DeployContext } from '../context.js';
+import { DeployerError } from '../errors.js';
+import { describeEndpoint, waitInService } from '../resources/sagemaker-endpoint.js';
+import { listOwned } from '../resources/sagemaker-names.js';
+import { deploymentConfig, PREVIOUS_CONFIG_TAG } from './promote.js';
+import { openSession, writeJson, type CliRuntime, type CommonOptions } from './session.js';
+
+export interface RollbackOptions extends CommonOptions {
+  to?: string;
+}
+
+export interface RollbackResult {
+  env: string;
+  endpoint: string;
+  from: string;
+  to: string;
+  chosenBy: 'option' | 'tag' | 'newest-other-config';
+}
+
+async function exists(ctx: DeployContext, name: string): Promise<boolean> {
+  const out = await ctx.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })).catch(notFoundAs(undefined, 'DescribeEndpointConfig', name));
+  return out !== undefined;
+}
+
+/** The config to go back to, and how it was found. */
+export async function rollbackTarget(ctx: DeployContext, endpointArn: string, current: string, explicit?: string): Promise<{ name: string; chosenBy: RollbackResult['chosenBy'] } | undefined> {
+  if (explicit) return { name: explicit, chosenBy: 'option' };
+  const tags = await ctx.clients.sagemaker.send(new ListTagsCommand({ ResourceArn: endpointArn, MaxResults: 100 })).catch(awsFail('ListTags', endpointArn));
+  const tagged = tags.Tags?.find((t) => t.Key === PREVIOUS_CONFIG_TAG)?.Value;
+  if (tagged && tagged !== current && (await exists(ctx, tagged))) return { name: tagged, chosenBy: 'tag' };
+  // Newest first, so the first owned name that is not the current one is the previous deployment.
+  const owned = await listOwned(ctx, async (next) => {
+    const out = await ctx.clients.sagemaker
+      .send(new ListEndpointConfigsCommand({ NameContains: ctx.names.prefix, SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100, NextToken: next }))
+      .catch(awsFail('ListEndpointConfigs', ctx.names.prefix));
+    return { names: (out.EndpointConfigs ?? []).map((c) => c.EndpointConfigName), next: out.NextToken };
+  });
+  const other = owned.find((name) => name !== current);
+  return other ? { name: other, chosenBy: 'newest-other-config' } : undefined;
+}
+
+export async function rollback(ctx: DeployContext, explicit?: string): Promise<RollbackResult> {
+  const name = ctx.names.endpoint;
+  const ep = await describeEndpoint(ctx, name);
+  if (!ep) throw new DeployerError('MS_DEPLOY_ROLLBACK_NO_PREVIOUS', { endpoint: name, reason: 'the endpoint does not exist' });
+  if (ep.EndpointStatus === 'Failed') {
+    throw new DeployerError('MS_DEPLOY_ENDPOINT_FAILED', { resource: name, reason: `${ep.FailureReason ?? 'Failed'} (a Failed endpoint cannot be updated; \`model-deploy up\` recreates it)`, logGroup: ctx.names.endpointLogGroup });
+  }
+  const current = ep.EndpointConfigName!;
+  const target = await rollbackTarget(ctx, ep.EndpointArn!, current, explicit);
+  if (!target) throw new DeployerError('MS_DEPLOY_ROLLBACK_NO_PREVIOUS', { endpoint: name, reason: `${current} is the only endpoint config of ${ctx.envName}` });
+  if (target.name === current) throw new DeployerError('MS_DEPLOY_ROLLBACK_NO_PREVIOUS', { endpoint: name, reason: `it already runs ${current}` });
+  if (ep.EndpointStatus !== 'InService') await waitInService(ctx, name);
+  ctx.log.info(`rolling ${name} back: ${current} -> ${target.name} (found by ${target.chosenBy})`);
+  await ctx.clients.sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: target.name, DeploymentConfig: deploymentConfig(ctx, 'all-at-once') }))
+    .catch(awsFail('UpdateEndpoint', name));
+  await waitInService(ctx, name);
+  const after = await describeEndpoint(ctx, name);
+  if (after?.EndpointConfigName !== target.name) {
+    throw new DeployerError('MS_DEPLOY_ENDPOINT_FAILED', { resource: name, reason: `the rollback to ${target.name} did not take effect (serving ${after?.EndpointConfigName})`, logGroup: ctx.names.endpointLogGroup });
+  }
+  // A second rollback undoes this one.
+  await ctx.clients.sagemaker.send(new AddTagsCommand({ ResourceArn: ep.EndpointArn!, Tags: [{ Key: PREVIOUS_CONFIG_TAG, Value: current }] })).catch(awsFail('AddTags', name));
+  return { env: ctx.envName, endpoint: name, from: current, to: target.name, chosenBy: target.chosenBy };
+}
+
+export async function runRollback(rt: CliRuntime, env: string, opts: RollbackOptions): Promise<number> {
+  const session = await openSession(rt, env, opts, false);
+  try {
+    const result = await rollback(session.ctx, opts.to);
+    if (opts.json) writeJson(rt, { ok: true, ...result });
+    else rt.io.stdout.write(`rolled back ${result.endpoint}: ${result.from} -> ${result.to} (found by ${result.chosenBy})\n`);
+    return 0;
+  } finally {
+    session.close();
+  }
+}
+
+export function rollbackCommand(rt: CliRuntime, exit: (code: number) => void): Command {
+  return new Command('rollback')
+    .description('return the endpoint to the endpoint config it ran before (kept by up/promote), waiting until InService')
+    .argument('<env>', 'environment from release.yaml (dev, qa, staging, prod)')
+    .option('--to <endpoint-config>', 'roll back to this endpoint config instead of the previous one')
+    .action(async (env: string, opts: RollbackOptions) => exit(await runRollback(rt, env, opts)));
+}
