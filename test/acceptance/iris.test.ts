@@ -1,10 +1,9 @@
 // examples/iris run for real (the built `npm start` entry in a child process) and called over a
 // real socket: real predictions on the held-out rows, JSON and CSV, the envelope limits.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
 import { readIrisCsv, splitIris } from '../../examples/iris/src/iris-data.js';
 import { createIrisModel } from '../../examples/iris/src/model.js';
-import { irisEntry, startIris, type IrisProcess } from './support/iris-process.js';
+import { startIris, type IrisProcess } from './support/iris-process.js';
 
 interface Prediction {
   label: string;
@@ -124,15 +123,26 @@ describe('examples/iris over HTTP', () => {
   });
 });
 
-describe('examples/iris start-up', () => {
-  test('a missing model file stops the start with exit 1 and one line naming the file, no stack', () => {
-    const run = spawnSync(process.execPath, [irisEntry()], {
-      env: { ...process.env, NODE_OPTIONS: '', PORT: '0', HOST: '127.0.0.1', IRIS_MODEL_PATH: '/nonexistent/iris-model.json' },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^model-service: Cannot load the iris model from \/nonexistent\/iris-model\.json/);
-    expect(run.stderr).not.toMatch(/\n\s+at /);
-  });
+describe('examples/iris without its model file', () => {
+  test('reports unhealthy (/ping 503 naming the file) and answers from the petal-length rule, flagged fallback', async () => {
+    const broken = await startIris({ IRIS_MODEL_PATH: '/nonexistent/iris-model.json' }, 'listening');
+    try {
+      const ping = await fetch(`${broken.url}/ping`);
+      expect(ping.status).toBe(503);
+      expect(JSON.stringify(await ping.json())).toContain('/nonexistent/iris-model.json');
+      const res = await fetch(`${broken.url}/invocations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ instances: heldOut.map((r) => r.features) }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-model-source')).toBe('fallback');
+      const json = (await res.json()) as { source: string; predictions: Prediction[] };
+      expect(json.source).toBe('fallback');
+      expect(heldOutAccuracy(json.predictions)).toBeGreaterThanOrEqual(0.9);
+      expect(json.predictions.every((p) => p.probabilities.filter((x) => x === 1).length === 1)).toBe(true);
+    } finally {
+      await broken.stop();
+    }
+  }, 40_000);
 });

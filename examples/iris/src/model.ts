@@ -88,31 +88,35 @@ export interface IrisModelOptions {
 }
 
 /**
- * Reads and checks the model file now (its version is part of every cache key, so it must be
- * known before the service starts; a missing or corrupt file stops the start with its path).
- * `load` then turns the weights into the predictor.
+ * Reads and checks the model file now, because its version is part of every cache key and must be
+ * known before the service starts. A missing or corrupt file does not crash the process: `load`
+ * throws it (naming the path), the runtime reports the service unhealthy (/ping 503, the error in
+ * the logs) and answers from the petal-length rule, flagged `source: "fallback"`.
  */
 export function createIrisModel(options: IrisModelOptions = {}): ModelDefinition<IrisInstance, IrisPrediction> {
   const path = options.modelPath ?? MODEL_PATH;
-  let file: IrisModelFile;
+  let file: IrisModelFile | undefined;
+  let unavailable: Error | undefined;
   try {
     file = checkModelFile(JSON.parse(readFileSync(path, 'utf8')), path);
+    if (file.labels.join() !== LABELS.join() || file.features.join() !== FEATURES.join()) {
+      throw new Error(`labels/features differ from ${LABELS.join(',')} / ${FEATURES.join(',')}; retrain it`);
+    }
   } catch (err) {
-    throw new Error(`Cannot load the iris model from ${path}: ${err instanceof Error ? err.message : String(err)}`, {
+    file = undefined;
+    unavailable = new Error(`Cannot load the iris model from ${path}: ${err instanceof Error ? err.message : String(err)}`, {
       cause: err,
     });
-  }
-  if (file.labels.join() !== LABELS.join() || file.features.join() !== FEATURES.join()) {
-    throw new Error(`${path}: labels/features differ from ${LABELS.join(',')} / ${FEATURES.join(',')}; retrain it.`);
   }
   let params: IrisModelFile | undefined;
   return {
     name: 'iris',
-    version: file.version,
+    version: file?.version ?? 'unavailable',
     instanceSchema: INSTANCE_SCHEMA,
     predictionSchema: PREDICTION_SCHEMA,
     warmup: WARMUP,
     load() {
+      if (unavailable) throw unavailable;
       params = file;
     },
     predict(instances) {

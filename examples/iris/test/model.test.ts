@@ -64,11 +64,14 @@ describe('iris ModelDefinition', () => {
     expect(out[0]).toEqual({ label: 'setosa', probabilities: [1, 0, 0] });
   });
 
-  test('a missing or corrupt model file stops the start with its path', () => {
+  test('a missing or corrupt model file makes load() fail naming the file; the fallback still answers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'iris-model-'));
-    expect(() => createIrisModel({ modelPath: join(dir, 'nope.json') })).toThrow(/Cannot load the iris model from .*nope\.json/);
+    const missing = createIrisModel({ modelPath: join(dir, 'nope.json') });
+    expect(missing.version).toBe('unavailable');
+    expect(() => missing.load?.()).toThrow(/Cannot load the iris model from .*nope\.json/);
+    expect(missing.fallback!([[5.1, 3.5, 1.4, 0.2]])).toEqual([{ label: 'setosa', probabilities: [1, 0, 0] }]);
     const corrupt = join(dir, 'corrupt.json');
     writeFileSync(corrupt, '{"format": "something-else"}');
-    expect(() => createIrisModel({ modelPath: corrupt })).toThrow(/format is "something-else"/);
+    expect(() => createIrisModel({ modelPath: corrupt }).load?.()).toThrow(/format is "something-else"/);
   });
 });
