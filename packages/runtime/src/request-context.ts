@@ -15,6 +15,8 @@ export interface RequestContext {
   /** Set when the access log should carry the bodies (logPayloads). */
   requestBody?: string;
   responseBody?: string;
+  /** Set once the request was recorded, so an abort and an answer never count twice. */
+  ended?: boolean;
 }
 
 export interface Tracker {
@@ -53,6 +55,8 @@ export function beginRequest(tracker: Tracker, req: IncomingMessage, res: Server
 }
 
 export function endRequest(tracker: Tracker, req: IncomingMessage, ctx: RequestContext, status: number): void {
+  if (ctx.ended) return;
+  ctx.ended = true;
   const seconds = (performance.now() - ctx.start) / 1000;
   tracker.metrics.inFlight.dec();
   tracker.metrics.observeRequest(ctx.route, req.method ?? 'GET', status, seconds);

@@ -122,7 +122,9 @@ export function mediaType(header: string | undefined): 'json' | 'csv' | undefine
 
 export function parseJson(body: Buffer | string): unknown {
   try {
-    return JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    // Some Windows tools prefix a UTF-8 byte order mark; JSON.parse refuses it.
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
     const detail = err instanceof Error ? err.message.slice(0, 120) : 'parse error';
     throw new RuntimeError('MS_RUNTIME_INVALID_JSON', { detail }, { path: '' });

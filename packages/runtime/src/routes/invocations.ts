@@ -161,6 +161,12 @@ export function createInvocationHandler(d: InvocationDeps): InvocationHandler {
       if (first === undefined) first = chunk;
       else (chunks ??= [first]).push(chunk);
     });
+    if (fast) {
+      // A client that hangs up mid-body never sends 'end': still record it (499) once.
+      req.once('close', () => {
+        if (!req.complete && !refused) finish(req, ctx, 499);
+      });
+    }
     req.on('end', () => {
       if (refused) return;
       const raw = chunks ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0));
