@@ -3,6 +3,7 @@
 // the store alone, then under a real HTTP service; afterwards a fresh Redis comes back
 // on the same port and hits must resume without restarting anything.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { CacheOperation } from '../../src/cache/cache-errors.js';
 import { createRedisStore } from '../../src/cache/redis-store.js';
@@ -29,10 +30,10 @@ async function drive(max: number, concurrency: number, done: () => boolean, job:
   return next;
 }
 
-/** Load keeps running until this many requests were sent after Redis died. */
-const AFTER_KILL = 1_000;
-/** Requests sent before the kill (the cache is warm and in use). */
-const KILL_AT = 600;
+/** Load keeps running until this many calls were made after Redis died (store, HTTP). */
+const AFTER_KILL = { store: 1_000, http: 500 };
+/** Calls made before the kill (the cache is warm and in use). */
+const KILL_AT = { store: 600, http: 300 };
 const MAX_REQUESTS = 200_000;
 
 function metric(text: string, name: string): number {
@@ -70,12 +71,15 @@ describe('Redis killed mid-load', () => {
       let missesAfterKill = 0;
       let hitsAfterKill = 0;
       let sentAfterKill = 0;
-      await drive(MAX_REQUESTS, 16, () => sentAfterKill >= AFTER_KILL, async (i) => {
-        if (i === KILL_AT) {
+      await drive(MAX_REQUESTS, 16, () => sentAfterKill >= AFTER_KILL.store, async (i) => {
+        if (i === KILL_AT.store) {
           killed = redis.kill().then(() => {
             killDone = true;
           });
         }
+        // Like a request arriving from the network: yield to I/O. Without it, misses that
+        // resolve at once would spin on microtasks and starve the child's exit event.
+        await new Promise((resolve) => setImmediate(resolve));
         const afterKill = killDone;
         if (afterKill) sentAfterKill += 1;
         const key = `k${i % 50}`;
@@ -90,6 +94,7 @@ describe('Redis killed mid-load', () => {
       });
       await killed;
       expect(hitsBefore).toBeGreaterThan(0);
+      expect(sentAfterKill).toBeGreaterThanOrEqual(AFTER_KILL.store); // load really ran on past the kill
       expect(missesAfterKill).toBe(sentAfterKill);
       expect(hitsAfterKill).toBe(0);
       // every get after the kill was a fault, and so was every set that followed it
@@ -104,6 +109,39 @@ describe('Redis killed mid-load', () => {
       await store.close();
     }
   }, 60_000);
+
+  it('store: a stalled Redis (CLIENT PAUSE) costs a command timeout, answered as a miss and reported', async () => {
+    if (!redis.alive) await redis.restart();
+    const faults: string[] = [];
+    const store = createRedisStore({
+      url: redis.url,
+      ttlSeconds: 60,
+      keyPrefix: 'paused:',
+      commandTimeoutMs: 100,
+      onError: (error, operation) => faults.push(`${operation}: ${error.message}`),
+    });
+    const admin = new Redis(redis.url);
+    try {
+      expect(await store.waitUntilReady(5_000)).toBe(true);
+      await store.set('k', 'v');
+      expect(await store.get('k')).toBe('v');
+      // Redis stays connected but answers no client for 1.5 s.
+      await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
+      await expect(store.get('k')).resolves.toBeUndefined();
+      expect(faults.some((f) => /^get: .*timed out/i.test(f))).toBe(true);
+      // Once the pause ends the same connection serves hits again.
+      let value: string | undefined;
+      for (let attempt = 0; attempt < 50 && value === undefined; attempt += 1) {
+        value = await store.get('k');
+        if (value === undefined) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(value).toBe('v');
+    } finally {
+      await admin.call('CLIENT', 'UNPAUSE').catch(() => undefined);
+      await admin.quit();
+      await store.close();
+    }
+  });
 
   describe('through a real HTTP service', () => {
     let service: Service;
@@ -143,9 +181,20 @@ describe('Redis killed mid-load', () => {
 
     it('answers every request correctly while Redis dies, counts the misses and faults, then hits again', async () => {
       // A warm cache first, so the kill lands on a service that was really using Redis.
+      // The service is ready before its Redis connection is (Redis is never a dependency);
+      // wait until answers come from Redis, then warm it.
       const rows: Features[] = Array.from({ length: 40 }, (_, i) => [i, 1, 2, 3]);
+      let warm = false;
+      for (let attempt = 0; attempt < 100 && !warm; attempt += 1) {
+        const r = await invoke(rows[0] as Features);
+        expect(r.ok).toBe(true);
+        warm = r.cache === 'HIT';
+        if (!warm) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(warm).toBe(true);
       for (const row of rows) expect((await invoke(row)).ok).toBe(true);
-      expect(metric(await metrics(), 'model_cache_errors_total')).toBe(0);
+      const errorsBefore = metric(await metrics(), 'model_cache_errors_total');
+      const missesBefore = metric(await metrics(), 'model_cache_misses_total');
 
       const failures: string[] = [];
       let hitsBefore = 0;
@@ -153,8 +202,8 @@ describe('Redis killed mid-load', () => {
       let missesAfterKill = 0;
       let killed: Promise<void> | undefined;
       let killDone = false;
-      const total = await drive(MAX_REQUESTS, 16, () => sentAfterKill >= AFTER_KILL, async (i) => {
-        if (i === KILL_AT) {
+      const total = await drive(MAX_REQUESTS, 16, () => sentAfterKill >= AFTER_KILL.http, async (i) => {
+        if (i === KILL_AT.http) {
           killed = redis.kill().then(() => {
             killDone = true;
           });
@@ -174,11 +223,11 @@ describe('Redis killed mid-load', () => {
 
       expect(failures).toEqual([]);
       expect(hitsBefore).toBeGreaterThan(0);
-      expect(sentAfterKill).toBeGreaterThan(0);
+      expect(sentAfterKill).toBeGreaterThanOrEqual(AFTER_KILL.http);
       expect(missesAfterKill).toBe(sentAfterKill);
       const during = await metrics();
-      expect(metric(during, 'model_cache_errors_total')).toBeGreaterThanOrEqual(missesAfterKill);
-      expect(metric(during, 'model_cache_misses_total')).toBeGreaterThanOrEqual(rows.length + missesAfterKill);
+      expect(metric(during, 'model_cache_errors_total') - errorsBefore).toBeGreaterThanOrEqual(missesAfterKill);
+      expect(metric(during, 'model_cache_misses_total') - missesBefore).toBeGreaterThanOrEqual(missesAfterKill);
 
       // A fresh (empty) Redis on the same port: the service reconnects on its own.
       await redis.restart();
@@ -196,7 +245,7 @@ describe('Redis killed mid-load', () => {
       process.stdout.write(
         `redis-killed: ${total} requests, 0 failures; ${hitsBefore} hits before the kill, ` +
           `${missesAfterKill}/${sentAfterKill} misses after it; ` +
-          `cache errors counted ${metric(during, 'model_cache_errors_total')}\n`,
+          `cache errors counted ${metric(during, 'model_cache_errors_total') - errorsBefore}\n`,
       );
     }, 60_000);
   });
