@@ -33,8 +33,9 @@ export interface KnownOutputs<Desired, Observed> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyResource = ResourceModule<any, any, Record<string, string>> & KnownOutputs<any, any>;
 
-/** Placeholder for an output that only exists after an apply (plan of a fresh env). */
-export const KNOWN_AFTER_APPLY = '(known after apply)';
+import { KNOWN_AFTER_APPLY } from './known-after-apply.js';
+
+export { KNOWN_AFTER_APPLY } from './known-after-apply.js';
 
 export interface GraphStep {
   module: AnyResource;

@@ -34,6 +34,7 @@ import {
 import { AddPermissionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import type { DeployContext } from '../context.js';
 import { awsFail, hasErrorName, notFoundAs, wrapAwsError } from '../aws/aws-error.js';
+import { known } from '../known-after-apply.js';
 import { shortHash } from '../naming.js';
 import type { KnownOutputs } from '../deploy-graph.js';
 import type { FieldDiff, ResourceModule } from './resource.js';
@@ -286,7 +287,8 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
 
   desired(ctx, upstream) {
     const { names, release, region } = ctx;
-    const lambdaArn = upstream.lambdaFunctionArn ?? ctx.arns.lambda;
+    // The function ARN is deterministic; the user pool ARN is not (its id is AWS-made).
+    const lambdaArn = known(upstream.lambdaFunctionArn) ?? ctx.arns.lambda;
     const userPoolArn = upstream.userPoolArn ?? '';
     const integrationUri = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${lambdaArn}/invocations`;
     const routes: Route[] = [

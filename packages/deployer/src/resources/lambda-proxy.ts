@@ -15,6 +15,7 @@ import {
 import type { DeployContext } from '../context.js';
 import { awsFail, hasErrorName, notFoundAs, wrapAwsError } from '../aws/aws-error.js';
 import type { LambdaBundle } from '../lambda-bundle.js';
+import { known } from '../known-after-apply.js';
 import { PROXY_ENV } from '../lambda-proxy/config.js';
 import type { KnownOutputs } from '../deploy-graph.js';
 import type { FieldDiff, PlannedChange, ResourceModule } from './resource.js';
@@ -163,12 +164,13 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
     desired(ctx, upstream) {
       return {
         functionName: ctx.names.lambda,
-        roleArn: upstream.lambdaRoleArn ?? '',
+        roleArn: known(upstream.lambdaRoleArn) ?? ctx.release.iam?.lambdaRoleArn ?? ctx.arns.lambdaRole,
         runtime: LAMBDA_RUNTIME,
         handler: options.bundle.handler,
         memorySize: 256,
         timeout: 28,
-        environment: proxyEnvironment(ctx, upstream.endpointName ?? ctx.names.endpoint, options.fallbackRules),
+        // The endpoint name is deterministic: known even while the endpoint is being updated.
+        environment: proxyEnvironment(ctx, known(upstream.endpointName) ?? ctx.names.endpoint, options.fallbackRules),
         tags: { ...ctx.tags },
         codeSha256: options.bundle.sha256,
       };

@@ -1,0 +1,164 @@
+// The whole environment graph (every resource module, in order) against stateful
+// fakes of every control plane: create path, no-change path (zero mutating calls
+// on ALL clients), interruption at each mutating call then rerun, plan = reads
+// only, destroy in reverse order.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import type { DeployContext } from '../src/context.js';
+import { applyGraph, destroyGraph, environmentResources, planGraph } from '../src/deploy-graph.js';
+import { codeSha256 } from '../src/lambda-bundle.js';
+import { createProgress } from '../src/progress.js';
+import { ACCOUNT, RELEASE_YAML, mockAll, restoreAll, testContext, type Mocks } from './helpers/aws-context.js';
+import { FakeCoreAws, crashAtMutation } from './helpers/fake-core-aws.js';
+import { FakeEdgeAws } from './helpers/fake-edge-aws.js';
+import { FakeSageMaker } from './helpers/fake-sagemaker.js';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+
+const zip = Uint8Array.from([4, 2]);
+const bundle = { zip, sha256: codeSha256(zip), handler: 'index.handler', entry: 'test' };
+const silent = createProgress('silent', { write: () => true });
+const READ = /^(Describe|List|Get)\w*Command$/;
+
+interface World { mocks: Mocks; core: FakeCoreAws; edge: FakeEdgeAws; sm: FakeSageMaker }
+let w: World;
+
+function freshWorld(): World {
+  const mocks = mockAll();
+  mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT });
+  return { mocks, core: new FakeCoreAws().install(mocks), edge: new FakeEdgeAws().install(mocks), sm: new FakeSageMaker(mocks.sagemaker) };
+}
+beforeEach(() => {
+  w = freshWorld();
+});
+afterEach(() => restoreAll(w.mocks));
+
+/** Every command sent to any client, in global order. */
+function sent(): string[] {
+  return Object.values(w.mocks)
+    .flatMap((m) => m.calls().map((c) => ({ id: (c as unknown as { callId: number }).callId, name: (c.args[0] as object).constructor.name })))
+    .sort((a, b) => a.id - b.id)
+    .map((c) => c.name);
+}
+const mutating = () => sent().filter((n) => !READ.test(n));
+const resetHistory = () => Object.values(w.mocks).forEach((m) => m.resetHistory());
+
+function context(options: { yaml?: string; dryRun?: boolean } = {}): DeployContext {
+  return testContext({ ...options, runner: w.core.runner() });
+}
+
+async function up(ctx: DeployContext = context()) {
+  const planned = await planGraph(ctx, await environmentResources(ctx, { bundle }));
+  return applyGraph(ctx, planned, silent);
+}
+
+function snapshot(): unknown {
+  return {
+    core: w.core.snapshot(),
+    edge: w.edge.snapshot(),
+    sagemaker: {
+      models: [...w.sm.models.entries()],
+      configs: [...w.sm.configs.keys()].sort(),
+      endpoints: [...w.sm.endpoints.entries()].map(([n, e]) => [n, e.config, e.status]),
+    },
+  };
+}
+
+describe('up across every resource module', () => {
+  it('creates the environment in dependency order and reports every output', async () => {
+    const applied = await up();
+    expect(applied.steps.map((s) => [s.module.kind, s.change.action])).toEqual([
+      ['ecr-repository', 'create'], ['container-image', 'create'], ['iam-role-sagemaker', 'create'], ['iam-role-lambda', 'create'],
+      ['sagemaker-model', 'create'], ['sagemaker-endpoint-config', 'create'], ['sagemaker-endpoint', 'create'],
+      ['autoscaling', 'no-change'], ['cloudwatch-alarms', 'create'], ['lambda-function', 'create'], ['cognito-user-pool', 'create'], ['api-gateway', 'create'],
+    ]);
+    const order = mutating();
+    const at = (name: string) => order.indexOf(name);
+    // Each resource is created after what it needs.
+    expect(at('CreateRepositoryCommand')).toBe(0);
+    expect(at('CreateRoleCommand')).toBeGreaterThan(at('PutLifecyclePolicyCommand'));
+    expect(at('CreateModelCommand')).toBeGreaterThan(order.lastIndexOf('PutRolePolicyCommand'));
+    expect(at('CreateEndpointConfigCommand')).toBe(at('CreateModelCommand') + 1);
+    expect(at('CreateEndpointCommand')).toBe(at('CreateEndpointConfigCommand') + 1);
+    expect(at('PutMetricAlarmCommand')).toBeGreaterThan(at('CreateEndpointCommand'));
+    expect(at('CreateFunctionCommand')).toBeGreaterThan(at('PutMetricAlarmCommand'));
+    expect(at('CreateUserPoolCommand')).toBeGreaterThan(at('CreateFunctionCommand'));
+    expect(at('CreateRestApiCommand')).toBeGreaterThan(at('CreateUserPoolClientCommand'));
+    expect(order[order.length - 1]).toBe('CreateDeploymentCommand');
+    // The image was built and pushed, and the model pinned to the pushed digest.
+    const digest = [...w.core.repos.get('model-service/iris')!.images.values()][0]!;
+    expect([...w.sm.models.values()][0]!.image).toBe(`${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/model-service/iris@${digest}`);
+    expect(w.edge.functions.get('ms-iris-dev-proxy')!.config.Environment!.Variables).toEqual({ MS_ENDPOINT_NAME: 'ms-iris-dev' });
+    expect(w.edge.functions.get('ms-iris-dev-proxy')!.config.Role).toBe(`arn:aws:iam::${ACCOUNT}:role/ms-iris-dev-lambda`);
+    expect(applied.outputs).toMatchObject({
+      endpointName: 'ms-iris-dev', apiUrl: expect.stringMatching(/^https:\/\/.+\/dev$/), userPoolId: expect.stringMatching(/^eu-west-1_/),
+      userPoolClientId: expect.any(String), imageUri: expect.stringContaining('@sha256:'),
+    });
+  });
+
+  it('a second up makes zero mutating calls on every client, and builds nothing', async () => {
+    await up();
+    const before = snapshot();
+    resetHistory();
+    const runner = w.core.runner();
+    const ctx = testContext({ runner });
+    const again = await applyGraph(ctx, await planGraph(ctx, await environmentResources(ctx, { bundle })), silent);
+    expect(again.steps.every((s) => s.change.action === 'no-change')).toBe(true);
+    expect(mutating()).toEqual([]);
+    expect(runner.lines).toEqual(['git rev-parse --short=7 HEAD']);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('plan makes read calls only, on an empty account and on a deployed one', async () => {
+    const ctx = context({ dryRun: true });
+    const fresh = await planGraph(ctx, await environmentResources(ctx, { bundle }));
+    expect(fresh.steps.filter((s) => s.change.action === 'create')).toHaveLength(11);
+    expect(sent().length).toBeGreaterThan(0);
+    expect(mutating()).toEqual([]);
+    await up();
+    resetHistory();
+    const changed = RELEASE_YAML.replace('instanceCount: 1', 'instanceCount: 2');
+    const ctx2 = context({ yaml: changed, dryRun: true });
+    const plan = await planGraph(ctx2, await environmentResources(ctx2, { bundle }));
+    expect(mutating()).toEqual([]);
+    expect(plan.steps.filter((s) => s.change.action !== 'no-change').map((s) => s.module.kind)).toEqual(['sagemaker-endpoint-config', 'sagemaker-endpoint']);
+  });
+
+  it('interrupted at each mutating call, a rerun converges to the same end state', async () => {
+    await up();
+    const reference = snapshot();
+    const total = mutating().length;
+    expect(total).toBeGreaterThan(20);
+    for (let k = 1; k <= total; k += 1) {
+      restoreAll(w.mocks);
+      w = freshWorld();
+      const ctx = context();
+      const disarm = crashAtMutation(ctx.clients, k);
+      await expect(up(ctx)).rejects.toThrow(`simulated crash at mutating call ${k}`);
+      disarm();
+      await up(context());
+      expect({ k, state: snapshot() }).toEqual({ k, state: reference });
+    }
+  });
+
+  it('destroy deletes in reverse order and leaves the shared ECR repository', async () => {
+    await up();
+    resetHistory();
+    const ctx = context();
+    const modules = await environmentResources(ctx, { bundle, purpose: 'destroy' });
+    await destroyGraph(ctx, await planGraph(ctx, modules), silent);
+    const order = mutating();
+    const first = (name: string) => order.indexOf(name);
+    expect(first('DeleteRestApiCommand')).toBeLessThan(first('DeleteUserPoolCommand'));
+    expect(first('DeleteUserPoolCommand')).toBeLessThan(first('DeleteFunctionCommand'));
+    expect(first('DeleteFunctionCommand')).toBeLessThan(first('DeleteAlarmsCommand'));
+    expect(first('DeleteAlarmsCommand')).toBeLessThan(first('DeleteEndpointCommand'));
+    expect(first('DeleteEndpointCommand')).toBeLessThan(first('DeleteEndpointConfigCommand'));
+    expect(first('DeleteEndpointConfigCommand')).toBeLessThan(first('DeleteModelCommand'));
+    expect(first('DeleteModelCommand')).toBeLessThan(first('DeleteRoleCommand'));
+    const state = snapshot() as { core: { repos: unknown[]; roles: unknown[]; alarms: unknown[] }; edge: unknown; sagemaker: { models: unknown[]; configs: unknown[]; endpoints: unknown[] } };
+    expect(state.core.repos).toHaveLength(1);
+    expect(state.core.roles).toEqual([]);
+    expect(state.core.alarms).toEqual([]);
+    expect(state.sagemaker).toEqual({ models: [], configs: [], endpoints: [] });
+    expect(state.edge).toEqual({ fns: [], pools: [], apis: [], plans: [], keys: [] });
+  });
+});
