@@ -27,6 +27,13 @@ export interface EndpointConfigObserved {
 
 const KIND = 'sagemaker-endpoint-config';
 
+// Types with local NVMe instance storage: SageMaker rejects VolumeSizeInGB for them.
+const INSTANCE_STORAGE = /^ml\.(m5d|c5d|r5d|g4dn|g5|g6|g6e|p3dn|p4d|p4de|p5)\./;
+
+export function hasInstanceStorage(instanceType: string): boolean {
+  return INSTANCE_STORAGE.test(instanceType);
+}
+
 export function productionVariant(d: EndpointConfigDesired): ProductionVariant {
   return {
     VariantName: d.variantName,
@@ -47,7 +54,8 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
       modelName: upstream.modelName ?? '',
       instanceType: ctx.env.instanceType,
       instanceCount: ctx.env.instanceCount,
-      volumeSizeGb: ctx.env.volumeSizeGb,
+      // release.yaml may give a volume for every env; it only applies to EBS-backed types.
+      volumeSizeGb: hasInstanceStorage(ctx.env.instanceType) ? undefined : ctx.env.volumeSizeGb,
     };
     return { name: sagemakerEndpointConfigName(ctx.names, content), ...content, variantName: ctx.names.variant, tags: ctx.tags };
   },

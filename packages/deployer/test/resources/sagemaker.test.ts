@@ -255,3 +255,11 @@ describe('destroy', () => {
     expect(mutatingCommands(mocks)).toEqual(['DeleteEndpointCommand']);
   });
 });
+
+test('volumeSizeGb applies to EBS-backed types only (SageMaker rejects it for instance-storage types)', async () => {
+  const yaml = RELEASE_YAML.replace('instanceType: ml.t2.medium', 'instanceType: ml.g4dn.xlarge');
+  await runChain(testContext({ yaml }), MODULES, upstream());
+  const variant = mocks.sagemaker.commandCalls(CreateEndpointConfigCommand)[0]!.args[0].input.ProductionVariants![0]!;
+  expect(variant.InstanceType).toBe('ml.g4dn.xlarge');
+  expect(variant).not.toHaveProperty('VolumeSizeInGB');
+});
