@@ -43,17 +43,25 @@ describe('SIGTERM under load', () => {
     const signalSent = new Promise<void>((ok) => {
       sendSignal = ok;
     });
-    const instance = autocannon({
-      url,
-      method: 'POST',
-      headers,
-      body: BODY,
-      // Every answer must be the normal prediction, byte for byte.
-      expectBody: expected,
-      connections: 50,
-      duration: 40,
-      timeout: 20,
+    let finished!: (result: autocannon.Result) => void;
+    const done = new Promise<autocannon.Result>((ok) => {
+      finished = ok;
     });
+    // The callback form returns the running instance (events, stop()).
+    const instance = autocannon(
+      {
+        url,
+        method: 'POST',
+        headers,
+        body: BODY,
+        // Every answer must be the normal prediction, byte for byte.
+        expectBody: expected,
+        connections: 50,
+        duration: 40,
+        timeout: 20,
+      },
+      (_err, result) => finished(result),
+    );
     instance.on('response', (_client: unknown, status: number) => {
       responses += 1;
       statuses[status] = (statuses[status] ?? 0) + 1;
@@ -68,7 +76,6 @@ describe('SIGTERM under load', () => {
       const key = `${signalled ? 'after' : 'before'} signal: ${err.code ?? err.message}`;
       errors[key] = (errors[key] ?? 0) + 1;
     });
-    const done = new Promise<autocannon.Result>((ok) => instance.once('done', ok));
 
     await within(30_000, `${RESPONSES_BEFORE_SIGNAL} responses before the signal`, signalSent);
     const exit = await within(DRAIN_MS + 5000, 'exit after SIGTERM', iris.exited);
