@@ -117,10 +117,9 @@ ${this.answers.name} is ready in ${dir}:
   }
 
   _readStored(dir: string): Partial<Answers> | undefined {
-    const file = join(dir, '.yo-rc.json');
-    if (!existsSync(file)) return undefined;
-    const rc = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { [CONFIG_KEY]?: Partial<Answers> } | undefined>;
-    return rc['generator-model-service']?.[CONFIG_KEY];
+    // Through mem-fs: sees files on disk and files composed generators (or tests) queued.
+    const rc = this.fs.readJSON(join(dir, '.yo-rc.json')) as Record<string, { [CONFIG_KEY]?: Partial<Answers> } | undefined> | undefined;
+    return rc?.['generator-model-service']?.[CONFIG_KEY];
   }
 
   _checkRuntimeSource(): void {

@@ -4,8 +4,6 @@
 // (lib/batch-adapter.ts).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEnv } from 'yeoman-environment';
-import { batchAdapter } from './batch-adapter.js';
 import { GeneratorError } from './errors.js';
 import { FLAGS } from './options.js';
 
@@ -79,6 +77,8 @@ export async function main(argv: string[], { cwd = process.cwd(), interactive = 
       return command === undefined && !options.help ? 1 : 0;
     }
     if (command !== 'init') throw new GeneratorError('MS_GEN_UNKNOWN_COMMAND', { command });
+    // Loaded only for `init`: --help and argument errors answer without Yeoman's start-up cost.
+    const [{ createEnv }, { batchAdapter }] = await Promise.all([import('yeoman-environment'), import('./batch-adapter.js')]);
     const env = createEnv(interactive ? { cwd } : { cwd, adapter: batchAdapter() });
     env.register(APP, { namespace: 'model-service:app' });
     const nonInteractive = Boolean(options.yes) || !interactive;
