@@ -45,4 +45,57 @@ describe('cacheKey', () => {
     const value = { a: [1, 'x', true, null], b: { c: -2.5 } };
     expect(canonicalize(value)).toBe(JSON.stringify(value));
   });
+
+  it('is independent of key order for 500 generated nested bodies, and tells different bodies apart', () => {
+    // Deterministic generator (mulberry32) so a failure reproduces.
+    let seed = 42;
+    const rand = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const gen = (depth: number): unknown => {
+      const r = rand();
+      if (depth > 3 || r < 0.3) return Math.round(rand() * 1e6) / 100;
+      if (r < 0.4) return `s${Math.floor(rand() * 1000)}`;
+      if (r < 0.45) return rand() < 0.5;
+      if (r < 0.5) return null;
+      if (r < 0.75) return Array.from({ length: Math.floor(rand() * 4) }, () => gen(depth + 1));
+      const obj: Record<string, unknown> = {};
+      for (let i = Math.floor(rand() * 5); i > 0; i -= 1) obj[`k${Math.floor(rand() * 20)}`] = gen(depth + 1);
+      return obj;
+    };
+    // Rebuilds every object with its keys inserted in reverse order (through a JSON round trip).
+    const reorder = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(reorder);
+      if (value && typeof value === 'object') {
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(value).reverse()) out[key] = reorder((value as Record<string, unknown>)[key]);
+        return out;
+      }
+      return value;
+    };
+    const sortDeep = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(sortDeep);
+      if (value && typeof value === 'object') {
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(value).sort()) out[key] = sortDeep((value as Record<string, unknown>)[key]);
+        return out;
+      }
+      return value;
+    };
+    const seen = new Map<string, string>();
+    for (let i = 0; i < 500; i += 1) {
+      const body = { instances: [gen(0), gen(0)] };
+      const key = cacheKey('m', '1', body);
+      expect(cacheKey('m', '1', JSON.parse(JSON.stringify(reorder(body))))).toBe(key);
+      const text = canonicalize(body);
+      expect(text).toBe(JSON.stringify(sortDeep(body))); // for JSON data: JSON with sorted keys
+      const previous = seen.get(key);
+      if (previous !== undefined) expect(previous).toBe(text); // same key only for the same canonical body
+      seen.set(key, text);
+    }
+    expect(seen.size).toBeGreaterThan(400);
+  });
 });
