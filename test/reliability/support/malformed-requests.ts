@@ -86,7 +86,6 @@ export function generateMalformed(seed: number, sizes: Record<Category, number>)
         '{"instances": [[05.1, 3.5, 1.4, 0.2]]}',
         '{"instances": [[.5, 3.5, 1.4, 0.2]]}',
         '{"instances": [[0x1F, 3.5, 1.4, 0.2]]}',
-        '\uFEFF' + GOOD,
         '',
         ' ',
         'null null',
@@ -153,7 +152,7 @@ export function generateMalformed(seed: number, sizes: Record<Category, number>)
   });
 
   add('deep-nesting', () => {
-    const depth = pick([64, 1000, 10_000, 100_000]);
+    const depth = pick([64, 1000, 10_000, 50_000]);
     const shape = int(4);
     let body: string;
     if (shape === 0) body = `{"instances":${'['.repeat(depth)}${']'.repeat(depth)}}`;

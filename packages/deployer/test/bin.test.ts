@@ -1,0 +1,100 @@
+// The real bin as a child process, with every AWS endpoint pointed at a local
+// dummy (AWS_ENDPOINT_URL): proves no real AWS is contacted, that a bad
+// release.yaml costs zero requests, and that exit codes reach the shell.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { RELEASE_YAML } from './helpers/aws-context.js';
+import { tempProject } from './helpers/cli-harness.js';
+
+const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(pkg, 'bin', 'model-deploy.js');
+
+interface Seen { method?: string; url?: string; body: string }
+const seen: Seen[] = [];
+let server: Server;
+let endpoint = '';
+
+// What STS answers for unknown access keys (awsQuery protocol).
+const INVALID_TOKEN = `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error>
+  <RequestId>4c1bd5fc-0000-4000-8000-000000000000</RequestId>
+</ErrorResponse>`;
+
+beforeAll(async () => {
+  // CI builds before testing (scripts/setup.sh); build here only when dist is missing.
+  if (!existsSync(join(pkg, 'dist', 'cli.js'))) spawnSync('npx', ['tsc', '-b', pkg], { stdio: 'ignore', timeout: 180_000 });
+  server = createServer((req: IncomingMessage, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, body });
+      res.writeHead(403, { 'content-type': 'text/xml', 'x-amzn-requestid': '4c1bd5fc-0000-4000-8000-000000000000' });
+      res.end(INVALID_TOKEN);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 200_000);
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: {
+        PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true',
+        AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE', AWS_SECRET_ACCESS_KEY: 'fake-secret-for-a-local-dummy',
+        AWS_EC2_METADATA_DISABLED: 'true', AWS_MAX_ATTEMPTS: '1',
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('bin/model-deploy.js', () => {
+  it('a bad release.yaml: exit 1, the path and reason, zero requests to any endpoint', async () => {
+    const p = tempProject({ 'release.yaml': RELEASE_YAML.replace('instanceType: ml.t2.medium', 'instanceType: ml.t2.nano') });
+    const before = seen.length;
+    const run = await runBin(['plan', 'dev', '--dir', p.dir]);
+    p.cleanup();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^MS_DEPLOY_RELEASE_INVALID: release.yaml environments\.dev\.instanceType: must be one of: /);
+    expect(seen.length).toBe(before);
+  });
+
+  it('honours AWS_ENDPOINT_URL: the credential error comes from the local dummy, wrapped, exit 1', async () => {
+    const p = tempProject();
+    const before = seen.length;
+    const run = await runBin(['status', 'dev', '--dir', p.dir, '--json']);
+    p.cleanup();
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toEqual({
+      ok: false,
+      error: { code: 'MS_DEPLOY_AWS_CREDENTIALS', fault: 'user', message: expect.stringMatching(/GetCallerIdentity.*InvalidClientTokenId/), hint: expect.stringMatching(/Configure credentials/) },
+    });
+    const requests = seen.slice(before);
+    expect(requests.length).toBeGreaterThanOrEqual(1);
+    expect(requests[0]!.body).toContain('Action=GetCallerIdentity');
+  });
+
+  it('usage errors exit 2 and --version exits 0', async () => {
+    const bad = await runBin(['destroy']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/missing required argument 'env'/);
+    const version = await runBin(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
