@@ -6,11 +6,13 @@ import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-s
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DEFAULT_RETRY, installRetry, type RetryPolicy } from './retry.js';
 
@@ -26,6 +28,8 @@ export interface AwsClients {
   readonly sagemaker: SageMakerClient;
   readonly sagemakerRuntime: SageMakerRuntimeClient;
   readonly sts: STSClient;
+  readonly ec2: EC2Client;
+  readonly serviceQuotas: ServiceQuotasClient;
 }
 
 export type ServiceKey = keyof AwsClients;
@@ -46,6 +50,8 @@ export const SERVICE_IDS: Readonly<Record<ServiceKey, string>> = {
   sagemaker: 'SageMaker',
   sagemakerRuntime: 'SageMaker Runtime',
   sts: 'STS',
+  ec2: 'EC2',
+  serviceQuotas: 'Service Quotas',
 };
 
 export function endpointEnvVar(service: ServiceKey): string {
@@ -87,6 +93,8 @@ const CTORS: { [K in ServiceKey]: Ctor<AwsClients[K]> } = {
   sagemaker: SageMakerClient as Ctor<SageMakerClient>,
   sagemakerRuntime: SageMakerRuntimeClient as Ctor<SageMakerRuntimeClient>,
   sts: STSClient as Ctor<STSClient>,
+  ec2: EC2Client as Ctor<EC2Client>,
+  serviceQuotas: ServiceQuotasClient as Ctor<ServiceQuotasClient>,
 };
 
 export function clientConfig(service: ServiceKey, options: ClientOptions): Record<string, unknown> {
