@@ -1,5 +1,8 @@
-// Machine-checkable pre-deployment checks with stable ids. `doctor` runs them
-// all; `verify` can reuse the registry and add post-deployment ones.
+// The check registry: every check with a stable id, in one place. `doctor` runs
+// PREDEPLOY_CHECKS, `verify` reports VERIFY_CHECKS, the generated project's tests
+// are TEST_CHECKS; checkCatalog() joins them for docs/checklist.md and the README
+// (tests keep all of them in step). Add a check: its own file, then its import
+// and one entry appended to the right array.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -14,6 +17,7 @@ import { loadReleaseText, resolveReleasePath } from '../release/load.js';
 import { parseReleaseText } from '../release/parse.js';
 import type { ReleaseConfig } from '../release/types.js';
 import type { CommandRunner } from '../context.js';
+import { VERIFY_CHECK_TITLES } from './verify-checks.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -37,9 +41,18 @@ export interface CheckContext {
   raw?: { region?: unknown; iam?: Record<string, unknown> };
 }
 
-export interface Check {
+/** What the catalog, docs/checklist.md and the README know about a check. */
+export interface CheckInfo {
+  /** Stable id: `doctor.*`, `verify.*` or `test.*`. */
   id: string;
   title: string;
+  /** One line: what it proves. Defaults to the title. */
+  description?: string;
+  /** Item numbers of the reference checklist it covers (see docs/checklist.md). */
+  covers?: readonly number[];
+}
+
+export interface Check extends CheckInfo {
   run(ctx: CheckContext): Promise<CheckResult>;
 }
 
@@ -97,6 +110,7 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 export const releaseCheck: Check = {
   id: 'doctor.release',
   title: 'release.yaml is valid',
+  description: 'release.yaml loads, parses, validates against the JSON Schema and passes the cross-field rules (the error code names the field).',
   async run(ctx) {
     try {
       const path = await resolveReleasePath(ctx.dir);
@@ -117,6 +131,7 @@ export const releaseCheck: Check = {
 export const regionCheck: Check = {
   id: 'doctor.region',
   title: 'AWS region is set',
+  description: 'release.yaml (or AWS_REGION) names a well-formed AWS region; release.yaml wins over the environment.',
   async run(ctx) {
     const fromEnv = ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION;
     const rawRegion = typeof ctx.raw?.region === 'string' ? ctx.raw.region : undefined;
@@ -131,6 +146,7 @@ export const regionCheck: Check = {
 export const credentialsCheck: Check = {
   id: 'doctor.credentials',
   title: 'AWS credentials resolve',
+  description: 'the AWS credential chain resolves to an identity (STS GetCallerIdentity) and names its account.',
   async run(ctx) {
     const region = ctx.release?.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION ?? 'us-east-1';
     const clients = ctx.createClients({ region, env: ctx.env, retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 }, maxAttempts: 1 });
@@ -149,6 +165,7 @@ export const credentialsCheck: Check = {
 export const artifactsCheck: Check = {
   id: 'doctor.artifacts',
   title: 'model artifacts present and < 500 MB',
+  description: 'model.artifact (or model/) exists, is under 500 MB, and matches model.sha256 when release.yaml records one.',
   async run(ctx) {
     const model = ctx.release?.model;
     if (!model) return skip('release.yaml is not valid');
@@ -174,6 +191,7 @@ export const artifactsCheck: Check = {
 export const dockerfileCheck: Check = {
   id: 'doctor.dockerfile',
   title: 'Dockerfile present',
+  description: 'the project has a Dockerfile with a FROM instruction.',
   async run(ctx) {
     const text = await readFile(join(ctx.dir, 'Dockerfile'), 'utf8').catch(() => undefined);
     if (text === undefined) return fail(`no Dockerfile in ${ctx.dir}`, 'Regenerate the project (yo model-service) or add a Dockerfile whose entry is `serve` on port 8080.');
@@ -185,6 +203,7 @@ export const dockerfileCheck: Check = {
 export const testsCheck: Check = {
   id: 'doctor.tests',
   title: 'project tests pass (npm test)',
+  description: '`npm test` in the project exits 0 (bounded to 10 minutes; --skip-tests skips it).',
   async run(ctx) {
     if (ctx.skipTests) return skip('--skip-tests');
     const result = await ctx.runner.run('npm', ['test'], { cwd: ctx.dir }).catch((err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }));
@@ -197,6 +216,7 @@ export const testsCheck: Check = {
 export const builderCheck: Check = {
   id: 'doctor.docker',
   title: 'container CLI present',
+  description: 'the container CLI picked by --builder (docker, buildah, podman) runs `--version`.',
   async run(ctx) {
     const result = await ctx.runner.run(ctx.builder, ['--version']).catch(() => undefined);
     if (result && result.exitCode === 0) return pass(result.stdout.trim().split('\n')[0] || `${ctx.builder} found`);
@@ -207,6 +227,7 @@ export const builderCheck: Check = {
 export const iamArnsCheck: Check = {
   id: 'doctor.iam.arns',
   title: 'IAM role ARNs in release.yaml are well-formed',
+  description: 'iam.sagemakerRoleArn / iam.lambdaRoleArn, when given, are IAM role ARNs (otherwise model-deploy creates least-privilege roles).',
   async run(ctx) {
     // Reads the unvalidated file too: a bad ARN is reported here even when doctor.release fails.
     const iam = ctx.release?.iam ?? ctx.raw?.iam;
@@ -225,6 +246,55 @@ export const iamArnsCheck: Check = {
 export const PREDEPLOY_CHECKS: readonly Check[] = [
   releaseCheck, regionCheck, credentialsCheck, artifactsCheck, dockerfileCheck, testsCheck, builderCheck, iamArnsCheck,
 ];
+
+/** `verify <env>`'s checks, in the order it reports them. Append yours (a `Check`-shaped object or its info). */
+export const VERIFY_CHECKS: readonly CheckInfo[] = [
+  { id: 'verify.endpoint.in-service', title: VERIFY_CHECK_TITLES['verify.endpoint.in-service'], description: 'DescribeEndpoint reports InService; otherwise the status and FailureReason.' },
+  { id: 'verify.lambda.active', title: VERIFY_CHECK_TITLES['verify.lambda.active'], description: 'the Lambda proxy is Active and its last update Successful.' },
+  { id: 'verify.api.reachable', title: VERIFY_CHECK_TITLES['verify.api.reachable'], description: 'POST <api>/predict gets an HTTP answer (any status).' },
+  { id: 'verify.auth.no-token-rejected', title: VERIFY_CHECK_TITLES['verify.auth.no-token-rejected'], description: 'a request without a token gets 401/403 (the Cognito authorizer is enforced).' },
+  { id: 'verify.auth.valid-token-accepted', title: VERIFY_CHECK_TITLES['verify.auth.valid-token-accepted'], description: "a Cognito ID token and the project's sample request get HTTP 200 end to end." },
+  { id: 'verify.input.invalid-rejected', title: VERIFY_CHECK_TITLES['verify.input.invalid-rejected'], description: 'an invalid body gets a 4xx, never a 2xx or 5xx.' },
+  { id: 'verify.slo.latency', title: VERIFY_CHECK_TITLES['verify.slo.latency'], description: 'p95 over a bounded run of authenticated requests is within slo.p95LatencyMs.' },
+  { id: 'verify.slo.error-rate', title: VERIFY_CHECK_TITLES['verify.slo.error-rate'], description: 'the error rate of that run is within slo.errorRate.' },
+  { id: 'verify.cache.hit-rate', title: VERIFY_CHECK_TITLES['verify.cache.hit-rate'], description: 'the X-Cache hit rate of the repeated request (skipped when the service reports no cache).' },
+];
+
+/** A test the generator emits into every project (`npm test`, which `doctor.tests` runs). */
+export interface TestCheckInfo extends CheckInfo {
+  /** The template that emits it, relative to the repository root. */
+  template: string;
+}
+
+/** The generated project's own tests, by template. Append yours. */
+export const TEST_CHECKS: readonly TestCheckInfo[] = [
+  { id: 'test.health', title: 'health endpoints', template: 'templates/common/tests/health.test.ts.ejs', description: 'GET /ping answers 200 once the model loaded, /health/ready reports UP, a missing artifact fails the model check.' },
+  { id: 'test.inference', title: 'inference', template: 'templates/common/tests/inference.test.ts.ejs', description: 'POST /invocations with sample-request.json gets one valid prediction per instance.' },
+  { id: 'test.invalid-input', title: 'invalid input', template: 'templates/common/tests/invalid-input.test.ts.ejs', description: 'a missing field or wrong type is a 400 naming the field, non-JSON a 400, an unsupported content type a 415.' },
+];
+
+export type CheckPhase = 'doctor' | 'verify' | 'test';
+
+export interface CatalogEntry {
+  id: string;
+  title: string;
+  phase: CheckPhase;
+  description: string;
+  covers?: readonly number[];
+}
+
+function entry(info: CheckInfo, phase: CheckPhase): CatalogEntry {
+  return { id: info.id, title: info.title, phase, description: info.description ?? info.title, ...(info.covers ? { covers: info.covers } : {}) };
+}
+
+/** Every check with a stable id, the one list doctor, verify, the generated tests and docs/checklist.md agree on. */
+export function checkCatalog(): CatalogEntry[] {
+  return [
+    ...PREDEPLOY_CHECKS.map((c) => entry(c, 'doctor')),
+    ...VERIFY_CHECKS.map((c) => entry(c, 'verify')),
+    ...TEST_CHECKS.map((c) => entry(c, 'test')),
+  ];
+}
 
 export interface CheckReport extends CheckResult {
   id: string;

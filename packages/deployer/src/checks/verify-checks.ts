@@ -64,6 +64,8 @@ const TITLES: Record<VerifyCheckId, string> = {
   'verify.slo.error-rate': 'error rate within the SLO',
   'verify.cache.hit-rate': 'cache hit rate (reported)',
 };
+/** The titles, for the check catalog in registry.ts. */
+export { TITLES as VERIFY_CHECK_TITLES };
 
 const brief = (r: ProbeResult) => (r.status === 0 ? `no answer (${r.error ?? 'network error'})` : `HTTP ${r.status} in ${Math.round(r.ms)} ms`);
 

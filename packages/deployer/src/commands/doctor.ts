@@ -7,12 +7,39 @@ import { projectDir, writeJson, type CliRuntime, type CommonOptions } from './se
 
 export interface DoctorOptions extends CommonOptions {
   skipTests?: boolean;
+  /** Check ids to skip (reported as SKIP, never silently). Comma-separated values are split. */
+  skip?: string[];
   builder?: 'docker' | 'buildah' | 'podman';
 }
 
 const MARK = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' } as const;
+export const SKIPPED_MESSAGE = 'skipped by --skip';
+
+/** The ids named by --skip (repeatable, variadic, comma-separated). */
+export function skipIds(opts: Pick<DoctorOptions, 'skip'>): string[] {
+  return (opts.skip ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+/** The usage problem with --skip, or undefined when every id names one of `checks`. */
+export function skipUsageError(ids: readonly string[], checks: readonly Check[]): string | undefined {
+  const known = new Set(checks.map((c) => c.id));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (!unknown.length) return undefined;
+  const other = unknown.filter((id) => !id.startsWith('doctor.'));
+  const note = other.length ? ` (${other.join(', ')} ${other.length > 1 ? 'are not doctor checks' : 'is not a doctor check'}: doctor only runs doctor.*)` : '';
+  return `--skip: unknown check id ${unknown.map((id) => `"${id}"`).join(', ')}${note}. Known ids: ${[...known].join(', ')}`;
+}
+
+/** The same checks with the skipped ones answering SKIP instead of running. */
+function withSkips(checks: readonly Check[], ids: readonly string[]): Check[] {
+  const skipped = new Set(ids);
+  return checks.map((c) => (skipped.has(c.id) ? { ...c, run: async () => ({ status: 'skip' as const, message: SKIPPED_MESSAGE }) } : c));
+}
 
 export async function runDoctor(rt: CliRuntime, opts: DoctorOptions, checks: readonly Check[] = PREDEPLOY_CHECKS): Promise<number> {
+  const skip = skipIds(opts);
+  const usage = skipUsageError(skip, checks);
+  if (usage) throw new DeployerError('MS_DEPLOY_USAGE', { reason: usage });
   const ctx = defaultCheckContext({
     dir: projectDir(rt, opts),
     env: rt.io.env,
@@ -21,7 +48,8 @@ export async function runDoctor(rt: CliRuntime, opts: DoctorOptions, checks: rea
     ...(rt.deps.runner ? { runner: rt.deps.runner } : {}),
     ...(rt.deps.createClients ? { createClients: rt.deps.createClients } : {}),
   });
-  const reports = await runChecks(checks, ctx);
+  const reports = await runChecks(withSkips(checks, skip), ctx);
+  const width = Math.max(18, ...reports.map((r) => r.id.length));
   const failed = reports.filter((r) => r.status === 'fail');
   const error = failed.length
     ? new DeployerError('MS_DEPLOY_CHECKS_FAILED', { failed: failed.length, total: reports.length, ids: failed.map((r) => r.id).join(', ') })
@@ -35,7 +63,7 @@ export async function runDoctor(rt: CliRuntime, opts: DoctorOptions, checks: rea
     });
   } else {
     for (const r of reports) {
-      rt.io.stdout.write(`${MARK[r.status]}  ${r.id.padEnd(18)}  ${r.title}: ${r.message}\n`);
+      rt.io.stdout.write(`${MARK[r.status]}  ${r.id.padEnd(width)}  ${r.title}: ${r.message}\n`);
       if (r.status === 'fail' && r.fix) rt.io.stdout.write(`      fix: ${r.fix}\n`);
     }
     if (error) rt.io.stderr.write(`\n${error.toUserString()}\n`);
@@ -48,6 +76,12 @@ export function doctorCommand(rt: CliRuntime, exit: (code: number) => void): Com
   return new Command('doctor')
     .description('run the pre-deployment checks (credentials, region, release.yaml, artifacts, Dockerfile, tests, container CLI, IAM ARNs)')
     .option('--skip-tests', 'do not run `npm test` in the project')
+    .option('--skip <id...>', 'skip these checks by id, e.g. --skip doctor.tests doctor.docker (each is printed as SKIP)')
     .addOption(new Option('--builder <cli>', 'container CLI to look for').choices(['docker', 'buildah', 'podman']).default('docker'))
-    .action(async (opts: DoctorOptions) => exit(await runDoctor(rt, opts)));
+    .action(async (opts: DoctorOptions, cmd: Command) => {
+      // An unknown id is a usage error (exit 2), before anything runs.
+      const usage = skipUsageError(skipIds(opts), PREDEPLOY_CHECKS);
+      if (usage) cmd.error(`error: ${usage}`, { exitCode: 2, code: 'model-deploy.unknownCheck' });
+      exit(await runDoctor(rt, opts));
+    });
 }
