@@ -5,10 +5,14 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { destroyCommand } from './commands/destroy.js';
 import { doctorCommand } from './commands/doctor.js';
+import { localCommand } from './commands/local.js';
 import { planCommand } from './commands/plan.js';
+import { promoteCommand } from './commands/promote.js';
+import { rollbackCommand } from './commands/rollback.js';
 import type { CliDeps, CliIO, CliRuntime } from './commands/session.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
+import { verifyCommand } from './commands/verify.js';
 import { DeployerError } from './errors.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, bug: 70 } as const;
@@ -16,7 +20,10 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, bug: 70 } as const;
 type CommandBuilder = (rt: CliRuntime, exit: (code: number) => void) => Command;
 
 /** Every command: the builders above plus the options all of them share. */
-const BUILDERS: CommandBuilder[] = [planCommand, upCommand, statusCommand, destroyCommand, doctorCommand];
+const BUILDERS: CommandBuilder[] = [
+  planCommand, upCommand, statusCommand, destroyCommand, doctorCommand, verifyCommand, promoteCommand, rollbackCommand,
+  (rt, exit) => localCommand(rt, exit),
+];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -25,7 +32,7 @@ function version(): string {
 
 export function createProgram(rt: CliRuntime, exit: (code: number) => void, builders: CommandBuilder[] = BUILDERS): Command {
   const program = new Command('model-deploy')
-    .description('Deploy a model-service project to AWS: plan, up, status, destroy, doctor.')
+    .description('Deploy a model-service project to AWS: plan, up, status, destroy, doctor, verify, promote, rollback, local.')
     .version(version())
     .exitOverride()
     .showSuggestionAfterError()
