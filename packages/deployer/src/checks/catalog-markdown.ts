@@ -1,0 +1,89 @@
+// The check catalog as the README's "Checks" section (docs/readme/checks.md).
+// Generated from the registry by `npm run checks:doc -w @model-service/deployer`;
+// a test fails when the committed file and the catalog differ.
+import type { Command } from 'commander';
+import type { CatalogEntry, CheckPhase } from './registry.js';
+
+export interface SkipFlag {
+  flag: string;
+  description: string;
+}
+
+/** The `--skip-*` options of a command (per-check switches such as doctor's `--skip-tests`). */
+export function skipFlagsOf(cmd: Command): SkipFlag[] {
+  return cmd.options
+    .filter((o) => o.long?.startsWith('--skip-'))
+    .map((o) => ({ flag: o.flags, description: o.description }));
+}
+
+const PHASES: { phase: CheckPhase; heading: string; intro: string }[] = [
+  {
+    phase: 'doctor',
+    heading: '`doctor`: before a deploy',
+    intro: '`model-deploy doctor` runs these on the project, in this order, and exits 1 when any fails (each failure prints what to do).',
+  },
+  {
+    phase: 'verify',
+    heading: '`verify`: after a deploy',
+    intro: '`model-deploy verify <env>` runs these against what is deployed and records the result on the endpoint (`promote` reads it).',
+  },
+  {
+    phase: 'test',
+    heading: "The generated project's tests",
+    intro: 'The generator writes these into `tests/`; `npm test` runs them against a real socket, and `doctor.tests` runs `npm test`.',
+  },
+];
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+
+export interface SkipFlags {
+  doctor: readonly SkipFlag[];
+  verify: readonly SkipFlag[];
+}
+
+function flagTable(command: string, flags: readonly SkipFlag[]): string[] {
+  return [`| \`${command}\` option | effect |`, '| --- | --- |', ...flags.map((f) => `| \`${f.flag}\` | ${cell(f.description)} |`)];
+}
+
+export function catalogMarkdown(entries: readonly CatalogEntry[], skipFlags: SkipFlags = { doctor: [], verify: [] }): string {
+  const out: string[] = [
+    '## Checks',
+    '',
+    '<!-- Generated from packages/deployer/src/checks/registry.ts by `npm run checks:doc -w @model-service/deployer`; do not edit by hand. -->',
+    '',
+    'Every check has a stable id (`doctor.*`, `verify.*`, `test.*`), registered in one place,',
+    '`packages/deployer/src/checks/registry.ts`. Output, `--json` and `docs/checklist.md` use these',
+    `ids; a test fails when the checklist names an id that is not here. ${entries.length} checks:`,
+    '',
+  ];
+  for (const { phase, heading, intro } of PHASES) {
+    const rows = entries.filter((e) => e.phase === phase);
+    if (!rows.length) continue;
+    out.push(`### ${heading}`, '', intro, '', '| id | check | what it proves |', '| --- | --- | --- |');
+    for (const e of rows) out.push(`| \`${e.id}\` | ${cell(e.title)} | ${cell(e.description)} |`);
+    out.push('');
+  }
+  out.push(
+    '### Skipping a check',
+    '',
+    'A skipped check is never silent: it is printed as `SKIP` with the reason, and it is in `--json` as',
+    '`"status": "skip"`.',
+    '',
+    '```bash',
+    'model-deploy doctor --skip doctor.tests doctor.docker   # any doctor id; repeatable, or comma-separated',
+    '```',
+    '',
+    'An id that is not a doctor check is a usage error (exit 2) that lists the known ids. Per-check',
+    'switches do the same for one check:',
+    '',
+  );
+  out.push(...(skipFlags.doctor.length ? flagTable('doctor', skipFlags.doctor) : ['(none besides `--skip`)']), '');
+  if (skipFlags.verify.length) out.push('`verify` has these:', '', ...flagTable('verify', skipFlags.verify), '');
+  else out.push('`verify` has no skip switch: `promote` accepts only an environment whose last verify passed.', '');
+  out.push(
+    'A check that does not apply skips itself and says why (e.g. `doctor.iam.arns` when release.yaml',
+    'names no role ARN: model-deploy then creates the roles).',
+    '',
+  );
+  return out.join('\n');
+}
