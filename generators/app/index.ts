@@ -9,6 +9,8 @@ import { resolveAnswers, type Answers, type PromptAnswers } from '../lib/answers
 import { DEFAULTS } from '../lib/constants.js';
 import { STATIC_FILES, buildContext, artifactPath, fileMap, mergeUnder, packageJson } from '../lib/context.js';
 import { GeneratorError } from '../lib/errors.js';
+import { GOLDEN_FILE, goldenLines, goldenPlaceholder, toJsonl, type GoldenWeights } from '../lib/golden.js';
+import { TROUBLESHOOTING_CODES_FILE } from '../lib/troubleshooting.js';
 import { logisticRegressionOnnx, type LogisticWeights } from '../lib/onnx-model.js';
 import { FLAGS, parseFlags, type FlagAnswers } from '../lib/options.js';
 import { buildQuestions } from '../lib/prompts.js';
@@ -36,6 +38,7 @@ export default class ModelServiceGenerator extends Generator {
     this.sourceRoot(templatesDir());
     this.flags = parseFlags(this.options as Record<string, unknown>, this._positionalName());
     this._checkRuntimeSource();
+    this._checkModelSource();
     const here = this._readStored(this.destinationRoot());
     if (here) {
       this.inPlace = true;
@@ -55,7 +58,7 @@ export default class ModelServiceGenerator extends Generator {
     // Throws MS_GEN_* (prod with < 2 instances, min > max ...) before any file is written.
     this.answers = resolveAnswers(this.flags, this.prompted, this.stored);
     if (!this.inPlace) this.destinationRoot(resolve(this.destinationRoot(), this.answers.name));
-    const { runtimeSource: _source, ...toStore } = this.answers;
+    const { runtimeSource: _source, modelSource: _model, ...toStore } = this.answers;
     this.config.set(CONFIG_KEY, toStore);
   }
 
@@ -68,11 +71,13 @@ export default class ModelServiceGenerator extends Generator {
       artifactSha256: createHash('sha256').update(artifactBytes).digest('hex'),
       modelVersion: '1.0.0',
       vendorRuntime: vendored !== undefined,
+      troubleshootingCodes: readFileSync(this.templatePath(TROUBLESHOOTING_CODES_FILE), 'utf8'),
     });
 
     for (const [from, to] of fileMap(a)) this.renderTemplate(from, to, context);
     for (const [from, to] of STATIC_FILES) this.copyTemplate(from, to);
     this.fs.write(this.destinationPath(artifact), Buffer.from(artifactBytes));
+    this.fs.write(this.destinationPath(GOLDEN_FILE), this._golden(a, artifact));
     if (vendored) this.fs.copy(vendored.from, this.destinationPath(vendored.to));
 
     const existing = this.fs.readJSON(this.destinationPath('package.json'), {}) as Record<string, unknown>;
@@ -98,7 +103,7 @@ export default class ModelServiceGenerator extends Generator {
     this.log(`
 ${this.answers.name} is ready in ${dir}:
   cd ${dir}${this.options.skipInstall ? ' && npm install' : ''}
-  npm test                 # health, inference, invalid input
+  npm test                 # health, inference, invalid input, golden set (80% line coverage)
   npm run build && npm start   # http://127.0.0.1:8080/ping
   curl -s -X POST http://127.0.0.1:8080/invocations -H 'content-type: application/json' -d @sample-request.json
   npx -p @model-service/deployer model-deploy plan ${this.answers.environments[0]}
@@ -140,8 +145,42 @@ ${this.answers.name} is ready in ${dir}:
     return { dependency: `file:${to}`, vendored: { from: path, to } };
   }
 
-  /** The starter model: the trained weights as JSON, or the same model as ONNX bytes. */
+  /** --model must name a readable regular file whose name is safe inside model/ and in source code. */
+  _checkModelSource(): void {
+    const source = this.flags.model;
+    if (source === undefined) return;
+    const path = resolve(source);
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      throw new GeneratorError('MS_GEN_MODEL_FILE', { value: source, problem: 'is not a file' });
+    }
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(basename(path))) {
+      throw new GeneratorError('MS_GEN_MODEL_FILE', { value: source, problem: 'has a file name outside letters, digits, ".", "_" and "-" (rename it)' });
+    }
+    if (statSync(path).size === 0) throw new GeneratorError('MS_GEN_MODEL_FILE', { value: source, problem: 'is empty' });
+    // Absolute from here on: the destination changes before writing().
+    this.flags.model = path;
+  }
+
+  /** Starter model: golden answers computed from its weights. Your model: the placeholder to replace. */
+  _golden(a: Answers, artifact: string): string {
+    if (a.modelFile !== undefined) {
+      // A re-run without a new --model keeps a golden set the user already filled in.
+      const existing = this.fs.exists(this.destinationPath(GOLDEN_FILE)) ? this.fs.read(this.destinationPath(GOLDEN_FILE)) : undefined;
+      if (a.modelSource === undefined && existing !== undefined && !existing.includes('"placeholder":true')) return existing;
+      return toJsonl([goldenPlaceholder(artifact)]);
+    }
+    const weights = JSON.parse(readFileSync(this.templatePath('model', 'model.json'), 'utf8')) as GoldenWeights;
+    return toJsonl(goldenLines(weights, a.modelKind));
+  }
+
+  /** Your model (--model, or kept from an earlier run), else the starter model as weights JSON or ONNX bytes. */
   _modelArtifact(a: Answers): Uint8Array {
+    if (a.modelSource !== undefined) return readFileSync(resolve(a.modelSource));
+    if (a.modelFile !== undefined) {
+      const path = this.destinationPath('model', a.modelFile);
+      if (!existsSync(path)) throw new GeneratorError('MS_GEN_MODEL_MISSING', { path, file: a.modelFile });
+      return readFileSync(path);
+    }
     const weights = readFileSync(this.templatePath('model', 'model.json'));
     if (a.modelKind === 'typescript') return weights;
     return logisticRegressionOnnx(JSON.parse(weights.toString('utf8')) as LogisticWeights, a.name);

@@ -1,6 +1,7 @@
 // Answers = flags, then prompt answers, then the answers stored in .yo-rc.json by an earlier
 // run, then defaults. The cross-field rules of release.yaml are checked here so a bad
 // combination stops the run before writing().
+import { basename } from 'node:path';
 import {
   DEFAULTS,
   ENV_DEFAULTS,
@@ -35,6 +36,15 @@ export interface Answers {
   volumeSize: number;
   ci: CiProvider;
   modelKind: ModelKind;
+  /** Contact of the owner (README, release.yaml model.owner -> the model-service:owner tag). */
+  owner?: string;
+  /**
+   * File name (in model/) of an artifact the user brought with --model; stored so a re-run keeps
+   * it. Undefined: the generator's starter model.
+   */
+  modelFile?: string;
+  /** --model: where to copy the user's artifact from (this run only, not stored). */
+  modelSource?: string;
   /** A .tgz or folder of @model-service/runtime to depend on instead of the registry. */
   runtimeSource?: string;
 }
@@ -50,6 +60,12 @@ function num(value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const n = Number(value);
   return Number.isFinite(n) ? n : undefined;
+}
+
+/** An empty answer means no owner. */
+function ownerOf(value: string | undefined): string | undefined {
+  const v = value?.trim();
+  return v ? v : undefined;
 }
 
 /** Default autoscaling maximum: twice the minimum, at least one more. */
@@ -100,6 +116,9 @@ export function resolveAnswers(flags: FlagAnswers, prompted: PromptAnswers = {},
     volumeSize: flags.volumeSize ?? num(prompted.volumeSize) ?? stored.volumeSize ?? DEFAULTS.volumeSize,
     ci: flags.ci ?? (prompted.ci as CiProvider | undefined) ?? stored.ci ?? DEFAULTS.ci,
     modelKind: flags.modelKind ?? (prompted.modelKind as ModelKind | undefined) ?? stored.modelKind ?? DEFAULTS.modelKind,
+    owner: ownerOf(flags.owner ?? (prompted.owner as string | undefined) ?? stored.owner),
+    modelFile: flags.model !== undefined ? basename(flags.model) : stored.modelFile,
+    modelSource: flags.model,
     runtimeSource: flags.runtimeSource,
   };
 }

@@ -22,7 +22,7 @@ export interface DeployJob {
   approval: boolean;
 }
 
-export interface TemplateContext extends Omit<Answers, 'env' | 'runtimeSource'> {
+export interface TemplateContext extends Omit<Answers, 'env' | 'runtimeSource' | 'modelSource'> {
   envs: EnvRow[];
   firstEnv: EnvName;
   laterEnvs: EnvName[];
@@ -34,9 +34,16 @@ export interface TemplateContext extends Omit<Answers, 'env' | 'runtimeSource'> 
   artifactSha256: string;
   modelVersion: string;
   vendorRuntime: boolean;
+  /** The user brought the model (--model): the golden set is a placeholder to replace. */
+  ownModel: boolean;
+  /** Markdown: the runtime's and the deployer's error codes -> what to do (templates/common/troubleshooting.md). */
+  troubleshootingCodes: string;
+  /** Which dependency-update bot the project is set up for. */
+  updates: 'dependabot' | 'renovate';
 }
 
-export function artifactPath(a: Pick<Answers, 'name' | 'modelKind'>): string {
+export function artifactPath(a: Pick<Answers, 'name' | 'modelKind' | 'modelFile'>): string {
+  if (a.modelFile) return `model/${a.modelFile}`;
   return a.modelKind === 'onnx' ? `model/${a.name}.onnx` : `model/${a.name}-model.json`;
 }
 
@@ -50,8 +57,16 @@ export function deployJobs(environments: EnvName[]): DeployJob[] {
   }));
 }
 
-export function buildContext(a: Answers, extra: { artifactSha256: string; modelVersion: string; vendorRuntime: boolean }): TemplateContext {
-  const { env, runtimeSource: _source, ...rest } = a;
+/** Dependabot where CI is GitHub Actions (it reads npm and the workflow's actions); Renovate otherwise. */
+export function updatesBot(ci: Answers['ci']): 'dependabot' | 'renovate' {
+  return ci === 'github' ? 'dependabot' : 'renovate';
+}
+
+export function buildContext(
+  a: Answers,
+  extra: { artifactSha256: string; modelVersion: string; vendorRuntime: boolean; troubleshootingCodes: string },
+): TemplateContext {
+  const { env, runtimeSource: _source, modelSource: _model, ...rest } = a;
   const envs: EnvRow[] = a.environments.map((name) => {
     const e = env[name]!;
     return { name, ...e, volumeSizeGb: hasInstanceStorage(e.instanceType) ? undefined : a.volumeSize };
@@ -68,6 +83,8 @@ export function buildContext(a: Answers, extra: { artifactSha256: string; modelV
     baseImage: BASE_IMAGE,
     deployerRange: DEFAULTS.runtimeRange,
     artifact: artifactPath(a),
+    ownModel: a.modelFile !== undefined,
+    updates: updatesBot(a.ci),
     ...extra,
   };
 }
@@ -84,6 +101,9 @@ export function fileMap(a: Pick<Answers, 'modelKind' | 'ci'>): Array<[string, st
     ['common/tests/health.test.ts.ejs', 'tests/health.test.ts'],
     ['common/tests/inference.test.ts.ejs', 'tests/inference.test.ts'],
     ['common/tests/invalid-input.test.ts.ejs', 'tests/invalid-input.test.ts'],
+    ['common/tests/golden.test.ts.ejs', 'tests/golden.test.ts'],
+    ['common/tests/model-artifact.test.ts.ejs', 'tests/model-artifact.test.ts'],
+    [`${a.modelKind}/tests/model-loader.test.ts.ejs`, 'tests/model-loader.test.ts'],
     ['common/tsconfig.json.ejs', 'tsconfig.json'],
     ['common/tsconfig.test.json.ejs', 'tsconfig.test.json'],
     ['common/jest.config.js.ejs', 'jest.config.js'],
@@ -95,7 +115,10 @@ export function fileMap(a: Pick<Answers, 'modelKind' | 'ci'>): Array<[string, st
   ];
   // onnxruntime-node's install switch; the typescript kind needs no .npmrc (a workspace-member .npmrc only draws npm warnings).
   if (a.modelKind === 'onnx') files.push(['onnx/_npmrc.ejs', '.npmrc']);
-  if (a.ci === 'github') files.push(['ci/github/ci.yml.ejs', '.github/workflows/ci.yml']);
+  if (a.ci === 'github') files.push(['ci/github/ci.yml.ejs', '.github/workflows/ci.yml'], ['updates/dependabot.yml.ejs', '.github/dependabot.yml']);
+  // Renovate reads the Dockerfile's `ARG BASE_IMAGE=` default; Dependabot does not (dependabot-core#2057),
+  // so GitHub projects get Renovate for the base image only.
+  files.push(['updates/renovate.json.ejs', 'renovate.json']);
   if (a.ci === 'circleci') files.push(['ci/circleci/config.yml.ejs', '.circleci/config.yml']);
   return files;
 }
@@ -133,7 +156,7 @@ export function packageJson(a: Answers, runtimeDependency: string): Record<strin
       build: 'tsc -p tsconfig.json',
       typecheck: 'tsc -p tsconfig.test.json',
       start: 'node dist/server.js serve',
-      test: 'NODE_OPTIONS=--experimental-vm-modules jest',
+      test: 'NODE_OPTIONS=--experimental-vm-modules jest --coverage',
       bench: 'tsc -p tsconfig.json && node bench/load.js',
     },
     dependencies,

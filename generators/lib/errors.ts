@@ -27,6 +27,14 @@ export const ERRORS = {
     message: '--runtime-source "{value}" is neither a .tgz file nor a package folder with package.json; pass the output of `npm pack` of @model-service/runtime or its folder.',
     userFault: true,
   },
+  MS_GEN_MODEL_FILE: {
+    message: '--model "{value}" {problem}; pass the path of your trained model file (e.g. --model ./artifacts/churn.onnx).',
+    userFault: true,
+  },
+  MS_GEN_MODEL_MISSING: {
+    message: '{path} is gone, but .yo-rc.json says the project uses your own model ({file}); put it back, or pass --model <file> again.',
+    userFault: true,
+  },
   MS_GEN_CONFLICT: {
     message: '{file} already exists with other content. Rerun with --force to overwrite it, or in a terminal to choose file by file.',
     userFault: true,

@@ -40,6 +40,8 @@ export const FLAGS: FlagSpec[] = [
   { name: 'volume-size', type: String, description: 'EBS volume per instance in GB (1-512); ignored for types with instance storage' },
   { name: 'ci', type: String, description: `CI provider: ${CI_PROVIDERS.join(' | ')}` },
   { name: 'model-kind', type: String, description: `Model kind: ${MODEL_KINDS.join(' | ')}` },
+  { name: 'model', type: String, description: 'Your trained model artifact (a file): copied into model/, its sha256 recorded in release.yaml; .onnx implies --model-kind onnx' },
+  { name: 'owner', type: String, description: 'Contact of the owner (e.g. an email): in README.md and release.yaml (tag model-service:owner)' },
   { name: 'runtime-source', type: String, description: 'Use a local @model-service/runtime: an `npm pack` .tgz (copied into vendor/) or a package folder' },
   { name: 'yes', type: Boolean, description: 'Take defaults for every question not given by a flag (non-interactive)' },
 ];
@@ -64,6 +66,9 @@ export interface FlagAnswers {
   volumeSize?: number;
   ci?: CiProvider;
   modelKind?: ModelKind;
+  /** --model: path of the user's artifact, checked to be a readable file in the generator. */
+  model?: string;
+  owner?: string;
   runtimeSource?: string;
   yes: boolean;
 }
@@ -89,6 +94,15 @@ export function checkName(flag: string, value: string): string {
     invalid(flag, value, 'it must be lowercase letters, digits and dashes, start with a letter, end with a letter or digit, 3-40 characters', 'e.g. churn, fraud-score');
   }
   return value;
+}
+
+/** A contact: one line, 1-256 characters (the release schema's model.owner). */
+export function checkOwner(flag: string, value: string): string {
+  const v = value.trim();
+  if (v.length === 0 || v.length > 256 || /[\u0000-\u001f\u007f]/.test(v)) {
+    invalid(flag, value, 'it must be one line of 1-256 characters', 'e.g. jane.doe@example.com or "#risk-models (Slack)"');
+  }
+  return v;
 }
 
 export function parseInteger(flag: string, value: string, min: number, max: number): number {
@@ -166,6 +180,16 @@ export function parseFlags(options: Record<string, unknown>, positionalName?: st
   if (ci !== undefined) out.ci = oneOf('ci', ci, CI_PROVIDERS);
   const kind = raw(options, 'model-kind');
   if (kind !== undefined) out.modelKind = oneOf('model-kind', kind, MODEL_KINDS);
+  const model = raw(options, 'model');
+  if (model !== undefined) {
+    out.model = model;
+    // An .onnx file is an ONNX model; anything else runs through the TypeScript loader.
+    const implied: ModelKind = model.toLowerCase().endsWith('.onnx') ? 'onnx' : 'typescript';
+    if (out.modelKind === undefined) out.modelKind = implied;
+    else if (implied === 'onnx' && out.modelKind !== 'onnx') invalid('model-kind', out.modelKind, `--model ${model} is an ONNX file`, 'onnx (or leave --model-kind out)');
+  }
+  const owner = raw(options, 'owner');
+  if (owner !== undefined) out.owner = checkOwner('owner', owner);
   const source = raw(options, 'runtime-source');
   if (source !== undefined) out.runtimeSource = source;
   return out;

@@ -18,6 +18,9 @@ export interface Question {
 const nameRule = (value: unknown): true | string =>
   AWS_NAME.test(String(value)) || 'Use 3-40 lowercase letters, digits and dashes, starting with a letter (AWS-name-safe).';
 
+const ownerRule = (value: unknown): true | string =>
+  (String(value).trim().length <= 256 && !/[\u0000-\u001f\u007f]/.test(String(value))) || 'One line of at most 256 characters, e.g. jane.doe@example.com.';
+
 const intRule = (min: number, max: number) => (value: unknown): true | string =>
   (Number.isInteger(Number(value)) && Number(value) >= min && Number(value) <= max) || `Enter a whole number from ${min} to ${max}.`;
 
@@ -29,6 +32,15 @@ export function buildQuestions(flags: FlagAnswers, stored: Partial<Answers>): Qu
   const q: Question[] = [];
   if (flags.name === undefined) q.push({ type: 'input', name: 'name', message: 'Model name (lowercase, AWS-name-safe)', default: stored.name ?? DEFAULTS.name, validate: nameRule });
   if (flags.team === undefined) q.push({ type: 'input', name: 'team', message: 'Team that owns it', default: stored.team ?? DEFAULTS.team, validate: nameRule });
+  if (flags.owner === undefined) {
+    q.push({
+      type: 'input',
+      name: 'owner',
+      message: 'Owner contact for hand-over and the owner tag (e.g. an email; empty to skip)',
+      default: stored.owner ?? '',
+      validate: (v) => String(v).trim() === '' || ownerRule(v),
+    });
+  }
   if (flags.environments === undefined) {
     const chosen = stored.environments ?? DEFAULTS.environments;
     q.push({

@@ -5,6 +5,10 @@ import { access, constants } from 'node:fs/promises';
 import type { ReadinessCheck } from '@model-service/runtime';
 import { MODEL_PATH } from './model_loader.js';
 
+/**
+ * The checks /health/ready runs on every probe.
+ * @param modelPath the artifact that must stay readable (default: the one the loader reads)
+ */
 export function readinessChecks(modelPath = MODEL_PATH): ReadinessCheck[] {
   return [
     {

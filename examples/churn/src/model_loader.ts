@@ -15,7 +15,14 @@ import {
 
 /** Resolved from this file, so it works from src/ (tests) and dist/ (the image) alike. */
 export const MODEL_PATH = fileURLToPath(new URL('../model/churn-model.json', import.meta.url));
+/** Part of cache keys and of /ping's body: change it with the weights. */
 export const MODEL_VERSION = '1.0.0';
+/**
+ * SHA-256 of the artifact this service was built and tested with (release.yaml `model.sha256`
+ * holds the same value; tests/model-artifact.test.ts keeps the three in step). After replacing
+ * the artifact: `sha256sum model/churn-model.json` and update both.
+ */
+export const MODEL_SHA256 = '2d23c6f2bb1177dfe75fddc2f86bc697ce8109805d1c779618d91df952c8db0f';
 
 function parseWeights(raw: unknown, path: string): LogisticWeights {
   const w = raw as LogisticWeights;
@@ -26,6 +33,11 @@ function parseWeights(raw: unknown, path: string): LogisticWeights {
   return w;
 }
 
+/**
+ * The model as the runtime runs it: `load` reads and checks the weights file once, `predict`
+ * scores a batch of validated instances (one prediction per instance, in order).
+ * @param path the weights file (default: the artifact in model/)
+ */
 export function createModel(path = MODEL_PATH): ModelDefinition<Instance, Prediction> {
   let weights: LogisticWeights | undefined;
   return {

@@ -3,8 +3,10 @@
 // from features to an answer. Replace the features and the scoring with your model's.
 import type { JsonSchema } from '@model-service/runtime';
 
+/** Feature order: the columns of a `text/csv` row and of the model's input vector. */
 export const FEATURES = ['tenureMonths', 'monthlyCharges', 'supportCalls', 'contractMonths'] as const;
 
+/** One account to score: an element of the request's `instances`. */
 export interface Instance {
   tenureMonths: number;
   monthlyCharges: number;
@@ -12,11 +14,13 @@ export interface Instance {
   contractMonths: number;
 }
 
+/** One answer: an element of the response's `predictions`. */
 export interface Prediction {
   churnProbability: number;
   label: 'churn' | 'stay';
 }
 
+/** JSON Schema of one instance; requests that do not match get a 400 naming the field. */
 export const instanceSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
@@ -30,6 +34,7 @@ export const instanceSchema: JsonSchema = {
   examples: [{ tenureMonths: 2, monthlyCharges: 99.5, supportCalls: 6, contractMonths: 1 }],
 };
 
+/** JSON Schema of one prediction; an answer that does not match is withheld (422). */
 export const predictionSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
@@ -52,10 +57,15 @@ export interface LogisticWeights {
   threshold: number;
 }
 
+/** The instance as the model's input vector, in FEATURES order. */
 export function toFeatureRow(instance: Instance): number[] {
   return FEATURES.map((f) => instance[f]);
 }
 
+/**
+ * A probability as the answer: rounded to 6 decimals (stable answers, cache-friendly) and
+ * labelled against the threshold.
+ */
 export function toPrediction(probability: number, threshold = 0.5): Prediction {
   const p = Math.round(probability * 1e6) / 1e6;
   return { churnProbability: p, label: p >= threshold ? 'churn' : 'stay' };

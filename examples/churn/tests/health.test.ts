@@ -1,6 +1,7 @@
 // The SageMaker health contract and the readiness checks, over a real socket.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import request from 'supertest';
+import { DEFAULT_ENV, serveOptions } from '../src/app.js';
 import { readinessChecks } from '../src/health.js';
 import { start, type Running } from './helpers.js';
 
@@ -27,5 +28,11 @@ describe('health', () => {
   test('the model-artifact check fails when the artifact is missing', async () => {
     const [check] = readinessChecks('/nonexistent/model-file');
     await expect(Promise.resolve(check!.check())).rejects.toThrow();
+  });
+
+  test('serveOptions: the generated defaults, with the environment on top, and the readiness checks', () => {
+    expect(serveOptions({}).env).toEqual(DEFAULT_ENV);
+    expect(serveOptions({ MS_CACHE: 'off' }).env?.MS_CACHE).toBe('off');
+    expect(serveOptions({}).readinessChecks?.map((c) => c.name)).toEqual(['model-artifact']);
   });
 });

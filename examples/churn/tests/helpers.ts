@@ -5,12 +5,14 @@ import { buildService } from '../src/app.js';
 /** Tests stay hermetic. */
 const TEST_ENV: NodeJS.ProcessEnv = { ...process.env };
 
+/** A service listening for one test file. */
 export interface Running {
   service: Service;
   url: string;
   stop(): Promise<void>;
 }
 
+/** Builds the service with its generated defaults, loads the model and listens on a free loopback port. */
 export async function start(): Promise<Running> {
   const service = buildService({ logLevel: 'silent' }, TEST_ENV);
   const { port } = await service.listen(0, '127.0.0.1');

@@ -44,4 +44,19 @@ describe('inference', () => {
     expect(loyal.label).toBe('stay');
     expect(loyal.churnProbability).toBeLessThan(0.1);
   });
+
+  test('text/csv rows (no header) get the same answers as the JSON instances', async () => {
+    const rows = '2,110,7,1\n60,25,0,24\n';
+    const csv = await request(running.url).post('/invocations').set('content-type', 'text/csv').send(rows);
+    const json = await request(running.url)
+      .post('/invocations')
+      .send({
+        instances: [
+          { tenureMonths: 2, monthlyCharges: 110, supportCalls: 7, contractMonths: 1 },
+          { tenureMonths: 60, monthlyCharges: 25, supportCalls: 0, contractMonths: 24 },
+        ],
+      });
+    expect(csv.status).toBe(200);
+    expect(csv.body).toEqual(json.body);
+  });
 });
