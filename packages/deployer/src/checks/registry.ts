@@ -271,6 +271,8 @@ export const TEST_CHECKS: readonly TestCheckInfo[] = [
   { id: 'test.health', title: 'health endpoints', template: 'templates/common/tests/health.test.ts.ejs', description: 'GET /ping answers 200 once the model loaded, /health/ready reports UP, a missing artifact fails the model check.' },
   { id: 'test.inference', title: 'inference', template: 'templates/common/tests/inference.test.ts.ejs', description: 'POST /invocations with sample-request.json gets one valid prediction per instance.' },
   { id: 'test.invalid-input', title: 'invalid input', template: 'templates/common/tests/invalid-input.test.ts.ejs', description: 'a missing field or wrong type is a 400 naming the field, non-JSON a 400, an unsupported content type a 415.' },
+  { id: 'test.golden', title: 'golden set', template: 'templates/common/tests/golden.test.ts.ejs', description: 'every line of tests/golden.jsonl, replayed over HTTP through the real service, gets the answer the trained model gave (within its tolerance); a placeholder file fails.' },
+  { id: 'test.model-artifact', title: 'model artifact', template: 'templates/common/tests/model-artifact.test.ts.ejs', description: 'the artifact in model/ has the SHA-256 that src/model_loader.ts pins and release.yaml records.' },
 ];
 
 export type CheckPhase = 'doctor' | 'verify' | 'test';
