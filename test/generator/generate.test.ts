@@ -15,6 +15,12 @@ const CORE = [
   'tests/health.test.ts',
   'tests/inference.test.ts',
   'tests/invalid-input.test.ts',
+  'tests/golden.test.ts',
+  'tests/golden.jsonl',
+  'tests/model-artifact.test.ts',
+  'tests/model-loader.test.ts',
+  'jest.config.js',
+  'renovate.json',
   'Dockerfile',
   '.dockerignore',
   '.gitignore',
@@ -40,7 +46,7 @@ describe('defaults (--yes)', () => {
   test('writes the whole project into ./<name> with dev, staging, prod', async () => {
     const result = await runInit('churn');
     result.assertFile(CORE.map((f) => `churn/${f}`));
-    result.assertFile(['churn/model/churn-model.json', 'churn/.github/workflows/ci.yml']);
+    result.assertFile(['churn/model/churn-model.json', 'churn/.github/workflows/ci.yml', 'churn/.github/dependabot.yml']);
     result.assertNoFile(['churn/.circleci/config.yml', 'churn/.npmrc', 'churn/model/churn.onnx']);
     const release = validRelease(join(result.cwd, 'churn/release.yaml'));
     expect(Object.keys(release.environments)).toEqual(['dev', 'staging', 'prod']);
@@ -62,12 +68,13 @@ describe('defaults (--yes)', () => {
     result.assertFileContent('churn/src/model_loader.ts', "name: 'churn'");
   });
 
-  test('the model sha256 in release.yaml is the artifact hash', async () => {
+  test('the model sha256 in release.yaml is the artifact hash, pinned in src/model_loader.ts too', async () => {
     const { createHash } = await import('node:crypto');
     const result = await runInit('hash-check');
     const release = readYaml(join(result.cwd, 'hash-check/release.yaml'));
     const bytes = readFileSync(join(result.cwd, 'hash-check', release.model.artifact));
     expect(release.model.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    result.assertFileContent('hash-check/src/model_loader.ts', `export const MODEL_SHA256 = '${release.model.sha256}';`);
   });
 });
 
@@ -185,7 +192,10 @@ describe('CI providers', () => {
 describe('model kinds', () => {
   test('onnx: a .onnx artifact, onnxruntime-node, .npmrc that skips the CUDA download', async () => {
     const result = await runInit('onnxy', { modelKind: 'onnx' });
-    result.assertFile(['onnxy/model/onnxy.onnx', 'onnxy/.npmrc']);
+    result.assertFile(['onnxy/model/onnxy.onnx', 'onnxy/.npmrc', 'onnxy/tests/model-loader.test.ts']);
+    result.assertFileContent('onnxy/tests/model-loader.test.ts', 'not an ONNX model');
+    // The TypeScript scorer is not shipped where ONNX does the math (no dead code to cover).
+    result.assertNoFileContent('onnxy/src/prediction.ts', 'scoreLogistic');
     result.assertNoFile('onnxy/model/onnxy-model.json');
     result.assertJsonFileContent('onnxy/package.json', { dependencies: { 'onnxruntime-node': '~1.30.0' } });
     result.assertFileContent([
