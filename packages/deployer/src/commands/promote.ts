@@ -36,6 +36,8 @@ import { openSession, writeJson, type CliRuntime, type CommonOptions } from './s
 
 /** Kept on the endpoint by promote/rollback: the config it ran before, for `rollback`. */
 export const PREVIOUS_CONFIG_TAG = 'model-service:previous-config';
+/** The config the endpoint ran when PREVIOUS_CONFIG_TAG was written; any other means the tag is stale. */
+export const PREVIOUS_CONFIG_FOR_TAG = 'model-service:previous-config-for';
 /** Where a promoted endpoint's build came from: `<env>/<endpoint config>`. */
 export const PROMOTED_FROM_TAG = 'model-service:promoted-from';
 
@@ -205,7 +207,7 @@ export async function promote(source: DeployContext, target: DeployContext): Pro
         logGroup: target.names.endpointLogGroup,
       });
     }
-    await target.clients.sagemaker.send(new AddTagsCommand({ ResourceArn: after.EndpointArn ?? target.arns.endpoint, Tags: [{ Key: PREVIOUS_CONFIG_TAG, Value: previousConfig! }, { Key: PROMOTED_FROM_TAG, Value: `${from}/${src.configName}` }] }))
+    await target.clients.sagemaker.send(new AddTagsCommand({ ResourceArn: after.EndpointArn ?? target.arns.endpoint, Tags: [{ Key: PREVIOUS_CONFIG_TAG, Value: previousConfig! }, { Key: PREVIOUS_CONFIG_FOR_TAG, Value: endpointConfig }, { Key: PROMOTED_FROM_TAG, Value: `${from}/${src.configName}` }] }))
       .catch(awsFail('AddTags', target.names.endpoint));
   }
   await applyModule(target, autoscaling);

@@ -1,9 +1,13 @@
 // `model-deploy rollback <env>`: update the endpoint back to the config it ran
 // before. That config is the one named by the endpoint's previous-config tag
-// (written by promote and rollback); without the tag, the newest other config of
-// this env (names `ms-<model>-<env>-<hash>`, kept by `up`). Blue/green
-// all-at-once with the env's alarms, the same waiter as up/promote.
-// Exit 0 = rolled back, 1 = nothing to roll back to or it failed, 2 = usage.
+// (written by promote and rollback, valid only while the endpoint still runs the
+// config it was written for); otherwise the newest config of this env created
+// before the current one (names `ms-<model>-<env>-<hash>`, kept by `up`) — never
+// a newer one, which is what a failed or rolled-back promote leaves behind.
+// Blue/green all-at-once (the old fleet serves until the new one is healthy)
+// WITHOUT auto-rollback alarms: the alarm that made you roll back is usually
+// still in ALARM, and SageMaker would roll the rollback back. Same waiter as
+// up/promote. Exit 0 = rolled back, 1 = nothing to roll back to or it failed, 2 = usage.
 import {
   AddTagsCommand,
   DescribeEndpointConfigCommand,
@@ -17,7 +21,7 @@ import type { DeployContext } from '../context.js';
 import { DeployerError } from '../errors.js';
 import { describeEndpoint, waitInService } from '../resources/sagemaker-endpoint.js';
 import { listOwned } from '../resources/sagemaker-names.js';
-import { deploymentConfig, PREVIOUS_CONFIG_TAG } from './promote.js';
+import { deploymentConfig, PREVIOUS_CONFIG_FOR_TAG, PREVIOUS_CONFIG_TAG } from './promote.js';
 import { openSession, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
 export interface RollbackOptions extends CommonOptions {
@@ -29,29 +33,35 @@ export interface RollbackResult {
   endpoint: string;
   from: string;
   to: string;
-  chosenBy: 'option' | 'tag' | 'newest-other-config';
+  chosenBy: 'option' | 'tag' | 'newest-older-config';
 }
 
-async function exists(ctx: DeployContext, name: string): Promise<boolean> {
+async function configCreated(ctx: DeployContext, name: string): Promise<Date | undefined | null> {
   const out = await ctx.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })).catch(notFoundAs(undefined, 'DescribeEndpointConfig', name));
-  return out !== undefined;
+  // null = the config does not exist (deleted), undefined = exists, time unknown.
+  return out === undefined ? null : out.CreationTime;
 }
 
 /** The config to go back to, and how it was found. */
 export async function rollbackTarget(ctx: DeployContext, endpointArn: string, current: string, explicit?: string): Promise<{ name: string; chosenBy: RollbackResult['chosenBy'] } | undefined> {
   if (explicit) return { name: explicit, chosenBy: 'option' };
   const tags = await ctx.clients.sagemaker.send(new ListTagsCommand({ ResourceArn: endpointArn, MaxResults: 100 })).catch(awsFail('ListTags', endpointArn));
-  const tagged = tags.Tags?.find((t) => t.Key === PREVIOUS_CONFIG_TAG)?.Value;
-  if (tagged && tagged !== current && (await exists(ctx, tagged))) return { name: tagged, chosenBy: 'tag' };
-  // Newest first, so the first owned name that is not the current one is the previous deployment.
+  const tag = (key: string) => tags.Tags?.find((t) => t.Key === key)?.Value;
+  const tagged = tag(PREVIOUS_CONFIG_TAG);
+  // A tag written before a later `up` changed the config is stale: it names the config before last.
+  if (tagged && tagged !== current && tag(PREVIOUS_CONFIG_FOR_TAG) === current && (await configCreated(ctx, tagged)) !== null) return { name: tagged, chosenBy: 'tag' };
+  const currentCreated = await configCreated(ctx, current);
+  const before = currentCreated ?? undefined;
+  // Newest first, created before the current config: the one it replaced.
   const owned = await listOwned(ctx, async (next) => {
     const out = await ctx.clients.sagemaker
-      .send(new ListEndpointConfigsCommand({ NameContains: ctx.names.prefix, SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100, NextToken: next }))
+      .send(new ListEndpointConfigsCommand({ NameContains: ctx.names.prefix, SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100, NextToken: next, ...(before ? { CreationTimeBefore: before } : {}) }))
       .catch(awsFail('ListEndpointConfigs', ctx.names.prefix));
-    return { names: (out.EndpointConfigs ?? []).map((c) => c.EndpointConfigName), next: out.NextToken };
+    const older = (out.EndpointConfigs ?? []).filter((c) => !before || !c.CreationTime || c.CreationTime < before);
+    return { names: older.map((c) => c.EndpointConfigName), next: out.NextToken };
   });
   const other = owned.find((name) => name !== current);
-  return other ? { name: other, chosenBy: 'newest-other-config' } : undefined;
+  return other ? { name: other, chosenBy: 'newest-older-config' } : undefined;
 }
 
 export async function rollback(ctx: DeployContext, explicit?: string): Promise<RollbackResult> {
@@ -67,7 +77,8 @@ export async function rollback(ctx: DeployContext, explicit?: string): Promise<R
   if (target.name === current) throw new DeployerError('MS_DEPLOY_ROLLBACK_NO_PREVIOUS', { endpoint: name, reason: `it already runs ${current}` });
   if (ep.EndpointStatus !== 'InService') await waitInService(ctx, name);
   ctx.log.info(`rolling ${name} back: ${current} -> ${target.name} (found by ${target.chosenBy})`);
-  await ctx.clients.sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: target.name, DeploymentConfig: deploymentConfig(ctx, 'all-at-once') }))
+  const { BlueGreenUpdatePolicy } = deploymentConfig(ctx, 'all-at-once');
+  await ctx.clients.sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: target.name, DeploymentConfig: { BlueGreenUpdatePolicy } }))
     .catch(awsFail('UpdateEndpoint', name));
   await waitInService(ctx, name);
   const after = await describeEndpoint(ctx, name);
@@ -75,7 +86,7 @@ export async function rollback(ctx: DeployContext, explicit?: string): Promise<R
     throw new DeployerError('MS_DEPLOY_ENDPOINT_FAILED', { resource: name, reason: `the rollback to ${target.name} did not take effect (serving ${after?.EndpointConfigName})`, logGroup: ctx.names.endpointLogGroup });
   }
   // A second rollback undoes this one.
-  await ctx.clients.sagemaker.send(new AddTagsCommand({ ResourceArn: ep.EndpointArn!, Tags: [{ Key: PREVIOUS_CONFIG_TAG, Value: current }] })).catch(awsFail('AddTags', name));
+  await ctx.clients.sagemaker.send(new AddTagsCommand({ ResourceArn: ep.EndpointArn!, Tags: [{ Key: PREVIOUS_CONFIG_TAG, Value: current }, { Key: PREVIOUS_CONFIG_FOR_TAG, Value: target.name }] })).catch(awsFail('AddTags', name));
   return { env: ctx.envName, endpoint: name, from: current, to: target.name, chosenBy: target.chosenBy };
 }
 
