@@ -10,7 +10,7 @@
 // --out FILE, --profile DIR (runtime server, or BENCH_PROFILE_SERVER=raw|express, under
 // --cpu-prof; prints where its CPU time goes).
 import { fork } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, platform, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -104,7 +104,22 @@ function stopServer(child) {
   });
 }
 
-async function drive(url, scenario, seconds) {
+/**
+ * CPU seconds (user + system) a process has used, from /proc (Linux); undefined elsewhere.
+ * CPU per request does not depend on how busy the rest of a shared machine is, req/s does.
+ */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100/s)
+  } catch {
+    return undefined;
+  }
+}
+
+async function drive(url, scenario, seconds, pid) {
+  const cpuBefore = pid === undefined ? undefined : cpuSeconds(pid);
   const request = scenario.request();
   const result = await autocannon({
     url,
@@ -112,7 +127,10 @@ async function drive(url, scenario, seconds) {
     duration: seconds,
     requests: [request],
   });
+  const cpuAfter = pid === undefined ? undefined : cpuSeconds(pid);
+  const total = result.requests.total ?? 0;
   return {
+    cpuUsPerReq: cpuBefore !== undefined && cpuAfter !== undefined && total > 0 ? ((cpuAfter - cpuBefore) * 1e6) / total : undefined,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -144,7 +162,7 @@ const running = [];
 try {
   for (const server of SERVERS) running.push({ server, ...(await startServer(server)) });
   for (const scenario of SCENARIOS) {
-    for (const { server, url } of running) {
+    for (const { server, url, child } of running) {
       await check(url, scenario);
       if (scenario.key === 'hit1' && server.key === 'runtime') {
         const xcache = await check(url, scenario);
@@ -152,9 +170,9 @@ try {
       }
       if (warmup > 0) await drive(url, scenario, warmup);
       process.stdout.write(`${server.label.padEnd(32)} ${scenario.label.padEnd(22)} `);
-      const r = await drive(url, scenario, duration);
+      const r = await drive(url, scenario, duration, child.pid);
       results[`${server.key}/${scenario.key}`] = r;
-      console.log(`${Math.round(r.rps)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${r.non2xx || r.errors ? `  non-2xx ${r.non2xx} errors ${r.errors}` : ''}`);
+      console.log(`${Math.round(r.rps)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  cpu ${fmt(r.cpuUsPerReq, 0)} µs/req${r.non2xx || r.errors ? `  non-2xx ${r.non2xx} errors ${r.errors}` : ''}`);
     }
   }
 } finally {

@@ -15,7 +15,8 @@ import { renderDocsPage } from './docs-page.js';
 import { RuntimeError, isRuntimeError } from './errors.js';
 import { Health } from './health.js';
 import { drainServer } from './lifecycle.js';
-import { createLogger } from './logger.js';
+import { createLogDestination } from './log-destination.js';
+import { accessLineWriter, createLogger, type AccessLineWriter, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { MicroBatcher } from './micro-batcher.js';
 import { ModelRunner, type BatcherFactory } from './model-runner.js';
@@ -75,7 +76,14 @@ export function createService(options: ServiceOptions): Service {
   const maxInFlight = positive('maxInFlight', options.maxInFlight, DEFAULTS.maxInFlight);
   const drainTimeoutMs = positive('drainTimeoutMs', options.drainTimeoutMs, DEFAULTS.drainTimeoutMs);
 
-  const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
+  let accessLine: AccessLineWriter | undefined;
+  let logger: Logger;
+  if (options.logger) logger = options.logger;
+  else {
+    const destination = createLogDestination({ fd: 1 });
+    logger = createLogger(options.logLevel ?? 'info', destination);
+    accessLine = accessLineWriter(destination);
+  }
   const metrics = new Metrics();
   const health = new Health(options.readinessChecks ?? []);
   health.onChange((state, reason) => logger.info({ state, reason }, `health: ${state}`));
@@ -117,7 +125,7 @@ export function createService(options: ServiceOptions): Service {
     ...(batcherFactory ? { batcher: batcherFactory } : {}),
   });
 
-  const tracker: Tracker = { metrics, logger, draining: false, quietRoutes: QUIET_ROUTES };
+  const tracker: Tracker = { metrics, logger, draining: false, quietRoutes: QUIET_ROUTES, ...(accessLine ? { accessLine } : {}) };
   const invoke = createInvocationHandler({
     tracker,
     model,
@@ -313,13 +321,29 @@ export function createService(options: ServiceOptions): Service {
         await cache?.close().catch((err: unknown) => logger.warn({ err }, 'cache close failed'));
         await runner.close().catch((err: unknown) => logger.warn({ err }, 'model close failed'));
         logger.info({ drained }, 'stopped');
-        logger.flush?.();
+        await flushLogs(logger);
         return drained;
       })();
       return closing;
     },
   };
   return service as Service & { fastPath: boolean; close(): Promise<boolean> };
+}
+
+/** Waits (bounded: a stuck stdout must not hold the exit) until the log lines are written. */
+function flushLogs(logger: { flush?(cb?: (err?: Error) => void): void }): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 1000);
+    try {
+      logger.flush?.(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
 }
 
 function mark<T extends object>(fn: T): T {

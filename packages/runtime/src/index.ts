@@ -13,6 +13,6 @@ export { MicroBatcher } from './micro-batcher.js';
 export { createCacheStore } from './cache/create-cache-store.js';
 export { createMemoryStore } from './cache/memory-store.js';
 export { createRedisStore } from './cache/redis-store.js';
-export { cacheKey, canonicalize } from './cache/cache-key.js';
+export { cacheKey, canonicalize, canonicalBytes } from './cache/cache-key.js';
 export type { CacheStore } from './cache/cache-store.js';
 export type * from './types.js';

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { errorBody, RuntimeError } from './errors.js';
-import { requestIdFrom, type Logger } from './logger.js';
+import { requestIdFrom, type AccessLineWriter, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
 export interface RequestContext {
@@ -26,6 +26,8 @@ export interface Tracker {
   draining: boolean;
   /** Requests on these routes log at debug, not info (probes are frequent and dull). */
   quietRoutes: ReadonlySet<string>;
+  /** Set when the runtime made the logger itself: the access line skips pino's serializer. */
+  accessLine?: AccessLineWriter;
 }
 
 const CONTEXT = Symbol('model-service.request');
@@ -63,12 +65,17 @@ export function endRequest(tracker: Tracker, req: IncomingMessage, ctx: RequestC
   const { logger } = tracker;
   const level = status >= 500 ? 'error' : tracker.quietRoutes.has(ctx.route) ? 'debug' : 'info';
   if (!logger.isLevelEnabled(level)) return;
+  const ms = Math.round(seconds * 10000) / 10;
+  if (tracker.accessLine !== undefined && level !== 'error' && ctx.requestBody === undefined && ctx.responseBody === undefined) {
+    tracker.accessLine(level === 'info' ? 30 : 20, { reqId: ctx.id, method: req.method ?? 'GET', route: ctx.route, status, ms });
+    return;
+  }
   const line: Record<string, unknown> = {
     reqId: ctx.id,
     method: req.method,
     route: ctx.route,
     status,
-    ms: Math.round(seconds * 10000) / 10,
+    ms,
   };
   if (ctx.requestBody !== undefined) line.requestBody = ctx.requestBody;
   if (ctx.responseBody !== undefined) line.responseBody = ctx.responseBody;

@@ -7,6 +7,7 @@ const service = createService({
   model: createBenchIrisModel(),
   cache: { kind: 'memory', ttlSeconds: 300, maxEntries: 10_000 },
   logLevel: 'info',
+  ...JSON.parse(process.env.BENCH_RUNTIME_OPTIONS ?? '{}'),
 });
 const { port } = await service.listen(Number(process.argv[2] ?? 0), '127.0.0.1');
 process.send?.({ ready: true, port });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { cacheKey, canonicalize } from '../../src/cache/cache-key.js';
+import { cacheKey, canonicalBytes, canonicalize } from '../../src/cache/cache-key.js';
 
 describe('cacheKey', () => {
   it('gives the same key to bodies that differ only in key order, at any depth', () => {
@@ -39,6 +39,40 @@ describe('cacheKey', () => {
     expect(canonicalize([Number.POSITIVE_INFINITY])).not.toBe(canonicalize([Number.NEGATIVE_INFINITY]));
     expect(canonicalize(['1'])).not.toBe(canonicalize([1]));
     expect(canonicalize({ a: undefined, b: 1 })).toBe(canonicalize({ b: 1 }));
+  });
+
+  it('hashes bytes that tell apart exactly what the canonical text tells apart', () => {
+    const same: Array<[unknown, unknown]> = [
+      [[-0], [0]],
+      [{ a: undefined, b: 1 }, { b: 1 }],
+      [JSON.parse('{"x":[1e2,2.50]}'), { x: [100, 2.5] }],
+    ];
+    for (const [a, b] of same) expect(cacheKey('m', '1', a)).toBe(cacheKey('m', '1', b));
+    const different: Array<[unknown, unknown]> = [
+      [[Number.NaN], [null]],
+      [[undefined], [null]],
+      [[Number.POSITIVE_INFINITY], [Number.NEGATIVE_INFINITY]],
+      [['1'], [1]],
+      [[true], ['true']],
+      [[[1, 2]], [[1], [2]]],
+      [{ ab: 'c' }, { a: 'bc' }],
+      [['a', 'b'], ['ab']],
+      // lone surrogates survive (UTF-8 would turn both into U+FFFD)
+      [JSON.parse('["\\ud800"]'), JSON.parse('["\\ud801"]')],
+      [[1n], ['1']],
+    ];
+    for (const [a, b] of different) {
+      expect(canonicalize(a)).not.toBe(canonicalize(b));
+      expect(cacheKey('m', '1', a)).not.toBe(cacheKey('m', '1', b));
+    }
+  });
+
+  it('grows its scratch buffer for big bodies and stays correct afterwards', () => {
+    const big = { instances: Array.from({ length: 20_000 }, (_, i) => [i, `row-${i}`]) };
+    const key = cacheKey('m', '1', big);
+    expect(canonicalBytes(big).length).toBeGreaterThan(16 * 1024);
+    expect(cacheKey('m', '1', { instances: [[1, 'x']] })).not.toBe(key);
+    expect(cacheKey('m', '1', JSON.parse(JSON.stringify(big)))).toBe(key);
   });
 
   it('writes canonical text equal to JSON for already-sorted plain data', () => {
@@ -86,6 +120,7 @@ describe('cacheKey', () => {
       return value;
     };
     const seen = new Map<string, string>();
+    const texts = new Set<string>();
     for (let i = 0; i < 500; i += 1) {
       const body = { instances: [gen(0), gen(0)] };
       const key = cacheKey('m', '1', body);
@@ -95,7 +130,9 @@ describe('cacheKey', () => {
       const previous = seen.get(key);
       if (previous !== undefined) expect(previous).toBe(text); // same key only for the same canonical body
       seen.set(key, text);
+      texts.add(text);
     }
     expect(seen.size).toBeGreaterThan(400);
+    expect(seen.size).toBe(texts.size); // and a different key for every different canonical body
   });
 });
