@@ -13,6 +13,7 @@ import type { CliDeps, CliIO, CliRuntime } from './commands/session.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
 import { verifyCommand } from './commands/verify.js';
+import { diagnosisOf } from './diagnosis/endpoint-failure.js';
 import { DeployerError } from './errors.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, bug: 70 } as const;
@@ -47,8 +48,8 @@ export function createProgram(rt: CliRuntime, exit: (code: number) => void, buil
   return program;
 }
 
-function errorJson(code: string, message: string, hint: string, fault: string) {
-  return `${JSON.stringify({ ok: false, error: { code, message, hint, fault } }, null, 2)}\n`;
+function errorJson(code: string, message: string, hint: string, fault: string, extra: Record<string, unknown> = {}) {
+  return `${JSON.stringify({ ok: false, error: { code, message, hint, fault }, ...extra }, null, 2)}\n`;
 }
 
 /** The one place errors become output and an exit code. */
@@ -60,7 +61,9 @@ export function reportError(err: unknown, io: CliIO, json: boolean): number {
     return EXIT.usage;
   }
   if (err instanceof DeployerError && err.fault !== 'bug') {
-    if (json) io.stdout.write(errorJson(err.code, err.message, err.hint, err.fault));
+    // A failed endpoint carries its diagnosis (reason, log tail, likely cause).
+    const diagnosis = diagnosisOf(err);
+    if (json) io.stdout.write(errorJson(err.code, err.message, err.hint, err.fault, diagnosis ? { diagnosis } : {}));
     else io.stderr.write(`${err.toUserString()}\n`);
     return EXIT.failed;
   }

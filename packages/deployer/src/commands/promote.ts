@@ -22,6 +22,7 @@ import { Command } from 'commander';
 import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
 import { parseVerifiedTag, VERIFIED_TAG } from '../checks/verify-tag.js';
 import { createDeployContext, type DeployContext } from '../context.js';
+import { endpointFailure } from '../diagnosis/endpoint-failure.js';
 import { DeployerError } from '../errors.js';
 import { modelName as hashedModelName } from '../naming.js';
 import { ENV_ORDER, type EnvName } from '../release/types.js';
@@ -201,11 +202,10 @@ export async function promote(source: DeployContext, target: DeployContext): Pro
     await waitInService(target, target.names.endpoint);
     const after = await describeEndpoint(target, target.names.endpoint);
     if (after?.EndpointConfigName !== endpointConfig) {
-      throw new DeployerError('MS_DEPLOY_ENDPOINT_FAILED', {
-        resource: target.names.endpoint,
-        reason: `the blue/green update to ${endpointConfig} was rolled back (an alarm fired or the new fleet failed); still serving ${after?.EndpointConfigName}${after?.FailureReason ? `: ${after.FailureReason}` : ''}`,
-        logGroup: target.names.endpointLogGroup,
-      });
+      // Diagnosed: FailureReason, the new fleet's log tail, the likely cause.
+      throw await endpointFailure(target, target.names.endpoint,
+        `the blue/green update to ${endpointConfig} was rolled back (an alarm fired or the new fleet failed); still serving ${after?.EndpointConfigName}${after?.FailureReason ? `: ${after.FailureReason}` : ''}`,
+        { described: after, image: src.image });
     }
     await target.clients.sagemaker.send(new AddTagsCommand({ ResourceArn: after.EndpointArn ?? target.arns.endpoint, Tags: [{ Key: PREVIOUS_CONFIG_TAG, Value: previousConfig! }, { Key: PREVIOUS_CONFIG_FOR_TAG, Value: endpointConfig }, { Key: PROMOTED_FROM_TAG, Value: `${from}/${src.configName}` }] }))
       .catch(awsFail('AddTags', target.names.endpoint));

@@ -15,6 +15,7 @@ import {
 import { DeregisterScalableTargetCommand, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
+import { endpointFailure } from '../diagnosis/endpoint-failure.js';
 import { DeployerError } from '../errors.js';
 import { tagList, type TagMap } from '../tags.js';
 import { change } from './diff.js';
@@ -52,7 +53,8 @@ function waiterParams(ctx: DeployContext) {
 async function failure(ctx: DeployContext, name: string, fallback: string, cause?: unknown): Promise<DeployerError> {
   const now = await describeEndpoint(ctx, name);
   const reason = now?.FailureReason ?? fallback;
-  return new DeployerError('MS_DEPLOY_ENDPOINT_FAILED', { resource: name, reason, logGroup: ctx.names.endpointLogGroup }, { cause });
+  // With the diagnosis: FailureReason, the log tail and the likely cause.
+  return endpointFailure(ctx, name, reason, { cause, described: now });
 }
 
 /** Waits for InService; Failed -> MS_DEPLOY_ENDPOINT_FAILED with the FailureReason, too slow -> MS_DEPLOY_WAIT_TIMEOUT. */
