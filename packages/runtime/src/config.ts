@@ -24,6 +24,8 @@ export interface RuntimeConfig {
   MS_BATCH_MAX_SIZE: number;
   MS_BATCH_MAX_WAIT_MS: number;
   MS_FAST_PATH: boolean;
+  MS_MODEL_PATH?: string;
+  MS_MODEL_SHA256?: string;
 }
 
 const int = (minimum: number, maximum: number, dflt: number, description: string) => ({
@@ -62,7 +64,14 @@ export const CONFIG_SCHEMA = {
     MS_BATCH_MAX_SIZE: int(1, 100_000, 32, 'most instances per batched predict call'),
     MS_BATCH_MAX_WAIT_MS: int(0, 10_000, 2, 'longest a request waits for a batch to fill'),
     MS_FAST_PATH: bool(true, 'serve /invocations and /ping without Express routing'),
+    MS_MODEL_PATH: { type: 'string', minLength: 1, description: 'model file whose sha256 is checked at start (with MS_MODEL_SHA256)' },
+    MS_MODEL_SHA256: {
+      type: 'string',
+      pattern: '^(sha256:)?[0-9a-fA-F]{64}$',
+      description: 'recorded sha256 of MS_MODEL_PATH; a different file stops the start',
+    },
   },
+  dependencies: { MS_MODEL_SHA256: ['MS_MODEL_PATH'], MS_MODEL_PATH: ['MS_MODEL_SHA256'] },
   if: { properties: { MS_CACHE: { const: 'redis' } }, required: ['MS_CACHE'] },
   then: { required: ['MS_REDIS_URL'] },
 } as const;
@@ -79,11 +88,16 @@ function allowed(name: string): string {
   if (Array.isArray(prop.enum)) return `one of ${prop.enum.join(', ')}`;
   if (prop.type === 'integer') return `an integer from ${String(prop.minimum)} to ${String(prop.maximum)}`;
   if (prop.type === 'boolean') return 'true or false';
+  if (name === 'MS_MODEL_SHA256') return 'the 64 hex characters of `sha256sum <model file>`';
   if (typeof prop.pattern === 'string') return `a value matching ${prop.pattern}`;
   return 'a non-empty string';
 }
 
 function describe(error: ErrorObject, values: Record<string, unknown>): string {
+  if (error.keyword === 'dependencies') {
+    const { property, missingProperty } = error.params as { property: string; missingProperty: string };
+    return `${property} is set but ${missingProperty} is not; set both (the model file and its recorded sha256) or neither.`;
+  }
   if (error.keyword === 'required') {
     const missing = String((error.params as { missingProperty: string }).missingProperty);
     return `${missing} is required when MS_CACHE=redis; set it to ${allowed(missing)} (e.g. redis://127.0.0.1:6379).`;
@@ -138,5 +152,8 @@ export function serviceOptionsFromConfig(config: Readonly<RuntimeConfig>): Omit<
     logPayloads: config.MS_LOG_PAYLOADS,
     logLevel: config.LOG_LEVEL,
     fastPath: config.MS_FAST_PATH,
+    ...(config.MS_MODEL_PATH !== undefined && config.MS_MODEL_SHA256 !== undefined
+      ? { modelArtifact: { path: config.MS_MODEL_PATH, sha256: config.MS_MODEL_SHA256 } }
+      : {}),
   };
 }

@@ -18,6 +18,7 @@ import { drainServer } from './lifecycle.js';
 import { createLogDestination } from './log-destination.js';
 import { accessLineWriter, createLogger, type AccessLineWriter, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { verifyModelArtifact } from './model-artifact.js';
 import { MicroBatcher } from './micro-batcher.js';
 import { ModelRunner, type BatcherFactory } from './model-runner.js';
 import { buildOpenApi } from './openapi.js';
@@ -75,6 +76,8 @@ export function createService(options: ServiceOptions): Service {
   const predictTimeoutMs = positive('predictTimeoutMs', options.predictTimeoutMs, DEFAULTS.predictTimeoutMs);
   const maxInFlight = positive('maxInFlight', options.maxInFlight, DEFAULTS.maxInFlight);
   const drainTimeoutMs = positive('drainTimeoutMs', options.drainTimeoutMs, DEFAULTS.drainTimeoutMs);
+  // Before anything else runs: the wrong weights must never load, let alone answer.
+  const artifact = options.modelArtifact ? verifyModelArtifact(options.modelArtifact) : undefined;
 
   let accessLine: AccessLineWriter | undefined;
   let logger: Logger;
@@ -87,6 +90,7 @@ export function createService(options: ServiceOptions): Service {
   const metrics = new Metrics();
   const health = new Health(options.readinessChecks ?? []);
   health.onChange((state, reason) => logger.info({ state, reason }, `health: ${state}`));
+  if (artifact) logger.info({ path: artifact.path, sha256: artifact.sha256 }, 'model file matches its recorded sha256');
   const validators = createValidators(model, maxInstances);
 
   let lastFaultLog = 0;

@@ -90,6 +90,16 @@ export const ERRORS = {
     message: 'The {which} schema of model "{model}" does not compile: {detail}; fix the schema in your prediction module.',
     userFault: true,
   },
+  MS_RUNTIME_MODEL_HASH_MISMATCH: {
+    message:
+      'Model file {path} has sha256 {actual}, but {expected} was recorded: it is not the model that was trained and tested, so the service will not start. Put the recorded file back, or, if this file is the new model, record its hash (model-service init --model <file>, or MS_MODEL_SHA256={actual}) and re-run the golden set (tests/golden.jsonl).',
+    userFault: true,
+  },
+  MS_RUNTIME_MODEL_FILE_UNREADABLE: {
+    message:
+      'Model file {path} cannot be read ({detail}), so its recorded sha256 {expected} cannot be checked and the service will not start. Put the model file at that path, or point MS_MODEL_PATH at it.',
+    userFault: true,
+  },
   MS_RUNTIME_MODEL_LOAD_FAILED: {
     message: 'Model "{model}" failed to load: {detail}',
     userFault: false,

@@ -63,6 +63,12 @@ export interface BatchingOptions {
 
 export interface ServiceOptions {
   model: ModelDefinition<any, any>;
+  /**
+   * The model file and its recorded sha256 (release.yaml `model.sha256`, MS_MODEL_PATH +
+   * MS_MODEL_SHA256). createService refuses to start (MS_RUNTIME_MODEL_HASH_MISMATCH) when
+   * the file's hash differs, before the model is loaded.
+   */
+  modelArtifact?: { path: string; sha256: string };
   readinessChecks?: ReadinessCheck[];
   cache?: CacheOptions;
   batching?: BatchingOptions;

@@ -3,7 +3,8 @@
 // stops the start with one message and a non-zero code.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,5 +140,19 @@ describe('start-up configuration errors', () => {
     expect(child.stderr()).toContain('[MS_RUNTIME_CONFIG_INVALID]');
     expect(child.stderr()).toContain('MS_CACHE="disk" is not allowed; use one of off, memory, redis.');
     expect(child.stderr()).not.toMatch(/\n\s+at /);
+  });
+
+  it('a model file whose sha256 differs from MS_MODEL_SHA256 stops the start: exit 1, file and hashes named', async () => {
+    const dir = join(outDir, 'artifact');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'model.bin');
+    writeFileSync(file, 'not the trained weights');
+    const child = start({ PORT: '8080', MS_MODEL_PATH: file, MS_MODEL_SHA256: '0'.repeat(64) });
+    const { code } = await child.exit;
+    expect(code).toBe(1);
+    expect(child.stderr()).toContain('[MS_RUNTIME_MODEL_HASH_MISMATCH]');
+    expect(child.stderr()).toContain(`Model file ${file} has sha256 ${createHash('sha256').update('not the trained weights').digest('hex')}`);
+    expect(child.stderr()).not.toMatch(/\n\s+at /);
+    expect(child.stderr()).not.toContain('predict-start');
   });
 });
