@@ -11,7 +11,10 @@ import { bundleLambda, type LambdaBundle } from './lambda-bundle.js';
 import { alarms } from './resources/alarms.js';
 import { apiGatewayResource } from './resources/api-gateway.js';
 import { autoscaling } from './resources/autoscaling.js';
+import { budget } from './resources/budget.js';
 import { cognitoResource } from './resources/cognito.js';
+import { dashboard } from './resources/dashboard.js';
+import { deploymentRecord } from './resources/deployment-record.js';
 import { ecrRepository } from './resources/ecr.js';
 import { lambdaRole, sagemakerRole } from './resources/iam.js';
 import { createImageModule } from './resources/image.js';
@@ -162,12 +165,16 @@ export interface EnvironmentGraphOptions {
  * The resource modules of one environment, in apply order: each one's outputs
  * feed the ones after it (repository -> image digest -> model; roles -> model and
  * Lambda; model -> endpoint config -> endpoint -> scaling, alarms, Lambda env;
- * Lambda + user pool -> API).
+ * Lambda + user pool -> API). The budget alert comes first, so it watches
+ * before anything billable exists (and, destroyed last, until it is gone); the
+ * dashboard shows all of them; the deployment record is written last.
  */
 export async function environmentResources(_ctx: DeployContext, options: EnvironmentGraphOptions = {}): Promise<AnyResource[]> {
   const bundle = options.bundle ?? (await bundleLambda());
-  const image = options.purpose === 'destroy' ? [] : [createImageModule({ image: options.image, builder: options.builder })];
+  const deploying = options.purpose !== 'destroy';
+  const image = deploying ? [createImageModule({ image: options.image, builder: options.builder })] : [];
   return [
+    budget,
     ecrRepository,
     ...image,
     sagemakerRole,
@@ -180,5 +187,7 @@ export async function environmentResources(_ctx: DeployContext, options: Environ
     createLambdaProxyResource({ bundle }),
     cognitoResource,
     apiGatewayResource,
+    dashboard,
+    ...(deploying ? [deploymentRecord] : []),
   ] as AnyResource[];
 }

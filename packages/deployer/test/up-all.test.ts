@@ -1,15 +1,19 @@
 // The whole environment graph (every resource module, in order) against stateful
 // fakes of every control plane: create path, no-change path (zero mutating calls
 // on ALL clients), interruption at each mutating call then rerun, plan = reads
-// only, destroy in reverse order.
+// only, destroy in reverse order, and the cost allocation tags on every create.
+import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import type { DeployContext } from '../src/context.js';
 import { applyGraph, destroyGraph, environmentResources, planGraph } from '../src/deploy-graph.js';
 import { codeSha256 } from '../src/lambda-bundle.js';
 import { createProgress } from '../src/progress.js';
+import { configHash, withGitSha } from '../src/tags.js';
 import { ACCOUNT, RELEASE_YAML, mockAll, restoreAll, testContext, type Mocks } from './helpers/aws-context.js';
 import { FakeCoreAws, crashAtMutation } from './helpers/fake-core-aws.js';
 import { FakeEdgeAws } from './helpers/fake-edge-aws.js';
+import { FakeOpsAws } from './helpers/fake-ops-aws.js';
 import { FakeSageMaker } from './helpers/fake-sagemaker.js';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
@@ -18,13 +22,20 @@ const bundle = { zip, sha256: codeSha256(zip), handler: 'index.handler', entry: 
 const silent = createProgress('silent', { write: () => true });
 const READ = /^(Describe|List|Get)\w*Command$/;
 
-interface World { mocks: Mocks; core: FakeCoreAws; edge: FakeEdgeAws; sm: FakeSageMaker }
+const SHA = 'abc1234';
+const DEPLOYER_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/ci`;
+// A budget with an alert, so the graph creates every module (release.yaml without one: no Budgets call at all).
+const YAML = RELEASE_YAML.replace('environments:', 'budget: { monthlyUsd: 50, alertEmails: [ops@example.com] }\nenvironments:');
+
+interface World { mocks: Mocks & { budgets: AwsStub<any, any, any> }; core: FakeCoreAws; edge: FakeEdgeAws; sm: FakeSageMaker; ops: FakeOpsAws }
 let w: World;
 
 function freshWorld(): World {
-  const mocks = mockAll();
-  mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT });
-  return { mocks, core: new FakeCoreAws().install(mocks), edge: new FakeEdgeAws().install(mocks), sm: new FakeSageMaker(mocks.sagemaker) };
+  const mocks = { ...mockAll(), budgets: mockClient(BudgetsClient) };
+  mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: DEPLOYER_ARN });
+  const sm = new FakeSageMaker(mocks.sagemaker);
+  const ops = new FakeOpsAws((name) => sm.endpoints.has(name)).install(mocks);
+  return { mocks, core: new FakeCoreAws().install(mocks), edge: new FakeEdgeAws().install(mocks), sm, ops };
 }
 beforeEach(() => {
   w = freshWorld();
@@ -41,8 +52,9 @@ function sent(): string[] {
 const mutating = () => sent().filter((n) => !READ.test(n));
 const resetHistory = () => Object.values(w.mocks).forEach((m) => m.resetHistory());
 
-function context(options: { yaml?: string; dryRun?: boolean } = {}): DeployContext {
-  return testContext({ ...options, runner: w.core.runner() });
+/** The context `up` builds: the commit's sha joins the cost allocation tags. */
+function context(options: { yaml?: string; dryRun?: boolean; env?: string } = {}): DeployContext {
+  return withGitSha(testContext({ yaml: YAML, ...options, runner: w.core.runner(SHA) }), SHA);
 }
 
 async function up(ctx: DeployContext = context()) {
@@ -54,6 +66,7 @@ function snapshot(): unknown {
   return {
     core: w.core.snapshot(),
     edge: w.edge.snapshot(),
+    ops: w.ops.snapshot(),
     sagemaker: {
       models: [...w.sm.models.entries()],
       configs: [...w.sm.configs.keys()].sort(),
@@ -66,14 +79,16 @@ describe('up across every resource module', () => {
   it('creates the environment in dependency order and reports every output', async () => {
     const applied = await up();
     expect(applied.steps.map((s) => [s.module.kind, s.change.action])).toEqual([
-      ['ecr-repository', 'create'], ['container-image', 'create'], ['iam-role-sagemaker', 'create'], ['iam-role-lambda', 'create'],
+      ['budget', 'create'], ['ecr-repository', 'create'], ['container-image', 'create'], ['iam-role-sagemaker', 'create'], ['iam-role-lambda', 'create'],
       ['sagemaker-model', 'create'], ['sagemaker-endpoint-config', 'create'], ['sagemaker-endpoint', 'create'],
       ['autoscaling', 'no-change'], ['cloudwatch-alarms', 'create'], ['lambda-function', 'create'], ['cognito-user-pool', 'create'], ['api-gateway', 'create'],
+      ['cloudwatch-dashboard', 'create'], ['deployment-record', 'create'],
     ]);
     const order = mutating();
     const at = (name: string) => order.indexOf(name);
-    // Each resource is created after what it needs.
-    expect(at('CreateRepositoryCommand')).toBe(0);
+    // The budget alert watches before anything billable exists; then each resource after what it needs.
+    expect(at('CreateBudgetCommand')).toBe(0);
+    expect(at('CreateRepositoryCommand')).toBe(1);
     expect(at('CreateRoleCommand')).toBeGreaterThan(at('PutLifecyclePolicyCommand'));
     expect(at('CreateModelCommand')).toBeGreaterThan(order.lastIndexOf('PutRolePolicyCommand'));
     expect(at('CreateEndpointConfigCommand')).toBe(at('CreateModelCommand') + 1);
@@ -82,7 +97,9 @@ describe('up across every resource module', () => {
     expect(at('CreateFunctionCommand')).toBeGreaterThan(at('PutMetricAlarmCommand'));
     expect(at('CreateUserPoolCommand')).toBeGreaterThan(at('CreateFunctionCommand'));
     expect(at('CreateRestApiCommand')).toBeGreaterThan(at('CreateUserPoolClientCommand'));
-    expect(order[order.length - 1]).toBe('CreateDeploymentCommand');
+    expect(at('PutDashboardCommand')).toBe(at('CreateDeploymentCommand') + 1);
+    // The record is written last, once everything it describes exists.
+    expect(order[order.length - 1]).toBe('AddTagsCommand');
     // The image was built and pushed, and the model pinned to the pushed digest.
     const digest = [...w.core.repos.get('model-service/iris')!.images.values()][0]!;
     expect([...w.sm.models.values()][0]!.image).toBe(`${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/model-service/iris@${digest}`);
@@ -91,6 +108,11 @@ describe('up across every resource module', () => {
     expect(applied.outputs).toMatchObject({
       endpointName: 'ms-iris-dev', apiUrl: expect.stringMatching(/^https:\/\/.+\/dev$/), userPoolId: expect.stringMatching(/^eu-west-1_/),
       userPoolClientId: expect.any(String), imageUri: expect.stringContaining('@sha256:'),
+      budgetName: 'ms-iris-dev-monthly', dashboardName: 'ms-iris-dev', deployedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    expect(w.ops.endpointTags.get('ms-iris-dev')).toEqual({
+      'model-service:deployed-sha': SHA, 'model-service:deployed-digest': digest, 'model-service:config-hash': configHash(context().release, 'dev'),
+      'model-service:deployed-at': applied.outputs.deployedAt, 'model-service:deployed-by': DEPLOYER_ARN,
     });
   });
 
@@ -98,8 +120,8 @@ describe('up across every resource module', () => {
     await up();
     const before = snapshot();
     resetHistory();
-    const runner = w.core.runner();
-    const ctx = testContext({ runner });
+    const runner = w.core.runner(SHA);
+    const ctx = withGitSha(testContext({ yaml: YAML, runner }), SHA);
     const again = await applyGraph(ctx, await planGraph(ctx, await environmentResources(ctx, { bundle })), silent);
     expect(again.steps.every((s) => s.change.action === 'no-change')).toBe(true);
     expect(mutating()).toEqual([]);
@@ -110,16 +132,19 @@ describe('up across every resource module', () => {
   it('plan makes read calls only, on an empty account and on a deployed one', async () => {
     const ctx = context({ dryRun: true });
     const fresh = await planGraph(ctx, await environmentResources(ctx, { bundle }));
-    expect(fresh.steps.filter((s) => s.change.action === 'create')).toHaveLength(11);
+    expect(fresh.steps.filter((s) => s.change.action === 'create')).toHaveLength(14);
     expect(sent().length).toBeGreaterThan(0);
     expect(mutating()).toEqual([]);
     await up();
     resetHistory();
-    const changed = RELEASE_YAML.replace('instanceCount: 1', 'instanceCount: 2');
+    const changed = YAML.replace('instanceCount: 1', 'instanceCount: 2');
     const ctx2 = context({ yaml: changed, dryRun: true });
     const plan = await planGraph(ctx2, await environmentResources(ctx2, { bundle }));
     expect(mutating()).toEqual([]);
-    expect(plan.steps.filter((s) => s.change.action !== 'no-change').map((s) => s.module.kind)).toEqual(['sagemaker-endpoint-config', 'sagemaker-endpoint']);
+    // The dashboard shows the configured instance count; the record's config hash changes.
+    expect(plan.steps.filter((s) => s.change.action !== 'no-change').map((s) => s.module.kind)).toEqual([
+      'sagemaker-endpoint-config', 'sagemaker-endpoint', 'cloudwatch-dashboard', 'deployment-record',
+    ]);
   });
 
   it('interrupted at each mutating call, a rerun converges to the same end state', async () => {
@@ -147,6 +172,7 @@ describe('up across every resource module', () => {
     await destroyGraph(ctx, await planGraph(ctx, modules), silent);
     const order = mutating();
     const first = (name: string) => order.indexOf(name);
+    expect(first('DeleteDashboardsCommand')).toBe(0);
     expect(first('DeleteRestApiCommand')).toBeLessThan(first('DeleteUserPoolCommand'));
     expect(first('DeleteUserPoolCommand')).toBeLessThan(first('DeleteFunctionCommand'));
     expect(first('DeleteFunctionCommand')).toBeLessThan(first('DeleteAlarmsCommand'));
@@ -154,11 +180,14 @@ describe('up across every resource module', () => {
     expect(first('DeleteEndpointCommand')).toBeLessThan(first('DeleteEndpointConfigCommand'));
     expect(first('DeleteEndpointConfigCommand')).toBeLessThan(first('DeleteModelCommand'));
     expect(first('DeleteModelCommand')).toBeLessThan(first('DeleteRoleCommand'));
+    // The budget keeps watching until everything else is gone.
+    expect(order[order.length - 1]).toBe('DeleteBudgetCommand');
     const state = snapshot() as { core: { repos: unknown[]; roles: unknown[]; alarms: unknown[] }; edge: unknown; sagemaker: { models: unknown[]; configs: unknown[]; endpoints: unknown[] } };
     expect(state.core.repos).toHaveLength(1);
     expect(state.core.roles).toEqual([]);
     expect(state.core.alarms).toEqual([]);
     expect(state.sagemaker).toEqual({ models: [], configs: [], endpoints: [] });
     expect(state.edge).toEqual({ fns: [], pools: [], apis: [], plans: [], keys: [] });
+    expect(w.ops.snapshot()).toEqual({ budgets: [], dashboards: [], endpointTags: [] });
   });
 });

@@ -3,6 +3,7 @@
 // and endpoint overrides so the whole CLI can be pointed at an emulator.
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
@@ -30,6 +31,8 @@ export interface AwsClients {
   readonly sts: STSClient;
   readonly ec2: EC2Client;
   readonly serviceQuotas: ServiceQuotasClient;
+  /** Global service (budgets.amazonaws.com); the region only signs. */
+  readonly budgets: BudgetsClient;
 }
 
 export type ServiceKey = keyof AwsClients;
@@ -52,6 +55,7 @@ export const SERVICE_IDS: Readonly<Record<ServiceKey, string>> = {
   sts: 'STS',
   ec2: 'EC2',
   serviceQuotas: 'Service Quotas',
+  budgets: 'Budgets',
 };
 
 export function endpointEnvVar(service: ServiceKey): string {
@@ -95,6 +99,7 @@ const CTORS: { [K in ServiceKey]: Ctor<AwsClients[K]> } = {
   sts: STSClient as Ctor<STSClient>,
   ec2: EC2Client as Ctor<EC2Client>,
   serviceQuotas: ServiceQuotasClient as Ctor<ServiceQuotasClient>,
+  budgets: BudgetsClient as Ctor<BudgetsClient>,
 };
 
 export function clientConfig(service: ServiceKey, options: ClientOptions): Record<string, unknown> {

@@ -10,11 +10,20 @@ export interface AutoscalingConfig {
   readonly targetInvocationsPerInstance: number;
 }
 
+/** release.yaml `budget` (top level or per environment): an AWS Budgets cost alert. */
+export interface BudgetConfig {
+  readonly monthlyUsd: number;
+  readonly alertEmails?: readonly string[];
+  readonly alertAtPercent: readonly number[];
+}
+
 export interface EnvironmentConfig {
   readonly instanceType: string;
   readonly instanceCount: number;
   readonly volumeSizeGb?: number;
   readonly autoscaling: AutoscalingConfig;
+  /** Replaces the top-level `budget` for this environment. */
+  readonly budget?: BudgetConfig;
 }
 
 export interface ReleaseConfig {
@@ -51,5 +60,7 @@ export interface ReleaseConfig {
     readonly waitMinutes: number;
   };
   readonly ci: { readonly provider: 'github' | 'circleci' | 'none' };
+  /** Optional: a monthly cost alert per environment (environments.<env>.budget overrides it). */
+  readonly budget?: BudgetConfig;
   readonly environments: Readonly<Partial<Record<EnvName, EnvironmentConfig>>>;
 }
