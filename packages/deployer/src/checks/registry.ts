@@ -255,6 +255,7 @@ export const VERIFY_CHECKS: readonly CheckInfo[] = [
   { id: 'verify.auth.no-token-rejected', title: VERIFY_CHECK_TITLES['verify.auth.no-token-rejected'], description: 'a request without a token gets 401/403 (the Cognito authorizer is enforced).' },
   { id: 'verify.auth.valid-token-accepted', title: VERIFY_CHECK_TITLES['verify.auth.valid-token-accepted'], description: "a Cognito ID token and the project's sample request get HTTP 200 end to end." },
   { id: 'verify.input.invalid-rejected', title: VERIFY_CHECK_TITLES['verify.input.invalid-rejected'], description: 'an invalid body gets a 4xx, never a 2xx or 5xx.' },
+  { id: 'verify.golden', title: VERIFY_CHECK_TITLES['verify.golden'], description: "every line of tests/golden.jsonl, replayed through the deployed API with a token, gets the trained model's answer (numbers within the line's tolerance); --skip-golden records partial, which promote refuses." },
   { id: 'verify.slo.latency', title: VERIFY_CHECK_TITLES['verify.slo.latency'], description: 'p95 over a bounded run of authenticated requests is within slo.p95LatencyMs.' },
   { id: 'verify.slo.error-rate', title: VERIFY_CHECK_TITLES['verify.slo.error-rate'], description: 'the error rate of that run is within slo.errorRate.' },
   { id: 'verify.cache.hit-rate', title: VERIFY_CHECK_TITLES['verify.cache.hit-rate'], description: 'the X-Cache hit rate of the repeated request (skipped when the service reports no cache).' },

@@ -5,6 +5,7 @@
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeEndpointCommand, type DescribeEndpointCommandOutput, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { CheckResult } from './registry.js';
+import { runGoldenCheck, type GoldenSet } from './verify-golden.js';
 import { probe, runLoad, type LoadSummary, type ProbeResult } from './verify-probe.js';
 
 export const VERIFY_CHECK_IDS = [
@@ -14,6 +15,7 @@ export const VERIFY_CHECK_IDS = [
   'verify.auth.no-token-rejected',
   'verify.auth.valid-token-accepted',
   'verify.input.invalid-rejected',
+  'verify.golden',
   'verify.slo.latency',
   'verify.slo.error-rate',
   'verify.cache.hit-rate',
@@ -32,6 +34,8 @@ export interface VerifyTarget {
   /** A request the model must accept, and one it must refuse. */
   sampleBody: string;
   invalidBody: string;
+  /** tests/golden.jsonl as loaded; undefined = skipped on purpose (--skip-golden). */
+  golden?: GoldenSet;
   requests: number;
   concurrency: number;
   slo: { p95LatencyMs: number; errorRate: number };
@@ -60,6 +64,7 @@ const TITLES: Record<VerifyCheckId, string> = {
   'verify.auth.no-token-rejected': 'a request without a token is rejected',
   'verify.auth.valid-token-accepted': 'a request with a valid token succeeds',
   'verify.input.invalid-rejected': 'an invalid body gets a 4xx',
+  'verify.golden': 'the golden set answers as the trained model did',
   'verify.slo.latency': 'p95 latency within the SLO',
   'verify.slo.error-rate': 'error rate within the SLO',
   'verify.cache.hit-rate': 'cache hit rate (reported)',
@@ -122,7 +127,7 @@ export async function runVerifyChecks(t: VerifyTarget): Promise<VerifyReport> {
   }
   const noToken: CheckResult = { status: 'fail', message: `no token: ${tokenError}`, fix: 'Pass --token (or MODEL_DEPLOY_TOKEN), or --username with MODEL_DEPLOY_PASSWORD for a user of the pool.' };
   if (token === undefined) {
-    for (const id of ['verify.auth.valid-token-accepted', 'verify.input.invalid-rejected', 'verify.slo.latency', 'verify.slo.error-rate'] as const) add(id, noToken);
+    for (const id of ['verify.auth.valid-token-accepted', 'verify.input.invalid-rejected', 'verify.golden', 'verify.slo.latency', 'verify.slo.error-rate'] as const) add(id, noToken);
     add('verify.cache.hit-rate', { status: 'skip', message: 'not measured without a token' });
     report.ok = false;
     return report;
@@ -136,7 +141,10 @@ export async function runVerifyChecks(t: VerifyTarget): Promise<VerifyReport> {
     ? { status: 'pass', message: `invalid body: HTTP ${invalid.status}` }
     : { status: 'fail', message: `invalid body: ${brief(invalid)} (expected 4xx)`, fix: 'The model must validate its input (instance schema) and answer 400, never 2xx or 5xx.' });
 
-  // 7-9. N requests against the SLO.
+  // 7. The golden set: the served model is the trained one (preprocessing included).
+  add('verify.golden', await runGoldenCheck(t.golden, (body) => probe(predictUrl, { method: 'POST', token, body })));
+
+  // 8-10. N requests against the SLO.
   const load = await runLoad(() => probe(predictUrl, { method: 'POST', token, body: t.sampleBody }), t.requests, t.concurrency);
   report.load = load;
   add('verify.slo.latency', load.p95Ms <= t.slo.p95LatencyMs

@@ -4,14 +4,17 @@
 // not "#": SageMaker tag values allow only letters, digits, spaces and _.:/=+-@.)
 export const VERIFIED_TAG = 'model-service:verified';
 
+/** partial = nothing failed, but a check promote requires (verify.golden) was skipped on purpose. */
+export type VerifiedResult = 'pass' | 'fail' | 'partial';
+
 export interface VerifiedTag {
-  result: 'pass' | 'fail';
+  result: VerifiedResult;
   at: string;
   configName: string;
 }
 
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-const PARSE = /^(pass|fail)@([0-9T:.Z-]+)\/(.+)$/;
+const PARSE = /^(pass|fail|partial)@([0-9T:.Z-]+)\/(.+)$/;
 
 export function formatVerifiedTag(tag: VerifiedTag): string {
   const value = `${tag.result}@${tag.at}/${tag.configName}`;
@@ -21,5 +24,5 @@ export function formatVerifiedTag(tag: VerifiedTag): string {
 
 export function parseVerifiedTag(value: string | undefined): VerifiedTag | undefined {
   const match = PARSE.exec(value ?? '');
-  return match ? { result: match[1] as 'pass' | 'fail', at: match[2]!, configName: match[3]! } : undefined;
+  return match ? { result: match[1] as VerifiedResult, at: match[2]!, configName: match[3]! } : undefined;
 }

@@ -105,6 +105,7 @@ async function readSource(source: DeployContext, to: string) {
   }
   const tag = parseVerifiedTag((await tagsOf(source, ep.EndpointArn!))[VERIFIED_TAG]);
   if (!tag) throw new DeployerError('MS_DEPLOY_PROMOTE_UNVERIFIED', { from, to, reason: `${from} has never been verified (no ${VERIFIED_TAG} tag on ${source.names.endpoint})` });
+  if (tag.result === 'partial') throw new DeployerError('MS_DEPLOY_PROMOTE_UNVERIFIED', { from, to, reason: `the last verify of ${from} (${tag.at}) skipped the golden set (--skip-golden); verify it with its tests/golden.jsonl` });
   if (tag.result !== 'pass') throw new DeployerError('MS_DEPLOY_PROMOTE_UNVERIFIED', { from, to, reason: `the last verify of ${from} (${tag.at}) failed` });
   if (tag.configName !== ep.EndpointConfigName) {
     throw new DeployerError('MS_DEPLOY_PROMOTE_UNVERIFIED', { from, to, reason: `verify passed on ${tag.configName}, but ${from} now runs ${ep.EndpointConfigName}` });

@@ -12,6 +12,7 @@ import { AddTagsCommand } from '@aws-sdk/client-sagemaker';
 import { Command } from 'commander';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../aws/clients.js';
 import { runVerifyChecks, type VerifyReport } from '../checks/verify-checks.js';
+import { GOLDEN_FILE, loadGoldenSet } from '../checks/verify-golden.js';
 import { formatVerifiedTag, VERIFIED_TAG } from '../checks/verify-tag.js';
 import { diagnoseEndpoint, FAILED_STATES } from '../diagnosis/diagnose-endpoint.js';
 import { renderDiagnosis } from '../diagnosis/render-diagnosis.js';
@@ -30,6 +31,8 @@ export interface VerifyOptions extends CommonOptions {
   clientId?: string;
   sample?: string;
   invalidSample?: string;
+  golden?: string;
+  skipGolden?: boolean;
   requests?: string;
   concurrency?: string;
   record?: boolean;
@@ -91,6 +94,7 @@ export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOpti
   const concurrency = intOption(env, 'concurrency', opts.concurrency, 4, 32);
   const body = await sampleBody(env, dir, opts.sample);
   const invalidBody = opts.invalidSample ? await sampleBody(env, dir, opts.invalidSample) : DEFAULT_INVALID_BODY;
+  const golden = opts.skipGolden ? undefined : await loadGoldenSet(dir, opts.golden);
   const vars = rt.io.env;
   const clients = (rt.deps.createClients ?? createAwsClients)({ region: release.region, env: vars });
   try {
@@ -112,6 +116,7 @@ export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOpti
       token,
       sampleBody: body,
       invalidBody,
+      golden,
       requests,
       concurrency,
       slo: release.slo,
@@ -120,7 +125,9 @@ export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOpti
     });
     let recorded: string | undefined;
     if (opts.record !== false && report.endpoint?.arn && report.endpoint.configName) {
-      const value = formatVerifiedTag({ result: report.ok ? 'pass' : 'fail', at: new Date().toISOString(), configName: report.endpoint.configName });
+      // Nothing failed but the golden set was skipped on purpose: promote must not take it.
+      const result = !report.ok ? 'fail' : golden ? 'pass' : 'partial';
+      const value = formatVerifiedTag({ result, at: new Date().toISOString(), configName: report.endpoint.configName });
       try {
         await clients.sagemaker.send(new AddTagsCommand({ ResourceArn: report.endpoint.arn, Tags: [{ Key: VERIFIED_TAG, Value: value }] }));
         recorded = value;
@@ -160,6 +167,8 @@ export function verifyCommand(rt: CliRuntime, exit: (code: number) => void): Com
     .option('--client-id <id>', 'Cognito app client id (default: found by name; env MODEL_DEPLOY_CLIENT_ID)')
     .option('--sample <file>', 'a request the model must accept (default: the project sample request)')
     .option('--invalid-sample <file>', `a request the model must refuse (default: ${DEFAULT_INVALID_BODY})`)
+    .option('--golden <file>', `the golden set to replay (default: ${GOLDEN_FILE})`)
+    .option('--skip-golden', 'do not replay the golden set (reported as skip; recorded as partial, which promote refuses)')
     .option('--requests <n>', 'requests for the SLO checks (1..1000)', '50')
     .option('--concurrency <n>', 'requests in flight at once (1..32)', '4')
     .option('--no-record', 'do not tag the endpoint with the result')

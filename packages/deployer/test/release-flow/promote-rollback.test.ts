@@ -146,6 +146,7 @@ describe('promote', () => {
   it.each([
     ['never verified', null, /never been verified/],
     ['last verify failed', `fail@2026-11-25T09:00:00.000Z/${DEV_CONFIG}`, /failed/],
+    ['verified without its golden set', `partial@2026-11-25T09:00:00.000Z/${DEV_CONFIG}`, /skipped the golden set/],
     ['verified another config', 'pass@2026-11-25T09:00:00.000Z/ms-iris-dev-0ld0c0nf', /now runs/],
   ])('refuses when the source was %s, before any write', async (_case, tag, reason) => {
     healthySource(tag);

@@ -2,7 +2,7 @@
 // real handler + real runtime), exactly as it runs against AWS: SDK endpoints
 // from AWS_ENDPOINT_URL_*, the API URL and a pool user from options/env.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createService, type Service } from '@model-service/runtime';
@@ -45,6 +45,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ms-verify-'));
   await writeFile(join(dir, 'release.yaml'), RELEASE);
   await writeFile(join(dir, 'sample-request.json'), '{"instances":[[1,2],[3,4]]}');
+  await mkdir(join(dir, 'tests'));
+  await writeFile(join(dir, 'tests', 'golden.jsonl'), '{"request":{"instances":[[1,2],[3,4]]},"response":{"predictions":[0,1]},"tolerance":1e-6}\n{"request":{"instances":[[2.5,0]]},"response":{"predictions":[1]}}\n');
   service = createService({ model, cache: { kind: 'memory' }, logLevel: 'silent' });
   const { port } = await service.listen(0, '127.0.0.1');
   chain = await startLocalChain({
