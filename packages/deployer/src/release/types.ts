@@ -10,6 +10,13 @@ export interface AutoscalingConfig {
   readonly targetInvocationsPerInstance: number;
 }
 
+/** release.yaml `vpc` (top level or per environment). */
+export interface VpcConfig {
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+  readonly networkIsolation: boolean;
+}
+
 /** release.yaml `budget` (top level or per environment): an AWS Budgets cost alert. */
 export interface BudgetConfig {
   readonly monthlyUsd: number;
@@ -22,6 +29,8 @@ export interface EnvironmentConfig {
   readonly instanceCount: number;
   readonly volumeSizeGb?: number;
   readonly autoscaling: AutoscalingConfig;
+  /** Replaces the top-level `vpc` for this environment. */
+  readonly vpc?: VpcConfig;
   /** Replaces the top-level `budget` for this environment. */
   readonly budget?: BudgetConfig;
 }
@@ -60,6 +69,8 @@ export interface ReleaseConfig {
     readonly waitMinutes: number;
   };
   readonly ci: { readonly provider: 'github' | 'circleci' | 'none' };
+  /** Optional: the model and the Lambda proxy run in these subnets / security groups. */
+  readonly vpc?: VpcConfig;
   /** Optional: a monthly cost alert per environment (environments.<env>.budget overrides it). */
   readonly budget?: BudgetConfig;
   readonly environments: Readonly<Partial<Record<EnvName, EnvironmentConfig>>>;

@@ -1,6 +1,7 @@
 // The IAM documents, as data: trust policies and least-privilege inline
 // policies naming actions and the exact resources (no `*` action anywhere).
 import type { DeployContext } from '../context.js';
+import { vpcStatements } from './vpc-policies.js';
 
 export interface Statement {
   Sid: string;
@@ -53,6 +54,7 @@ export function sagemakerPolicy(ctx: DeployContext): PolicyDocument {
         Resource: ['*'],
       },
       logStatement(ctx.arns.endpointLogGroup),
+      ...vpcStatements(ctx, 'sagemaker'),
     ],
   };
 }
@@ -64,6 +66,7 @@ export function lambdaPolicy(ctx: DeployContext): PolicyDocument {
     Statement: [
       { Sid: 'InvokeModelEndpoint', Effect: 'Allow', Action: ['sagemaker:InvokeEndpoint'], Resource: [ctx.arns.endpoint] },
       logStatement(ctx.arns.lambdaLogGroup),
+      ...vpcStatements(ctx, 'lambda'),
     ],
   };
 }

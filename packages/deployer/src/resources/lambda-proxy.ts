@@ -19,6 +19,8 @@ import { known } from '../known-after-apply.js';
 import { PROXY_ENV } from '../lambda-proxy/config.js';
 import type { KnownOutputs } from '../deploy-graph.js';
 import type { FieldDiff, PlannedChange, ResourceModule } from './resource.js';
+import { sameValue } from './diff.js';
+import { lambdaVpcConfig, observedVpcIds, vpcIds, vpcOf, type VpcIds } from './vpc.js';
 
 export const LAMBDA_RUNTIME = 'nodejs20.x';
 
@@ -33,6 +35,8 @@ export interface LambdaProxyDesired {
   environment: Record<string, string>;
   tags: Record<string, string>;
   codeSha256: string;
+  /** release.yaml vpc (the function gets ENIs in these subnets); absent = no VPC. */
+  vpc?: VpcIds;
 }
 
 export interface LambdaProxyObserved {
@@ -45,6 +49,7 @@ export interface LambdaProxyObserved {
   environment: Record<string, string>;
   tags: Record<string, string>;
   codeSha256?: string;
+  vpc?: VpcIds;
   state?: string;
   lastUpdateStatus?: string;
   lastModified?: string;
@@ -85,11 +90,14 @@ function observedFrom(config: FunctionConfiguration, tags: Record<string, string
     environment: { ...(config.Environment?.Variables ?? {}) },
     tags: { ...(tags ?? {}) },
     codeSha256: config.CodeSha256,
+    ...vpcField(observedVpcIds(config.VpcConfig?.SubnetIds, config.VpcConfig?.SecurityGroupIds)),
     state: config.State,
     lastUpdateStatus: config.LastUpdateStatus,
     lastModified: config.LastModified,
   };
 }
+
+const vpcField = (vpc: VpcIds | undefined): { vpc?: VpcIds } => (vpc ? { vpc } : {});
 
 function sameMap(a: Record<string, string>, b: Record<string, string>): boolean {
   const ka = Object.keys(a).sort();
@@ -113,6 +121,7 @@ function configDiffs(d: LambdaProxyDesired, o: LambdaProxyObserved): FieldDiff[]
   scalar('memorySize', o.memorySize, d.memorySize);
   scalar('timeout', o.timeout, d.timeout);
   if (!sameMap(o.environment, d.environment)) diffs.push({ field: 'environment', from: o.environment, to: d.environment });
+  if (!sameValue(o.vpc, d.vpc)) diffs.push({ field: 'vpc', from: o.vpc, to: d.vpc });
   return diffs;
 }
 
@@ -144,6 +153,7 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
             Timeout: d.timeout,
             Code: { ZipFile: options.bundle.zip },
             Environment: { Variables: d.environment },
+            ...(d.vpc ? { VpcConfig: lambdaVpcConfig(d.vpc) } : {}),
             Architectures: ['x86_64'],
             Description: 'model-service proxy: API Gateway -> SageMaker endpoint',
             Tags: d.tags,
@@ -173,6 +183,7 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
         environment: proxyEnvironment(ctx, known(upstream.endpointName) ?? ctx.names.endpoint, options.fallbackRules),
         tags: { ...ctx.tags },
         codeSha256: options.bundle.sha256,
+        ...vpcField(vpcIds(vpcOf(ctx.release, ctx.envName))),
       };
     },
 
@@ -229,6 +240,8 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
               MemorySize: d.memorySize,
               Timeout: d.timeout,
               Environment: { Variables: d.environment },
+              // Sent only when a VPC is involved; empty lists detach the function from one.
+              ...(d.vpc || o.vpc ? { VpcConfig: lambdaVpcConfig(d.vpc) } : {}),
             }),
           )
           .catch(awsFail('UpdateFunctionConfiguration', d.functionName));

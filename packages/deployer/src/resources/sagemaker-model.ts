@@ -13,6 +13,7 @@ import { tagList, type TagMap } from '../tags.js';
 import { change, creationDiffs } from './diff.js';
 import type { ResourceModule } from './resource.js';
 import { listOwned, sagemakerModelName, type ModelContent } from './sagemaker-names.js';
+import { observedVpcIds, sagemakerVpcConfig, vpcIds, vpcOf, type VpcIds } from './vpc.js';
 
 export interface ModelDesired extends ModelContent {
   name: string;
@@ -22,12 +23,29 @@ export interface ModelDesired extends ModelContent {
 export interface ModelObserved {
   name: string;
   image?: string;
+  vpc?: VpcIds;
+  networkIsolation?: boolean;
 }
 
 const KIND = 'sagemaker-model';
 // IAM is eventually consistent: a role created seconds ago may not be assumable yet.
 const ROLE_NOT_READY = /could not (be )?assume|not authorized to assume|unable to assume/i;
 const ROLE_READY_TRIES = 6;
+
+/** The model's VPC part of its content (empty without release.yaml vpc). */
+export function modelVpcContent(ctx: DeployContext): Pick<ModelContent, 'vpc' | 'networkIsolation'> {
+  const vpc = vpcOf(ctx.release, ctx.envName);
+  if (!vpc) return {};
+  return { vpc: vpcIds(vpc), ...(vpc.networkIsolation ? { networkIsolation: true as const } : {}) };
+}
+
+/** CreateModel's VpcConfig / EnableNetworkIsolation for that content. */
+export function modelVpcInput(content: Pick<ModelContent, 'vpc' | 'networkIsolation'>): { VpcConfig?: { Subnets: string[]; SecurityGroupIds: string[] }; EnableNetworkIsolation?: boolean } {
+  return {
+    ...(content.vpc ? { VpcConfig: sagemakerVpcConfig(content.vpc) } : {}),
+    ...(content.networkIsolation ? { EnableNetworkIsolation: true } : {}),
+  };
+}
 
 export function containerEnvironment(ctx: DeployContext): Record<string, string> {
   return {
@@ -41,6 +59,7 @@ async function createModel(ctx: DeployContext, d: ModelDesired): Promise<void> {
     ModelName: d.name,
     ExecutionRoleArn: d.executionRoleArn,
     PrimaryContainer: { Image: d.image, Mode: 'SingleModel' as const, Environment: d.environment },
+    ...modelVpcInput(d),
     Tags: tagList(d.tags),
   };
   for (let attempt = 1; ; attempt += 1) {
@@ -67,6 +86,7 @@ export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> = {
       image: upstream.imageUri ?? '',
       executionRoleArn: upstream.sagemakerRoleArn ?? ctx.arns.sagemakerRole,
       environment: containerEnvironment(ctx),
+      ...modelVpcContent(ctx),
     };
     return { name: sagemakerModelName(ctx.names, content), ...content, tags: ctx.tags };
   },
@@ -75,13 +95,21 @@ export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> = {
     const out = await ctx.clients.sagemaker
       .send(new DescribeModelCommand({ ModelName: desired.name }))
       .catch(notFoundAs(undefined, 'DescribeModel', desired.name));
-    return out && { name: out.ModelName!, image: out.PrimaryContainer?.Image };
+    if (!out) return undefined;
+    const vpc = observedVpcIds(out.VpcConfig?.Subnets, out.VpcConfig?.SecurityGroupIds);
+    return {
+      name: out.ModelName!,
+      image: out.PrimaryContainer?.Image,
+      ...(vpc ? { vpc } : {}),
+      ...(out.EnableNetworkIsolation ? { networkIsolation: true } : {}),
+    };
   },
 
   plan(desired, observed) {
     // The name is a hash of the content: if it exists, it is what we want.
     if (observed) return change(KIND, desired.name, 'no-change');
-    return change(KIND, desired.name, 'create', creationDiffs(desired, ['image', 'executionRoleArn']));
+    const vpcFields = desired.vpc ? (['vpc', ...(desired.networkIsolation ? ['networkIsolation' as const] : [])] as const) : [];
+    return change(KIND, desired.name, 'create', creationDiffs(desired, ['image', 'executionRoleArn', ...vpcFields]));
   },
 
   async apply(ctx, plan, desired) {

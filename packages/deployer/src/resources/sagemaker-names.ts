@@ -3,11 +3,15 @@
 import type { DeployContext } from '../context.js';
 import type { ResourceNames } from '../naming.js';
 import { endpointConfigName, modelName } from '../naming.js';
+import type { VpcIds } from './vpc.js';
 
 export interface ModelContent {
   image: string;
   executionRoleArn: string;
   environment: Record<string, string>;
+  /** Only set when release.yaml has a vpc, so names without one keep their hash. */
+  vpc?: VpcIds;
+  networkIsolation?: true;
 }
 
 export interface VariantContent {

@@ -1,0 +1,67 @@
+// The frame every AWS-backed doctor check shares: clients in release.yaml's
+// region with a short retry (doctor answers in seconds, not minutes), the
+// caller identity resolved once per doctor run, and AWS errors turned into a
+// FAIL with the deployer code and what to do. Without credentials the checks
+// SKIP, naming doctor.credentials (which FAILs with the fix), instead of each
+// waiting on the credential chain.
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { destroyAwsClients, type AwsClients } from '../aws/clients.js';
+import { wrapAwsError } from '../aws/aws-error.js';
+import type { ReleaseConfig } from '../release/types.js';
+import type { CheckContext, CheckResult } from './registry.js';
+
+export interface CallerIdentity {
+  accountId: string;
+  arn: string;
+  partition: string;
+}
+
+export interface AwsCheckScope {
+  clients: AwsClients;
+  release: ReleaseConfig;
+  identity: CallerIdentity;
+}
+
+const DOCTOR_RETRY = { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 };
+
+// One identity lookup per doctor run (the context object is per run).
+const identities = new WeakMap<CheckContext, Promise<CallerIdentity>>();
+
+function callerIdentity(ctx: CheckContext, clients: AwsClients): Promise<CallerIdentity> {
+  let found = identities.get(ctx);
+  if (!found) {
+    found = clients.sts.send(new GetCallerIdentityCommand({})).then((who) => ({
+      accountId: who.Account ?? '',
+      arn: who.Arn ?? '',
+      partition: who.Arn?.split(':')[1] ?? 'aws',
+    }));
+    identities.set(ctx, found);
+  }
+  return found;
+}
+
+export const fail = (message: string, fix: string): CheckResult => ({ status: 'fail', message, fix });
+export const pass = (message: string): CheckResult => ({ status: 'pass', message });
+export const skip = (message: string): CheckResult => ({ status: 'skip', message });
+
+/** `action` names the AWS call for the error message when `body` throws an AWS error. */
+export async function withAws(ctx: CheckContext, action: string, body: (scope: AwsCheckScope) => Promise<CheckResult>): Promise<CheckResult> {
+  const release = ctx.release;
+  if (!release) return skip('release.yaml is not valid (see doctor.release)');
+  const clients = ctx.createClients({ region: release.region, env: ctx.env, maxAttempts: 2, retry: DOCTOR_RETRY });
+  try {
+    let identity: CallerIdentity;
+    try {
+      identity = await callerIdentity(ctx, clients);
+    } catch (err) {
+      const wrapped = wrapAwsError(err, { action: 'GetCallerIdentity', resource: 'the current AWS identity' });
+      return skip(`cannot run without an AWS identity (${wrapped.code}; see doctor.credentials)`);
+    }
+    return await body({ clients, release, identity });
+  } catch (err) {
+    const wrapped = wrapAwsError(err, { action, resource: `region ${release.region}` });
+    return fail(`${wrapped.code}: ${wrapped.message}`, wrapped.hint);
+  } finally {
+    destroyAwsClients(clients);
+  }
+}
