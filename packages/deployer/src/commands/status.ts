@@ -1,16 +1,25 @@
 // `model-deploy status <env>`: what exists for the env and in which state, from
 // read calls only: endpoint state + image digest + instances, autoscaling
-// bounds, the Lambda proxy, the API stage's last deployment, the user pool.
+// bounds, the Lambda proxy, the API stage's last deployment, the user pool,
+// the SLO alarms (threshold + state), the deployment record kept as tags on
+// the endpoint (sha, digest, time, identity, config hash, last verify), the
+// dashboard and the budget.
 import { GetRestApisCommand, GetStageCommand } from '@aws-sdk/client-api-gateway';
 import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
+import { DescribeBudgetCommand } from '@aws-sdk/client-budgets';
+import { DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
-import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import { Command } from 'commander';
-import { awsFail, notFoundAs } from '../aws/aws-error.js';
+import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
+import { parseVerifiedTag, type VerifiedTag } from '../checks/verify-tag.js';
 import type { DeployContext } from '../context.js';
 import { apiUrl } from '../resources/api-gateway.js';
+import { budgetConfig, budgetName } from '../resources/budget.js';
+import { dashboardName } from '../resources/dashboard.js';
+import { configHash, parseDeploymentRecord, RECORD_VERIFIED, type DeploymentRecord } from '../tags.js';
 import { openSession, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
 export interface EnvironmentStatus {
@@ -34,20 +43,48 @@ export interface EnvironmentStatus {
   lambda: { name: string; exists: boolean; state?: string; lastUpdateStatus?: string; lastModified?: string };
   api: { name: string; exists: boolean; id?: string; url?: string; lastDeployment?: string };
   userPool: { name: string; exists: boolean; id?: string };
+  alarms: AlarmStatus[];
+  /** From the endpoint's tags; undefined when the endpoint is missing or `up` never wrote one. */
+  deployment?: DeploymentStatus;
+  dashboard: { name: string; exists: boolean; url?: string };
+  /** Only read when release.yaml has a budget (Budgets needs its own permissions). */
+  budget: { name: string; configured: boolean; exists?: boolean; limitUsd?: number; actualUsd?: number; forecastUsd?: number };
+}
+
+export interface AlarmStatus {
+  name: string;
+  exists: boolean;
+  /** OK | ALARM | INSUFFICIENT_DATA */
+  state?: string;
+  stateReason?: string;
+  stateUpdated?: string;
+  /** As CloudWatch holds it (ModelLatency in microseconds). */
+  threshold?: number;
+  comparison?: string;
+  /** The threshold in release.yaml's terms, e.g. "> 500 ms p95 ModelLatency". */
+  condition?: string;
+}
+
+export interface DeploymentStatus extends DeploymentRecord {
+  /** True when the record's config hash matches release.yaml now (false: release.yaml changed since). */
+  configCurrent?: boolean;
+  /** The last `verify` (written by verify); `current` = it verified the config the endpoint runs now. */
+  verify?: VerifiedTag & { current: boolean };
 }
 
 const iso = (d: Date | string | undefined) => (d === undefined ? undefined : new Date(d).toISOString());
 
-async function endpointStatus(ctx: DeployContext): Promise<EnvironmentStatus['endpoint']> {
+async function endpointStatus(ctx: DeployContext): Promise<EnvironmentStatus['endpoint'] & { arn?: string }> {
   const sm = ctx.clients.sagemaker;
   const name = ctx.names.endpoint;
   const ep = await sm.send(new DescribeEndpointCommand({ EndpointName: name })).catch(notFoundAs(undefined, 'DescribeEndpoint', name));
   if (!ep) return { name, exists: false };
   const variant = ep.ProductionVariants?.[0];
   const deployed = variant?.DeployedImages?.[0];
-  const result: EnvironmentStatus['endpoint'] = {
+  const result: EnvironmentStatus['endpoint'] & { arn?: string } = {
     name,
     exists: true,
+    arn: ep.EndpointArn,
     status: ep.EndpointStatus,
     failureReason: ep.FailureReason,
     endpointConfig: ep.EndpointConfigName,
@@ -119,17 +156,117 @@ async function repositoryStatus(ctx: DeployContext): Promise<EnvironmentStatus['
   return repo ? { name, exists: true, uri: repo.repositoryUri } : { name, exists: false };
 }
 
+const PER_ALARM: Record<string, (threshold: number, op: string) => string> = {
+  errorRate: (t, op) => `${op} ${t} 5xx error rate`,
+  latency: (t, op) => `${op} ${t / 1000} ms p95 ModelLatency`,
+};
+const OPERATORS: Record<string, string> = {
+  GreaterThanThreshold: '>', GreaterThanOrEqualToThreshold: '>=', LessThanThreshold: '<', LessThanOrEqualToThreshold: '<=',
+};
+
+async function alarmsStatus(ctx: DeployContext): Promise<AlarmStatus[]> {
+  const wanted: [string, string][] = [[ctx.names.errorRateAlarm, 'errorRate'], [ctx.names.latencyAlarm, 'latency']];
+  const out = await ctx.clients.cloudWatch
+    .send(new DescribeAlarmsCommand({ AlarmNames: wanted.map(([n]) => n), AlarmTypes: ['MetricAlarm'] }))
+    .catch(awsFail('DescribeAlarms', wanted.map(([n]) => n).join(', ')));
+  const found = new Map((out?.MetricAlarms ?? []).map((a) => [a.AlarmName, a]));
+  return wanted.map(([name, kind]) => {
+    const a = found.get(name);
+    if (!a) return { name, exists: false };
+    const op = OPERATORS[a.ComparisonOperator ?? ''] ?? a.ComparisonOperator ?? '?';
+    return {
+      name,
+      exists: true,
+      state: a.StateValue,
+      stateReason: a.StateReason,
+      stateUpdated: iso(a.StateUpdatedTimestamp),
+      threshold: a.Threshold,
+      comparison: a.ComparisonOperator,
+      condition: a.Threshold === undefined ? undefined : PER_ALARM[kind]!(a.Threshold, op),
+    };
+  });
+}
+
+async function deploymentStatus(ctx: DeployContext, endpoint: EnvironmentStatus['endpoint'] & { arn?: string }): Promise<DeploymentStatus | undefined> {
+  if (!endpoint.exists) return undefined;
+  const arn = endpoint.arn ?? ctx.arns.endpoint;
+  const out = await ctx.clients.sagemaker.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 })).catch(notFoundAs(undefined, 'ListTags', endpoint.name));
+  const record = parseDeploymentRecord(out?.Tags);
+  const verified = parseVerifiedTag(out?.Tags?.find((t) => t.Key === RECORD_VERIFIED)?.Value);
+  if (!record && !verified) return undefined;
+  const status: DeploymentStatus = { ...record };
+  if (record?.configHash) status.configCurrent = record.configHash === configHash(ctx.release, ctx.envName);
+  if (verified) status.verify = { ...verified, current: verified.configName === endpoint.endpointConfig };
+  return status;
+}
+
+async function dashboardStatus(ctx: DeployContext): Promise<EnvironmentStatus['dashboard']> {
+  const name = dashboardName(ctx);
+  const out = await ctx.clients.cloudWatch.send(new GetDashboardCommand({ DashboardName: name })).catch((err: unknown) => {
+    if (hasErrorName(err, 'DashboardNotFoundError')) return undefined;
+    return notFoundAs(undefined, 'GetDashboard', name)(err);
+  });
+  if (!out?.DashboardBody) return { name, exists: false };
+  return { name, exists: true, url: `https://${ctx.region}.console.aws.amazon.com/cloudwatch/home?region=${ctx.region}#dashboards/dashboard/${name}` };
+}
+
+async function budgetStatus(ctx: DeployContext): Promise<EnvironmentStatus['budget']> {
+  const name = budgetName(ctx);
+  if (!budgetConfig(ctx)) return { name, configured: false };
+  const out = await ctx.clients.budgets.send(new DescribeBudgetCommand({ AccountId: ctx.account.accountId, BudgetName: name }))
+    .catch(notFoundAs(undefined, 'DescribeBudget', name));
+  const b = out?.Budget;
+  if (!b) return { name, configured: true, exists: false };
+  const usd = (amount: string | undefined) => (amount === undefined ? undefined : Number(amount));
+  return {
+    name, configured: true, exists: true,
+    limitUsd: usd(b.BudgetLimit?.Amount), actualUsd: usd(b.CalculatedSpend?.ActualSpend?.Amount), forecastUsd: usd(b.CalculatedSpend?.ForecastedSpend?.Amount),
+  };
+}
+
 export async function collectStatus(ctx: DeployContext): Promise<EnvironmentStatus> {
+  const { arn, ...endpoint } = await endpointStatus(ctx);
   return {
     env: ctx.envName,
     region: ctx.region,
     ecrRepository: await repositoryStatus(ctx),
-    endpoint: await endpointStatus(ctx),
+    endpoint,
     autoscaling: await autoscalingStatus(ctx),
     lambda: await lambdaStatus(ctx),
     api: await apiStatus(ctx),
     userPool: await userPoolStatus(ctx),
+    alarms: await alarmsStatus(ctx),
+    deployment: await deploymentStatus(ctx, { ...endpoint, arn }),
+    dashboard: await dashboardStatus(ctx),
+    budget: await budgetStatus(ctx),
   };
+}
+
+function renderOperations(s: EnvironmentStatus, lines: string[]): void {
+  const missing = 'not found';
+  lines.push('  alarms');
+  for (const a of s.alarms) {
+    if (!a.exists) lines.push(`    ${a.name}  ${missing}`);
+    else lines.push(`    ${a.name}  ${a.state ?? '?'}  (alarm when ${a.condition ?? '?'}${a.stateUpdated ? `; state since ${a.stateUpdated}` : ''})`);
+  }
+  const d = s.deployment;
+  if (!d) lines.push(`  last deployment  ${s.endpoint.exists ? 'no record (deployed before model-deploy kept one, or by hand)' : '-'}`);
+  else {
+    lines.push(`  last deployment  ${d.deployedAt ?? '?'}${d.deployedBy ? ` by ${d.deployedBy}` : ''}`);
+    if (d.gitSha) lines.push(`    git sha        ${d.gitSha}`);
+    if (d.imageDigest) lines.push(`    image digest   ${d.imageDigest}`);
+    if (d.configHash) lines.push(`    config hash    ${d.configHash}${d.configCurrent === false ? '  (release.yaml changed since: run plan)' : ''}`);
+    const v = d.verify;
+    lines.push(`    last verify    ${v ? `${v.result} at ${v.at}${v.current ? '' : ` (on ${v.configName}, not the config running now)`}` : 'never'}`);
+  }
+  lines.push(`  dashboard        ${s.dashboard.name}  ${s.dashboard.exists ? s.dashboard.url : missing}`);
+  const b = s.budget;
+  if (!b.configured) lines.push('  budget           none (release.yaml has no budget)');
+  else if (!b.exists) lines.push(`  budget           ${b.name}  ${missing}`);
+  else {
+    const forecast = b.forecastUsd === undefined ? '' : `, forecast ${b.forecastUsd} USD`;
+    lines.push(`  budget           ${b.name}  ${b.actualUsd ?? '?'} of ${b.limitUsd ?? '?'} USD this month${forecast}`);
+  }
 }
 
 export function renderStatus(model: string, s: EnvironmentStatus): string {
@@ -152,6 +289,7 @@ export function renderStatus(model: string, s: EnvironmentStatus): string {
   const p = s.api;
   lines.push(`  api              ${p.name}  ${p.exists ? `${p.url ?? 'not deployed'}${p.lastDeployment ? `  (last deployment ${p.lastDeployment})` : ''}` : missing}`);
   lines.push(`  user pool        ${s.userPool.name}  ${s.userPool.exists ? s.userPool.id : missing}`);
+  renderOperations(s, lines);
   return `${lines.join('\n')}\n`;
 }
 

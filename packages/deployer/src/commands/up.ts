@@ -1,8 +1,12 @@
 // `model-deploy up <env>`: plan, then apply in order with progress, then print
 // the outputs. Idempotent: an unchanged environment makes no mutating call.
 import { Command, Option } from 'commander';
+import { processRunner } from '../command-runner.js';
+import type { DeployContext } from '../context.js';
 import { applyGraph, planGraph } from '../deploy-graph.js';
 import { createProgress, progressMode } from '../progress.js';
+import { gitShortSha } from '../resources/image.js';
+import { withGitSha } from '../tags.js';
 import { planJson, renderPlan, summarize } from './render-plan.js';
 import { openSession, resourcesFor, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
@@ -12,7 +16,7 @@ export interface UpOptions extends CommonOptions {
 }
 
 /** The outputs users need, in a stable order and with stable names. */
-export const OUTPUT_KEYS = ['apiUrl', 'userPoolId', 'userPoolClientId', 'apiKeyId', 'endpointName'] as const;
+export const OUTPUT_KEYS = ['apiUrl', 'userPoolId', 'userPoolClientId', 'apiKeyId', 'endpointName', 'dashboardUrl'] as const;
 
 export function pickOutputs(all: Record<string, string>): Record<string, string> {
   const picked: Record<string, string> = {};
@@ -20,22 +24,38 @@ export function pickOutputs(all: Record<string, string>): Record<string, string>
   return picked;
 }
 
+/**
+ * The context `up` deploys with: the commit's short sha joins the cost allocation
+ * tags. Best effort: `--image` may deploy from outside a checkout (then the tag
+ * is left out, with a warning); a build without git fails in the image module.
+ */
+export async function deployContext(rt: CliRuntime, ctx: DeployContext, opts: UpOptions): Promise<DeployContext> {
+  const sha = await gitShortSha(ctx, rt.deps.runner ?? processRunner()).catch((err: unknown) => {
+    const why = err instanceof Error ? err.message : String(err);
+    if (opts.image) ctx.log.warn(`resources are tagged without model-service:git-sha: ${why}`);
+    else ctx.log.debug(`no git sha for the tags: ${why}`);
+    return undefined;
+  });
+  return withGitSha(ctx, sha);
+}
+
 export async function runUp(rt: CliRuntime, envName: string, opts: UpOptions): Promise<number> {
   const session = await openSession(rt, envName, opts, false);
   try {
-    const modules = await resourcesFor(rt, session.ctx, opts);
-    const planned = await planGraph(session.ctx, modules);
+    const ctx = await deployContext(rt, session.ctx, opts);
+    const modules = await resourcesFor(rt, ctx, opts);
+    const planned = await planGraph(ctx, modules);
     const changes = planned.steps.map((s) => s.change);
     const out = rt.io.stdout;
     if (!opts.json) {
-      out.write(`Deploying ${session.release.model.name}/${envName} (${session.ctx.region}, account ${session.ctx.account.accountId}):\n`);
+      out.write(`Deploying ${session.release.model.name}/${envName} (${ctx.region}, account ${ctx.account.accountId}):\n`);
       out.write(renderPlan(changes));
     }
     const mode = progressMode({ isTTY: rt.io.isTTY, env: rt.io.env, json: opts.json });
-    const applied = await applyGraph(session.ctx, planned, createProgress(mode, rt.io.stderr));
+    const applied = await applyGraph(ctx, planned, createProgress(mode, rt.io.stderr));
     const outputs = pickOutputs(applied.outputs);
     if (opts.json) {
-      writeJson(rt, { ok: true, command: 'up', env: envName, region: session.ctx.region, changes: planJson(applied.steps.map((s) => s.change)), summary: summarize(changes), outputs });
+      writeJson(rt, { ok: true, command: 'up', env: envName, region: ctx.region, changes: planJson(applied.steps.map((s) => s.change)), summary: summarize(changes), outputs });
     } else {
       out.write('\nOutputs:\n');
       const width = Math.max(...Object.keys(outputs).map((k) => k.length), 0);
