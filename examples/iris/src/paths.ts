@@ -10,3 +10,5 @@ const built = here.endsWith(`${sep}dist${sep}src`);
 export const EXAMPLE_ROOT = built ? join(here, '..', '..') : join(here, '..');
 export const DATA_PATH = join(EXAMPLE_ROOT, 'data', 'iris.csv');
 export const MODEL_PATH = join(EXAMPLE_ROOT, 'model', 'iris-model.json');
+/** The golden set: request bodies with the answers the trained model gave (tests/golden.jsonl). */
+export const GOLDEN_PATH = join(EXAMPLE_ROOT, 'tests', 'golden.jsonl');

@@ -100,6 +100,11 @@ export const ERRORS = {
       'Model file {path} cannot be read ({detail}), so its recorded sha256 {expected} cannot be checked and the service will not start. Put the model file at that path, or point MS_MODEL_PATH at it.',
     userFault: true,
   },
+  MS_RUNTIME_GOLDEN_SET_INVALID: {
+    message:
+      'Golden set {source} line {line}: {detail}. Each line is {"request": <request body>, "response": <expected response body>, "tolerance": 1e-6}.',
+    userFault: true,
+  },
   MS_RUNTIME_MODEL_LOAD_FAILED: {
     message: 'Model "{model}" failed to load: {detail}',
     userFault: false,

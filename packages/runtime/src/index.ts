@@ -6,6 +6,15 @@ export { Health, type ReadinessReport, type CheckResult } from './health.js';
 export { handleSignals, drainServer } from './lifecycle.js';
 export { createLogger, requestIdFrom } from './logger.js';
 export { Metrics } from './metrics.js';
+export {
+  compareGolden,
+  parseGoldenSet,
+  readGoldenSet,
+  replayGoldenSet,
+  type GoldenCase,
+  type GoldenResult,
+  type ReplayOptions,
+} from './golden-set.js';
 export { sha256File, verifyModelArtifact, type ModelArtifact } from './model-artifact.js';
 export { ModelRunner } from './model-runner.js';
 export { buildOpenApi } from './openapi.js';
