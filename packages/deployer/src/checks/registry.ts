@@ -18,6 +18,9 @@ import { parseReleaseText } from '../release/parse.js';
 import type { ReleaseConfig } from '../release/types.js';
 import type { CommandRunner } from '../context.js';
 import { VERIFY_CHECK_TITLES } from './verify-checks.js';
+import { dockerfileLintCheck } from './dockerfile-lint.js';
+import { imageContractCheck, imageLogsCheck, imageSizeCheck, type ImageCheckOptions } from './image-checks.js';
+import { secretsCheck } from './secrets-check.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -39,6 +42,9 @@ export interface CheckContext {
   release?: ReleaseConfig;
   /** The parsed but unvalidated file, so some checks still report on an invalid one. */
   raw?: { region?: unknown; iam?: Record<string, unknown> };
+  /** `doctor --image <ref>`: the image the doctor.image.* checks run. */
+  image?: string;
+  imageOptions?: ImageCheckOptions;
 }
 
 /** What the catalog, docs/checklist.md and the README know about a check. */
@@ -85,6 +91,8 @@ export function spawnRunner(timeoutMs = TEST_TIMEOUT_MS): CommandRunner {
           clearTimeout(timer);
           done({ exitCode: code ?? 1, stdout, stderr });
         });
+        // A child that exits without reading stdin must not crash us with EPIPE.
+        child.stdin.on('error', () => {});
         child.stdin.end(options.stdin ?? '');
       }),
   };
@@ -246,6 +254,12 @@ export const iamArnsCheck: Check = {
 export const PREDEPLOY_CHECKS: readonly Check[] = [
   releaseCheck, regionCheck, credentialsCheck, artifactsCheck, dockerfileCheck, testsCheck, builderCheck, iamArnsCheck,
 ];
+
+/**
+ * `doctor --image <ref>`: the image and what goes into it, before it leaves the
+ * machine and before any AWS call (after doctor.release, which reads image.maxSizeMb).
+ */
+export const IMAGE_CHECKS: readonly Check[] = [dockerfileLintCheck, secretsCheck, imageContractCheck, imageLogsCheck, imageSizeCheck];
 
 /** `verify <env>`'s checks, in the order it reports them. Append yours (a `Check`-shaped object or its info). */
 export const VERIFY_CHECKS: readonly CheckInfo[] = [

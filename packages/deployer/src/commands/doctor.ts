@@ -1,7 +1,7 @@
 // `model-deploy doctor`: the pre-deployment checks as a pass/fail list; the exit
 // code is 0 only when none failed.
 import { Command, Option } from 'commander';
-import { defaultCheckContext, PREDEPLOY_CHECKS, runChecks, type Check } from '../checks/registry.js';
+import { defaultCheckContext, IMAGE_CHECKS, PREDEPLOY_CHECKS, releaseCheck, runChecks, type Check } from '../checks/registry.js';
 import { DeployerError } from '../errors.js';
 import { projectDir, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
@@ -10,6 +10,25 @@ export interface DoctorOptions extends CommonOptions {
   /** Check ids to skip (reported as SKIP, never silently). Comma-separated values are split. */
   skip?: string[];
   builder?: 'docker' | 'buildah' | 'podman';
+  /** `--image <ref>`: run the image checks (contract, logs, size, Dockerfile lint, secrets) on it instead. */
+  image?: string;
+  sample?: string;
+  startupTimeout?: string;
+}
+
+/** What `doctor --image` runs: release.yaml (no AWS call), then the image checks. */
+export const IMAGE_DOCTOR_CHECKS: readonly Check[] = [releaseCheck, ...IMAGE_CHECKS];
+
+/** Builder flags before the subcommand, from MODEL_DEPLOY_BUILDER_ARGS (e.g. buildah storage options). */
+export function builderArgs(env: NodeJS.ProcessEnv): string[] {
+  return (env.MODEL_DEPLOY_BUILDER_ARGS ?? '').split(/\s+/).filter(Boolean);
+}
+
+function startupTimeoutMs(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const s = Number(raw);
+  if (!Number.isFinite(s) || s <= 0 || s > 3600) throw new DeployerError('MS_DEPLOY_USAGE', { reason: `--startup-timeout must be seconds in (0, 3600] (got ${raw})` });
+  return s * 1000;
 }
 
 const MARK = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' } as const;
@@ -36,7 +55,7 @@ function withSkips(checks: readonly Check[], ids: readonly string[]): Check[] {
   return checks.map((c) => (skipped.has(c.id) ? { ...c, run: async () => ({ status: 'skip' as const, message: SKIPPED_MESSAGE }) } : c));
 }
 
-export async function runDoctor(rt: CliRuntime, opts: DoctorOptions, checks: readonly Check[] = PREDEPLOY_CHECKS): Promise<number> {
+export async function runDoctor(rt: CliRuntime, opts: DoctorOptions, checks: readonly Check[] = opts.image ? IMAGE_DOCTOR_CHECKS : PREDEPLOY_CHECKS): Promise<number> {
   const skip = skipIds(opts);
   const usage = skipUsageError(skip, checks);
   if (usage) throw new DeployerError('MS_DEPLOY_USAGE', { reason: usage });
@@ -47,6 +66,10 @@ export async function runDoctor(rt: CliRuntime, opts: DoctorOptions, checks: rea
     builder: opts.builder ?? 'docker',
     ...(rt.deps.runner ? { runner: rt.deps.runner } : {}),
     ...(rt.deps.createClients ? { createClients: rt.deps.createClients } : {}),
+    ...(opts.image ? {
+      image: opts.image,
+      imageOptions: { globalArgs: builderArgs(rt.io.env), sample: opts.sample, startupTimeoutMs: startupTimeoutMs(opts.startupTimeout) },
+    } : {}),
   });
   const reports = await runChecks(withSkips(checks, skip), ctx);
   const width = Math.max(18, ...reports.map((r) => r.id.length));
@@ -78,9 +101,12 @@ export function doctorCommand(rt: CliRuntime, exit: (code: number) => void): Com
     .option('--skip-tests', 'do not run `npm test` in the project')
     .option('--skip <id...>', 'skip these checks by id, e.g. --skip doctor.tests doctor.docker (each is printed as SKIP)')
     .addOption(new Option('--builder <cli>', 'container CLI to look for').choices(['docker', 'buildah', 'podman']).default('docker'))
+    .option('--image <ref>', 'check this local image instead: runs it (SageMaker container contract, JSON logs), its size, the Dockerfile lint and a secret scan; no AWS call')
+    .option('--sample <file>', 'with --image: the request /invocations must accept (default: the project sample-request.json)')
+    .option('--startup-timeout <seconds>', 'with --image: how long the container may take to answer /ping 200 (default 120)')
     .action(async (opts: DoctorOptions, cmd: Command) => {
       // An unknown id is a usage error (exit 2), before anything runs.
-      const usage = skipUsageError(skipIds(opts), PREDEPLOY_CHECKS);
+      const usage = skipUsageError(skipIds(opts), opts.image ? IMAGE_DOCTOR_CHECKS : PREDEPLOY_CHECKS);
       if (usage) cmd.error(`error: ${usage}`, { exitCode: 2, code: 'model-deploy.unknownCheck' });
       exit(await runDoctor(rt, opts));
     });
