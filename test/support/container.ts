@@ -2,6 +2,7 @@
 // chroot isolation) on a Node base image made locally by scripts/make-node-base-image.sh.
 // Shared by the generator's container test and the deployer's image checks.
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -173,13 +174,50 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The container's entry process: under `buildah run` the tree is buildah -> buildah-chroot-runtime
+ * -> buildah-chroot-exec -> <command>. Signalling buildah itself would make it exit 1 instead of
+ * letting the command drain, so SIGTERM goes to <command> (as `docker stop` sends it to PID 1).
+ */
+function entryProcess(buildahPid: number): number | undefined {
+  const parent = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const cmdline = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  let frontier = [buildahPid];
+  for (let depth = 0; depth < 6 && frontier.length > 0; depth++) {
+    const next: number[] = [];
+    for (const [pid, ppid] of parent) {
+      if (!frontier.includes(ppid)) continue;
+      if (cmdline(ppid).startsWith('buildah-chroot-exec')) return pid;
+      next.push(pid);
+    }
+    frontier = next;
+  }
+  return undefined;
+}
+
 export interface RunningContainer {
   name: string;
   /** Everything the entry process wrote so far. */
   output(): string;
   /** A second process in the same container (as the image's user), e.g. its HEALTHCHECK. */
   exec(command: string[], timeoutMs?: number): Promise<RunResult>;
-  /** SIGTERM to the entry process group, SIGKILL after `graceMs`, then removes the container. */
+  /** SIGTERM to the entry process (as `docker stop`), SIGKILL to all after `graceMs`, then removes the container. */
   stop(graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -206,7 +244,11 @@ export async function startContainer(image: string, env: Record<string, string>,
     exec: async (cmd, timeoutMs = 30_000) => run('buildah', [...storeArgs(), 'run', '--isolation', 'chroot', ...envArgs, name, '--', ...cmd], { timeoutMs }),
     stop: (graceMs = 10_000) => {
       stopped ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) killGroup(child.pid, 'SIGTERM');
+        if (child.exitCode === null && child.signalCode === null) {
+          const entry = child.pid === undefined ? undefined : entryProcess(child.pid);
+          if (entry !== undefined) process.kill(entry, 'SIGTERM');
+          else killGroup(child.pid, 'SIGTERM');
+        }
         const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), graceMs);
         const result = await exited;
         clearTimeout(timer);
@@ -216,6 +258,16 @@ export async function startContainer(image: string, env: Record<string, string>,
       return stopped;
     },
   };
+}
+
+/** One command in a fresh container of `image` (as its user, in its WORKDIR); the container is removed after. */
+export async function runInImage(image: string, command: string[], timeoutMs = 60_000): Promise<RunResult> {
+  const name = (await buildah(['from', '--quiet', '--pull-never', image])).stdout.trim();
+  try {
+    return await run('buildah', [...storeArgs(), 'run', '--isolation', 'chroot', name, '--', ...command], { timeoutMs });
+  } finally {
+    await run('buildah', [...storeArgs(), 'rm', name], { timeoutMs: 60_000 });
+  }
 }
 
 /** Removes an image (and any container left on it); never throws. */
