@@ -1,0 +1,132 @@
+// `model-deploy up` then `status` through the real CLI over stateful fakes of
+// every control plane: the sha in the tags, the alarms with thresholds and
+// state, the deployment record and last verify, the dashboard and the budget.
+import { BudgetsClient } from '@aws-sdk/client-budgets';
+import { CreateModelCommand } from '@aws-sdk/client-sagemaker';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import type { CliDeps } from '../src/commands/session.js';
+import { environmentResources } from '../src/deploy-graph.js';
+import { codeSha256 } from '../src/lambda-bundle.js';
+import { configHash } from '../src/tags.js';
+import { ACCOUNT, RELEASE_YAML, mockAll, restoreAll, testContext, type Mocks } from './helpers/aws-context.js';
+import { cli, tempProject } from './helpers/cli-harness.js';
+import { FakeCoreAws } from './helpers/fake-core-aws.js';
+import { FakeEdgeAws } from './helpers/fake-edge-aws.js';
+import { FakeOpsAws } from './helpers/fake-ops-aws.js';
+import { FakeSageMaker } from './helpers/fake-sagemaker.js';
+
+const SHA = 'abc1234';
+const IDENTITY = `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/ci`;
+const YAML = RELEASE_YAML.replace('environments:', 'budget: { monthlyUsd: 50, alertEmails: [ops@example.com] }\nenvironments:');
+const zip = Uint8Array.from([7, 7]);
+const bundle = { zip, sha256: codeSha256(zip), handler: 'index.handler', entry: 'test' };
+
+const project = tempProject({ 'release.yaml': YAML });
+const plain = tempProject({ 'release.yaml': RELEASE_YAML });
+afterAll(() => {
+  project.cleanup();
+  plain.cleanup();
+});
+
+let mocks: Mocks & { budgets: AwsStub<any, any, any> };
+let core: FakeCoreAws;
+let sm: FakeSageMaker;
+let ops: FakeOpsAws;
+let deps: CliDeps;
+beforeEach(() => {
+  mocks = { ...mockAll(), budgets: mockClient(BudgetsClient) };
+  mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: IDENTITY });
+  core = new FakeCoreAws().install(mocks);
+  new FakeEdgeAws().install(mocks);
+  sm = new FakeSageMaker(mocks.sagemaker);
+  ops = new FakeOpsAws((name) => sm.endpoints.has(name)).install(mocks);
+  deps = { runner: core.runner(SHA), resources: (ctx, options) => environmentResources(ctx, { ...options, bundle }) };
+});
+afterEach(() => restoreAll(mocks));
+
+const mutating = () => Object.values(mocks).flatMap((m) => m.calls().map((c) => (c.args[0] as object).constructor.name)).filter((n) => !/^(Describe|List|Get)\w*Command$/.test(n));
+
+describe('up through the CLI', () => {
+  it('tags with the commit sha, writes the deployment record, prints the dashboard URL', async () => {
+    const run = await cli(['up', 'dev', '--dir', project.dir, '--json'], { deps });
+    expect(run.code).toBe(0);
+    expect(run.json<{ outputs: Record<string, string> }>().outputs.dashboardUrl).toBe(
+      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/ms-iris-dev',
+    );
+    const tags = mocks.sagemaker.commandCalls(CreateModelCommand)[0]!.args[0].input.Tags!;
+    expect(tags).toEqual(expect.arrayContaining([{ Key: 'model-service:git-sha', Value: SHA }, { Key: 'model-service:owner', Value: 'someone@example.com' }]));
+    expect(ops.endpointTags.get('ms-iris-dev')).toMatchObject({ 'model-service:deployed-sha': SHA, 'model-service:deployed-by': IDENTITY });
+    for (const m of Object.values(mocks)) m.resetHistory();
+    const again = await cli(['up', 'dev', '--dir', project.dir], { deps });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/0 to create, 0 to update, 0 to delete, 15 unchanged\./);
+    expect(mutating()).toEqual([]);
+  });
+});
+
+describe('status', () => {
+  beforeEach(async () => {
+    expect((await cli(['up', 'dev', '--dir', project.dir], { deps })).code).toBe(0);
+    for (const m of Object.values(mocks)) m.resetHistory();
+  });
+
+  it('--json: alarms with thresholds and state, the deployment record with the last verify, dashboard and budget; reads only', async () => {
+    const config = sm.endpoints.get('ms-iris-dev')!.config;
+    Object.assign(core.alarms.get('ms-iris-dev-p95-latency')!, { StateValue: 'ALARM', StateReason: 'Threshold Crossed: 2 out of the last 3 datapoints', StateUpdatedTimestamp: new Date('2026-11-25T09:00:00Z') });
+    Object.assign(core.alarms.get('ms-iris-dev-error-rate')!, { StateValue: 'OK' });
+    ops.endpointTags.get('ms-iris-dev')!['model-service:verified'] = `pass@2026-11-25T09:30:00.000Z/${config}`;
+    const run = await cli(['status', 'dev', '--dir', project.dir, '--json']);
+    expect(run.code).toBe(0);
+    const s = run.json<Record<string, any>>();
+    expect(s.alarms).toEqual([
+      { name: 'ms-iris-dev-error-rate', exists: true, state: 'OK', threshold: 0.01, comparison: 'GreaterThanThreshold', condition: '> 0.01 5xx error rate' },
+      {
+        name: 'ms-iris-dev-p95-latency', exists: true, state: 'ALARM', stateReason: 'Threshold Crossed: 2 out of the last 3 datapoints', stateUpdated: '2026-11-25T09:00:00.000Z',
+        threshold: 500000, comparison: 'GreaterThanThreshold', condition: '> 500 ms p95 ModelLatency',
+      },
+    ]);
+    const digest = [...core.repos.get('model-service/iris')!.images.values()][0];
+    expect(s.deployment).toEqual({
+      gitSha: SHA, imageDigest: digest, deployedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.+Z$/), deployedBy: IDENTITY,
+      configHash: configHash(testContext({ yaml: YAML }).release, 'dev'), configCurrent: true,
+      verify: { result: 'pass', at: '2026-11-25T09:30:00.000Z', configName: config, current: true },
+    });
+    expect(s.dashboard).toEqual({ name: 'ms-iris-dev', exists: true, url: expect.stringContaining('#dashboards/dashboard/ms-iris-dev') });
+    expect(s.budget).toEqual({ name: 'ms-iris-dev-monthly', configured: true, exists: true, limitUsd: 50, actualUsd: 0 });
+    expect(mutating()).toEqual([]);
+  });
+
+  it('text: the same facts, and what is stale (release.yaml changed since, verify on another config)', async () => {
+    ops.endpointTags.get('ms-iris-dev')!['model-service:verified'] = 'fail@2026-11-24T08:00:00.000Z/ms-iris-dev-0ld0ld00';
+    const changed = tempProject({ 'release.yaml': YAML.replace('errorRate: 0.01', 'errorRate: 0.05') });
+    const run = await cli(['status', 'dev', '--dir', changed.dir]);
+    changed.cleanup();
+    expect(run.code).toBe(0);
+    // What AWS holds (0.01), not the edited file: status reads, plan would show the change.
+    expect(run.stdout).toMatch(/ {2}alarms\n {4}ms-iris-dev-error-rate {2}\? {2}\(alarm when > 0\.01 5xx error rate\)/);
+    expect(run.stdout).toMatch(/ms-iris-dev-p95-latency {2}\S+ {2}\(alarm when > 500 ms p95 ModelLatency\)/);
+    expect(run.stdout).toMatch(new RegExp(`last deployment {2}\\S+Z by ${IDENTITY.replace(/[/]/g, '\\/')}`));
+    expect(run.stdout).toMatch(new RegExp(`git sha {8}${SHA}`));
+    expect(run.stdout).toMatch(/image digest {3}sha256:[0-9a-f]{64}/);
+    expect(run.stdout).toMatch(/config hash {4}[0-9a-f]{16} {2}\(release\.yaml changed since: run plan\)/);
+    expect(run.stdout).toMatch(/last verify {4}fail at 2026-11-24T08:00:00\.000Z \(on ms-iris-dev-0ld0ld00, not the config running now\)/);
+    expect(run.stdout).toMatch(/dashboard {8}ms-iris-dev {2}https:\/\/eu-west-1\.console\.aws\.amazon\.com/);
+    expect(run.stdout).toMatch(/budget {11}ms-iris-dev-monthly {2}0 of 50 USD this month/);
+  });
+
+  it('without a budget in release.yaml, status makes no Budgets call; a missing dashboard and alarms read "not found"', async () => {
+    ops.dashboards.clear();
+    core.alarms.clear();
+    const run = await cli(['status', 'dev', '--dir', plain.dir, '--json']);
+    const s = run.json<Record<string, any>>();
+    expect(s.budget).toEqual({ name: 'ms-iris-dev-monthly', configured: false });
+    expect(mocks.budgets.calls()).toHaveLength(0);
+    expect(s.dashboard).toEqual({ name: 'ms-iris-dev', exists: false });
+    expect(s.alarms).toEqual([{ name: 'ms-iris-dev-error-rate', exists: false }, { name: 'ms-iris-dev-p95-latency', exists: false }]);
+    const text = await cli(['status', 'dev', '--dir', plain.dir]);
+    expect(text.stdout).toMatch(/ms-iris-dev-error-rate {2}not found/);
+    expect(text.stdout).toMatch(/budget {11}none \(release\.yaml has no budget\)/);
+  });
+});
