@@ -10,7 +10,9 @@ type Observer = { observe(value: number): void };
 export class Metrics {
   readonly registry = new Registry();
   readonly requestDuration: Histogram<'route' | 'method' | 'status_code'>;
-  readonly inFlight: Gauge;
+  /** Requests being served: a plain number on the hot path, read into the gauge at scrape time. */
+  readonly inFlight = { value: 0, inc(): void { this.value += 1; }, dec(): void { this.value -= 1; } };
+  readonly inFlightGauge: Gauge;
   readonly modelLatency: Histogram<'source'>;
   readonly batchSize: Histogram;
   readonly cacheHits: Counter;
@@ -30,7 +32,15 @@ export class Metrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.inFlight = new Gauge({ name: 'http_requests_in_flight', help: 'HTTP requests being served', registers });
+    const inFlight = this.inFlight;
+    this.inFlightGauge = new Gauge({
+      name: 'http_requests_in_flight',
+      help: 'HTTP requests being served',
+      registers,
+      collect() {
+        this.set(inFlight.value);
+      },
+    });
     this.modelLatency = new Histogram({
       name: 'model_predict_duration_seconds',
       help: 'Time spent in one predict call (model or fallback)',

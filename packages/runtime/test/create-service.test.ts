@@ -169,7 +169,7 @@ describe('createService over both transports', () => {
     expect(res.text).toMatch(/http_request_duration_seconds_count\{route="\/invocations",method="POST",status_code="400"\} [1-9]/);
     expect(res.text).toMatch(/model_predict_duration_seconds_count\{source="model"\} [1-9]/);
     expect(res.text).toMatch(/model_batch_size_count [1-9]/);
-    expect(res.text).toContain('http_requests_in_flight');
+    expect(res.text).toMatch(/^http_requests_in_flight 1$/m); // the scrape itself
     expect(res.text).toContain('process_cpu_user_seconds_total');
     expect(res.text).toContain('nodejs_eventloop_lag_seconds');
     // Unknown URLs share one label value: no cardinality explosion.
