@@ -273,6 +273,12 @@ export const VERIFY_CHECKS: readonly CheckInfo[] = [
   { id: 'verify.slo.latency', title: VERIFY_CHECK_TITLES['verify.slo.latency'], description: 'p95 over a bounded run of authenticated requests is within slo.p95LatencyMs.' },
   { id: 'verify.slo.error-rate', title: VERIFY_CHECK_TITLES['verify.slo.error-rate'], description: 'the error rate of that run is within slo.errorRate.' },
   { id: 'verify.cache.hit-rate', title: VERIFY_CHECK_TITLES['verify.cache.hit-rate'], description: 'the X-Cache hit rate of the repeated request (skipped when the service reports no cache).' },
+  { id: 'verify.slo.throughput', title: VERIFY_CHECK_TITLES['verify.slo.throughput'], description: '`verify --load` holds slo.targetRps for slo.loadSeconds (bounded: 300 s, 20000 requests, 256 in flight) with p95, p99 and error-rate gates; skip without --load.' },
+  { id: 'verify.logs.exist', title: VERIFY_CHECK_TITLES['verify.logs.exist'], description: "the endpoint's and the Lambda's log groups have a stream written since verify's traffic (polled up to --telemetry-timeout); skip on the local chain." },
+  { id: 'verify.logs.errors', title: VERIFY_CHECK_TITLES['verify.logs.errors'], description: 'no error/fatal JSON line and no Lambda platform error (Invoke Error, timeout, exit) in either log group since the endpoint was last deployed; skip on the local chain.' },
+  { id: 'verify.logs.requests', title: VERIFY_CHECK_TITLES['verify.logs.requests'], description: "the X-Request-Id values verify sent appear in the Lambda's log group (polled); skip on the local chain." },
+  { id: 'verify.metrics', title: VERIFY_CHECK_TITLES['verify.metrics'], description: 'GetMetricData shows Invocations and ModelLatency datapoints for the variant during verify and Lambda Errors = 0 (polled); skip on the local chain.' },
+  { id: 'verify.utilization', title: VERIFY_CHECK_TITLES['verify.utilization'], description: "the variant's peak CPUUtilization and MemoryUtilization during verify's load are within slo.maxCpuUtilization / slo.maxMemoryUtilization (default 80); skip on the local chain." },
 ];
 
 /** A test the generator emits into every project (`npm test`, which `doctor.tests` runs). */

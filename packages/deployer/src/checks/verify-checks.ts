@@ -7,6 +7,8 @@ import { DescribeEndpointCommand, type DescribeEndpointCommandOutput, type SageM
 import type { CheckResult } from './registry.js';
 import { runGoldenCheck, type GoldenSet } from './verify-golden.js';
 import { probe, runLoad, type LoadSummary, type ProbeResult } from './verify-probe.js';
+import { runTelemetryChecks, TELEMETRY_CHECK_IDS, TELEMETRY_TITLES, type TelemetryTarget } from './verify-telemetry.js';
+import { judgeThroughput, runRateLoad, type LoadClock, type ThroughputGates, type ThroughputSummary } from './verify-throughput.js';
 
 export const VERIFY_CHECK_IDS = [
   'verify.endpoint.in-service',
@@ -19,6 +21,8 @@ export const VERIFY_CHECK_IDS = [
   'verify.slo.latency',
   'verify.slo.error-rate',
   'verify.cache.hit-rate',
+  'verify.slo.throughput',
+  ...TELEMETRY_CHECK_IDS,
 ] as const;
 
 export type VerifyCheckId = (typeof VERIFY_CHECK_IDS)[number];
@@ -41,6 +45,13 @@ export interface VerifyTarget {
   slo: { p95LatencyMs: number; errorRate: number };
   sagemaker: SageMakerClient;
   lambda: LambdaClient;
+  /** `verify --load`: the rate to hold and its gates; undefined = verify.slo.throughput skips (says so). */
+  load?: ThroughputGates;
+  loadClock?: LoadClock;
+  /** Where the logs and metrics are; the rest (deploy time, traffic window, request ids) verify fills in. */
+  telemetry: Omit<TelemetryTarget, 'deployedAt' | 'trafficStart' | 'trafficEnd' | 'requestIds'>;
+  /** Prefix of the X-Request-Id values verify sends (unique per run). */
+  runId: string;
 }
 
 export interface VerifyCheckResult extends CheckResult {
@@ -53,6 +64,7 @@ export interface VerifyReport {
   ok: boolean;
   checks: VerifyCheckResult[];
   load?: LoadSummary;
+  throughput?: ThroughputSummary;
   /** The endpoint as found (its ARN and config are where the result is recorded). */
   endpoint?: { arn?: string; status?: string; configName?: string; failureReason?: string };
 }
@@ -68,6 +80,8 @@ const TITLES: Record<VerifyCheckId, string> = {
   'verify.slo.latency': 'p95 latency within the SLO',
   'verify.slo.error-rate': 'error rate within the SLO',
   'verify.cache.hit-rate': 'cache hit rate (reported)',
+  'verify.slo.throughput': 'target rate held within p95/p99 and error-rate gates (--load)',
+  ...TELEMETRY_TITLES,
 };
 /** The titles, for the check catalog in registry.ts. */
 export { TITLES as VERIFY_CHECK_TITLES };
@@ -84,12 +98,25 @@ export async function runVerifyChecks(t: VerifyTarget): Promise<VerifyReport> {
   const add = (id: VerifyCheckId, result: CheckResult) => checks.push({ id, title: TITLES[id], ...result });
   const predictUrl = `${t.apiUrl.replace(/\/$/, '')}/predict`;
   const report: VerifyReport = { env: t.env, ok: false, checks };
+  const trafficStart = new Date();
+  // Ids of the requests that reached the model, for verify.logs.requests.
+  const modelRequestIds: string[] = [];
+  let sent = 0;
+  const nextId = () => `verify-${t.runId}-${(sent += 1)}`;
+  const authorized = async (token: string, body: string, track: boolean) => {
+    const requestId = nextId();
+    const r = await probe(predictUrl, { method: 'POST', token, body, requestId });
+    if (track && r.status === 200) modelRequestIds.push(requestId);
+    return r;
+  };
+  let deployedAt: Date | undefined;
 
   // 1. Endpoint
   let endpoint: DescribeEndpointCommandOutput | undefined;
   try {
     endpoint = await t.sagemaker.send(new DescribeEndpointCommand({ EndpointName: t.endpointName }));
     report.endpoint = { arn: endpoint.EndpointArn, status: endpoint.EndpointStatus, configName: endpoint.EndpointConfigName, failureReason: endpoint.FailureReason };
+    deployedAt = endpoint.LastModifiedTime;
     add('verify.endpoint.in-service', endpoint.EndpointStatus === 'InService'
       ? { status: 'pass', message: `${t.endpointName} is InService (config ${endpoint.EndpointConfigName})` }
       : { status: 'fail', message: `${t.endpointName} is ${endpoint.EndpointStatus}${endpoint.FailureReason ? `: ${endpoint.FailureReason}` : ''}`, fix: `Run \`model-deploy status ${t.env}\`; a Failed endpoint needs a fixed image or instance settings and \`model-deploy up ${t.env}\`.` });
@@ -109,7 +136,7 @@ export async function runVerifyChecks(t: VerifyTarget): Promise<VerifyReport> {
   }
 
   // 3-4. Reachable, and no token -> rejected (one request answers both).
-  const anonymous = await probe(predictUrl, { method: 'POST', body: t.sampleBody });
+  const anonymous = await probe(predictUrl, { method: 'POST', body: t.sampleBody, requestId: nextId() });
   add('verify.api.reachable', anonymous.status !== 0
     ? { status: 'pass', message: `${predictUrl} answered (${brief(anonymous)})` }
     : { status: 'fail', message: `${predictUrl}: ${brief(anonymous)}`, fix: 'Check the URL (--url) and that the API stage is deployed (`model-deploy status`).' });
@@ -129,23 +156,25 @@ export async function runVerifyChecks(t: VerifyTarget): Promise<VerifyReport> {
   if (token === undefined) {
     for (const id of ['verify.auth.valid-token-accepted', 'verify.input.invalid-rejected', 'verify.golden', 'verify.slo.latency', 'verify.slo.error-rate'] as const) add(id, noToken);
     add('verify.cache.hit-rate', { status: 'skip', message: 'not measured without a token' });
+    add('verify.slo.throughput', t.load ? noToken : { status: 'skip', message: 'not measured without a token' });
+    for (const id of TELEMETRY_CHECK_IDS) add(id, { status: 'skip', message: 'verify sent no authenticated traffic to look for (no token)' });
     report.ok = false;
     return report;
   }
-  const valid = await probe(predictUrl, { method: 'POST', token, body: t.sampleBody });
+  const valid = await authorized(token, t.sampleBody, true);
   add('verify.auth.valid-token-accepted', valid.status === 200
     ? { status: 'pass', message: `with a token: ${brief(valid)}` }
     : { status: 'fail', message: `with a token: ${brief(valid)} ${valid.body.slice(0, 200)}`, fix: 'Read the error code in the body; check the endpoint and the Lambda logs.' });
-  const invalid = await probe(predictUrl, { method: 'POST', token, body: t.invalidBody });
+  const invalid = await authorized(token, t.invalidBody, false);
   add('verify.input.invalid-rejected', invalid.status >= 400 && invalid.status < 500
     ? { status: 'pass', message: `invalid body: HTTP ${invalid.status}` }
     : { status: 'fail', message: `invalid body: ${brief(invalid)} (expected 4xx)`, fix: 'The model must validate its input (instance schema) and answer 400, never 2xx or 5xx.' });
 
   // 7. The golden set: the served model is the trained one (preprocessing included).
-  add('verify.golden', await runGoldenCheck(t.golden, (body) => probe(predictUrl, { method: 'POST', token, body })));
+  add('verify.golden', await runGoldenCheck(t.golden, (body) => authorized(token, body, true)));
 
   // 8-10. N requests against the SLO.
-  const load = await runLoad(() => probe(predictUrl, { method: 'POST', token, body: t.sampleBody }), t.requests, t.concurrency);
+  const load = await runLoad(() => authorized(token, t.sampleBody, true), t.requests, t.concurrency);
   report.load = load;
   add('verify.slo.latency', load.p95Ms <= t.slo.p95LatencyMs
     ? { status: 'pass', message: `p95 ${load.p95Ms} ms <= ${t.slo.p95LatencyMs} ms over ${load.requests} requests` }
@@ -156,6 +185,27 @@ export async function runVerifyChecks(t: VerifyTarget): Promise<VerifyReport> {
   add('verify.cache.hit-rate', load.cacheReported > 0
     ? { status: 'pass', message: `cache hit rate ${(load.cacheHits / load.cacheReported).toFixed(2)} (${load.cacheHits}/${load.cacheReported}, same request repeated)` }
     : { status: 'skip', message: 'the service reports no X-Cache header (cache off or not passed through)' });
+
+  // 11. The target rate, only when asked (it is real load on the endpoint).
+  if (t.load) {
+    const throughput = await runRateLoad(() => authorized(token, t.sampleBody, false), t.load, t.loadClock);
+    report.throughput = throughput;
+    add('verify.slo.throughput', judgeThroughput(throughput, t.load));
+  } else {
+    add('verify.slo.throughput', { status: 'skip', message: `not run: \`model-deploy verify ${t.env} --load\` holds slo.targetRps for slo.loadSeconds` });
+  }
+
+  // 12-16. What CloudWatch saw of that traffic.
+  const trafficEnd = new Date();
+  const telemetry = await runTelemetryChecks({
+    ...t.telemetry,
+    // Errors count from the deploy; without a known deploy time, from an hour before verify.
+    deployedAt: deployedAt ?? new Date(trafficStart.getTime() - 3_600_000),
+    trafficStart,
+    trafficEnd,
+    requestIds: modelRequestIds,
+  });
+  for (const r of telemetry) add(r.id, r);
 
   report.ok = checks.every((c) => c.status !== 'fail');
   return report;

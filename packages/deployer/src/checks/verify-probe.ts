@@ -26,9 +26,11 @@ export interface LoadSummary {
 export const MAX_VERIFY_REQUESTS = 1000;
 const PROBE_TIMEOUT_MS = 30000;
 
-export async function probe(url: string, init: { method?: string; token?: string; body?: string; contentType?: string } = {}): Promise<ProbeResult> {
+export async function probe(url: string, init: { method?: string; token?: string; body?: string; contentType?: string; requestId?: string } = {}): Promise<ProbeResult> {
   const headers: Record<string, string> = {};
   if (init.token) headers.authorization = init.token;
+  // The proxy logs it, so verify.logs.requests can find verify's own requests.
+  if (init.requestId) headers['x-request-id'] = init.requestId;
   if (init.body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
   const started = performance.now();
   try {

@@ -3,6 +3,7 @@
 // `promote`. Exit 0 = every check passed, 1 = a check failed or verify could
 // not run, 2 = usage. Runs unchanged against the local chain: point the SDK
 // with AWS_ENDPOINT_URL_* and pass --url and a token source.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -13,10 +14,12 @@ import { Command } from 'commander';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../aws/clients.js';
 import { runVerifyChecks, type VerifyReport } from '../checks/verify-checks.js';
 import { GOLDEN_FILE, loadGoldenSet } from '../checks/verify-golden.js';
+import { MAX_LOAD_SECONDS } from '../checks/verify-throughput.js';
 import { formatVerifiedTag, VERIFIED_TAG } from '../checks/verify-tag.js';
 import { diagnoseEndpoint, FAILED_STATES } from '../diagnosis/diagnose-endpoint.js';
 import { renderDiagnosis } from '../diagnosis/render-diagnosis.js';
 import { DeployerError } from '../errors.js';
+import { LOCAL_CHAIN_ENV } from '../local-chain/chain.js';
 import { fetchIdToken } from '../local-chain/cognito-local.js';
 import { resourceNames, type ResourceNames } from '../naming.js';
 import { environmentOf, loadRelease } from '../release/load-release.js';
@@ -36,7 +39,26 @@ export interface VerifyOptions extends CommonOptions {
   requests?: string;
   concurrency?: string;
   record?: boolean;
+  load?: boolean;
+  loadSeconds?: string;
+  telemetryTimeout?: string;
 }
+
+/** release.yaml's slo with the fields verify's newer checks read (schema defaults; older files lack them). */
+export interface VerifySlo {
+  p95LatencyMs: number;
+  errorRate: number;
+  p99LatencyMs?: number;
+  targetRps?: number;
+  loadSeconds?: number;
+  maxCpuUtilization?: number;
+  maxMemoryUtilization?: number;
+}
+
+export const SLO_DEFAULTS = { targetRps: 10, loadSeconds: 30, maxCpuUtilization: 80, maxMemoryUtilization: 80 } as const;
+/** How long the CloudWatch checks wait for logs and metrics to show verify's traffic. */
+export const DEFAULT_TELEMETRY_TIMEOUT_S = 300;
+const TELEMETRY_INTERVAL_MS = 15_000;
 
 /** Where a generated project keeps its sample request (first found wins). */
 export const SAMPLE_CANDIDATES = ['sample-request.json', 'samples/request.json', 'tests/fixtures/sample-request.json', 'test/fixtures/sample-request.json'];
@@ -92,6 +114,9 @@ export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOpti
   const names = resourceNames(release, env);
   const requests = intOption(env, 'requests', opts.requests, 50, 1000);
   const concurrency = intOption(env, 'concurrency', opts.concurrency, 4, 32);
+  const slo = release.slo as VerifySlo;
+  const loadSeconds = intOption(env, 'load-seconds', opts.loadSeconds, slo.loadSeconds ?? SLO_DEFAULTS.loadSeconds, MAX_LOAD_SECONDS);
+  const telemetryTimeoutS = intOption(env, 'telemetry-timeout', opts.telemetryTimeout, DEFAULT_TELEMETRY_TIMEOUT_S, 1800);
   const body = await sampleBody(env, dir, opts.sample);
   const invalidBody = opts.invalidSample ? await sampleBody(env, dir, opts.invalidSample) : DEFAULT_INVALID_BODY;
   const golden = opts.skipGolden ? undefined : await loadGoldenSet(dir, opts.golden);
@@ -122,6 +147,23 @@ export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOpti
       slo: release.slo,
       sagemaker: clients.sagemaker,
       lambda: clients.lambda,
+      runId: randomBytes(4).toString('hex'),
+      ...(opts.load
+        ? { load: { targetRps: slo.targetRps ?? SLO_DEFAULTS.targetRps, seconds: loadSeconds, p95LatencyMs: slo.p95LatencyMs, p99LatencyMs: slo.p99LatencyMs ?? slo.p95LatencyMs * 2, errorRate: slo.errorRate } }
+        : {}),
+      telemetry: {
+        env,
+        endpointName: names.endpoint,
+        variantName: names.variant,
+        functionName: names.lambda,
+        endpointLogGroup: names.endpointLogGroup,
+        lambdaLogGroup: names.lambdaLogGroup,
+        limits: { maxCpuUtilization: slo.maxCpuUtilization ?? SLO_DEFAULTS.maxCpuUtilization, maxMemoryUtilization: slo.maxMemoryUtilization ?? SLO_DEFAULTS.maxMemoryUtilization },
+        logs: clients.logs,
+        cloudWatch: clients.cloudWatch,
+        poll: { timeoutMs: telemetryTimeoutS * 1000, intervalMs: TELEMETRY_INTERVAL_MS },
+        ...(vars[LOCAL_CHAIN_ENV] === '1' ? { skipReason: `local chain (${LOCAL_CHAIN_ENV}=1): no CloudWatch to read; the proxy and runtime log to the console of \`model-deploy local\`` } : {}),
+      },
     });
     let recorded: string | undefined;
     if (opts.record !== false && report.endpoint?.arn && report.endpoint.configName) {
@@ -171,6 +213,9 @@ export function verifyCommand(rt: CliRuntime, exit: (code: number) => void): Com
     .option('--skip-golden', 'do not replay the golden set (reported as skip; recorded as partial, which promote refuses)')
     .option('--requests <n>', 'requests for the SLO checks (1..1000)', '50')
     .option('--concurrency <n>', 'requests in flight at once (1..32)', '4')
+    .option('--load', 'also hold slo.targetRps for slo.loadSeconds (verify.slo.throughput: achieved rate, p95, p99, error rate)')
+    .option('--load-seconds <n>', `duration of the --load run (1..${MAX_LOAD_SECONDS}; default slo.loadSeconds)`)
+    .option('--telemetry-timeout <s>', `how long the logs/metrics checks wait for CloudWatch to show verify's traffic (1..1800)`, String(DEFAULT_TELEMETRY_TIMEOUT_S))
     .option('--no-record', 'do not tag the endpoint with the result')
     .action(async (env: string, opts: VerifyOptions) => exit((await runVerify(rt, env, opts)).code));
 }

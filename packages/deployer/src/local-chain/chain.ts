@@ -46,6 +46,9 @@ export interface LocalChain {
   close(): Promise<void>;
 }
 
+/** Set in the chain's environment; verify reads it to skip (and say so) the CloudWatch checks. */
+export const LOCAL_CHAIN_ENV = 'MODEL_DEPLOY_LOCAL_CHAIN';
+
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export async function startLocalChain(options: LocalChainOptions): Promise<LocalChain> {
@@ -101,6 +104,8 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
         AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.url,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        // No CloudWatch here: verify reports its logs/metrics checks as skip with this reason.
+        [LOCAL_CHAIN_ENV]: '1',
       },
       close,
     };

@@ -80,6 +80,36 @@ describe('model-deploy verify on the local chain', () => {
     expect(report.recorded[VERIFIED_TAG]).toBe(chain.endpointTags.get(VERIFIED_TAG));
   });
 
+  it('reports the CloudWatch checks as skip with the reason on the local chain (never a silent pass), and throughput as skip without --load', async () => {
+    const report = JSON.parse((await verify(['--json', '--no-record'])).stdout);
+    const byId = Object.fromEntries(report.checks.map((c: { id: string }) => [c.id, c]));
+    for (const id of ['verify.logs.exist', 'verify.logs.errors', 'verify.logs.requests', 'verify.metrics', 'verify.utilization']) {
+      expect(byId[id]).toMatchObject({ status: 'skip', message: expect.stringContaining('local chain (MODEL_DEPLOY_LOCAL_CHAIN=1): no CloudWatch') });
+    }
+    expect(byId['verify.slo.throughput']).toMatchObject({ status: 'skip', message: expect.stringContaining('verify dev --load') });
+  });
+
+  it('--load holds the target rate through the whole chain, and fails (exit 1) on a gate it cannot meet', async () => {
+    const ok = JSON.parse((await verify(['--json', '--no-record', '--load', '--load-seconds', '2'])).stdout);
+    const throughput = ok.checks.find((c: { id: string }) => c.id === 'verify.slo.throughput');
+    expect(throughput).toMatchObject({ status: 'pass', message: expect.stringMatching(/^20 requests in \d+(\.\d)? s at [\d.]+\/s \(target 10\/s\)/) });
+    expect(ok.throughput).toMatchObject({ targetRps: 10, requests: 20, errors: 0 });
+
+    const strict = await mkdtemp(join(tmpdir(), 'ms-verify-load-'));
+    try {
+      await writeFile(join(strict, 'release.yaml'), RELEASE.replace('slo: { p95LatencyMs: 5000, errorRate: 0.05 }', 'slo: { p95LatencyMs: 5000, errorRate: 0.05, p99LatencyMs: 0.001, targetRps: 5 }'));
+      await writeFile(join(strict, 'sample-request.json'), '{"instances":[[1,2]]}');
+      const env = { ...chain.awsEnv, MODEL_DEPLOY_PASSWORD: chain.pool.password };
+      const argv = ['verify', 'dev', '--dir', strict, '--url', chain.apiUrl, '--username', chain.pool.username, '--client-id', chain.pool.clientId, '--requests', '5', '--skip-golden', '--load', '--load-seconds', '1', '--no-record', '--json'];
+      const { code, stdout } = await runCommand([verifyCommand], argv, env, deps);
+      const failed = JSON.parse(stdout).checks.find((c: { id: string }) => c.id === 'verify.slo.throughput');
+      expect(code).toBe(1);
+      expect(failed).toMatchObject({ status: 'fail', message: expect.stringMatching(/p99 [\d.]+ ms > 0\.001 ms: 5 requests/), fix: expect.stringContaining('p99LatencyMs') });
+    } finally {
+      await rm(strict, { recursive: true, force: true });
+    }
+  });
+
   it('fails the token checks (exit 1) when the password is wrong, naming them', async () => {
     const env = { ...chain.awsEnv, MODEL_DEPLOY_PASSWORD: 'wrong-Password1!' };
     const argv = ['verify', 'dev', '--dir', dir, '--url', chain.apiUrl, '--username', chain.pool.username, '--client-id', chain.pool.clientId, '--no-record'];

@@ -1,0 +1,271 @@
+// verify reads the logs and metrics, not only the responses. After verify's own
+// traffic, CloudWatch must show it: fresh log streams (endpoint + Lambda), no
+// error-level line since the deploy, verify's request ids in the Lambda's log,
+// Invocations/ModelLatency datapoints for the variant with zero Lambda Errors,
+// and CPU/memory during the load under release.yaml's limits. CloudWatch lags
+// (logs by seconds, metrics by minutes), so each check polls, bounded by a
+// deadline, and says so when the deadline passes.
+import {
+  GetMetricDataCommand,
+  type CloudWatchClient,
+  type MetricDataQuery,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
+import { DescribeLogStreamsCommand, FilterLogEventsCommand, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import type { CheckResult } from './registry.js';
+
+export const TELEMETRY_CHECK_IDS = ['verify.logs.exist', 'verify.logs.errors', 'verify.logs.requests', 'verify.metrics', 'verify.utilization'] as const;
+export type TelemetryCheckId = (typeof TELEMETRY_CHECK_IDS)[number];
+
+export const TELEMETRY_TITLES: Record<TelemetryCheckId, string> = {
+  'verify.logs.exist': 'fresh log streams for the endpoint and the Lambda',
+  'verify.logs.errors': 'no error-level log line since the deploy',
+  'verify.logs.requests': "verify's request ids appear in the logs",
+  'verify.metrics': 'Invocations and ModelLatency datapoints; Lambda Errors = 0',
+  'verify.utilization': 'CPU and memory during the load within the limits',
+};
+
+export interface PollOptions {
+  /** Give up after this long (the message says so). */
+  timeoutMs: number;
+  intervalMs: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export interface TelemetryTarget {
+  env: string;
+  endpointName: string;
+  variantName: string;
+  functionName: string;
+  endpointLogGroup: string;
+  lambdaLogGroup: string;
+  /** When the endpoint was last deployed: errors count from here. */
+  deployedAt: Date;
+  /** When verify's traffic started and ended. */
+  trafficStart: Date;
+  trafficEnd: Date;
+  /** The X-Request-Id values verify sent that reached the model. */
+  requestIds: readonly string[];
+  limits: { maxCpuUtilization: number; maxMemoryUtilization: number };
+  logs: CloudWatchLogsClient;
+  cloudWatch: CloudWatchClient;
+  poll: PollOptions;
+  /** Set when there is no CloudWatch to read (the local chain): every check skips with it. */
+  skipReason?: string;
+}
+
+export interface TelemetryResult extends CheckResult {
+  id: TelemetryCheckId;
+  title: string;
+}
+
+/** How many ids logs.requests looks for (a sample is enough; the filter pattern stays short). */
+export const REQUEST_ID_SAMPLE = 5;
+const MAX_PAGES = 5;
+const ERROR_JSON_PATTERN = '{ $.level = "error" || $.level = "fatal" || $.level = 50 || $.level = 60 }';
+/** Lambda runtime and platform failures are text lines, not JSON. */
+const ERROR_TEXT_PATTERN = '?"ERROR Invoke Error" ?"Task timed out" ?"Runtime.ExitError" ?"Runtime.ImportModuleError"';
+
+const real = { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), now: () => Date.now() };
+
+/** Calls `attempt` until it reports done or the deadline passes; returns the last value and whether it timed out. */
+export async function pollUntil<T>(poll: PollOptions, attempt: () => Promise<{ done: boolean; value: T }>): Promise<{ value: T; timedOut: boolean; waitedMs: number }> {
+  const sleep = poll.sleep ?? real.sleep;
+  const now = poll.now ?? real.now;
+  const started = now();
+  // Bounded twice: by the deadline and by a count (a clock that does not move cannot loop forever).
+  const maxAttempts = Math.max(1, Math.ceil(poll.timeoutMs / Math.max(1, poll.intervalMs)) + 1);
+  let last = await attempt();
+  for (let i = 1; !last.done && i < maxAttempts && now() - started + poll.intervalMs <= poll.timeoutMs; i += 1) {
+    await sleep(poll.intervalMs);
+    last = await attempt();
+  }
+  return { value: last.value, timedOut: !last.done, waitedMs: now() - started };
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+
+function describeError(err: unknown): string {
+  const e = err as { name?: string; message?: string };
+  return `${e.name ?? 'Error'}: ${e.message ?? String(err)}`;
+}
+
+const notFound = (err: unknown) => (err as { name?: string }).name === 'ResourceNotFoundException';
+
+async function freshStream(t: TelemetryTarget, group: string): Promise<{ fresh?: string; last?: number; missing?: boolean }> {
+  try {
+    const out = await t.logs.send(new DescribeLogStreamsCommand({ logGroupName: group, orderBy: 'LastEventTime', descending: true, limit: 5 }));
+    const newest = out.logStreams?.[0];
+    const last = newest?.lastEventTimestamp ?? newest?.lastIngestionTime;
+    return { last, fresh: last !== undefined && last >= t.trafficStart.getTime() ? newest?.logStreamName : undefined };
+  } catch (err) {
+    if (notFound(err)) return { missing: true };
+    throw err;
+  }
+}
+
+async function logsExist(t: TelemetryTarget): Promise<CheckResult> {
+  const groups = [t.endpointLogGroup, t.lambdaLogGroup];
+  const { value, timedOut, waitedMs } = await pollUntil(t.poll, async () => {
+    const found = await Promise.all(groups.map((g) => freshStream(t, g)));
+    return { done: found.every((f) => f.fresh || f.missing), value: found };
+  });
+  const missing = groups.filter((_, i) => value[i]!.missing);
+  if (missing.length > 0) {
+    return { status: 'fail', message: `log group ${missing.join(' and ')} does not exist`, fix: `The endpoint/Lambda never wrote a log line, or their role may not write logs: run \`model-deploy up ${t.env}\` (it grants logs:CreateLogStream/PutLogEvents) and check the container starts.` };
+  }
+  if (timedOut) {
+    const stale = groups.filter((_, i) => !value[i]!.fresh).map((g, i) => `${g} (newest event ${value[i]?.last ? new Date(value[i]!.last!).toISOString() : 'never'})`);
+    return { status: 'fail', message: `no log stream written since verify's traffic started after waiting ${seconds(waitedMs)}: ${stale.join(', ')}`, fix: 'CloudWatch usually shows logs within a minute: re-run verify (--telemetry-timeout raises the wait); if it persists, the service is not logging to stdout.' };
+  }
+  return { status: 'pass', message: groups.map((g, i) => `${g}: ${value[i]!.fresh}`).join('; ') };
+}
+
+async function filterAll(t: TelemetryTarget, group: string, filterPattern: string, startTime: number, limit: number): Promise<FilteredLogEvent[]> {
+  const events: FilteredLogEvent[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < MAX_PAGES && events.length < limit; page += 1) {
+    const out = await t.logs.send(new FilterLogEventsCommand({ logGroupName: group, filterPattern, startTime, limit, nextToken }));
+    events.push(...(out.events ?? []));
+    nextToken = out.nextToken;
+    if (!nextToken) break;
+  }
+  return events.slice(0, limit);
+}
+
+async function logErrors(t: TelemetryTarget): Promise<CheckResult> {
+  const since = t.deployedAt.getTime();
+  const found: string[] = [];
+  for (const group of [t.endpointLogGroup, t.lambdaLogGroup]) {
+    for (const pattern of [ERROR_JSON_PATTERN, ERROR_TEXT_PATTERN]) {
+      try {
+        for (const e of await filterAll(t, group, pattern, since, 5)) found.push(`${group}: ${(e.message ?? '').trim().slice(0, 200)}`);
+      } catch (err) {
+        if (!notFound(err)) throw err;
+      }
+    }
+  }
+  if (found.length === 0) return { status: 'pass', message: `no error-level line in ${t.endpointLogGroup} or ${t.lambdaLogGroup} since ${t.deployedAt.toISOString()}` };
+  return { status: 'fail', message: `${found.length}${found.length >= 20 ? '+' : ''} error-level line(s) since the deploy, e.g. ${found.slice(0, 2).join(' | ')}`, fix: `Read them: aws logs filter-log-events --log-group-name <group> --filter-pattern '${ERROR_JSON_PATTERN}'. Fix the cause and redeploy; errors after a deploy are what a rollback is for.` };
+}
+
+async function logRequests(t: TelemetryTarget): Promise<CheckResult> {
+  const sample = t.requestIds.slice(0, REQUEST_ID_SAMPLE);
+  if (sample.length === 0) return { status: 'skip', message: 'verify sent no request that reached the model (see the auth checks)' };
+  const pattern = sample.map((id) => `?"${id}"`).join(' ');
+  const start = t.trafficStart.getTime();
+  const seenIn = async (group: string) => {
+    try {
+      const events = await filterAll(t, group, pattern, start, 50);
+      return new Set(sample.filter((id) => events.some((e) => e.message?.includes(id))));
+    } catch (err) {
+      if (notFound(err)) return new Set<string>();
+      throw err;
+    }
+  };
+  const { value, timedOut, waitedMs } = await pollUntil(t.poll, async () => {
+    const lambda = await seenIn(t.lambdaLogGroup);
+    return { done: lambda.size === sample.length, value: lambda };
+  });
+  const endpoint = await seenIn(t.endpointLogGroup);
+  const also = `; ${endpoint.size}/${sample.length} also in ${t.endpointLogGroup}`;
+  if (!timedOut) return { status: 'pass', message: `${sample.length}/${sample.length} of verify's request ids found in ${t.lambdaLogGroup}${also}` };
+  const missing = sample.filter((id) => !value.has(id));
+  return { status: 'fail', message: `after ${seconds(waitedMs)}, ${missing.length}/${sample.length} of verify's request ids are not in ${t.lambdaLogGroup} (${missing.slice(0, 3).join(', ')})${also}`, fix: 'The proxy logs one JSON line per request with its requestId: check the deployed Lambda is this version (`model-deploy up`) and that its log group is the one verify reads.' };
+}
+
+function query(id: string, namespace: string, metric: string, dims: Record<string, string>, stat: string): MetricDataQuery {
+  return { Id: id, ReturnData: true, MetricStat: { Metric: { Namespace: namespace, MetricName: metric, Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })) }, Period: 60, Stat: stat } };
+}
+
+async function metricData(t: TelemetryTarget, queries: MetricDataQuery[], start: Date, end: Date): Promise<Map<string, number[]>> {
+  const values = new Map<string, number[]>(queries.map((q) => [q.Id!, []]));
+  let NextToken: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const out = await t.cloudWatch.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending', NextToken }));
+    for (const r of out.MetricDataResults ?? ([] as MetricDataResult[])) values.get(r.Id ?? '')?.push(...(r.Values ?? []));
+    NextToken = out.NextToken;
+    if (!NextToken) break;
+  }
+  return values;
+}
+
+/** Minute-aligned window around verify's traffic (datapoints are per minute). */
+function window(t: TelemetryTarget, now: number): { start: Date; end: Date } {
+  const minute = 60_000;
+  return { start: new Date(Math.floor(t.trafficStart.getTime() / minute) * minute), end: new Date(Math.max(now, t.trafficEnd.getTime()) + minute) };
+}
+
+async function metrics(t: TelemetryTarget): Promise<CheckResult> {
+  const variant = { EndpointName: t.endpointName, VariantName: t.variantName };
+  const queries = [
+    query('invocations', 'AWS/SageMaker', 'Invocations', variant, 'Sum'),
+    query('latency', 'AWS/SageMaker', 'ModelLatency', variant, 'Average'),
+    query('lambdaErrors', 'AWS/Lambda', 'Errors', { FunctionName: t.functionName }, 'Sum'),
+  ];
+  const now = t.poll.now ?? real.now;
+  const { value, timedOut, waitedMs } = await pollUntil(t.poll, async () => {
+    const { start, end } = window(t, now());
+    const v = await metricData(t, queries, start, end);
+    return { done: v.get('invocations')!.length > 0 && v.get('latency')!.length > 0, value: v };
+  });
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const invocations = sum(value.get('invocations')!);
+  const errors = sum(value.get('lambdaErrors')!);
+  const latency = value.get('latency')!;
+  if (errors > 0) return { status: 'fail', message: `Lambda Errors = ${errors} for ${t.functionName} during verify`, fix: `The proxy itself failed (not the model): read ${t.lambdaLogGroup} for "ERROR Invoke Error" / "Task timed out" and redeploy it with \`model-deploy up ${t.env}\`.` };
+  if (timedOut) {
+    const lacking = [invocations === 0 ? 'Invocations' : '', latency.length === 0 ? 'ModelLatency' : ''].filter(Boolean).join(' and ');
+    return { status: 'fail', message: `no ${lacking} datapoints for ${t.endpointName}/${t.variantName} after waiting ${seconds(waitedMs)}`, fix: 'SageMaker publishes per-minute metrics a few minutes late: re-run verify with a longer --telemetry-timeout; if still none, the requests did not reach this endpoint variant.' };
+  }
+  // ModelLatency is in microseconds.
+  const avgMs = sum(latency) / latency.length / 1000;
+  return { status: 'pass', message: `${invocations} invocations, ModelLatency avg ${avgMs.toFixed(1)} ms over ${latency.length} datapoint(s), Lambda Errors 0` };
+}
+
+async function utilization(t: TelemetryTarget): Promise<CheckResult> {
+  const variant = { EndpointName: t.endpointName, VariantName: t.variantName };
+  const queries = [
+    query('cpu', '/aws/sagemaker/Endpoints', 'CPUUtilization', variant, 'Maximum'),
+    query('memory', '/aws/sagemaker/Endpoints', 'MemoryUtilization', variant, 'Maximum'),
+  ];
+  const now = t.poll.now ?? real.now;
+  const { value, timedOut, waitedMs } = await pollUntil(t.poll, async () => {
+    const { start, end } = window(t, now());
+    const v = await metricData(t, queries, start, end);
+    return { done: v.get('cpu')!.length > 0 && v.get('memory')!.length > 0, value: v };
+  });
+  if (timedOut) return { status: 'fail', message: `no CPUUtilization/MemoryUtilization datapoints for ${t.endpointName}/${t.variantName} after waiting ${seconds(waitedMs)}`, fix: 'Instance metrics arrive a few minutes late: re-run verify with a longer --telemetry-timeout.' };
+  const cpu = Math.max(...value.get('cpu')!);
+  const memory = Math.max(...value.get('memory')!);
+  const { maxCpuUtilization: cpuMax, maxMemoryUtilization: memMax } = t.limits;
+  const over = [cpu > cpuMax ? `CPU ${cpu.toFixed(1)}% > ${cpuMax}%` : '', memory > memMax ? `memory ${memory.toFixed(1)}% > ${memMax}%` : ''].filter(Boolean);
+  if (over.length > 0) return { status: 'fail', message: `during verify's load: ${over.join(', ')}`, fix: 'Use a larger instance type or more instances (autoscaling min), or raise slo.maxCpuUtilization / slo.maxMemoryUtilization in release.yaml if the headroom is intended.' };
+  return { status: 'pass', message: `peak CPU ${cpu.toFixed(1)}% <= ${cpuMax}%, memory ${memory.toFixed(1)}% <= ${memMax}% during verify's load` };
+}
+
+const RUNNERS: Record<TelemetryCheckId, (t: TelemetryTarget) => Promise<CheckResult>> = {
+  'verify.logs.exist': logsExist,
+  'verify.logs.errors': logErrors,
+  'verify.logs.requests': logRequests,
+  'verify.metrics': metrics,
+  'verify.utilization': utilization,
+};
+
+export async function runTelemetryChecks(t: TelemetryTarget): Promise<TelemetryResult[]> {
+  const results: TelemetryResult[] = [];
+  for (const id of TELEMETRY_CHECK_IDS) {
+    let result: CheckResult;
+    if (t.skipReason) result = { status: 'skip', message: t.skipReason };
+    else {
+      try {
+        result = await RUNNERS[id](t);
+      } catch (err) {
+        result = { status: 'fail', message: `cannot read CloudWatch: ${describeError(err)}`, fix: 'The identity running verify needs logs:DescribeLogStreams, logs:FilterLogEvents and cloudwatch:GetMetricData (see the deployer IAM policy in the README).' };
+      }
+    }
+    results.push({ id, title: TELEMETRY_TITLES[id], ...result });
+  }
+  return results;
+}
