@@ -28,6 +28,9 @@ function recordingRunner(results: Record<string, { exitCode: number; stdout?: st
 const MODEL = '{"weights":[1,2,3]}';
 const SHA = createHash('sha256').update(MODEL).digest('hex');
 const WITH_ARTIFACT = RELEASE_YAML.replace('model: { name: iris, team: data-science, owner: someone@example.com }', `model: { name: iris, team: data-science, artifact: model/iris.json, sha256: ${SHA} }`);
+// The source and AWS capacity/IAM checks have their own tests (test/checks/); here a temp dir
+// that is no git repository and mocks without quotas or simulations would fail them.
+const OFFLINE_SKIPS = ['--skip-git', '--skip', 'doctor.capacity', 'doctor.iam'];
 const okRunner = () => recordingRunner({ 'npm test': { exitCode: 0 }, 'docker --version': { exitCode: 0, stdout: 'Docker version 26.1.5\n' } });
 
 let mocks: Mocks;
@@ -41,7 +44,7 @@ describe('model-deploy doctor', () => {
   it('passes on a healthy project, runs npm test in the project, exit 0', async () => {
     const p = tempProject({ 'release.yaml': WITH_ARTIFACT, Dockerfile: 'FROM node:20-slim\nCMD ["serve"]\n', 'model/iris.json': MODEL });
     const runner = okRunner();
-    const run = await cli(['doctor', '--dir', p.dir, '--json'], { deps: { runner } });
+    const run = await cli(['doctor', '--dir', p.dir, '--json', ...OFFLINE_SKIPS], { deps: { runner } });
     p.cleanup();
     expect(run.code).toBe(0);
     const out = run.json<{ ok: boolean; checks: Report[] }>();
@@ -49,6 +52,8 @@ describe('model-deploy doctor', () => {
     expect(out.checks.map((c) => [c.id, c.status])).toEqual([
       ['doctor.release', 'pass'], ['doctor.region', 'pass'], ['doctor.credentials', 'pass'], ['doctor.artifacts', 'pass'],
       ['doctor.dockerfile', 'pass'], ['doctor.tests', 'pass'], ['doctor.docker', 'pass'], ['doctor.iam.arns', 'skip'],
+      ['doctor.git.clean', 'skip'], ['doctor.git.pushed', 'skip'], ['doctor.ci.config', 'skip'], ['doctor.config.volume', 'pass'],
+      ['doctor.capacity', 'skip'], ['doctor.iam', 'skip'], ['doctor.vpc.subnets', 'skip'], ['doctor.vpc.security-groups', 'skip'], ['doctor.vpc.egress', 'skip'],
     ]);
     expect(out.checks.find((c) => c.id === 'doctor.credentials')!.message).toBe(`account ${ACCOUNT} (aws)`);
     expect(out.checks.find((c) => c.id === 'doctor.artifacts')!.message).toMatch(/sha256 matches/);
@@ -71,7 +76,7 @@ describe('model-deploy doctor', () => {
     expect(run.stdout).toMatch(/FAIL {2}doctor\.tests .*npm test exited 1: FAIL tests\/app\.test\.ts \| 1 failed/);
     expect(run.stdout).toMatch(/FAIL {2}doctor\.docker .*docker CLI not found[\s\S]*fix: Install docker, or pick another builder/);
     expect(run.stdout).toMatch(/SKIP {2}doctor\.iam\.arns .*no role ARNs given/);
-    expect(run.stderr).toMatch(/MS_DEPLOY_CHECKS_FAILED: 5 of 8 checks failed: doctor\.credentials, doctor\.artifacts, doctor\.dockerfile, doctor\.tests, doctor\.docker/);
+    expect(run.stderr).toMatch(/MS_DEPLOY_CHECKS_FAILED: 8 of 17 checks failed: doctor\.credentials, doctor\.artifacts, doctor\.dockerfile, doctor\.tests, doctor\.docker, doctor\.git\.clean, doctor\.git\.pushed, doctor\.ci\.config/);
   });
 
   it('a malformed role ARN fails doctor.iam.arns (and the schema check), well-formed ones pass', async () => {
@@ -84,7 +89,7 @@ describe('model-deploy doctor', () => {
     expect(byId['doctor.region']).toMatchObject({ status: 'pass', message: 'eu-west-1' });
     const good = RELEASE_YAML.replace('region: eu-west-1', `region: eu-west-1\niam: { lambdaRoleArn: "arn:aws:iam::${ACCOUNT}:role/ms-lambda", sagemakerRoleArn: "arn:aws:iam::${ACCOUNT}:role/svc/ms-sm" }`);
     const q = tempProject({ 'release.yaml': good, Dockerfile: 'FROM x\n' });
-    const ok = await cli(['doctor', '--dir', q.dir, '--skip-tests', '--json'], { deps: { runner: okRunner() } });
+    const ok = await cli(['doctor', '--dir', q.dir, '--skip-tests', '--json', ...OFFLINE_SKIPS], { deps: { runner: okRunner() } });
     p.cleanup();
     q.cleanup();
     expect(ok.json<{ checks: Report[] }>().checks.find((c) => c.id === 'doctor.iam.arns')).toMatchObject({ status: 'pass', message: 'iam.lambdaRoleArn, iam.sagemakerRoleArn' });
@@ -129,6 +134,10 @@ describe('model-deploy doctor', () => {
   it('check ids are unique and stable', () => {
     const ids = PREDEPLOY_CHECKS.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toEqual(['doctor.release', 'doctor.region', 'doctor.credentials', 'doctor.artifacts', 'doctor.dockerfile', 'doctor.tests', 'doctor.docker', 'doctor.iam.arns']);
+    expect(ids).toEqual([
+      'doctor.release', 'doctor.region', 'doctor.credentials', 'doctor.artifacts', 'doctor.dockerfile', 'doctor.tests', 'doctor.docker', 'doctor.iam.arns',
+      'doctor.git.clean', 'doctor.git.pushed', 'doctor.ci.config', 'doctor.config.volume', 'doctor.capacity', 'doctor.iam',
+      'doctor.vpc.subnets', 'doctor.vpc.security-groups', 'doctor.vpc.egress',
+    ]);
   });
 });

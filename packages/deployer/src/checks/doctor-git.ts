@@ -48,6 +48,7 @@ function listed(items: readonly string[]): string {
 export const gitCleanCheck: Check = {
   id: 'doctor.git.clean',
   title: 'no uncommitted changes in the project (the image tag is HEAD\'s sha)',
+  description: '`git status` of the project directory (the build context) shows no modified or untracked file, so the image tagged with HEAD\'s short sha contains exactly that commit (--skip-git skips it).',
   async run(ctx) {
     const repo = await repoOf(ctx.dir);
     if (!isRepo(repo)) return repo;
@@ -82,6 +83,7 @@ async function onRemoteByLsRemote(dir: string, remotes: readonly string[], sha: 
 export const gitPushedCheck: Check = {
   id: 'doctor.git.pushed',
   title: 'HEAD exists on the git remote',
+  description: 'a remote-tracking branch contains HEAD (offline), else `git ls-remote` finds it on a remote (bounded, non-interactive) (--skip-git skips it).',
   async run(ctx) {
     const repo = await repoOf(ctx.dir);
     if (!isRepo(repo)) return repo;
@@ -145,6 +147,7 @@ const PROVIDER_PATH = { github: '.github/workflows/*.yml', circleci: '.circleci/
 export const ciConfigCheck: Check = {
   id: 'doctor.ci.config',
   title: 'CI config exists, is tracked by git and parses',
+  description: "ci.provider's config (.github/workflows/*.yml or .circleci/config.yml, in the project or the repository root) exists, is tracked by git, parses as YAML and has the provider's top-level keys (--skip-git skips it).",
   async run(ctx) {
     const provider = providerOf(ctx);
     if (provider === 'none') return skip('ci.provider is none in release.yaml: no CI config expected');

@@ -18,6 +18,11 @@ import { parseReleaseText } from '../release/parse.js';
 import type { ReleaseConfig } from '../release/types.js';
 import type { CommandRunner } from '../context.js';
 import { VERIFY_CHECK_TITLES } from './verify-checks.js';
+import { capacityCheck } from './doctor-capacity.js';
+import { ciConfigCheck, gitCleanCheck, gitPushedCheck } from './doctor-git.js';
+import { iamCheck } from './doctor-iam.js';
+import { volumeCheck } from './doctor-volume.js';
+import { vpcEgressCheck, vpcSecurityGroupsCheck, vpcSubnetsCheck } from './doctor-vpc.js';
 import { dockerfileLintCheck } from './dockerfile-lint.js';
 import { imageContractCheck, imageLogsCheck, imageSizeCheck, type ImageCheckOptions } from './image-checks.js';
 import { secretsCheck } from './secrets-check.js';
@@ -253,6 +258,7 @@ export const iamArnsCheck: Check = {
 /** In run order: release first, since later checks read the loaded file. */
 export const PREDEPLOY_CHECKS: readonly Check[] = [
   releaseCheck, regionCheck, credentialsCheck, artifactsCheck, dockerfileCheck, testsCheck, builderCheck, iamArnsCheck,
+  gitCleanCheck, gitPushedCheck, ciConfigCheck, volumeCheck, capacityCheck, iamCheck, vpcSubnetsCheck, vpcSecurityGroupsCheck, vpcEgressCheck,
 ];
 
 /**

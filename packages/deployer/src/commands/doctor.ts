@@ -2,6 +2,7 @@
 // code is 0 only when none failed.
 import { Command, Option } from 'commander';
 import { defaultCheckContext, IMAGE_CHECKS, PREDEPLOY_CHECKS, releaseCheck, runChecks, type Check } from '../checks/registry.js';
+import { GIT_CHECK_IDS } from '../checks/doctor-git.js';
 import { DeployerError } from '../errors.js';
 import { projectDir, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
@@ -9,6 +10,8 @@ export interface DoctorOptions extends CommonOptions {
   skipTests?: boolean;
   /** Check ids to skip (reported as SKIP, never silently). Comma-separated values are split. */
   skip?: string[];
+  /** `--skip-git`: skip the source checks (doctor.git.*, doctor.ci.config), printed as SKIP. */
+  skipGit?: boolean;
   builder?: 'docker' | 'buildah' | 'podman';
   /** `--image <ref>`: run the image checks (contract, logs, size, Dockerfile lint, secrets) on it instead. */
   image?: string;
@@ -33,6 +36,7 @@ function startupTimeoutMs(raw: string | undefined): number | undefined {
 
 const MARK = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' } as const;
 export const SKIPPED_MESSAGE = 'skipped by --skip';
+export const SKIP_GIT_MESSAGE = 'skipped by --skip-git (local experiment: the image tag may not name a pushed commit)';
 
 /** The ids named by --skip (repeatable, variadic, comma-separated). */
 export function skipIds(opts: Pick<DoctorOptions, 'skip'>): string[] {
@@ -50,9 +54,9 @@ export function skipUsageError(ids: readonly string[], checks: readonly Check[])
 }
 
 /** The same checks with the skipped ones answering SKIP instead of running. */
-function withSkips(checks: readonly Check[], ids: readonly string[]): Check[] {
+function withSkips(checks: readonly Check[], ids: readonly string[], message = SKIPPED_MESSAGE): Check[] {
   const skipped = new Set(ids);
-  return checks.map((c) => (skipped.has(c.id) ? { ...c, run: async () => ({ status: 'skip' as const, message: SKIPPED_MESSAGE }) } : c));
+  return checks.map((c) => (skipped.has(c.id) ? { ...c, run: async () => ({ status: 'skip' as const, message }) } : c));
 }
 
 export async function runDoctor(rt: CliRuntime, opts: DoctorOptions, checks: readonly Check[] = opts.image ? IMAGE_DOCTOR_CHECKS : PREDEPLOY_CHECKS): Promise<number> {
@@ -71,7 +75,7 @@ export async function runDoctor(rt: CliRuntime, opts: DoctorOptions, checks: rea
       imageOptions: { globalArgs: builderArgs(rt.io.env), sample: opts.sample, startupTimeoutMs: startupTimeoutMs(opts.startupTimeout) },
     } : {}),
   });
-  const reports = await runChecks(withSkips(checks, skip), ctx);
+  const reports = await runChecks(withSkips(withSkips(checks, skip), opts.skipGit ? GIT_CHECK_IDS : [], SKIP_GIT_MESSAGE), ctx);
   const width = Math.max(18, ...reports.map((r) => r.id.length));
   const failed = reports.filter((r) => r.status === 'fail');
   const error = failed.length
@@ -100,6 +104,7 @@ export function doctorCommand(rt: CliRuntime, exit: (code: number) => void): Com
     .description('run the pre-deployment checks (credentials, region, release.yaml, artifacts, Dockerfile, tests, container CLI, IAM ARNs)')
     .option('--skip-tests', 'do not run `npm test` in the project')
     .option('--skip <id...>', 'skip these checks by id, e.g. --skip doctor.tests doctor.docker (each is printed as SKIP)')
+    .option('--skip-git', 'skip doctor.git.clean, doctor.git.pushed and doctor.ci.config, for a local experiment (each is printed as SKIP)')
     .addOption(new Option('--builder <cli>', 'container CLI to look for').choices(['docker', 'buildah', 'podman']).default('docker'))
     .option('--image <ref>', 'check this local image instead: runs it (SageMaker container contract, JSON logs), its size, the Dockerfile lint and a secret scan; no AWS call')
     .option('--sample <file>', 'with --image: the request /invocations must accept (default: the project sample-request.json)')

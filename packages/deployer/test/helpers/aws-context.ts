@@ -5,10 +5,12 @@ import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-s
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SageMakerClient, SageMakerServiceException } from '@aws-sdk/client-sagemaker';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../src/aws/clients.js';
@@ -59,6 +61,8 @@ export interface Mocks {
   lambda: AwsStub<any, any, any>;
   apiGateway: AwsStub<any, any, any>;
   cognito: AwsStub<any, any, any>;
+  ec2: AwsStub<any, any, any>;
+  serviceQuotas: AwsStub<any, any, any>;
 }
 
 export function mockAll(): Mocks {
@@ -67,6 +71,7 @@ export function mockAll(): Mocks {
     autoScaling: mockClient(ApplicationAutoScalingClient), cloudWatch: mockClient(CloudWatchClient),
     logs: mockClient(CloudWatchLogsClient), sts: mockClient(STSClient), lambda: mockClient(LambdaClient),
     apiGateway: mockClient(APIGatewayClient), cognito: mockClient(CognitoIdentityProviderClient),
+    ec2: mockClient(EC2Client), serviceQuotas: mockClient(ServiceQuotasClient),
   };
 }
 

@@ -1,0 +1,200 @@
+// The IAM policy the identity running model-deploy needs, as data: the one list
+// of actions that the README's "IAM permissions the deployer itself needs"
+// shows (a test compares the two) and that `doctor.iam` simulates. Every
+// statement names its actions; "*" as a resource only where AWS offers no
+// resource-level permission. `<account-id>` is filled in by the reader.
+import type { ResourceArns, ResourceNames } from '../naming.js';
+
+export interface PolicyCondition {
+  readonly [operator: string]: Readonly<Record<string, string | readonly string[]>>;
+}
+
+export interface DeployerStatement {
+  readonly Sid: string;
+  readonly Action: readonly string[];
+  readonly Resource: readonly string[];
+  readonly Condition?: PolicyCondition;
+}
+
+/** What `up`, `status`, `destroy`, `promote` and `rollback` call (the README policy). */
+export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
+  {
+    Sid: 'Identity',
+    Action: ['sts:GetCallerIdentity'],
+    Resource: ['*'],
+  },
+  {
+    Sid: 'EcrLogin',
+    Action: ['ecr:GetAuthorizationToken'],
+    Resource: ['*'],
+  },
+  {
+    Sid: 'EcrRepository',
+    Action: ['ecr:CreateRepository', 'ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:GetLifecyclePolicy', 'ecr:PutLifecyclePolicy', 'ecr:PutImageScanningConfiguration', 'ecr:ListTagsForResource', 'ecr:TagResource', 'ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+    Resource: ['arn:aws:ecr:*:<account-id>:repository/model-service/*'],
+  },
+  {
+    Sid: 'Roles',
+    Action: ['iam:CreateRole', 'iam:GetRole', 'iam:TagRole', 'iam:UpdateAssumeRolePolicy', 'iam:DeleteRole', 'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy'],
+    Resource: ['arn:aws:iam::<account-id>:role/ms-*'],
+  },
+  {
+    Sid: 'PassRolesToTheirServices',
+    Action: ['iam:PassRole'],
+    Resource: ['arn:aws:iam::<account-id>:role/ms-*'],
+    Condition: {'StringEquals': {'iam:PassedToService': ['sagemaker.amazonaws.com', 'lambda.amazonaws.com']}},
+  },
+  {
+    Sid: 'AutoScalingServiceLinkedRole',
+    Action: ['iam:CreateServiceLinkedRole'],
+    Resource: ['arn:aws:iam::<account-id>:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint'],
+    Condition: {'StringEquals': {'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com'}},
+  },
+  {
+    Sid: 'SageMakerHosting',
+    Action: ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:AddTags', 'sagemaker:ListTags', 'sagemaker:InvokeEndpoint'],
+    Resource: ['arn:aws:sagemaker:*:<account-id>:model/ms-*', 'arn:aws:sagemaker:*:<account-id>:endpoint-config/ms-*', 'arn:aws:sagemaker:*:<account-id>:endpoint/ms-*'],
+  },
+  {
+    Sid: 'SageMakerListing',
+    Action: ['sagemaker:ListModels', 'sagemaker:ListEndpointConfigs'],
+    Resource: ['*'],
+  },
+  {
+    Sid: 'AutoScaling',
+    Action: ['application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget', 'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DescribeScalingPolicies', 'application-autoscaling:DeleteScalingPolicy', 'application-autoscaling:TagResource'],
+    Resource: ['*'],
+  },
+  {
+    Sid: 'Alarms',
+    Action: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:TagResource'],
+    Resource: ['arn:aws:cloudwatch:*:<account-id>:alarm:*'],
+  },
+  {
+    Sid: 'Dashboards',
+    Action: ['cloudwatch:PutDashboard', 'cloudwatch:GetDashboard', 'cloudwatch:DeleteDashboards'],
+    Resource: ['arn:aws:cloudwatch::<account-id>:dashboard/ms-*'],
+  },
+  {
+    Sid: 'BudgetAlert',
+    Action: ['budgets:ViewBudget', 'budgets:ModifyBudget', 'budgets:ListTagsForResource', 'budgets:TagResource'],
+    Resource: ['arn:aws:budgets::<account-id>:budget/ms-*'],
+  },
+  {
+    Sid: 'AlarmListingAndMetrics',
+    Action: ['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData'],
+    Resource: ['*'],
+  },
+  {
+    Sid: 'LambdaProxy',
+    Action: ['lambda:CreateFunction', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:DeleteFunction', 'lambda:AddPermission', 'lambda:GetPolicy', 'lambda:TagResource'],
+    Resource: ['arn:aws:lambda:*:<account-id>:function:ms-*'],
+  },
+  {
+    Sid: 'ApiGateway',
+    Action: ['apigateway:GET', 'apigateway:POST', 'apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE'],
+    Resource: ['arn:aws:apigateway:*::/restapis', 'arn:aws:apigateway:*::/restapis/*', 'arn:aws:apigateway:*::/apikeys', 'arn:aws:apigateway:*::/apikeys/*', 'arn:aws:apigateway:*::/usageplans', 'arn:aws:apigateway:*::/usageplans/*', 'arn:aws:apigateway:*::/tags/*'],
+  },
+  {
+    Sid: 'CognitoUserPools',
+    Action: ['cognito-idp:CreateUserPool', 'cognito-idp:DescribeUserPool', 'cognito-idp:UpdateUserPool', 'cognito-idp:DeleteUserPool', 'cognito-idp:CreateUserPoolClient', 'cognito-idp:DescribeUserPoolClient', 'cognito-idp:UpdateUserPoolClient', 'cognito-idp:ListUserPoolClients', 'cognito-idp:AdminCreateUser', 'cognito-idp:AdminSetUserPassword', 'cognito-idp:TagResource'],
+    Resource: ['arn:aws:cognito-idp:*:<account-id>:userpool/*'],
+  },
+  {
+    Sid: 'CognitoListing',
+    Action: ['cognito-idp:ListUserPools'],
+    Resource: ['*'],
+  },
+];
+
+/** Only with a `vpc` in release.yaml: Lambda checks that the caller may read the subnets and groups it attaches. */
+export const VPC_DEPLOY_STATEMENTS: readonly DeployerStatement[] = [
+  {
+    Sid: 'VpcAttach',
+    Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'],
+    Resource: ['*'],
+  },
+];
+
+/** What `doctor`'s AWS checks read (VPC, capacity, IAM simulation); read-only. */
+export const DOCTOR_STATEMENTS: readonly DeployerStatement[] = [
+  {
+    Sid: 'DoctorNetworkReads',
+    Action: ['ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcEndpoints'],
+    Resource: ['*'],
+  },
+  {
+    Sid: 'DoctorQuotaListing',
+    Action: ['servicequotas:ListServiceQuotas', 'servicequotas:ListAWSDefaultServiceQuotas'],
+    Resource: ['*'],
+  },
+  {
+    Sid: 'DoctorQuotaReads',
+    Action: ['servicequotas:GetServiceQuota'],
+    Resource: ['arn:aws:servicequotas:*:<account-id>:sagemaker/*'],
+  },
+  {
+    Sid: 'DoctorPolicySimulation',
+    Action: ['iam:SimulatePrincipalPolicy', 'iam:GetRole'],
+    Resource: ['arn:aws:iam::<account-id>:role/*', 'arn:aws:iam::<account-id>:user/*'],
+  },
+];
+
+export interface PolicyDocumentJson {
+  Version: '2012-10-17';
+  Statement: { Sid: string; Effect: 'Allow'; Action: string[]; Resource: string | string[]; Condition?: PolicyCondition }[];
+}
+
+/** The README's JSON shape (a single resource is written as a string). */
+export function policyDocument(statements: readonly DeployerStatement[]): PolicyDocumentJson {
+  return {
+    Version: '2012-10-17',
+    Statement: statements.map((s) => ({
+      Sid: s.Sid,
+      Effect: 'Allow' as const,
+      Action: [...s.Action],
+      Resource: s.Resource.length === 1 ? s.Resource[0]! : [...s.Resource],
+      ...(s.Condition ? { Condition: s.Condition } : {}),
+    })),
+  };
+}
+
+export interface SimulationScope {
+  partition: string;
+  region: string;
+  accountId: string;
+  names: ResourceNames;
+  arns: ResourceArns;
+}
+
+const SAMPLE_ID = '0000000000';
+
+/** A statement's resource templates as concrete ARNs for one environment (what the calls will name). */
+export function simulatedResources(statement: DeployerStatement, scope: SimulationScope): string[] {
+  const { arns, names } = scope;
+  switch (statement.Sid) {
+    case 'EcrRepository': return [arns.ecrRepository];
+    case 'Roles':
+    case 'PassRolesToTheirServices': return [arns.sagemakerRole, arns.lambdaRole];
+    case 'SageMakerHosting': return [arns.models.replace(/\*$/, '00000000'), arns.endpointConfigs.replace(/\*$/, '00000000'), arns.endpoint];
+    case 'LambdaProxy': return [arns.lambda];
+    case 'Alarms': return [`arn:${scope.partition}:cloudwatch:${scope.region}:${scope.accountId}:alarm:${names.errorRateAlarm}`];
+    default:
+      return statement.Resource.map((r) =>
+        r === '*' ? '*' : r
+          .replace(/^arn:aws:/, `arn:${scope.partition}:`)
+          .replace('<account-id>', scope.accountId)
+          .replace(/^(arn:[^:]+:[^:]+:)\*:/, `$1${scope.region}:`)
+          .replace(/\*$/, SAMPLE_ID));
+  }
+}
+
+/** Context keys the statement's conditions test, with the value the deployer's calls carry. */
+export function simulatedContext(statement: DeployerStatement): { ContextKeyName: string; ContextKeyValues: string[]; ContextKeyType: 'string' }[] {
+  const equals = statement.Condition?.StringEquals ?? {};
+  return Object.entries(equals).map(([key, value]) => ({
+    ContextKeyName: key,
+    ContextKeyValues: [typeof value === 'string' ? value : value[0]!],
+    ContextKeyType: 'string' as const,
+  }));
+}
