@@ -7,7 +7,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import Generator from 'yeoman-generator';
 import { resolveAnswers, type Answers, type PromptAnswers } from '../lib/answers.js';
 import { DEFAULTS } from '../lib/constants.js';
-import { STATIC_FILES, buildContext, artifactPath, fileMap, mergeUnder, packageJson } from '../lib/context.js';
+import { staticFiles, buildContext, artifactPath, fileMap, mergeUnder, packageJson } from '../lib/context.js';
 import { GeneratorError } from '../lib/errors.js';
 import { GOLDEN_FILE, goldenLines, goldenPlaceholder, toJsonl, type GoldenWeights } from '../lib/golden.js';
 import { TROUBLESHOOTING_CODES_FILE } from '../lib/troubleshooting.js';
@@ -75,7 +75,7 @@ export default class ModelServiceGenerator extends Generator {
     });
 
     for (const [from, to] of fileMap(a)) this.renderTemplate(from, to, context);
-    for (const [from, to] of STATIC_FILES) this.copyTemplate(from, to);
+    for (const [from, to] of staticFiles(a)) this.copyTemplate(from, to);
     this.fs.write(this.destinationPath(artifact), Buffer.from(artifactBytes));
     this.fs.write(this.destinationPath(GOLDEN_FILE), this._golden(a, artifact));
     if (vendored) this.fs.copy(vendored.from, this.destinationPath(vendored.to));

@@ -129,6 +129,12 @@ export const STATIC_FILES: Array<[string, string]> = [
   ['common/bench/load.js', 'bench/load.js'],
 ];
 
+/** Plain copies for one model kind. */
+export function staticFiles(a: Pick<Answers, 'modelKind'>): Array<[string, string]> {
+  if (a.modelKind !== 'onnx') return STATIC_FILES;
+  return [...STATIC_FILES, ['onnx/tests/onnx-environment.js', 'tests/onnx-environment.js']];
+}
+
 export const DEV_DEPENDENCIES: Record<string, string> = {
   '@jest/globals': '^30.5.2',
   '@types/node': '^20.19.43',
@@ -144,7 +150,12 @@ export const ONNXRUNTIME_RANGE = '~1.30.0';
 /** The package.json this generator wants; merged under an existing one (the user's values win). */
 export function packageJson(a: Answers, runtimeDependency: string): Record<string, unknown> {
   const dependencies: Record<string, string> = { '@model-service/runtime': runtimeDependency };
-  if (a.modelKind === 'onnx') dependencies['onnxruntime-node'] = ONNXRUNTIME_RANGE;
+  const devDependencies: Record<string, string> = { ...DEV_DEPENDENCIES };
+  if (a.modelKind === 'onnx') {
+    dependencies['onnxruntime-node'] = ONNXRUNTIME_RANGE;
+    // tests/onnx-environment.js extends it; named so it resolves without relying on hoisting.
+    devDependencies['jest-environment-node'] = DEV_DEPENDENCIES.jest!;
+  }
   return {
     name: a.name,
     version: '0.1.0',
@@ -160,7 +171,7 @@ export function packageJson(a: Answers, runtimeDependency: string): Record<strin
       bench: 'tsc -p tsconfig.json && node bench/load.js',
     },
     dependencies,
-    devDependencies: DEV_DEPENDENCIES,
+    devDependencies,
   };
 }
 

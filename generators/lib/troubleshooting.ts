@@ -27,6 +27,9 @@ function cell(text: string): string {
 
 /** What the service owner does about a runtime code (the message itself speaks to the caller). */
 function ownerAction(code: string, e: RuntimeErrorEntry): string {
+  if (code === 'MS_RUNTIME_MODEL_LOAD_FAILED' || code === 'MS_RUNTIME_WARMUP_FAILED') {
+    return 'The service stays up but unhealthy (/ping 503, so SageMaker never routes to it): fix the artifact or src/model_loader.ts; `npm start` shows the same error locally.';
+  }
   if (e.status === undefined) return 'The service stops at start with this message; fix what it names and start again (`npm start` shows it locally).';
   if (e.userFault) return 'The caller sent it: nothing to fix in the service unless valid requests get it (then check `src/prediction.ts`).';
   if (code === 'MS_RUNTIME_OVERLOADED') return 'Scale out (release.yaml instance count / autoscaling) or raise MS_MAX_IN_FLIGHT.';

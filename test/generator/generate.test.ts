@@ -196,6 +196,12 @@ describe('model kinds', () => {
     result.assertFileContent('onnxy/tests/model-loader.test.ts', 'not an ONNX model');
     // The TypeScript scorer is not shipped where ONNX does the math (no dead code to cover).
     result.assertNoFileContent('onnxy/src/prediction.ts', 'scoreLogistic');
+    // Jest's VM realm has its own Float32Array, which onnxruntime-node's instanceof checks reject.
+    result.assertFileContent([
+      ['onnxy/jest.config.js', "testEnvironment: '<rootDir>/tests/onnx-environment.js'"],
+      ['onnxy/tests/onnx-environment.js', "this.global[name] = globalThis[name]"],
+    ]);
+    result.assertJsonFileContent('onnxy/package.json', { devDependencies: { 'jest-environment-node': '^30.5.2' } });
     result.assertNoFile('onnxy/model/onnxy-model.json');
     result.assertJsonFileContent('onnxy/package.json', { dependencies: { 'onnxruntime-node': '~1.30.0' } });
     result.assertFileContent([
@@ -211,6 +217,8 @@ describe('model kinds', () => {
     const result = await runInit('plain', { modelKind: 'typescript' });
     result.assertNoJsonFileContent('plain/package.json', { dependencies: { 'onnxruntime-node': '~1.30.0' } });
     result.assertFileContent('plain/src/model_loader.ts', 'scoreLogistic');
+    result.assertFileContent('plain/jest.config.js', "testEnvironment: 'node'");
+    result.assertNoFile('plain/tests/onnx-environment.js');
   });
 });
 

@@ -3,7 +3,13 @@
 // defaults (see the runtime's configuration table); tests and src/server.ts both use this.
 import { createService, loadConfig, serviceOptionsFromConfig, type Service, type ServeOptions } from '@model-service/runtime';
 import { readinessChecks } from './health.js';
-import { createModel } from './model_loader.js';
+import { MODEL_PATH, MODEL_SHA256, createModel } from './model_loader.js';
+
+/**
+ * The model file the loader reads and the SHA-256 it was tested with: the runtime hashes the
+ * file before loading it and refuses to start on any other bytes.
+ */
+export const MODEL_ARTIFACT: Readonly<{ path: string; sha256: string }> = Object.freeze({ path: MODEL_PATH, sha256: MODEL_SHA256 });
 
 /** The generator's answers as runtime variables (cache memory). */
 export const DEFAULT_ENV: Readonly<Record<string, string>> = Object.freeze({
@@ -19,7 +25,7 @@ export function serviceEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Process
 
 /** Options for the runtime's `serve` (src/server.ts). */
 export function serveOptions(env: NodeJS.ProcessEnv = process.env): ServeOptions {
-  return { env: serviceEnv(env), readinessChecks: readinessChecks() };
+  return { env: serviceEnv(env), readinessChecks: readinessChecks(), modelArtifact: MODEL_ARTIFACT };
 }
 
 /** A service that is not listening yet; `listen()` loads and warms the model. */
@@ -28,6 +34,7 @@ export function buildService(overrides: Omit<ServeOptions, 'env'> = {}, env: Nod
   return createService({
     ...serviceOptionsFromConfig(config),
     readinessChecks: readinessChecks(),
+    modelArtifact: MODEL_ARTIFACT,
     ...overrides,
     model: createModel(),
   });
