@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { catalogMarkdown, skipFlagsOf } from '../src/checks/catalog-markdown.js';
-import { checkCatalog, PREDEPLOY_CHECKS, TEST_CHECKS, VERIFY_CHECKS } from '../src/checks/registry.js';
+import { checkCatalog, IMAGE_CHECKS, PREDEPLOY_CHECKS, TEST_CHECKS, VERIFY_CHECKS } from '../src/checks/registry.js';
 import { VERIFY_CHECK_IDS, VERIFY_CHECK_TITLES } from '../src/checks/verify-checks.js';
 import { doctorCommand } from '../src/commands/doctor.js';
 import type { CliRuntime } from '../src/commands/session.js';
@@ -31,8 +31,9 @@ describe('check catalog', () => {
     const ids = catalog.map((e) => e.id);
     const dupes = ids.filter((id, i) => ids.indexOf(id) !== i);
     expect(dupes).toEqual([]);
-    expect(ids).toEqual([...PREDEPLOY_CHECKS, ...VERIFY_CHECKS, ...TEST_CHECKS].map((c) => c.id));
-    expect(catalog.filter((e) => e.phase === 'doctor').map((e) => e.id)).toEqual(PREDEPLOY_CHECKS.map((c) => c.id));
+    expect(ids).toEqual([...PREDEPLOY_CHECKS, ...IMAGE_CHECKS, ...VERIFY_CHECKS, ...TEST_CHECKS].map((c) => c.id));
+    // doctor's default run and `doctor --image`'s checks are all doctor-phase.
+    expect(catalog.filter((e) => e.phase === 'doctor').map((e) => e.id)).toEqual([...PREDEPLOY_CHECKS, ...IMAGE_CHECKS].map((c) => c.id));
     // The first session's ids are all still here.
     expect(ids).toEqual(expect.arrayContaining([
       'doctor.release', 'doctor.region', 'doctor.credentials', 'doctor.artifacts', 'doctor.dockerfile', 'doctor.tests', 'doctor.docker', 'doctor.iam.arns',

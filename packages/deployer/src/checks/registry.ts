@@ -319,7 +319,8 @@ function entry(info: CheckInfo, phase: CheckPhase): CatalogEntry {
 /** Every check with a stable id, the one list doctor, verify, the generated tests and docs/checklist.md agree on. */
 export function checkCatalog(): CatalogEntry[] {
   return [
-    ...PREDEPLOY_CHECKS.map((c) => entry(c, 'doctor')),
+    // Every doctor check: the default run, then the ones behind `doctor --image`.
+    ...[...PREDEPLOY_CHECKS, ...IMAGE_CHECKS].map((c) => entry(c, 'doctor')),
     ...VERIFY_CHECKS.map((c) => entry(c, 'verify')),
     ...TEST_CHECKS.map((c) => entry(c, 'test')),
   ];
