@@ -158,13 +158,13 @@ export const imageLogsCheck: Check = {
   },
 };
 
-/** release.yaml image.maxSizeMb, from the validated config or (when invalid) the raw file; default 2 GB. */
+/** release.yaml image.maxSizeMb (loaded here when doctor.release did not run); default 2 GB. */
 async function maxSizeMb(ctx: CheckContext): Promise<number> {
-  const fromRelease = (ctx.release?.image as { maxSizeMb?: number } | undefined)?.maxSizeMb;
+  const fromRelease = ctx.release?.image.maxSizeMb;
   if (typeof fromRelease === 'number') return fromRelease;
   if (!ctx.release) {
     const loaded = await loadRelease(ctx.dir).catch(() => undefined);
-    const v = (loaded?.image as { maxSizeMb?: number } | undefined)?.maxSizeMb;
+    const v = loaded?.image.maxSizeMb;
     if (typeof v === 'number') return v;
   }
   return DEFAULT_MAX_IMAGE_MB;

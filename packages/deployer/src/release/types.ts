@@ -51,6 +51,8 @@ export interface ReleaseConfig {
     readonly repository: string;
     readonly keepLast: number;
     readonly platform: 'linux/amd64' | 'linux/arm64';
+    /** doctor.image.size limit in MB (absent: 2048). */
+    readonly maxSizeMb?: number;
   };
   readonly cache: { readonly kind: 'off' | 'memory' | 'redis'; readonly ttlSeconds: number; readonly maxEntries: number };
   readonly slo: { readonly p95LatencyMs: number; readonly errorRate: number };
