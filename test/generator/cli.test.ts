@@ -54,7 +54,7 @@ describe('model-service bin', () => {
   test('--help lists every flag', () => {
     const run = cli('--help');
     expect(run.status).toBe(0);
-    for (const flag of ['--environments', '--instance-type', '--autoscaling', '--cache', '--ci', '--model-kind', '--runtime-source', '--yes', '--force']) {
+    for (const flag of ['--environments', '--instance-type', '--autoscaling', '--cache', '--ci', '--model-kind', '--runtime-source', '--model', '--owner', '--yes', '--force']) {
       expect(run.stdout).toContain(flag);
     }
   });
