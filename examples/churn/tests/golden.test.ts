@@ -13,11 +13,12 @@ import { start, type Running } from './helpers.js';
 interface GoldenLine {
   request: unknown;
   response: unknown;
-  /** Largest absolute difference allowed between expected and served numbers. */
+  /** Largest absolute difference allowed between expected and served numbers (default 1e-6, as `model-deploy verify`). */
   tolerance?: number;
 }
 
 const FILE = new URL('./golden.jsonl', import.meta.url);
+const DEFAULT_TOLERANCE = 1e-6;
 const rows = readFileSync(FILE, 'utf8')
   .split('\n')
   .map((text, i) => ({ line: i + 1, text: text.trim() }))
@@ -83,7 +84,7 @@ describe('golden set (tests/golden.jsonl)', () => {
     test.each(replayable)('line $line gets the recorded answer', async ({ value }) => {
       const res = await request(running.url).post('/invocations').send(value.request as object);
       expect(res.status).toBe(200);
-      expect(mismatch(value.response, res.body, value.tolerance ?? 0)).toBeUndefined();
+      expect(mismatch(value.response, res.body, value.tolerance ?? DEFAULT_TOLERANCE)).toBeUndefined();
     });
   });
 });
