@@ -66,6 +66,25 @@ describe('up through the CLI', () => {
   });
 });
 
+describe('plan through the CLI', () => {
+  it('after an up, plan from the same commit shows no change (its tags carry the sha too); from a new commit, re-tags and a new record', async () => {
+    expect((await cli(['up', 'dev', '--dir', project.dir], { deps })).code).toBe(0);
+    for (const m of Object.values(mocks)) m.resetHistory();
+    const same = await cli(['plan', 'dev', '--dir', project.dir, '--json'], { deps });
+    const changes = same.json<{ changes: { kind: string; action: string }[] }>().changes;
+    expect(changes.filter((c) => c.action !== 'no-change')).toEqual([]);
+    const next = await cli(['plan', 'dev', '--dir', project.dir, '--json'], { deps: { ...deps, runner: core.runner('def5678') } });
+    const planned = next.json<{ changes: { kind: string; action: string; diffs: { field: string; from: unknown; to: unknown }[] }[] }>().changes;
+    const byKind = new Map(planned.map((c) => [c.kind, c]));
+    for (const kind of ['budget', 'ecr-repository', 'iam-role-sagemaker', 'iam-role-lambda']) {
+      expect({ kind, action: byKind.get(kind)!.action, fields: byKind.get(kind)!.diffs.map((d) => d.field) }).toEqual({ kind, action: 'update', fields: ['tags'] });
+    }
+    expect(byKind.get('deployment-record')).toMatchObject({ action: 'update', diffs: expect.arrayContaining([{ field: 'gitSha', from: SHA, to: 'def5678' }]) });
+    // plan reads only (the new commit's image is looked up, not built).
+    expect(mutating()).toEqual([]);
+  });
+});
+
 describe('status', () => {
   beforeEach(async () => {
     expect((await cli(['up', 'dev', '--dir', project.dir], { deps })).code).toBe(0);

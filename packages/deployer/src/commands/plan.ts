@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { planGraph } from '../deploy-graph.js';
 import { planJson, renderPlan, summarize } from './render-plan.js';
+import { deployContext } from './up.js';
 import { openSession, resourcesFor, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
 
@@ -13,8 +14,10 @@ export interface PlanOptions extends CommonOptions {
 export async function runPlan(rt: CliRuntime, envName: string, opts: PlanOptions): Promise<number> {
   const session = await openSession(rt, envName, opts, true);
   try {
-    const modules = await resourcesFor(rt, session.ctx, opts);
-    const plan = await planGraph(session.ctx, modules);
+    // The same tags `up` would write (git sha included), so plan shows what up does.
+    const ctx = await deployContext(rt, session.ctx, opts);
+    const modules = await resourcesFor(rt, ctx, opts);
+    const plan = await planGraph(ctx, modules);
     const changes = plan.steps.map((s) => s.change);
     if (opts.json) {
       writeJson(rt, { ok: true, command: 'plan', env: envName, region: session.ctx.region, changes: planJson(changes), summary: summarize(changes) });

@@ -5,7 +5,7 @@
 // digest or config hash), so an unchanged `up` makes no call.
 import { AddTagsCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { awsFail, notFoundAs } from '../aws/aws-error.js';
+import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { KNOWN_AFTER_APPLY } from '../known-after-apply.js';
 import { configHash, deploymentRecordTags, parseDeploymentRecord, TAG_GIT_SHA, type DeploymentRecord } from '../tags.js';
@@ -26,7 +26,7 @@ export interface RecordDesired {
 
 export type RecordObserved = DeploymentRecord;
 
-const pending = (d: RecordDesired) => [d.endpointArn, d.gitSha, d.imageDigest].includes(KNOWN_AFTER_APPLY);
+const known = (value: string | undefined) => (value === KNOWN_AFTER_APPLY ? undefined : value);
 
 /** Who is deploying: the caller's ARN (read-only STS call). */
 export async function callerArn(ctx: DeployContext): Promise<string | undefined> {
@@ -41,7 +41,8 @@ export const deploymentRecord: ResourceModule<RecordDesired, RecordObserved> = {
   desired(ctx, upstream) {
     return {
       endpointName: ctx.names.endpoint,
-      endpointArn: upstream.endpointArn ?? ctx.arns.endpoint,
+      // The ARN is deterministic: plan can read the current record before the endpoint module applies.
+      endpointArn: known(upstream.endpointArn) ?? ctx.arns.endpoint,
       gitSha: ctx.tags[TAG_GIT_SHA] ?? upstream.imageTag,
       imageDigest: upstream.imageDigest,
       configHash: configHash(ctx.release, ctx.envName),
@@ -49,9 +50,10 @@ export const deploymentRecord: ResourceModule<RecordDesired, RecordObserved> = {
   },
 
   async observe(ctx, d) {
-    if (pending(d)) return undefined;
+    const missing = notFoundAs(undefined, 'ListTags', d.endpointName);
     const out = await ctx.clients.sagemaker.send(new ListTagsCommand({ ResourceArn: d.endpointArn, MaxResults: 100 }))
-      .catch(notFoundAs(undefined, 'ListTags', d.endpointName));
+      // SageMaker answers tags of an endpoint that does not exist (yet) with a ValidationException.
+      .catch((err: unknown) => (hasErrorName(err, 'ValidationException') ? undefined : missing(err)));
     return parseDeploymentRecord(out?.Tags);
   },
 

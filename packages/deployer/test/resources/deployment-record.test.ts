@@ -1,7 +1,7 @@
 // The cost allocation tags and the deployment record (tags on the endpoint):
 // values every service accepts, the record's round trip, and the record module
 // writing only when what is deployed changed.
-import { AddTagsCommand } from '@aws-sdk/client-sagemaker';
+import { AddTagsCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
@@ -107,14 +107,31 @@ describe('deployment-record resource', () => {
     expect(ops.endpointTags.get('ms-iris-dev')!['model-service:config-hash']).toBe(configHash(changed.release, 'dev'));
   });
 
-  it('plan before the endpoint exists reads nothing for it and plans a create', async () => {
+  it('plan before the endpoint exists: the record is read by its deterministic ARN, missing is a create', async () => {
     endpointExists = false;
     const ctx = testContext({ dryRun: true });
     const d = deploymentRecord.desired(ctx, { endpointArn: KNOWN_AFTER_APPLY, imageDigest: KNOWN_AFTER_APPLY });
+    expect(d.endpointArn).toBe(`arn:aws:sagemaker:eu-west-1:${ACCOUNT}:endpoint/ms-iris-dev`);
     expect(await deploymentRecord.observe(ctx, d)).toBeUndefined();
-    expect(mocks.sagemaker.calls()).toHaveLength(0);
-    const missing = deploymentRecord.desired(ctx, upstream());
-    expect(await deploymentRecord.observe(ctx, missing)).toBeUndefined();
-    expect(deploymentRecord.plan(missing, undefined).action).toBe('create');
+    expect(deploymentRecord.plan(d, undefined).action).toBe('create');
+    expect(adds()).toBe(0);
+  });
+
+  it('plan of a new image on a deployed env: an update from the current record, the new values known after apply', async () => {
+    await run(withGitSha(testContext(), 'abc1234'));
+    const ctx = withGitSha(testContext({ dryRun: true }), 'def5678');
+    const d = deploymentRecord.desired(ctx, { endpointArn: KNOWN_AFTER_APPLY, imageDigest: KNOWN_AFTER_APPLY });
+    const plan = deploymentRecord.plan(d, await deploymentRecord.observe(ctx, d));
+    expect(plan.action).toBe('update');
+    expect(plan.diffs).toEqual([{ field: 'gitSha', from: 'abc1234', to: 'def5678' }, { field: 'imageDigest', from: DIGEST, to: KNOWN_AFTER_APPLY }]);
+  });
+
+  it('other errors reading the tags are wrapped, not taken for "no record"', async () => {
+    const { SageMakerServiceException } = await import('@aws-sdk/client-sagemaker');
+    mocks.sagemaker.on(ListTagsCommand).rejects(new SageMakerServiceException({
+      name: 'AccessDeniedException', $fault: 'client', message: 'not authorized to perform: sagemaker:ListTags', $metadata: { httpStatusCode: 400 },
+    }));
+    const ctx = testContext();
+    await expect(deploymentRecord.observe(ctx, deploymentRecord.desired(ctx, upstream()))).rejects.toMatchObject({ code: 'MS_DEPLOY_AWS_ACCESS_DENIED' });
   });
 });
