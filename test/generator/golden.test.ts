@@ -63,6 +63,19 @@ describe('tests/golden.jsonl from the starter model', () => {
     expect(readFileSync(join(ROOT, 'examples/churn/tests/golden.jsonl'), 'utf8')).toBe(toJsonl(goldenLines(WEIGHTS, 'typescript')));
   });
 
+  test.each([
+    ['skipped standardisation', { ...WEIGHTS, means: [0, 0, 0, 0], scales: [1, 1, 1, 1] }],
+    ['features in another order', { ...WEIGHTS, coefficients: [WEIGHTS.coefficients[1]!, WEIGHTS.coefficients[0]!, ...WEIGHTS.coefficients.slice(2)] }],
+    ['slightly other weights (intercept +0.05)', { ...WEIGHTS, intercept: WEIGHTS.intercept + 0.05 }],
+  ])('the set tells the trained model from one with %s', (_what, wrong) => {
+    const lines = goldenLines(WEIGHTS, 'typescript');
+    const caught = lines.filter((line) =>
+      line.request.instances.some((x, i) => Math.abs(scoreLogistic(wrong as LogisticWeights, x as unknown as Instance).churnProbability - line.response.predictions[i]!.churnProbability) > line.tolerance),
+    );
+    // Most lines, not just one: the answers were chosen away from the saturated ends.
+    expect(caught.length).toBeGreaterThanOrEqual(Math.ceil(lines.length / 2));
+  });
+
   test('a golden request too close to the threshold is refused at generation time', () => {
     const flat = { ...WEIGHTS, coefficients: [0, 0, 0, 0], intercept: 0 };
     expect(() => goldenLines(flat, 'typescript')).toThrow('too close to the threshold');
