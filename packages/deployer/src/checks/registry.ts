@@ -18,6 +18,7 @@ import { parseReleaseText } from '../release/parse.js';
 import type { ReleaseConfig } from '../release/types.js';
 import type { CommandRunner } from '../context.js';
 import { VERIFY_CHECK_TITLES } from './verify-checks.js';
+import { VPC_CHECK_DESCRIPTION } from './verify-vpc.js';
 import { capacityCheck } from './doctor-capacity.js';
 import { ciConfigCheck, gitCleanCheck, gitPushedCheck } from './doctor-git.js';
 import { iamCheck } from './doctor-iam.js';
@@ -271,6 +272,7 @@ export const IMAGE_CHECKS: readonly Check[] = [dockerfileLintCheck, secretsCheck
 export const VERIFY_CHECKS: readonly CheckInfo[] = [
   { id: 'verify.endpoint.in-service', title: VERIFY_CHECK_TITLES['verify.endpoint.in-service'], description: 'DescribeEndpoint reports InService; otherwise the status and FailureReason.' },
   { id: 'verify.lambda.active', title: VERIFY_CHECK_TITLES['verify.lambda.active'], description: 'the Lambda proxy is Active and its last update Successful.' },
+  { id: 'verify.vpc', title: VERIFY_CHECK_TITLES['verify.vpc'], description: VPC_CHECK_DESCRIPTION },
   { id: 'verify.api.reachable', title: VERIFY_CHECK_TITLES['verify.api.reachable'], description: 'POST <api>/predict gets an HTTP answer (any status).' },
   { id: 'verify.auth.no-token-rejected', title: VERIFY_CHECK_TITLES['verify.auth.no-token-rejected'], description: 'a request without a token gets 401/403 (the Cognito authorizer is enforced).' },
   { id: 'verify.auth.valid-token-accepted', title: VERIFY_CHECK_TITLES['verify.auth.valid-token-accepted'], description: "a Cognito ID token and the project's sample request get HTTP 200 end to end." },

@@ -9,10 +9,13 @@ import { runGoldenCheck, type GoldenSet } from './verify-golden.js';
 import { probe, runLoad, type LoadSummary, type ProbeResult } from './verify-probe.js';
 import { runTelemetryChecks, TELEMETRY_CHECK_IDS, TELEMETRY_TITLES, type TelemetryTarget } from './verify-telemetry.js';
 import { judgeThroughput, runRateLoad, type LoadClock, type ThroughputGates, type ThroughputSummary } from './verify-throughput.js';
+import { runVpcCheck, VPC_CHECK_ID, VPC_CHECK_TITLE } from './verify-vpc.js';
+import type { VpcConfig } from '../release/types.js';
 
 export const VERIFY_CHECK_IDS = [
   'verify.endpoint.in-service',
   'verify.lambda.active',
+  VPC_CHECK_ID,
   'verify.api.reachable',
   'verify.auth.no-token-rejected',
   'verify.auth.valid-token-accepted',
@@ -45,6 +48,8 @@ export interface VerifyTarget {
   slo: { p95LatencyMs: number; errorRate: number };
   sagemaker: SageMakerClient;
   lambda: LambdaClient;
+  /** release.yaml's vpc for this env (verify.vpc compares the deployed VpcConfig with it; none = skip). */
+  vpc?: VpcConfig;
   /** `verify --load`: the rate to hold and its gates; undefined = verify.slo.throughput skips (says so). */
   load?: ThroughputGates;
   loadClock?: LoadClock;
@@ -72,6 +77,7 @@ export interface VerifyReport {
 const TITLES: Record<VerifyCheckId, string> = {
   'verify.endpoint.in-service': 'SageMaker endpoint is InService',
   'verify.lambda.active': 'Lambda proxy is Active',
+  [VPC_CHECK_ID]: VPC_CHECK_TITLE,
   'verify.api.reachable': 'API answers over HTTPS',
   'verify.auth.no-token-rejected': 'a request without a token is rejected',
   'verify.auth.valid-token-accepted': 'a request with a valid token succeeds',
@@ -134,6 +140,7 @@ export async function runVerifyChecks(t: VerifyTarget): Promise<VerifyReport> {
   } catch (err) {
     add('verify.lambda.active', { status: 'fail', message: `cannot read ${t.functionName}: ${describeError(err)}`, fix: `Deploy it with \`model-deploy up ${t.env}\`.` });
   }
+  add(VPC_CHECK_ID, await runVpcCheck({ env: t.env, endpointName: t.endpointName, functionName: t.functionName, expected: t.vpc, sagemaker: t.sagemaker, lambda: t.lambda }));
 
   // 3-4. Reachable, and no token -> rejected (one request answers both).
   const anonymous = await probe(predictUrl, { method: 'POST', body: t.sampleBody, requestId: nextId() });

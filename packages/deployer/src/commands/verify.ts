@@ -22,6 +22,7 @@ import { DeployerError } from '../errors.js';
 import { LOCAL_CHAIN_ENV } from '../local-chain/chain.js';
 import { fetchIdToken } from '../local-chain/cognito-local.js';
 import { resourceNames, type ResourceNames } from '../naming.js';
+import { vpcOf } from '../resources/vpc.js';
 import { environmentOf, loadRelease } from '../release/load-release.js';
 import type { EnvName } from '../release/types.js';
 import { apiUrl } from '../resources/api-gateway.js';
@@ -147,6 +148,7 @@ export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOpti
       slo: release.slo,
       sagemaker: clients.sagemaker,
       lambda: clients.lambda,
+      vpc: vpcOf(release, env),
       runId: randomBytes(4).toString('hex'),
       ...(opts.load
         ? { load: { targetRps: slo.targetRps ?? SLO_DEFAULTS.targetRps, seconds: loadSeconds, p95LatencyMs: slo.p95LatencyMs, p99LatencyMs: slo.p99LatencyMs ?? slo.p95LatencyMs * 2, errorRate: slo.errorRate } }
