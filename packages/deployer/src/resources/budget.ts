@@ -90,10 +90,13 @@ function budgetBody(d: BudgetDesired): Budget {
     BudgetName: d.name,
     BudgetType: 'COST',
     TimeUnit: 'MONTHLY',
-    BudgetLimit: { Amount: String(d.spec!.limitUsd), Unit: 'USD' },
+    BudgetLimit: { Amount: d.spec!.limitUsd.toFixed(2), Unit: 'USD' },
     FilterExpression: d.spec!.filter,
   };
 }
+
+// Budgets keeps cents: compare in cents so 50.123 does not plan an update forever.
+const sameUsd = (a: number, b: number) => Math.round(a * 100) === Math.round(b * 100);
 
 const ours = (n: Notification) => n.NotificationType === 'ACTUAL' && n.ComparisonOperator === 'GREATER_THAN' && (n.ThresholdType ?? 'PERCENTAGE') === 'PERCENTAGE';
 const byPercent = (alerts: BudgetAlert[]) => new Map(alerts.map((a) => [a.percent, a]));
@@ -148,7 +151,7 @@ export const budget: ResourceModule<BudgetDesired, BudgetObserved> = {
     const want = { limitUsd: d.spec.limitUsd, filter: d.spec.filter, alerts: d.spec.alerts };
     if (!o) return change(KIND, d.name, 'create', Object.entries(want).map(([field, to]) => ({ field, from: undefined, to })));
     const diffs: FieldDiff[] = [];
-    if (o.limitUsd !== d.spec.limitUsd) diffs.push({ field: 'limitUsd', from: o.limitUsd, to: d.spec.limitUsd });
+    if (!sameUsd(o.limitUsd, d.spec.limitUsd)) diffs.push({ field: 'limitUsd', from: o.limitUsd, to: d.spec.limitUsd });
     if (!sameValue(o.filter, d.spec.filter)) diffs.push({ field: 'filter', from: o.filter, to: d.spec.filter });
     if (!sameValue(o.alerts, d.spec.alerts)) diffs.push({ field: 'alerts', from: o.alerts, to: d.spec.alerts });
     if (Object.entries(d.tags).some(([k, v]) => o.tags[k] !== v)) diffs.push({ field: 'tags', from: o.tags, to: d.tags });

@@ -44,7 +44,7 @@ describe('budget resource', () => {
     expect(input).toEqual({
       AccountId: '123456789012',
       Budget: {
-        BudgetName: NAME, BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: '50', Unit: 'USD' },
+        BudgetName: NAME, BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: '50.00', Unit: 'USD' },
         FilterExpression: {
           And: [
             { Tags: { Key: 'model-service:model', Values: ['iris'], MatchOptions: ['EQUALS'] } },
@@ -87,7 +87,15 @@ describe('budget resource', () => {
     const { plan } = await run(ctxOf(withBudget('{ monthlyUsd: 75.5, alertEmails: [ops@example.com] }')));
     expect(plan.diffs).toEqual([{ field: 'limitUsd', from: 50, to: 75.5 }]);
     expect(mutating()).toEqual(['UpdateBudgetCommand']);
-    expect(ops.budgets.get(NAME)!.budget.BudgetLimit).toEqual({ Amount: '75.5', Unit: 'USD' });
+    expect(ops.budgets.get(NAME)!.budget.BudgetLimit).toEqual({ Amount: '75.50', Unit: 'USD' });
+  });
+
+  it('limits compare in cents, the precision Budgets keeps: 50.001 is no change', async () => {
+    await run(ctxOf());
+    mocks.budgets.resetHistory();
+    const { plan } = await run(ctxOf(withBudget('{ monthlyUsd: 50.001, alertEmails: [ops@example.com] }')));
+    expect(plan.action).toBe('no-change');
+    expect(mutating()).toEqual([]);
   });
 
   it('changed thresholds delete the old notification and create the new one; changed emails swap subscribers', async () => {
