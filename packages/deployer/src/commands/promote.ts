@@ -28,7 +28,7 @@ import { modelName as hashedModelName } from '../naming.js';
 import { ENV_ORDER, type EnvName } from '../release/types.js';
 import { alarms } from '../resources/alarms.js';
 import { autoscaling } from '../resources/autoscaling.js';
-import { containerEnvironment } from '../resources/sagemaker-model.js';
+import { containerEnvironment, modelVpcContent, modelVpcInput } from '../resources/sagemaker-model.js';
 import { describeEndpoint, SCALABLE_DIMENSION, waitInService } from '../resources/sagemaker-endpoint.js';
 import { productionVariant } from '../resources/sagemaker-endpoint-config.js';
 import { sagemakerEndpointConfigName } from '../resources/sagemaker-names.js';
@@ -161,13 +161,15 @@ export async function promote(source: DeployContext, target: DeployContext): Pro
   target.log.info(`promoting ${from} -> ${to}: ${src.image}${src.modelDataUrl ? ` + ${src.modelDataUrl}` : ''} (verified on ${src.configName})`);
 
   // Model: same image digest and model data; the target's own role and env vars.
-  const content = { image: src.image, executionRoleArn: target.release.iam?.sagemakerRoleArn ?? target.arns.sagemakerRole, environment: containerEnvironment(target), ...(src.modelDataUrl ? { modelDataUrl: src.modelDataUrl } : {}) };
+  const content = { image: src.image, executionRoleArn: target.release.iam?.sagemakerRoleArn ?? target.arns.sagemakerRole, environment: containerEnvironment(target), ...(src.modelDataUrl ? { modelDataUrl: src.modelDataUrl } : {}), ...modelVpcContent(target) };
   const model = hashedModelName(target.names, content);
   const tags = [...tagList(target.tags), { Key: PROMOTED_FROM_TAG, Value: `${from}/${src.configName}` }];
   await createIfMissing(() => target.clients.sagemaker.send(new CreateModelCommand({
     ModelName: model,
     ExecutionRoleArn: content.executionRoleArn,
     PrimaryContainer: { Image: src.image, Mode: 'SingleModel', Environment: content.environment, ...(src.modelDataUrl ? { ModelDataUrl: src.modelDataUrl } : {}) },
+    // The target environment's own VPC (release.yaml vpc), as `up` gives its models.
+    ...modelVpcInput(content),
     Tags: tags,
   })), 'CreateModel', model);
 
