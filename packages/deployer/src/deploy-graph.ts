@@ -11,7 +11,7 @@ import { bundleLambda, type LambdaBundle } from './lambda-bundle.js';
 import { alarms } from './resources/alarms.js';
 import { apiGatewayResource } from './resources/api-gateway.js';
 import { autoscaling } from './resources/autoscaling.js';
-import { budget } from './resources/budget.js';
+import { budget, budgetConfig } from './resources/budget.js';
 import { cognitoResource } from './resources/cognito.js';
 import { dashboard } from './resources/dashboard.js';
 import { deploymentRecord } from './resources/deployment-record.js';
@@ -169,12 +169,13 @@ export interface EnvironmentGraphOptions {
  * before anything billable exists (and, destroyed last, until it is gone); the
  * dashboard shows all of them; the deployment record is written last.
  */
-export async function environmentResources(_ctx: DeployContext, options: EnvironmentGraphOptions = {}): Promise<AnyResource[]> {
+export async function environmentResources(ctx: DeployContext, options: EnvironmentGraphOptions = {}): Promise<AnyResource[]> {
   const bundle = options.bundle ?? (await bundleLambda());
   const deploying = options.purpose !== 'destroy';
   const image = deploying ? [createImageModule({ image: options.image, builder: options.builder })] : [];
   return [
-    budget,
+    // Only when release.yaml asks for one: no Budgets call (or permission) otherwise.
+    ...(budgetConfig(ctx) ? [budget] : []),
     ecrRepository,
     ...image,
     sagemakerRole,

@@ -129,6 +129,16 @@ describe('up across every resource module', () => {
     expect(snapshot()).toEqual(before);
   });
 
+  it('without a budget in release.yaml there is no budget step and no Budgets call', async () => {
+    const ctx = context({ yaml: RELEASE_YAML });
+    const applied = await up(ctx);
+    expect(applied.steps.map((s) => s.module.kind)).not.toContain('budget');
+    expect(applied.steps[0]!.module.kind).toBe('ecr-repository');
+    expect(w.mocks.budgets.calls()).toHaveLength(0);
+    const modules = await environmentResources(ctx, { bundle, purpose: 'destroy' });
+    expect(modules.map((m) => m.kind)).not.toContain('budget');
+  });
+
   it('plan makes read calls only, on an empty account and on a deployed one', async () => {
     const ctx = context({ dryRun: true });
     const fresh = await planGraph(ctx, await environmentResources(ctx, { bundle }));
