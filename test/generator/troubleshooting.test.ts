@@ -12,7 +12,12 @@ import { ROOT } from './helpers.js';
 describe('troubleshooting codes', () => {
   test('the committed fragment is the rendering of the current error tables', () => {
     const committed = readFileSync(join(ROOT, 'templates', TROUBLESHOOTING_CODES_FILE), 'utf8');
-    expect(committed).toBe(renderTroubleshootingCodes(RUNTIME_ERRORS, DEPLOYER_ERRORS));
+    const rendered = renderTroubleshootingCodes(RUNTIME_ERRORS, DEPLOYER_ERRORS);
+    const stale = rendered.split('\n').filter((row) => row.startsWith('| `MS_') && !committed.includes(row));
+    const gone = committed.split('\n').filter((row) => row.startsWith('| `MS_') && !rendered.includes(row));
+    // Say which rows and how to fix it, rather than one long string diff.
+    expect({ newOrChanged: stale, removed: gone, fix: stale.length + gone.length ? 'npm run troubleshooting -w generator-model-service, then npm run regen -w generator-model-service' : 'none' }).toEqual({ newOrChanged: [], removed: [], fix: 'none' });
+    expect(committed).toBe(rendered);
   });
 
   test('one row per code, start-up errors marked, pipes in messages escaped', () => {
