@@ -114,6 +114,7 @@ describe('README troubleshooting', () => {
       ['/ping too slow', "curl -o /dev/null -s -w '%{time_total}\\n' http://127.0.0.1:8080/ping"],
       ['model failed to load', 'docker run --rm --entrypoint ls trouble -l /opt/ml/code/model'],
       ['out of memory', 'docker run --rm -p 8080:8080 --memory 1g trouble serve'],
+      ['out of memory', 'NODE_OPTIONS=--max-old-space-size=256 npm run bench'],
     ]) {
       const row = section.split('\n').find((line) => line.includes(`**${cause}**`));
       expect(row).toBeDefined();
