@@ -66,6 +66,30 @@ describe('up through the CLI', () => {
   });
 });
 
+describe('the git sha for the tags', () => {
+  const failingGit = { run: async (command: string) => (command === 'git' ? { exitCode: 128, stdout: '', stderr: 'fatal: not a git repository' } : { exitCode: 0, stdout: '', stderr: '' }) };
+  const capture = (seen: Record<string, string>[]): CliDeps['resources'] => async (ctx) => {
+    seen.push({ ...ctx.tags });
+    return [{ kind: 'stub', desired: () => null, observe: async () => null, plan: () => ({ kind: 'stub', name: 'stub', action: 'no-change' as const, diffs: [] }), apply: async () => ({}) }];
+  };
+
+  it('up --image outside a checkout deploys without the git-sha tag and says so', async () => {
+    const seen: Record<string, string>[] = [];
+    const run = await cli(['up', 'dev', '--dir', project.dir, '--image', `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/model-service/iris@sha256:${'c'.repeat(64)}`], { deps: { runner: failingGit, resources: capture(seen) } });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/warning: resources are tagged without model-service:git-sha: MS_DEPLOY_GIT_SHA|warning: resources are tagged without model-service:git-sha: cannot read the git short sha/);
+    expect(seen[0]).not.toHaveProperty(['model-service:git-sha']);
+    expect(seen[0]).toMatchObject({ 'model-service:model': 'iris', 'model-service:env': 'dev' });
+  });
+
+  it('plan and up in a checkout put the sha in every tag set', async () => {
+    const seen: Record<string, string>[] = [];
+    await cli(['plan', 'dev', '--dir', project.dir], { deps: { runner: core.runner('0a1b2c3'), resources: capture(seen) } });
+    await cli(['up', 'dev', '--dir', project.dir], { deps: { runner: core.runner('0a1b2c3'), resources: capture(seen) } });
+    expect(seen.map((t) => t['model-service:git-sha'])).toEqual(['0a1b2c3', '0a1b2c3']);
+  });
+});
+
 describe('plan through the CLI', () => {
   it('after an up, plan from the same commit shows no change (its tags carry the sha too); from a new commit, re-tags and a new record', async () => {
     expect((await cli(['up', 'dev', '--dir', project.dir], { deps })).code).toBe(0);
