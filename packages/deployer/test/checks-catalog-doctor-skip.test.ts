@@ -96,3 +96,23 @@ describe('model-deploy doctor --skip', () => {
     expect(out.error.message).toMatch(/Known ids: doctor\.release, /);
   });
 });
+
+describe('model-deploy doctor --skip and --image', () => {
+  it('an image check named without --image is refused with the mode that runs it', async () => {
+    const p = project();
+    const run = await cli(['doctor', '--dir', p.dir, '--skip', 'doctor.secrets'], { deps: { runner: recordingRunner() } });
+    p.cleanup();
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown check id "doctor\.secrets" \(doctor\.secrets runs only with --image\)/);
+  });
+
+  it('with --image, a default-run check is refused the same way, before the image is touched', async () => {
+    const p = project();
+    const runner = recordingRunner();
+    const run = await cli(['doctor', '--dir', p.dir, '--image', 'iris:local', '--skip', 'doctor.tests'], { deps: { runner } });
+    p.cleanup();
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/doctor\.tests does not run with --image/);
+    expect(runner.seen).toEqual([]);
+  });
+});

@@ -73,8 +73,8 @@ export function catalogMarkdown(entries: readonly CatalogEntry[], skipFlags: Ski
     'model-deploy doctor --skip doctor.tests doctor.docker   # any doctor id; repeatable, or comma-separated',
     '```',
     '',
-    'An id that is not a doctor check is a usage error (exit 2) that lists the known ids. Per-check',
-    'switches do the same for one check:',
+    'An id that is not one of the checks of this run is a usage error (exit 2) that lists the known',
+    'ids (`doctor --image` runs doctor.release and the image checks). Switches for common cases do the same:',
     '',
   );
   out.push(...(skipFlags.doctor.length ? flagTable('doctor', skipFlags.doctor) : ['(none besides `--skip`)']), '');

@@ -49,7 +49,14 @@ export function skipUsageError(ids: readonly string[], checks: readonly Check[])
   const unknown = ids.filter((id) => !known.has(id));
   if (!unknown.length) return undefined;
   const other = unknown.filter((id) => !id.startsWith('doctor.'));
-  const note = other.length ? ` (${other.join(', ')} ${other.length > 1 ? 'are not doctor checks' : 'is not a doctor check'}: doctor only runs doctor.*)` : '';
+  const notes: string[] = [];
+  if (other.length) notes.push(`${other.join(', ')} ${other.length > 1 ? 'are not doctor checks' : 'is not a doctor check'}: doctor only runs doctor.*`);
+  // A real doctor check that this run does not include: say which mode runs it.
+  for (const id of unknown) {
+    if (IMAGE_CHECKS.some((c) => c.id === id)) notes.push(`${id} runs only with --image`);
+    else if (PREDEPLOY_CHECKS.some((c) => c.id === id)) notes.push(`${id} does not run with --image`);
+  }
+  const note = notes.length ? ` (${notes.join('; ')})` : '';
   return `--skip: unknown check id ${unknown.map((id) => `"${id}"`).join(', ')}${note}. Known ids: ${[...known].join(', ')}`;
 }
 
