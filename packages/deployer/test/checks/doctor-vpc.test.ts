@@ -186,7 +186,8 @@ describe('doctor.vpc.egress', () => {
     world.tables[0] = table('rtb-private', [SUBNET_A, SUBNET_B], []);
   };
   const endpoint = (short: string, extra: Partial<VpcEndpoint> = {}): VpcEndpoint => ({
-    VpcEndpointId: `vpce-${short}`, VpcId: VPC, ServiceName: `com.amazonaws.${REGION}.${short}`, State: 'available', VpcEndpointType: 'Interface', PrivateDnsEnabled: true, ...extra,
+    // EC2 answers lower-case "available" on the wire (the SDK's enum spells it "Available"); the check accepts both.
+    VpcEndpointId: `vpce-${short}`, VpcId: VPC, ServiceName: `com.amazonaws.${REGION}.${short}`, State: 'available' as VpcEndpoint['State'], VpcEndpointType: 'Interface', PrivateDnsEnabled: true, ...extra,
   });
 
   it('passes with a NAT default route', async () => {

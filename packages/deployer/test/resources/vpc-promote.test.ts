@@ -14,7 +14,7 @@ const DEV_ARN = `arn:aws:sagemaker:eu-west-1:${ACCOUNT}:endpoint/ms-iris-dev`;
 const PROD_ARN = `arn:aws:sagemaker:eu-west-1:${ACCOUNT}:endpoint/ms-iris-prod`;
 const DEV_CONFIG = 'ms-iris-dev-aaaa1111';
 const IMAGE = `${REPO_URI}@${DIGEST}`;
-const endpoint = (name: string, arn: string, config: string) => ({ EndpointName: name, EndpointArn: arn, EndpointConfigName: config, EndpointStatus: 'InService', CreationTime: new Date(), LastModifiedTime: new Date() });
+const endpoint = (name: string, arn: string, config: string) => ({ EndpointName: name, EndpointArn: arn, EndpointConfigName: config, EndpointStatus: 'InService' as const, CreationTime: new Date(), LastModifiedTime: new Date() });
 
 let mocks: Mocks;
 beforeEach(() => {
