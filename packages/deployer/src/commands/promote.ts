@@ -43,6 +43,8 @@ export const PREVIOUS_CONFIG_FOR_TAG = 'model-service:previous-config-for';
 export const PROMOTED_FROM_TAG = 'model-service:promoted-from';
 
 const DIGEST_REF = /@sha256:[0-9a-f]{64}$/;
+/** SageMaker's smallest LinearStepSize (10-50% of the variant's capacity). */
+export const LINEAR_MIN_PERCENT = 10;
 
 export interface PromoteOptions extends CommonOptions {
   from?: string;
@@ -71,14 +73,17 @@ export function sourceEnv(order: readonly string[], target: string): string | un
 export function deploymentConfig(ctx: DeployContext, strategy = ctx.release.promotion.strategy): DeploymentConfig {
   const { canaryPercent, waitMinutes } = ctx.release.promotion;
   const wait = Math.min(3600, Math.max(0, Math.round(waitMinutes * 60)));
-  const step = { Type: 'CAPACITY_PERCENT' as const, Value: canaryPercent };
+  // SageMaker takes linear steps of 10-50% only (a canary may be smaller); said, not silently changed.
+  const percent = strategy === 'linear' && canaryPercent < LINEAR_MIN_PERCENT ? LINEAR_MIN_PERCENT : canaryPercent;
+  if (percent !== canaryPercent) ctx.log.warn(`promotion.canaryPercent ${canaryPercent} is below SageMaker's ${LINEAR_MIN_PERCENT}% minimum linear step; shifting ${LINEAR_MIN_PERCENT}% per step`);
+  const step = { Type: 'CAPACITY_PERCENT' as const, Value: percent };
   const routing =
     strategy === 'canary'
       ? { Type: 'CANARY' as const, WaitIntervalInSeconds: wait, CanarySize: step }
       : strategy === 'linear'
         ? { Type: 'LINEAR' as const, WaitIntervalInSeconds: wait, LinearStepSize: step }
         : { Type: 'ALL_AT_ONCE' as const, WaitIntervalInSeconds: wait };
-  const steps = strategy === 'linear' ? Math.ceil(100 / Math.max(1, canaryPercent)) : strategy === 'canary' ? 2 : 1;
+  const steps = strategy === 'linear' ? Math.ceil(100 / percent) : strategy === 'canary' ? 2 : 1;
   return {
     BlueGreenUpdatePolicy: {
       TrafficRoutingConfiguration: routing,

@@ -26,10 +26,10 @@ import {
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createAwsClients } from '../../src/aws/clients.js';
 import { VERIFIED_TAG } from '../../src/checks/verify-tag.js';
-import { promote, promoteCommand, PREVIOUS_CONFIG_FOR_TAG, PREVIOUS_CONFIG_TAG, sourceEnv } from '../../src/commands/promote.js';
+import { deploymentConfig, promote, promoteCommand, PREVIOUS_CONFIG_FOR_TAG, PREVIOUS_CONFIG_TAG, sourceEnv } from '../../src/commands/promote.js';
 import { rollback } from '../../src/commands/rollback.js';
 import { isDeployerError } from '../../src/errors.js';
-import { ACCOUNT, DIGEST, mockAll, mutatingCommands, REPO_URI, RELEASE_YAML, restoreAll, sagemakerNotFound, testContext, type Mocks } from '../helpers/aws-context.js';
+import { ACCOUNT, DIGEST, mockAll, mutatingCommands, recordingSink, REPO_URI, RELEASE_YAML, restoreAll, sagemakerNotFound, testContext, type Mocks } from '../helpers/aws-context.js';
 import { runCommand } from './cli-io.js';
 
 const DEV_ARN = `arn:aws:sagemaker:eu-west-1:${ACCOUNT}:endpoint/ms-iris-dev`;
@@ -141,6 +141,17 @@ describe('promote', () => {
     await promote(testContext({ env: 'dev', yaml }), testContext({ env: 'prod', yaml }));
     const routing = mocks.sagemaker.commandCalls(UpdateEndpointCommand)[0]!.args[0].input.DeploymentConfig!.BlueGreenUpdatePolicy!.TrafficRoutingConfiguration;
     expect(routing).toEqual({ Type: 'LINEAR', WaitIntervalInSeconds: 120, LinearStepSize: { Type: 'CAPACITY_PERCENT', Value: 25 } });
+  });
+
+  it("raises a linear step below SageMaker's 10% minimum to 10%, and says so", () => {
+    const log = recordingSink();
+    const yaml = `${RELEASE_YAML}promotion: { strategy: linear, canaryPercent: 5, waitMinutes: 1 }\n`;
+    const config = deploymentConfig(testContext({ env: 'prod', yaml, log }));
+    expect(config.BlueGreenUpdatePolicy!.TrafficRoutingConfiguration).toEqual({ Type: 'LINEAR', WaitIntervalInSeconds: 60, LinearStepSize: { Type: 'CAPACITY_PERCENT', Value: 10 } });
+    expect(log.lines).toContainEqual(expect.stringMatching(/^warn: promotion\.canaryPercent 5 is below SageMaker's 10% minimum linear step/));
+    // A canary may be that small.
+    const canary = deploymentConfig(testContext({ env: 'prod', yaml: yaml.replace('linear', 'canary') }));
+    expect(canary.BlueGreenUpdatePolicy!.TrafficRoutingConfiguration!.CanarySize).toEqual({ Type: 'CAPACITY_PERCENT', Value: 5 });
   });
 
   it.each([
