@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     --tag) tag="${2:?--tag needs a value}"; shift 2 ;;
     --store) store="${2:?--store needs a value}"; shift 2 ;;
     --print-store-args) print_store_args=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) fail 2 "unknown argument \"$1\" (see --help)" ;;
   esac
 done

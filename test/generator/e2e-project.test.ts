@@ -75,7 +75,8 @@ describe('generated project with the runtime from an `npm pack` tarball', () => 
     const m = /^node (\S+) (serve)$/.exec(start);
     expect(m).not.toBeNull();
     const port = await freePort();
-    const child = spawn(process.execPath, [m![1]!, m![2]!], {
+    // coreutils `timeout` caps its life if this test process dies; it passes SIGTERM on and exits with the server's code.
+    const child = spawn('timeout', ['--kill-after=10s', '300s', process.execPath, m![1]!, m![2]!], {
       cwd: dir,
       env: childEnv({ HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' }),
       stdio: ['ignore', 'pipe', 'pipe'],

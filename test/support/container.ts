@@ -2,7 +2,7 @@
 // chroot isolation) on a Node base image made locally by scripts/make-node-base-image.sh.
 // Shared by the generator's container test and the deployer's image checks.
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -48,11 +48,20 @@ export interface RunResult {
   seconds: number;
 }
 
+/**
+ * coreutils `timeout` in front of a command: it bounds the command's whole process group even
+ * when this (Jest worker) process dies first, so no build or container outlives its test.
+ */
+function bounded(command: string, args: string[], timeoutMs: number): [string, string[]] {
+  return ['timeout', ['--kill-after=10s', `${Math.ceil(timeoutMs / 1000)}s`, command, ...args]];
+}
+
 /** Runs a command in its own process group; on timeout kills the whole group and rejects. */
 export function run(command: string, args: string[], opts: { cwd?: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<RunResult> {
   const started = process.hrtime.bigint();
   return new Promise((ok, fail) => {
-    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [bin, argv] = bounded(command, args, opts.timeoutMs + 5_000);
+    const child = spawn(bin, argv, { cwd: opts.cwd, env: opts.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     // Keep the tails: a failed build's last lines say why.
@@ -112,8 +121,9 @@ export interface BuildOptions {
   baseImage: string;
   /**
    * Host npm cache mounted at /root/.npm during RUN steps so `npm ci` in the build stage reads
-   * packages the host already has (a speed-up only: the Dockerfile does not depend on it).
-   * false: no mount. Default: ~/.npm when it exists.
+   * packages the host already has (a speed-up only: the Dockerfile does not depend on it). An
+   * overlay mount (`:O`): the build sees the cache, its writes are thrown away, so the host cache
+   * is never written or deleted through the container. false: no mount. Default: ~/.npm.
    */
   npmCache?: string | false;
   timeoutMs?: number;
@@ -122,7 +132,7 @@ export interface BuildOptions {
 /** `buildah bud --isolation chroot --format docker --build-arg BASE_IMAGE=<base>`; docker format keeps HEALTHCHECK. */
 export async function buildImage(opts: BuildOptions): Promise<RunResult> {
   const cache = opts.npmCache ?? join(homedir(), '.npm');
-  const volumes = cache ? ['--volume', `${cache}:/root/.npm`] : [];
+  const volumes = cache && existsSync(cache) ? ['--volume', `${cache}:/root/.npm:O`] : [];
   const args = ['bud', '--isolation', 'chroot', '--format', 'docker', '--layers=false', '--build-arg', `BASE_IMAGE=${opts.baseImage}`, ...volumes, '-t', opts.tag, opts.contextDir];
   return buildah(args, opts.timeoutMs ?? 600_000);
 }
@@ -175,8 +185,8 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * The container's entry process: under `buildah run` the tree is buildah -> buildah-chroot-runtime
- * -> buildah-chroot-exec -> <command>. Signalling buildah itself would make it exit 1 instead of
+ * The container's entry process: under `buildah run` the tree is (timeout ->) buildah ->
+ * buildah-chroot-runtime -> buildah-chroot-exec -> <command>. Signalling buildah itself would make it exit 1 instead of
  * letting the command drain, so SIGTERM goes to <command> (as `docker stop` sends it to PID 1).
  */
 function entryProcess(buildahPid: number): number | undefined {
@@ -226,12 +236,14 @@ export interface RunningContainer {
  * Chroot isolation shares the host network, so a server inside listens on the host's loopback:
  * pass HOST=127.0.0.1 and a free PORT in `env`.
  */
-export async function startContainer(image: string, env: Record<string, string>, command?: string[]): Promise<RunningContainer> {
+export async function startContainer(image: string, env: Record<string, string>, command?: string[], maxLifeMs = 600_000): Promise<RunningContainer> {
   const info = await inspectImage(image);
   const name = (await buildah(['from', '--quiet', '--pull-never', image])).stdout.trim();
   const argv = command ?? [...info.entrypoint, ...info.cmd];
   const envArgs = Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
-  const child = spawn('buildah', [...storeArgs(), 'run', '--isolation', 'chroot', ...envArgs, name, '--', ...argv], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A hard cap of `maxLifeMs` in case the test process dies without stopping it.
+  const [bin, args] = bounded('buildah', [...storeArgs(), 'run', '--isolation', 'chroot', ...envArgs, name, '--', ...argv], maxLifeMs);
+  const child = spawn(bin, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (c: Buffer) => (out = (out + c.toString('utf8')).slice(-200_000));
   child.stdout.on('data', keep);
@@ -268,6 +280,28 @@ export async function runInImage(image: string, command: string[], timeoutMs = 6
   } finally {
     await run('buildah', [...storeArgs(), 'rm', name], { timeoutMs: 60_000 });
   }
+}
+
+/**
+ * Removes images `<repo>:<pid>` left by test runs that died (their pid is gone), so the store
+ * does not grow run after run. Only names under `repo`, only dead pids: never another live run's.
+ */
+export async function removeStaleTestImages(repo: string): Promise<string[]> {
+  const listed = await run('buildah', [...storeArgs(), 'images', '--format', '{{.Name}}:{{.Tag}}'], { timeoutMs: 60_000 });
+  const stale = listed.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((ref) => ref.startsWith(`${repo}:`) && /^\d+$/.test(ref.slice(repo.length + 1)))
+    .filter((ref) => {
+      try {
+        process.kill(Number(ref.slice(repo.length + 1)), 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+  for (const ref of stale) await removeImage(ref);
+  return stale;
 }
 
 /** Removes an image (and any container left on it); never throws. */
