@@ -4,6 +4,8 @@
 // SageMaker/Lambda clients answered by aws-sdk-client-mock.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeEndpointCommand, SageMakerClient, SageMakerServiceException } from '@aws-sdk/client-sagemaker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
@@ -65,6 +67,17 @@ function target(over: Partial<VerifyTarget> = {}): VerifyTarget {
     slo: { p95LatencyMs: 60_000, errorRate: 0 },
     sagemaker,
     lambda,
+    runId: 'catalog-test',
+    // The telemetry checks have their own tests; here they skip without a CloudWatch call.
+    telemetry: {
+      env: 'dev', endpointName: 'ms-iris-dev', variantName: 'AllTraffic', functionName: 'ms-iris-dev-proxy',
+      endpointLogGroup: '/aws/sagemaker/Endpoints/ms-iris-dev', lambdaLogGroup: '/aws/lambda/ms-iris-dev-proxy',
+      limits: { maxCpuUtilization: 80, maxMemoryUtilization: 80 },
+      logs: new CloudWatchLogsClient({ region: 'eu-west-1', credentials: { accessKeyId: 'k', secretAccessKey: 's' } }),
+      cloudWatch: new CloudWatchClient({ region: 'eu-west-1', credentials: { accessKeyId: 'k', secretAccessKey: 's' } }),
+      poll: { timeoutMs: 0, intervalMs: 0 },
+      skipReason: 'not read in this test',
+    },
     ...over,
   };
 }
