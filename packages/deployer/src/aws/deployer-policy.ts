@@ -165,6 +165,8 @@ export interface SimulationScope {
   accountId: string;
   names: ResourceNames;
   arns: ResourceArns;
+  /** Role ARNs release.yaml gives (iam.*RoleArn): model-deploy passes those instead of its own. */
+  givenRoles?: { sagemakerRoleArn?: string; lambdaRoleArn?: string };
 }
 
 const SAMPLE_ID = '0000000000';
@@ -174,8 +176,8 @@ export function simulatedResources(statement: DeployerStatement, scope: Simulati
   const { arns, names } = scope;
   switch (statement.Sid) {
     case 'EcrRepository': return [arns.ecrRepository];
-    case 'Roles':
-    case 'PassRolesToTheirServices': return [arns.sagemakerRole, arns.lambdaRole];
+    case 'Roles': return [arns.sagemakerRole, arns.lambdaRole];
+    case 'PassRolesToTheirServices': return [scope.givenRoles?.sagemakerRoleArn ?? arns.sagemakerRole, scope.givenRoles?.lambdaRoleArn ?? arns.lambdaRole];
     case 'SageMakerHosting': return [arns.models.replace(/\*$/, '00000000'), arns.endpointConfigs.replace(/\*$/, '00000000'), arns.endpoint];
     case 'LambdaProxy': return [arns.lambda];
     case 'Alarms': return [`arn:${scope.partition}:cloudwatch:${scope.region}:${scope.accountId}:alarm:${names.errorRateAlarm}`];
@@ -197,4 +199,22 @@ export function simulatedContext(statement: DeployerStatement): { ContextKeyName
     ContextKeyValues: [typeof value === 'string' ? value : value[0]!],
     ContextKeyType: 'string' as const,
   }));
+}
+
+/** SageMaker ARN kind an action acts on (model, endpoint-config or endpoint; tags and invoke: the endpoint). */
+function sagemakerKind(action: string): 'model' | 'endpoint-config' | 'endpoint' {
+  if (/EndpointConfig/.test(action)) return 'endpoint-config';
+  if (/Model$/.test(action)) return 'model';
+  return 'endpoint';
+}
+
+/**
+ * The statement's actions grouped by the resources each one really acts on, so a
+ * simulation asks "CreateModel on the model ARN", not on every ARN of the statement.
+ */
+export function simulationGroups(statement: DeployerStatement, actions: readonly string[], resources: readonly string[]): { actions: string[]; resources: string[] }[] {
+  if (statement.Sid !== 'SageMakerHosting') return [{ actions: [...actions], resources: [...resources] }];
+  const byKind = new Map<string, string[]>();
+  for (const a of actions) byKind.set(sagemakerKind(a), [...(byKind.get(sagemakerKind(a)) ?? []), a]);
+  return [...byKind].map(([kind, group]) => ({ actions: group, resources: resources.filter((r) => r.includes(`:${kind}/`)) }));
 }

@@ -5,7 +5,7 @@
 import { GetRoleCommand, SimulatePrincipalPolicyCommand, type EvaluationResult } from '@aws-sdk/client-iam';
 import { hasErrorName } from '../aws/aws-error.js';
 import type { AwsClients } from '../aws/clients.js';
-import { DEPLOYER_STATEMENTS, simulatedContext, simulatedResources, VPC_DEPLOY_STATEMENTS, type DeployerStatement } from '../aws/deployer-policy.js';
+import { DEPLOYER_STATEMENTS, simulatedContext, simulatedResources, simulationGroups, VPC_DEPLOY_STATEMENTS, type DeployerStatement } from '../aws/deployer-policy.js';
 import { resourceArns, resourceNames } from '../naming.js';
 import { ENV_ORDER } from '../release/types.js';
 import { vpcOf } from '../resources/vpc.js';
@@ -64,11 +64,12 @@ function simulations(statements: readonly DeployerStatement[], scopes: { env: st
     for (const statement of statements) {
       const actions = statement.Action.filter((a) => !NOT_SIMULATED.has(a));
       if (actions.length === 0) continue;
-      const resources = resourcesOf(statement);
-      const key = `${statement.Sid}|${resources.join(',')}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ statement, actions, resources, env });
+      for (const group of simulationGroups(statement, actions, resourcesOf(statement))) {
+        const key = `${statement.Sid}|${group.actions.join(',')}|${group.resources.join(',')}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ statement, actions: group.actions, resources: group.resources, env });
+      }
     }
   }
   return out;
@@ -113,7 +114,8 @@ export const iamCheck: Check = {
       const scopes = envs.map((env) => {
         const names = resourceNames(release, env);
         const scope = { partition: identity.partition, region: release.region, accountId: identity.accountId };
-        return { env, resourcesOf: (s: DeployerStatement) => simulatedResources(s, { ...scope, names, arns: resourceArns(names, scope) }) };
+        const givenRoles = release.iam ?? {};
+        return { env, resourcesOf: (s: DeployerStatement) => simulatedResources(s, { ...scope, names, arns: resourceArns(names, scope), givenRoles }) };
       });
       const denied = new Map<string, string>();
       const evaluated = new Set<string>();
@@ -140,7 +142,9 @@ export const iamCheck: Check = {
         }
         for (const r of results) {
           if (r.EvalActionName && !allowed(r) && !denied.has(r.EvalActionName)) {
-            const where = sim.resources.includes('*') ? '' : ` on ${sim.resources[sim.resources.length - 1]}`;
+            // Name the resource IAM refused (the first one), not just the action.
+            const refused = r.ResourceSpecificResults?.find((x) => x.EvalResourceDecision !== 'allowed')?.EvalResourceName ?? r.EvalResourceName;
+            const where = refused && refused !== '*' ? ` on ${refused}` : '';
             denied.set(r.EvalActionName, `${r.EvalActionName} (${r.EvalDecision ?? 'denied'}${where})`);
           }
         }

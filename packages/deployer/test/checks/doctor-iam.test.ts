@@ -66,7 +66,7 @@ describe('doctor.iam', () => {
     expect(iamCheck.id).toBe('doctor.iam');
     expect(r.status).toBe('fail');
     expect(r.message).toMatch(new RegExp(`^arn:aws:iam::${ACCOUNT}:role/ci/deployer \\(session .*\\) is denied 2 actions: `));
-    expect(r.message).toContain('iam:PassRole (explicitDeny on arn:aws:iam::123456789012:role/ms-iris-dev-lambda)');
+    expect(r.message).toContain('iam:PassRole (explicitDeny on arn:aws:iam::123456789012:role/ms-iris-dev-sagemaker)');
     expect(r.message).toContain('sagemaker:CreateEndpoint (implicitDeny on arn:aws:sagemaker:eu-west-1:123456789012:endpoint/ms-iris-dev)');
     expect(r.fix).toMatch(/Attach the policy "IAM permissions the deployer itself needs" from the README to arn:aws:iam::123456789012:role\/ci\/deployer/);
   });
@@ -106,6 +106,14 @@ describe('doctor.iam', () => {
     sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:federated-user/bob` });
     expect(await iamCheck.run(ctxFor())).toMatchObject({ status: 'skip', message: expect.stringMatching(/federated-user session, which IAM policy simulation does not support/) });
     expect(iam.commandCalls(SimulatePrincipalPolicyCommand)).toHaveLength(0);
+  });
+
+  it('simulates iam:PassRole on the role ARNs release.yaml gives, when it gives them', async () => {
+    decisions = { 'iam:PassRole': 'implicitDeny' };
+    const given = `arn:aws:iam::${ACCOUNT}:role/team/existing-sagemaker`;
+    const r = await iamCheck.run(ctxFor(RELEASE_YAML.replace('region: eu-west-1', `region: eu-west-1\niam: { sagemakerRoleArn: "${given}" }`)));
+    expect(simulated().find((c) => c.ActionNames!.includes('iam:PassRole'))!.ResourceArns).toEqual([given, `arn:aws:iam::${ACCOUNT}:role/ms-iris-dev-lambda`]);
+    expect(r.message).toContain(`iam:PassRole (implicitDeny on ${given})`);
   });
 
   it('principalOf maps caller ARNs (other partitions too)', () => {
