@@ -46,7 +46,7 @@ beforeEach(() => {
 });
 afterEach(() => restoreAll(mocks));
 
-const mutating = () => Object.values(mocks).flatMap((m) => m.calls().map((c) => (c.args[0] as object).constructor.name)).filter((n) => !/^(Describe|List|Get)\w*Command$/.test(n));
+const mutating = () => Object.values(mocks).flatMap((m) => m.calls().map((c: { args: unknown[] }) => (c.args[0] as object).constructor.name)).filter((n) => !/^(Describe|List|Get)\w*Command$/.test(n));
 
 describe('up through the CLI', () => {
   it('tags with the commit sha, writes the deployment record, prints the dashboard URL', async () => {

@@ -45,7 +45,7 @@ afterEach(() => restoreAll(w.mocks));
 /** Every command sent to any client, in global order. */
 function sent(): string[] {
   return Object.values(w.mocks)
-    .flatMap((m) => m.calls().map((c) => ({ id: (c as unknown as { callId: number }).callId, name: (c.args[0] as object).constructor.name })))
+    .flatMap((m) => m.calls().map((c: { args: unknown[] }) => ({ id: (c as unknown as { callId: number }).callId, name: (c.args[0] as object).constructor.name })))
     .sort((a, b) => a.id - b.id)
     .map((c) => c.name);
 }
@@ -242,7 +242,7 @@ describe('cost allocation tags on every resource up creates', () => {
       'model-service:model': 'iris', 'model-service:team': 'data-science', 'model-service:env': env,
       'model-service:owner': 'someone@example.com', 'model-service:git-sha': sha,
     };
-    const calls = Object.values(w.mocks).flatMap((m) => m.calls().map((c) => c.args[0] as { constructor: { name: string }; input: any }));
+    const calls = Object.values(w.mocks).flatMap((m) => m.calls().map((c: { args: unknown[] }) => c.args[0] as { constructor: { name: string }; input: any }));
     const seen: string[] = [];
     for (const command of calls) {
       const name = command.constructor.name;
