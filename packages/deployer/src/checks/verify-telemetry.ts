@@ -63,9 +63,10 @@ export interface TelemetryResult extends CheckResult {
 /** How many ids logs.requests looks for (a sample is enough; the filter pattern stays short). */
 export const REQUEST_ID_SAMPLE = 5;
 const MAX_PAGES = 5;
-const ERROR_JSON_PATTERN = '{ $.level = "error" || $.level = "fatal" || $.level = 50 || $.level = 60 }';
-/** Lambda runtime and platform failures are text lines, not JSON. */
-const ERROR_TEXT_PATTERN = '?"ERROR Invoke Error" ?"Task timed out" ?"Runtime.ExitError" ?"Runtime.ImportModuleError"';
+/** pino's numeric levels, our proxy's names, and Lambda's JSON log format (upper case). */
+export const ERROR_JSON_PATTERN = '{ $.level = "error" || $.level = "fatal" || $.level = "ERROR" || $.level = "FATAL" || $.level = 50 || $.level = 60 }';
+/** Lambda runtime and platform failures are text lines ("<time>\t<id>\tERROR\tInvoke Error ..."), not JSON. */
+export const ERROR_TEXT_PATTERN = '?"Invoke Error" ?"Task timed out" ?"Runtime.ExitError" ?"Runtime.ImportModuleError" ?"Runtime.UnhandledPromiseRejection"';
 
 const real = { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), now: () => Date.now() };
 
@@ -109,11 +110,12 @@ async function logsExist(t: TelemetryTarget): Promise<CheckResult> {
   const groups = [t.endpointLogGroup, t.lambdaLogGroup];
   const { value, timedOut, waitedMs } = await pollUntil(t.poll, async () => {
     const found = await Promise.all(groups.map((g) => freshStream(t, g)));
-    return { done: found.every((f) => f.fresh || f.missing), value: found };
+    // A missing group may still appear (Lambda creates it on first use): keep polling until the deadline.
+    return { done: found.every((f) => f.fresh), value: found };
   });
   const missing = groups.filter((_, i) => value[i]!.missing);
   if (missing.length > 0) {
-    return { status: 'fail', message: `log group ${missing.join(' and ')} does not exist`, fix: `The endpoint/Lambda never wrote a log line, or their role may not write logs: run \`model-deploy up ${t.env}\` (it grants logs:CreateLogStream/PutLogEvents) and check the container starts.` };
+    return { status: 'fail', message: `log group ${missing.join(' and ')} does not exist (waited ${seconds(waitedMs)})`, fix: `The endpoint/Lambda never wrote a log line, or their role may not write logs: run \`model-deploy up ${t.env}\` (it grants logs:CreateLogStream/PutLogEvents) and check the container starts.` };
   }
   if (timedOut) {
     const stale = groups.filter((_, i) => !value[i]!.fresh).map((g, i) => `${g} (newest event ${value[i]?.last ? new Date(value[i]!.last!).toISOString() : 'never'})`);
@@ -147,7 +149,7 @@ async function logErrors(t: TelemetryTarget): Promise<CheckResult> {
     }
   }
   if (found.length === 0) return { status: 'pass', message: `no error-level line in ${t.endpointLogGroup} or ${t.lambdaLogGroup} since ${t.deployedAt.toISOString()}` };
-  return { status: 'fail', message: `${found.length}${found.length >= 20 ? '+' : ''} error-level line(s) since the deploy, e.g. ${found.slice(0, 2).join(' | ')}`, fix: `Read them: aws logs filter-log-events --log-group-name <group> --filter-pattern '${ERROR_JSON_PATTERN}'. Fix the cause and redeploy; errors after a deploy are what a rollback is for.` };
+  return { status: 'fail', message: `${found.length}${found.length >= 20 ? '+' : ''} error-level line(s) since the deploy, e.g. ${found.slice(0, 2).join(' | ')}`, fix: `Read them: aws logs filter-log-events --log-group-name <group> --filter-pattern '${ERROR_JSON_PATTERN}' (or '${ERROR_TEXT_PATTERN}'). Fix the cause and redeploy; errors after a deploy are what a rollback is for.` };
 }
 
 async function logRequests(t: TelemetryTarget): Promise<CheckResult> {

@@ -13,6 +13,7 @@ import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { createService, type Service } from '@model-service/runtime';
 import { createAwsClients } from '../../src/aws/clients.js';
+import { ERROR_JSON_PATTERN } from '../../src/checks/verify-telemetry.js';
 import { verifyCommand } from '../../src/commands/verify.js';
 import { LOCAL_CHAIN_ENV, startLocalChain, type LocalChain } from '../../src/local-chain/index.js';
 import { runCommand } from './cli-io.js';
@@ -132,7 +133,7 @@ describe('verify reads CloudWatch after its own traffic (local chain + mocked Cl
   });
 
   it('fails verify.logs.errors when an error-level line was logged since the deploy', async () => {
-    logs.on(FilterLogEventsCommand, { logGroupName: EP_GROUP, filterPattern: '{ $.level = "error" || $.level = "fatal" || $.level = 50 || $.level = 60 }' })
+    logs.on(FilterLogEventsCommand, { logGroupName: EP_GROUP, filterPattern: ERROR_JSON_PATTERN })
       .resolves({ events: [{ logStreamName: 'AllTraffic/i-1', timestamp: Date.now(), message: '{"level":50,"msg":"predict failed: out of memory"}', eventId: '1' }] });
     const { code, stdout } = await verify(['--telemetry-timeout', '1']);
     const check = JSON.parse(stdout).checks.find((c: { id: string }) => c.id === 'verify.logs.errors');

@@ -11,7 +11,7 @@ import {
   type FilterLogEventsCommandInput,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
-import { pollUntil, runTelemetryChecks, TELEMETRY_CHECK_IDS, type TelemetryTarget } from '../../src/checks/verify-telemetry.js';
+import { ERROR_JSON_PATTERN, ERROR_TEXT_PATTERN, pollUntil, runTelemetryChecks, TELEMETRY_CHECK_IDS, type TelemetryTarget } from '../../src/checks/verify-telemetry.js';
 
 const EP_GROUP = '/aws/sagemaker/Endpoints/ms-iris-dev';
 const FN_GROUP = '/aws/lambda/ms-iris-dev-proxy';
@@ -104,7 +104,7 @@ describe('verify telemetry checks', () => {
     healthy();
     logs.on(DescribeLogStreamsCommand, { logGroupName: EP_GROUP }).rejects(notFound(EP_GROUP));
     const missing = byId(await runTelemetryChecks(target()))['verify.logs.exist']!;
-    expect(missing).toMatchObject({ id: 'verify.logs.exist', status: 'fail', message: `log group ${EP_GROUP} does not exist`, fix: expect.stringContaining('model-deploy up dev') });
+    expect(missing).toMatchObject({ id: 'verify.logs.exist', status: 'fail', message: `log group ${EP_GROUP} does not exist (waited 60 s)`, fix: expect.stringContaining('model-deploy up dev') });
 
     logs.on(DescribeLogStreamsCommand, { logGroupName: EP_GROUP }).resolves({ logStreams: [stream('AllTraffic/i-0abc', DEPLOYED)] });
     sleeps = [];
@@ -127,13 +127,16 @@ describe('verify telemetry checks', () => {
 
   it('verify.logs.errors fails on an error-level JSON line or a Lambda platform error, quoting it', async () => {
     healthy();
-    logs.on(FilterLogEventsCommand, { logGroupName: EP_GROUP, filterPattern: '{ $.level = "error" || $.level = "fatal" || $.level = 50 || $.level = 60 }' })
+    logs.on(FilterLogEventsCommand, { logGroupName: EP_GROUP, filterPattern: ERROR_JSON_PATTERN })
       .resolves({ events: [event(EP_GROUP, '{"level":50,"msg":"model failed","requestId":"r1"}')] });
-    logs.on(FilterLogEventsCommand, { logGroupName: FN_GROUP, filterPattern: '?"ERROR Invoke Error" ?"Task timed out" ?"Runtime.ExitError" ?"Runtime.ImportModuleError"' })
-      .resolves({ events: [event(FN_GROUP, '2026-11-25T10:00:10.000Z abc Task timed out after 30.03 seconds')] });
+    logs.on(FilterLogEventsCommand, { logGroupName: FN_GROUP, filterPattern: ERROR_TEXT_PATTERN })
+      .resolves({ events: [event(FN_GROUP, '2026-11-25T10:00:10.000Z\tabc\tERROR\tInvoke Error \t{"errorType":"Error","errorMessage":"boom"}')] });
     const result = byId(await runTelemetryChecks(target()))['verify.logs.errors']!;
     expect(result).toMatchObject({ id: 'verify.logs.errors', status: 'fail', fix: expect.stringContaining('filter-log-events') });
-    expect(result.message).toMatch(/^2 error-level line\(s\) since the deploy, e\.g\. \/aws\/sagemaker\/Endpoints\/ms-iris-dev: \{"level":50,"msg":"model failed".*Task timed out/);
+    expect(result.message).toMatch(/^2 error-level line\(s\) since the deploy, e\.g\. \/aws\/sagemaker\/Endpoints\/ms-iris-dev: \{"level":50,"msg":"model failed".*Invoke Error/);
+    // The patterns as CloudWatch gets them: JSON levels in both spellings, Lambda's tab-separated error lines.
+    expect(ERROR_JSON_PATTERN).toContain('$.level = "ERROR"');
+    expect(ERROR_TEXT_PATTERN.startsWith('?"Invoke Error"')).toBe(true);
   });
 
   it("verify.logs.requests fails when verify's ids never reach the proxy's log, and skips when nothing reached the model", async () => {
