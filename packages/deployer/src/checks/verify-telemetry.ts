@@ -257,12 +257,15 @@ const RUNNERS: Record<TelemetryCheckId, (t: TelemetryTarget) => Promise<CheckRes
 
 export async function runTelemetryChecks(t: TelemetryTarget): Promise<TelemetryResult[]> {
   const results: TelemetryResult[] = [];
+  // One deadline for all of them: the timeout bounds verify's whole wait for CloudWatch.
+  const now = t.poll.now ?? real.now;
+  const deadline = now() + t.poll.timeoutMs;
   for (const id of TELEMETRY_CHECK_IDS) {
     let result: CheckResult;
     if (t.skipReason) result = { status: 'skip', message: t.skipReason };
     else {
       try {
-        result = await RUNNERS[id](t);
+        result = await RUNNERS[id]({ ...t, poll: { ...t.poll, timeoutMs: Math.max(0, deadline - now()) } });
       } catch (err) {
         result = { status: 'fail', message: `cannot read CloudWatch: ${describeError(err)}`, fix: 'The identity running verify needs logs:DescribeLogStreams, logs:FilterLogEvents and cloudwatch:GetMetricData (see the deployer IAM policy in the README).' };
       }

@@ -217,7 +217,7 @@ export function verifyCommand(rt: CliRuntime, exit: (code: number) => void): Com
     .option('--concurrency <n>', 'requests in flight at once (1..32)', '4')
     .option('--load', 'also hold slo.targetRps for slo.loadSeconds (verify.slo.throughput: achieved rate, p95, p99, error rate)')
     .option('--load-seconds <n>', `duration of the --load run (1..${MAX_LOAD_SECONDS}; default slo.loadSeconds)`)
-    .option('--telemetry-timeout <s>', `how long the logs/metrics checks wait for CloudWatch to show verify's traffic (1..1800)`, String(DEFAULT_TELEMETRY_TIMEOUT_S))
+    .option('--telemetry-timeout <s>', `how long, in all, the logs/metrics checks wait for CloudWatch to show verify's traffic (1..1800)`, String(DEFAULT_TELEMETRY_TIMEOUT_S))
     .option('--no-record', 'do not tag the endpoint with the result')
     .action(async (env: string, opts: VerifyOptions) => exit((await runVerify(rt, env, opts)).code));
 }
