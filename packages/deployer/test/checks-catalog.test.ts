@@ -94,3 +94,15 @@ describe('check catalog', () => {
     expect(md).toContain(`${catalog.length} checks`);
   });
 });
+
+describe('check catalog: doctor modes', () => {
+  it('marks the checks that only `doctor --image` runs, and the section lists them apart', () => {
+    const image = catalog.filter((e) => e.option === '--image').map((e) => e.id);
+    expect(image).toEqual(IMAGE_CHECKS.map((c) => c.id));
+    expect(catalog.filter((e) => PREDEPLOY_CHECKS.some((c) => c.id === e.id)).every((e) => e.option === undefined)).toBe(true);
+    const md = catalogMarkdown(catalog, skipFlags());
+    const imageSection = md.slice(md.indexOf('### `doctor --image <ref>`'), md.indexOf('### `verify`'));
+    for (const id of image) expect(imageSection).toContain(`| \`${id}\` |`);
+    for (const c of PREDEPLOY_CHECKS) expect(imageSection).not.toContain(`| \`${c.id}\` |`);
+  });
+});

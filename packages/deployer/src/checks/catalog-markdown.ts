@@ -16,11 +16,17 @@ export function skipFlagsOf(cmd: Command): SkipFlag[] {
     .map((o) => ({ flag: o.flags, description: o.description }));
 }
 
-const PHASES: { phase: CheckPhase; heading: string; intro: string }[] = [
+const PHASES: { phase: CheckPhase; option?: string; heading: string; intro: string }[] = [
   {
     phase: 'doctor',
     heading: '`doctor`: before a deploy',
     intro: '`model-deploy doctor` runs these on the project, in this order, and exits 1 when any fails (each failure prints what to do).',
+  },
+  {
+    phase: 'doctor',
+    option: '--image',
+    heading: '`doctor --image <ref>`: the image, before it leaves the machine',
+    intro: '`model-deploy doctor --image <ref>` runs doctor.release and then these on a locally built image, with no AWS call.',
   },
   {
     phase: 'verify',
@@ -56,11 +62,12 @@ export function catalogMarkdown(entries: readonly CatalogEntry[], skipFlags: Ski
     `ids; a test fails when the checklist names an id that is not here. ${entries.length} checks:`,
     '',
   ];
-  for (const { phase, heading, intro } of PHASES) {
-    const rows = entries.filter((e) => e.phase === phase);
+  for (const { phase, option, heading, intro } of PHASES) {
+    const rows = entries.filter((e) => e.phase === phase && e.option === option);
     if (!rows.length) continue;
     out.push(`### ${heading}`, '', intro, '', '| id | check | what it proves |', '| --- | --- | --- |');
-    for (const e of rows) out.push(`| \`${e.id}\` | ${cell(e.title)} | ${cell(e.description)} |`);
+    // A check without its own description shows its title once.
+    for (const e of rows) out.push(`| \`${e.id}\` | ${cell(e.title)} | ${e.description === e.title ? '—' : cell(e.description)} |`);
     out.push('');
   }
   out.push(

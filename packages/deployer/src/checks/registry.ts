@@ -312,6 +312,8 @@ export interface CatalogEntry {
   phase: CheckPhase;
   description: string;
   covers?: readonly number[];
+  /** The option that runs it when it is not in the command's default run (doctor's image checks: `--image`). */
+  option?: string;
 }
 
 function entry(info: CheckInfo, phase: CheckPhase): CatalogEntry {
@@ -322,7 +324,8 @@ function entry(info: CheckInfo, phase: CheckPhase): CatalogEntry {
 export function checkCatalog(): CatalogEntry[] {
   return [
     // Every doctor check: the default run, then the ones behind `doctor --image`.
-    ...[...PREDEPLOY_CHECKS, ...IMAGE_CHECKS].map((c) => entry(c, 'doctor')),
+    ...PREDEPLOY_CHECKS.map((c) => entry(c, 'doctor')),
+    ...IMAGE_CHECKS.map((c) => ({ ...entry(c, 'doctor'), option: '--image' })),
     ...VERIFY_CHECKS.map((c) => entry(c, 'verify')),
     ...TEST_CHECKS.map((c) => entry(c, 'test')),
   ];
