@@ -106,6 +106,10 @@ describeIf('generated Dockerfile, built with buildah on a local Node base and ru
     const check = info.healthcheck!.slice(1);
     const health = await container.exec(check);
     expect({ status: health.status, stderr: health.stderr }).toEqual({ status: 0, stderr: '' });
+    // ... and fails when nothing answers on PORT, so it can mark a dead service unhealthy.
+    const deadPort = await freePort();
+    const unhealthy = await container.exec(check, 30_000, { PORT: String(deadPort) });
+    expect(unhealthy.status).toBe(1);
     // And /invocations from inside the container, with the image's Node.
     const call = `fetch('http://127.0.0.1:'+process.env.PORT+'/invocations',{method:'POST',headers:{'content-type':'application/json'},body:${JSON.stringify(sample)}})`;
     const inside = await container.exec(['node', '-e', `${call}.then(async (r) => console.log(r.status, JSON.stringify(await r.json())))`]);

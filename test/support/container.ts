@@ -225,8 +225,8 @@ export interface RunningContainer {
   name: string;
   /** Everything the entry process wrote so far. */
   output(): string;
-  /** A second process in the same container (as the image's user), e.g. its HEALTHCHECK. */
-  exec(command: string[], timeoutMs?: number): Promise<RunResult>;
+  /** A second process in the same container (as the image's user), e.g. its HEALTHCHECK; `env` adds to/overrides the container's. */
+  exec(command: string[], timeoutMs?: number, env?: Record<string, string>): Promise<RunResult>;
   /** SIGTERM to the entry process (as `docker stop`), SIGKILL to all after `graceMs`, then removes the container. */
   stop(graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -253,7 +253,10 @@ export async function startContainer(image: string, env: Record<string, string>,
   return {
     name,
     output: () => out,
-    exec: async (cmd, timeoutMs = 30_000) => run('buildah', [...storeArgs(), 'run', '--isolation', 'chroot', ...envArgs, name, '--', ...cmd], { timeoutMs }),
+    exec: async (cmd, timeoutMs = 30_000, extra = {}) => {
+      const execEnv = Object.entries({ ...env, ...extra }).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
+      return run('buildah', [...storeArgs(), 'run', '--isolation', 'chroot', ...execEnv, name, '--', ...cmd], { timeoutMs });
+    },
     stop: (graceMs = 10_000) => {
       stopped ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {
