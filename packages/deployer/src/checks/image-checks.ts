@@ -82,9 +82,11 @@ async function runImage(ctx: CheckContext): Promise<ImageRun> {
     });
     // Let the log line of the request reach stdout (pino writes asynchronously).
     if (contract.invocation) await new Promise((r) => setTimeout(r, 500));
+    // What the container said before we stopped it (stopping adds the builder's own noise).
+    const before = `${container.stdout()}${container.stderr()}`;
     await container.stop();
     const stdout = container.stdout();
-    return { contract, output: `${stdout}${container.stderr()}`, ...(contract.invocation ? { outputAfterRequest: stdout.slice(mark) } : {}) };
+    return { contract, output: before || `${stdout}${container.stderr()}`, ...(contract.invocation ? { outputAfterRequest: stdout.slice(mark) } : {}) };
   } catch (err) {
     await container.stop();
     return { output: `${container.stdout()}${container.stderr()}`, error: (err as Error).message };
