@@ -9,7 +9,7 @@ import { hasInstanceStorage } from '../resources/sagemaker-endpoint-config.js';
 import type { Check, CheckResult } from './registry.js';
 
 const GB = 1024 ** 3;
-/** The image size `doctor --image` allows by default (issue 8, §2): the volume must hold an image that large. */
+/** The image size `doctor --image` allows by default (release.yaml image.maxSizeMb, 2048): the volume must hold an image that large. */
 export const IMAGE_ALLOWANCE_BYTES = 2 * GB;
 /** Headroom over model + image: extracted archives, logs, temp files. */
 export const VOLUME_MARGIN = 1.25;
@@ -32,13 +32,15 @@ const gb = (bytes: number) => `${(bytes / GB).toFixed(2)} GB`;
 export const volumeCheck: Check = {
   id: 'doctor.config.volume',
   title: 'endpoint volume fits model + image, and is unset for instance-storage types',
-  description: `environments.<env>.volumeSizeGb ≥ (model + ${IMAGE_ALLOWANCE_BYTES / GB} GB image allowance) × ${VOLUME_MARGIN}, and absent for instance types with NVMe instance storage (m5d, c5d, r5d, g4dn, g5, ...), where SageMaker rejects VolumeSizeInGB.`,
+  description: `environments.<env>.volumeSizeGb ≥ (model + image.maxSizeMb, default ${IMAGE_ALLOWANCE_BYTES / GB} GB) × ${VOLUME_MARGIN}, and absent for instance types with NVMe instance storage (m5d, c5d, r5d, g4dn, g5, ...), where SageMaker rejects VolumeSizeInGB.`,
   async run(ctx): Promise<CheckResult> {
     const release = ctx.release;
     if (!release) return { status: 'skip', message: 'release.yaml is not valid (see doctor.release)' };
     const artifact = release.model.artifact ? resolve(ctx.dir, release.model.artifact) : join(ctx.dir, 'model');
     const modelBytes = await sizeOf(artifact).catch(() => 0);
-    const needed = requiredVolumeGb(modelBytes);
+    // doctor.image.size keeps the image under image.maxSizeMb, so that is what the volume must hold.
+    const imageBytes = release.image.maxSizeMb !== undefined ? release.image.maxSizeMb * 1024 * 1024 : IMAGE_ALLOWANCE_BYTES;
+    const needed = requiredVolumeGb(modelBytes, imageBytes);
     const problems: string[] = [];
     const fixes = new Set<string>();
     const notes: string[] = [];
@@ -59,7 +61,7 @@ export const volumeCheck: Check = {
         continue;
       }
       if (env.volumeSizeGb < needed) {
-        problems.push(`environments.${name}.volumeSizeGb is ${env.volumeSizeGb} GB, model (${gb(modelBytes)}) + image allowance (${gb(IMAGE_ALLOWANCE_BYTES)}) with ${Math.round((VOLUME_MARGIN - 1) * 100)}% margin needs ${needed} GB`);
+        problems.push(`environments.${name}.volumeSizeGb is ${env.volumeSizeGb} GB, model (${gb(modelBytes)}) + image allowance (${gb(imageBytes)}) with ${Math.round((VOLUME_MARGIN - 1) * 100)}% margin needs ${needed} GB`);
         fixes.add(`Set volumeSizeGb: ${needed} (or more) for ${name} in release.yaml.`);
         continue;
       }

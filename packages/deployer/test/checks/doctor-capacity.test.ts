@@ -164,6 +164,12 @@ describe('doctor.config.volume', () => {
     expect(fixed).toEqual({ status: 'pass', message: "model 0.00 GB; dev: ml.m5d.large instance storage; prod: SageMaker's default volume" });
   });
 
+  it('counts release.yaml image.maxSizeMb as the image allowance', async () => {
+    const at = (mb: number) => volumeCheck.run(ctxFor(RELEASE_YAML.replace('image: { keepLast: 10 }', `image: { keepLast: 10, maxSizeMb: ${mb} }`), dir));
+    expect((await at(8192)).status).toBe('pass'); // (0 + 8 GB) × 1.25 = 10 GB: fits exactly
+    expect(await at(8200)).toMatchObject({ status: 'fail', message: 'environments.dev.volumeSizeGb is 10 GB, model (0.00 GB) + image allowance (8.01 GB) with 25% margin needs 11 GB' });
+  });
+
   it('requiredVolumeGb rounds up (model + 2 GB) × 1.25', () => {
     expect(requiredVolumeGb(0)).toBe(3);
     expect(requiredVolumeGb(2 * 1024 ** 3)).toBe(5);
