@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { catalogMarkdown, skipFlagsOf } from '../src/checks/catalog-markdown.js';
+import { catalogMarkdown, checklistCoverage, skipFlagsOf } from '../src/checks/catalog-markdown.js';
 import { checkCatalog, IMAGE_CHECKS, PREDEPLOY_CHECKS, TEST_CHECKS, VERIFY_CHECKS } from '../src/checks/registry.js';
 import { VERIFY_CHECK_IDS, VERIFY_CHECK_TITLES } from '../src/checks/verify-checks.js';
 import { doctorCommand } from '../src/commands/doctor.js';
@@ -83,7 +83,8 @@ describe('check catalog', () => {
   it('docs/readme/checks.md is the catalog as generated (run `npm run checks:doc -w @model-service/deployer`)', () => {
     const path = join(ROOT, 'docs', 'readme', 'checks.md');
     expect(existsSync(path)).toBe(true);
-    expect(readFileSync(path, 'utf8')).toBe(catalogMarkdown(catalog, skipFlags()));
+    const coverage = checklistCoverage(readFileSync(join(ROOT, 'docs', 'checklist.md'), 'utf8'));
+    expect(readFileSync(path, 'utf8')).toBe(catalogMarkdown(catalog, skipFlags(), coverage));
   });
 
   it('the checks section lists every id with its description and tells how to skip', () => {
@@ -104,5 +105,30 @@ describe('check catalog: doctor modes', () => {
     const imageSection = md.slice(md.indexOf('### `doctor --image <ref>`'), md.indexOf('### `verify`'));
     for (const id of image) expect(imageSection).toContain(`| \`${id}\` |`);
     for (const c of PREDEPLOY_CHECKS) expect(imageSection).not.toContain(`| \`${c.id}\` |`);
+  });
+});
+
+describe('checklist coverage in the checks section', () => {
+  it('reads which items name each check from the table rows only (the by column)', () => {
+    const md = [
+      'intro naming `doctor.release` outside the table',
+      '| # | section | item | how | by |',
+      '| --- | --- | --- | --- | --- |',
+      '| 9 | Model | Artifacts saved | verified | `doctor.artifacts`: exists |',
+      '| 10 | Model | Size (a \\| pipe) | verified | `doctor.artifacts`, verify.slo.latency |',
+      '| 11 | Model | Mentions doctor.release in the item | automated | `npm start` |',
+    ].join('\n');
+    const coverage = checklistCoverage(md);
+    expect(Object.fromEntries(coverage)).toEqual({ 'doctor.artifacts': [9, 10], 'verify.slo.latency': [10] });
+  });
+
+  it('every check the checklist names shows those item numbers in docs/readme/checks.md', () => {
+    const coverage = checklistCoverage(readFileSync(join(ROOT, 'docs', 'checklist.md'), 'utf8'));
+    expect(coverage.get('doctor.artifacts')).toEqual(expect.arrayContaining([9, 10]));
+    const md = readFileSync(join(ROOT, 'docs', 'readme', 'checks.md'), 'utf8');
+    for (const [id, items] of coverage) {
+      const row = md.split('\n').find((line) => line.startsWith(`| \`${id}\` |`));
+      expect({ id, row: row?.endsWith(`| ${items.join(', ')} |`) }).toEqual({ id, row: true });
+    }
   });
 });

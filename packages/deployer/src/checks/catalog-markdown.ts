@@ -40,6 +40,24 @@ const PHASES: { phase: CheckPhase; option?: string; heading: string; intro: stri
   },
 ];
 
+const CHECK_ID = /(?<![\w./-])(?:doctor|verify|test)\.[a-z0-9]+(?:[.-][a-z0-9]+)*/g;
+
+/** Check id -> the docs/checklist.md item numbers whose row names it (in the "by" column). */
+export function checklistCoverage(checklistMarkdown: string): Map<string, number[]> {
+  const covered = new Map<string, number[]>();
+  for (const line of checklistMarkdown.split('\n')) {
+    const row = /^\|\s*(\d+)\s*\|/.exec(line);
+    if (!row) continue;
+    const by = line.split(/(?<!\\)\|/).at(-2) ?? '';
+    for (const [id] of by.matchAll(CHECK_ID)) {
+      const items = covered.get(id) ?? [];
+      if (!items.includes(Number(row[1]))) items.push(Number(row[1]));
+      covered.set(id, items);
+    }
+  }
+  return covered;
+}
+
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 
 export interface SkipFlags {
@@ -51,7 +69,7 @@ function flagTable(command: string, flags: readonly SkipFlag[]): string[] {
   return [`| \`${command}\` option | effect |`, '| --- | --- |', ...flags.map((f) => `| \`${f.flag}\` | ${cell(f.description)} |`)];
 }
 
-export function catalogMarkdown(entries: readonly CatalogEntry[], skipFlags: SkipFlags = { doctor: [], verify: [] }): string {
+export function catalogMarkdown(entries: readonly CatalogEntry[], skipFlags: SkipFlags = { doctor: [], verify: [] }, coverage: ReadonlyMap<string, readonly number[]> = new Map()): string {
   const out: string[] = [
     '## Checks',
     '',
@@ -59,15 +77,19 @@ export function catalogMarkdown(entries: readonly CatalogEntry[], skipFlags: Ski
     '',
     'Every check has a stable id (`doctor.*`, `verify.*`, `test.*`), registered in one place,',
     '`packages/deployer/src/checks/registry.ts`. Output, `--json` and `docs/checklist.md` use these',
-    `ids; a test fails when the checklist names an id that is not here. ${entries.length} checks:`,
+    `ids; a test fails when the checklist names an id that is not here. ${entries.length} checks; "checklist`,
+    'items" are the numbers of the manual checklist\'s items each one replaces ([docs/checklist.md](../checklist.md)):',
     '',
   ];
   for (const { phase, option, heading, intro } of PHASES) {
     const rows = entries.filter((e) => e.phase === phase && e.option === option);
     if (!rows.length) continue;
-    out.push(`### ${heading}`, '', intro, '', '| id | check | what it proves |', '| --- | --- | --- |');
+    out.push(`### ${heading}`, '', intro, '', '| id | check | what it proves | checklist items |', '| --- | --- | --- | --- |');
     // A check without its own description shows its title once.
-    for (const e of rows) out.push(`| \`${e.id}\` | ${cell(e.title)} | ${e.description === e.title ? '—' : cell(e.description)} |`);
+    for (const e of rows) {
+      const items = coverage.get(e.id)?.join(', ') || '—';
+      out.push(`| \`${e.id}\` | ${cell(e.title)} | ${e.description === e.title ? '—' : cell(e.description)} | ${items} |`);
+    }
     out.push('');
   }
   out.push(
