@@ -161,7 +161,8 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
         );
         return out.FunctionArn ?? '';
       } catch (err) {
-        const propagating = hasErrorName(err, 'InvalidParameterValueException') && /assume/i.test((err as Error).message);
+        // Also a VPC function whose role just got its ENI permissions ("...permissions to call CreateNetworkInterface on EC2").
+        const propagating = hasErrorName(err, 'InvalidParameterValueException') && /assume|CreateNetworkInterface/i.test((err as Error).message);
         if (!propagating || attempt >= roleTries) throw wrapAwsError(err, { action: 'CreateFunction', resource: d.functionName });
         await sleep(2000 * attempt);
       }

@@ -1,7 +1,7 @@
 // release.yaml `vpc`: validated by the schema, passed as VpcConfig to the
 // SageMaker model and the Lambda proxy, part of their diffs, and given the ENI
 // permissions in the roles. Real SDK clients stubbed by aws-sdk-client-mock.
-import { CreateFunctionCommand, GetFunctionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, GetFunctionCommand, InvalidParameterValueException, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { CreateModelCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -132,6 +132,23 @@ describe('Lambda proxy in a VPC', () => {
     mocks.lambda.on(GetFunctionCommand).resolves({ Configuration: { State: 'Active', LastUpdateStatus: 'Successful' } });
     await module.apply(ctx, module.plan(d, undefined), d, undefined);
     expect(mocks.lambda.commandCalls(CreateFunctionCommand)[0]!.args[0].input.VpcConfig).toEqual({ SubnetIds: ['subnet-0aaaaaaa', 'subnet-0bbbbbbb'], SecurityGroupIds: ['sg-0ccccccc'] });
+  });
+
+  it('retries CreateFunction while the role\'s fresh ENI permissions propagate (bounded)', async () => {
+    const ctx = testContext({ yaml: VPC_YAML });
+    const module = createLambdaProxyResource({ bundle, sleep: async () => {}, rolePropagationAttempts: 3 });
+    const d = module.desired(ctx, up);
+    const notYet = new InvalidParameterValueException({
+      message: 'The provided execution role does not have permissions to call CreateNetworkInterface on EC2', $metadata: { httpStatusCode: 400 }, Type: 'User',
+    });
+    mocks.lambda.on(CreateFunctionCommand).rejectsOnce(notYet).resolves({ FunctionArn: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:${d.functionName}` });
+    mocks.lambda.on(GetFunctionCommand).resolves({ Configuration: { State: 'Active', LastUpdateStatus: 'Successful' } });
+    await module.apply(ctx, module.plan(d, undefined), d, undefined);
+    expect(mocks.lambda.commandCalls(CreateFunctionCommand)).toHaveLength(2);
+    mocks.lambda.reset();
+    mocks.lambda.on(CreateFunctionCommand).rejects(notYet);
+    await expect(module.apply(ctx, module.plan(d, undefined), d, undefined)).rejects.toMatchObject({ code: 'MS_DEPLOY_AWS_VALIDATION' });
+    expect(mocks.lambda.commandCalls(CreateFunctionCommand)).toHaveLength(3);
   });
 
   it('the same VPC in another order is no change; other subnets are a vpc diff and an update', async () => {
