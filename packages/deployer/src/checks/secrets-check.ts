@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { imageConfig } from './image-checks.js';
 import { withImageFiles, type Builder } from './image-container.js';
 import type { Check, CheckContext, CheckResult } from './registry.js';
-import { formatFindings, repositoryFiles, scanFiles, scanText, type SecretFinding } from './secrets-scan.js';
+import { formatFindings, IMAGE_SKIP_DIRS, repositoryFiles, scanFiles, scanText, walkFiles, type SecretFinding } from './secrets-scan.js';
 
 /** Image paths worth scanning: the app, and home directories (build leftovers like .npmrc). */
 export function imageScanPaths(workingDir: string | undefined): string[] {
@@ -20,8 +20,7 @@ async function scanImage(ctx: CheckContext): Promise<{ findings: SecretFinding[]
   const files = await withImageFiles(ctx.image!, paths, options, async (root) => {
     const all: string[] = [];
     for (const p of paths) {
-      // Same skips as the repository walk (node_modules, .git, dist...).
-      const under = await repositoryFiles(join(root, p), { run: async () => ({ exitCode: 1, stdout: '', stderr: '' }) }, 5000);
+      const under = await walkFiles(join(root, p), IMAGE_SKIP_DIRS);
       all.push(...under.map((f) => join(p, f).replace(/^\//, '')));
     }
     return scanFiles(root, all, 'image:/');

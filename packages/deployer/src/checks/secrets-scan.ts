@@ -25,7 +25,10 @@ export interface ScanLimits {
 }
 
 const CONFIG: SecretLintCoreConfig = { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended }] };
-const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'coverage', '.cache', '.nx']);
+/** Not the project's own files: dependencies, build output, caches. */
+export const REPO_SKIP_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git', 'dist', 'coverage', '.cache', '.nx']);
+/** In an image the built code (dist/) is what runs, so only dependencies and caches are left out. */
+export const IMAGE_SKIP_DIRS: ReadonlySet<string> = new Set(['node_modules', '.npm', '.cache']);
 /** .env files hold real values; the examples/templates are meant to be committed. */
 const DOTENV = /^\.env(\..+)?$/;
 const DOTENV_OK = /\.(example|sample|template|dist|defaults)$/;
@@ -43,27 +46,32 @@ export async function scanText(file: string, content: string): Promise<SecretFin
     .map((m) => ({ file, line: m.loc.start.line, column: m.loc.start.column + 1, rule: `${m.ruleId}/${m.messageId}` }));
 }
 
-async function walk(root: string, dir: string, out: string[], max: number): Promise<void> {
+async function walk(root: string, dir: string, out: string[], max: number, skip: ReadonlySet<string>): Promise<void> {
   if (out.length >= max) return;
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   for (const e of entries) {
     if (out.length >= max) return;
     const full = join(dir, e.name);
     if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name)) await walk(root, full, out, max);
+      if (!skip.has(e.name)) await walk(root, full, out, max, skip);
     } else if (e.isFile()) out.push(relative(root, full));
   }
+}
+
+/** Files under `dir` (relative paths), bounded, skipping `skip` directories. */
+export async function walkFiles(dir: string, skip: ReadonlySet<string>, max = 5000): Promise<string[]> {
+  const out: string[] = [];
+  await walk(dir, dir, out, max, skip);
+  return out;
 }
 
 /** The repository's files: git's view (tracked + untracked, not ignored) when it is a checkout, else a walk. */
 export async function repositoryFiles(dir: string, runner: CommandRunner, max = 5000): Promise<string[]> {
   const git = await runner.run('git', ['-C', dir, 'ls-files', '-co', '--exclude-standard', '-z']).catch(() => undefined);
   if (git && git.exitCode === 0) {
-    return git.stdout.split('\0').filter((f) => f && !f.split('/').some((part) => SKIP_DIRS.has(part))).slice(0, max);
+    return git.stdout.split('\0').filter((f) => f && !f.split('/').some((part) => REPO_SKIP_DIRS.has(part))).slice(0, max);
   }
-  const out: string[] = [];
-  await walk(dir, dir, out, max);
-  return out;
+  return walkFiles(dir, REPO_SKIP_DIRS, max);
 }
 
 /** Scans files under `root` (paths relative to it); `label` prefixes what is shown. */

@@ -3,7 +3,9 @@
 // real HTTP server on 127.0.0.1, so the contract, logs and size checks run for
 // real against it. Each check passes, and fails with its id and a fix. The
 // command lines doctor would send to docker are asserted too.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { dockerRunArgs, buildahRunArgs, serveCommand } from '../../src/checks/image-container.js';
@@ -30,6 +32,11 @@ interface FakeContainer {
   /** What the server does; its stdout lines are what `docker logs` returns. */
   handler?: (url: string, log: (line: string) => void) => { status: number; body: string };
   sizeBytes?: number;
+  /** `docker port` answers a port nothing listens on (the app listens elsewhere). */
+  wrongPort?: boolean;
+  /** Files `docker cp <ctr>:<path> <dest>` copies out of the image, by image path. */
+  files?: Record<string, Record<string, string>>;
+  env?: string[];
 }
 
 const servers: Server[] = [];
@@ -51,6 +58,10 @@ async function fakeDocker(c: FakeContainer): Promise<CommandRunner & { seen: str
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const closed = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
   const seen: string[] = [];
   const ok = (stdout = '') => ({ exitCode: 0, stdout, stderr: '' });
   return {
@@ -60,13 +71,22 @@ async function fakeDocker(c: FakeContainer): Promise<CommandRunner & { seen: str
       if (command === 'git') return { exitCode: 128, stdout: '', stderr: 'fatal: not a git repository' };
       const [sub] = args;
       if (sub === 'image') {
-        return ok(JSON.stringify([{ Size: c.sizeBytes ?? 150 * 1024 * 1024, Config: { Entrypoint: ['node', 'dist/server.js'], Cmd: ['serve'], Env: ['NODE_ENV=production'], User: 'node', WorkingDir: '/opt/ml/code' } }]));
+        return ok(JSON.stringify([{ Size: c.sizeBytes ?? 150 * 1024 * 1024, Config: { Entrypoint: ['node', 'dist/server.js'], Cmd: ['serve'], Env: c.env ?? ['NODE_ENV=production'], User: 'node', WorkingDir: '/opt/ml/code' } }]));
+      }
+      if (sub === 'cp') {
+        const [, from, dest] = args;
+        const tree = c.files?.[from!.split(':')[1]!];
+        if (!tree) return { exitCode: 1, stdout: '', stderr: 'Error: No such container:path' };
+        for (const [rel, text] of Object.entries(tree)) {
+          mkdirSync(dirname(join(dest!, rel)), { recursive: true });
+          writeFileSync(join(dest!, rel), text);
+        }
+        return ok();
       }
       if (sub === 'run' || sub === 'rm' || sub === 'create') return ok('0123abcd\n');
-      if (sub === 'port') return ok(`127.0.0.1:${port}\n`);
+      if (sub === 'port') return ok(`127.0.0.1:${c.wrongPort ? closed : port}\n`);
       if (sub === 'logs') return ok(logs);
       if (sub === 'inspect') return ok('true 0\n');
-      if (sub === 'cp') return { exitCode: 1, stdout: '', stderr: 'no such path' };
       throw new Error(`unexpected docker ${args.join(' ')}`);
     },
   };
@@ -125,6 +145,39 @@ describe('model-deploy doctor --image (docker CLI)', () => {
     expect(check('doctor.image.contract').status).toBe('fail');
     expect(check('doctor.image.contract').message).toMatch(/^GET \/ping answered HTTP 503 instead of 200 for 2 s/);
     expect(check('doctor.image.logs')).toMatchObject({ status: 'skip' });
+    p.cleanup();
+  });
+
+  it('doctor.image.contract fails when nothing answers on the published 8080 (the app listens elsewhere)', async () => {
+    const p = project();
+    const runner = await fakeDocker({ handler: runtimeLike, wrongPort: true });
+    const { check } = await doctorImage(runner, p.dir);
+    expect(check('doctor.image.contract')).toMatchObject({ status: 'fail', message: 'nothing listens on port 8080 after 2 s' });
+    expect(check('doctor.image.contract').fix).toMatch(/listen on 0\.0\.0\.0:8080/);
+    p.cleanup();
+  });
+
+  it('doctor.secrets reads the image too: a key in the app dir, a .env under /root and a secret ENV, shown as image:<path>:<line> only', async () => {
+    const p = project();
+    const secret = ['wJalrXUtnFEMI', 'K7MDENG', 'bPxRfiCYzR8xQ3pLkT2vNb'].join('/').slice(0, 40);
+    const runner = await fakeDocker({
+      handler: runtimeLike,
+      env: ['NODE_ENV=production', `AWS_SECRET_ACCESS_KEY=${secret}`],
+      files: {
+        '/opt/ml/code': { 'dist/config.js': `exports.aws_secret_access_key = "${secret}";\n`, 'node_modules/x/fixture.js': `const aws_secret_access_key = "${secret}";\n` },
+        '/root': { '.env': 'TOKEN=abc\n' },
+      },
+    });
+    const { check, body } = await doctorImage(runner, p.dir);
+    const secrets = check('doctor.secrets');
+    expect(secrets.status).toBe('fail');
+    expect(secrets.message).toContain('image:ENV:2:1 (@secretlint/secretlint-rule-aws/AWSSecretAccessKey)');
+    expect(secrets.message).toContain('image:/opt/ml/code/dist/config.js:1:');
+    expect(secrets.message).toContain('image:/root/.env:1:1 (dotenv-file)');
+    // Dependencies' own fixtures are not the project's secrets.
+    expect(secrets.message).not.toContain('node_modules');
+    expect(JSON.stringify(body)).not.toContain(secret);
+    expect(runner.seen.filter((s) => s.startsWith('docker cp')).map((s) => s.split(' ')[2]!.split(':')[1])).toEqual(['/opt/ml/code', '/root', '/home']);
     p.cleanup();
   });
 
