@@ -30,6 +30,10 @@ async function repoOf(dir: string): Promise<Repo | CheckResult> {
     if (/not a git repository/i.test(top.stderr)) {
       return fail(`${dir} is not in a git repository`, `Run git init, commit the project and push it: the image is tagged with the commit's sha. ${SKIP_HINT}`);
     }
+    if (/dubious ownership/i.test(top.stderr)) {
+      // Common in CI containers: the checkout belongs to another user than the one running doctor.
+      return fail(`git refuses the repository at ${dir}: it is owned by another user`, `Mark it safe for this user: git config --global --add safe.directory ${dir}. ${SKIP_HINT}`);
+    }
     return fail(`git rev-parse failed in ${dir}: ${gitReason(top)}`, `Install git and check the repository is readable. ${SKIP_HINT}`);
   }
   const head = await git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);

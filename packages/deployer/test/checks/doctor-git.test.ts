@@ -86,6 +86,27 @@ describe('doctor.git.clean', () => {
   });
 });
 
+describe('doctor.git.clean: a repository of another user', () => {
+  // Root can hand the directory to another uid; git then refuses it ("dubious ownership"), as in CI containers.
+  const asRoot = process.getuid?.() === 0 ? it : it.skip;
+  asRoot('fails with the safe.directory fix', async () => {
+    const p = pushedProject();
+    execFileSync('chown', ['-R', '65534:65534', p.dir]);
+    // No global/system safe.directory of this machine may hide the refusal.
+    const saved = { global: process.env.GIT_CONFIG_GLOBAL, nosystem: process.env.GIT_CONFIG_NOSYSTEM };
+    process.env.GIT_CONFIG_GLOBAL = '/dev/null';
+    process.env.GIT_CONFIG_NOSYSTEM = '1';
+    const r = await gitCleanCheck.run(ctxFor(p.dir)).finally(() => {
+      for (const [k, v] of [['GIT_CONFIG_GLOBAL', saved.global], ['GIT_CONFIG_NOSYSTEM', saved.nosystem]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      execFileSync('chown', ['-R', `${process.getuid!()}:${process.getgid!()}`, p.dir]);
+    });
+    expect(r).toMatchObject({ status: 'fail', message: `git refuses the repository at ${p.dir}: it is owned by another user`, fix: expect.stringContaining(`git config --global --add safe.directory ${p.dir}`) });
+  });
+});
+
 describe('doctor.git.pushed', () => {
   it('passes when a remote-tracking branch contains HEAD (no network call needed)', async () => {
     const p = pushedProject();
