@@ -32,7 +32,8 @@ describe('model artifact', () => {
 
   test('a file with other bytes (one changed) is refused before the model loads', () => {
     const bytes = readFileSync(MODEL_PATH);
-    bytes[bytes.length - 1] ^= 1;
+    const last = bytes.length - 1;
+    bytes.writeUInt8(bytes.readUInt8(last) ^ 1, last);
     const other = join(dir, 'other-model');
     writeFileSync(other, bytes);
     expect(() => buildService({ logLevel: 'silent', modelArtifact: { path: other, sha256: MODEL_SHA256 } })).toThrow(
