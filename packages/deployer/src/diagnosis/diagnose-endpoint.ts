@@ -70,7 +70,19 @@ async function imageOf(sagemaker: SageMakerClient, described: DescribeEndpointCo
   }
 }
 
-export function reproduceCommand(image: string | undefined, builder?: string): string {
+const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?:@(sha256:[0-9a-f]{64})|:([\w][\w.-]{0,127}))?$/;
+
+/**
+ * The command that shows the same failure locally: the image against the container
+ * contract, or, when SageMaker could not even pull it, whether ECR has it.
+ */
+export function reproduceCommand(image: string | undefined, builder?: string, cause?: LikelyCause['id']): string {
+  const ecr = image ? ECR_IMAGE.exec(image) : null;
+  if (cause === 'image-pull' && ecr) {
+    const [, , region, repository, digest, tag] = ecr;
+    const id = digest ? `imageDigest=${digest}` : `imageTag=${tag ?? 'latest'}`;
+    return `aws ecr describe-images --region ${region} --repository-name ${repository} --image-ids ${id}`;
+  }
   const flag = builder && builder !== 'docker' ? ` --builder ${builder}` : '';
   return `model-deploy doctor --image ${image ?? '<the image uri>'}${flag}`;
 }
@@ -93,7 +105,7 @@ export async function diagnoseEndpoint(clients: DiagnoseClients, endpoint: strin
     ...(image ? { image } : {}),
     logs,
     cause,
-    reproduce: reproduceCommand(image, options.builder),
+    reproduce: reproduceCommand(image, options.builder, cause.id),
   };
 }
 

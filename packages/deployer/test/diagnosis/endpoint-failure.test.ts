@@ -14,7 +14,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { CliDeps } from '../../src/commands/session.js';
 import type { AnyResource } from '../../src/deploy-graph.js';
-import { diagnoseEndpoint } from '../../src/diagnosis/diagnose-endpoint.js';
+import { diagnoseEndpoint, reproduceCommand } from '../../src/diagnosis/diagnose-endpoint.js';
 import { DiagnosedError, endpointFailure } from '../../src/diagnosis/endpoint-failure.js';
 import { fetchLogTail } from '../../src/diagnosis/endpoint-logs.js';
 import { sagemakerEndpoint } from '../../src/resources/sagemaker-endpoint.js';
@@ -158,6 +158,17 @@ describe('diagnosis building blocks', () => {
     const tail = await fetchLogTail(ctx.clients.logs, LOG_GROUP, { maxLines: 3 });
     expect(tail.lines.map((l) => `${l.stream}:${l.message}`)).toEqual(['AllTraffic/i-b:b2', 'AllTraffic/i-a:a3', 'AllTraffic/i-b:b4']);
     expect(mocks.logs.commandCalls(GetLogEventsCommand).map((c) => c.args[0].input.limit)).toEqual([3, 3]);
+  });
+
+  it('image-pull: the reproduce command asks ECR whether it has that digest', async () => {
+    logGroupMissing(mocks);
+    const ctx = testContext();
+    const reason = `The repository for image ${IMAGE} does not exist or the role associated with your model does not have permission to access it.`;
+    const d = await diagnoseEndpoint({ sagemaker: ctx.clients.sagemaker, logs: ctx.clients.logs }, ENDPOINT, { described: { ...failed, FailureReason: reason } });
+    expect(d.cause.id).toBe('image-pull');
+    expect(d.reproduce).toBe(`aws ecr describe-images --region eu-west-1 --repository-name model-service/iris --image-ids imageDigest=sha256:${'c'.repeat(64)}`);
+    expect(reproduceCommand(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/model-service/iris:abc1234`, 'buildah', 'image-pull')).toBe('aws ecr describe-images --region us-east-1 --repository-name model-service/iris --image-ids imageTag=abc1234');
+    expect(reproduceCommand('localhost/iris:dev', 'buildah', 'port')).toBe('model-deploy doctor --image localhost/iris:dev --builder buildah');
   });
 
   it('a rolled back update names the new image, not the one still serving', async () => {
