@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { dockerRunArgs, buildahRunArgs, serveCommand } from '../../src/checks/image-container.js';
+import { dockerRunArgs, buildahRunArgs, listeningPortsOf, serveCommand } from '../../src/checks/image-container.js';
 import type { CommandRunner } from '../../src/context.js';
 import { RELEASE_YAML } from '../helpers/aws-context.js';
 import { cli, tempProject } from '../helpers/cli-harness.js';
@@ -224,6 +224,15 @@ describe('model-deploy doctor --image (docker CLI)', () => {
 });
 
 describe('container command lines', () => {
+  it('listeningPortsOf reads the listening sockets of a process\'s network namespace from /proc', async () => {
+    const server = createServer();
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    expect(await listeningPortsOf(process.pid)).toContain(port);
+    expect(await listeningPortsOf(2 ** 22 + 12345)).toEqual([]);
+  });
+
   it('serve is the command after the entrypoint, as SageMaker runs it', () => {
     expect(serveCommand({ entrypoint: ['node', '/opt/ml/code/dist/server.js'], cmd: ['serve'], env: [], exposedPorts: [] })).toEqual(['node', '/opt/ml/code/dist/server.js', 'serve']);
   });
