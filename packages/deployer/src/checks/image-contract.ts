@@ -130,7 +130,7 @@ export async function checkContract(target: HttpTarget, options: ContractOptions
     if (elapsed >= startupTimeoutMs) break;
     await sleep(pollMs);
   }
-  const startupS = `${Math.round(startupTimeoutMs / 1000)} s`;
+  const startupS = `${Number((startupTimeoutMs / 1000).toFixed(1))} s`;
   if (last.status !== 200) {
     const otherPorts = (ports ?? []).filter((p) => p !== SAGEMAKER_PORT);
     const nothingOn8080 = ports ? !ports.includes(SAGEMAKER_PORT) : last.error === 'refused';

@@ -75,7 +75,7 @@ describe('checkContract', () => {
   it('port: nothing listens at all until the start-up limit', async () => {
     const port = await closedPort();
     const r = await checkContract({ host: '127.0.0.1', port }, { sample: SAMPLE, startupTimeoutMs: 300, pollMs: 50 });
-    expect(r.failure).toMatchObject({ step: 'port', message: 'nothing listens on port 8080 after 0 s' });
+    expect(r.failure).toMatchObject({ step: 'port', message: 'nothing listens on port 8080 after 0.3 s' });
   });
 
   it('ping-slow: /ping takes longer than the per-ping limit', async () => {
