@@ -18,6 +18,7 @@ import {
 import { Command } from 'commander';
 import { awsFail, notFoundAs } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
+import { endpointFailure } from '../diagnosis/endpoint-failure.js';
 import { DeployerError } from '../errors.js';
 import { describeEndpoint, waitInService } from '../resources/sagemaker-endpoint.js';
 import { listOwned } from '../resources/sagemaker-names.js';
@@ -69,7 +70,8 @@ export async function rollback(ctx: DeployContext, explicit?: string): Promise<R
   const ep = await describeEndpoint(ctx, name);
   if (!ep) throw new DeployerError('MS_DEPLOY_ROLLBACK_NO_PREVIOUS', { endpoint: name, reason: 'the endpoint does not exist' });
   if (ep.EndpointStatus === 'Failed') {
-    throw new DeployerError('MS_DEPLOY_ENDPOINT_FAILED', { resource: name, reason: `${ep.FailureReason ?? 'Failed'} (a Failed endpoint cannot be updated; \`model-deploy up\` recreates it)`, logGroup: ctx.names.endpointLogGroup });
+    // With the diagnosis: why it failed (reason, log tail, likely cause) before anyone recreates it.
+    throw await endpointFailure(ctx, name, `${ep.FailureReason ?? 'Failed'} (a Failed endpoint cannot be updated; \`model-deploy up\` recreates it)`, { described: ep });
   }
   const current = ep.EndpointConfigName!;
   const target = await rollbackTarget(ctx, ep.EndpointArn!, current, explicit);

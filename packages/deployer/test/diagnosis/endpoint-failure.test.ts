@@ -9,7 +9,7 @@ import {
   GetLogEventsCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateEndpointCommand, DescribeEndpointCommand, type DescribeEndpointCommandOutput } from '@aws-sdk/client-sagemaker';
+import { CreateEndpointCommand, DescribeEndpointCommand, UpdateEndpointCommand, type DescribeEndpointCommandOutput } from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { CliDeps } from '../../src/commands/session.js';
@@ -146,6 +146,20 @@ describe('model-deploy up: a Failed endpoint is explained', () => {
     const body = run.json<{ diagnosis: { logs: { error: string }; cause: { id: string } } }>();
     expect(body.diagnosis.logs.error).toMatch(/^AccessDeniedException: .*logs:DescribeLogStreams/);
     expect(body.diagnosis.cause.id).toBe('ping-health-check');
+  });
+});
+
+describe('model-deploy rollback on a Failed endpoint', () => {
+  it('refuses (it cannot be updated) and says why it failed', async () => {
+    logsHaveLines(mocks, ['{"level":50,"code":"MS_RUNTIME_MODEL_LOAD_FAILED","msg":"Model \\"iris\\" failed to load: ENOENT: no such file or directory, open \'/opt/ml/code/model/iris.onnx\'"}']);
+    mocks.sagemaker.on(DescribeEndpointCommand).resolves(failed);
+    const run = await cli(['rollback', 'dev', '--dir', project.dir, '--json']);
+    expect(run.code).toBe(1);
+    const body = run.json<{ error: { code: string; message: string }; diagnosis: { cause: { id: string }; failureReason: string } }>();
+    expect(body.error.code).toBe('MS_DEPLOY_ENDPOINT_FAILED');
+    expect(body.error.message).toContain('a Failed endpoint cannot be updated');
+    expect(body.diagnosis).toMatchObject({ failureReason: REASON, cause: { id: 'model-load' } });
+    expect(mocks.sagemaker.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
   });
 });
 
