@@ -7,13 +7,13 @@ import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DEFAULT_RETRY, installRetry, type RetryPolicy } from './retry.js';
 
@@ -29,13 +29,22 @@ export interface AwsClients {
   readonly sagemaker: SageMakerClient;
   readonly sagemakerRuntime: SageMakerRuntimeClient;
   readonly sts: STSClient;
-  readonly ec2: EC2Client;
-  readonly serviceQuotas: ServiceQuotasClient;
   /** Global service (budgets.amazonaws.com); the region only signs. */
   readonly budgets: BudgetsClient;
 }
 
 export type ServiceKey = keyof AwsClients;
+
+/**
+ * Clients loaded on first use: their SDK packages are large (EC2 + Service Quotas add
+ * about 1 s to every command's start on a 2-core box) and only doctor's checks need them.
+ */
+export interface LazyAwsClients {
+  readonly ec2: EC2Client;
+  readonly serviceQuotas: ServiceQuotasClient;
+}
+
+export type LazyServiceKey = keyof LazyAwsClients;
 
 /**
  * The SDK's service ids: `AWS_ENDPOINT_URL_<ID upper-cased, spaces -> _>` is the
@@ -53,17 +62,22 @@ export const SERVICE_IDS: Readonly<Record<ServiceKey, string>> = {
   sagemaker: 'SageMaker',
   sagemakerRuntime: 'SageMaker Runtime',
   sts: 'STS',
-  ec2: 'EC2',
-  serviceQuotas: 'Service Quotas',
   budgets: 'Budgets',
 };
 
-export function endpointEnvVar(service: ServiceKey): string {
-  return `AWS_ENDPOINT_URL_${SERVICE_IDS[service].toUpperCase().replace(/ /g, '_')}`;
+export const LAZY_SERVICE_IDS: Readonly<Record<LazyServiceKey, string>> = {
+  ec2: 'EC2',
+  serviceQuotas: 'Service Quotas',
+};
+
+const ALL_SERVICE_IDS: Readonly<Record<ServiceKey | LazyServiceKey, string>> = { ...SERVICE_IDS, ...LAZY_SERVICE_IDS };
+
+export function endpointEnvVar(service: ServiceKey | LazyServiceKey): string {
+  return `AWS_ENDPOINT_URL_${ALL_SERVICE_IDS[service].toUpperCase().replace(/ /g, '_')}`;
 }
 
 /** Per-service variable first, then AWS_ENDPOINT_URL, else the real AWS endpoint. */
-export function endpointOverride(service: ServiceKey, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function endpointOverride(service: ServiceKey | LazyServiceKey, env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env[endpointEnvVar(service)] || env.AWS_ENDPOINT_URL || undefined;
 }
 
@@ -97,13 +111,11 @@ const CTORS: { [K in ServiceKey]: Ctor<AwsClients[K]> } = {
   sagemaker: SageMakerClient as Ctor<SageMakerClient>,
   sagemakerRuntime: SageMakerRuntimeClient as Ctor<SageMakerRuntimeClient>,
   sts: STSClient as Ctor<STSClient>,
-  ec2: EC2Client as Ctor<EC2Client>,
-  serviceQuotas: ServiceQuotasClient as Ctor<ServiceQuotasClient>,
   budgets: BudgetsClient as Ctor<BudgetsClient>,
 };
 
-export function clientConfig(service: ServiceKey, options: ClientOptions): Record<string, unknown> {
-  const endpoint = options.endpoints?.[service] ?? endpointOverride(service, options.env ?? process.env);
+export function clientConfig(service: ServiceKey | LazyServiceKey, options: ClientOptions): Record<string, unknown> {
+  const endpoint = (options.endpoints as Partial<Record<ServiceKey | LazyServiceKey, string>> | undefined)?.[service] ?? endpointOverride(service, options.env ?? process.env);
   const config: Record<string, unknown> = {
     region: options.region,
     maxAttempts: options.maxAttempts ?? 3,
@@ -124,6 +136,15 @@ export function createAwsClients(options: ClientOptions): AwsClients {
   const clients = {} as Record<ServiceKey, unknown>;
   for (const service of Object.keys(CTORS) as ServiceKey[]) clients[service] = createAwsClient(service, options);
   return Object.freeze(clients) as AwsClients;
+}
+
+/** Imports the SDK package on first call (the module system caches it); same config and retry as the others. */
+export async function createLazyAwsClient<K extends LazyServiceKey>(service: K, options: ClientOptions): Promise<LazyAwsClients[K]> {
+  const ctor = service === 'ec2'
+    ? (await import('@aws-sdk/client-ec2')).EC2Client
+    : (await import('@aws-sdk/client-service-quotas')).ServiceQuotasClient;
+  const client = new (ctor as unknown as Ctor<LazyAwsClients[K]>)(clientConfig(service, options));
+  return installRetry(client, options.retry ?? DEFAULT_RETRY);
 }
 
 export function destroyAwsClients(clients: AwsClients): void {

@@ -5,7 +5,7 @@
 // SKIP, naming doctor.credentials (which FAILs with the fix), instead of each
 // waiting on the credential chain.
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { destroyAwsClients, type AwsClients } from '../aws/clients.js';
+import { createLazyAwsClient, destroyAwsClients, type AwsClients, type LazyAwsClients, type LazyServiceKey } from '../aws/clients.js';
 import { wrapAwsError } from '../aws/aws-error.js';
 import type { ReleaseConfig } from '../release/types.js';
 import type { CheckContext, CheckResult } from './registry.js';
@@ -18,6 +18,8 @@ export interface CallerIdentity {
 
 export interface AwsCheckScope {
   clients: AwsClients;
+  /** EC2 / Service Quotas, loaded on first use (large SDK packages only doctor needs). */
+  lazy<K extends LazyServiceKey>(service: K): Promise<LazyAwsClients[K]>;
   release: ReleaseConfig;
   identity: CallerIdentity;
 }
@@ -48,7 +50,14 @@ export const skip = (message: string): CheckResult => ({ status: 'skip', message
 export async function withAws(ctx: CheckContext, action: string, body: (scope: AwsCheckScope) => Promise<CheckResult>): Promise<CheckResult> {
   const release = ctx.release;
   if (!release) return skip('release.yaml is not valid (see doctor.release)');
-  const clients = ctx.createClients({ region: release.region, env: ctx.env, maxAttempts: 2, retry: DOCTOR_RETRY });
+  const options = { region: release.region, env: ctx.env, maxAttempts: 2, retry: DOCTOR_RETRY };
+  const clients = ctx.createClients(options);
+  const loaded: { destroy(): void }[] = [];
+  const lazy = async <K extends LazyServiceKey>(service: K): Promise<LazyAwsClients[K]> => {
+    const client = await createLazyAwsClient(service, options);
+    loaded.push(client);
+    return client;
+  };
   try {
     let identity: CallerIdentity;
     try {
@@ -57,11 +66,12 @@ export async function withAws(ctx: CheckContext, action: string, body: (scope: A
       const wrapped = wrapAwsError(err, { action: 'GetCallerIdentity', resource: 'the current AWS identity' });
       return skip(`cannot run without an AWS identity (${wrapped.code}; see doctor.credentials)`);
     }
-    return await body({ clients, release, identity });
+    return await body({ clients, lazy, release, identity });
   } catch (err) {
     const wrapped = wrapAwsError(err, { action, resource: `region ${release.region}` });
     return fail(`${wrapped.code}: ${wrapped.message}`, wrapped.hint);
   } finally {
     destroyAwsClients(clients);
+    for (const client of loaded) client.destroy();
   }
 }

@@ -3,14 +3,9 @@
 // usage", Service Quotas, service code sagemaker) cover the most instances the
 // environment can run? A too-small quota is the most common reason a first
 // deploy fails after minutes of waiting (ResourceLimitExceeded on the endpoint).
-import {
-  GetServiceQuotaCommand,
-  ListAWSDefaultServiceQuotasCommand,
-  ListServiceQuotasCommand,
-  type ServiceQuota,
-} from '@aws-sdk/client-service-quotas';
+// Types only: the Service Quotas package loads when the check runs (aws/clients.ts createLazyAwsClient).
+import type { ServiceQuota, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { hasErrorName } from '../aws/aws-error.js';
-import type { AwsClients } from '../aws/clients.js';
 import { ENV_ORDER, type EnvironmentConfig, type ReleaseConfig } from '../release/types.js';
 import { fail, pass, withAws } from './aws-check.js';
 import type { Check } from './registry.js';
@@ -60,7 +55,8 @@ async function findByName(
 }
 
 /** The account's value of each wanted quota; absent = the type is not offered for endpoints in this region. */
-async function endpointQuotas(sq: AwsClients['serviceQuotas'], names: string[]): Promise<Map<string, ServiceQuota>> {
+async function endpointQuotas(sq: ServiceQuotasClient, names: string[]): Promise<Map<string, ServiceQuota>> {
+  const { GetServiceQuotaCommand, ListAWSDefaultServiceQuotasCommand, ListServiceQuotasCommand } = await import('@aws-sdk/client-service-quotas');
   const wanted = new Set(names);
   // Applied values first; quotas never changed may only be listed with their defaults.
   const found = await findByName(wanted, async (NextToken) => {
@@ -94,9 +90,9 @@ export const capacityCheck: Check = {
   title: 'instance types offered for endpoints and within the account quota',
   description: 'Service Quotas (sagemaker, "<type> for endpoint usage"): every environment\'s instance type exists in the region and its quota covers the environment\'s max instances (count, or autoscaling.maxCapacity).',
   run: (ctx) =>
-    withAws(ctx, 'ListServiceQuotas', async ({ clients, release }) => {
+    withAws(ctx, 'ListServiceQuotas', async ({ lazy, release }) => {
       const all = needs(release);
-      const quotas = await endpointQuotas(clients.serviceQuotas, all.map((n) => endpointQuotaName(n.instanceType)));
+      const quotas = await endpointQuotas(await lazy('serviceQuotas'), all.map((n) => endpointQuotaName(n.instanceType)));
       const problems: string[] = [];
       const fixes = new Set<string>();
       const fine: string[] = [];

@@ -1,25 +1,23 @@
 // §5 of the checklist: the VPC in release.yaml, checked with EC2 reads before
 // AWS says no (CreateModel/CreateFunction reject a bad subnet at once; a VPC
 // without egress fails the endpoint only after minutes, pulling the image).
-import {
-  DescribeRouteTablesCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeSubnetsCommand,
-  DescribeVpcEndpointsCommand,
-  type Filter,
-  type IpPermission,
-  type RouteTable,
-  type SecurityGroup,
-  type Subnet,
-  type VpcEndpoint,
+// Types only: the EC2 package loads when a check runs (aws/clients.ts createLazyAwsClient).
+import type {
+  EC2Client,
+  Filter,
+  IpPermission,
+  RouteTable,
+  SecurityGroup,
+  Subnet,
+  VpcEndpoint,
 } from '@aws-sdk/client-ec2';
-import type { AwsClients } from '../aws/clients.js';
 import type { VpcConfig } from '../release/types.js';
 import { vpcsInRelease } from '../resources/vpc.js';
 import { fail, pass, skip, withAws } from './aws-check.js';
 import type { Check, CheckContext, CheckResult } from './registry.js';
 
 const MAX_PAGES = 10;
+const ec2Commands = () => import('@aws-sdk/client-ec2');
 const NO_VPC = 'no vpc in release.yaml: the model and the Lambda use AWS-managed networking';
 
 async function allPages<T>(page: (token: string | undefined) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
@@ -34,24 +32,26 @@ async function allPages<T>(page: (token: string | undefined) => Promise<{ items:
   return out;
 }
 
-function describeSubnets(ec2: AwsClients['ec2'], ids: readonly string[]): Promise<Subnet[]> {
+function describeSubnets(ec2: EC2Client, ids: readonly string[]): Promise<Subnet[]> {
   // A filter (not SubnetIds) so a missing id is simply absent instead of failing the whole call.
   const Filters: Filter[] = [{ Name: 'subnet-id', Values: [...ids] }];
   return allPages(async (NextToken) => {
+    const { DescribeSubnetsCommand } = await ec2Commands();
     const r = await ec2.send(new DescribeSubnetsCommand({ Filters, NextToken }));
     return { items: r.Subnets ?? [], next: r.NextToken };
   });
 }
 
-function describeRouteTables(ec2: AwsClients['ec2'], Filters: Filter[]): Promise<RouteTable[]> {
+function describeRouteTables(ec2: EC2Client, Filters: Filter[]): Promise<RouteTable[]> {
   return allPages(async (NextToken) => {
+    const { DescribeRouteTablesCommand } = await ec2Commands();
     const r = await ec2.send(new DescribeRouteTablesCommand({ Filters, NextToken }));
     return { items: r.RouteTables ?? [], next: r.NextToken };
   });
 }
 
 /** Each subnet's effective route table: its explicit association, else the VPC's main table. */
-async function routeTablesOf(ec2: AwsClients['ec2'], vpcId: string, subnetIds: readonly string[]): Promise<Map<string, RouteTable | undefined>> {
+async function routeTablesOf(ec2: EC2Client, vpcId: string, subnetIds: readonly string[]): Promise<Map<string, RouteTable | undefined>> {
   const explicit = await describeRouteTables(ec2, [{ Name: 'association.subnet-id', Values: [...subnetIds] }]);
   const needMain = subnetIds.some((id) => !explicit.some((t) => t.Associations?.some((a) => a.SubnetId === id)));
   const main = needMain ? (await describeRouteTables(ec2, [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'association.main', Values: ['true'] }]))[0] : undefined;
@@ -77,7 +77,7 @@ interface VpcSubnets {
 }
 
 /** The subnets and their single VPC, or the failure saying why not. */
-async function subnetsOrFailure(ec2: AwsClients['ec2'], vpc: VpcConfig, label: string): Promise<VpcSubnets | CheckResult> {
+async function subnetsOrFailure(ec2: EC2Client, vpc: VpcConfig, label: string): Promise<VpcSubnets | CheckResult> {
   const subnets = await describeSubnets(ec2, vpc.subnetIds);
   const missing = vpc.subnetIds.filter((id) => !subnets.some((s) => s.SubnetId === id));
   if (missing.length) {
@@ -93,11 +93,12 @@ async function subnetsOrFailure(ec2: AwsClients['ec2'], vpc: VpcConfig, label: s
 const isFailure = (r: VpcSubnets | CheckResult): r is CheckResult => 'status' in r;
 
 /** Runs `each` for every distinct VPC in release.yaml; passes when all pass. */
-async function perVpc(ctx: CheckContext, action: string, each: (clients: AwsClients, vpc: VpcConfig, label: string) => Promise<CheckResult>): Promise<CheckResult> {
+async function perVpc(ctx: CheckContext, action: string, each: (ec2: EC2Client, vpc: VpcConfig, label: string) => Promise<CheckResult>): Promise<CheckResult> {
   if (ctx.release && vpcsInRelease(ctx.release).length === 0) return skip(NO_VPC);
-  return withAws(ctx, action, async ({ clients, release }) => {
+  return withAws(ctx, action, async ({ lazy, release }) => {
+    const ec2 = await lazy('ec2');
     const results: CheckResult[] = [];
-    for (const { vpc, envs } of vpcsInRelease(release)) results.push(await each(clients, vpc, `vpc of ${envs.join(', ')}`));
+    for (const { vpc, envs } of vpcsInRelease(release)) results.push(await each(ec2, vpc, `vpc of ${envs.join(', ')}`));
     const failed = results.filter((r) => r.status === 'fail');
     if (failed.length) return fail(failed.map((r) => r.message).join('; '), [...new Set(failed.map((r) => r.fix))].join(' '));
     return pass(results.map((r) => r.message).join('; '));
@@ -109,7 +110,7 @@ export const vpcSubnetsCheck: Check = {
   title: 'VPC subnets exist and are private',
   description: 'EC2 DescribeSubnets/DescribeRouteTables: every vpc.subnetIds entry exists, all in one VPC, and no subnet routes to an internet gateway.',
   run: (ctx) =>
-    perVpc(ctx, 'DescribeSubnets', async ({ ec2 }, vpc, label) => {
+    perVpc(ctx, 'DescribeSubnets', async (ec2, vpc, label) => {
       const found = await subnetsOrFailure(ec2, vpc, label);
       if (isFailure(found)) return found;
       const tables = await routeTablesOf(ec2, found.vpcId, vpc.subnetIds);
@@ -138,10 +139,11 @@ export const vpcSecurityGroupsCheck: Check = {
   title: 'VPC security groups belong to the VPC and allow egress 443',
   description: "EC2 DescribeSecurityGroups: every vpc.securityGroupIds entry exists in the subnets' VPC and together they allow outbound TCP 443.",
   run: (ctx) =>
-    perVpc(ctx, 'DescribeSecurityGroups', async ({ ec2 }, vpc, label) => {
+    perVpc(ctx, 'DescribeSecurityGroups', async (ec2, vpc, label) => {
       const found = await subnetsOrFailure(ec2, vpc, label);
       if (isFailure(found)) return found;
       const Filters: Filter[] = [{ Name: 'group-id', Values: [...vpc.securityGroupIds] }];
+      const { DescribeSecurityGroupsCommand } = await ec2Commands();
       const groups: SecurityGroup[] = await allPages(async (NextToken) => {
         const r = await ec2.send(new DescribeSecurityGroupsCommand({ Filters, NextToken }));
         return { items: r.SecurityGroups ?? [], next: r.NextToken };
@@ -188,7 +190,7 @@ export const vpcEgressCheck: Check = {
   title: 'VPC has egress to AWS (NAT route or VPC endpoints)',
   description: 'EC2 DescribeRouteTables/DescribeVpcEndpoints: each subnet has a 0.0.0.0/0 NAT route, or the VPC has endpoints for ecr.api, ecr.dkr, s3, logs and sagemaker.runtime.',
   run: (ctx) =>
-    perVpc(ctx, 'DescribeVpcEndpoints', async ({ ec2 }, vpc, label) => {
+    perVpc(ctx, 'DescribeVpcEndpoints', async (ec2, vpc, label) => {
       const found = await subnetsOrFailure(ec2, vpc, label);
       if (isFailure(found)) return found;
       const tables = await routeTablesOf(ec2, found.vpcId, vpc.subnetIds);
@@ -197,6 +199,7 @@ export const vpcEgressCheck: Check = {
         const nats = [...new Set(vpc.subnetIds.map((id) => natRoute(tables.get(id))))];
         return pass(`${label}: default route through ${nats.join(', ')}`);
       }
+      const { DescribeVpcEndpointsCommand } = await ec2Commands();
       const endpoints: VpcEndpoint[] = await allPages(async (NextToken) => {
         const r = await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [found.vpcId] }], NextToken }));
         return { items: r.VpcEndpoints ?? [], next: r.NextToken };
