@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadRelease } from '../release/load-release.js';
 import { checkContract, type ContractResult } from './image-contract.js';
-import { inspectImage, startContainer, type Builder, type ImageConfig } from './image-container.js';
+import { inspectImage, startContainer, workingContainers, type Builder, type ContainerOptions, type ImageConfig, type WorkingContainers } from './image-container.js';
 import type { Check, CheckContext, CheckResult } from './registry.js';
 
 /** Where a generated project keeps its sample request (same order as `verify`). */
@@ -37,9 +37,21 @@ interface ImageRun {
 
 const runs = new WeakMap<CheckContext, Promise<ImageRun>>();
 const configs = new WeakMap<CheckContext, Promise<ImageConfig>>();
+const working = new WeakMap<CheckContext, WorkingContainers>();
 
-function containerOptions(ctx: CheckContext) {
-  return { builder: ctx.builder as Builder, runner: ctx.runner, globalArgs: ctx.imageOptions?.globalArgs ?? [], env: ctx.imageOptions?.env };
+/** How the image checks of one doctor run reach the builder (one shared working container). */
+export function containerOptions(ctx: CheckContext): ContainerOptions {
+  let containers = working.get(ctx);
+  if (!containers) {
+    containers = workingContainers();
+    working.set(ctx, containers);
+  }
+  return { builder: ctx.builder as Builder, runner: ctx.runner, globalArgs: ctx.imageOptions?.globalArgs ?? [], env: ctx.imageOptions?.env, containers };
+}
+
+/** After the checks: removes a working container no check ran (e.g. doctor.image.contract skipped). */
+export async function releaseImageResources(ctx: CheckContext): Promise<void> {
+  await working.get(ctx)?.release(containerOptions(ctx));
 }
 
 export function imageConfig(ctx: CheckContext): Promise<ImageConfig> {

@@ -48,6 +48,48 @@ export interface ContainerOptions {
   runner: CommandRunner;
   /** Extra environment for the container (tests: PORT=9090). */
   env?: Readonly<Record<string, string>>;
+  /** buildah: one working container shared by the file scan and the run. */
+  containers?: WorkingContainers;
+}
+
+/**
+ * With vfs storage every `buildah from` copies the whole image; a doctor run
+ * makes one working container, reads its files (peek), then runs it (take).
+ */
+export interface WorkingContainers {
+  /** A container of the image to read files from; it stays for a later take(). */
+  peek(image: string, o: ContainerOptions): Promise<string>;
+  /** An unused container of the image (made now when none waits); the caller removes it. */
+  take(image: string, o: ContainerOptions): Promise<string>;
+  /** Removes a container nobody took. */
+  release(o: ContainerOptions): Promise<void>;
+}
+
+async function fromImage(image: string, o: ContainerOptions): Promise<string> {
+  const name = `ms-doctor-${randomBytes(4).toString('hex')}`;
+  await must(o.runner, 'buildah', [...(o.globalArgs ?? []), 'from', '--name', name, image]);
+  return name;
+}
+
+export function workingContainers(): WorkingContainers {
+  let waiting: { image: string; name: Promise<string> } | undefined;
+  return {
+    peek(image, o) {
+      if (!waiting || waiting.image !== image) waiting = { image, name: fromImage(image, o) };
+      return waiting.name;
+    },
+    take(image, o) {
+      const w = waiting;
+      waiting = undefined;
+      return w && w.image === image ? w.name : fromImage(image, o);
+    },
+    async release(o) {
+      const w = waiting;
+      waiting = undefined;
+      const name = await w?.name.catch(() => undefined);
+      if (name) await o.runner.run('buildah', [...(o.globalArgs ?? []), 'rm', name]).catch(() => undefined);
+    },
+  };
 }
 
 const MAX_CAPTURE = 256 * 1024;
@@ -180,8 +222,7 @@ process.on('SIGTERM', () => process.exit(0));
 async function startBuildah(image: string, o: ContainerOptions): Promise<RunningContainer> {
   const g = o.globalArgs ?? [];
   const config = await inspectImage(image, o);
-  const name = `ms-doctor-${randomBytes(4).toString('hex')}`;
-  await must(o.runner, 'buildah', [...g, 'from', '--name', name, image]);
+  const name = o.containers ? await o.containers.take(image, o) : await fromImage(image, o);
   const removeContainer = () => o.runner.run('buildah', [...g, 'rm', name]).then(() => undefined, () => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'ms-doctor-'));
   const socketPath = join(dir, 'port-8080.sock');
@@ -282,13 +323,15 @@ export async function withImageFiles<T>(image: string, paths: readonly string[],
   const g = o.globalArgs ?? [];
   const name = `ms-doctor-files-${randomBytes(4).toString('hex')}`;
   if (o.builder === 'buildah') {
-    await must(o.runner, 'buildah', [...g, 'from', '--name', name, image]);
+    const shared = o.containers ? await o.containers.peek(image, o) : undefined;
+    const ctr = shared ?? (await fromImage(image, o));
     try {
-      const root = (await must(o.runner, 'buildah', [...g, 'mount', name])).trim();
+      const root = (await must(o.runner, 'buildah', [...g, 'mount', ctr])).trim();
       return await fn(root);
     } finally {
-      await o.runner.run('buildah', [...g, 'umount', name]).catch(() => undefined);
-      await o.runner.run('buildah', [...g, 'rm', name]).catch(() => undefined);
+      await o.runner.run('buildah', [...g, 'umount', ctr]).catch(() => undefined);
+      // A shared container stays for the run (which removes it).
+      if (!shared) await o.runner.run('buildah', [...g, 'rm', ctr]).catch(() => undefined);
     }
   }
   const dir = mkdtempSync(join(tmpdir(), 'ms-doctor-files-'));

@@ -2,8 +2,8 @@
 // or (with --image) in the image's application files and ENV. Fails with
 // file:line and the rule, never with the secret.
 import { join } from 'node:path';
-import { imageConfig } from './image-checks.js';
-import { withImageFiles, type Builder } from './image-container.js';
+import { containerOptions, imageConfig } from './image-checks.js';
+import { withImageFiles } from './image-container.js';
 import type { Check, CheckContext, CheckResult } from './registry.js';
 import { formatFindings, IMAGE_SKIP_DIRS, repositoryFiles, scanFiles, scanText, walkFiles, type SecretFinding } from './secrets-scan.js';
 
@@ -16,8 +16,7 @@ async function scanImage(ctx: CheckContext): Promise<{ findings: SecretFinding[]
   const config = await imageConfig(ctx);
   const findings = await scanText('image:ENV', config.env.join('\n'));
   const paths = imageScanPaths(config.workingDir);
-  const options = { builder: ctx.builder as Builder, runner: ctx.runner, globalArgs: ctx.imageOptions?.globalArgs ?? [] };
-  const files = await withImageFiles(ctx.image!, paths, options, async (root) => {
+  const files = await withImageFiles(ctx.image!, paths, containerOptions(ctx), async (root) => {
     const all: string[] = [];
     for (const p of paths) {
       const under = await walkFiles(join(root, p), IMAGE_SKIP_DIRS);

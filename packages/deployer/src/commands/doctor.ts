@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { defaultCheckContext, IMAGE_CHECKS, PREDEPLOY_CHECKS, releaseCheck, runChecks, type Check } from '../checks/registry.js';
 import { GIT_CHECK_IDS } from '../checks/doctor-git.js';
+import { releaseImageResources } from '../checks/image-checks.js';
 import { DeployerError } from '../errors.js';
 import { projectDir, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
@@ -83,6 +84,8 @@ export async function runDoctor(rt: CliRuntime, opts: DoctorOptions, checks: rea
     } : {}),
   });
   const reports = await runChecks(withSkips(withSkips(checks, skip), opts.skipGit ? GIT_CHECK_IDS : [], SKIP_GIT_MESSAGE), ctx);
+  // --image: a working container that no check ended up running is removed here.
+  await releaseImageResources(ctx);
   const width = Math.max(18, ...reports.map((r) => r.id.length));
   const failed = reports.filter((r) => r.status === 'fail');
   const error = failed.length

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { dockerRunArgs, buildahRunArgs, listeningPortsOf, serveCommand } from '../../src/checks/image-container.js';
+import { dockerRunArgs, buildahRunArgs, listeningPortsOf, serveCommand, workingContainers } from '../../src/checks/image-container.js';
 import type { CommandRunner } from '../../src/context.js';
 import { RELEASE_YAML } from '../helpers/aws-context.js';
 import { cli, tempProject } from '../helpers/cli-harness.js';
@@ -220,6 +220,26 @@ describe('model-deploy doctor --image (docker CLI)', () => {
     const bad = await cli(['doctor', '--image', IMAGE, '--dir', p.dir, '--skip', 'doctor.nope'], { deps: { runner } });
     expect(bad.code).toBe(2);
     p.cleanup();
+  });
+});
+
+describe('buildah working containers (one vfs copy per doctor run)', () => {
+  it('the file scan peeks, the run takes the same container; a second take makes a new one; release removes only one nobody took', async () => {
+    const seen: string[] = [];
+    const runner: CommandRunner = { run: async (c, a) => (seen.push([c, ...a].join(' ')), { exitCode: 0, stdout: '', stderr: '' }) };
+    const o = { builder: 'buildah' as const, runner, globalArgs: ['--storage-driver', 'vfs'] };
+    const pool = workingContainers();
+    const peeked = await pool.peek('img:1', o);
+    expect(await pool.peek('img:1', o)).toBe(peeked);
+    expect(await pool.take('img:1', o)).toBe(peeked);
+    const fresh = await pool.take('img:1', o);
+    expect(fresh).not.toBe(peeked);
+    expect(seen).toEqual([`buildah --storage-driver vfs from --name ${peeked} img:1`, `buildah --storage-driver vfs from --name ${fresh} img:1`]);
+    await pool.release(o);
+    expect(seen).toHaveLength(2);
+    const left = await pool.peek('img:1', o);
+    await pool.release(o);
+    expect(seen.at(-1)).toBe(`buildah --storage-driver vfs rm ${left}`);
   });
 });
 
