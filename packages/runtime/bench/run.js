@@ -279,6 +279,10 @@ ${verdicts.length ? `Targets missed in this run:\n\n${verdicts.map((v) => `- ${v
 The machine is shared (2 cores, other jobs running): compare ratios within one run, not absolute
 numbers across runs.
 `;
-  writeFileSync(args.out, doc);
+  // Other benches own marked sections of the same file (`<!-- bench:<name>:start -->` ...
+  // `<!-- bench:<name>:end -->`, e.g. the deployer's Lambda proxy section): keep them.
+  const previous = existsSync(args.out) ? readFileSync(args.out, 'utf8') : '';
+  const kept = previous.match(/<!-- bench:([\w-]+):start -->[\s\S]*?<!-- bench:\1:end -->/g) ?? [];
+  writeFileSync(args.out, kept.length ? `${doc}\n${kept.join('\n\n')}\n` : doc);
   console.log(`wrote ${args.out}`);
 }
