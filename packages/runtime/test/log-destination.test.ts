@@ -44,6 +44,19 @@ describe('createLogDestination', () => {
     expect(dest.dropped).toBe(0);
   });
 
+  it('keeps order across 64 KiB chunks, with a line longer than a chunk in the middle', async () => {
+    const dest = createLogDestination({ fd });
+    const pad = 'é'.repeat(40); // multi-byte: chunk accounting is in bytes, not characters
+    for (let i = 0; i < 1500; i += 1) dest.write(`${JSON.stringify({ n: i, pad })}\n`);
+    dest.write(`${JSON.stringify({ n: 1500, pad: 'x'.repeat(100_000) })}\n`);
+    for (let i = 1501; i < 3000; i += 1) dest.write(`${JSON.stringify({ n: i, pad })}\n`);
+    await flushed(dest);
+    const lines = linesOf();
+    expect(lines.map((l) => l.n)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect(lines[7]!.pad).toBe(pad);
+    expect((lines[1500]!.pad as string).length).toBe(100_000);
+  });
+
   it('shows a lone line within the flush interval, without an explicit flush', async () => {
     const dest = createLogDestination({ fd });
     dest.write('{"alone":true}\n');
