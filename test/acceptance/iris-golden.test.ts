@@ -30,7 +30,7 @@ describe('examples/iris golden set over HTTP', () => {
 
   beforeAll(async () => {
     // The hash check on, as a generated project runs it, and the memory cache on for the second pass.
-    iris = await startIris({ MS_MODEL_PATH: MODEL, MS_MODEL_SHA256: recordedSha256, MS_CACHE: 'memory' });
+    iris = await startIris({ MS_MODEL_PATH: MODEL, MS_MODEL_SHA256: recordedSha256, MS_CACHE: 'memory', LOG_LEVEL: 'info' });
   }, 40_000);
 
   afterAll(async () => {
@@ -51,6 +51,26 @@ describe('examples/iris golden set over HTTP', () => {
     expect(viaEndpoint.every((r) => r.ok)).toBe(true);
     const metrics = await (await fetch(`${iris.url}/metrics`)).text();
     expect(Number(/^model_cache_hits_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(cases.length);
+  });
+
+  test('stdout carries one JSON access line per replayed request, and the verified model file', async () => {
+    const accessLines = () =>
+      iris
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Lines leave in batches (at most 25 ms apart): poll, bounded.
+    const expected = 2 * cases.length + 5;
+    for (let i = 0; i < 100 && accessLines().filter((l) => l.msg === 'request' && l.status === 200).length < expected; i += 1) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const lines = accessLines();
+    const answered = lines.filter((l) => l.msg === 'request' && l.status === 200 && String(l.route).endsWith('invocations'));
+    expect(answered).toHaveLength(expected);
+    expect(answered.every((l) => typeof l.reqId === 'string' && l.method === 'POST' && typeof l.ms === 'number')).toBe(true);
+    expect(lines.find((l) => l.msg === 'model file matches its recorded sha256')).toMatchObject({ path: MODEL, sha256: recordedSha256 });
+    expect(iris.output()).not.toContain('sepal'); // no payloads in the logs
   });
 });
 
