@@ -67,10 +67,14 @@ export default class ModelServiceGenerator extends Generator {
     const artifact = artifactPath(a);
     const artifactBytes = this._modelArtifact(a);
     const { dependency, vendored } = this._runtimeDependency();
+    const existing = this.fs.readJSON(this.destinationPath('package.json'), {}) as { dependencies?: Record<string, string> };
+    // A re-run without --runtime-source keeps a vendored runtime: package.json still points
+    // at file:vendor/<tgz>, so the Dockerfile must keep copying vendor/ in.
+    const keepsVendored = !this.flags.runtimeSource && existing.dependencies?.['@model-service/runtime']?.startsWith('file:vendor/') === true;
     const context = buildContext(a, {
       artifactSha256: createHash('sha256').update(artifactBytes).digest('hex'),
       modelVersion: '1.0.0',
-      vendorRuntime: vendored !== undefined,
+      vendorRuntime: vendored !== undefined || keepsVendored,
       troubleshootingCodes: readFileSync(this.templatePath(TROUBLESHOOTING_CODES_FILE), 'utf8'),
     });
 
@@ -80,8 +84,7 @@ export default class ModelServiceGenerator extends Generator {
     this.fs.write(this.destinationPath(GOLDEN_FILE), this._golden(a, artifact));
     if (vendored) this.fs.copy(vendored.from, this.destinationPath(vendored.to));
 
-    const existing = this.fs.readJSON(this.destinationPath('package.json'), {}) as Record<string, unknown>;
-    const merged = mergeUnder(packageJson(a, dependency), existing);
+    const merged = mergeUnder(packageJson(a, dependency), existing as Record<string, unknown>);
     if (this.flags.runtimeSource) {
       // An explicit --runtime-source wins over whatever the project depended on before.
       (merged.dependencies as Record<string, string>)['@model-service/runtime'] = dependency;

@@ -86,3 +86,21 @@ describe('re-run on an existing project', () => {
     expect(JSON.parse(readFileSync(join(result.cwd, 'churn/.yo-rc.json'), 'utf8'))['generator-model-service'].answers.cache).toBe('memory');
   });
 });
+
+describe('re-run of a project generated with --runtime-source <tgz>', () => {
+  test('without the flag it keeps the vendored runtime: package.json and the Dockerfile stay in step', async () => {
+    const result = await helpers
+      .run(APP, { namespace: 'model-service:app' }, { force: true })
+      .doInDir((dir) => {
+        mkdirSync(join(dir, 'churn', 'vendor'), { recursive: true });
+        writeFileSync(join(dir, 'churn/vendor/model-service-runtime-0.1.0.tgz'), 'tarball');
+        writeFileSync(join(dir, 'churn/package.json'), JSON.stringify({ name: 'churn', dependencies: { '@model-service/runtime': 'file:vendor/model-service-runtime-0.1.0.tgz' } }));
+        writeFileSync(join(dir, 'churn/.yo-rc.json'), JSON.stringify(STORED, null, 2));
+      })
+      .withArguments(['init', 'churn'])
+      .withOptions({ yes: true, skipInstall: true, force: true });
+    const pkg = JSON.parse(readFileSync(join(result.cwd, 'churn/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies['@model-service/runtime']).toBe('file:vendor/model-service-runtime-0.1.0.tgz');
+    expect(readFileSync(join(result.cwd, 'churn/Dockerfile'), 'utf8')).toMatch(/^COPY vendor\/ \.\/vendor\//m);
+  });
+});
