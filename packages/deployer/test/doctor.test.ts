@@ -31,6 +31,11 @@ const WITH_ARTIFACT = RELEASE_YAML.replace('model: { name: iris, team: data-scie
 // The source and AWS capacity/IAM checks have their own tests (test/checks/); here a temp dir
 // that is no git repository and mocks without quotas or simulations would fail them.
 const OFFLINE_SKIPS = ['--skip-git', '--skip', 'doctor.capacity', 'doctor.iam'];
+// A golden set whose input validates against the compiled schema (doctor.golden).
+const GOLDEN = {
+  'tests/golden.jsonl': '{"request":{"instances":[[1,2,3,4]]},"response":{"predictions":["setosa"]},"tolerance":1e-6}\n',
+  'dist/prediction.js': "export const instanceSchema = { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4 };\n",
+};
 const okRunner = () => recordingRunner({ 'npm test': { exitCode: 0 }, 'docker --version': { exitCode: 0, stdout: 'Docker version 26.1.5\n' } });
 
 let mocks: Mocks;
@@ -42,7 +47,7 @@ afterEach(() => restoreAll(mocks));
 
 describe('model-deploy doctor', () => {
   it('passes on a healthy project, runs npm test in the project, exit 0', async () => {
-    const p = tempProject({ 'release.yaml': WITH_ARTIFACT, Dockerfile: 'FROM node:20-slim\nCMD ["serve"]\n', 'model/iris.json': MODEL });
+    const p = tempProject({ 'release.yaml': WITH_ARTIFACT, Dockerfile: 'FROM node:20-slim\nCMD ["serve"]\n', 'model/iris.json': MODEL, ...GOLDEN });
     const runner = okRunner();
     const run = await cli(['doctor', '--dir', p.dir, '--json', ...OFFLINE_SKIPS], { deps: { runner } });
     p.cleanup();
@@ -50,7 +55,7 @@ describe('model-deploy doctor', () => {
     const out = run.json<{ ok: boolean; checks: Report[] }>();
     expect(out.ok).toBe(true);
     expect(out.checks.map((c) => [c.id, c.status])).toEqual([
-      ['doctor.release', 'pass'], ['doctor.region', 'pass'], ['doctor.credentials', 'pass'], ['doctor.artifacts', 'pass'],
+      ['doctor.release', 'pass'], ['doctor.region', 'pass'], ['doctor.credentials', 'pass'], ['doctor.artifacts', 'pass'], ['doctor.golden', 'pass'],
       ['doctor.dockerfile', 'pass'], ['doctor.tests', 'pass'], ['doctor.docker', 'pass'], ['doctor.iam.arns', 'skip'],
       ['doctor.git.clean', 'skip'], ['doctor.git.pushed', 'skip'], ['doctor.ci.config', 'skip'], ['doctor.config.volume', 'pass'],
       ['doctor.capacity', 'skip'], ['doctor.iam', 'skip'], ['doctor.vpc.subnets', 'skip'], ['doctor.vpc.security-groups', 'skip'], ['doctor.vpc.egress', 'skip'],
@@ -72,11 +77,12 @@ describe('model-deploy doctor', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/FAIL {2}doctor\.credentials .*MS_DEPLOY_AWS_CREDENTIALS/);
     expect(run.stdout).toMatch(/FAIL {2}doctor\.artifacts .*sha256 is [0-9a-f]{64}, release.yaml says/);
+    expect(run.stdout).toMatch(/FAIL {2}doctor\.golden .*no golden set: .*tests\/golden\.jsonl cannot be read/);
     expect(run.stdout).toMatch(/FAIL {2}doctor\.dockerfile .*no Dockerfile/);
     expect(run.stdout).toMatch(/FAIL {2}doctor\.tests .*npm test exited 1: FAIL tests\/app\.test\.ts \| 1 failed/);
     expect(run.stdout).toMatch(/FAIL {2}doctor\.docker .*docker CLI not found[\s\S]*fix: Install docker, or pick another builder/);
     expect(run.stdout).toMatch(/SKIP {2}doctor\.iam\.arns .*no role ARNs given/);
-    expect(run.stderr).toMatch(/MS_DEPLOY_CHECKS_FAILED: 8 of 17 checks failed: doctor\.credentials, doctor\.artifacts, doctor\.dockerfile, doctor\.tests, doctor\.docker, doctor\.git\.clean, doctor\.git\.pushed, doctor\.ci\.config/);
+    expect(run.stderr).toMatch(/MS_DEPLOY_CHECKS_FAILED: 9 of 18 checks failed: doctor\.credentials, doctor\.artifacts, doctor\.golden, doctor\.dockerfile, doctor\.tests, doctor\.docker, doctor\.git\.clean, doctor\.git\.pushed, doctor\.ci\.config/);
   });
 
   it('a malformed role ARN fails doctor.iam.arns (and the schema check), well-formed ones pass', async () => {
@@ -88,7 +94,7 @@ describe('model-deploy doctor', () => {
     expect(byId['doctor.release']!.status).toBe('fail');
     expect(byId['doctor.region']).toMatchObject({ status: 'pass', message: 'eu-west-1' });
     const good = RELEASE_YAML.replace('region: eu-west-1', `region: eu-west-1\niam: { lambdaRoleArn: "arn:aws:iam::${ACCOUNT}:role/ms-lambda", sagemakerRoleArn: "arn:aws:iam::${ACCOUNT}:role/svc/ms-sm" }`);
-    const q = tempProject({ 'release.yaml': good, Dockerfile: 'FROM x\n' });
+    const q = tempProject({ 'release.yaml': good, Dockerfile: 'FROM x\n', ...GOLDEN });
     const ok = await cli(['doctor', '--dir', q.dir, '--skip-tests', '--json', ...OFFLINE_SKIPS], { deps: { runner: okRunner() } });
     p.cleanup();
     q.cleanup();
@@ -135,7 +141,7 @@ describe('model-deploy doctor', () => {
     const ids = PREDEPLOY_CHECKS.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual([
-      'doctor.release', 'doctor.region', 'doctor.credentials', 'doctor.artifacts', 'doctor.dockerfile', 'doctor.tests', 'doctor.docker', 'doctor.iam.arns',
+      'doctor.release', 'doctor.region', 'doctor.credentials', 'doctor.artifacts', 'doctor.golden', 'doctor.dockerfile', 'doctor.tests', 'doctor.docker', 'doctor.iam.arns',
       'doctor.git.clean', 'doctor.git.pushed', 'doctor.ci.config', 'doctor.config.volume', 'doctor.capacity', 'doctor.iam',
       'doctor.vpc.subnets', 'doctor.vpc.security-groups', 'doctor.vpc.egress',
     ]);

@@ -21,6 +21,7 @@ import { VERIFY_CHECK_TITLES } from './verify-checks.js';
 import { VPC_CHECK_DESCRIPTION } from './verify-vpc.js';
 import { capacityCheck } from './doctor-capacity.js';
 import { ciConfigCheck, gitCleanCheck, gitPushedCheck } from './doctor-git.js';
+import { goldenCheck } from './doctor-golden.js';
 import { iamCheck } from './doctor-iam.js';
 import { volumeCheck } from './doctor-volume.js';
 import { vpcEgressCheck, vpcSecurityGroupsCheck, vpcSubnetsCheck } from './doctor-vpc.js';
@@ -258,7 +259,7 @@ export const iamArnsCheck: Check = {
 
 /** In run order: release first, since later checks read the loaded file. */
 export const PREDEPLOY_CHECKS: readonly Check[] = [
-  releaseCheck, regionCheck, credentialsCheck, artifactsCheck, dockerfileCheck, testsCheck, builderCheck, iamArnsCheck,
+  releaseCheck, regionCheck, credentialsCheck, artifactsCheck, goldenCheck, dockerfileCheck, testsCheck, builderCheck, iamArnsCheck,
   gitCleanCheck, gitPushedCheck, ciConfigCheck, volumeCheck, capacityCheck, iamCheck, vpcSubnetsCheck, vpcSecurityGroupsCheck, vpcEgressCheck,
 ];
 

@@ -10,8 +10,8 @@ import type { CheckResult } from './registry.js';
 import type { ProbeResult } from './verify-probe.js';
 
 export const GOLDEN_FILE = 'tests/golden.jsonl';
-/** Used when a line gives no tolerance: tight enough to catch other weights, loose enough for float printing. */
-export const DEFAULT_GOLDEN_TOLERANCE = 1e-6;
+/** Used when a line gives no tolerance: exact, as the runtime's golden-set parser compares it (one meaning everywhere). */
+export const DEFAULT_GOLDEN_TOLERANCE = 0;
 /** Bounded: a golden set is a handful of requests, not a load test. */
 export const MAX_GOLDEN_LINES = 200;
 

@@ -48,6 +48,10 @@ beforeEach(() => {
   writeFileSync(join(dir, 'release.yaml'), VPC_YAML);
   writeFileSync(join(dir, 'Dockerfile'), 'FROM node:20-slim\n');
   writeFileSync(join(dir, 'model', 'iris.json'), '{"w":[1]}');
+  mkdirSync(join(dir, 'tests'));
+  mkdirSync(join(dir, 'dist'));
+  writeFileSync(join(dir, 'tests', 'golden.jsonl'), '{"request":{"instances":[[1]]},"response":{"predictions":[1]}}\n');
+  writeFileSync(join(dir, 'dist', 'prediction.js'), "export const instanceSchema = { type: 'array', items: { type: 'number' } };\n");
   writeFileSync(join(dir, '.github', 'workflows', 'ci.yml'), 'on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps: [{ run: npm test }]\n');
   git(base, 'init', '-q', '--bare', '-b', 'main', 'origin.git');
   git(dir, 'init', '-q', '-b', 'main');
