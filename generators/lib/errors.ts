@@ -1,5 +1,5 @@
 // The generator's error table: stable codes, message templates, and who is at fault.
-// docs/readme/generator.md lists every code; test/generator/errors.test.ts keeps them in step.
+// the README's generator error table lists every code; test/generator/errors.test.ts keeps them in step.
 
 export const ERRORS = {
   MS_GEN_INVALID_FLAG: {

@@ -2,7 +2,7 @@
 // code, a message template, who is at fault and what to do. The CLI has a
 // single top-level catch: `user`/`aws` faults print the message + hint without
 // a stack; `bug` says it is a bug. Codes are documented in
-// docs/readme/deployer-core.md (a test checks that each one is).
+// the README's deployer error table (a test checks that each one is).
 
 /** Who has to act: the user (fix input), AWS (retry / quota / permissions), or us (a bug). */
 export type Fault = 'user' | 'aws' | 'bug';

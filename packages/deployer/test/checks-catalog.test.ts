@@ -1,11 +1,11 @@
 // The check registry is the one list of check ids: unique, well-formed, every
 // verify id and generated test in it, every doctor/verify check exercised by a
-// test, and the README's checks section (docs/readme/checks.md) generated from it.
+// test, and the README's checks section generated from it.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { catalogMarkdown, checklistCoverage, skipFlagsOf } from '../src/checks/catalog-markdown.js';
+import { catalogMarkdown, checklistCoverage, readmeChecksSection, skipFlagsOf } from '../src/checks/catalog-markdown.js';
 import { checkCatalog, IMAGE_CHECKS, PREDEPLOY_CHECKS, TEST_CHECKS, VERIFY_CHECKS } from '../src/checks/registry.js';
 import { VERIFY_CHECK_IDS, VERIFY_CHECK_TITLES } from '../src/checks/verify-checks.js';
 import { doctorCommand } from '../src/commands/doctor.js';
@@ -80,11 +80,11 @@ describe('check catalog', () => {
     expect(relative(ROOT, TEST_DIR)).toBe(join('packages', 'deployer', 'test'));
   });
 
-  it('docs/readme/checks.md is the catalog as generated (run `npm run checks:doc -w @model-service/deployer`)', () => {
-    const path = join(ROOT, 'docs', 'readme', 'checks.md');
+  it("the README's checks section is the catalog as generated (run `npm run checks:doc -w @model-service/deployer`)", () => {
+    const path = join(ROOT, 'README.md');
     expect(existsSync(path)).toBe(true);
     const coverage = checklistCoverage(readFileSync(join(ROOT, 'docs', 'checklist.md'), 'utf8'));
-    expect(readFileSync(path, 'utf8')).toBe(catalogMarkdown(catalog, skipFlags(), coverage));
+    expect(readmeChecksSection(readFileSync(path, 'utf8'))).toBe(catalogMarkdown(catalog, skipFlags(), coverage));
   });
 
   it('the checks section lists every id with its description and tells how to skip', () => {
@@ -122,10 +122,10 @@ describe('checklist coverage in the checks section', () => {
     expect(Object.fromEntries(coverage)).toEqual({ 'doctor.artifacts': [9, 10], 'verify.slo.latency': [10] });
   });
 
-  it('every check the checklist names shows those item numbers in docs/readme/checks.md', () => {
+  it("every check the checklist names shows those item numbers in the README's checks section", () => {
     const coverage = checklistCoverage(readFileSync(join(ROOT, 'docs', 'checklist.md'), 'utf8'));
     expect(coverage.get('doctor.artifacts')).toEqual(expect.arrayContaining([9, 10]));
-    const md = readFileSync(join(ROOT, 'docs', 'readme', 'checks.md'), 'utf8');
+    const md = readmeChecksSection(readFileSync(join(ROOT, 'README.md'), 'utf8')) ?? '';
     for (const [id, items] of coverage) {
       const row = md.split('\n').find((line) => line.startsWith(`| \`${id}\` |`));
       expect({ id, row: row?.endsWith(`| ${items.join(', ')} |`) }).toEqual({ id, row: true });

@@ -1,6 +1,6 @@
 // The runtime's single error table: every error a client or an operator can see has a
 // stable code, an HTTP status where it is answered over HTTP, and a message template.
-// docs/readme/runtime.md documents each code; test/errors.test.ts keeps the two in step.
+// the README's runtime error table documents each code; test/errors.test.ts keeps the two in step.
 
 export interface ErrorSpec {
   /** HTTP status when the error is answered to a client; undefined for start-up errors. */

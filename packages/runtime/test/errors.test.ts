@@ -9,7 +9,7 @@ import { ERRORS, RuntimeError, errorBody } from '../src/errors.js';
 import { MICRO_BATCHER_ERROR_CODES } from '../src/micro-batcher.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const docs = readFileSync(join(root, 'docs', 'readme', 'runtime.md'), 'utf8');
+const docs = readFileSync(join(root, 'README.md'), 'utf8');
 
 describe('runtime error table', () => {
   const all = [...Object.keys(ERRORS), ...Object.keys(CACHE_ERROR_CODES), ...Object.keys(MICRO_BATCHER_ERROR_CODES)];
@@ -19,7 +19,7 @@ describe('runtime error table', () => {
     for (const code of all) expect(code).toMatch(/^MS_RUNTIME_[A-Z_]+$/);
   });
 
-  it.each(all)('%s is documented in docs/readme/runtime.md', (code) => {
+  it.each(all)('%s is documented in README.md', (code) => {
     expect(docs).toContain(`\`${code}\``);
   });
 

@@ -1,6 +1,6 @@
-// The check catalog as the README's "Checks" section (docs/readme/checks.md).
+// The check catalog as the README's "Checks" section (between the checks markers in README.md).
 // Generated from the registry by `npm run checks:doc -w @model-service/deployer`;
-// a test fails when the committed file and the catalog differ.
+// a test fails when the committed section and the catalog differ.
 import type { Command } from 'commander';
 import type { CatalogEntry, CheckPhase } from './registry.js';
 
@@ -78,7 +78,7 @@ export function catalogMarkdown(entries: readonly CatalogEntry[], skipFlags: Ski
     'Every check has a stable id (`doctor.*`, `verify.*`, `test.*`), registered in one place,',
     '`packages/deployer/src/checks/registry.ts`. Output, `--json` and `docs/checklist.md` use these',
     `ids; a test fails when the checklist names an id that is not here. ${entries.length} checks; "checklist`,
-    'items" are the numbers of the manual checklist\'s items each one replaces ([docs/checklist.md](../checklist.md)):',
+    'items" are the numbers of the manual checklist\'s items each one replaces ([docs/checklist.md](docs/checklist.md)):',
     '',
   ];
   for (const { phase, option, heading, intro } of PHASES) {
@@ -115,4 +115,24 @@ export function catalogMarkdown(entries: readonly CatalogEntry[], skipFlags: Ski
     '',
   );
   return out.join('\n');
+}
+
+/** The README holds the generated section between these lines (the script rewrites only that). */
+export const README_CHECKS_BEGIN = '<!-- checks:begin (generated from the check registry: npm run checks:doc -w @model-service/deployer) -->';
+export const README_CHECKS_END = '<!-- checks:end -->';
+
+/** The generated checks section inside the README text, or undefined when the markers are missing. */
+export function readmeChecksSection(readme: string): string | undefined {
+  const begin = readme.indexOf(README_CHECKS_BEGIN);
+  const end = readme.indexOf(README_CHECKS_END);
+  if (begin < 0 || end < begin) return undefined;
+  return readme.slice(begin + README_CHECKS_BEGIN.length + 1, end);
+}
+
+/** The README with its checks section replaced by `section`; throws when the markers are missing. */
+export function withReadmeChecksSection(readme: string, section: string): string {
+  const begin = readme.indexOf(README_CHECKS_BEGIN);
+  const end = readme.indexOf(README_CHECKS_END);
+  if (begin < 0 || end < begin) throw new Error(`README.md has no "${README_CHECKS_BEGIN}" ... "${README_CHECKS_END}" markers`);
+  return `${readme.slice(0, begin + README_CHECKS_BEGIN.length)}\n${section}${readme.slice(end)}`;
 }

@@ -124,8 +124,8 @@ describe('doctor.iam', () => {
 });
 
 describe('the deployer policy: one list for the README and doctor.iam', () => {
-  const readme = readFileSync(new URL('../../../../docs/readme/deployer-core.md', import.meta.url), 'utf8');
-  const mine = readFileSync(new URL('../../../../docs/readme/doctor-source-network.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+  const mine = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
   const jsonAfter = (text: string, heading: string) => {
     const at = text.indexOf(heading);
     expect(at).toBeGreaterThanOrEqual(0);
