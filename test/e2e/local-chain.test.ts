@@ -19,6 +19,8 @@ const model = {
 let service: Service;
 let chain: LocalChain;
 let token: string;
+// The handler's log lines, so a failed assertion shows the cause the handler logged.
+const handlerLog: Record<string, unknown>[] = [];
 
 async function post(body: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${chain.apiUrl}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
@@ -36,6 +38,7 @@ beforeAll(async () => {
     poolName: 'ms-iris-lite-dev-users',
     clientName: 'ms-iris-lite-dev-machine-client',
     retryTotalBudgetMs: 600,
+    log: (entry) => handlerLog.push(entry),
   });
   token = await chain.token();
 }, 60_000);
@@ -104,8 +107,12 @@ describe('local chain: API Gateway stand-in + Cognito + Lambda handler + runtime
   it('answers 503 (and /health DOWN) once the endpoint is down', async () => {
     await service.close();
     const res = await post('{"instances":[{"petal_length":1}]}', { authorization: token });
-    expect(res.status).toBe(503);
-    expect(res.body.error.code).toBe('MS_PROXY_ENDPOINT_UNAVAILABLE');
+    const failure = handlerLog.findLast((entry) => entry.msg === 'request failed');
+    expect({ status: res.status, code: res.body.error.code, cause: failure?.cause }).toEqual({
+      status: 503,
+      code: 'MS_PROXY_ENDPOINT_UNAVAILABLE',
+      cause: expect.stringMatching(/ECONNREFUSED|ECONNRESET|socket hang up/),
+    });
     const health = await fetch(`${chain.apiUrl}/health`, { headers: { authorization: token } });
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ status: 'DOWN', endpointStatus: 'Failed' });

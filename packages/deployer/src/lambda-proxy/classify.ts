@@ -47,10 +47,12 @@ export function isThrottle(err: unknown): boolean {
   return THROTTLE_NAMES.has(e.name ?? '') || status(e) === 429;
 }
 
-const NETWORK_TEXT = /\b(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EAI_AGAIN|ENOTFOUND)\b/;
+// "socket hang up" is Node's text for a kept-alive socket the server closed under the request.
+const NETWORK_TEXT = /\b(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EAI_AGAIN|ENOTFOUND)\b|socket hang up/;
 
-// The SDK may wrap a socket error ("AWS SDK error wrapper for Error: connect
-// ECONNREFUSED ..."), so the code is looked for on the cause chain and in the text.
+// The SDK wraps a socket error that is not an `Error` of its own realm ("AWS SDK
+// error wrapper for Error: socket hang up") and drops its code, so the code is
+// looked for on the cause chain and in the text.
 function isNetwork(e: SdkErrorShape): boolean {
   let current: (SdkErrorShape & { cause?: unknown }) | undefined = e;
   for (let depth = 0; current && depth < 4; depth++) {

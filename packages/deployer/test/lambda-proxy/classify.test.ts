@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { isRetryable, toProxyError } from '../../src/lambda-proxy/classify.js';
-import { accessDenied, connRefused, modelError, notReady, throttling, unavailable, validation } from './sdk-errors.js';
+import { accessDenied, connRefused, modelError, notReady, throttling, unavailable, validation, wrappedSocketError } from './sdk-errors.js';
 
 describe('which SageMaker Runtime errors are retried', () => {
   it.each([
@@ -8,6 +8,8 @@ describe('which SageMaker Runtime errors are retried', () => {
     ['ServiceUnavailable', unavailable()],
     ['ModelNotReadyException', notReady()],
     ['connection refused', connRefused()],
+    ['a wrapped refused connection (code lost)', wrappedSocketError('connect ECONNREFUSED 127.0.0.1:1')],
+    ['a wrapped socket hang up (kept-alive socket closed by the server)', wrappedSocketError('socket hang up')],
     ['container overloaded (ModelError 503)', modelError(503, 'busy')],
   ])('retries %s', (_name, err) => expect(isRetryable(err)).toBe(true));
 
@@ -38,6 +40,8 @@ describe('mapping errors to HTTP', () => {
     expect(toProxyError(throttling(), 4, 1000)).toMatchObject({ status: 429, code: 'MS_PROXY_THROTTLED' });
     expect(toProxyError(unavailable(), 4, 1000)).toMatchObject({ status: 503, code: 'MS_PROXY_ENDPOINT_UNAVAILABLE' });
     expect(toProxyError(notReady(), 4, 1000).message).toContain('not ready');
+    expect(toProxyError(wrappedSocketError('socket hang up'), 3, 1000)).toMatchObject({ status: 503, code: 'MS_PROXY_ENDPOINT_UNAVAILABLE' });
+    expect(toProxyError(new Error('something else entirely'), 1, 1000)).toMatchObject({ status: 500, code: 'MS_PROXY_INTERNAL' });
     expect(toProxyError(validation(), 1, 1000)).toMatchObject({ status: 503, code: 'MS_PROXY_ENDPOINT_UNAVAILABLE' });
     expect(toProxyError(validation('Inference id too long'), 1, 1000)).toMatchObject({ status: 400, code: 'MS_PROXY_REJECTED' });
     expect(toProxyError(accessDenied(), 1, 1000)).toMatchObject({ status: 502, code: 'MS_PROXY_ACCESS_DENIED' });

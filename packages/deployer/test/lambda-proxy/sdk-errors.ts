@@ -26,3 +26,5 @@ export const modelError = (original: number, body = '{"error":{"code":"MS_RUNTIM
 export const accessDenied = () =>
   new SageMakerRuntimeServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: meta(403), message: 'not authorized to perform: sagemaker:InvokeEndpoint' });
 export const connRefused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+/** What the SDK's retry middleware makes of a socket error from another realm: the text only, no code. */
+export const wrappedSocketError = (text: string) => new Error(`AWS SDK error wrapper for Error: ${text}`);
