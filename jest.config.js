@@ -1,5 +1,5 @@
 // One Jest run for the whole monorepo. TypeScript 5.9 + ts-jest (transpile only, ESM);
-// type checking is `tsc -b`, run before Jest by scripts/test.sh.
+// scripts/test.sh type-checks first: `tsc -b` (sources), then `tsc -p tsconfig.test.json` (tests).
 const tsJest = ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.test.json' }];
 
 export default {

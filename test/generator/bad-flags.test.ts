@@ -3,13 +3,13 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
 import helpers from 'yeoman-test';
-import { APP } from './helpers.js';
+import { APP, genOptions } from './helpers.js';
 
 async function failing(name: string | undefined, flags: Record<string, unknown>) {
   const context = helpers
     .run(APP, { namespace: 'model-service:app' })
     .withArguments(name ? ['init', name] : ['init'])
-    .withOptions({ yes: true, skipInstall: true, ...flags });
+    .withOptions(genOptions({ yes: true, skipInstall: true, ...flags }));
   let error: (Error & { code?: string }) | undefined;
   try {
     await context;

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import helpers from 'yeoman-test';
-import { APP, ROOT } from './helpers.js';
+import { APP, genOptions, ROOT } from './helpers.js';
 
 const EXAMPLE = join(ROOT, 'examples', 'churn');
 /** Not generator output: build artifacts and installs. */
@@ -27,7 +27,7 @@ describe('examples/churn', () => {
         copyFileSync(join(EXAMPLE, '.yo-rc.json'), join(dir, 'churn', '.yo-rc.json'));
       })
       .withArguments(['init', 'churn'])
-      .withOptions({ yes: true, skipInstall: true });
+      .withOptions(genOptions({ yes: true, skipInstall: true }));
     const fresh = join(result.cwd, 'churn');
     const expected = files(EXAMPLE).sort();
     expect(files(fresh).sort()).toEqual(expected);

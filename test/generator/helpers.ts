@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
-import helpers from 'yeoman-test';
+import helpers, { type RunContextBase } from 'yeoman-test';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const APP = join(ROOT, 'generators', 'app', 'index.ts');
@@ -27,10 +27,18 @@ export function readYaml(path: string): Record<string, any> {
   return parse(readFileSync(path, 'utf8')) as Record<string, any>;
 }
 
+/**
+ * Options for `withOptions`, which types only Yeoman's own options: the generator's flags
+ * (`yes`, `cache`, ...) are read from `this.options` as a plain record (see parseFlags).
+ */
+export function genOptions(options: Record<string, unknown>): Parameters<RunContextBase['withOptions']>[0] {
+  return options;
+}
+
 /** Runs the app generator non-interactively (no install) with `flags`, as `init <name>`. */
 export function runInit(name: string | undefined, flags: Record<string, unknown> = {}) {
   return helpers
     .run(APP, { namespace: 'model-service:app' })
     .withArguments(name ? ['init', name] : ['init'])
-    .withOptions({ yes: true, skipInstall: true, ...flags });
+    .withOptions(genOptions({ yes: true, skipInstall: true, ...flags }));
 }

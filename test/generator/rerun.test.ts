@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import helpers from 'yeoman-test';
-import { APP, readYaml } from './helpers.js';
+import { APP, genOptions, readYaml } from './helpers.js';
 
 const EDITED_APP = '// my own app.ts\nexport const mine = true;\n';
 const USER_PACKAGE = {
@@ -37,7 +37,7 @@ describe('re-run on an existing project', () => {
   test('a conflicting file is asked about; answering "skip" keeps the user code', async () => {
     const asked: string[] = [];
     const result = await existingProject(false)
-      .withOptions({ yes: true, skipInstall: true, force: false })
+      .withOptions(genOptions({ yes: true, skipInstall: true, force: false }))
       .withAnswers({}, {
         callback: (answer, { question }) => {
           if (question.name !== 'action') return answer;
@@ -52,14 +52,14 @@ describe('re-run on an existing project', () => {
   });
 
   test('--force overwrites the conflicting file', async () => {
-    const result = await existingProject(true).withOptions({ yes: true, skipInstall: true, force: true });
+    const result = await existingProject(true).withOptions(genOptions({ yes: true, skipInstall: true, force: true }));
     const onDisk = readFileSync(join(result.cwd, 'churn/src/app.ts'), 'utf8');
     expect(onDisk).toContain('buildService');
     expect(onDisk).not.toContain('my own app.ts');
   });
 
   test('package.json is merged: the user keeps their fields, the project gets what it needs', async () => {
-    const result = await existingProject(true).withOptions({ yes: true, skipInstall: true, force: true });
+    const result = await existingProject(true).withOptions(genOptions({ yes: true, skipInstall: true, force: true }));
     const pkg = JSON.parse(readFileSync(join(result.cwd, 'churn/package.json'), 'utf8'));
     expect(pkg).toMatchObject({
       version: '2.3.0',
@@ -71,7 +71,7 @@ describe('re-run on an existing project', () => {
   });
 
   test('answers stored in .yo-rc.json are reused by --yes', async () => {
-    const result = await existingProject(true).withOptions({ yes: true, skipInstall: true, force: true });
+    const result = await existingProject(true).withOptions(genOptions({ yes: true, skipInstall: true, force: true }));
     const release = readYaml(join(result.cwd, 'churn/release.yaml'));
     expect(release.model.team).toBe('growth');
     expect(release.region).toBe('us-west-2');
@@ -81,7 +81,7 @@ describe('re-run on an existing project', () => {
   });
 
   test('a flag on the re-run wins over the stored answer', async () => {
-    const result = await existingProject(true).withOptions({ yes: true, skipInstall: true, force: true, cache: 'memory' });
+    const result = await existingProject(true).withOptions(genOptions({ yes: true, skipInstall: true, force: true, cache: 'memory' }));
     expect(readYaml(join(result.cwd, 'churn/release.yaml')).cache.kind).toBe('memory');
     expect(JSON.parse(readFileSync(join(result.cwd, 'churn/.yo-rc.json'), 'utf8'))['generator-model-service'].answers.cache).toBe('memory');
   });
@@ -98,7 +98,7 @@ describe('re-run of a project generated with --runtime-source <tgz>', () => {
         writeFileSync(join(dir, 'churn/.yo-rc.json'), JSON.stringify(STORED, null, 2));
       })
       .withArguments(['init', 'churn'])
-      .withOptions({ yes: true, skipInstall: true, force: true });
+      .withOptions(genOptions({ yes: true, skipInstall: true, force: true }));
     const pkg = JSON.parse(readFileSync(join(result.cwd, 'churn/package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(pkg.dependencies['@model-service/runtime']).toBe('file:vendor/model-service-runtime-0.1.0.tgz');
     expect(readFileSync(join(result.cwd, 'churn/Dockerfile'), 'utf8')).toMatch(/^COPY vendor\/ \.\/vendor\//m);

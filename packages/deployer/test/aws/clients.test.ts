@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { ListEndpointsCommand, SageMakerClient, SageMakerServiceException } from '@aws-sdk/client-sagemaker';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { createAwsClient, createAwsClients, endpointEnvVar, SERVICE_IDS, type ServiceKey } from '../../src/aws/clients.js';
 
 const CREDS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' };
@@ -106,7 +106,7 @@ describe('retry', () => {
   });
 
   describe('outer layer with aws-sdk-client-mock', () => {
-    let mock: ReturnType<typeof mockClient<SageMakerClient>>;
+    let mock: AwsClientStub<SageMakerClient>;
     beforeEach(() => {
       mock = mockClient(SageMakerClient);
     });

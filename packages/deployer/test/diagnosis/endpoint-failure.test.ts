@@ -188,7 +188,7 @@ describe('diagnosis building blocks', () => {
   it('a rolled back update names the new image, not the one still serving', async () => {
     logsHaveLines(mocks, ['FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory']);
     const ctx = testContext();
-    const rolledBack = { ...failed, EndpointStatus: 'InService', FailureReason: undefined };
+    const rolledBack: DescribeEndpointCommandOutput = { ...failed, EndpointStatus: 'InService', FailureReason: undefined };
     const err = await endpointFailure(ctx, ENDPOINT, 'the blue/green update to ms-iris-dev-new was rolled back', { described: rolledBack, image: IMAGE.replace('c'.repeat(64), 'd'.repeat(64)) });
     expect(err).toBeInstanceOf(DiagnosedError);
     expect(err.code).toBe('MS_DEPLOY_ENDPOINT_FAILED');

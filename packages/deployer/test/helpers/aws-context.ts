@@ -50,7 +50,8 @@ export const MUTATING = new Set([
 ]);
 const READ = /^(Describe|List|Get)\w*Command$/;
 
-export interface Mocks {
+// A type alias, not an interface: Object.values(mocks) then gives AwsStub[], not any[].
+export type Mocks = {
   ecr: AwsStub<any, any, any>;
   iam: AwsStub<any, any, any>;
   sagemaker: AwsStub<any, any, any>;
@@ -63,7 +64,7 @@ export interface Mocks {
   cognito: AwsStub<any, any, any>;
   ec2: AwsStub<any, any, any>;
   serviceQuotas: AwsStub<any, any, any>;
-}
+};
 
 export function mockAll(): Mocks {
   return {

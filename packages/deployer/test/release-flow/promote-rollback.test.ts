@@ -19,6 +19,7 @@ import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
+  type EndpointStatus,
   ListEndpointConfigsCommand,
   ListTagsCommand,
   UpdateEndpointCommand,
@@ -41,7 +42,7 @@ const MODEL_DATA = 's3://ms-artifacts/iris/model.tar.gz';
 
 let mocks: Mocks;
 
-function endpoint(name: string, arn: string, config: string, status = 'InService') {
+function endpoint(name: string, arn: string, config: string, status: EndpointStatus = 'InService') {
   return { EndpointName: name, EndpointArn: arn, EndpointConfigName: config, EndpointStatus: status, CreationTime: new Date(), LastModifiedTime: new Date() };
 }
 

@@ -9,13 +9,15 @@ import { isDeployerError } from '../../src/errors.js';
 import { sagemakerEndpoint } from '../../src/resources/sagemaker-endpoint.js';
 import { sagemakerEndpointConfig } from '../../src/resources/sagemaker-endpoint-config.js';
 import { sagemakerModel } from '../../src/resources/sagemaker-model.js';
+import type { ResourceModule } from '../../src/resources/resource.js';
 import {
   DIGEST, DIGEST2, mockAll, mutatingCommands, RELEASE_YAML, REPO_URI, restoreAll, sagemakerNotFound, sentCommands, testContext, throttling, type Mocks,
 } from '../helpers/aws-context.js';
 import { FakeSageMaker } from '../helpers/fake-sagemaker.js';
 import { planChain, runChain } from '../helpers/run-chain.js';
 
-const MODULES = [sagemakerModel, sagemakerEndpointConfig, sagemakerEndpoint];
+// Not the union of the three: m.destroy!(ctx, m.desired(...)) below then type-checks.
+const MODULES: ResourceModule<unknown, unknown>[] = [sagemakerModel, sagemakerEndpointConfig, sagemakerEndpoint];
 const ROLE = 'arn:aws:iam::123456789012:role/ms-iris-dev-sagemaker';
 const upstream = (digest = DIGEST) => ({ imageUri: `${REPO_URI}@${digest}`, sagemakerRoleArn: ROLE });
 
@@ -114,9 +116,9 @@ describe('update path', () => {
       ServiceNamespace: 'sagemaker', ResourceId: 'endpoint/ms-iris-dev/variant/AllTraffic', ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
     });
     // sinon numbers calls across all stubs: the deregistration came first.
-    const deregAt = mocks.autoScaling.commandCalls(DeregisterScalableTargetCommand)[0]!.callId;
-    const updateAt = mocks.sagemaker.commandCalls(UpdateEndpointCommand)[0]!.callId;
-    expect(deregAt).toBeLessThan(updateAt);
+    const dereg = mocks.autoScaling.commandCalls(DeregisterScalableTargetCommand)[0]!;
+    const update = mocks.sagemaker.commandCalls(UpdateEndpointCommand)[0]!;
+    expect(dereg.calledBefore(update)).toBe(true);
   });
 });
 
