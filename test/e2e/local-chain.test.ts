@@ -98,10 +98,15 @@ describe('local chain: API Gateway stand-in + Cognito + Lambda handler + runtime
     expect([broken.status, broken.body.error.code]).toEqual([400, 'MS_PROXY_INVALID_JSON']);
   });
 
-  it('GET /health is UP while the runtime answers /ping', async () => {
-    const res = await fetch(`${chain.apiUrl}/health`, { headers: { authorization: token } });
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'UP', endpoint: 'ms-iris-lite-dev' });
+  it('GET /health is UP while the runtime answers /ping, with or without a token (no authorizer, as deployed)', async () => {
+    for (const headers of [{ authorization: token }, {}] as Record<string, string>[]) {
+      const res = await fetch(`${chain.apiUrl}/health`, { headers });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: 'UP', endpoint: 'ms-iris-lite-dev' });
+    }
+    // Only that method is open: POST /health still goes through the authorizer.
+    const post = await fetch(`${chain.apiUrl}/health`, { method: 'POST' });
+    expect(post.status).toBe(401);
   });
 
   it('answers 503 (and /health DOWN) once the endpoint is down', async () => {

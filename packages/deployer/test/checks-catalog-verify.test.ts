@@ -14,7 +14,7 @@ import { runVerifyChecks, type VerifyReport, type VerifyTarget } from '../src/ch
 
 const TOKEN = 'good-token';
 /** How the fake API behaves in one test. */
-const api = { invalidStatus: 400, predictStatus: 200, cache: 'HIT' as string | undefined, seen: 0 };
+const api = { invalidStatus: 400, predictStatus: 200, cache: 'HIT' as string | undefined, seen: 0, health: { status: 200, body: '{"status":"UP","endpoint":"ms-iris-dev"}' } };
 let server: Server;
 let baseUrl: string;
 
@@ -24,6 +24,8 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       api.seen += 1;
+      // GET /health has no authorizer, as `model-deploy up` deploys it.
+      if (req.method === 'GET' && req.url === '/dev/health') return void res.writeHead(api.health.status, { 'content-type': 'application/json' }).end(api.health.body);
       if (req.url !== '/dev/predict') return void res.writeHead(404).end('{"message":"Missing Authentication Token"}');
       if (req.headers.authorization !== TOKEN) return void res.writeHead(401).end('{"message":"Unauthorized"}');
       const parsed = JSON.parse(body) as { instances?: unknown };
@@ -45,7 +47,7 @@ const lm = mockClient(lambda);
 afterEach(() => {
   sm.reset();
   lm.reset();
-  Object.assign(api, { invalidStatus: 400, predictStatus: 200, cache: 'HIT' });
+  Object.assign(api, { invalidStatus: 400, predictStatus: 200, cache: 'HIT', health: { status: 200, body: '{"status":"UP","endpoint":"ms-iris-dev"}' } });
 });
 
 function healthyAws() {
@@ -83,7 +85,7 @@ function target(over: Partial<VerifyTarget> = {}): VerifyTarget {
 }
 
 const COVERED: string[] = [
-  'verify.endpoint.in-service', 'verify.lambda.active', 'verify.api.reachable', 'verify.auth.no-token-rejected', 'verify.auth.valid-token-accepted',
+  'verify.endpoint.in-service', 'verify.lambda.active', 'verify.api.reachable', 'verify.auth.no-token-rejected', 'verify.api.health', 'verify.auth.valid-token-accepted',
   'verify.input.invalid-rejected', 'verify.slo.latency', 'verify.slo.error-rate', 'verify.cache.hit-rate',
 ];
 
@@ -146,6 +148,19 @@ describe('verify checks, one by one', () => {
     } finally {
       await new Promise<void>((done) => open.close(() => done()));
     }
+  });
+
+  it('verify.api.health fails when /health wants a token, is missing, or says DOWN, naming the status', async () => {
+    healthyAws();
+    const run = async () => byId(await runVerifyChecks(target({ requests: 1 })), 'verify.api.health');
+    expect(await run()).toMatchObject({ status: 'pass', message: expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:\d+\/dev\/health: HTTP 200, status UP$/) });
+    api.health = { status: 401, body: '{"message":"Unauthorized"}' };
+    expect(await run()).toMatchObject({ status: 'fail', message: expect.stringMatching(/HTTP 401 .*Unauthorized/), fix: expect.stringMatching(/401\/403 means the route has an authorizer/) });
+    api.health = { status: 503, body: '{"status":"DOWN","endpointStatus":"Updating"}' };
+    expect(await run()).toMatchObject({ status: 'fail', message: expect.stringMatching(/HTTP 503 .*"endpointStatus":"Updating"/) });
+    // A 200 that is not the health answer (an HTML page, another service) is not UP.
+    api.health = { status: 200, body: '<html>ok</html>' };
+    expect((await run()).status).toBe('fail');
   });
 
   it('verify.auth.valid-token-accepted fails with a token the API refuses, and without any token', async () => {

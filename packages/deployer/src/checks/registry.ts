@@ -276,6 +276,7 @@ export const VERIFY_CHECKS: readonly CheckInfo[] = [
   { id: 'verify.vpc', title: VERIFY_CHECK_TITLES['verify.vpc'], description: VPC_CHECK_DESCRIPTION },
   { id: 'verify.api.reachable', title: VERIFY_CHECK_TITLES['verify.api.reachable'], description: 'POST <api>/predict gets an HTTP answer (any status).' },
   { id: 'verify.auth.no-token-rejected', title: VERIFY_CHECK_TITLES['verify.auth.no-token-rejected'], description: 'a request without a token gets 401/403 (the Cognito authorizer is enforced).' },
+  { id: 'verify.api.health', title: VERIFY_CHECK_TITLES['verify.api.health'], description: 'GET <api>/health without a token gets 200 with {"status":"UP"} (the route monitors call; it answers from the endpoint status).' },
   { id: 'verify.auth.valid-token-accepted', title: VERIFY_CHECK_TITLES['verify.auth.valid-token-accepted'], description: "a Cognito ID token and the project's sample request get HTTP 200 end to end." },
   { id: 'verify.input.invalid-rejected', title: VERIFY_CHECK_TITLES['verify.input.invalid-rejected'], description: 'an invalid body gets a 4xx, never a 2xx or 5xx.' },
   { id: 'verify.golden', title: VERIFY_CHECK_TITLES['verify.golden'], description: "every line of tests/golden.jsonl, replayed through the deployed API with a token, gets the trained model's answer (numbers within the line's tolerance); --skip-golden records partial, which promote refuses." },

@@ -18,6 +18,7 @@ export const VERIFY_CHECK_IDS = [
   VPC_CHECK_ID,
   'verify.api.reachable',
   'verify.auth.no-token-rejected',
+  'verify.api.health',
   'verify.auth.valid-token-accepted',
   'verify.input.invalid-rejected',
   'verify.golden',
@@ -80,6 +81,7 @@ const TITLES: Record<VerifyCheckId, string> = {
   [VPC_CHECK_ID]: VPC_CHECK_TITLE,
   'verify.api.reachable': 'API answers over HTTPS',
   'verify.auth.no-token-rejected': 'a request without a token is rejected',
+  'verify.api.health': 'GET /health answers UP without a token',
   'verify.auth.valid-token-accepted': 'a request with a valid token succeeds',
   'verify.input.invalid-rejected': 'an invalid body gets a 4xx',
   'verify.golden': 'the golden set answers as the trained model did',
@@ -93,6 +95,16 @@ const TITLES: Record<VerifyCheckId, string> = {
 export { TITLES as VERIFY_CHECK_TITLES };
 
 const brief = (r: ProbeResult) => (r.status === 0 ? `no answer (${r.error ?? 'network error'})` : `HTTP ${r.status} in ${Math.round(r.ms)} ms`);
+
+/** A top-level string field of a JSON body, or undefined when the body is not such JSON. */
+function jsonField(body: string, field: string): string | undefined {
+  try {
+    const value = (JSON.parse(body) as Record<string, unknown>)[field];
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function describeError(err: unknown): string {
   const e = err as { name?: string; message?: string };
@@ -151,7 +163,15 @@ export async function runVerifyChecks(t: VerifyTarget): Promise<VerifyReport> {
     ? { status: 'pass', message: `without a token: HTTP ${anonymous.status}` }
     : { status: 'fail', message: `without a token: ${brief(anonymous)} (expected 401/403)`, fix: 'The API must use the Cognito authorizer on every method; run `model-deploy up` to restore it.' });
 
-  // 5-6. With a token.
+  // 5. The health route, as monitors call it: no token (API Gateway deploys it without an authorizer).
+  const healthUrl = `${t.apiUrl.replace(/\/$/, '')}/health`;
+  const health = await probe(healthUrl, { requestId: nextId() });
+  const healthState = jsonField(health.body, 'status');
+  add('verify.api.health', health.status === 200 && healthState === 'UP'
+    ? { status: 'pass', message: `GET ${healthUrl}: HTTP 200, status UP` }
+    : { status: 'fail', message: `GET ${healthUrl}: ${brief(health)} ${health.body.slice(0, 200)}`, fix: 'GET /health answers from the endpoint status without a token: 401/403 means the route has an authorizer, 404 that it is missing (run `model-deploy up`); 503 DOWN names the endpoint status.' });
+
+  // 6-7. With a token.
   let token: string | undefined;
   let tokenError: string | undefined;
   try {
@@ -177,10 +197,10 @@ export async function runVerifyChecks(t: VerifyTarget): Promise<VerifyReport> {
     ? { status: 'pass', message: `invalid body: HTTP ${invalid.status}` }
     : { status: 'fail', message: `invalid body: ${brief(invalid)} (expected 4xx)`, fix: 'The model must validate its input (instance schema) and answer 400, never 2xx or 5xx.' });
 
-  // 7. The golden set: the served model is the trained one (preprocessing included).
+  // 8. The golden set: the served model is the trained one (preprocessing included).
   add('verify.golden', await runGoldenCheck(t.golden, (body) => authorized(token, body, true)));
 
-  // 8-10. N requests against the SLO.
+  // 9-11. N requests against the SLO.
   const load = await runLoad(() => authorized(token, t.sampleBody, true), t.requests, t.concurrency);
   report.load = load;
   add('verify.slo.latency', load.p95Ms <= t.slo.p95LatencyMs
@@ -193,7 +213,7 @@ export async function runVerifyChecks(t: VerifyTarget): Promise<VerifyReport> {
     ? { status: 'pass', message: `cache hit rate ${(load.cacheHits / load.cacheReported).toFixed(2)} (${load.cacheHits}/${load.cacheReported}, same request repeated)` }
     : { status: 'skip', message: 'the service reports no X-Cache header (cache off or not passed through)' });
 
-  // 11. The target rate, only when asked (it is real load on the endpoint).
+  // 12. The target rate, only when asked (it is real load on the endpoint).
   if (t.load) {
     const throughput = await runRateLoad(() => authorized(token, t.sampleBody, false), t.load, t.loadClock);
     report.throughput = throughput;
@@ -202,7 +222,7 @@ export async function runVerifyChecks(t: VerifyTarget): Promise<VerifyReport> {
     add('verify.slo.throughput', { status: 'skip', message: `not run: \`model-deploy verify ${t.env} --load\` holds slo.targetRps for slo.loadSeconds` });
   }
 
-  // 12-16. What CloudWatch saw of that traffic.
+  // 13-17. What CloudWatch saw of that traffic.
   const trafficEnd = new Date();
   const telemetry = await runTelemetryChecks({
     ...t.telemetry,

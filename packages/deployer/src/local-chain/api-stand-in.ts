@@ -1,10 +1,11 @@
 // An API Gateway (REST, proxy integration) stand-in on 127.0.0.1: checks the
 // Cognito JWT the way the User Pools authorizer does (401 without or with a bad
-// token, before the Lambda runs), turns the HTTP request into the proxy event
+// token, before the Lambda runs) on the methods the real API authorizes, turns the HTTP request into the proxy event
 // API Gateway would send, calls the real handler in process and writes its result.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ProxyEvent, ProxyResult } from '../lambda-proxy/types.js';
+import { apiRoutes } from '../resources/api-gateway.js';
 import { AuthError, type TokenVerifier } from './jwt-verifier.js';
 
 export interface ApiStandInOptions {
@@ -25,6 +26,8 @@ export interface ApiStandIn {
 }
 
 const API_GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+// "GET /health": the methods `model-deploy up` deploys without an authorizer.
+const OPEN_METHODS = new Set(apiRoutes(false).filter((r) => r.authorizationType === 'NONE').map((r) => `${r.method} /${r.path}`));
 const TEXT_TYPES = /^(application\/(json|[\w.+-]*\+json)|text\/)/i;
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
@@ -90,8 +93,8 @@ export async function startApiStandIn(options: ApiStandInOptions): Promise<ApiSt
     }
     const path = pathname.slice(prefix.length) || '/';
     let claims: Record<string, unknown> | undefined;
-    // Preflight is not authorized (API Gateway answers it without the authorizer).
-    if (req.method !== 'OPTIONS') {
+    // Preflight and the open methods are not authorized (API Gateway runs no authorizer there).
+    if (req.method !== 'OPTIONS' && !OPEN_METHODS.has(`${req.method} ${path}`)) {
       try {
         claims = (await options.verify(req.headers.authorization)) as Record<string, unknown>;
       } catch (err) {

@@ -48,6 +48,15 @@ export interface Route {
   apiKeyRequired: boolean;
 }
 
+/** The API's methods; the local chain's API Gateway stand-in authorizes by the same table. */
+export function apiRoutes(apiKey: boolean): Route[] {
+  return [
+    { path: 'predict', method: 'POST', authorizationType: 'COGNITO_USER_POOLS', apiKeyRequired: apiKey },
+    // Monitors and load balancers call it without credentials.
+    { path: 'health', method: 'GET', authorizationType: 'NONE', apiKeyRequired: false },
+  ];
+}
+
 export interface ApiGatewayDesired {
   apiName: string;
   stageName: string;
@@ -291,10 +300,7 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
     const lambdaArn = known(upstream.lambdaFunctionArn) ?? ctx.arns.lambda;
     const userPoolArn = upstream.userPoolArn ?? '';
     const integrationUri = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${lambdaArn}/invocations`;
-    const routes: Route[] = [
-      { path: 'predict', method: 'POST', authorizationType: 'COGNITO_USER_POOLS', apiKeyRequired: release.api.apiKey },
-      { path: 'health', method: 'GET', authorizationType: 'NONE', apiKeyRequired: false },
-    ];
+    const routes = apiRoutes(release.api.apiKey);
     return {
       apiName: names.api,
       stageName: names.stage,

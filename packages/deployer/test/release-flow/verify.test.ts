@@ -135,6 +135,7 @@ describe('model-deploy verify on the local chain', () => {
       'verify.endpoint.in-service': 'fail',
       'verify.lambda.active': 'pass',
       'verify.auth.no-token-rejected': 'pass',
+      'verify.api.health': 'fail',
       'verify.auth.valid-token-accepted': 'fail',
       'verify.slo.error-rate': 'fail',
     });
