@@ -63,7 +63,7 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
     expect(mutating()).toEqual([
       'CreateFunctionCommand', 'CreateUserPoolCommand', 'CreateUserPoolClientCommand', 'CreateRestApiCommand',
       'CreateResourceCommand', 'CreateResourceCommand', 'CreateAuthorizerCommand', 'PutMethodCommand', 'PutIntegrationCommand',
-      'PutMethodCommand', 'PutIntegrationCommand', 'AddPermissionCommand', 'CreateDeploymentCommand',
+      'PutMethodCommand', 'PutIntegrationCommand', 'AddPermissionCommand', 'CreateDeploymentCommand', 'TagResourceCommand',
     ]);
     const pool = [...fake.pools.values()][0]!;
     const api = [...fake.apis.values()][0]!;
@@ -71,6 +71,9 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
       userPoolId: pool.id, userPoolArn: pool.arn, userPoolClientId: pool.clients[0]!.id,
       restApiId: api.id, apiUrl: `https://${api.id}.execute-api.eu-west-1.amazonaws.com/dev`,
     });
+    // The stage (what API Gateway bills requests to) carries the same cost allocation tags as the API.
+    expect(api.tags).toMatchObject({ 'model-service:model': 'iris', 'model-service:env': 'dev' });
+    expect(api.stages.get('dev')!.tags).toEqual(api.tags);
     // /predict is behind the Cognito authorizer of this pool; /health is open; both proxy to the function.
     const snap = fake.snapshot() as { apis: { methods: { k: string; type: string; auth: boolean; integration: { uri: string } }[]; authorizers: { providerARNs: string[] }[] }[] };
     expect(snap.apis[0]!.methods.map((m) => [m.k, m.type, m.auth])).toEqual([['GET /health', 'NONE', false], ['POST /predict', 'COGNITO_USER_POOLS', true]]);
@@ -106,7 +109,7 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
     expect(api.userPoolArn).toBe(KNOWN_AFTER_APPLY);
   });
 
-  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])('interrupted at mutating call %i, a rerun converges to the same state', async (k) => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14])('interrupted at mutating call %i, a rerun converges to the same state', async (k) => {
     await up();
     const reference = fake.snapshot();
     // Fresh account; crash at call k; then run again without the crash.
@@ -143,6 +146,18 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
     expect(fake.usagePlans.size).toBe(0);
     expect(fake.apiKeys.size).toBe(0);
     expect(api.methods.get('POST /predict')!.apiKeyRequired).toBe(false);
+  });
+
+  it('tags a stage an earlier version left untagged, without redeploying it (plan shows the tag diff)', async () => {
+    await up();
+    const stage = [...fake.apis.values()][0]!.stages.get('dev')!;
+    stage.tags = {};
+    for (const m of [mocks.lambda, mocks.cognito, mocks.apiGateway]) m.resetHistory();
+    const plan = await planGraph(testContext({ dryRun: true }), edge());
+    expect(plan.steps[3]!.change).toMatchObject({ action: 'update', diffs: [{ field: 'stage dev.tags', from: {} }] });
+    await up();
+    expect(mutating()).toEqual(['TagResourceCommand']);
+    expect(stage.tags).toMatchObject({ 'model-service:model': 'iris', 'model-service:env': 'dev' });
   });
 
   it('redeploys the stage when the last run changed a method but stopped before the deployment', async () => {

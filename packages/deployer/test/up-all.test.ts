@@ -97,7 +97,8 @@ describe('up across every resource module', () => {
     expect(at('CreateFunctionCommand')).toBeGreaterThan(at('PutMetricAlarmCommand'));
     expect(at('CreateUserPoolCommand')).toBeGreaterThan(at('CreateFunctionCommand'));
     expect(at('CreateRestApiCommand')).toBeGreaterThan(at('CreateUserPoolClientCommand'));
-    expect(at('PutDashboardCommand')).toBe(at('CreateDeploymentCommand') + 1);
+    // The API's stage is deployed, then tagged for cost allocation, then the dashboard.
+    expect(order.slice(at('CreateDeploymentCommand'), at('CreateDeploymentCommand') + 3)).toEqual(['CreateDeploymentCommand', 'TagResourceCommand', 'PutDashboardCommand']);
     // The record is written last, once everything it describes exists.
     expect(order[order.length - 1]).toBe('AddTagsCommand');
     // The image was built and pushed, and the model pinned to the pushed digest.

@@ -95,7 +95,7 @@ export interface ApiGatewayObserved {
   methods: Record<string, ObservedMethod | undefined>;
   authorizer?: { id: string; providerARNs: string[] };
   permission: boolean;
-  stage?: { deploymentId?: string; fingerprint?: string; deployedAt?: string };
+  stage?: { deploymentId?: string; fingerprint?: string; deployedAt?: string; tags: Record<string, string> };
   usagePlan?: {
     id: string;
     throttle?: { rateLimit?: number; burstLimit?: number };
@@ -173,6 +173,7 @@ interface Work {
   methods: { route: Route; put: boolean; patch: PatchOperation[]; integrate: boolean }[];
   permission: boolean;
   deploy: boolean;
+  tagStage: boolean;
   apiKey: boolean;
   usagePlan: 'create' | 'update' | undefined;
   planPatch: PatchOperation[];
@@ -186,7 +187,7 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
   const diffs: FieldDiff[] = [];
   const w: Work = {
     diffs, createApi: !obs.api, tagApi: false, resources: [], authorizer: undefined, methods: [], permission: false,
-    deploy: false, apiKey: false, usagePlan: undefined, planPatch: [], planKey: false, removeKeyAndPlan: false,
+    deploy: false, tagStage: false, apiKey: false, usagePlan: undefined, planPatch: [], planKey: false, removeKeyAndPlan: false,
   };
   if (!obs.api) diffs.push({ field: 'restApi', from: undefined, to: d.apiName });
   else if (Object.entries(d.tags).some(([k, v]) => obs.api!.tags[k] !== v)) {
@@ -240,6 +241,13 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
   if (!obs.stage || obs.stage.fingerprint !== d.fingerprint || diffs.length > 0) {
     w.deploy = true;
     diffs.push({ field: `deployment ${d.stageName}`, from: obs.stage?.fingerprint, to: d.fingerprint });
+  }
+  // The stage is what API Gateway bills requests to: it carries the cost allocation tags too.
+  // A deployment creates the stage untagged, so a new stage is tagged right after it.
+  // (After the deploy check: a tag change alone must not redeploy.)
+  if (!obs.stage || Object.entries(d.tags).some(([k, v]) => obs.stage!.tags[k] !== v)) {
+    w.tagStage = true;
+    if (obs.stage) diffs.push({ field: `stage ${d.stageName}.tags`, from: obs.stage.tags, to: d.tags });
   }
   if (d.apiKey) {
     const want = d.apiKey;
@@ -357,7 +365,7 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
           .send(new GetDeploymentCommand({ restApiId: apiId, deploymentId: stage.deploymentId }))
           .catch(notFoundAs(undefined, 'GetDeployment', `${d.apiName}/${d.stageName}`));
         const fp = /^model-deploy (\S+)/.exec(dep?.description ?? '')?.[1];
-        o.stage = { deploymentId: stage.deploymentId, fingerprint: fp, deployedAt: dep?.createdDate?.toISOString() };
+        o.stage = { deploymentId: stage.deploymentId, fingerprint: fp, deployedAt: dep?.createdDate?.toISOString(), tags: { ...(stage.tags ?? {}) } };
       }
       o.permission = await hasPermission(ctx, d);
     }
@@ -470,6 +478,11 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
       await api
         .send(new CreateDeploymentCommand({ restApiId: apiId, stageName: d.stageName, description: fingerprintLine(d.fingerprint) }))
         .catch(awsFail('CreateDeployment', `${d.apiName}/${d.stageName}`));
+    }
+    if (w.tagStage || w.createApi) {
+      await api
+        .send(new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${d.region}::/restapis/${apiId}/stages/${d.stageName}`, tags: d.tags }))
+        .catch(awsFail('TagResource', `${d.apiName}/${d.stageName}`));
     }
 
     let keyId = o.apiKeyId;

@@ -46,7 +46,7 @@ interface Api {
   methods: Map<string, Method>;
   authorizers: { id: string; name: string; providerARNs: string[] }[];
   deployments: { id: string; description?: string; createdDate: Date }[];
-  stages: Map<string, { deploymentId: string; createdDate: Date; lastUpdatedDate: Date }>;
+  stages: Map<string, { deploymentId: string; createdDate: Date; lastUpdatedDate: Date; tags: Record<string, string> }>;
 }
 interface UsagePlan {
   id: string;
@@ -227,8 +227,14 @@ export class FakeEdgeAws {
         return { id, name: i.name, rootResourceId: rootId };
       }, true],
       [apigw.TagResourceCommand, (i) => {
-        const id = /restapis\/([^/]+)/.exec(i.resourceArn)?.[1] ?? '';
-        Object.assign(this.api(id).tags, i.tags);
+        // arn:aws:apigateway:<region>::/restapis/<id>[/stages/<name>]
+        const [, id = '', stageName] = /restapis\/([^/]+)(?:\/stages\/([^/]+))?$/.exec(i.resourceArn) ?? [];
+        if (stageName === undefined) Object.assign(this.api(id).tags, i.tags);
+        else {
+          const stage = this.api(id).stages.get(stageName);
+          if (!stage) throw new apigw.NotFoundException({ message: 'Invalid stage identifier specified', $metadata: meta(404) });
+          Object.assign(stage.tags, i.tags);
+        }
         return {};
       }, true],
       [apigw.GetResourcesCommand, (i) => ({ items: this.api(i.restApiId).resources.map((r) => ({ ...r })) }), false],
@@ -288,14 +294,15 @@ export class FakeEdgeAws {
       [apigw.GetStageCommand, (i) => {
         const s = this.api(i.restApiId).stages.get(i.stageName);
         if (!s) throw new apigw.NotFoundException({ message: 'Invalid stage identifier specified', $metadata: meta(404) });
-        return { stageName: i.stageName, ...s };
+        return { stageName: i.stageName, ...s, tags: { ...s.tags } };
       }, false],
       [apigw.CreateDeploymentCommand, (i) => {
         const a = this.api(i.restApiId);
         const d = { id: this.id('dep'), description: i.description, createdDate: new Date('2026-01-02T00:00:00Z') };
         a.deployments.push(d);
         const prev = a.stages.get(i.stageName);
-        a.stages.set(i.stageName, { deploymentId: d.id, createdDate: prev?.createdDate ?? d.createdDate, lastUpdatedDate: d.createdDate });
+        // A deployment creates its stage without tags, as API Gateway does.
+        a.stages.set(i.stageName, { deploymentId: d.id, createdDate: prev?.createdDate ?? d.createdDate, lastUpdatedDate: d.createdDate, tags: prev?.tags ?? {} });
         return d;
       }, true],
       [apigw.GetDeploymentCommand, (i) => {
@@ -376,7 +383,7 @@ export class FakeEdgeAws {
       name: a.name, tags: a.tags, paths: a.resources.map((r) => r.path).sort(),
       methods: [...a.methods.entries()].map(([k, m]) => ({ k, type: m.authorizationType, auth: Boolean(m.authorizerId), key: m.apiKeyRequired, integration: m.integration })).sort((x, y) => x.k.localeCompare(y.k)),
       authorizers: a.authorizers.map((x) => ({ name: x.name, providerARNs: x.providerARNs })),
-      stages: [...a.stages.keys()],
+      stages: [...a.stages.entries()].map(([name, st]) => ({ name, tags: st.tags })),
       deployedFingerprint: a.deployments.find((d) => d.id === [...a.stages.values()][0]?.deploymentId)?.description,
     }));
     const plans = [...this.usagePlans.values()].map((p) => ({ name: p.name, throttle: p.throttle, quota: p.quota, stages: p.apiStages.length, keys: p.keyIds.length }));
