@@ -161,7 +161,7 @@ export async function runVerifyChecks(t: VerifyTarget): Promise<VerifyReport> {
     : { status: 'fail', message: `${predictUrl}: ${brief(anonymous)}`, fix: 'Check the URL (--url) and that the API stage is deployed (`model-deploy status`).' });
   add('verify.auth.no-token-rejected', anonymous.status === 401 || anonymous.status === 403
     ? { status: 'pass', message: `without a token: HTTP ${anonymous.status}` }
-    : { status: 'fail', message: `without a token: ${brief(anonymous)} (expected 401/403)`, fix: 'The API must use the Cognito authorizer on every method; run `model-deploy up` to restore it.' });
+    : { status: 'fail', message: `without a token: ${brief(anonymous)} (expected 401/403)`, fix: 'POST /predict must use the Cognito authorizer; run `model-deploy up` to restore it.' });
 
   // 5. The health route, as monitors call it: no token (API Gateway deploys it without an authorizer).
   const healthUrl = `${t.apiUrl.replace(/\/$/, '')}/health`;

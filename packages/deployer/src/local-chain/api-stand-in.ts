@@ -1,7 +1,8 @@
 // An API Gateway (REST, proxy integration) stand-in on 127.0.0.1: checks the
 // Cognito JWT the way the User Pools authorizer does (401 without or with a bad
-// token, before the Lambda runs) on the methods the real API authorizes, turns the HTTP request into the proxy event
-// API Gateway would send, calls the real handler in process and writes its result.
+// token, before the Lambda runs) on the methods the real API authorizes, turns
+// the HTTP request into the proxy event API Gateway would send, calls the real
+// handler in process and writes its result.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ProxyEvent, ProxyResult } from '../lambda-proxy/types.js';
