@@ -58,7 +58,7 @@ describe('model-deploy doctor', () => {
       ['doctor.release', 'pass'], ['doctor.region', 'pass'], ['doctor.credentials', 'pass'], ['doctor.artifacts', 'pass'], ['doctor.golden', 'pass'],
       ['doctor.dockerfile', 'pass'], ['doctor.tests', 'pass'], ['doctor.docker', 'pass'], ['doctor.iam.arns', 'skip'],
       ['doctor.git.clean', 'skip'], ['doctor.git.pushed', 'skip'], ['doctor.ci.config', 'skip'], ['doctor.config.volume', 'pass'],
-      ['doctor.capacity', 'skip'], ['doctor.iam', 'skip'], ['doctor.vpc.subnets', 'skip'], ['doctor.vpc.security-groups', 'skip'], ['doctor.vpc.egress', 'skip'],
+      ['doctor.encryption', 'pass'], ['doctor.capacity', 'skip'], ['doctor.iam', 'skip'], ['doctor.vpc.subnets', 'skip'], ['doctor.vpc.security-groups', 'skip'], ['doctor.vpc.egress', 'skip'],
     ]);
     expect(out.checks.find((c) => c.id === 'doctor.credentials')!.message).toBe(`account ${ACCOUNT} (aws)`);
     expect(out.checks.find((c) => c.id === 'doctor.artifacts')!.message).toMatch(/sha256 matches/);
@@ -82,7 +82,7 @@ describe('model-deploy doctor', () => {
     expect(run.stdout).toMatch(/FAIL {2}doctor\.tests .*npm test exited 1: FAIL tests\/app\.test\.ts \| 1 failed/);
     expect(run.stdout).toMatch(/FAIL {2}doctor\.docker .*docker CLI not found[\s\S]*fix: Install docker, or pick another builder/);
     expect(run.stdout).toMatch(/SKIP {2}doctor\.iam\.arns .*no role ARNs given/);
-    expect(run.stderr).toMatch(/MS_DEPLOY_CHECKS_FAILED: 9 of 18 checks failed: doctor\.credentials, doctor\.artifacts, doctor\.golden, doctor\.dockerfile, doctor\.tests, doctor\.docker, doctor\.git\.clean, doctor\.git\.pushed, doctor\.ci\.config/);
+    expect(run.stderr).toMatch(/MS_DEPLOY_CHECKS_FAILED: 9 of 19 checks failed: doctor\.credentials, doctor\.artifacts, doctor\.golden, doctor\.dockerfile, doctor\.tests, doctor\.docker, doctor\.git\.clean, doctor\.git\.pushed, doctor\.ci\.config/);
   });
 
   it('a malformed role ARN fails doctor.iam.arns (and the schema check), well-formed ones pass', async () => {
@@ -142,7 +142,7 @@ describe('model-deploy doctor', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual([
       'doctor.release', 'doctor.region', 'doctor.credentials', 'doctor.artifacts', 'doctor.golden', 'doctor.dockerfile', 'doctor.tests', 'doctor.docker', 'doctor.iam.arns',
-      'doctor.git.clean', 'doctor.git.pushed', 'doctor.ci.config', 'doctor.config.volume', 'doctor.capacity', 'doctor.iam',
+      'doctor.git.clean', 'doctor.git.pushed', 'doctor.ci.config', 'doctor.config.volume', 'doctor.encryption', 'doctor.capacity', 'doctor.iam',
       'doctor.vpc.subnets', 'doctor.vpc.security-groups', 'doctor.vpc.egress',
     ]);
   });

@@ -116,6 +116,19 @@ export const VPC_DEPLOY_STATEMENTS: readonly DeployerStatement[] = [
   },
 ];
 
+/**
+ * Only with a `kmsKeyId` in release.yaml: CreateEndpointConfig / CreateEndpoint
+ * with a customer managed key need the caller to describe the key and create a
+ * grant on it for SageMaker. Keys of this account; an alias resolves to its key.
+ */
+export const KMS_DEPLOY_STATEMENTS: readonly DeployerStatement[] = [
+  {
+    Sid: 'KmsEndpointVolumeKey',
+    Action: ['kms:CreateGrant', 'kms:DescribeKey'],
+    Resource: ['arn:aws:kms:*:<account-id>:key/*'],
+  },
+];
+
 /** What `doctor`'s AWS checks read (VPC, capacity, IAM simulation); read-only. */
 export const DOCTOR_STATEMENTS: readonly DeployerStatement[] = [
   {

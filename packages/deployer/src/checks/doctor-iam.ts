@@ -5,9 +5,10 @@
 import { GetRoleCommand, SimulatePrincipalPolicyCommand, type EvaluationResult } from '@aws-sdk/client-iam';
 import { hasErrorName } from '../aws/aws-error.js';
 import type { AwsClients } from '../aws/clients.js';
-import { DEPLOYER_STATEMENTS, simulatedContext, simulatedResources, simulationGroups, VPC_DEPLOY_STATEMENTS, type DeployerStatement } from '../aws/deployer-policy.js';
+import { DEPLOYER_STATEMENTS, KMS_DEPLOY_STATEMENTS, simulatedContext, simulatedResources, simulationGroups, VPC_DEPLOY_STATEMENTS, type DeployerStatement } from '../aws/deployer-policy.js';
 import { resourceArns, resourceNames } from '../naming.js';
 import { ENV_ORDER } from '../release/types.js';
+import { endpointKmsKeyId } from '../resources/sagemaker-endpoint-config.js';
 import { vpcOf } from '../resources/vpc.js';
 import { fail, pass, skip, withAws, type CallerIdentity } from './aws-check.js';
 import type { Check } from './registry.js';
@@ -110,7 +111,11 @@ export const iamCheck: Check = {
       if (principal.kind === 'unsupported') return skip(`${principal.why}; check the permissions by hand against the README policy`);
       const sourceArn = await roleArnWithPath(clients.iam, principal);
       const envs = ENV_ORDER.filter((e) => release.environments[e]);
-      const statements = [...DEPLOYER_STATEMENTS, ...(envs.some((e) => vpcOf(release, e)) ? VPC_DEPLOY_STATEMENTS : [])];
+      const statements = [
+        ...DEPLOYER_STATEMENTS,
+        ...(envs.some((e) => vpcOf(release, e)) ? VPC_DEPLOY_STATEMENTS : []),
+        ...(envs.some((e) => endpointKmsKeyId(release, e, release.environments[e]!.instanceType)) ? KMS_DEPLOY_STATEMENTS : []),
+      ];
       const scopes = envs.map((env) => {
         const names = resourceNames(release, env);
         const scope = { partition: identity.partition, region: release.region, accountId: identity.accountId };

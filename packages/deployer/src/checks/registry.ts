@@ -20,6 +20,7 @@ import type { CommandRunner } from '../context.js';
 import { VERIFY_CHECK_TITLES } from './verify-checks.js';
 import { VPC_CHECK_DESCRIPTION } from './verify-vpc.js';
 import { capacityCheck } from './doctor-capacity.js';
+import { encryptionCheck } from './doctor-encryption.js';
 import { ciConfigCheck, gitCleanCheck, gitPushedCheck } from './doctor-git.js';
 import { goldenCheck } from './doctor-golden.js';
 import { iamCheck } from './doctor-iam.js';
@@ -260,7 +261,7 @@ export const iamArnsCheck: Check = {
 /** In run order: release first, since later checks read the loaded file. */
 export const PREDEPLOY_CHECKS: readonly Check[] = [
   releaseCheck, regionCheck, credentialsCheck, artifactsCheck, goldenCheck, dockerfileCheck, testsCheck, builderCheck, iamArnsCheck,
-  gitCleanCheck, gitPushedCheck, ciConfigCheck, volumeCheck, capacityCheck, iamCheck, vpcSubnetsCheck, vpcSecurityGroupsCheck, vpcEgressCheck,
+  gitCleanCheck, gitPushedCheck, ciConfigCheck, volumeCheck, encryptionCheck, capacityCheck, iamCheck, vpcSubnetsCheck, vpcSecurityGroupsCheck, vpcEgressCheck,
 ];
 
 /**

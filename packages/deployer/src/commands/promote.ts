@@ -30,7 +30,7 @@ import { alarms } from '../resources/alarms.js';
 import { autoscaling } from '../resources/autoscaling.js';
 import { containerEnvironment, modelVpcContent, modelVpcInput } from '../resources/sagemaker-model.js';
 import { describeEndpoint, SCALABLE_DIMENSION, waitInService } from '../resources/sagemaker-endpoint.js';
-import { productionVariant } from '../resources/sagemaker-endpoint-config.js';
+import { kmsKeyField, productionVariant, variantContent } from '../resources/sagemaker-endpoint-config.js';
 import { sagemakerEndpointConfigName } from '../resources/sagemaker-names.js';
 import { tagList } from '../tags.js';
 import { openSession, writeJson, type CliRuntime, type CommonOptions } from './session.js';
@@ -178,12 +178,13 @@ export async function promote(source: DeployContext, target: DeployContext): Pro
     Tags: tags,
   })), 'CreateModel', model);
 
-  // Endpoint config: the target env's own instance type, count and volume.
-  const variant = { modelName: model, instanceType: target.env.instanceType, instanceCount: target.env.instanceCount, volumeSizeGb: target.env.volumeSizeGb };
+  // Endpoint config: the target env's own instance type, count, volume and KMS key, hashed as `up` does.
+  const variant = variantContent(target.release, target.envName, target.env, model);
   const endpointConfig = sagemakerEndpointConfigName(target.names, variant);
   await createIfMissing(() => target.clients.sagemaker.send(new CreateEndpointConfigCommand({
     EndpointConfigName: endpointConfig,
     ProductionVariants: [productionVariant({ ...variant, name: endpointConfig, variantName: target.names.variant, tags: target.tags })],
+    ...kmsKeyField(variant),
     Tags: tags,
   })), 'CreateEndpointConfig', endpointConfig);
 

@@ -33,6 +33,8 @@ export interface EnvironmentConfig {
   readonly vpc?: VpcConfig;
   /** Replaces the top-level `budget` for this environment. */
   readonly budget?: BudgetConfig;
+  /** Replaces the top-level `kmsKeyId` for this environment. */
+  readonly kmsKeyId?: string;
 }
 
 export interface ReleaseConfig {
@@ -75,5 +77,7 @@ export interface ReleaseConfig {
   readonly vpc?: VpcConfig;
   /** Optional: a monthly cost alert per environment (environments.<env>.budget overrides it). */
   readonly budget?: BudgetConfig;
+  /** Optional: KMS key (key or alias ARN) for the endpoint's storage volume (environments.<env>.kmsKeyId overrides it). */
+  readonly kmsKeyId?: string;
   readonly environments: Readonly<Partial<Record<EnvName, EnvironmentConfig>>>;
 }

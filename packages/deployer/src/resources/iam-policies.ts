@@ -1,6 +1,8 @@
 // The IAM documents, as data: trust policies and least-privilege inline
 // policies naming actions and the exact resources (no `*` action anywhere).
 import type { DeployContext } from '../context.js';
+import { kmsAliasName, kmsKeysNear } from './kms.js';
+import { endpointKmsKeyId } from './sagemaker-endpoint-config.js';
 import { vpcStatements } from './vpc-policies.js';
 
 export interface Statement {
@@ -8,6 +10,7 @@ export interface Statement {
   Effect: 'Allow';
   Action: string[];
   Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 export interface PolicyDocument {
@@ -34,7 +37,25 @@ function logStatement(logGroupArn: string): Statement {
   };
 }
 
-/** What the SageMaker endpoint's containers need: pull the one image repo, write the endpoint's logs. */
+/**
+ * With release.yaml kmsKeyId (and an EBS-backed type): what SageMaker needs, as the
+ * execution role, to encrypt the endpoint's volume with that key. A key ARN is named
+ * exactly; for an alias ARN, KMS authorizes on the key behind it, so the statement
+ * names the keys of that account and region that carry the alias (kms:ResourceAliases).
+ */
+export function kmsStatements(ctx: DeployContext): Statement[] {
+  const keyId = endpointKmsKeyId(ctx.release, ctx.envName, ctx.env.instanceType);
+  if (keyId === undefined) return [];
+  const Action = ['kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
+  const alias = kmsAliasName(keyId);
+  if (alias === undefined) return [{ Sid: 'EncryptEndpointVolume', Effect: 'Allow', Action, Resource: [keyId] }];
+  return [{
+    Sid: 'EncryptEndpointVolume', Effect: 'Allow', Action, Resource: [kmsKeysNear(keyId)],
+    Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias } },
+  }];
+}
+
+/** What the SageMaker endpoint's containers need: pull the one image repo, write the endpoint's logs (and, with kmsKeyId, use that key). */
 export function sagemakerPolicy(ctx: DeployContext): PolicyDocument {
   return {
     Version: '2012-10-17',
@@ -55,6 +76,7 @@ export function sagemakerPolicy(ctx: DeployContext): PolicyDocument {
       },
       logStatement(ctx.arns.endpointLogGroup),
       ...vpcStatements(ctx, 'sagemaker'),
+      ...kmsStatements(ctx),
     ],
   };
 }

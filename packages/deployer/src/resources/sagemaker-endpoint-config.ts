@@ -1,6 +1,7 @@
 // SageMaker EndpointConfig: one production variant (instance type, count,
-// volume). Its name hashes that content, so any change is a new config and the
-// old one is kept: rollback is UpdateEndpoint back to it.
+// volume) and the KMS key of its storage volume. Its name hashes that content,
+// so any change is a new config and the old one is kept: rollback is
+// UpdateEndpoint back to it.
 import {
   CreateEndpointConfigCommand,
   DeleteEndpointConfigCommand,
@@ -10,8 +11,10 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
+import type { EnvironmentConfig, ReleaseConfig } from '../release/types.js';
 import { tagList, type TagMap } from '../tags.js';
 import { change, creationDiffs } from './diff.js';
+import { kmsKeyIdOf } from './kms.js';
 import type { ResourceModule } from './resource.js';
 import { listOwned, sagemakerEndpointConfigName, type VariantContent } from './sagemaker-names.js';
 
@@ -23,15 +26,41 @@ export interface EndpointConfigDesired extends VariantContent {
 
 export interface EndpointConfigObserved {
   name: string;
+  /** CreateEndpointConfig's KmsKeyId as SageMaker reports it (absent: an AWS managed key). */
+  kmsKeyId?: string;
 }
 
 const KIND = 'sagemaker-endpoint-config';
 
-// Types with local NVMe instance storage: SageMaker rejects VolumeSizeInGB for them.
+// Types with local NVMe instance storage: SageMaker rejects VolumeSizeInGB and
+// KmsKeyId for them (the hardware encrypts those volumes).
 const INSTANCE_STORAGE = /^ml\.(m5d|c5d|r5d|g4dn|g5|g6|g6e|p3dn|p4d|p4de|p5)\./;
 
 export function hasInstanceStorage(instanceType: string): boolean {
   return INSTANCE_STORAGE.test(instanceType);
+}
+
+/** The KMS key for the environment's endpoint volume; none for instance-storage types, where SageMaker refuses KmsKeyId. */
+export function endpointKmsKeyId(release: ReleaseConfig, envName: string, instanceType: string): string | undefined {
+  return hasInstanceStorage(instanceType) ? undefined : kmsKeyIdOf(release, envName);
+}
+
+/** What the config's name hashes (shared with promote, so both name the same content alike). */
+export function variantContent(release: ReleaseConfig, envName: string, env: EnvironmentConfig, modelName: string): VariantContent {
+  return {
+    modelName,
+    instanceType: env.instanceType,
+    instanceCount: env.instanceCount,
+    // release.yaml may give a volume for every env; it only applies to EBS-backed types.
+    volumeSizeGb: hasInstanceStorage(env.instanceType) ? undefined : env.volumeSizeGb,
+    // Absent (not hashed) without a key, so configs from before kmsKeyId keep their names.
+    kmsKeyId: endpointKmsKeyId(release, envName, env.instanceType),
+  };
+}
+
+/** CreateEndpointConfig's KmsKeyId, only when a key is set. */
+export function kmsKeyField(d: VariantContent): { KmsKeyId?: string } {
+  return d.kmsKeyId === undefined ? {} : { KmsKeyId: d.kmsKeyId };
 }
 
 export function productionVariant(d: EndpointConfigDesired): ProductionVariant {
@@ -50,13 +79,7 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
 
   /** Needs `modelName` upstream. */
   desired(ctx, upstream) {
-    const content: VariantContent = {
-      modelName: upstream.modelName ?? '',
-      instanceType: ctx.env.instanceType,
-      instanceCount: ctx.env.instanceCount,
-      // release.yaml may give a volume for every env; it only applies to EBS-backed types.
-      volumeSizeGb: hasInstanceStorage(ctx.env.instanceType) ? undefined : ctx.env.volumeSizeGb,
-    };
+    const content = variantContent(ctx.release, ctx.envName, ctx.env, upstream.modelName ?? '');
     return { name: sagemakerEndpointConfigName(ctx.names, content), ...content, variantName: ctx.names.variant, tags: ctx.tags };
   },
 
@@ -64,12 +87,15 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
     const out = await ctx.clients.sagemaker
       .send(new DescribeEndpointConfigCommand({ EndpointConfigName: desired.name }))
       .catch(notFoundAs(undefined, 'DescribeEndpointConfig', desired.name));
-    return out && { name: out.EndpointConfigName! };
+    return out && { name: out.EndpointConfigName!, ...(out.KmsKeyId ? { kmsKeyId: out.KmsKeyId } : {}) };
   },
 
   plan(desired, observed) {
+    // The name hashes the content (kmsKeyId included): an existing config is this content.
     if (observed) return change(KIND, desired.name, 'no-change');
-    return change(KIND, desired.name, 'create', creationDiffs(desired, ['modelName', 'instanceType', 'instanceCount', 'volumeSizeGb']));
+    // kmsKeyId only when set: without one the plan stays as before (no `(none) -> (none)` line).
+    const fields = ['modelName', 'instanceType', 'instanceCount', 'volumeSizeGb', ...(desired.kmsKeyId === undefined ? [] : ['kmsKeyId'] as const)] as const;
+    return change(KIND, desired.name, 'create', creationDiffs(desired, fields));
   },
 
   async apply(ctx, plan, desired) {
@@ -77,6 +103,7 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
       await ctx.clients.sagemaker.send(new CreateEndpointConfigCommand({
         EndpointConfigName: desired.name,
         ProductionVariants: [productionVariant(desired)],
+        ...kmsKeyField(desired),
         Tags: tagList(desired.tags),
       })).catch((err: unknown) => {
         if (hasErrorName(err, 'ValidationException') && /already exist/i.test((err as Error).message)) return;

@@ -19,6 +19,8 @@ export interface VariantContent {
   instanceType: string;
   instanceCount: number;
   volumeSizeGb?: number;
+  /** KMS key of the endpoint's storage volume; only set with release.yaml kmsKeyId (so other names keep their hash). */
+  kmsKeyId?: string;
 }
 
 export function sagemakerModelName(names: ResourceNames, content: ModelContent): string {

@@ -6,7 +6,7 @@ import { GetRoleCommand, IAMClient, IAMServiceException, NoSuchEntityException, 
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
-import { DEPLOYER_STATEMENTS, DOCTOR_STATEMENTS, VPC_DEPLOY_STATEMENTS, policyDocument } from '../../src/aws/deployer-policy.js';
+import { DEPLOYER_STATEMENTS, DOCTOR_STATEMENTS, KMS_DEPLOY_STATEMENTS, VPC_DEPLOY_STATEMENTS, policyDocument } from '../../src/aws/deployer-policy.js';
 import { iamCheck, principalOf } from '../../src/checks/doctor-iam.js';
 import { defaultCheckContext, type CheckContext } from '../../src/checks/registry.js';
 import { parseRelease } from '../../src/release/load-release.js';
@@ -80,6 +80,21 @@ describe('doctor.iam', () => {
     expect(r).toMatchObject({ status: 'fail', message: expect.stringMatching(/is denied 1 action: ec2:DescribeVpcs \(implicitDeny\)$/) });
   });
 
+  it('simulates the KMS actions only when an environment encrypts its volume with kmsKeyId', async () => {
+    const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    await iamCheck.run(ctxFor());
+    expect(simulated().flatMap((c) => c.ActionNames)).not.toContain('kms:CreateGrant');
+    iam.resetHistory();
+    // Only an instance-storage type has the key: SageMaker gets no KmsKeyId, so no KMS call is made.
+    await iamCheck.run(ctxFor(`${RELEASE_YAML.replace('instanceType: ml.t2.medium', 'instanceType: ml.g4dn.xlarge').replace('instanceType: ml.m5.large', 'instanceType: ml.g5.xlarge')}kmsKeyId: ${key}\n`));
+    expect(simulated().flatMap((c) => c.ActionNames)).not.toContain('kms:CreateGrant');
+    iam.resetHistory();
+    decisions = { 'kms:CreateGrant': 'implicitDeny' };
+    const r = await iamCheck.run(ctxFor(`${RELEASE_YAML}kmsKeyId: ${key}\n`));
+    expect(r).toMatchObject({ status: 'fail', message: expect.stringMatching(/is denied 1 action: kms:CreateGrant \(implicitDeny on arn:aws:kms:eu-west-1:123456789012:key\/0000000000\)$/) });
+    expect(simulated().find((c) => c.ActionNames!.includes('kms:DescribeKey'))!.ResourceArns).toEqual([`arn:aws:kms:eu-west-1:${ACCOUNT}:key/0000000000`]);
+  });
+
   it('fails when IAM has no such principal (NoSuchEntityException), and when simulation itself is denied (AccessDenied)', async () => {
     iam.on(SimulatePrincipalPolicyCommand).rejects(new NoSuchEntityException({ message: 'The role with name deployer cannot be found.', $metadata: meta(404) }));
     expect(await iamCheck.run(ctxFor())).toMatchObject({ status: 'fail', message: `IAM has no principal arn:aws:iam::${ACCOUNT}:role/ci/deployer to simulate`, fix: expect.stringMatching(/credentials that will deploy/) });
@@ -137,12 +152,12 @@ describe('the deployer policy: one list for the README and doctor.iam', () => {
     expect(jsonAfter(readme, '### IAM permissions the deployer itself needs')).toEqual(policyDocument(DEPLOYER_STATEMENTS));
   });
 
-  it('the doctor / VPC additions in the README section are exactly DOCTOR_STATEMENTS and VPC_DEPLOY_STATEMENTS', () => {
-    expect(jsonAfter(mine, '### IAM permissions doctor and VPC deploys add')).toEqual(policyDocument([...DOCTOR_STATEMENTS, ...VPC_DEPLOY_STATEMENTS]));
+  it('the doctor / VPC / KMS additions in the README section are exactly DOCTOR_STATEMENTS, VPC_DEPLOY_STATEMENTS and KMS_DEPLOY_STATEMENTS', () => {
+    expect(jsonAfter(mine, '### IAM permissions doctor, VPC and KMS deploys add')).toEqual(policyDocument([...DOCTOR_STATEMENTS, ...VPC_DEPLOY_STATEMENTS, ...KMS_DEPLOY_STATEMENTS]));
   });
 
   it('names every action; "*" only as a resource', () => {
-    for (const s of [...DEPLOYER_STATEMENTS, ...DOCTOR_STATEMENTS, ...VPC_DEPLOY_STATEMENTS]) {
+    for (const s of [...DEPLOYER_STATEMENTS, ...DOCTOR_STATEMENTS, ...VPC_DEPLOY_STATEMENTS, ...KMS_DEPLOY_STATEMENTS]) {
       for (const a of s.Action) expect(a).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
     }
   });

@@ -19,7 +19,7 @@ import { cli } from '../helpers/cli-harness.js';
 interface Report { id: string; status: string; message: string; fix?: string }
 
 const MINE = [
-  'doctor.git.clean', 'doctor.git.pushed', 'doctor.ci.config', 'doctor.config.volume', 'doctor.capacity', 'doctor.iam',
+  'doctor.git.clean', 'doctor.git.pushed', 'doctor.ci.config', 'doctor.config.volume', 'doctor.encryption', 'doctor.capacity', 'doctor.iam',
   'doctor.vpc.subnets', 'doctor.vpc.security-groups', 'doctor.vpc.egress',
 ];
 const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1', HOME: tmpdir() };

@@ -17,6 +17,8 @@ export interface FakeEndpoint { config: string; status: string; failureReason?: 
 export class FakeSageMaker {
   models = new Map<string, { image: string; role: string }>();
   configs = new Map<string, ProductionVariant[]>();
+  /** CreateEndpointConfig's KmsKeyId by config name (absent: an AWS managed key). */
+  configKeys = new Map<string, string>();
   endpoints = new Map<string, FakeEndpoint>();
   /** What the next create/update ends in. */
   outcome: { status: 'InService' | 'Failed'; failureReason?: string } = { status: 'InService' };
@@ -37,11 +39,13 @@ export class FakeSageMaker {
     mock.on(DescribeEndpointConfigCommand).callsFake(({ EndpointConfigName }) => {
       const c = this.configs.get(EndpointConfigName);
       if (!c) throw sagemakerNotFound(`endpoint configuration "${EndpointConfigName}"`);
-      return { EndpointConfigName, ProductionVariants: c };
+      const KmsKeyId = this.configKeys.get(EndpointConfigName);
+      return { EndpointConfigName, ProductionVariants: c, ...(KmsKeyId ? { KmsKeyId } : {}) };
     });
-    mock.on(CreateEndpointConfigCommand).callsFake(({ EndpointConfigName, ProductionVariants }) => {
+    mock.on(CreateEndpointConfigCommand).callsFake(({ EndpointConfigName, ProductionVariants, KmsKeyId }) => {
       if (this.configs.has(EndpointConfigName)) throw validation(`Cannot create already existing endpoint configuration "${EndpointConfigName}".`);
       this.configs.set(EndpointConfigName, ProductionVariants);
+      if (KmsKeyId) this.configKeys.set(EndpointConfigName, KmsKeyId);
       return {};
     });
     mock.on(DescribeEndpointCommand).callsFake(({ EndpointName }) => {
@@ -73,6 +77,7 @@ export class FakeSageMaker {
     });
     mock.on(DeleteEndpointConfigCommand).callsFake(({ EndpointConfigName }) => {
       this.configs.delete(EndpointConfigName);
+      this.configKeys.delete(EndpointConfigName);
       return {};
     });
     mock.on(DeleteModelCommand).callsFake(({ ModelName }) => {

@@ -124,6 +124,9 @@ describe('parseRelease errors name the step, the YAML path and the reason', () =
     ['quota period', `${MINIMAL}api: { quota: { period: YEAR } }\n`, 'api.quota.period', 'must be one of: DAY, WEEK, MONTH'],
     ['bad role arn', `${MINIMAL}iam: { lambdaRoleArn: 'arn:aws:iam::12:role/x' }\n`, 'iam.lambdaRoleArn', 'does not match'],
     ['no environments', MINIMAL.replace(/environments:[\s\S]*$/, 'environments: {}\n'), 'environments', 'must NOT have fewer than 1 properties'],
+    ['kmsKeyId not an ARN', `${MINIMAL}kmsKeyId: my-key\n`, 'kmsKeyId', 'does not match ^arn:aws'],
+    ['per-env kmsKeyId of another service', MINIMAL.replace('{ instanceType: ml.t2.medium }', "{ instanceType: ml.t2.medium, kmsKeyId: 'arn:aws:s3:eu-west-1:123456789012:key/abc' }"), 'environments.dev.kmsKeyId', 'does not match'],
+    ['kmsKeyId with a short account', `${MINIMAL}kmsKeyId: 'arn:aws:kms:eu-west-1:1234:key/abc'\n`, 'kmsKeyId', 'does not match'],
   ])('%s -> MS_DEPLOY_RELEASE_INVALID', (_name, text, yamlPath, reason) => {
     const f = failure(text);
     expect(f.code).toBe('MS_DEPLOY_RELEASE_INVALID');
@@ -154,6 +157,16 @@ describe('parseRelease errors name the step, the YAML path and the reason', () =
 
   test('prod without autoscaling may run one instance', () => {
     expect(parseRelease(`${MINIMAL}  prod: { instanceType: ml.m5.large }\n`).environments.prod?.instanceCount).toBe(1);
+  });
+
+  test('kmsKeyId: a key ARN or alias ARN, top level and per environment', () => {
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const alias = 'arn:aws-us-gov:kms:us-gov-west-1:123456789012:alias/team/ms-iris';
+    const r = parseRelease(`${MINIMAL}  prod: { instanceType: ml.m5.large, kmsKeyId: '${alias}' }\nkmsKeyId: '${key}'\n`);
+    expect(r.kmsKeyId).toBe(key);
+    expect(r.environments.prod?.kmsKeyId).toBe(alias);
+    expect(r.environments.dev?.kmsKeyId).toBeUndefined();
+    expect(parseRelease(MINIMAL).kmsKeyId).toBeUndefined();
   });
 
   test('promotion.order naming an undefined env -> MS_DEPLOY_RELEASE_PROMOTION_ORDER with the index', () => {

@@ -142,3 +142,54 @@ describe('iam roles', () => {
     expect(mocks.iam.commandCalls(DeleteRoleCommand)[0]!.args[0].input).toEqual({ RoleName: 'ms-iris-dev-lambda' });
   });
 });
+
+describe('kmsKeyId: the SageMaker role may use exactly the configured key', () => {
+  const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const ALIAS = 'arn:aws:kms:eu-west-1:123456789012:alias/ms-iris';
+  const KMS_ACTIONS = ['kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
+  const kmsOf = (yaml: string, env: 'dev' | 'prod' = 'dev') =>
+    sagemakerPolicy(testContext({ yaml, env })).Statement.filter((s) => s.Action.some((a) => a.startsWith('kms:')));
+
+  test('no kmsKeyId: no KMS permission at all', () => {
+    expect(kmsOf(RELEASE_YAML)).toEqual([]);
+    expect(lambdaPolicy(testContext({ yaml: `${RELEASE_YAML}kmsKeyId: ${KEY}\n` })).Statement.some((s) => s.Action.some((a) => a.startsWith('kms:')))).toBe(false);
+  });
+
+  test('a key ARN: the four actions on that key only', () => {
+    expect(kmsOf(`${RELEASE_YAML}kmsKeyId: ${KEY}\n`)).toEqual([{ Sid: 'EncryptEndpointVolume', Effect: 'Allow', Action: KMS_ACTIONS, Resource: [KEY] }]);
+  });
+
+  test("an alias ARN: the keys of the alias's account and region that carry that alias (KMS authorizes on the key)", () => {
+    expect(kmsOf(`${RELEASE_YAML}kmsKeyId: ${ALIAS}\n`)).toEqual([{
+      Sid: 'EncryptEndpointVolume', Effect: 'Allow', Action: KMS_ACTIONS,
+      Resource: ['arn:aws:kms:eu-west-1:123456789012:key/*'],
+      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/ms-iris' } },
+    }]);
+  });
+
+  test("per environment: prod's own key; none for an instance-storage type", () => {
+    const yaml = RELEASE_YAML.replace('    instanceType: ml.m5.large\n', `    instanceType: ml.m5.large\n    kmsKeyId: ${KEY}\n`);
+    expect(kmsOf(yaml, 'dev')).toEqual([]);
+    expect(kmsOf(yaml, 'prod')[0]!.Resource).toEqual([KEY]);
+    expect(kmsOf(`${RELEASE_YAML.replace('instanceType: ml.m5.large', 'instanceType: ml.g4dn.xlarge')}kmsKeyId: ${KEY}\n`, 'prod')).toEqual([]);
+  });
+
+  test('adding kmsKeyId to a deployed role updates only its inline policy', async () => {
+    existingRole(sagemakerPolicy(testContext()));
+    mocks.iam.on(PutRolePolicyCommand).resolves({});
+    const ctx = testContext({ yaml: `${RELEASE_YAML}kmsKeyId: ${KEY}\n` });
+    const { plan } = await run(sagemakerRole, ctx);
+    expect(plan.action).toBe('update');
+    expect(plan.diffs.map((d) => d.field)).toEqual(['policy']);
+    expect(mutatingCommands(mocks)).toEqual(['PutRolePolicyCommand']);
+    expect(JSON.parse(mocks.iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input.PolicyDocument!)).toEqual(sagemakerPolicy(ctx));
+  });
+
+  test('a role given in release.yaml (iam.sagemakerRoleArn) is left alone', async () => {
+    const given = 'arn:aws:iam::123456789012:role/team-sagemaker';
+    const { plan, outputs } = await run(sagemakerRole, testContext({ yaml: `${RELEASE_YAML}kmsKeyId: ${KEY}\niam: { sagemakerRoleArn: '${given}' }\n` }));
+    expect(plan.action).toBe('no-change');
+    expect(outputs.sagemakerRoleArn).toBe(given);
+    expect(mutatingCommands(mocks)).toEqual([]);
+  });
+});

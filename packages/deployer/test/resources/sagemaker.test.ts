@@ -10,6 +10,7 @@ import { sagemakerEndpoint } from '../../src/resources/sagemaker-endpoint.js';
 import { sagemakerEndpointConfig } from '../../src/resources/sagemaker-endpoint-config.js';
 import { sagemakerModel } from '../../src/resources/sagemaker-model.js';
 import type { ResourceModule } from '../../src/resources/resource.js';
+import { sagemakerEndpointConfigName } from '../../src/resources/sagemaker-names.js';
 import {
   DIGEST, DIGEST2, mockAll, mutatingCommands, RELEASE_YAML, REPO_URI, restoreAll, sagemakerNotFound, sentCommands, testContext, throttling, type Mocks,
 } from '../helpers/aws-context.js';
@@ -264,4 +265,55 @@ test('volumeSizeGb applies to EBS-backed types only (SageMaker rejects it for in
   const variant = mocks.sagemaker.commandCalls(CreateEndpointConfigCommand)[0]!.args[0].input.ProductionVariants![0]!;
   expect(variant.InstanceType).toBe('ml.g4dn.xlarge');
   expect(variant).not.toHaveProperty('VolumeSizeInGB');
+});
+
+describe('kmsKeyId: the endpoint volume encrypted with your KMS key', () => {
+  const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const WITH_KEY = `${RELEASE_YAML}kmsKeyId: ${KEY}\n`;
+  const configInput = () => mocks.sagemaker.commandCalls(CreateEndpointConfigCommand)[0]!.args[0].input;
+
+  test('CreateEndpointConfig gets KmsKeyId; the plan shows it; it is read back, so a second run changes nothing', async () => {
+    const first = await runChain(testContext({ yaml: WITH_KEY }), MODULES, upstream());
+    expect(configInput().KmsKeyId).toBe(KEY);
+    expect(first.plans[1]!.diffs).toContainEqual({ field: 'kmsKeyId', from: undefined, to: KEY });
+    const ctx = testContext({ yaml: WITH_KEY });
+    const desired = sagemakerEndpointConfig.desired(ctx, { modelName: first.outputs.modelName });
+    expect(await sagemakerEndpointConfig.observe(ctx, desired)).toEqual({ name: first.outputs.endpointConfigName, kmsKeyId: KEY });
+    mocks.sagemaker.resetHistory();
+    const again = await runChain(testContext({ yaml: WITH_KEY }), MODULES, upstream());
+    expect(again.plans.map((p) => p.action)).toEqual(['no-change', 'no-change', 'no-change']);
+    expect(mutatingCommands(mocks)).toEqual([]);
+  });
+
+  test('without kmsKeyId: no KmsKeyId sent, no kmsKeyId line in the plan, and the config name is the one from before the option', async () => {
+    const { plans } = await runChain(testContext(), MODULES, upstream());
+    expect(configInput()).not.toHaveProperty('KmsKeyId');
+    expect(plans[1]!.diffs.map((d) => d.field)).not.toContain('kmsKeyId');
+    const ctx = testContext();
+    const content = { modelName: 'm', instanceType: 'ml.t2.medium', instanceCount: 1, volumeSizeGb: 10 };
+    expect(sagemakerEndpointConfig.desired(ctx, { modelName: 'm' }).name).toBe(sagemakerEndpointConfigName(ctx.names, content));
+  });
+
+  test('adding a key is new content: a new config (name hashes the key) and an endpoint update', async () => {
+    const first = await runChain(testContext(), MODULES, upstream());
+    mocks.sagemaker.resetHistory();
+    const second = await runChain(testContext({ yaml: WITH_KEY }), MODULES, upstream());
+    expect(second.plans.map((p) => p.action)).toEqual(['no-change', 'create', 'update']);
+    expect(second.outputs.endpointConfigName).not.toBe(first.outputs.endpointConfigName);
+    expect(sm.configKeys.get(second.outputs.endpointConfigName!)).toBe(KEY);
+  });
+
+  test("the environment's own kmsKeyId replaces the top-level one", async () => {
+    const prodKey = 'arn:aws:kms:eu-west-1:123456789012:alias/ms-iris-prod';
+    const yaml = WITH_KEY.replace('    instanceType: ml.m5.large\n', `    instanceType: ml.m5.large\n    kmsKeyId: ${prodKey}\n`);
+    await runChain(testContext({ yaml, env: 'prod' }), MODULES, upstream());
+    expect(configInput().KmsKeyId).toBe(prodKey);
+  });
+
+  test('not for instance-storage types (SageMaker refuses KmsKeyId; the hardware encrypts them)', async () => {
+    const yaml = WITH_KEY.replace('instanceType: ml.t2.medium', 'instanceType: ml.g4dn.xlarge');
+    const { plans } = await runChain(testContext({ yaml }), MODULES, upstream());
+    expect(configInput()).not.toHaveProperty('KmsKeyId');
+    expect(plans[1]!.diffs.map((d) => d.field)).not.toContain('kmsKeyId');
+  });
 });

@@ -1,5 +1,6 @@
-// promote creates the target environment's model itself: it must carry the
-// target's release.yaml vpc (prod's own subnets), like the models `up` creates.
+// promote creates the target environment's model and endpoint config itself: they
+// must carry the target's release.yaml vpc (prod's own subnets) and kmsKeyId, like
+// the ones `up` creates.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeScalableTargetsCommand, DescribeScalingPoliciesCommand, PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
@@ -8,6 +9,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { VERIFIED_TAG } from '../../src/checks/verify-tag.js';
 import { promote } from '../../src/commands/promote.js';
+import { sagemakerEndpointConfig } from '../../src/resources/sagemaker-endpoint-config.js';
 import { ACCOUNT, DIGEST, mockAll, REPO_URI, RELEASE_YAML, restoreAll, testContext, type Mocks } from '../helpers/aws-context.js';
 
 const DEV_ARN = `arn:aws:sagemaker:eu-west-1:${ACCOUNT}:endpoint/ms-iris-dev`;
@@ -58,5 +60,23 @@ describe('promote with a vpc', () => {
     const model = mocks.sagemaker.commandCalls(CreateModelCommand)[0]!.args[0].input;
     expect('VpcConfig' in model).toBe(false);
     expect('EnableNetworkIsolation' in model).toBe(false);
+  });
+});
+
+describe('promote with a kmsKeyId', () => {
+  it("creates the target's endpoint config with the target's own key, named as `up` names the same content", async () => {
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const yaml = RELEASE_YAML.replace('    instanceType: ml.m5.large\n', `    instanceType: ml.m5.large\n    kmsKeyId: ${key}\n`);
+    const prod = testContext({ env: 'prod', yaml });
+    await promote(testContext({ env: 'dev', yaml }), prod);
+    const config = mocks.sagemaker.commandCalls(CreateEndpointConfigCommand)[0]!.args[0].input;
+    expect(config.KmsKeyId).toBe(key);
+    const model = mocks.sagemaker.commandCalls(CreateModelCommand)[0]!.args[0].input.ModelName!;
+    expect(config.EndpointConfigName).toBe(sagemakerEndpointConfig.desired(prod, { modelName: model }).name);
+  });
+
+  it('without a key for the target the request has no KmsKeyId', async () => {
+    await promote(testContext({ env: 'dev' }), testContext({ env: 'prod' }));
+    expect('KmsKeyId' in mocks.sagemaker.commandCalls(CreateEndpointConfigCommand)[0]!.args[0].input).toBe(false);
   });
 });
