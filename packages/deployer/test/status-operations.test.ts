@@ -34,12 +34,13 @@ let mocks: Mocks & { budgets: AwsStub<any, any, any> };
 let core: FakeCoreAws;
 let sm: FakeSageMaker;
 let ops: FakeOpsAws;
+let edge: FakeEdgeAws;
 let deps: CliDeps;
 beforeEach(() => {
   mocks = { ...mockAll(), budgets: mockClient(BudgetsClient) };
   mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: IDENTITY });
   core = new FakeCoreAws().install(mocks);
-  new FakeEdgeAws().install(mocks);
+  edge = new FakeEdgeAws().install(mocks);
   sm = new FakeSageMaker(mocks.sagemaker);
   ops = new FakeOpsAws((name) => sm.endpoints.has(name)).install(mocks);
   deps = { runner: core.runner(SHA), resources: (ctx, options) => environmentResources(ctx, { ...options, bundle }) };
@@ -157,6 +158,31 @@ describe('status', () => {
     expect(run.stdout).toMatch(/last verify {4}fail at 2026-11-24T08:00:00\.000Z \(on ms-iris-dev-0ld0ld00, not the config running now\)/);
     expect(run.stdout).toMatch(/dashboard {8}ms-iris-dev {2}https:\/\/eu-west-1\.console\.aws\.amazon\.com/);
     expect(run.stdout).toMatch(/budget {11}ms-iris-dev-monthly {2}0 of 50 USD this month/);
+  });
+
+  it('shows where the endpoint and the proxy run (VPC or not) and which key encrypts the endpoint volume', async () => {
+    const plainRun = await cli(['status', 'dev', '--dir', project.dir, '--json']);
+    const before = plainRun.json<Record<string, any>>();
+    expect(before.endpoint).not.toHaveProperty('vpc');
+    expect(before.endpoint).not.toHaveProperty('kmsKeyId');
+    expect(before.lambda).not.toHaveProperty('vpc');
+    expect((await cli(['status', 'dev', '--dir', project.dir])).stdout).toMatch(/network {8}no VPC \(SageMaker-managed network\)\n {4}volume key {5}AWS managed key/);
+
+    // What AWS reports for a deployment with release.yaml vpc + kmsKeyId.
+    const endpoint = sm.endpoints.get('ms-iris-dev')!;
+    const model = sm.models.get(sm.configs.get(endpoint.config)![0]!.ModelName!)!;
+    Object.assign(model, { vpc: { Subnets: ['subnet-0bbbbbbb', 'subnet-0aaaaaaa'], SecurityGroupIds: ['sg-0ccccccc'] }, isolation: true });
+    const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    sm.configKeys.set(endpoint.config, key);
+    edge.functions.get('ms-iris-dev-proxy')!.config.VpcConfig = { SubnetIds: ['subnet-0aaaaaaa'], SecurityGroupIds: ['sg-0ddddddd'], VpcId: 'vpc-0eeeeeee' };
+    const s = (await cli(['status', 'dev', '--dir', project.dir, '--json'])).json<Record<string, any>>();
+    expect(s.endpoint).toMatchObject({ vpc: { subnetIds: ['subnet-0aaaaaaa', 'subnet-0bbbbbbb'], securityGroupIds: ['sg-0ccccccc'], networkIsolation: true }, kmsKeyId: key });
+    expect(s.lambda.vpc).toEqual({ subnetIds: ['subnet-0aaaaaaa'], securityGroupIds: ['sg-0ddddddd'] });
+    const text = (await cli(['status', 'dev', '--dir', project.dir])).stdout;
+    expect(text).toContain('    network        VPC subnets subnet-0aaaaaaa, subnet-0bbbbbbb; security groups sg-0ccccccc; network isolation on\n');
+    expect(text).toContain(`    volume key     ${key}\n`);
+    expect(text).toMatch(/ {2}lambda {11}ms-iris-dev-proxy .*\n {4}network {8}VPC subnets subnet-0aaaaaaa; security groups sg-0ddddddd\n/);
+    expect(mutating()).toEqual([]);
   });
 
   it('without a budget in release.yaml, status makes no Budgets call; a missing dashboard and alarms read "not found"', async () => {

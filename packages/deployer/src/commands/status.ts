@@ -38,9 +38,13 @@ export interface EnvironmentStatus {
     image?: string;
     imageDigest?: string;
     modelName?: string;
+    /** The model's VpcConfig; absent = SageMaker's managed network (no VPC). */
+    vpc?: NetworkStatus & { networkIsolation: boolean };
+    /** The endpoint config's KmsKeyId; absent = an AWS managed key (or instance storage). */
+    kmsKeyId?: string;
   };
   autoscaling: { enabled: boolean; minCapacity?: number; maxCapacity?: number };
-  lambda: { name: string; exists: boolean; state?: string; lastUpdateStatus?: string; lastModified?: string };
+  lambda: { name: string; exists: boolean; state?: string; lastUpdateStatus?: string; lastModified?: string; vpc?: NetworkStatus };
   api: { name: string; exists: boolean; id?: string; url?: string; lastDeployment?: string };
   userPool: { name: string; exists: boolean; id?: string };
   alarms: AlarmStatus[];
@@ -49,6 +53,17 @@ export interface EnvironmentStatus {
   dashboard: { name: string; exists: boolean; url?: string };
   /** Only read when release.yaml has a budget (Budgets needs its own permissions). */
   budget: { name: string; configured: boolean; exists?: boolean; limitUsd?: number; actualUsd?: number; forecastUsd?: number };
+}
+
+/** Where a resource's network interfaces are (release.yaml `vpc`, as deployed). */
+export interface NetworkStatus {
+  subnetIds: string[];
+  securityGroupIds: string[];
+}
+
+/** A VpcConfig as SageMaker or Lambda report it; undefined when there are no subnets (not in a VPC). */
+function networkOf(subnets: string[] | undefined, groups: string[] | undefined): NetworkStatus | undefined {
+  return subnets?.length ? { subnetIds: [...subnets].sort(), securityGroupIds: [...(groups ?? [])].sort() } : undefined;
 }
 
 export interface AlarmStatus {
@@ -101,11 +116,14 @@ async function endpointStatus(ctx: DeployContext): Promise<EnvironmentStatus['en
     result.instanceType = v?.InstanceType;
     result.instanceCount ??= v?.InitialInstanceCount;
     result.modelName = v?.ModelName;
+    if (cfg?.KmsKeyId) result.kmsKeyId = cfg.KmsKeyId;
   }
-  if (!result.image && result.modelName) {
+  if (result.modelName) {
     const model = await sm.send(new DescribeModelCommand({ ModelName: result.modelName })).catch(notFoundAs(undefined, 'DescribeModel', result.modelName));
-    result.image = model?.PrimaryContainer?.Image;
+    result.image ??= model?.PrimaryContainer?.Image;
     result.imageDigest ??= result.image?.split('@')[1];
+    const network = networkOf(model?.VpcConfig?.Subnets, model?.VpcConfig?.SecurityGroupIds);
+    if (network) result.vpc = { ...network, networkIsolation: model?.EnableNetworkIsolation === true };
   }
   return result;
 }
@@ -122,7 +140,10 @@ async function lambdaStatus(ctx: DeployContext): Promise<EnvironmentStatus['lamb
   const name = ctx.names.lambda;
   const fn = await ctx.clients.lambda.send(new GetFunctionCommand({ FunctionName: name })).catch(notFoundAs(undefined, 'GetFunction', name));
   const c = fn?.Configuration;
-  return c ? { name, exists: true, state: c.State, lastUpdateStatus: c.LastUpdateStatus, lastModified: iso(c.LastModified) } : { name, exists: false };
+  if (!c) return { name, exists: false };
+  // AWS reports empty lists (not an absent VpcConfig) for a function outside any VPC.
+  const vpc = networkOf(c.VpcConfig?.SubnetIds, c.VpcConfig?.SecurityGroupIds);
+  return { name, exists: true, state: c.State, lastUpdateStatus: c.LastUpdateStatus, lastModified: iso(c.LastModified), ...(vpc ? { vpc } : {}) };
 }
 
 async function apiStatus(ctx: DeployContext): Promise<EnvironmentStatus['api']> {
@@ -269,6 +290,10 @@ function renderOperations(s: EnvironmentStatus, lines: string[]): void {
   }
 }
 
+function describeNetwork(n: NetworkStatus): string {
+  return `VPC subnets ${n.subnetIds.join(', ')}; security groups ${n.securityGroupIds.join(', ')}`;
+}
+
 export function renderStatus(model: string, s: EnvironmentStatus): string {
   const missing = 'not found';
   const e = s.endpoint;
@@ -281,11 +306,14 @@ export function renderStatus(model: string, s: EnvironmentStatus): string {
     lines.push(`    config         ${e.endpointConfig ?? '?'}  ${e.instanceType ?? '?'} x ${e.instanceCount ?? '?'}`);
     lines.push(`    image          ${e.image ?? '?'}`);
     if (e.imageDigest) lines.push(`    digest         ${e.imageDigest}`);
+    lines.push(`    network        ${e.vpc ? `${describeNetwork(e.vpc)}; network isolation ${e.vpc.networkIsolation ? 'on' : 'off'}` : 'no VPC (SageMaker-managed network)'}`);
+    lines.push(`    volume key     ${e.kmsKeyId ?? 'AWS managed key (or the instance\'s hardware for instance storage)'}`);
   }
   const a = s.autoscaling;
   lines.push(`  autoscaling      ${a.enabled ? `min ${a.minCapacity} / max ${a.maxCapacity}` : 'off'}`);
   const l = s.lambda;
   lines.push(`  lambda           ${l.name}  ${l.exists ? `${l.state ?? '?'} (${l.lastUpdateStatus ?? '?'}, last change ${l.lastModified ?? '?'})` : missing}`);
+  if (l.vpc) lines.push(`    network        ${describeNetwork(l.vpc)}`);
   const p = s.api;
   lines.push(`  api              ${p.name}  ${p.exists ? `${p.url ?? 'not deployed'}${p.lastDeployment ? `  (last deployment ${p.lastDeployment})` : ''}` : missing}`);
   lines.push(`  user pool        ${s.userPool.name}  ${s.userPool.exists ? s.userPool.id : missing}`);
