@@ -10,6 +10,7 @@ import { DEFAULTS } from '../lib/constants.js';
 import { staticFiles, buildContext, artifactPath, fileMap, mergeUnder, packageJson } from '../lib/context.js';
 import { GeneratorError } from '../lib/errors.js';
 import { GOLDEN_FILE, goldenLines, goldenPlaceholder, toJsonl, type GoldenWeights } from '../lib/golden.js';
+import { METRICS_FILE, metricsPlaceholder, metricsSummary, starterMetrics, toMetricsJson } from '../lib/metrics.js';
 import { TROUBLESHOOTING_CODES_FILE } from '../lib/troubleshooting.js';
 import { logisticRegressionOnnx, type LogisticWeights } from '../lib/onnx-model.js';
 import { FLAGS, parseFlags, type FlagAnswers } from '../lib/options.js';
@@ -76,12 +77,14 @@ export default class ModelServiceGenerator extends Generator {
       modelVersion: '1.0.0',
       vendorRuntime: vendored !== undefined || keepsVendored,
       troubleshootingCodes: readFileSync(this.templatePath(TROUBLESHOOTING_CODES_FILE), 'utf8'),
+      starterMetrics: a.modelFile === undefined ? metricsSummary(this._starterMetrics()) : undefined,
     });
 
     for (const [from, to] of fileMap(a)) this.renderTemplate(from, to, context);
     for (const [from, to] of staticFiles(a)) this.copyTemplate(from, to);
     this.fs.write(this.destinationPath(artifact), Buffer.from(artifactBytes));
     this.fs.write(this.destinationPath(GOLDEN_FILE), this._golden(a, artifact));
+    this.fs.write(this.destinationPath(METRICS_FILE), this._metrics(a, artifact));
     if (vendored) this.fs.copy(vendored.from, this.destinationPath(vendored.to));
 
     const merged = mergeUnder(packageJson(a, dependency), existing as Record<string, unknown>);
@@ -174,6 +177,21 @@ ${this.answers.name} is ready in ${dir}:
     }
     const weights = JSON.parse(readFileSync(this.templatePath('model', 'model.json'), 'utf8')) as GoldenWeights;
     return toJsonl(goldenLines(weights, a.modelKind));
+  }
+
+  /** Starter model: the held-out numbers its training measured. Your model: the placeholder to fill in. */
+  _metrics(a: Answers, artifact: string): string {
+    if (a.modelFile !== undefined) {
+      // A re-run without a new --model keeps metrics the user already filled in.
+      const existing = this.fs.exists(this.destinationPath(METRICS_FILE)) ? this.fs.read(this.destinationPath(METRICS_FILE)) : undefined;
+      if (a.modelSource === undefined && existing !== undefined && !/"placeholder"\s*:\s*true/.test(existing)) return existing;
+      return toMetricsJson(metricsPlaceholder(artifact));
+    }
+    return toMetricsJson(this._starterMetrics());
+  }
+
+  _starterMetrics(): ReturnType<typeof starterMetrics> {
+    return starterMetrics(JSON.parse(readFileSync(this.templatePath('model', 'model.json'), 'utf8')) as { version?: string; heldOutAccuracy?: number });
   }
 
   /** Your model (--model, or kept from an earlier run), else the starter model as weights JSON or ONNX bytes. */

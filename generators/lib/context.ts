@@ -36,6 +36,8 @@ export interface TemplateContext extends Omit<Answers, 'env' | 'runtimeSource' |
   vendorRuntime: boolean;
   /** The user brought the model (--model): the golden set is a placeholder to replace. */
   ownModel: boolean;
+  /** The starter model's metrics in one line (model/metrics.json); undefined with --model (a placeholder to fill in). */
+  starterMetrics?: string;
   /** Markdown: the runtime's and the deployer's error codes -> what to do (templates/common/troubleshooting.md). */
   troubleshootingCodes: string;
   /** Which dependency-update bot the project is set up for. */
@@ -64,7 +66,7 @@ export function updatesBot(ci: Answers['ci']): 'dependabot' | 'renovate' {
 
 export function buildContext(
   a: Answers,
-  extra: { artifactSha256: string; modelVersion: string; vendorRuntime: boolean; troubleshootingCodes: string },
+  extra: { artifactSha256: string; modelVersion: string; vendorRuntime: boolean; troubleshootingCodes: string; starterMetrics?: string },
 ): TemplateContext {
   const { env, runtimeSource: _source, modelSource: _model, ...rest } = a;
   const envs: EnvRow[] = a.environments.map((name) => {
@@ -85,6 +87,7 @@ export function buildContext(
     artifact: artifactPath(a),
     ownModel: a.modelFile !== undefined,
     updates: updatesBot(a.ci),
+    starterMetrics: undefined,
     ...extra,
   };
 }

@@ -17,6 +17,7 @@ const CORE = [
   'tests/invalid-input.test.ts',
   'tests/golden.test.ts',
   'tests/golden.jsonl',
+  'model/metrics.json',
   'tests/model-artifact.test.ts',
   'tests/model-loader.test.ts',
   'jest.config.js',

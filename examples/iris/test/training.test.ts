@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { readIrisCsv, splitIris } from '../src/iris-data.js';
 import { checkModelFile, paramsVersion } from '../src/logistic-regression.js';
 import { MODEL_PATH } from '../src/paths.js';
@@ -43,6 +44,14 @@ describe('training', () => {
     expect(model.version).toBe(paramsVersion(model));
     expect(model.training.heldOutAccuracy).toBeGreaterThanOrEqual(0.9);
     expect(accuracy(model, splitIris(rows).heldOut)).toBe(model.training.heldOutAccuracy);
+  });
+
+  test('model/metrics.json documents the committed model and its held-out accuracy (29 of 30)', () => {
+    const card = JSON.parse(readFileSync(join(dirname(MODEL_PATH), 'metrics.json'), 'utf8'));
+    expect(card.model).toContain(committed.version.slice(0, 12));
+    expect(card.dataset).toMatch(/^the 30 held-out rows of data\/iris\.csv/);
+    expect(card.metrics.accuracy).toBe(Number(accuracy(committed, splitIris(rows).heldOut).toFixed(3)));
+    expect(accuracy(committed, splitIris(rows).heldOut)).toBe(29 / 30);
   });
 
   test('more gradient steps lower the training loss (the optimiser actually learns)', () => {

@@ -31,8 +31,9 @@ const WITH_ARTIFACT = RELEASE_YAML.replace('model: { name: iris, team: data-scie
 // The source and AWS capacity/IAM checks have their own tests (test/checks/); here a temp dir
 // that is no git repository and mocks without quotas or simulations would fail them.
 const OFFLINE_SKIPS = ['--skip-git', '--skip', 'doctor.capacity', 'doctor.iam'];
-// A golden set whose input validates against the compiled schema (doctor.golden).
+// A golden set whose input validates against the compiled schema (doctor.golden), and a model card (doctor.model.metrics).
 const GOLDEN = {
+  'model/metrics.json': '{"model":"iris","dataset":"30 held-out rows","evaluatedAt":"2026-11-25","metrics":{"accuracy":0.967}}\n',
   'tests/golden.jsonl': '{"request":{"instances":[[1,2,3,4]]},"response":{"predictions":["setosa"]},"tolerance":1e-6}\n',
   'dist/prediction.js': "export const instanceSchema = { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4 };\n",
 };
@@ -56,7 +57,7 @@ describe('model-deploy doctor', () => {
     expect(out.ok).toBe(true);
     expect(out.checks.map((c) => [c.id, c.status])).toEqual([
       ['doctor.release', 'pass'], ['doctor.region', 'pass'], ['doctor.credentials', 'pass'], ['doctor.artifacts', 'pass'], ['doctor.golden', 'pass'],
-      ['doctor.dockerfile', 'pass'], ['doctor.tests', 'pass'], ['doctor.docker', 'pass'], ['doctor.iam.arns', 'skip'],
+      ['doctor.model.metrics', 'pass'], ['doctor.dockerfile', 'pass'], ['doctor.tests', 'pass'], ['doctor.docker', 'pass'], ['doctor.iam.arns', 'skip'],
       ['doctor.git.clean', 'skip'], ['doctor.git.pushed', 'skip'], ['doctor.ci.config', 'skip'], ['doctor.config.volume', 'pass'],
       ['doctor.encryption', 'pass'], ['doctor.capacity', 'skip'], ['doctor.iam', 'skip'], ['doctor.vpc.subnets', 'skip'], ['doctor.vpc.security-groups', 'skip'], ['doctor.vpc.egress', 'skip'],
     ]);
@@ -78,11 +79,12 @@ describe('model-deploy doctor', () => {
     expect(run.stdout).toMatch(/FAIL {2}doctor\.credentials .*MS_DEPLOY_AWS_CREDENTIALS/);
     expect(run.stdout).toMatch(/FAIL {2}doctor\.artifacts .*sha256 is [0-9a-f]{64}, release.yaml says/);
     expect(run.stdout).toMatch(/FAIL {2}doctor\.golden .*no golden set: .*tests\/golden\.jsonl cannot be read/);
+    expect(run.stdout).toMatch(/FAIL {2}doctor\.model\.metrics .*no model metrics: model\/metrics\.json cannot be read[\s\S]*fix: Write model\/metrics\.json/);
     expect(run.stdout).toMatch(/FAIL {2}doctor\.dockerfile .*no Dockerfile/);
     expect(run.stdout).toMatch(/FAIL {2}doctor\.tests .*npm test exited 1: FAIL tests\/app\.test\.ts \| 1 failed/);
     expect(run.stdout).toMatch(/FAIL {2}doctor\.docker .*docker CLI not found[\s\S]*fix: Install docker, or pick another builder/);
     expect(run.stdout).toMatch(/SKIP {2}doctor\.iam\.arns .*no role ARNs given/);
-    expect(run.stderr).toMatch(/MS_DEPLOY_CHECKS_FAILED: 9 of 19 checks failed: doctor\.credentials, doctor\.artifacts, doctor\.golden, doctor\.dockerfile, doctor\.tests, doctor\.docker, doctor\.git\.clean, doctor\.git\.pushed, doctor\.ci\.config/);
+    expect(run.stderr).toMatch(/MS_DEPLOY_CHECKS_FAILED: 10 of 20 checks failed: doctor\.credentials, doctor\.artifacts, doctor\.golden, doctor\.model\.metrics, doctor\.dockerfile, doctor\.tests, doctor\.docker, doctor\.git\.clean, doctor\.git\.pushed, doctor\.ci\.config/);
   });
 
   it('a malformed role ARN fails doctor.iam.arns (and the schema check), well-formed ones pass', async () => {
@@ -141,7 +143,7 @@ describe('model-deploy doctor', () => {
     const ids = PREDEPLOY_CHECKS.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual([
-      'doctor.release', 'doctor.region', 'doctor.credentials', 'doctor.artifacts', 'doctor.golden', 'doctor.dockerfile', 'doctor.tests', 'doctor.docker', 'doctor.iam.arns',
+      'doctor.release', 'doctor.region', 'doctor.credentials', 'doctor.artifacts', 'doctor.golden', 'doctor.model.metrics', 'doctor.dockerfile', 'doctor.tests', 'doctor.docker', 'doctor.iam.arns',
       'doctor.git.clean', 'doctor.git.pushed', 'doctor.ci.config', 'doctor.config.volume', 'doctor.encryption', 'doctor.capacity', 'doctor.iam',
       'doctor.vpc.subnets', 'doctor.vpc.security-groups', 'doctor.vpc.egress',
     ]);

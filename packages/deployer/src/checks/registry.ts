@@ -24,6 +24,7 @@ import { encryptionCheck } from './doctor-encryption.js';
 import { ciConfigCheck, gitCleanCheck, gitPushedCheck } from './doctor-git.js';
 import { goldenCheck } from './doctor-golden.js';
 import { iamCheck } from './doctor-iam.js';
+import { modelMetricsCheck } from './doctor-model-metrics.js';
 import { volumeCheck } from './doctor-volume.js';
 import { vpcEgressCheck, vpcSecurityGroupsCheck, vpcSubnetsCheck } from './doctor-vpc.js';
 import { dockerfileLintCheck } from './dockerfile-lint.js';
@@ -260,7 +261,7 @@ export const iamArnsCheck: Check = {
 
 /** In run order: release first, since later checks read the loaded file. */
 export const PREDEPLOY_CHECKS: readonly Check[] = [
-  releaseCheck, regionCheck, credentialsCheck, artifactsCheck, goldenCheck, dockerfileCheck, testsCheck, builderCheck, iamArnsCheck,
+  releaseCheck, regionCheck, credentialsCheck, artifactsCheck, goldenCheck, modelMetricsCheck, dockerfileCheck, testsCheck, builderCheck, iamArnsCheck,
   gitCleanCheck, gitPushedCheck, ciConfigCheck, volumeCheck, encryptionCheck, capacityCheck, iamCheck, vpcSubnetsCheck, vpcSecurityGroupsCheck, vpcEgressCheck,
 ];
 

@@ -51,6 +51,7 @@ beforeEach(() => {
   mkdirSync(join(dir, 'tests'));
   mkdirSync(join(dir, 'dist'));
   writeFileSync(join(dir, 'tests', 'golden.jsonl'), '{"request":{"instances":[[1]]},"response":{"predictions":[1]}}\n');
+  writeFileSync(join(dir, 'model', 'metrics.json'), '{"model":"iris","dataset":"30 held-out rows","evaluatedAt":"2026-11-25","metrics":{"accuracy":0.967}}\n');
   writeFileSync(join(dir, 'dist', 'prediction.js'), "export const instanceSchema = { type: 'array', items: { type: 'number' } };\n");
   writeFileSync(join(dir, '.github', 'workflows', 'ci.yml'), 'on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps: [{ run: npm test }]\n');
   git(base, 'init', '-q', '--bare', '-b', 'main', 'origin.git');
