@@ -36,6 +36,7 @@ import type { DeployContext } from '../context.js';
 import { awsFail, hasErrorName, notFoundAs, wrapAwsError } from '../aws/aws-error.js';
 import { known } from '../known-after-apply.js';
 import { shortHash } from '../naming.js';
+import { hasTags } from '../tags.js';
 import type { KnownOutputs } from '../deploy-graph.js';
 import type { FieldDiff, ResourceModule } from './resource.js';
 
@@ -190,7 +191,7 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
     deploy: false, tagStage: false, apiKey: false, usagePlan: undefined, planPatch: [], planKey: false, removeKeyAndPlan: false,
   };
   if (!obs.api) diffs.push({ field: 'restApi', from: undefined, to: d.apiName });
-  else if (Object.entries(d.tags).some(([k, v]) => obs.api!.tags[k] !== v)) {
+  else if (!hasTags(obs.api.tags, d.tags)) {
     w.tagApi = true;
     diffs.push({ field: 'tags', from: obs.api.tags, to: d.tags });
   }
@@ -245,7 +246,7 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
   // The stage is what API Gateway bills requests to: it carries the cost allocation tags too.
   // A deployment creates the stage untagged, so a new stage is tagged right after it.
   // (After the deploy check: a tag change alone must not redeploy.)
-  if (!obs.stage || Object.entries(d.tags).some(([k, v]) => obs.stage!.tags[k] !== v)) {
+  if (!obs.stage || !hasTags(obs.stage.tags, d.tags)) {
     w.tagStage = true;
     if (obs.stage) diffs.push({ field: `stage ${d.stageName}.tags`, from: obs.stage.tags, to: d.tags });
   }

@@ -23,7 +23,7 @@ import {
 import { awsFail, notFoundAs } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import type { BudgetConfig } from '../release/types.js';
-import { tagList, TAG_ENV, TAG_MODEL } from '../tags.js';
+import { hasTags, tagList, TAG_ENV, TAG_MODEL } from '../tags.js';
 import { change, sameValue } from './diff.js';
 import type { FieldDiff, ResourceModule } from './resource.js';
 
@@ -154,7 +154,7 @@ export const budget: ResourceModule<BudgetDesired, BudgetObserved> = {
     if (!sameUsd(o.limitUsd, d.spec.limitUsd)) diffs.push({ field: 'limitUsd', from: o.limitUsd, to: d.spec.limitUsd });
     if (!sameValue(o.filter, d.spec.filter)) diffs.push({ field: 'filter', from: o.filter, to: d.spec.filter });
     if (!sameValue(o.alerts, d.spec.alerts)) diffs.push({ field: 'alerts', from: o.alerts, to: d.spec.alerts });
-    if (Object.entries(d.tags).some(([k, v]) => o.tags[k] !== v)) diffs.push({ field: 'tags', from: o.tags, to: d.tags });
+    if (!hasTags(o.tags, d.tags)) diffs.push({ field: 'tags', from: o.tags, to: d.tags });
     return change(KIND, d.name, diffs.length ? 'update' : 'no-change', diffs);
   },
 
