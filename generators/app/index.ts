@@ -10,7 +10,7 @@ import { DEFAULTS } from '../lib/constants.js';
 import { staticFiles, buildContext, artifactPath, fileMap, mergeUnder, packageJson } from '../lib/context.js';
 import { GeneratorError } from '../lib/errors.js';
 import { GOLDEN_FILE, goldenLines, goldenPlaceholder, toJsonl, type GoldenWeights } from '../lib/golden.js';
-import { METRICS_FILE, metricsPlaceholder, metricsSummary, starterMetrics, toMetricsJson } from '../lib/metrics.js';
+import { METRICS_FILE, metricsPlaceholder, metricsSummary, starterMetrics, toMetricsJson, type ModelMetrics } from '../lib/metrics.js';
 import { TROUBLESHOOTING_CODES_FILE } from '../lib/troubleshooting.js';
 import { logisticRegressionOnnx, type LogisticWeights } from '../lib/onnx-model.js';
 import { FLAGS, parseFlags, type FlagAnswers } from '../lib/options.js';
@@ -72,19 +72,20 @@ export default class ModelServiceGenerator extends Generator {
     // A re-run without --runtime-source keeps a vendored runtime: package.json still points
     // at file:vendor/<tgz>, so the Dockerfile must keep copying vendor/ in.
     const keepsVendored = !this.flags.runtimeSource && existing.dependencies?.['@model-service/runtime']?.startsWith('file:vendor/') === true;
+    const starter = a.modelFile === undefined ? this._starterMetrics() : undefined;
     const context = buildContext(a, {
       artifactSha256: createHash('sha256').update(artifactBytes).digest('hex'),
       modelVersion: '1.0.0',
       vendorRuntime: vendored !== undefined || keepsVendored,
       troubleshootingCodes: readFileSync(this.templatePath(TROUBLESHOOTING_CODES_FILE), 'utf8'),
-      starterMetrics: a.modelFile === undefined ? metricsSummary(this._starterMetrics()) : undefined,
+      starterMetrics: starter && metricsSummary(starter),
     });
 
     for (const [from, to] of fileMap(a)) this.renderTemplate(from, to, context);
     for (const [from, to] of staticFiles(a)) this.copyTemplate(from, to);
     this.fs.write(this.destinationPath(artifact), Buffer.from(artifactBytes));
     this.fs.write(this.destinationPath(GOLDEN_FILE), this._golden(a, artifact));
-    this.fs.write(this.destinationPath(METRICS_FILE), this._metrics(a, artifact));
+    this.fs.write(this.destinationPath(METRICS_FILE), this._metrics(a, artifact, starter));
     if (vendored) this.fs.copy(vendored.from, this.destinationPath(vendored.to));
 
     const merged = mergeUnder(packageJson(a, dependency), existing as Record<string, unknown>);
@@ -167,30 +168,34 @@ ${this.answers.name} is ready in ${dir}:
     this.flags.model = path;
   }
 
+  /**
+   * Your model (--model): `file` as you filled it in, kept by a re-run without a new --model;
+   * otherwise (first run, a new model, or still the placeholder) the placeholder to replace.
+   */
+  _keptOrPlaceholder(a: Answers, file: string, isPlaceholder: (text: string) => boolean, placeholder: string): string {
+    const path = this.destinationPath(file);
+    const existing = this.fs.exists(path) ? this.fs.read(path) : undefined;
+    if (a.modelSource === undefined && existing !== undefined && !isPlaceholder(existing)) return existing;
+    return placeholder;
+  }
+
   /** Starter model: golden answers computed from its weights. Your model: the placeholder to replace. */
   _golden(a: Answers, artifact: string): string {
     if (a.modelFile !== undefined) {
-      // A re-run without a new --model keeps a golden set the user already filled in.
-      const existing = this.fs.exists(this.destinationPath(GOLDEN_FILE)) ? this.fs.read(this.destinationPath(GOLDEN_FILE)) : undefined;
-      if (a.modelSource === undefined && existing !== undefined && !existing.includes('"placeholder":true')) return existing;
-      return toJsonl([goldenPlaceholder(artifact)]);
+      return this._keptOrPlaceholder(a, GOLDEN_FILE, (text) => text.includes('"placeholder":true'), toJsonl([goldenPlaceholder(artifact)]));
     }
     const weights = JSON.parse(readFileSync(this.templatePath('model', 'model.json'), 'utf8')) as GoldenWeights;
     return toJsonl(goldenLines(weights, a.modelKind));
   }
 
-  /** Starter model: the held-out numbers its training measured. Your model: the placeholder to fill in. */
-  _metrics(a: Answers, artifact: string): string {
-    if (a.modelFile !== undefined) {
-      // A re-run without a new --model keeps metrics the user already filled in.
-      const existing = this.fs.exists(this.destinationPath(METRICS_FILE)) ? this.fs.read(this.destinationPath(METRICS_FILE)) : undefined;
-      if (a.modelSource === undefined && existing !== undefined && !/"placeholder"\s*:\s*true/.test(existing)) return existing;
-      return toMetricsJson(metricsPlaceholder(artifact));
-    }
-    return toMetricsJson(this._starterMetrics());
+  /** Starter model: its held-out numbers. Your model: the card you filled in, or the placeholder. */
+  _metrics(a: Answers, artifact: string, starter: ModelMetrics | undefined): string {
+    if (starter) return toMetricsJson(starter);
+    return this._keptOrPlaceholder(a, METRICS_FILE, (text) => /"placeholder"\s*:\s*true/.test(text), toMetricsJson(metricsPlaceholder(artifact)));
   }
 
-  _starterMetrics(): ReturnType<typeof starterMetrics> {
+  /** The starter model's card: the held-out numbers its training measured (read from its weights file). */
+  _starterMetrics(): ModelMetrics {
     return starterMetrics(JSON.parse(readFileSync(this.templatePath('model', 'model.json'), 'utf8')) as { version?: string; heldOutAccuracy?: number });
   }
 
