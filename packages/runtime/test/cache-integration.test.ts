@@ -91,4 +91,26 @@ describe('cache in the invocation path', () => {
       expect(await metric(url, 'model_cache_errors_total')).toBeGreaterThan(0);
     });
   });
+
+  it('a deeply nested instance under a permissive schema is keyed and answered, not a 500', async () => {
+    // The model echoes a constant, so only the HTTP + cache path is under test.
+    const { model } = modelSum({
+      warmup: [],
+      instanceSchema: {},
+      predict: (instances) => instances.map(() => ({ label: 'small' as const, sum: 0 })),
+    });
+    const service = createService({ model, logger: silentLogger(), cache: { kind: 'memory' } });
+    const { port } = await service.listen(0, '127.0.0.1');
+    try {
+      const body = `{"instances":[${'['.repeat(10_000)}1${']'.repeat(10_000)}]}`;
+      const url = `http://127.0.0.1:${port}`;
+      const first = await request(url).post('/invocations').set('content-type', 'application/json').send(body);
+      expect(first.status).toBe(200);
+      expect(first.headers['x-cache']).toBe('MISS');
+      const second = await request(url).post('/invocations').set('content-type', 'application/json').send(body);
+      expect(second.headers['x-cache']).toBe('HIT');
+    } finally {
+      await service.close();
+    }
+  });
 });

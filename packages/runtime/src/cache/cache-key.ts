@@ -11,13 +11,8 @@ const sha256 =
     ? (bytes: Buffer) => hash('sha256', bytes, 'base64url')
     : (bytes: Buffer) => createHash('sha256').update(bytes).digest('base64url');
 
-/**
- * The canonical text of a value. Keys are sorted by code unit; `-0` prints as
- * `0`; `undefined` object members are skipped (as JSON.stringify does); values
- * JSON cannot hold (NaN, Infinity, bigint, undefined in arrays) get their own
- * `#` tokens so they never collide with `null`.
- */
-export function canonicalize(value: unknown): string {
+/** A scalar's canonical text, or undefined for arrays and objects. */
+function scalarText(value: unknown): string | undefined {
   switch (typeof value) {
     case 'number':
       // String(-0) is "0"; finite numbers print in JS's shortest round-trip form.
@@ -31,34 +26,72 @@ export function canonicalize(value: unknown): string {
     case 'undefined':
       return '#undefined';
     case 'object':
-      break;
+      return value === null ? 'null' : undefined;
     default:
       // functions and symbols are not request data
       return `#${typeof value}`;
   }
-  if (value === null) return 'null';
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i += 1) {
-      if (i > 0) out += ',';
-      const item: unknown = value[i];
-      out += typeof item === 'number' && Number.isFinite(item) ? String(item) : canonicalize(item);
+}
+
+/**
+ * The canonical text of a value. Keys are sorted by code unit; `-0` prints as
+ * `0`; `undefined` object members are skipped (as JSON.stringify does); values
+ * JSON cannot hold (NaN, Infinity, bigint, undefined in arrays) get their own
+ * `#` tokens so they never collide with `null`. Iterative, like encode() below:
+ * a body nested 100,000 deep is odd, not a reason for a stack overflow.
+ */
+export function canonicalize(value: unknown): string {
+  interface Frame {
+    container: unknown[] | Record<string, unknown>;
+    keys: string[] | undefined;
+    next: number;
+    written: number;
+  }
+  const frames: Frame[] = [];
+  let out = '';
+  const open = (item: unknown): boolean => {
+    const text = scalarText(item);
+    if (text !== undefined) {
+      out += text;
+      return false;
     }
-    return `${out}]`;
+    if (Array.isArray(item)) {
+      out += '[';
+      frames.push({ container: item, keys: undefined, next: 0, written: 0 });
+    } else {
+      const keys = Object.keys(item as object);
+      if (keys.length > 1) keys.sort();
+      out += '{';
+      frames.push({ container: item as Record<string, unknown>, keys, next: 0, written: 0 });
+    }
+    return true;
+  };
+  open(value);
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!;
+    let pushed = false;
+    if (frame.keys === undefined) {
+      const items = frame.container as unknown[];
+      while (!pushed && frame.next < items.length) {
+        if (frame.written++ > 0) out += ',';
+        pushed = open(items[frame.next++]);
+      }
+      if (!pushed) out += ']';
+    } else {
+      const record = frame.container as Record<string, unknown>;
+      while (!pushed && frame.next < frame.keys.length) {
+        const key = frame.keys[frame.next++]!;
+        const member = record[key];
+        if (member === undefined) continue;
+        if (frame.written++ > 0) out += ',';
+        out += `${JSON.stringify(key)}:`;
+        pushed = open(member);
+      }
+      if (!pushed) out += '}';
+    }
+    if (!pushed) frames.pop();
   }
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  if (keys.length > 1) keys.sort();
-  let out = '{';
-  let first = true;
-  for (const key of keys) {
-    const member = record[key];
-    if (member === undefined) continue;
-    if (!first) out += ',';
-    first = false;
-    out += `${JSON.stringify(key)}:${canonicalize(member)}`;
-  }
-  return `${out}}`;
+  return out;
 }
 
 // The key hashes a binary encoding of the same canonical form: one tag byte per value, numbers
@@ -116,62 +149,99 @@ function encodeNumber(n: number): void {
   }
 }
 
-function encode(value: unknown): void {
+// encode() keeps its own stack (containers, their sorted keys, the next index) instead of
+// recursing: reused across calls, so the hot path allocates only the sorted key lists.
+const frameContainers: unknown[] = [];
+const frameKeys: (string[] | undefined)[] = [];
+const frameNext: number[] = [];
+let depth = 0;
+
+/** Encodes a scalar, or writes a container's header and pushes it; true when it pushed. */
+function open(value: unknown): boolean {
   switch (typeof value) {
     case 'number':
       encodeNumber(value);
-      return;
+      return false;
     case 'string':
       encodeString(TAG.STRING, value);
-      return;
+      return false;
     case 'boolean':
       ensure(1);
       buf[pos++] = value ? TAG.TRUE : TAG.FALSE;
-      return;
+      return false;
     case 'bigint':
       encodeString(TAG.BIGINT, value.toString());
-      return;
+      return false;
     case 'undefined':
       ensure(1);
       buf[pos++] = TAG.UNDEFINED;
-      return;
+      return false;
     case 'object':
       break;
     default:
       encodeString(TAG.OTHER, typeof value);
-      return;
+      return false;
   }
   if (value === null) {
     ensure(1);
     buf[pos++] = TAG.NULL;
-    return;
+    return false;
   }
+  let keys: string[] | undefined;
+  let count: number;
   if (Array.isArray(value)) {
-    ensure(5);
-    buf[pos] = TAG.ARRAY;
-    buf.writeUInt32LE(value.length, pos + 1);
-    pos += 5;
-    for (let i = 0; i < value.length; i += 1) {
-      const item: unknown = value[i];
-      if (typeof item === 'number') encodeNumber(item);
-      else encode(item);
-    }
-    return;
+    count = value.length;
+  } else {
+    const record = value as Record<string, unknown>;
+    keys = Object.keys(record);
+    if (keys.length > 1) keys.sort();
+    count = 0;
+    for (const key of keys) if (record[key] !== undefined) count += 1;
   }
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  if (keys.length > 1) keys.sort();
-  let count = 0;
-  for (const key of keys) if (record[key] !== undefined) count += 1;
   ensure(5);
-  buf[pos] = TAG.OBJECT;
+  buf[pos] = keys === undefined ? TAG.ARRAY : TAG.OBJECT;
   buf.writeUInt32LE(count, pos + 1);
   pos += 5;
-  for (const key of keys) {
-    const member = record[key];
-    if (member === undefined) continue;
-    encodeString(TAG.STRING, key);
-    encode(member);
+  frameContainers[depth] = value;
+  frameKeys[depth] = keys;
+  frameNext[depth] = 0;
+  depth += 1;
+  return true;
+}
+
+function encode(value: unknown): void {
+  depth = 0;
+  open(value);
+  while (depth > 0) {
+    const top = depth - 1;
+    const keys = frameKeys[top];
+    let next = frameNext[top]!;
+    let pushed = false;
+    if (keys === undefined) {
+      const items = frameContainers[top] as unknown[];
+      while (!pushed && next < items.length) {
+        const item: unknown = items[next++];
+        if (typeof item === 'number') encodeNumber(item);
+        else pushed = open(item);
+      }
+    } else {
+      const record = frameContainers[top] as Record<string, unknown>;
+      while (!pushed && next < keys.length) {
+        const key = keys[next++]!;
+        const member = record[key];
+        if (member === undefined) continue;
+        encodeString(TAG.STRING, key);
+        pushed = open(member);
+      }
+    }
+    if (pushed) {
+      frameNext[top] = next;
+    } else {
+      // Done with this container: drop the reference so a finished body can be collected.
+      frameContainers[top] = undefined;
+      frameKeys[top] = undefined;
+      depth -= 1;
+    }
   }
 }
 

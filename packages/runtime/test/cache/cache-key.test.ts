@@ -136,3 +136,27 @@ describe('cacheKey', () => {
     expect(seen.size).toBe(texts.size); // and a different key for every different canonical body
   });
 });
+
+describe('cacheKey on deeply nested bodies', () => {
+  // JSON.parse accepts any depth and a permissive schema lets it through: the key must not
+  // overflow the stack (that would be a 500 on a request that is only odd, not malformed).
+  function nested(depth: number, leaf: unknown): unknown {
+    let value: unknown = leaf;
+    for (let i = 0; i < depth; i += 1) value = i % 2 === 0 ? [value] : { k: value };
+    return value;
+  }
+
+  it('hashes a 100,000-deep body and tells it apart from one with another leaf', () => {
+    const a = cacheKey('m', '1', nested(100_000, 1));
+    const b = cacheKey('m', '1', nested(100_000, 2));
+    expect(a).toMatch(/^m:1:[A-Za-z0-9_-]{43}$/);
+    expect(a).not.toBe(b);
+    expect(cacheKey('m', '1', nested(100_000, 1))).toBe(a);
+  });
+
+  it('writes the canonical text of a 100,000-deep body', () => {
+    const text = canonicalize(nested(100_000, 1));
+    expect(text.length).toBeGreaterThan(100_000);
+    expect(text.startsWith('{"k":[{"k":[')).toBe(true);
+  });
+});
