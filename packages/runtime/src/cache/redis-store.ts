@@ -1,9 +1,11 @@
 // The shared cache tier on Redis. Redis is an optimisation, never a dependency:
-// any fault (down, refused, slow, reconnecting) answers a miss at once and is
-// reported through onError. No command waits in an offline queue; ioredis keeps
-// reconnecting in the background with capped, jittered backoff.
+// any fault (down, refused, slow, reconnecting) answers a miss and is reported
+// through onError. No command waits in an offline queue; ioredis keeps
+// reconnecting in the background with capped, jittered backoff; a stalled server
+// opens a circuit breaker so requests stop paying the command timeout.
 import { Redis } from 'ioredis';
 import { CacheFaultError, type CacheOperation } from './cache-errors.js';
+import { createCircuitBreaker } from './circuit-breaker.js';
 import type { CacheStore } from './cache-store.js';
 
 export interface RedisStoreOptions {
@@ -21,6 +23,10 @@ export interface RedisStoreOptions {
   connectTimeoutMs?: number;
   /** Cap of the reconnect backoff. Default 2000 ms. */
   maxReconnectDelayMs?: number;
+  /** Faults in a row after which commands are skipped (served as misses). Default 3. */
+  breakerThreshold?: number;
+  /** How long commands are skipped before one probe. Default 1000 ms. */
+  breakerOpenMs?: number;
 }
 
 export interface RedisStore extends CacheStore {
@@ -78,6 +84,17 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   });
 
   const ready = (): boolean => !closing && client.status === 'ready';
+  const breaker = createCircuitBreaker({
+    threshold: options.breakerThreshold ?? 3,
+    openMs: options.breakerOpenMs ?? 1_000,
+  });
+  // A new connection is a healthy server: close the circuit at once instead of waiting for a probe.
+  client.on('ready', () => breaker.success());
+  const commandFailed = (operation: CacheOperation, error: unknown): void => {
+    const opened = breaker.failure();
+    const detail = (error as Error).message;
+    report(operation, opened ? `${detail}; skipping Redis for ${options.breakerOpenMs ?? 1_000} ms` : detail, error);
+  };
 
   return {
     kind: 'redis',
@@ -102,11 +119,13 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         report('get', `not connected (${client.status})`);
         return undefined;
       }
+      if (!breaker.allow()) return undefined;
       try {
         const value = await client.get(key);
+        breaker.success();
         return value ?? undefined;
       } catch (error) {
-        report('get', (error as Error).message, error);
+        commandFailed('get', error);
         return undefined;
       }
     },
@@ -116,10 +135,12 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         return;
       }
       const ttl = ttlSeconds !== undefined && ttlSeconds > 0 ? Math.round(ttlSeconds * 1000) : ttlMs;
+      if (!breaker.allow()) return;
       try {
         await client.set(key, value, 'PX', ttl);
+        breaker.success();
       } catch (error) {
-        report('set', (error as Error).message, error);
+        commandFailed('set', error);
       }
     },
     async close() {

@@ -13,6 +13,10 @@ export interface RedisProcess {
   readonly alive: boolean;
   /** SIGKILL: no goodbye to clients, like a crashed or OOM-killed server. */
   kill(): Promise<void>;
+  /** SIGSTOP: the socket stays open and nothing answers, like an overloaded or stalled server. */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   /** A fresh, empty server on the same port. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -56,6 +60,7 @@ export async function startRedis(port: number): Promise<RedisProcess> {
     const proc = child;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = once(proc, 'exit');
+    proc.kill('SIGCONT');
     proc.kill('SIGKILL');
     await exited;
   }
@@ -68,6 +73,12 @@ export async function startRedis(port: number): Promise<RedisProcess> {
       return child !== undefined && child.exitCode === null && child.signalCode === null;
     },
     kill,
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
     async restart() {
       await kill();
       await launch();
