@@ -29,6 +29,8 @@ export interface Derivation {
   golden: GoldenLine[];
   metrics?: ModelMetrics;
   sample?: Sample;
+  /** A re-run kept the answers recorded before (no new --model or --sample). */
+  reused?: boolean;
 }
 
 /** Rows to run when there is no sample: zeros, ones and a ramp, in the instance's shape. */
