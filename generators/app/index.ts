@@ -13,6 +13,10 @@ import { GOLDEN_FILE, goldenLines, goldenPlaceholder, toJsonl, type GoldenWeight
 import { METRICS_FILE, metricsPlaceholder, metricsSummary, starterMetrics, toMetricsJson, type ModelMetrics } from '../lib/metrics.js';
 import { TROUBLESHOOTING_CODES_FILE } from '../lib/troubleshooting.js';
 import { logisticRegressionOnnx, type LogisticWeights } from '../lib/onnx-model.js';
+import { notOnnxFormat } from '../lib/model-formats.js';
+import { ANSWERS_FILE, SIGNATURE_FILE, deriveOnnx, type Derivation } from '../lib/onnx-derive.js';
+import { readOnnxGraph } from '../lib/onnx-graph.js';
+import { derivedContext, derivedFiles, derivedTemplates, describeModelChange } from '../lib/onnx-project.js';
 import { FLAGS, parseFlags, type FlagAnswers } from '../lib/options.js';
 import { buildQuestions } from '../lib/prompts.js';
 import { templatesDir } from '../lib/templates-dir.js';
@@ -26,6 +30,10 @@ export default class ModelServiceGenerator extends Generator {
   private answers!: Answers;
   /** True when run inside a project this generator made (a re-run): write in place. */
   private inPlace = false;
+  /** Your ONNX model (--model x.onnx, or kept from an earlier run): what init derived from it. */
+  private derivation?: Derivation;
+  /** What changed since the last run's model (said at the end). */
+  private modelChanges: string[] = [];
 
   constructor(args: string[], options: Record<string, unknown>) {
     // The environment's own install watches only its cwd; install() below handles ./<name>.
@@ -55,10 +63,11 @@ export default class ModelServiceGenerator extends Generator {
     this.prompted = (await this.prompt(questions as never)) as PromptAnswers;
   }
 
-  configuring(): void {
+  async configuring(): Promise<void> {
     // Throws MS_GEN_* (prod with < 2 instances, min > max ...) before any file is written.
     this.answers = resolveAnswers(this.flags, this.prompted, this.stored);
     if (!this.inPlace) this.destinationRoot(resolve(this.destinationRoot(), this.answers.name));
+    await this._deriveOnnx(this.answers);
     const { runtimeSource: _source, modelSource: _model, ...toStore } = this.answers;
     this.config.set(CONFIG_KEY, toStore);
   }
@@ -73,19 +82,27 @@ export default class ModelServiceGenerator extends Generator {
     // at file:vendor/<tgz>, so the Dockerfile must keep copying vendor/ in.
     const keepsVendored = !this.flags.runtimeSource && existing.dependencies?.['@model-service/runtime']?.startsWith('file:vendor/') === true;
     const starter = a.modelFile === undefined ? this._starterMetrics() : undefined;
+    const derived = this.derivation;
     const context = buildContext(a, {
       artifactSha256: createHash('sha256').update(artifactBytes).digest('hex'),
       modelVersion: '1.0.0',
       vendorRuntime: vendored !== undefined || keepsVendored,
       troubleshootingCodes: readFileSync(this.templatePath(TROUBLESHOOTING_CODES_FILE), 'utf8'),
       starterMetrics: starter && metricsSummary(starter),
+      derived: derived && derivedContext(derived),
     });
 
-    for (const [from, to] of fileMap(a)) this.renderTemplate(from, to, context);
+    for (const [from, to] of derived ? derivedTemplates(fileMap(a)) : fileMap(a)) this.renderTemplate(from, to, context);
     for (const [from, to] of staticFiles(a)) this.copyTemplate(from, to);
     this.fs.write(this.destinationPath(artifact), Buffer.from(artifactBytes));
-    this.fs.write(this.destinationPath(GOLDEN_FILE), this._golden(a, artifact));
-    this.fs.write(this.destinationPath(METRICS_FILE), this._metrics(a, artifact, starter));
+    if (derived) {
+      for (const [file, text] of derivedFiles(derived)) this.fs.write(this.destinationPath(file), text);
+      this.fs.write(this.destinationPath(GOLDEN_FILE), this._derivedGolden(derived));
+      this.fs.write(this.destinationPath(METRICS_FILE), derived.metrics ? toMetricsJson(derived.metrics) : this._metrics(a, artifact, undefined));
+    } else {
+      this.fs.write(this.destinationPath(GOLDEN_FILE), this._golden(a, artifact));
+      this.fs.write(this.destinationPath(METRICS_FILE), this._metrics(a, artifact, starter));
+    }
     if (vendored) this.fs.copy(vendored.from, this.destinationPath(vendored.to));
 
     const merged = mergeUnder(packageJson(a, dependency), existing as Record<string, unknown>);
@@ -107,6 +124,7 @@ export default class ModelServiceGenerator extends Generator {
 
   end(): void {
     const dir = relative(process.cwd(), this.destinationRoot()) || '.';
+    if (this.derivation) this._sayDerivation(this.derivation);
     this.log(`
 ${this.answers.name} is ready in ${dir}:
   cd ${dir}${this.options.skipInstall ? ' && npm install' : ''}
@@ -152,6 +170,52 @@ ${this.answers.name} is ready in ${dir}:
     return { dependency: `file:${to}`, vendored: { from: path, to } };
   }
 
+  /**
+   * Your ONNX model: its signature, onnxruntime's answers to the sample rows, the card. A re-run
+   * without a new --model or --sample keeps the answers recorded before (and the user's edits).
+   */
+  async _deriveOnnx(a: Answers): Promise<void> {
+    if (a.modelKind !== 'onnx' || a.modelFile === undefined) return;
+    const path = a.modelSource !== undefined ? resolve(a.modelSource) : this.destinationPath('model', a.modelFile);
+    if (!existsSync(path)) throw new GeneratorError('MS_GEN_MODEL_MISSING', { path, file: a.modelFile });
+    const before = this._previousModel();
+    const derivation = await deriveOnnx(path, { sample: this.flags.sample, labelColumn: this.flags.labelColumn, artifact: `model/${a.modelFile}` });
+    const answersPath = this.destinationPath(ANSWERS_FILE);
+    if (a.modelSource === undefined && this.flags.sample === undefined && this.fs.exists(answersPath)) {
+      derivation.answers = this.fs.readJSON(answersPath) as unknown as Derivation['answers'];
+      derivation.reused = true;
+    }
+    const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
+    this.modelChanges = describeModelChange(before, { signature: derivation.signature, sha256 });
+    this.derivation = derivation;
+  }
+
+  /** The signature and artifact hash of the model this project had before this run, if any. */
+  _previousModel(): { signature?: Derivation['signature']; sha256?: string } {
+    const signaturePath = this.destinationPath(SIGNATURE_FILE);
+    const signature = existsSync(signaturePath) ? (JSON.parse(readFileSync(signaturePath, 'utf8')) as Derivation['signature']) : undefined;
+    const file = this.stored.modelFile;
+    const artifact = file ? this.destinationPath('model', file) : undefined;
+    const sha256 = artifact && existsSync(artifact) ? createHash('sha256').update(readFileSync(artifact)).digest('hex') : undefined;
+    return { signature, sha256 };
+  }
+
+  /** The golden set from the sample rows and the model's answers; kept as is on a re-run that brings neither. */
+  _derivedGolden(d: Derivation): string {
+    const path = this.destinationPath(GOLDEN_FILE);
+    if (d.reused && this.fs.exists(path) && !this.fs.read(path).includes('"placeholder":true')) return this.fs.read(path);
+    return toJsonl(d.golden);
+  }
+
+  _sayDerivation(d: Derivation): void {
+    const s = d.signature;
+    const io = (list: typeof s.inputs) => list.map((t) => `${t.name} ${t.type}[${t.shape.map((x) => x ?? '?').join(',')}]`).join(', ');
+    this.log(`Derived from ${this.answers.modelFile} (${s.producer ?? 'unknown producer'}): ${io(s.inputs)} -> ${io(s.outputs)}.`);
+    this.log(d.reused ? `Kept ${ANSWERS_FILE} and ${GOLDEN_FILE} (no new --model or --sample).` : `Ran ${d.answers.instances.length} ${d.sample ? `rows of ${d.sample.file}` : 'made-up rows (pass --sample for real ones)'} through onnxruntime: ${ANSWERS_FILE}, ${GOLDEN_FILE}.`);
+    this.log(d.metrics ? `Model card ${METRICS_FILE}: ${metricsSummary(d.metrics)}.` : `Model card ${METRICS_FILE}: a placeholder (pass --sample with --label-column to fill it in).`);
+    if (this.modelChanges.length > 0) this.log(`Model changed since the last run:\n  ${this.modelChanges.join('\n  ')}`);
+  }
+
   /** --model must name a readable regular file whose name is safe inside model/ and in source code. */
   _checkModelSource(): void {
     const source = this.flags.model;
@@ -164,6 +228,16 @@ ${this.answers.name} is ready in ${dir}:
       throw new GeneratorError('MS_GEN_MODEL_FILE', { value: source, problem: 'has a file name outside letters, digits, ".", "_" and "-" (rename it)' });
     }
     if (statSync(path).size === 0) throw new GeneratorError('MS_GEN_MODEL_FILE', { value: source, problem: 'is empty' });
+    // Pickles, joblib and XGBoost/LightGBM files are refused here, whatever their extension.
+    const bytes = readFileSync(path);
+    const other = notOnnxFormat(bytes);
+    if (other) throw new GeneratorError('MS_GEN_MODEL_FORMAT', { file: basename(path), detected: other });
+    // An ONNX graph the generic loader cannot serve (ZipMap, opset < 7, other types) is refused before any question.
+    if (path.toLowerCase().endsWith('.onnx')) readOnnxGraph(bytes, basename(path));
+    if (this.flags.sample !== undefined && (!existsSync(resolve(this.flags.sample)) || !statSync(resolve(this.flags.sample)).isFile())) {
+      throw new GeneratorError('MS_GEN_SAMPLE', { file: this.flags.sample, problem: 'is not a file' });
+    }
+    if (this.flags.sample !== undefined) this.flags.sample = resolve(this.flags.sample);
     // Absolute from here on: the destination changes before writing().
     this.flags.model = path;
   }

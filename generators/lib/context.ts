@@ -2,6 +2,7 @@
 // logic-light: file lists, per-environment rows, CI jobs, package.json.
 import { BASE_IMAGE, DEFAULTS, hasInstanceStorage, type EnvName } from './constants.js';
 import type { Answers } from './answers.js';
+import type { DerivedContext } from './onnx-project.js';
 
 export interface EnvRow {
   name: EnvName;
@@ -42,6 +43,8 @@ export interface TemplateContext extends Omit<Answers, 'env' | 'runtimeSource' |
   troubleshootingCodes: string;
   /** Which dependency-update bot the project is set up for. */
   updates: 'dependabot' | 'renovate';
+  /** Your ONNX model (--model x.onnx): what init derived from its graph; undefined otherwise. */
+  derived?: DerivedContext;
 }
 
 export function artifactPath(a: Pick<Answers, 'name' | 'modelKind' | 'modelFile'>): string {
@@ -66,7 +69,7 @@ export function updatesBot(ci: Answers['ci']): 'dependabot' | 'renovate' {
 
 export function buildContext(
   a: Answers,
-  extra: { artifactSha256: string; modelVersion: string; vendorRuntime: boolean; troubleshootingCodes: string; starterMetrics?: string },
+  extra: { artifactSha256: string; modelVersion: string; vendorRuntime: boolean; troubleshootingCodes: string; starterMetrics?: string; derived?: DerivedContext },
 ): TemplateContext {
   const { env, runtimeSource: _source, modelSource: _model, ...rest } = a;
   const envs: EnvRow[] = a.environments.map((name) => {
@@ -88,6 +91,7 @@ export function buildContext(
     ownModel: a.modelFile !== undefined,
     updates: updatesBot(a.ci),
     starterMetrics: undefined,
+    derived: undefined,
     ...extra,
   };
 }

@@ -35,6 +35,38 @@ export const ERRORS = {
     message: '{path} is gone, but .yo-rc.json says the project uses your own model ({file}); put it back, or pass --model <file> again.',
     userFault: true,
   },
+  MS_GEN_MODEL_FORMAT: {
+    message:
+      '{file} is {detected}, not ONNX. model-service serves ONNX files (.onnx); export yours with one line: ' +
+      'scikit-learn: `skl2onnx.to_onnx(model, X[:1].astype(numpy.float32), options={id(model): {"zipmap": False}})`; ' +
+      'XGBoost / LightGBM: `onnxmltools.convert_xgboost(booster, initial_types=[("input", FloatTensorType([None, n_features]))])` (or convert_lightgbm); ' +
+      'PyTorch: `torch.onnx.export(model, example_input, "model.onnx", dynamic_axes={"input": {0: "batch"}})`; ' +
+      'Keras/TensorFlow: `python -m tf2onnx.convert --saved-model <dir> --output model.onnx`. Then pass --model model.onnx.',
+    userFault: true,
+  },
+  MS_GEN_MODEL_OPSET: {
+    message: '{file} uses ONNX opset {opset}; onnxruntime-node serves opset {min} and newer. Re-export with a newer opset (e.g. `torch.onnx.export(..., opset_version=17)` or `skl2onnx.to_onnx(..., target_opset=17)`), or upgrade it: `python -c "import onnx, onnx.version_converter as v; onnx.save(v.convert_version(onnx.load(\'{file}\'), 17), \'model-17.onnx\')"`.',
+    userFault: true,
+  },
+  MS_GEN_MODEL_TYPE: {
+    message: '{file} has {where} "{name}" of {type}; the generic loader serves tensors of float, double, int64, int32, bool and string. Re-export with such a type (e.g. cast to float32 before export).',
+    userFault: true,
+  },
+  MS_GEN_MODEL_ZIPMAP: {
+    message:
+      '{file} ends in a ZipMap (output "{output}" is a sequence of maps, skl2onnx\'s default for classifiers), which onnxruntime-node cannot return. ' +
+      'Re-export without it: `skl2onnx.to_onnx(model, X[:1].astype(numpy.float32), options={id(model): {"zipmap": False}})` ' +
+      '(or convert_sklearn(..., options={id(model): {"zipmap": False}})); the probabilities then come as a tensor, served per class label.',
+    userFault: true,
+  },
+  MS_GEN_MODEL_LOAD: {
+    message: 'onnxruntime-node cannot load {file}: {detail}. Check that the file is a complete export (re-export it), and that its operators exist in onnxruntime 1.30.',
+    userFault: true,
+  },
+  MS_GEN_SAMPLE: {
+    message: '--sample {file} {problem}.',
+    userFault: true,
+  },
   MS_GEN_CONFLICT: {
     message: '{file} already exists with other content. Rerun with --force to overwrite it, or in a terminal to choose file by file.',
     userFault: true,

@@ -41,6 +41,8 @@ export const FLAGS: FlagSpec[] = [
   { name: 'ci', type: String, description: `CI provider: ${CI_PROVIDERS.join(' | ')}` },
   { name: 'model-kind', type: String, description: `Model kind: ${MODEL_KINDS.join(' | ')}` },
   { name: 'model', type: String, description: 'Your trained model artifact (a file): copied into model/, its sha256 recorded in release.yaml; .onnx implies --model-kind onnx' },
+  { name: 'sample', type: String, description: 'Rows to run your ONNX model on at init (data.csv with a header, or data.jsonl): they name the features and become the inference tests and golden set' },
+  { name: 'label-column', type: String, description: 'The --sample column holding the true value: fills model/metrics.json (accuracy, or RMSE/MAE/R²)' },
   { name: 'owner', type: String, description: 'Contact of the owner (e.g. an email): in README.md and release.yaml (tag model-service:owner)' },
   { name: 'runtime-source', type: String, description: 'Use a local @model-service/runtime: an `npm pack` .tgz (copied into vendor/) or a package folder' },
   { name: 'yes', type: Boolean, description: 'Take defaults for every question not given by a flag (non-interactive)' },
@@ -70,6 +72,9 @@ export interface FlagAnswers {
   model?: string;
   owner?: string;
   runtimeSource?: string;
+  /** --sample: rows the ONNX model is run on at init; --label-column: their true values. */
+  sample?: string;
+  labelColumn?: string;
   yes: boolean;
 }
 
@@ -192,5 +197,12 @@ export function parseFlags(options: Record<string, unknown>, positionalName?: st
   if (owner !== undefined) out.owner = checkOwner('owner', owner);
   const source = raw(options, 'runtime-source');
   if (source !== undefined) out.runtimeSource = source;
+  const sample = raw(options, 'sample');
+  if (sample !== undefined) out.sample = sample;
+  const labelColumn = raw(options, 'label-column');
+  if (labelColumn !== undefined) {
+    if (sample === undefined) invalid('label-column', labelColumn, 'it names a column of --sample, which is not given', '--sample data.csv --label-column <column>');
+    out.labelColumn = labelColumn;
+  }
   return out;
 }

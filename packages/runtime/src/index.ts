@@ -26,3 +26,18 @@ export { createRedisStore } from './cache/redis-store.js';
 export { cacheKey, canonicalize, canonicalBytes } from './cache/cache-key.js';
 export type { CacheStore } from './cache/cache-store.js';
 export type * from './types.js';
+export { onnxModel, type OnnxModelOptions } from './onnx-model.js';
+export {
+  featureNames,
+  instanceSchemaOf,
+  isFeatureRowModel,
+  parseSignature,
+  predictionSchemaOf,
+  type OnnxDim,
+  type OnnxElementType,
+  type OnnxInstance,
+  type OnnxPrediction,
+  type OnnxSignature,
+  type OnnxTensorSpec,
+} from './onnx-signature.js';
+export { parseCsv } from './validation.js';
