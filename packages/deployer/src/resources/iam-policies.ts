@@ -20,20 +20,44 @@ export interface PolicyDocument {
 
 export interface TrustPolicy {
   Version: '2012-10-17';
-  Statement: { Effect: 'Allow'; Principal: { Service: string }; Action: 'sts:AssumeRole' }[];
+  Statement: {
+    Effect: 'Allow';
+    Principal: { Service: string };
+    Action: 'sts:AssumeRole';
+    Condition: { StringEquals: { 'aws:SourceAccount': string } };
+  }[];
 }
 
-export function trustPolicy(service: 'sagemaker.amazonaws.com' | 'lambda.amazonaws.com'): TrustPolicy {
-  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] };
+/**
+ * Only the service, and only on behalf of this account (confused-deputy guard).
+ * No aws:SourceArn: neither Lambda nor SageMaker hosting documents sending it when
+ * they assume an execution role, and a condition on a missing key would lock the service out.
+ */
+export function trustPolicy(service: 'sagemaker.amazonaws.com' | 'lambda.amazonaws.com', accountId: string): TrustPolicy {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': accountId } } }],
+  };
 }
 
-function logStatement(logGroupArn: string): Statement {
+/** SageMaker creates the endpoint's log group itself when it is missing and lists its streams. */
+function sagemakerLogStatement(logGroupArn: string): Statement {
   return {
     Sid: 'WriteOwnLogs',
     Effect: 'Allow',
     Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
     // The group itself and its streams (`:*` is the log-stream suffix, not a wildcard action).
     Resource: [logGroupArn, `${logGroupArn}:*`],
+  };
+}
+
+/** The function's log group is created by `up` (with its retention), so Lambda only writes streams. */
+function lambdaLogStatement(logGroupArn: string): Statement {
+  return {
+    Sid: 'WriteOwnLogs',
+    Effect: 'Allow',
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Resource: [`${logGroupArn}:log-stream:*`],
   };
 }
 
@@ -46,13 +70,18 @@ function logStatement(logGroupArn: string): Statement {
 export function kmsStatements(ctx: DeployContext): Statement[] {
   const keyId = endpointKmsKeyId(ctx.release, ctx.envName, ctx.env.instanceType);
   if (keyId === undefined) return [];
-  const Action = ['kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
   const alias = kmsAliasName(keyId);
-  if (alias === undefined) return [{ Sid: 'EncryptEndpointVolume', Effect: 'Allow', Action, Resource: [keyId] }];
-  return [{
-    Sid: 'EncryptEndpointVolume', Effect: 'Allow', Action, Resource: [kmsKeysNear(keyId)],
-    Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias } },
-  }];
+  const Resource = [alias === undefined ? keyId : kmsKeysNear(keyId)];
+  // Only through SageMaker in this region (and, for an alias, only the key behind it).
+  const Condition: Statement['Condition'] = {
+    StringEquals: { 'kms:ViaService': `sagemaker.${ctx.account.region}.amazonaws.com` },
+    ...(alias === undefined ? {} : { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias } }),
+  };
+  return [
+    { Sid: 'EncryptEndpointVolume', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], Resource, Condition },
+    // Grants only for an AWS resource: SageMaker's grant for the endpoint's volume, never one to a person.
+    { Sid: 'GrantForEndpointVolume', Effect: 'Allow', Action: ['kms:CreateGrant'], Resource, Condition: { ...Condition, Bool: { 'kms:GrantIsForAWSResource': 'true' } } },
+  ];
 }
 
 /** What the SageMaker endpoint's containers need: pull the one image repo, write the endpoint's logs (and, with kmsKeyId, use that key). */
@@ -74,20 +103,21 @@ export function sagemakerPolicy(ctx: DeployContext): PolicyDocument {
         // no resource-level permission (AWS requires "*"); it grants no image access by itself.
         Resource: ['*'],
       },
-      logStatement(ctx.arns.endpointLogGroup),
+      sagemakerLogStatement(ctx.arns.endpointLogGroup),
       ...vpcStatements(ctx, 'sagemaker'),
       ...kmsStatements(ctx),
     ],
   };
 }
 
-/** What the Lambda proxy needs: invoke the one endpoint, write its own logs. */
+/** What the Lambda proxy needs: invoke the one endpoint, read its status for /health, write its own logs. */
 export function lambdaPolicy(ctx: DeployContext): PolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'InvokeModelEndpoint', Effect: 'Allow', Action: ['sagemaker:InvokeEndpoint'], Resource: [ctx.arns.endpoint] },
-      logStatement(ctx.arns.lambdaLogGroup),
+      { Sid: 'ReadEndpointStatus', Effect: 'Allow', Action: ['sagemaker:DescribeEndpoint'], Resource: [ctx.arns.endpoint] },
+      lambdaLogStatement(ctx.arns.lambdaLogGroup),
       ...vpcStatements(ctx, 'lambda'),
     ],
   };

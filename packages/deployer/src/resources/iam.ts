@@ -149,7 +149,7 @@ function givenArn(ctx: DeployContext, field: 'sagemakerRoleArn' | 'lambdaRoleArn
 export const sagemakerRole = roleModule('iam-role-sagemaker', 'sagemakerRoleArn', (ctx) => ({
   roleName: ctx.names.sagemakerRole,
   givenArn: givenArn(ctx, 'sagemakerRoleArn'),
-  trustPolicy: trustPolicy('sagemaker.amazonaws.com'),
+  trustPolicy: trustPolicy('sagemaker.amazonaws.com', ctx.account.accountId),
   policyName: ctx.names.sagemakerPolicy,
   policy: sagemakerPolicy(ctx),
   tags: ctx.tags,
@@ -160,7 +160,7 @@ export const sagemakerRole = roleModule('iam-role-sagemaker', 'sagemakerRoleArn'
 export const lambdaRole = roleModule('iam-role-lambda', 'lambdaRoleArn', (ctx) => ({
   roleName: ctx.names.lambdaRole,
   givenArn: givenArn(ctx, 'lambdaRoleArn'),
-  trustPolicy: trustPolicy('lambda.amazonaws.com'),
+  trustPolicy: trustPolicy('lambda.amazonaws.com', ctx.account.accountId),
   policyName: ctx.names.lambdaPolicy,
   policy: lambdaPolicy(ctx),
   tags: ctx.tags,

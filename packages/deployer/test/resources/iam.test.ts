@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { lambdaRole, sagemakerRole } from '../../src/resources/iam.js';
 import { lambdaPolicy, sagemakerPolicy, trustPolicy, type PolicyDocument } from '../../src/resources/iam-policies.js';
-import { mockAll, mutatingCommands, RELEASE_YAML, restoreAll, sentCommands, testContext, type Mocks } from '../helpers/aws-context.js';
+import { ACCOUNT, mockAll, mutatingCommands, RELEASE_YAML, restoreAll, sentCommands, testContext, type Mocks } from '../helpers/aws-context.js';
 
 const meta = { httpStatusCode: 404, requestId: 'r', attempts: 1, totalRetryDelay: 0 };
 const noSuchEntity = () => new NoSuchEntityException({ $metadata: meta, message: 'The role cannot be found.' });
@@ -30,7 +30,7 @@ function existingRole(policy: PolicyDocument) {
   mocks.iam.on(GetRoleCommand).resolves({
     Role: {
       RoleName: 'ms-iris-dev-sagemaker', Arn: SM_ARN, Path: '/', RoleId: 'AROA', CreateDate: new Date(),
-      AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trustPolicy('sagemaker.amazonaws.com'))), Tags: tags,
+      AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trustPolicy('sagemaker.amazonaws.com', ACCOUNT))), Tags: tags,
     },
   });
   mocks.iam.on(GetRolePolicyCommand).resolves({ RoleName: 'ms-iris-dev-sagemaker', PolicyName: 'p', PolicyDocument: encodeURIComponent(JSON.stringify(policy)) });
@@ -155,16 +155,23 @@ describe('kmsKeyId: the SageMaker role may use exactly the configured key', () =
     expect(lambdaPolicy(testContext({ yaml: `${RELEASE_YAML}kmsKeyId: ${KEY}\n` })).Statement.some((s) => s.Action.some((a) => a.startsWith('kms:')))).toBe(false);
   });
 
-  test('a key ARN: the four actions on that key only', () => {
-    expect(kmsOf(`${RELEASE_YAML}kmsKeyId: ${KEY}\n`)).toEqual([{ Sid: 'EncryptEndpointVolume', Effect: 'Allow', Action: KMS_ACTIONS, Resource: [KEY] }]);
+  const VIA = { StringEquals: { 'kms:ViaService': 'sagemaker.eu-west-1.amazonaws.com' } };
+  const GRANT = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
+
+  test('a key ARN: the four actions on that key only, through SageMaker, grants only for an AWS resource', () => {
+    expect(kmsOf(`${RELEASE_YAML}kmsKeyId: ${KEY}\n`)).toEqual([
+      { Sid: 'EncryptEndpointVolume', Effect: 'Allow', Action: KMS_ACTIONS.slice(1), Resource: [KEY], Condition: VIA },
+      { Sid: 'GrantForEndpointVolume', Effect: 'Allow', Action: ['kms:CreateGrant'], Resource: [KEY], Condition: { ...VIA, ...GRANT } },
+    ]);
   });
 
   test("an alias ARN: the keys of the alias's account and region that carry that alias (KMS authorizes on the key)", () => {
-    expect(kmsOf(`${RELEASE_YAML}kmsKeyId: ${ALIAS}\n`)).toEqual([{
-      Sid: 'EncryptEndpointVolume', Effect: 'Allow', Action: KMS_ACTIONS,
-      Resource: ['arn:aws:kms:eu-west-1:123456789012:key/*'],
-      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/ms-iris' } },
-    }]);
+    const alias = { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/ms-iris' } };
+    const Resource = ['arn:aws:kms:eu-west-1:123456789012:key/*'];
+    expect(kmsOf(`${RELEASE_YAML}kmsKeyId: ${ALIAS}\n`)).toEqual([
+      { Sid: 'EncryptEndpointVolume', Effect: 'Allow', Action: KMS_ACTIONS.slice(1), Resource, Condition: { ...VIA, ...alias } },
+      { Sid: 'GrantForEndpointVolume', Effect: 'Allow', Action: ['kms:CreateGrant'], Resource, Condition: { ...VIA, ...alias, ...GRANT } },
+    ]);
   });
 
   test("per environment: prod's own key; none for an instance-storage type", () => {

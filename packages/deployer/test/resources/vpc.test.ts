@@ -179,15 +179,15 @@ describe('Lambda proxy in a VPC', () => {
 });
 
 describe('role policies in a VPC', () => {
-  it('add ENI statements scoped to the subnets and groups, Describe* on "*" by name; none without a vpc', () => {
+  it('add ENI statements conditioned on the subnets, create on those subnets and groups, Describe* on "*" by name; none without a vpc', () => {
     const ctx = testContext({ yaml: VPC_YAML });
+    const subnets = [`arn:aws:ec2:eu-west-1:${ACCOUNT}:subnet/subnet-0aaaaaaa`, `arn:aws:ec2:eu-west-1:${ACCOUNT}:subnet/subnet-0bbbbbbb`];
     const sm = sagemakerPolicy(ctx).Statement.find((s) => s.Sid === 'VpcNetworkInterfaces')!;
     expect(sm.Action).toContain('ec2:CreateNetworkInterfacePermission');
-    expect(sm.Resource).toEqual([
-      `arn:aws:ec2:eu-west-1:${ACCOUNT}:network-interface/*`,
-      `arn:aws:ec2:eu-west-1:${ACCOUNT}:subnet/subnet-0aaaaaaa`, `arn:aws:ec2:eu-west-1:${ACCOUNT}:subnet/subnet-0bbbbbbb`,
-      `arn:aws:ec2:eu-west-1:${ACCOUNT}:security-group/sg-0ccccccc`,
-    ]);
+    expect(sm.Resource).toEqual([`arn:aws:ec2:eu-west-1:${ACCOUNT}:network-interface/*`]);
+    expect(sm.Condition).toEqual({ ArnEquals: { 'ec2:Subnet': subnets } });
+    const attach = sagemakerPolicy(ctx).Statement.find((s) => s.Sid === 'VpcAttachTo')!;
+    expect(attach).toEqual({ Sid: 'VpcAttachTo', Effect: 'Allow', Action: ['ec2:CreateNetworkInterface'], Resource: [...subnets, `arn:aws:ec2:eu-west-1:${ACCOUNT}:security-group/sg-0ccccccc`] });
     const lambdaDescribe = lambdaPolicy(ctx).Statement.find((s) => s.Sid === 'VpcDescribe')!;
     expect(lambdaDescribe).toEqual({ Sid: 'VpcDescribe', Effect: 'Allow', Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'], Resource: ['*'] });
     for (const doc of [sagemakerPolicy(ctx), lambdaPolicy(ctx)]) {
