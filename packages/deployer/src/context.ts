@@ -3,7 +3,6 @@
 // progress goes, and whether this is a dry run.
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from './aws/clients.js';
-import { awsFail } from './aws/aws-error.js';
 import { resourceArns, resourceNames, type AccountScope, type ResourceArns, type ResourceNames } from './naming.js';
 import { environmentOf } from './release/load-release.js';
 import type { EnvironmentConfig, EnvName, ReleaseConfig } from './release/types.js';
@@ -99,7 +98,7 @@ export function createDeployContext(options: ContextOptions): DeployContext {
 
 /** Account id and partition of the calling identity (read-only STS call). */
 export async function resolveAccount(clients: AwsClients): Promise<{ accountId: string; partition: string }> {
-  const who = await clients.sts.send(new GetCallerIdentityCommand({})).catch(awsFail('GetCallerIdentity', 'the current AWS identity'));
+  const who = await clients.sts.send(new GetCallerIdentityCommand({}));
   const partition = who.Arn?.split(':')[1] ?? 'aws';
   return { accountId: who.Account ?? '', partition };
 }

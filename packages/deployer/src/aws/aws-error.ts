@@ -1,7 +1,7 @@
 // AWS SDK errors never reach the user raw: classify on `name` / `$fault` /
 // `$metadata.httpStatusCode` and wrap with a deployer code, what failed and
 // what to do, keeping the original as `cause`.
-import { DeployerError, type ErrorCode } from '../errors.js';
+import { DeployerError, type ErrorCode, type ErrorParams } from '../errors.js';
 import { attemptsMade } from './retry.js';
 
 export interface AwsErrorShape {
@@ -72,6 +72,7 @@ export function isRetryable(err: unknown): boolean {
 const SAGEMAKER_MISSING = /could not find|does not exist|not found/i;
 
 export function isNotFound(err: unknown): boolean {
+  if (err instanceof AwsCallError) return err.code === 'MS_DEPLOY_AWS_NOT_FOUND';
   if (!isAwsError(err)) return false;
   return NOT_FOUND.has(err.name) || (err.name === 'ValidationException' && SAGEMAKER_MISSING.test(err.message));
 }
@@ -99,29 +100,54 @@ export interface AwsCallSite {
   resource: string;
 }
 
+/**
+ * A wrapped SDK error. It keeps the SDK error's `name`, `$fault` and `$metadata`
+ * so the SDK's waiters (whose acceptors match on the error name) and the
+ * modules' name checks still see what AWS said; the original is the `cause`.
+ */
+export class AwsCallError extends DeployerError {
+  readonly $fault?: AwsErrorShape['$fault'];
+  readonly $metadata?: AwsErrorShape['$metadata'];
+  readonly $retryable?: AwsErrorShape['$retryable'];
+
+  constructor(code: ErrorCode, params: ErrorParams, cause: unknown) {
+    super(code, params, { cause });
+    const raw = cause as Partial<AwsErrorShape> | undefined;
+    // DeployerError's name is a readonly field; the SDK's name is what waiters match on.
+    if (raw instanceof Error) Object.defineProperty(this, 'name', { value: raw.name, enumerable: false, configurable: true });
+    if (raw?.$fault) this.$fault = raw.$fault;
+    if (raw?.$metadata) this.$metadata = raw.$metadata;
+    if (raw?.$retryable) this.$retryable = raw.$retryable;
+  }
+}
+
 export function wrapAwsError(err: unknown, site: AwsCallSite): DeployerError {
   if (err instanceof DeployerError) return err;
   const attempts = attemptsMade(err) ?? (isAwsError(err) ? err.$metadata?.attempts : undefined) ?? 1;
   if (!isAwsError(err)) {
     const code = err instanceof Error && CREDENTIALS.has(err.name) ? 'MS_DEPLOY_AWS_CREDENTIALS' : 'MS_DEPLOY_AWS_FAILED';
-    return new DeployerError(code, { ...site, attempts, reason: err instanceof Error ? err.message : String(err) }, { cause: err });
+    return new AwsCallError(code, { ...site, attempts, reason: err instanceof Error ? err.message : String(err) }, err);
   }
   const requestId = err.$metadata?.requestId ? ` [request id ${err.$metadata.requestId}]` : '';
   const reason = `${err.name}: ${err.message}${requestId}`;
-  return new DeployerError(classify(err), { ...site, attempts, reason }, { cause: err });
+  return new AwsCallError(classify(err), { ...site, attempts, reason }, err);
 }
 
-/** For `.catch(awsFail('CreateEndpoint', name))` after a bare `client.send(...)`. */
+/**
+ * For what is not a `client.send` (a waiter's timeout or failure, an answer
+ * without the id it promised): `.catch(awsFail('wait for function active', name))`.
+ * `send` itself rejects with an already wrapped error.
+ */
 export function awsFail(action: string, resource: string): (err: unknown) => never {
   return (err) => {
     throw wrapAwsError(err, { action, resource });
   };
 }
 
-/** For observe: a missing resource is `fallback`, anything else is wrapped. */
-export function notFoundAs<T>(fallback: T, action: string, resource: string): (err: unknown) => T {
+/** For observe: `.catch(ifMissing(undefined))` turns a missing resource into `fallback` and rethrows the rest. */
+export function ifMissing<T>(fallback: T): (err: unknown) => T {
   return (err) => {
     if (isNotFound(err)) return fallback;
-    throw wrapAwsError(err, { action, resource });
+    throw err;
   };
 }

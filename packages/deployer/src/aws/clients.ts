@@ -1,6 +1,7 @@
 // One factory for every AWS SDK v3 client the deployer uses: same region,
 // same retry (SDK adaptive retry per request + the outer `withRetry` layer),
-// and endpoint overrides so the whole CLI can be pointed at an emulator.
+// errors wrapped once in `send` (wrap-errors.ts), and endpoint overrides so
+// the whole CLI can be pointed at an emulator.
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { BudgetsClient } from '@aws-sdk/client-budgets';
@@ -16,6 +17,7 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DEFAULT_RETRY, installRetry, type RetryPolicy } from './retry.js';
+import { installErrorWrapping } from './wrap-errors.js';
 
 export interface AwsClients {
   readonly apiGateway: APIGatewayClient;
@@ -129,7 +131,7 @@ export function clientConfig(service: ServiceKey | LazyServiceKey, options: Clie
 
 export function createAwsClient<K extends ServiceKey>(service: K, options: ClientOptions): AwsClients[K] {
   const client = new CTORS[service](clientConfig(service, options));
-  return installRetry(client, options.retry ?? DEFAULT_RETRY);
+  return installErrorWrapping(installRetry(client, options.retry ?? DEFAULT_RETRY), SERVICE_IDS[service]);
 }
 
 export function createAwsClients(options: ClientOptions): AwsClients {
@@ -144,7 +146,7 @@ export async function createLazyAwsClient<K extends LazyServiceKey>(service: K, 
     ? (await import('@aws-sdk/client-ec2')).EC2Client
     : (await import('@aws-sdk/client-service-quotas')).ServiceQuotasClient;
   const client = new (ctor as unknown as Ctor<LazyAwsClients[K]>)(clientConfig(service, options));
-  return installRetry(client, options.retry ?? DEFAULT_RETRY);
+  return installErrorWrapping(installRetry(client, options.retry ?? DEFAULT_RETRY), LAZY_SERVICE_IDS[service]);
 }
 
 export function destroyAwsClients(clients: AwsClients): void {

@@ -6,12 +6,12 @@
 // Types only: the Service Quotas package loads when the check runs (aws/clients.ts createLazyAwsClient).
 import type { ServiceQuota, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { hasErrorName } from '../aws/aws-error.js';
+import { findFirst } from '../aws/pages.js';
 import { ENV_ORDER, type EnvironmentConfig, type ReleaseConfig } from '../release/types.js';
 import { fail, pass, withAws } from './aws-check.js';
 import type { Check } from './registry.js';
 
 export const SERVICE_CODE = 'sagemaker';
-const MAX_PAGES = 40;
 
 export const endpointQuotaName = (instanceType: string): string => `${instanceType} for endpoint usage`;
 
@@ -38,37 +38,26 @@ function needs(release: ReleaseConfig): Need[] {
   return [...byType.values()];
 }
 
-/** Pages a listing until every wanted name is found (bounded). */
-async function findByName(
-  wanted: Set<string>,
-  page: (token: string | undefined) => Promise<{ quotas: ServiceQuota[]; next?: string }>,
-): Promise<Map<string, ServiceQuota>> {
+/** Reads a quota listing until every wanted name is found (bounded). */
+async function findByName(wanted: Set<string>, pages: AsyncIterable<{ Quotas?: ServiceQuota[] }>): Promise<Map<string, ServiceQuota>> {
   const found = new Map<string, ServiceQuota>();
-  let token: string | undefined;
-  for (let i = 0; i < MAX_PAGES && found.size < wanted.size; i += 1) {
-    const r = await page(token);
-    for (const q of r.quotas) if (q.QuotaName && wanted.has(q.QuotaName) && !found.has(q.QuotaName)) found.set(q.QuotaName, q);
-    token = r.next;
-    if (!token) break;
-  }
+  if (wanted.size === 0) return found;
+  await findFirst(pages, (page) => {
+    for (const q of page.Quotas ?? []) if (q.QuotaName && wanted.has(q.QuotaName) && !found.has(q.QuotaName)) found.set(q.QuotaName, q);
+    return found.size >= wanted.size ? found : undefined;
+  });
   return found;
 }
 
 /** The account's value of each wanted quota; absent = the type is not offered for endpoints in this region. */
 async function endpointQuotas(sq: ServiceQuotasClient, names: string[]): Promise<Map<string, ServiceQuota>> {
-  const { GetServiceQuotaCommand, ListAWSDefaultServiceQuotasCommand, ListServiceQuotasCommand } = await import('@aws-sdk/client-service-quotas');
+  const { GetServiceQuotaCommand, paginateListAWSDefaultServiceQuotas, paginateListServiceQuotas } = await import('@aws-sdk/client-service-quotas');
   const wanted = new Set(names);
   // Applied values first; quotas never changed may only be listed with their defaults.
-  const found = await findByName(wanted, async (NextToken) => {
-    const r = await sq.send(new ListServiceQuotasCommand({ ServiceCode: SERVICE_CODE, MaxResults: 100, NextToken }));
-    return { quotas: r.Quotas ?? [], next: r.NextToken };
-  });
+  const found = await findByName(wanted, paginateListServiceQuotas({ client: sq }, { ServiceCode: SERVICE_CODE, MaxResults: 100 }));
   const rest = new Set(names.filter((n) => !found.has(n)));
   if (rest.size > 0) {
-    const defaults = await findByName(rest, async (NextToken) => {
-      const r = await sq.send(new ListAWSDefaultServiceQuotasCommand({ ServiceCode: SERVICE_CODE, MaxResults: 100, NextToken }));
-      return { quotas: r.Quotas ?? [], next: r.NextToken };
-    });
+    const defaults = await findByName(rest, paginateListAWSDefaultServiceQuotas({ client: sq }, { ServiceCode: SERVICE_CODE, MaxResults: 100 }));
     for (const [name, q] of defaults) found.set(name, q);
   }
   // The authoritative applied value by code (an increase granted since the listing shows here).

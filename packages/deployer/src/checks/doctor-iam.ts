@@ -2,8 +2,9 @@
 // make? IAM policy simulation (SimulatePrincipalPolicy) of the deployer policy's
 // actions (src/aws/deployer-policy.ts, the same list as the README) on this
 // project's resource ARNs; denied actions are listed by name.
-import { GetRoleCommand, SimulatePrincipalPolicyCommand, type EvaluationResult } from '@aws-sdk/client-iam';
+import { GetRoleCommand, paginateSimulatePrincipalPolicy, type EvaluationResult } from '@aws-sdk/client-iam';
 import { hasErrorName } from '../aws/aws-error.js';
+import { collect } from '../aws/pages.js';
 import type { AwsClients } from '../aws/clients.js';
 import { DEPLOYER_STATEMENTS, KMS_DEPLOY_STATEMENTS, simulatedContext, simulatedResources, simulationGroups, VPC_DEPLOY_STATEMENTS, type DeployerStatement } from '../aws/deployer-policy.js';
 import { resourceArns, resourceNames } from '../naming.js';
@@ -13,7 +14,6 @@ import { vpcOf } from '../resources/vpc.js';
 import { fail, pass, skip, withAws, type CallerIdentity } from './aws-check.js';
 import type { Check } from './registry.js';
 
-const MAX_PAGES = 10;
 const MAX_LISTED = 12;
 // Always allowed: AWS does not let a policy deny GetCallerIdentity.
 const NOT_SIMULATED = new Set(['sts:GetCallerIdentity']);
@@ -77,21 +77,13 @@ function simulations(statements: readonly DeployerStatement[], scopes: { env: st
 }
 
 async function evaluate(iam: AwsClients['iam'], policySourceArn: string, sim: Simulation): Promise<EvaluationResult[]> {
-  const results: EvaluationResult[] = [];
-  let Marker: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const out = await iam.send(new SimulatePrincipalPolicyCommand({
-      PolicySourceArn: policySourceArn,
-      ActionNames: sim.actions,
-      ...(sim.resources.includes('*') ? {} : { ResourceArns: sim.resources }),
-      ...(sim.statement.Condition ? { ContextEntries: simulatedContext(sim.statement) } : {}),
-      Marker,
-    }));
-    results.push(...(out.EvaluationResults ?? []));
-    if (!out.IsTruncated || !out.Marker) break;
-    Marker = out.Marker;
-  }
-  return results;
+  const pages = paginateSimulatePrincipalPolicy({ client: iam }, {
+    PolicySourceArn: policySourceArn,
+    ActionNames: sim.actions,
+    ...(sim.resources.includes('*') ? {} : { ResourceArns: sim.resources }),
+    ...(sim.statement.Condition ? { ContextEntries: simulatedContext(sim.statement) } : {}),
+  });
+  return collect(pages, (page) => page.EvaluationResults);
 }
 
 function describePrincipal(identity: CallerIdentity, arn: string): string {

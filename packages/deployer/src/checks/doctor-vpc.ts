@@ -11,43 +11,25 @@ import type {
   Subnet,
   VpcEndpoint,
 } from '@aws-sdk/client-ec2';
+import { collect } from '../aws/pages.js';
 import type { VpcConfig } from '../release/types.js';
 import { vpcsInRelease } from '../resources/vpc.js';
 import { fail, pass, skip, withAws } from './aws-check.js';
 import type { Check, CheckContext, CheckResult } from './registry.js';
 
-const MAX_PAGES = 10;
 const ec2Commands = () => import('@aws-sdk/client-ec2');
 const NO_VPC = 'no vpc in release.yaml: the model and the Lambda use AWS-managed networking';
 
-async function allPages<T>(page: (token: string | undefined) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
-  const out: T[] = [];
-  let token: string | undefined;
-  for (let i = 0; i < MAX_PAGES; i += 1) {
-    const r = await page(token);
-    out.push(...r.items);
-    token = r.next;
-    if (!token) break;
-  }
-  return out;
-}
-
-function describeSubnets(ec2: EC2Client, ids: readonly string[]): Promise<Subnet[]> {
+async function describeSubnets(ec2: EC2Client, ids: readonly string[]): Promise<Subnet[]> {
   // A filter (not SubnetIds) so a missing id is simply absent instead of failing the whole call.
   const Filters: Filter[] = [{ Name: 'subnet-id', Values: [...ids] }];
-  return allPages(async (NextToken) => {
-    const { DescribeSubnetsCommand } = await ec2Commands();
-    const r = await ec2.send(new DescribeSubnetsCommand({ Filters, NextToken }));
-    return { items: r.Subnets ?? [], next: r.NextToken };
-  });
+  const { paginateDescribeSubnets } = await ec2Commands();
+  return collect(paginateDescribeSubnets({ client: ec2 }, { Filters }), (page) => page.Subnets);
 }
 
-function describeRouteTables(ec2: EC2Client, Filters: Filter[]): Promise<RouteTable[]> {
-  return allPages(async (NextToken) => {
-    const { DescribeRouteTablesCommand } = await ec2Commands();
-    const r = await ec2.send(new DescribeRouteTablesCommand({ Filters, NextToken }));
-    return { items: r.RouteTables ?? [], next: r.NextToken };
-  });
+async function describeRouteTables(ec2: EC2Client, Filters: Filter[]): Promise<RouteTable[]> {
+  const { paginateDescribeRouteTables } = await ec2Commands();
+  return collect(paginateDescribeRouteTables({ client: ec2 }, { Filters }), (page) => page.RouteTables);
 }
 
 /** Each subnet's effective route table: its explicit association, else the VPC's main table. */
@@ -143,11 +125,8 @@ export const vpcSecurityGroupsCheck: Check = {
       const found = await subnetsOrFailure(ec2, vpc, label);
       if (isFailure(found)) return found;
       const Filters: Filter[] = [{ Name: 'group-id', Values: [...vpc.securityGroupIds] }];
-      const { DescribeSecurityGroupsCommand } = await ec2Commands();
-      const groups: SecurityGroup[] = await allPages(async (NextToken) => {
-        const r = await ec2.send(new DescribeSecurityGroupsCommand({ Filters, NextToken }));
-        return { items: r.SecurityGroups ?? [], next: r.NextToken };
-      });
+      const { paginateDescribeSecurityGroups } = await ec2Commands();
+      const groups: SecurityGroup[] = await collect(paginateDescribeSecurityGroups({ client: ec2 }, { Filters }), (page) => page.SecurityGroups);
       const missing = vpc.securityGroupIds.filter((id) => !groups.some((g) => g.GroupId === id));
       if (missing.length) return fail(`${label}: security group ${missing.join(', ')} does not exist`, 'Fix vpc.securityGroupIds in release.yaml (aws ec2 describe-security-groups lists them).');
       const elsewhere = groups.filter((g) => g.VpcId !== found.vpcId).map((g) => `${g.GroupId} is in ${g.VpcId}`);
@@ -199,11 +178,8 @@ export const vpcEgressCheck: Check = {
         const nats = [...new Set(vpc.subnetIds.map((id) => natRoute(tables.get(id))))];
         return pass(`${label}: default route through ${nats.join(', ')}`);
       }
-      const { DescribeVpcEndpointsCommand } = await ec2Commands();
-      const endpoints: VpcEndpoint[] = await allPages(async (NextToken) => {
-        const r = await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [found.vpcId] }], NextToken }));
-        return { items: r.VpcEndpoints ?? [], next: r.NextToken };
-      });
+      const { paginateDescribeVpcEndpoints } = await ec2Commands();
+      const endpoints: VpcEndpoint[] = await collect(paginateDescribeVpcEndpoints({ client: ec2 }, { Filters: [{ Name: 'vpc-id', Values: [found.vpcId] }] }), (page) => page.VpcEndpoints);
       const region = ctx.release!.region;
       const required = requiredEndpointServices(region);
       const gaps = withoutNat

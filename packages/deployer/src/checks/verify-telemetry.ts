@@ -6,12 +6,13 @@
 // (logs by seconds, metrics by minutes), so each check polls, bounded by a
 // deadline, and says so when the deadline passes.
 import {
-  GetMetricDataCommand,
+  paginateGetMetricData,
   type CloudWatchClient,
   type MetricDataQuery,
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
-import { DescribeLogStreamsCommand, FilterLogEventsCommand, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeLogStreamsCommand, paginateFilterLogEvents, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { collect, findFirst } from '../aws/pages.js';
 import type { CheckResult } from './registry.js';
 
 export const TELEMETRY_CHECK_IDS = ['verify.logs.exist', 'verify.logs.errors', 'verify.logs.requests', 'verify.metrics', 'verify.utilization'] as const;
@@ -62,7 +63,6 @@ export interface TelemetryResult extends CheckResult {
 
 /** How many ids logs.requests looks for (a sample is enough; the filter pattern stays short). */
 export const REQUEST_ID_SAMPLE = 5;
-const MAX_PAGES = 5;
 /** pino's numeric levels, our proxy's names, and Lambda's JSON log format (upper case). */
 export const ERROR_JSON_PATTERN = '{ $.level = "error" || $.level = "fatal" || $.level = "ERROR" || $.level = "FATAL" || $.level = 50 || $.level = 60 }';
 /** Lambda runtime and platform failures are text lines ("<time>\t<id>\tERROR\tInvoke Error ..."), not JSON. */
@@ -126,13 +126,10 @@ async function logsExist(t: TelemetryTarget): Promise<CheckResult> {
 
 async function filterAll(t: TelemetryTarget, group: string, filterPattern: string, startTime: number, limit: number): Promise<FilteredLogEvent[]> {
   const events: FilteredLogEvent[] = [];
-  let nextToken: string | undefined;
-  for (let page = 0; page < MAX_PAGES && events.length < limit; page += 1) {
-    const out = await t.logs.send(new FilterLogEventsCommand({ logGroupName: group, filterPattern, startTime, limit, nextToken }));
-    events.push(...(out.events ?? []));
-    nextToken = out.nextToken;
-    if (!nextToken) break;
-  }
+  await findFirst(paginateFilterLogEvents({ client: t.logs }, { logGroupName: group, filterPattern, startTime, limit }), (page) => {
+    events.push(...(page.events ?? []));
+    return events.length >= limit ? events : undefined;
+  });
   return events.slice(0, limit);
 }
 
@@ -183,13 +180,8 @@ function query(id: string, namespace: string, metric: string, dims: Record<strin
 
 async function metricData(t: TelemetryTarget, queries: MetricDataQuery[], start: Date, end: Date): Promise<Map<string, number[]>> {
   const values = new Map<string, number[]>(queries.map((q) => [q.Id!, []]));
-  let NextToken: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const out = await t.cloudWatch.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending', NextToken }));
-    for (const r of out.MetricDataResults ?? ([] as MetricDataResult[])) values.get(r.Id ?? '')?.push(...(r.Values ?? []));
-    NextToken = out.NextToken;
-    if (!NextToken) break;
-  }
+  const pages = paginateGetMetricData({ client: t.cloudWatch }, { MetricDataQueries: queries, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending' });
+  for (const r of await collect(pages, (page) => page.MetricDataResults as MetricDataResult[] | undefined)) values.get(r.Id ?? '')?.push(...(r.Values ?? []));
   return values;
 }
 

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { DeregisterScalableTargetCommand, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { Command } from 'commander';
-import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
+import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import { parseVerifiedTag, VERIFIED_TAG } from '../checks/verify-tag.js';
 import { createDeployContext, type DeployContext } from '../context.js';
 import { endpointFailure } from '../diagnosis/endpoint-failure.js';
@@ -96,7 +96,7 @@ export function deploymentConfig(ctx: DeployContext, strategy = ctx.release.prom
 }
 
 async function tagsOf(ctx: DeployContext, arn: string): Promise<Record<string, string>> {
-  const out = await ctx.clients.sagemaker.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 })).catch(awsFail('ListTags', arn));
+  const out = await ctx.clients.sagemaker.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 }));
   return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }
 
@@ -115,10 +115,10 @@ async function readSource(source: DeployContext, to: string) {
   if (tag.configName !== ep.EndpointConfigName) {
     throw new DeployerError('MS_DEPLOY_PROMOTE_UNVERIFIED', { from, to, reason: `verify passed on ${tag.configName}, but ${from} now runs ${ep.EndpointConfigName}` });
   }
-  const cfg = await source.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: ep.EndpointConfigName })).catch(awsFail('DescribeEndpointConfig', ep.EndpointConfigName!));
+  const cfg = await source.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: ep.EndpointConfigName }));
   const modelName = cfg.ProductionVariants?.[0]?.ModelName;
   if (!modelName) throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', { from, to, reason: `endpoint config ${ep.EndpointConfigName} has no model` });
-  const model = await source.clients.sagemaker.send(new DescribeModelCommand({ ModelName: modelName })).catch(awsFail('DescribeModel', modelName));
+  const model = await source.clients.sagemaker.send(new DescribeModelCommand({ ModelName: modelName }));
   const container = model.PrimaryContainer ?? model.Containers?.[0];
   // The digest SageMaker resolved at deploy time wins over a tag-only reference.
   const resolved = ep.ProductionVariants?.[0]?.DeployedImages?.[0]?.ResolvedImage;
@@ -133,21 +133,20 @@ async function createIfMissing(send: () => Promise<unknown>, action: string, nam
   await send().catch((err: unknown) => {
     // Content-hashed name: it already exists with exactly this content.
     if (hasErrorName(err, 'ValidationException') && /already exist/i.test((err as Error).message)) return;
-    awsFail(action, name)(err);
+    throw err;
   });
 }
 
 /** Application Auto Scaling refuses an update that changes the instance type of a registered target. */
 async function releaseScalingIfTypeChanges(target: DeployContext, current: DescribeEndpointCommandOutput): Promise<void> {
   const cfg = await target.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: current.EndpointConfigName }))
-    .catch(notFoundAs(undefined, 'DescribeEndpointConfig', current.EndpointConfigName ?? ''));
+    .catch(ifMissing(undefined));
   const type = cfg?.ProductionVariants?.[0]?.InstanceType;
   if (!type || type === target.env.instanceType) return;
   const ids = { ServiceNamespace: 'sagemaker' as const, ResourceId: target.names.scalableResourceId, ScalableDimension: SCALABLE_DIMENSION };
-  const found = await target.clients.autoScaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'sagemaker', ResourceIds: [ids.ResourceId], ScalableDimension: SCALABLE_DIMENSION }))
-    .catch(awsFail('DescribeScalableTargets', ids.ResourceId));
+  const found = await target.clients.autoScaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'sagemaker', ResourceIds: [ids.ResourceId], ScalableDimension: SCALABLE_DIMENSION }));
   if (found.ScalableTargets?.length) {
-    await target.clients.autoScaling.send(new DeregisterScalableTargetCommand(ids)).catch(notFoundAs(undefined, 'DeregisterScalableTarget', ids.ResourceId));
+    await target.clients.autoScaling.send(new DeregisterScalableTargetCommand(ids)).catch(ifMissing(undefined));
   }
 }
 
@@ -196,8 +195,7 @@ export async function promote(source: DeployContext, target: DeployContext): Pro
   let previousConfig: string | undefined;
   if (!current) {
     action = 'create';
-    await target.clients.sagemaker.send(new CreateEndpointCommand({ EndpointName: target.names.endpoint, EndpointConfigName: endpointConfig, Tags: tags }))
-      .catch(awsFail('CreateEndpoint', target.names.endpoint));
+    await target.clients.sagemaker.send(new CreateEndpointCommand({ EndpointName: target.names.endpoint, EndpointConfigName: endpointConfig, Tags: tags }));
     await waitInService(target, target.names.endpoint);
   } else if (current.EndpointConfigName === endpointConfig) {
     action = 'no-change';
@@ -206,8 +204,7 @@ export async function promote(source: DeployContext, target: DeployContext): Pro
     previousConfig = current.EndpointConfigName;
     if (current.EndpointStatus !== 'InService') await waitInService(target, target.names.endpoint);
     await releaseScalingIfTypeChanges(target, current);
-    await target.clients.sagemaker.send(new UpdateEndpointCommand({ EndpointName: target.names.endpoint, EndpointConfigName: endpointConfig, DeploymentConfig: config }))
-      .catch(awsFail('UpdateEndpoint', target.names.endpoint));
+    await target.clients.sagemaker.send(new UpdateEndpointCommand({ EndpointName: target.names.endpoint, EndpointConfigName: endpointConfig, DeploymentConfig: config }));
     await waitInService(target, target.names.endpoint);
     const after = await describeEndpoint(target, target.names.endpoint);
     if (after?.EndpointConfigName !== endpointConfig) {
@@ -216,8 +213,7 @@ export async function promote(source: DeployContext, target: DeployContext): Pro
         `the blue/green update to ${endpointConfig} was rolled back (an alarm fired or the new fleet failed); still serving ${after?.EndpointConfigName}${after?.FailureReason ? `: ${after.FailureReason}` : ''}`,
         { described: after, image: src.image });
     }
-    await target.clients.sagemaker.send(new AddTagsCommand({ ResourceArn: after.EndpointArn ?? target.arns.endpoint, Tags: [{ Key: PREVIOUS_CONFIG_TAG, Value: previousConfig! }, { Key: PREVIOUS_CONFIG_FOR_TAG, Value: endpointConfig }, { Key: PROMOTED_FROM_TAG, Value: `${from}/${src.configName}` }] }))
-      .catch(awsFail('AddTags', target.names.endpoint));
+    await target.clients.sagemaker.send(new AddTagsCommand({ ResourceArn: after.EndpointArn ?? target.arns.endpoint, Tags: [{ Key: PREVIOUS_CONFIG_TAG, Value: previousConfig! }, { Key: PREVIOUS_CONFIG_FOR_TAG, Value: endpointConfig }, { Key: PROMOTED_FROM_TAG, Value: `${from}/${src.configName}` }] }));
   }
   await applyModule(target, autoscaling);
   const routing = config.BlueGreenUpdatePolicy!.TrafficRoutingConfiguration!;

@@ -11,12 +11,12 @@
 import {
   AddTagsCommand,
   DescribeEndpointConfigCommand,
-  ListEndpointConfigsCommand,
   ListTagsCommand,
+  paginateListEndpointConfigs,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { Command } from 'commander';
-import { awsFail, notFoundAs } from '../aws/aws-error.js';
+import { ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { endpointFailure } from '../diagnosis/endpoint-failure.js';
 import { DeployerError } from '../errors.js';
@@ -38,7 +38,7 @@ export interface RollbackResult {
 }
 
 async function configCreated(ctx: DeployContext, name: string): Promise<Date | undefined | null> {
-  const out = await ctx.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })).catch(notFoundAs(undefined, 'DescribeEndpointConfig', name));
+  const out = await ctx.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })).catch(ifMissing(undefined));
   // null = the config does not exist (deleted), undefined = exists, time unknown.
   return out === undefined ? null : out.CreationTime;
 }
@@ -46,7 +46,7 @@ async function configCreated(ctx: DeployContext, name: string): Promise<Date | u
 /** The config to go back to, and how it was found. */
 export async function rollbackTarget(ctx: DeployContext, endpointArn: string, current: string, explicit?: string): Promise<{ name: string; chosenBy: RollbackResult['chosenBy'] } | undefined> {
   if (explicit) return { name: explicit, chosenBy: 'option' };
-  const tags = await ctx.clients.sagemaker.send(new ListTagsCommand({ ResourceArn: endpointArn, MaxResults: 100 })).catch(awsFail('ListTags', endpointArn));
+  const tags = await ctx.clients.sagemaker.send(new ListTagsCommand({ ResourceArn: endpointArn, MaxResults: 100 }));
   const tag = (key: string) => tags.Tags?.find((t) => t.Key === key)?.Value;
   const tagged = tag(PREVIOUS_CONFIG_TAG);
   // A tag written before a later `up` changed the config is stale: it names the config before last.
@@ -54,13 +54,12 @@ export async function rollbackTarget(ctx: DeployContext, endpointArn: string, cu
   const currentCreated = await configCreated(ctx, current);
   const before = currentCreated ?? undefined;
   // Newest first, created before the current config: the one it replaced.
-  const owned = await listOwned(ctx, async (next) => {
-    const out = await ctx.clients.sagemaker
-      .send(new ListEndpointConfigsCommand({ NameContains: ctx.names.prefix, SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100, NextToken: next, ...(before ? { CreationTimeBefore: before } : {}) }))
-      .catch(awsFail('ListEndpointConfigs', ctx.names.prefix));
-    const older = (out.EndpointConfigs ?? []).filter((c) => !before || !c.CreationTime || c.CreationTime < before);
-    return { names: older.map((c) => c.EndpointConfigName), next: out.NextToken };
-  });
+  const pages = paginateListEndpointConfigs(
+    { client: ctx.clients.sagemaker },
+    { NameContains: ctx.names.prefix, SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100, ...(before ? { CreationTimeBefore: before } : {}) },
+  );
+  const owned = await listOwned(ctx, pages, (page) =>
+    (page.EndpointConfigs ?? []).filter((c) => !before || !c.CreationTime || c.CreationTime < before).map((c) => c.EndpointConfigName));
   const other = owned.find((name) => name !== current);
   return other ? { name: other, chosenBy: 'newest-older-config' } : undefined;
 }
@@ -80,15 +79,14 @@ export async function rollback(ctx: DeployContext, explicit?: string): Promise<R
   if (ep.EndpointStatus !== 'InService') await waitInService(ctx, name);
   ctx.log.info(`rolling ${name} back: ${current} -> ${target.name} (found by ${target.chosenBy})`);
   const { BlueGreenUpdatePolicy } = deploymentConfig(ctx, 'all-at-once');
-  await ctx.clients.sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: target.name, DeploymentConfig: { BlueGreenUpdatePolicy } }))
-    .catch(awsFail('UpdateEndpoint', name));
+  await ctx.clients.sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: target.name, DeploymentConfig: { BlueGreenUpdatePolicy } }));
   await waitInService(ctx, name);
   const after = await describeEndpoint(ctx, name);
   if (after?.EndpointConfigName !== target.name) {
     throw new DeployerError('MS_DEPLOY_ENDPOINT_FAILED', { resource: name, reason: `the rollback to ${target.name} did not take effect (serving ${after?.EndpointConfigName})`, logGroup: ctx.names.endpointLogGroup });
   }
   // A second rollback undoes this one.
-  await ctx.clients.sagemaker.send(new AddTagsCommand({ ResourceArn: ep.EndpointArn!, Tags: [{ Key: PREVIOUS_CONFIG_TAG, Value: current }, { Key: PREVIOUS_CONFIG_FOR_TAG, Value: target.name }] })).catch(awsFail('AddTags', name));
+  await ctx.clients.sagemaker.send(new AddTagsCommand({ ResourceArn: ep.EndpointArn!, Tags: [{ Key: PREVIOUS_CONFIG_TAG, Value: current }, { Key: PREVIOUS_CONFIG_FOR_TAG, Value: target.name }] }));
   return { env: ctx.envName, endpoint: name, from: current, to: target.name, chosenBy: target.chosenBy };
 }
 

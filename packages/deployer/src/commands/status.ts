@@ -13,7 +13,7 @@ import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import { Command } from 'commander';
-import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
+import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import { parseVerifiedTag, type VerifiedTag } from '../checks/verify-tag.js';
 import type { DeployContext } from '../context.js';
 import { apiUrl } from '../resources/api-gateway.js';
@@ -92,7 +92,7 @@ const iso = (d: Date | string | undefined) => (d === undefined ? undefined : new
 async function endpointStatus(ctx: DeployContext): Promise<EnvironmentStatus['endpoint'] & { arn?: string }> {
   const sm = ctx.clients.sagemaker;
   const name = ctx.names.endpoint;
-  const ep = await sm.send(new DescribeEndpointCommand({ EndpointName: name })).catch(notFoundAs(undefined, 'DescribeEndpoint', name));
+  const ep = await sm.send(new DescribeEndpointCommand({ EndpointName: name })).catch(ifMissing(undefined));
   if (!ep) return { name, exists: false };
   const variant = ep.ProductionVariants?.[0];
   const deployed = variant?.DeployedImages?.[0];
@@ -111,7 +111,7 @@ async function endpointStatus(ctx: DeployContext): Promise<EnvironmentStatus['en
   if (ep.EndpointConfigName) {
     const cfg = await sm
       .send(new DescribeEndpointConfigCommand({ EndpointConfigName: ep.EndpointConfigName }))
-      .catch(notFoundAs(undefined, 'DescribeEndpointConfig', ep.EndpointConfigName));
+      .catch(ifMissing(undefined));
     const v = cfg?.ProductionVariants?.[0];
     result.instanceType = v?.InstanceType;
     result.instanceCount ??= v?.InitialInstanceCount;
@@ -119,7 +119,7 @@ async function endpointStatus(ctx: DeployContext): Promise<EnvironmentStatus['en
     if (cfg?.KmsKeyId) result.kmsKeyId = cfg.KmsKeyId;
   }
   if (result.modelName) {
-    const model = await sm.send(new DescribeModelCommand({ ModelName: result.modelName })).catch(notFoundAs(undefined, 'DescribeModel', result.modelName));
+    const model = await sm.send(new DescribeModelCommand({ ModelName: result.modelName })).catch(ifMissing(undefined));
     result.image ??= model?.PrimaryContainer?.Image;
     result.imageDigest ??= result.image?.split('@')[1];
     const network = networkOf(model?.VpcConfig?.Subnets, model?.VpcConfig?.SecurityGroupIds);
@@ -130,15 +130,14 @@ async function endpointStatus(ctx: DeployContext): Promise<EnvironmentStatus['en
 
 async function autoscalingStatus(ctx: DeployContext): Promise<EnvironmentStatus['autoscaling']> {
   const out = await ctx.clients.autoScaling
-    .send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'sagemaker', ResourceIds: [ctx.names.scalableResourceId], ScalableDimension: 'sagemaker:variant:DesiredInstanceCount' }))
-    .catch(awsFail('DescribeScalableTargets', ctx.names.scalableResourceId));
+    .send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'sagemaker', ResourceIds: [ctx.names.scalableResourceId], ScalableDimension: 'sagemaker:variant:DesiredInstanceCount' }));
   const target = out.ScalableTargets?.[0];
   return target ? { enabled: true, minCapacity: target.MinCapacity, maxCapacity: target.MaxCapacity } : { enabled: false };
 }
 
 async function lambdaStatus(ctx: DeployContext): Promise<EnvironmentStatus['lambda']> {
   const name = ctx.names.lambda;
-  const fn = await ctx.clients.lambda.send(new GetFunctionCommand({ FunctionName: name })).catch(notFoundAs(undefined, 'GetFunction', name));
+  const fn = await ctx.clients.lambda.send(new GetFunctionCommand({ FunctionName: name })).catch(ifMissing(undefined));
   const c = fn?.Configuration;
   if (!c) return { name, exists: false };
   // AWS reports empty lists (not an absent VpcConfig) for a function outside any VPC.
@@ -148,12 +147,12 @@ async function lambdaStatus(ctx: DeployContext): Promise<EnvironmentStatus['lamb
 
 async function apiStatus(ctx: DeployContext): Promise<EnvironmentStatus['api']> {
   const name = ctx.names.api;
-  const apis = await ctx.clients.apiGateway.send(new GetRestApisCommand({ limit: 500 })).catch(awsFail('GetRestApis', name));
+  const apis = await ctx.clients.apiGateway.send(new GetRestApisCommand({ limit: 500 }));
   const api = apis.items?.find((a) => a.name === name);
   if (!api?.id) return { name, exists: false };
   const stage = await ctx.clients.apiGateway
     .send(new GetStageCommand({ restApiId: api.id, stageName: ctx.names.stage }))
-    .catch(notFoundAs(undefined, 'GetStage', `${name}/${ctx.names.stage}`));
+    .catch(ifMissing(undefined));
   return {
     name,
     exists: true,
@@ -165,14 +164,14 @@ async function apiStatus(ctx: DeployContext): Promise<EnvironmentStatus['api']> 
 
 async function userPoolStatus(ctx: DeployContext): Promise<EnvironmentStatus['userPool']> {
   const name = ctx.names.userPool;
-  const pools = await ctx.clients.cognito.send(new ListUserPoolsCommand({ MaxResults: 60 })).catch(awsFail('ListUserPools', name));
+  const pools = await ctx.clients.cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }));
   const pool = pools.UserPools?.find((p) => p.Name === name);
   return pool?.Id ? { name, exists: true, id: pool.Id } : { name, exists: false };
 }
 
 async function repositoryStatus(ctx: DeployContext): Promise<EnvironmentStatus['ecrRepository']> {
   const name = ctx.names.ecrRepository;
-  const out = await ctx.clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })).catch(notFoundAs(undefined, 'DescribeRepositories', name));
+  const out = await ctx.clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })).catch(ifMissing(undefined));
   const repo = out?.repositories?.[0];
   return repo ? { name, exists: true, uri: repo.repositoryUri } : { name, exists: false };
 }
@@ -188,8 +187,7 @@ const OPERATORS: Record<string, string> = {
 async function alarmsStatus(ctx: DeployContext): Promise<AlarmStatus[]> {
   const wanted: [string, string][] = [[ctx.names.errorRateAlarm, 'errorRate'], [ctx.names.latencyAlarm, 'latency']];
   const out = await ctx.clients.cloudWatch
-    .send(new DescribeAlarmsCommand({ AlarmNames: wanted.map(([n]) => n), AlarmTypes: ['MetricAlarm'] }))
-    .catch(awsFail('DescribeAlarms', wanted.map(([n]) => n).join(', ')));
+    .send(new DescribeAlarmsCommand({ AlarmNames: wanted.map(([n]) => n), AlarmTypes: ['MetricAlarm'] }));
   const found = new Map((out?.MetricAlarms ?? []).map((a) => [a.AlarmName, a]));
   return wanted.map(([name, kind]) => {
     const a = found.get(name);
@@ -211,7 +209,7 @@ async function alarmsStatus(ctx: DeployContext): Promise<AlarmStatus[]> {
 async function deploymentStatus(ctx: DeployContext, endpoint: EnvironmentStatus['endpoint'] & { arn?: string }): Promise<DeploymentStatus | undefined> {
   if (!endpoint.exists) return undefined;
   const arn = endpoint.arn ?? ctx.arns.endpoint;
-  const out = await ctx.clients.sagemaker.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 })).catch(notFoundAs(undefined, 'ListTags', endpoint.name));
+  const out = await ctx.clients.sagemaker.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 })).catch(ifMissing(undefined));
   const record = parseDeploymentRecord(out?.Tags);
   const verified = parseVerifiedTag(out?.Tags?.find((t) => t.Key === RECORD_VERIFIED)?.Value);
   if (!record && !verified) return undefined;
@@ -225,7 +223,7 @@ async function dashboardStatus(ctx: DeployContext): Promise<EnvironmentStatus['d
   const name = dashboardName(ctx);
   const out = await ctx.clients.cloudWatch.send(new GetDashboardCommand({ DashboardName: name })).catch((err: unknown) => {
     if (hasErrorName(err, 'DashboardNotFoundError')) return undefined;
-    return notFoundAs(undefined, 'GetDashboard', name)(err);
+    return ifMissing(undefined)(err);
   });
   if (!out?.DashboardBody) return { name, exists: false };
   return { name, exists: true, url: `https://${ctx.region}.console.aws.amazon.com/cloudwatch/home?region=${ctx.region}#dashboards/dashboard/${name}` };
@@ -235,7 +233,7 @@ async function budgetStatus(ctx: DeployContext): Promise<EnvironmentStatus['budg
   const name = budgetName(ctx);
   if (!budgetConfig(ctx)) return { name, configured: false };
   const out = await ctx.clients.budgets.send(new DescribeBudgetCommand({ AccountId: ctx.account.accountId, BudgetName: name }))
-    .catch(notFoundAs(undefined, 'DescribeBudget', name));
+    .catch(ifMissing(undefined));
   const b = out?.Budget;
   if (!b) return { name, configured: true, exists: false };
   const usd = (amount: string | undefined) => (amount === undefined ? undefined : Number(amount));

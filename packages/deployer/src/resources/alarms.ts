@@ -8,7 +8,6 @@ import {
   type MetricAlarm,
   type PutMetricAlarmCommandInput,
 } from '@aws-sdk/client-cloudwatch';
-import { awsFail } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { tagList } from '../tags.js';
 import { change, sameValue } from './diff.js';
@@ -112,8 +111,7 @@ export const alarms: ResourceModule<AlarmsDesired, AlarmsObserved> = {
 
   async observe(ctx, d) {
     const names = d.alarms.map((a) => a.AlarmName!);
-    const out = await ctx.clients.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm'] }))
-      .catch(awsFail('DescribeAlarms', names.join(', ')));
+    const out = await ctx.clients.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm'] }));
     const found = out.MetricAlarms ?? [];
     if (found.length === 0) return undefined;
     return Object.fromEntries(found.map((a) => [a.AlarmName!, a as AlarmSpec]));
@@ -134,14 +132,13 @@ export const alarms: ResourceModule<AlarmsDesired, AlarmsObserved> = {
   async apply(ctx, plan, d) {
     const toPut = d.alarms.filter((a) => plan.diffs.some((diff) => diff.field === a.AlarmName));
     for (const alarm of toPut) {
-      await ctx.clients.cloudWatch.send(new PutMetricAlarmCommand({ ...alarm, Tags: tagList(ctx.tags) }))
-        .catch(awsFail('PutMetricAlarm', alarm.AlarmName!));
+      await ctx.clients.cloudWatch.send(new PutMetricAlarmCommand({ ...alarm, Tags: tagList(ctx.tags) }));
     }
     return { errorRateAlarm: ctx.names.errorRateAlarm, latencyAlarm: ctx.names.latencyAlarm };
   },
 
   async destroy(ctx, d) {
     const names = d.alarms.map((a) => a.AlarmName!);
-    await ctx.clients.cloudWatch.send(new DeleteAlarmsCommand({ AlarmNames: names })).catch(awsFail('DeleteAlarms', names.join(', ')));
+    await ctx.clients.cloudWatch.send(new DeleteAlarmsCommand({ AlarmNames: names }));
   },
 };

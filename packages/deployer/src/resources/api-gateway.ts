@@ -19,10 +19,10 @@ import {
   GetDeploymentCommand,
   GetMethodCommand,
   GetResourcesCommand,
-  GetRestApisCommand,
   GetStageCommand,
   GetUsagePlanKeysCommand,
-  GetUsagePlansCommand,
+  paginateGetRestApis,
+  paginateGetUsagePlans,
   PutIntegrationCommand,
   PutMethodCommand,
   TagResourceCommand,
@@ -33,7 +33,8 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { AddPermissionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import type { DeployContext } from '../context.js';
-import { awsFail, hasErrorName, notFoundAs, wrapAwsError } from '../aws/aws-error.js';
+import { hasErrorName, ifMissing, wrapAwsError } from '../aws/aws-error.js';
+import { findFirst } from '../aws/pages.js';
 import { known } from '../known-after-apply.js';
 import { shortHash } from '../naming.js';
 import { hasTags } from '../tags.js';
@@ -107,8 +108,6 @@ export interface ApiGatewayObserved {
   apiKeyId?: string;
 }
 
-const MAX_PAGES = 20;
-
 function routeKey(r: Pick<Route, 'method' | 'path'>): string {
   return `${r.method} /${r.path}`;
 }
@@ -121,41 +120,26 @@ function fingerprintLine(fingerprint: string): string {
   return `model-deploy ${fingerprint}`;
 }
 
-async function findApi(ctx: DeployContext, name: string) {
-  let position: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const out = await ctx.clients.apiGateway.send(new GetRestApisCommand({ limit: 500, position })).catch(awsFail('GetRestApis', name));
-    const hit = out.items?.find((a) => a.name === name);
-    if (hit?.id) return hit;
-    position = out.position;
-    if (!position) return undefined;
-  }
-  return undefined;
+export function findApi(ctx: DeployContext, name: string) {
+  const pages = paginateGetRestApis({ client: ctx.clients.apiGateway }, { limit: 500 });
+  return findFirst(pages, (page) => page.items?.find((a) => a.name === name && a.id));
 }
 
-async function findUsagePlan(ctx: DeployContext, name: string) {
-  let position: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const out = await ctx.clients.apiGateway.send(new GetUsagePlansCommand({ limit: 500, position })).catch(awsFail('GetUsagePlans', name));
-    const hit = out.items?.find((p) => p.name === name);
-    if (hit?.id) return hit;
-    position = out.position;
-    if (!position) return undefined;
-  }
-  return undefined;
+function findUsagePlan(ctx: DeployContext, name: string) {
+  const pages = paginateGetUsagePlans({ client: ctx.clients.apiGateway }, { limit: 500 });
+  return findFirst(pages, (page) => page.items?.find((p) => p.name === name && p.id));
 }
 
 async function findApiKeyId(ctx: DeployContext, name: string): Promise<string | undefined> {
   const out = await ctx.clients.apiGateway
-    .send(new GetApiKeysCommand({ nameQuery: name, includeValues: false, limit: 500 }))
-    .catch(awsFail('GetApiKeys', name));
+    .send(new GetApiKeysCommand({ nameQuery: name, includeValues: false, limit: 500 }));
   return out.items?.find((k) => k.name === name)?.id;
 }
 
 async function hasPermission(ctx: DeployContext, d: ApiGatewayDesired): Promise<boolean> {
   const out = await ctx.clients.lambda
     .send(new GetPolicyCommand({ FunctionName: d.lambdaName }))
-    .catch(notFoundAs(undefined, 'GetPolicy', d.lambdaName));
+    .catch(ifMissing(undefined));
   if (!out?.Policy) return false;
   const policy = JSON.parse(out.Policy) as { Statement?: { Sid?: string }[] };
   return (policy.Statement ?? []).some((s) => s.Sid === d.permissionSid);
@@ -293,11 +277,11 @@ async function removeKeyAndPlan(ctx: DeployContext, planId: string | undefined, 
     if (stages.length) {
       await api
         .send(new UpdateUsagePlanCommand({ usagePlanId: planId, patchOperations: stages.map((s) => ({ op: 'remove', path: '/apiStages', value: s })) }))
-        .catch(notFoundAs(undefined, 'UpdateUsagePlan', name));
+        .catch(ifMissing(undefined));
     }
-    await api.send(new DeleteUsagePlanCommand({ usagePlanId: planId })).catch(notFoundAs(undefined, 'DeleteUsagePlan', name));
+    await api.send(new DeleteUsagePlanCommand({ usagePlanId: planId })).catch(ifMissing(undefined));
   }
-  if (keyId) await api.send(new DeleteApiKeyCommand({ apiKey: keyId })).catch(notFoundAs(undefined, 'DeleteApiKey', name));
+  if (keyId) await api.send(new DeleteApiKeyCommand({ apiKey: keyId })).catch(ifMissing(undefined));
 }
 
 export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObserved> & KnownOutputs<ApiGatewayDesired, ApiGatewayObserved> = {
@@ -337,7 +321,7 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
     const found = await findApi(ctx, d.apiName);
     if (found?.id) {
       const apiId = found.id;
-      const res = await api.send(new GetResourcesCommand({ restApiId: apiId, limit: 500 })).catch(awsFail('GetResources', d.apiName));
+      const res = await api.send(new GetResourcesCommand({ restApiId: apiId, limit: 500 }));
       const root = res.items?.find((r) => r.path === '/');
       o.api = { id: apiId, rootId: root?.id ?? '', tags: { ...(found.tags ?? {}) } };
       for (const route of d.routes) {
@@ -346,7 +330,7 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
         o.resources[route.path] = id;
         const m = await api
           .send(new GetMethodCommand({ restApiId: apiId, resourceId: id, httpMethod: route.method }))
-          .catch(notFoundAs(undefined, 'GetMethod', `${d.apiName} ${routeKey(route)}`));
+          .catch(ifMissing(undefined));
         o.methods[routeKey(route)] = m && {
           authorizationType: m.authorizationType,
           authorizerId: m.authorizerId,
@@ -355,16 +339,16 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
           integrationUri: m.methodIntegration?.uri,
         };
       }
-      const auths = await api.send(new GetAuthorizersCommand({ restApiId: apiId, limit: 500 })).catch(awsFail('GetAuthorizers', d.apiName));
+      const auths = await api.send(new GetAuthorizersCommand({ restApiId: apiId, limit: 500 }));
       const auth = auths.items?.find((a) => a.name === AUTHORIZER_NAME);
       if (auth?.id) o.authorizer = { id: auth.id, providerARNs: [...(auth.providerARNs ?? [])] };
       const stage = await api
         .send(new GetStageCommand({ restApiId: apiId, stageName: d.stageName }))
-        .catch(notFoundAs(undefined, 'GetStage', `${d.apiName}/${d.stageName}`));
+        .catch(ifMissing(undefined));
       if (stage?.deploymentId) {
         const dep = await api
           .send(new GetDeploymentCommand({ restApiId: apiId, deploymentId: stage.deploymentId }))
-          .catch(notFoundAs(undefined, 'GetDeployment', `${d.apiName}/${d.stageName}`));
+          .catch(ifMissing(undefined));
         const fp = /^model-deploy (\S+)/.exec(dep?.description ?? '')?.[1];
         o.stage = { deploymentId: stage.deploymentId, fingerprint: fp, deployedAt: dep?.createdDate?.toISOString(), tags: { ...(stage.tags ?? {}) } };
       }
@@ -372,7 +356,7 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
     }
     const plan = await findUsagePlan(ctx, d.usagePlanName);
     if (plan?.id) {
-      const keys = await api.send(new GetUsagePlanKeysCommand({ usagePlanId: plan.id, limit: 500 })).catch(awsFail('GetUsagePlanKeys', d.usagePlanName));
+      const keys = await api.send(new GetUsagePlanKeysCommand({ usagePlanId: plan.id, limit: 500 }));
       o.usagePlan = {
         id: plan.id,
         throttle: plan.throttle,
@@ -413,28 +397,25 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
     let rootId = o.api?.rootId;
     if (w.createApi) {
       const out = await api
-        .send(new CreateRestApiCommand({ name: d.apiName, endpointConfiguration: { types: ['REGIONAL'] }, apiKeySource: 'HEADER', tags: d.tags, description: 'model-service prediction API' }))
-        .catch(awsFail('CreateRestApi', d.apiName));
+        .send(new CreateRestApiCommand({ name: d.apiName, endpointConfiguration: { types: ['REGIONAL'] }, apiKeySource: 'HEADER', tags: d.tags, description: 'model-service prediction API' }));
       apiId = out.id;
       rootId = out.rootResourceId;
     } else if (w.tagApi && apiId) {
       await api
-        .send(new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${d.region}::/restapis/${apiId}`, tags: d.tags }))
-        .catch(awsFail('TagResource', d.apiName));
+        .send(new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${d.region}::/restapis/${apiId}`, tags: d.tags }));
     }
     if (!apiId || !rootId) throw wrapAwsError(new Error('AWS returned no API id'), { action: 'CreateRestApi', resource: d.apiName });
 
     const resourceIds = { ...o.resources };
     for (const path of w.resources) {
-      const out = await api.send(new CreateResourceCommand({ restApiId: apiId, parentId: rootId, pathPart: path })).catch(awsFail('CreateResource', `${d.apiName} /${path}`));
+      const out = await api.send(new CreateResourceCommand({ restApiId: apiId, parentId: rootId, pathPart: path }));
       resourceIds[path] = out.id ?? '';
     }
 
     let authorizerId = o.authorizer?.id;
     if (w.authorizer === 'create') {
       const out = await api
-        .send(new CreateAuthorizerCommand({ restApiId: apiId, name: AUTHORIZER_NAME, type: 'COGNITO_USER_POOLS', providerARNs: [d.userPoolArn], identitySource: 'method.request.header.Authorization' }))
-        .catch(awsFail('CreateAuthorizer', d.apiName));
+        .send(new CreateAuthorizerCommand({ restApiId: apiId, name: AUTHORIZER_NAME, type: 'COGNITO_USER_POOLS', providerARNs: [d.userPoolArn], identitySource: 'method.request.header.Authorization' }));
       authorizerId = out.id;
     } else if (w.authorizer === 'update' && authorizerId) {
       // Patch paths escape "/" in the ARN as "~1" (JSON Pointer).
@@ -443,7 +424,7 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
         { op: 'add', path: `/providerARNs/${esc(d.userPoolArn)}` },
         ...(o.authorizer?.providerARNs ?? []).map((arn): PatchOperation => ({ op: 'remove', path: `/providerARNs/${esc(arn)}` })),
       ];
-      await api.send(new UpdateAuthorizerCommand({ restApiId: apiId, authorizerId, patchOperations: patch })).catch(awsFail('UpdateAuthorizer', d.apiName));
+      await api.send(new UpdateAuthorizerCommand({ restApiId: apiId, authorizerId, patchOperations: patch }));
     }
 
     for (const item of w.methods) {
@@ -453,16 +434,14 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
       const cognito = route.authorizationType === 'COGNITO_USER_POOLS';
       if (item.put) {
         await api
-          .send(new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod: route.method, authorizationType: route.authorizationType, authorizerId: cognito ? authorizerId : undefined, apiKeyRequired: route.apiKeyRequired }))
-          .catch(awsFail('PutMethod', site));
+          .send(new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod: route.method, authorizationType: route.authorizationType, authorizerId: cognito ? authorizerId : undefined, apiKeyRequired: route.apiKeyRequired }));
       } else if (item.patch.length) {
         const patch = item.patch.map((p) => (p.path === '/authorizerId' ? { ...p, value: authorizerId } : p));
-        await api.send(new UpdateMethodCommand({ restApiId: apiId, resourceId, httpMethod: route.method, patchOperations: patch })).catch(awsFail('UpdateMethod', site));
+        await api.send(new UpdateMethodCommand({ restApiId: apiId, resourceId, httpMethod: route.method, patchOperations: patch }));
       }
       if (item.integrate) {
         await api
-          .send(new PutIntegrationCommand({ restApiId: apiId, resourceId, httpMethod: route.method, type: 'AWS_PROXY', integrationHttpMethod: 'POST', uri: d.integrationUri }))
-          .catch(awsFail('PutIntegration', site));
+          .send(new PutIntegrationCommand({ restApiId: apiId, resourceId, httpMethod: route.method, type: 'AWS_PROXY', integrationHttpMethod: 'POST', uri: d.integrationUri }));
       }
     }
 
@@ -471,42 +450,39 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
         .send(new AddPermissionCommand({ FunctionName: d.lambdaName, StatementId: d.permissionSid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn(d, apiId) }))
         .catch((err: unknown) => {
           // Same statement id already there (a previous run got this far): nothing to do.
-          if (!hasErrorName(err, 'ResourceConflictException')) throw wrapAwsError(err, { action: 'AddPermission', resource: d.lambdaName });
+          if (!hasErrorName(err, 'ResourceConflictException')) throw err;
         });
     }
 
     if (w.deploy || w.createApi) {
       await api
-        .send(new CreateDeploymentCommand({ restApiId: apiId, stageName: d.stageName, description: fingerprintLine(d.fingerprint) }))
-        .catch(awsFail('CreateDeployment', `${d.apiName}/${d.stageName}`));
+        .send(new CreateDeploymentCommand({ restApiId: apiId, stageName: d.stageName, description: fingerprintLine(d.fingerprint) }));
     }
     if (w.tagStage || w.createApi) {
       await api
-        .send(new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${d.region}::/restapis/${apiId}/stages/${d.stageName}`, tags: d.tags }))
-        .catch(awsFail('TagResource', `${d.apiName}/${d.stageName}`));
+        .send(new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${d.region}::/restapis/${apiId}/stages/${d.stageName}`, tags: d.tags }));
     }
 
     let keyId = o.apiKeyId;
     if (d.apiKey) {
       const want = d.apiKey;
       if (!keyId) {
-        const out = await api.send(new CreateApiKeyCommand({ name: want.keyName, enabled: true, tags: d.tags })).catch(awsFail('CreateApiKey', want.keyName));
+        const out = await api.send(new CreateApiKeyCommand({ name: want.keyName, enabled: true, tags: d.tags }));
         keyId = out.id;
       }
       let planId = o.usagePlan?.id;
       if (!planId) {
         const out = await api
-          .send(new CreateUsagePlanCommand({ name: want.planName, apiStages: [{ apiId, stage: d.stageName }], throttle: want.throttle, quota: want.quota, tags: d.tags }))
-          .catch(awsFail('CreateUsagePlan', want.planName));
+          .send(new CreateUsagePlanCommand({ name: want.planName, apiStages: [{ apiId, stage: d.stageName }], throttle: want.throttle, quota: want.quota, tags: d.tags }));
         planId = out.id;
       } else {
         const stage = `${apiId}:${d.stageName}`;
         const patch = [...w.planPatch];
         if (!o.usagePlan?.stages.includes(stage)) patch.push({ op: 'add', path: '/apiStages', value: stage });
-        if (patch.length) await api.send(new UpdateUsagePlanCommand({ usagePlanId: planId, patchOperations: patch })).catch(awsFail('UpdateUsagePlan', want.planName));
+        if (patch.length) await api.send(new UpdateUsagePlanCommand({ usagePlanId: planId, patchOperations: patch }));
       }
       if (planId && keyId && !(o.usagePlan?.keyIds ?? []).includes(keyId)) {
-        await api.send(new CreateUsagePlanKeyCommand({ usagePlanId: planId, keyId, keyType: 'API_KEY' })).catch(awsFail('CreateUsagePlanKey', want.planName));
+        await api.send(new CreateUsagePlanKeyCommand({ usagePlanId: planId, keyId, keyType: 'API_KEY' }));
       }
     } else if (w.removeKeyAndPlan) {
       await removeKeyAndPlan(ctx, o.usagePlan?.id, o.usagePlan?.stages ?? [], o.apiKeyId, d.apiName);
@@ -520,7 +496,7 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
     if (!o) return;
     await removeKeyAndPlan(ctx, o.usagePlan?.id, o.usagePlan?.stages ?? [], o.apiKeyId, d.apiName);
     if (o.api) {
-      await ctx.clients.apiGateway.send(new DeleteRestApiCommand({ restApiId: o.api.id })).catch(notFoundAs(undefined, 'DeleteRestApi', d.apiName));
+      await ctx.clients.apiGateway.send(new DeleteRestApiCommand({ restApiId: o.api.id })).catch(ifMissing(undefined));
     }
   },
 };

@@ -9,7 +9,7 @@ import {
   PutScalingPolicyCommand,
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
-import { awsFail, notFoundAs } from '../aws/aws-error.js';
+import { ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import type { TagMap } from '../tags.js';
 import { change, creationDiffs, diffFields } from './diff.js';
@@ -49,7 +49,7 @@ function target(d: ScalingDesired) {
 async function register(ctx: DeployContext, d: ScalingDesired): Promise<void> {
   await ctx.clients.autoScaling.send(new RegisterScalableTargetCommand({
     ...target(d), MinCapacity: d.minCapacity, MaxCapacity: d.maxCapacity, Tags: { ...d.tags },
-  })).catch(awsFail('RegisterScalableTarget', d.resourceId));
+  }));
   await ctx.clients.autoScaling.send(new PutScalingPolicyCommand({
     ...target(d),
     PolicyName: d.policyName,
@@ -60,14 +60,14 @@ async function register(ctx: DeployContext, d: ScalingDesired): Promise<void> {
       ScaleOutCooldown: d.scaleOutCooldown,
       ScaleInCooldown: d.scaleInCooldown,
     },
-  })).catch(awsFail('PutScalingPolicy', d.policyName));
+  }));
 }
 
 async function deregister(ctx: DeployContext, d: ScalingDesired): Promise<void> {
   await ctx.clients.autoScaling.send(new DeleteScalingPolicyCommand({ ...target(d), PolicyName: d.policyName }))
-    .catch(notFoundAs(undefined, 'DeleteScalingPolicy', d.policyName));
+    .catch(ifMissing(undefined));
   await ctx.clients.autoScaling.send(new DeregisterScalableTargetCommand(target(d)))
-    .catch(notFoundAs(undefined, 'DeregisterScalableTarget', d.resourceId));
+    .catch(ifMissing(undefined));
 }
 
 export const autoscaling: ResourceModule<ScalingDesired, ScalingObserved> = {
@@ -90,13 +90,11 @@ export const autoscaling: ResourceModule<ScalingDesired, ScalingObserved> = {
 
   async observe(ctx, d) {
     const targets = await ctx.clients.autoScaling
-      .send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'sagemaker', ResourceIds: [d.resourceId], ScalableDimension: SCALABLE_DIMENSION }))
-      .catch(awsFail('DescribeScalableTargets', d.resourceId));
+      .send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'sagemaker', ResourceIds: [d.resourceId], ScalableDimension: SCALABLE_DIMENSION }));
     const t = targets.ScalableTargets?.[0];
     if (!t) return undefined;
     const policies = await ctx.clients.autoScaling
-      .send(new DescribeScalingPoliciesCommand({ ...target(d), PolicyNames: [d.policyName] }))
-      .catch(awsFail('DescribeScalingPolicies', d.policyName));
+      .send(new DescribeScalingPoliciesCommand({ ...target(d), PolicyNames: [d.policyName] }));
     const p = policies.ScalingPolicies?.[0]?.TargetTrackingScalingPolicyConfiguration;
     return {
       minCapacity: t.MinCapacity,

@@ -20,7 +20,7 @@ import {
   type Expression,
   type Notification,
 } from '@aws-sdk/client-budgets';
-import { awsFail, notFoundAs } from '../aws/aws-error.js';
+import { ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import type { BudgetConfig } from '../release/types.js';
 import { hasTags, tagList, TAG_ENV, TAG_MODEL } from '../tags.js';
@@ -126,18 +126,18 @@ export const budget: ResourceModule<BudgetDesired, BudgetObserved> = {
     if (!d.spec) return undefined;
     const b = ctx.clients.budgets;
     const what = `budget ${d.name}`;
-    const found = await b.send(new DescribeBudgetCommand({ AccountId: d.accountId, BudgetName: d.name })).catch(notFoundAs(undefined, 'DescribeBudget', what));
+    const found = await b.send(new DescribeBudgetCommand({ AccountId: d.accountId, BudgetName: d.name })).catch(ifMissing(undefined));
     if (!found?.Budget) return undefined;
     const listed = await b.send(new DescribeNotificationsForBudgetCommand({ AccountId: d.accountId, BudgetName: d.name, MaxResults: 100 }))
-      .catch(notFoundAs(undefined, 'DescribeNotificationsForBudget', what));
+      .catch(ifMissing(undefined));
     const alerts: BudgetAlert[] = [];
     for (const n of (listed?.Notifications ?? []).filter(ours)) {
       const subs = await b.send(new DescribeSubscribersForNotificationCommand({ AccountId: d.accountId, BudgetName: d.name, Notification: n, MaxResults: 100 }))
-        .catch(notFoundAs(undefined, 'DescribeSubscribersForNotification', what));
+        .catch(ifMissing(undefined));
       const emails = (subs?.Subscribers ?? []).filter((s) => s.SubscriptionType === 'EMAIL').map((s) => s.Address!).sort();
       alerts.push({ percent: n.Threshold!, emails });
     }
-    const tags = await b.send(new ListTagsForResourceCommand({ ResourceARN: d.arn })).catch(awsFail('ListTagsForResource', what));
+    const tags = await b.send(new ListTagsForResourceCommand({ ResourceARN: d.arn }));
     return {
       limitUsd: Number(found.Budget.BudgetLimit?.Amount ?? NaN),
       filter: found.Budget.FilterExpression,
@@ -169,38 +169,36 @@ export const budget: ResourceModule<BudgetDesired, BudgetObserved> = {
         Budget: budgetBody(d),
         NotificationsWithSubscribers: d.spec.alerts.map((a) => ({ Notification: notification(a.percent), Subscribers: emailSubscribers(a.emails) })),
         ResourceTags: tagList(d.tags),
-      })).catch(awsFail('CreateBudget', d.name));
+      }));
       return out;
     }
     const changed = (field: string) => plan.diffs.some((x) => x.field === field);
     if (changed('limitUsd') || changed('filter')) {
-      await b.send(new UpdateBudgetCommand({ AccountId: d.accountId, NewBudget: budgetBody(d) })).catch(awsFail('UpdateBudget', d.name));
+      await b.send(new UpdateBudgetCommand({ AccountId: d.accountId, NewBudget: budgetBody(d) }));
     }
     if (changed('alerts')) {
       const want = byPercent(d.spec.alerts);
       const have = byPercent(o.alerts);
       for (const [percent] of have) {
-        if (!want.has(percent)) await b.send(new DeleteNotificationCommand({ ...base, Notification: notification(percent) })).catch(notFoundAs(undefined, 'DeleteNotification', d.name));
+        if (!want.has(percent)) await b.send(new DeleteNotificationCommand({ ...base, Notification: notification(percent) })).catch(ifMissing(undefined));
       }
       for (const [percent, alert] of want) {
         const current = have.get(percent);
         if (!current) {
-          await b.send(new CreateNotificationCommand({ ...base, Notification: notification(percent), Subscribers: emailSubscribers(alert.emails) }))
-            .catch(awsFail('CreateNotification', d.name));
+          await b.send(new CreateNotificationCommand({ ...base, Notification: notification(percent), Subscribers: emailSubscribers(alert.emails) }));
           continue;
         }
         for (const email of alert.emails.filter((e) => !current.emails.includes(e))) {
-          await b.send(new CreateSubscriberCommand({ ...base, Notification: notification(percent), Subscriber: { SubscriptionType: 'EMAIL', Address: email } }))
-            .catch(awsFail('CreateSubscriber', d.name));
+          await b.send(new CreateSubscriberCommand({ ...base, Notification: notification(percent), Subscriber: { SubscriptionType: 'EMAIL', Address: email } }));
         }
         for (const email of current.emails.filter((e) => !alert.emails.includes(e))) {
           await b.send(new DeleteSubscriberCommand({ ...base, Notification: notification(percent), Subscriber: { SubscriptionType: 'EMAIL', Address: email } }))
-            .catch(notFoundAs(undefined, 'DeleteSubscriber', d.name));
+            .catch(ifMissing(undefined));
         }
       }
     }
     if (changed('tags')) {
-      await b.send(new TagResourceCommand({ ResourceARN: d.arn, ResourceTags: tagList(d.tags) })).catch(awsFail('TagResource', d.name));
+      await b.send(new TagResourceCommand({ ResourceARN: d.arn, ResourceTags: tagList(d.tags) }));
     }
     return out;
   },
@@ -208,6 +206,6 @@ export const budget: ResourceModule<BudgetDesired, BudgetObserved> = {
   /** Deletes the budget (and its notifications) when release.yaml has one. */
   async destroy(ctx, d) {
     if (!d.spec) return;
-    await ctx.clients.budgets.send(new DeleteBudgetCommand({ AccountId: d.accountId, BudgetName: d.name })).catch(notFoundAs(undefined, 'DeleteBudget', d.name));
+    await ctx.clients.budgets.send(new DeleteBudgetCommand({ AccountId: d.accountId, BudgetName: d.name })).catch(ifMissing(undefined));
   },
 };

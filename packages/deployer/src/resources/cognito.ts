@@ -12,8 +12,8 @@ import {
   DeleteUserPoolCommand,
   DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
-  ListUserPoolClientsCommand,
-  ListUserPoolsCommand,
+  paginateListUserPoolClients,
+  paginateListUserPools,
   TagResourceCommand,
   UpdateUserPoolClientCommand,
   UpdateUserPoolCommand,
@@ -21,12 +21,10 @@ import {
   type PasswordPolicyType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { DeployContext } from '../context.js';
-import { awsFail, notFoundAs } from '../aws/aws-error.js';
+import { awsFail, ifMissing } from '../aws/aws-error.js';
+import { findFirst } from '../aws/pages.js';
 import type { KnownOutputs } from '../deploy-graph.js';
 import type { FieldDiff, ResourceModule } from './resource.js';
-
-/** Upper bound on list pages, so a huge account cannot loop us forever. */
-const MAX_PAGES = 50;
 
 export interface CognitoDesired {
   poolName: string;
@@ -52,32 +50,14 @@ export interface CognitoObserved {
 
 const CLIENT_FLOWS: ExplicitAuthFlowsType[] = ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH'];
 
-async function findPoolId(ctx: DeployContext, poolName: string): Promise<string | undefined> {
-  let token: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const out = await ctx.clients.cognito
-      .send(new ListUserPoolsCommand({ MaxResults: 60, NextToken: token }))
-      .catch(awsFail('ListUserPools', poolName));
-    const hit = out.UserPools?.find((p) => p.Name === poolName);
-    if (hit?.Id) return hit.Id;
-    token = out.NextToken;
-    if (!token) return undefined;
-  }
-  return undefined;
+export function findPoolId(ctx: DeployContext, poolName: string): Promise<string | undefined> {
+  const pages = paginateListUserPools({ client: ctx.clients.cognito }, { MaxResults: 60 });
+  return findFirst(pages, (page) => page.UserPools?.find((p) => p.Name === poolName)?.Id);
 }
 
-async function findClientId(ctx: DeployContext, poolId: string, clientName: string): Promise<string | undefined> {
-  let token: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const out = await ctx.clients.cognito
-      .send(new ListUserPoolClientsCommand({ UserPoolId: poolId, MaxResults: 60, NextToken: token }))
-      .catch(awsFail('ListUserPoolClients', clientName));
-    const hit = out.UserPoolClients?.find((c) => c.ClientName === clientName);
-    if (hit?.ClientId) return hit.ClientId;
-    token = out.NextToken;
-    if (!token) return undefined;
-  }
-  return undefined;
+function findClientId(ctx: DeployContext, poolId: string, clientName: string): Promise<string | undefined> {
+  const pages = paginateListUserPoolClients({ client: ctx.clients.cognito }, { UserPoolId: poolId, MaxResults: 60 });
+  return findFirst(pages, (page) => page.UserPoolClients?.find((c) => c.ClientName === clientName)?.ClientId);
 }
 
 function policyDiffs(d: CognitoDesired, o: CognitoObserved): FieldDiff[] {
@@ -157,7 +137,7 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> & 
     if (!poolId) return undefined;
     const pool = await ctx.clients.cognito
       .send(new DescribeUserPoolCommand({ UserPoolId: poolId }))
-      .catch(notFoundAs(undefined, 'DescribeUserPool', d.poolName));
+      .catch(ifMissing(undefined));
     if (!pool?.UserPool) return undefined;
     const observed: CognitoObserved = {
       poolId,
@@ -168,8 +148,7 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> & 
     const clientId = await findClientId(ctx, poolId, d.clientName);
     if (clientId) {
       const c = await ctx.clients.cognito
-        .send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }))
-        .catch(awsFail('DescribeUserPoolClient', d.clientName));
+        .send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }));
       const client = c.UserPoolClient;
       observed.client = {
         clientId,
@@ -208,29 +187,26 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> & 
     let poolArn = o?.poolArn;
     if (!o) {
       const out = await cognito
-        .send(new CreateUserPoolCommand({ PoolName: d.poolName, ...poolInput(d) }))
-        .catch(awsFail('CreateUserPool', d.poolName));
+        .send(new CreateUserPoolCommand({ PoolName: d.poolName, ...poolInput(d) }));
       poolId = out.UserPool?.Id;
       poolArn = out.UserPool?.Arn;
     } else if (change.action !== 'no-change') {
       if (policyDiffs(d, o).length > 0) {
         // UpdateUserPool resets omitted settings, so send every setting we manage.
-        await cognito.send(new UpdateUserPoolCommand({ UserPoolId: o.poolId, ...poolInput(d) })).catch(awsFail('UpdateUserPool', d.poolName));
+        await cognito.send(new UpdateUserPoolCommand({ UserPoolId: o.poolId, ...poolInput(d) }));
       } else if (Object.keys(missingTags(d, o)).length > 0) {
-        await cognito.send(new TagResourceCommand({ ResourceArn: o.poolArn, Tags: d.tags })).catch(awsFail('TagResource', d.poolName));
+        await cognito.send(new TagResourceCommand({ ResourceArn: o.poolArn, Tags: d.tags }));
       }
     }
     if (!poolId || !poolArn) throw awsFail('CreateUserPool', d.poolName)(new Error('AWS returned no user pool id'));
     let clientId = o?.client?.clientId;
     if (!clientId) {
       const out = await cognito
-        .send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: d.clientName, GenerateSecret: false, ...clientInput(d) }))
-        .catch(awsFail('CreateUserPoolClient', d.clientName));
+        .send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: d.clientName, GenerateSecret: false, ...clientInput(d) }));
       clientId = out.UserPoolClient?.ClientId ?? '';
     } else if (o && clientDiffs(d, o).length > 0) {
       await cognito
-        .send(new UpdateUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId, ClientName: d.clientName, ...clientInput(d) }))
-        .catch(awsFail('UpdateUserPoolClient', d.clientName));
+        .send(new UpdateUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId, ClientName: d.clientName, ...clientInput(d) }));
     }
     return { userPoolId: poolId, userPoolArn: poolArn, userPoolClientId: clientId };
   },
@@ -241,6 +217,6 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> & 
     // Deleting the pool deletes its app clients and users.
     await ctx.clients.cognito
       .send(new DeleteUserPoolCommand({ UserPoolId: poolId }))
-      .catch(notFoundAs(undefined, 'DeleteUserPool', d.poolName));
+      .catch(ifMissing(undefined));
   },
 };

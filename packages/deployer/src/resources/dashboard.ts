@@ -4,7 +4,7 @@
 // deterministically from names and release.yaml, so an unchanged environment
 // compares equal and `up` makes no call. (Dashboards take no tags.)
 import { DeleteDashboardsCommand, GetDashboardCommand, PutDashboardCommand } from '@aws-sdk/client-cloudwatch';
-import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
+import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { canonicalJson } from '../naming.js';
 import { change } from './diff.js';
@@ -138,8 +138,8 @@ export function dashboardBody(ctx: DeployContext): DashboardBody {
 }
 
 /** CloudWatch answers a missing dashboard with DashboardNotFoundError (wire code ResourceNotFound). */
-function missingAs<T>(fallback: T, action: string, name: string): (err: unknown) => T {
-  const other = notFoundAs(fallback, action, name);
+function missingAs<T>(fallback: T): (err: unknown) => T {
+  const other = ifMissing(fallback);
   return (err) => (hasErrorName(err, 'DashboardNotFoundError') ? fallback : other(err));
 }
 
@@ -166,7 +166,7 @@ export const dashboard: ResourceModule<DashboardDesired, DashboardObserved> = {
   },
 
   async observe(ctx, d) {
-    const out = await ctx.clients.cloudWatch.send(new GetDashboardCommand({ DashboardName: d.name })).catch(missingAs(undefined, 'GetDashboard', d.name));
+    const out = await ctx.clients.cloudWatch.send(new GetDashboardCommand({ DashboardName: d.name })).catch(missingAs(undefined));
     if (!out) return undefined;
     try {
       return { body: JSON.parse(out.DashboardBody ?? '') as DashboardBody };
@@ -185,14 +185,13 @@ export const dashboard: ResourceModule<DashboardDesired, DashboardObserved> = {
 
   async apply(ctx, plan, d) {
     if (plan.action === 'create' || plan.action === 'update') {
-      const out = await ctx.clients.cloudWatch.send(new PutDashboardCommand({ DashboardName: d.name, DashboardBody: JSON.stringify(d.body) }))
-        .catch(awsFail('PutDashboard', d.name));
+      const out = await ctx.clients.cloudWatch.send(new PutDashboardCommand({ DashboardName: d.name, DashboardBody: JSON.stringify(d.body) }));
       for (const m of out?.DashboardValidationMessages ?? []) ctx.log.warn(`dashboard ${d.name}: ${m.DataPath ?? ''} ${m.Message ?? ''}`.trim());
     }
     return { dashboardName: d.name, dashboardUrl: `https://${ctx.region}.console.aws.amazon.com/cloudwatch/home?region=${ctx.region}#dashboards/dashboard/${d.name}` };
   },
 
   async destroy(ctx, d) {
-    await ctx.clients.cloudWatch.send(new DeleteDashboardsCommand({ DashboardNames: [d.name] })).catch(missingAs(undefined, 'DeleteDashboards', d.name));
+    await ctx.clients.cloudWatch.send(new DeleteDashboardsCommand({ DashboardNames: [d.name] })).catch(missingAs(undefined));
   },
 };

@@ -5,7 +5,7 @@
 // digest or config hash), so an unchanged `up` makes no call.
 import { AddTagsCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
+import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { KNOWN_AFTER_APPLY } from '../known-after-apply.js';
 import { configHash, deploymentRecordTags, parseDeploymentRecord, TAG_GIT_SHA, type DeploymentRecord } from '../tags.js';
@@ -30,7 +30,7 @@ const known = (value: string | undefined) => (value === KNOWN_AFTER_APPLY ? unde
 
 /** Who is deploying: the caller's ARN (read-only STS call). */
 export async function callerArn(ctx: DeployContext): Promise<string | undefined> {
-  const who = await ctx.clients.sts.send(new GetCallerIdentityCommand({})).catch(awsFail('GetCallerIdentity', 'the current AWS identity'));
+  const who = await ctx.clients.sts.send(new GetCallerIdentityCommand({}));
   return who?.Arn;
 }
 
@@ -50,10 +50,9 @@ export const deploymentRecord: ResourceModule<RecordDesired, RecordObserved> = {
   },
 
   async observe(ctx, d) {
-    const missing = notFoundAs(undefined, 'ListTags', d.endpointName);
     const out = await ctx.clients.sagemaker.send(new ListTagsCommand({ ResourceArn: d.endpointArn, MaxResults: 100 }))
       // SageMaker answers tags of an endpoint that does not exist (yet) with a ValidationException.
-      .catch((err: unknown) => (hasErrorName(err, 'ValidationException') ? undefined : missing(err)));
+      .catch((err: unknown) => (hasErrorName(err, 'ValidationException') ? undefined : ifMissing(undefined)(err)));
     return parseDeploymentRecord(out?.Tags);
   },
 
@@ -68,8 +67,7 @@ export const deploymentRecord: ResourceModule<RecordDesired, RecordObserved> = {
     const record: DeploymentRecord = {
       gitSha: d.gitSha, imageDigest: d.imageDigest, configHash: d.configHash, deployedAt: new Date().toISOString(), deployedBy: await callerArn(ctx),
     };
-    await ctx.clients.sagemaker.send(new AddTagsCommand({ ResourceArn: d.endpointArn, Tags: deploymentRecordTags(record) }))
-      .catch(awsFail('AddTags', d.endpointName));
+    await ctx.clients.sagemaker.send(new AddTagsCommand({ ResourceArn: d.endpointArn, Tags: deploymentRecordTags(record) }));
     return { deployedAt: record.deployedAt! };
   },
 };

@@ -11,7 +11,7 @@ import {
   TagResourceCommand,
   type Repository,
 } from '@aws-sdk/client-ecr';
-import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
+import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { canonicalJson } from '../naming.js';
 import { tagList, type TagMap } from '../tags.js';
@@ -52,7 +52,7 @@ export function lifecyclePolicy(keepLast: number): string {
 async function describeRepository(ctx: DeployContext, name: string): Promise<Repository | undefined> {
   const out = await ctx.clients.ecr
     .send(new DescribeRepositoriesCommand({ repositoryNames: [name] }))
-    .catch(notFoundAs(undefined, 'DescribeRepositories', name));
+    .catch(ifMissing(undefined));
   return out?.repositories?.[0];
 }
 
@@ -60,10 +60,9 @@ async function observeDetails(ctx: DeployContext, repo: Repository): Promise<Ecr
   const name = repo.repositoryName!;
   const policy = await ctx.clients.ecr
     .send(new GetLifecyclePolicyCommand({ repositoryName: name }))
-    .catch(notFoundAs(undefined, 'GetLifecyclePolicy', name));
+    .catch(ifMissing(undefined));
   const tags = await ctx.clients.ecr
-    .send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))
-    .catch(awsFail('ListTagsForResource', name));
+    .send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }));
   const observedTags = Object.fromEntries((tags.tags ?? []).map((t) => [t.Key, t.Value]));
   return {
     name,
@@ -88,25 +87,23 @@ async function createRepository(ctx: DeployContext, d: EcrDesired): Promise<Repo
     return out.repository!;
   } catch (err) {
     // An interrupted `up` may have created it already: converge instead of failing.
-    if (!hasErrorName(err, 'RepositoryAlreadyExistsException')) awsFail('CreateRepository', d.name)(err);
+    if (!hasErrorName(err, 'RepositoryAlreadyExistsException')) throw err;
     return (await describeRepository(ctx, d.name))!;
   }
 }
 
 async function putLifecyclePolicy(ctx: DeployContext, d: EcrDesired): Promise<void> {
-  await ctx.clients.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: d.name, lifecyclePolicyText: d.lifecyclePolicy }))
-    .catch(awsFail('PutLifecyclePolicy', d.name));
+  await ctx.clients.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: d.name, lifecyclePolicyText: d.lifecyclePolicy }));
 }
 
 async function updateRepository(ctx: DeployContext, d: EcrDesired, plan: PlannedChange, arn: string): Promise<void> {
   const ecr = ctx.clients.ecr;
   if (differs(plan, 'scanOnPush')) {
-    await ecr.send(new PutImageScanningConfigurationCommand({ repositoryName: d.name, imageScanningConfiguration: { scanOnPush: d.scanOnPush } }))
-      .catch(awsFail('PutImageScanningConfiguration', d.name));
+    await ecr.send(new PutImageScanningConfigurationCommand({ repositoryName: d.name, imageScanningConfiguration: { scanOnPush: d.scanOnPush } }));
   }
   if (differs(plan, 'lifecyclePolicy')) await putLifecyclePolicy(ctx, d);
   if (differs(plan, 'tags')) {
-    await ecr.send(new TagResourceCommand({ resourceArn: arn, tags: tagList(d.tags) })).catch(awsFail('TagResource', d.name));
+    await ecr.send(new TagResourceCommand({ resourceArn: arn, tags: tagList(d.tags) }));
   }
 }
 

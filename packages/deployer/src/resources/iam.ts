@@ -14,7 +14,7 @@ import {
   waitUntilRoleExists,
   type Role,
 } from '@aws-sdk/client-iam';
-import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
+import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { DeployerError } from '../errors.js';
 import { tagList, type TagMap } from '../tags.js';
@@ -49,7 +49,7 @@ function decodePolicy(text: string | undefined): unknown {
 }
 
 async function getRole(ctx: DeployContext, name: string): Promise<Role | undefined> {
-  const out = await ctx.clients.iam.send(new GetRoleCommand({ RoleName: name })).catch(notFoundAs(undefined, 'GetRole', name));
+  const out = await ctx.clients.iam.send(new GetRoleCommand({ RoleName: name })).catch(ifMissing(undefined));
   return out?.Role;
 }
 
@@ -58,7 +58,7 @@ async function observeRole(ctx: DeployContext, d: RoleDesired): Promise<RoleObse
   if (!role) return undefined;
   const inline = await ctx.clients.iam
     .send(new GetRolePolicyCommand({ RoleName: d.roleName, PolicyName: d.policyName }))
-    .catch(notFoundAs(undefined, 'GetRolePolicy', d.roleName));
+    .catch(ifMissing(undefined));
   const tags = Object.fromEntries((role.Tags ?? []).filter((t) => t.Key?.startsWith('model-service:')).map((t) => [t.Key, t.Value]));
   return { arn: role.Arn!, trustPolicy: decodePolicy(role.AssumeRolePolicyDocument), policy: decodePolicy(inline?.PolicyDocument), tags };
 }
@@ -74,16 +74,14 @@ async function createRole(ctx: DeployContext, d: RoleDesired): Promise<string> {
     return out.Role!.Arn!;
   } catch (err) {
     // Created by an interrupted run: adopt it; the trust policy is then reconciled below.
-    if (!hasErrorName(err, 'EntityAlreadyExistsException')) awsFail('CreateRole', d.roleName)(err);
-    await ctx.clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: d.roleName, PolicyDocument: JSON.stringify(d.trustPolicy) }))
-      .catch(awsFail('UpdateAssumeRolePolicy', d.roleName));
+    if (!hasErrorName(err, 'EntityAlreadyExistsException')) throw err;
+    await ctx.clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: d.roleName, PolicyDocument: JSON.stringify(d.trustPolicy) }));
     return (await getRole(ctx, d.roleName))!.Arn!;
   }
 }
 
 async function putPolicy(ctx: DeployContext, d: RoleDesired): Promise<void> {
-  await ctx.clients.iam.send(new PutRolePolicyCommand({ RoleName: d.roleName, PolicyName: d.policyName, PolicyDocument: JSON.stringify(d.policy) }))
-    .catch(awsFail('PutRolePolicy', d.roleName));
+  await ctx.clients.iam.send(new PutRolePolicyCommand({ RoleName: d.roleName, PolicyName: d.policyName, PolicyDocument: JSON.stringify(d.policy) }));
 }
 
 async function waitForRole(ctx: DeployContext, name: string): Promise<void> {
@@ -119,12 +117,11 @@ function roleModule(kind: string, outputKey: string, build: (ctx: DeployContext)
         await waitForRole(ctx, desired.roleName);
       } else if (plan.action === 'update') {
         if (differs(plan, 'trustPolicy')) {
-          await ctx.clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: desired.roleName, PolicyDocument: JSON.stringify(desired.trustPolicy) }))
-            .catch(awsFail('UpdateAssumeRolePolicy', desired.roleName));
+          await ctx.clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: desired.roleName, PolicyDocument: JSON.stringify(desired.trustPolicy) }));
         }
         if (differs(plan, 'policy')) await putPolicy(ctx, desired);
         if (differs(plan, 'tags')) {
-          await ctx.clients.iam.send(new TagRoleCommand({ RoleName: desired.roleName, Tags: tagList(desired.tags) })).catch(awsFail('TagRole', desired.roleName));
+          await ctx.clients.iam.send(new TagRoleCommand({ RoleName: desired.roleName, Tags: tagList(desired.tags) }));
         }
       }
       return { [outputKey]: arn! };
@@ -132,9 +129,8 @@ function roleModule(kind: string, outputKey: string, build: (ctx: DeployContext)
 
     async destroy(ctx, desired) {
       if (desired.givenArn) return; // not ours
-      const ignoreMissing = (action: string) => notFoundAs(undefined, action, desired.roleName);
-      await ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: desired.roleName, PolicyName: desired.policyName })).catch(ignoreMissing('DeleteRolePolicy'));
-      await ctx.clients.iam.send(new DeleteRoleCommand({ RoleName: desired.roleName })).catch(ignoreMissing('DeleteRole'));
+      await ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: desired.roleName, PolicyName: desired.policyName })).catch(ifMissing(undefined));
+      await ctx.clients.iam.send(new DeleteRoleCommand({ RoleName: desired.roleName })).catch(ifMissing(undefined));
     },
   };
 }

@@ -5,7 +5,7 @@
 // deploys the same bytes to every environment.
 import { Buffer } from 'node:buffer';
 import { DescribeImagesCommand, GetAuthorizationTokenCommand, type ImageIdentifier } from '@aws-sdk/client-ecr';
-import { awsFail, notFoundAs } from '../aws/aws-error.js';
+import { ifMissing } from '../aws/aws-error.js';
 import { processRunner } from '../command-runner.js';
 import type { CommandRunner, DeployContext } from '../context.js';
 import { DeployerError } from '../errors.js';
@@ -92,13 +92,13 @@ export async function gitShortSha(ctx: DeployContext, runner: CommandRunner): Pr
 export async function findImageDigest(ctx: DeployContext, repo: Omit<ImageRef, 'digest' | 'tag'>, id: ImageIdentifier): Promise<string | undefined> {
   const out = await ctx.clients.ecr
     .send(new DescribeImagesCommand({ repositoryName: repo.repositoryName, registryId: repo.registryId, imageIds: [id] }))
-    .catch(notFoundAs(undefined, 'DescribeImages', `${repo.repositoryUri}:${id.imageTag ?? id.imageDigest}`));
+    .catch(ifMissing(undefined));
   return out?.imageDetails?.[0]?.imageDigest;
 }
 
 /** ECR credentials for `login --password-stdin`; the password never reaches a log or argv. */
 async function registryLogin(ctx: DeployContext, registry: string): Promise<{ registry: string; password: string }> {
-  const out = await ctx.clients.ecr.send(new GetAuthorizationTokenCommand({})).catch(awsFail('GetAuthorizationToken', registry));
+  const out = await ctx.clients.ecr.send(new GetAuthorizationTokenCommand({}));
   const auth = out.authorizationData?.[0];
   const decoded = Buffer.from(auth?.authorizationToken ?? '', 'base64').toString('utf8');
   const password = decoded.slice(decoded.indexOf(':') + 1);

@@ -13,7 +13,7 @@ import {
   type FunctionConfiguration,
 } from '@aws-sdk/client-lambda';
 import type { DeployContext } from '../context.js';
-import { awsFail, hasErrorName, notFoundAs, wrapAwsError } from '../aws/aws-error.js';
+import { awsFail, hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { LambdaBundle } from '../lambda-bundle.js';
 import { known } from '../known-after-apply.js';
 import { PROXY_ENV } from '../lambda-proxy/config.js';
@@ -163,7 +163,7 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
       } catch (err) {
         // Also a VPC function whose role just got its ENI permissions ("...permissions to call CreateNetworkInterface on EC2").
         const propagating = hasErrorName(err, 'InvalidParameterValueException') && /assume|CreateNetworkInterface/i.test((err as Error).message);
-        if (!propagating || attempt >= roleTries) throw wrapAwsError(err, { action: 'CreateFunction', resource: d.functionName });
+        if (!propagating || attempt >= roleTries) throw err;
         await sleep(2000 * attempt);
       }
     }
@@ -191,7 +191,7 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
     async observe(ctx, d) {
       const out = await ctx.clients.lambda
         .send(new GetFunctionCommand({ FunctionName: d.functionName }))
-        .catch(notFoundAs(undefined, 'GetFunction', d.functionName));
+        .catch(ifMissing(undefined));
       if (!out?.Configuration) return undefined;
       return observedFrom(out.Configuration, out.Tags);
     },
@@ -226,8 +226,7 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
       if (o.lastUpdateStatus === 'InProgress') await waitUpdated(ctx, d.functionName);
       if (o.codeSha256 !== d.codeSha256) {
         await ctx.clients.lambda
-          .send(new UpdateFunctionCodeCommand({ FunctionName: d.functionName, ZipFile: options.bundle.zip }))
-          .catch(awsFail('UpdateFunctionCode', d.functionName));
+          .send(new UpdateFunctionCodeCommand({ FunctionName: d.functionName, ZipFile: options.bundle.zip }));
         await waitUpdated(ctx, d.functionName);
       }
       if (configDiffs(d, o).length > 0) {
@@ -244,13 +243,12 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
               // Sent only when a VPC is involved; empty lists detach the function from one.
               ...(d.vpc || o.vpc ? { VpcConfig: lambdaVpcConfig(d.vpc) } : {}),
             }),
-          )
-          .catch(awsFail('UpdateFunctionConfiguration', d.functionName));
+          );
         await waitUpdated(ctx, d.functionName);
       }
       const tags = missingTags(d.tags, o.tags);
       if (Object.keys(tags).length > 0) {
-        await ctx.clients.lambda.send(new TagResourceCommand({ Resource: o.arn, Tags: tags })).catch(awsFail('TagResource', d.functionName));
+        await ctx.clients.lambda.send(new TagResourceCommand({ Resource: o.arn, Tags: tags }));
       }
       return { lambdaFunctionArn: o.arn, lambdaFunctionName: d.functionName };
     },
@@ -258,7 +256,7 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
     async destroy(ctx, d) {
       await ctx.clients.lambda
         .send(new DeleteFunctionCommand({ FunctionName: d.functionName }))
-        .catch(notFoundAs(undefined, 'DeleteFunction', d.functionName));
+        .catch(ifMissing(undefined));
     },
   };
 }

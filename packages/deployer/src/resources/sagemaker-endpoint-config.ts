@@ -6,10 +6,10 @@ import {
   CreateEndpointConfigCommand,
   DeleteEndpointConfigCommand,
   DescribeEndpointConfigCommand,
-  ListEndpointConfigsCommand,
+  paginateListEndpointConfigs,
   type ProductionVariant,
 } from '@aws-sdk/client-sagemaker';
-import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
+import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import type { EnvironmentConfig, ReleaseConfig } from '../release/types.js';
 import { tagList, type TagMap } from '../tags.js';
@@ -86,7 +86,7 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
   async observe(ctx, desired) {
     const out = await ctx.clients.sagemaker
       .send(new DescribeEndpointConfigCommand({ EndpointConfigName: desired.name }))
-      .catch(notFoundAs(undefined, 'DescribeEndpointConfig', desired.name));
+      .catch(ifMissing(undefined));
     return out && { name: out.EndpointConfigName!, ...(out.KmsKeyId ? { kmsKeyId: out.KmsKeyId } : {}) };
   },
 
@@ -107,7 +107,7 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
         Tags: tagList(desired.tags),
       })).catch((err: unknown) => {
         if (hasErrorName(err, 'ValidationException') && /already exist/i.test((err as Error).message)) return;
-        awsFail('CreateEndpointConfig', desired.name)(err);
+        throw err;
       });
     }
     return { endpointConfigName: desired.name };
@@ -115,15 +115,11 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
 
   /** Every config of this environment, including the ones kept for rollback. */
   async destroy(ctx: DeployContext) {
-    const names = await listOwned(ctx, async (NextToken) => {
-      const page = await ctx.clients.sagemaker
-        .send(new ListEndpointConfigsCommand({ NameContains: ctx.names.prefix, MaxResults: 100, NextToken }))
-        .catch(awsFail('ListEndpointConfigs', ctx.names.prefix));
-      return { names: (page.EndpointConfigs ?? []).map((c) => c.EndpointConfigName), next: page.NextToken };
-    });
+    const pages = paginateListEndpointConfigs({ client: ctx.clients.sagemaker }, { NameContains: ctx.names.prefix, MaxResults: 100 });
+    const names = await listOwned(ctx, pages, (page) => (page.EndpointConfigs ?? []).map((c) => c.EndpointConfigName));
     for (const name of names) {
       await ctx.clients.sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }))
-        .catch(notFoundAs(undefined, 'DeleteEndpointConfig', name));
+        .catch(ifMissing(undefined));
     }
   },
 };

@@ -13,7 +13,7 @@ import {
   type DescribeEndpointCommandOutput,
 } from '@aws-sdk/client-sagemaker';
 import { DeregisterScalableTargetCommand, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
-import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
+import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { endpointFailure } from '../diagnosis/endpoint-failure.js';
 import { DeployerError } from '../errors.js';
@@ -42,7 +42,7 @@ const BUSY = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', '
 export const SCALABLE_DIMENSION = 'sagemaker:variant:DesiredInstanceCount' as const;
 
 export async function describeEndpoint(ctx: DeployContext, name: string): Promise<DescribeEndpointCommandOutput | undefined> {
-  return ctx.clients.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name })).catch(notFoundAs(undefined, 'DescribeEndpoint', name));
+  return ctx.clients.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name })).catch(ifMissing(undefined));
 }
 
 function waiterParams(ctx: DeployContext) {
@@ -74,14 +74,14 @@ async function createEndpoint(ctx: DeployContext, d: EndpointDesired): Promise<v
   await ctx.clients.sagemaker.send(new CreateEndpointCommand({ EndpointName: d.name, EndpointConfigName: d.endpointConfigName, Tags: tagList(d.tags) }))
     .catch((err: unknown) => {
       if (hasErrorName(err, 'ValidationException') && /already exist/i.test((err as Error).message)) return;
-      awsFail('CreateEndpoint', d.name)(err);
+      throw err;
     });
   await waitInService(ctx, d.name);
 }
 
 async function recreateFailed(ctx: DeployContext, d: EndpointDesired): Promise<void> {
   ctx.log.warn(`endpoint ${d.name} is Failed and cannot be updated: deleting and creating it again`);
-  await ctx.clients.sagemaker.send(new DeleteEndpointCommand({ EndpointName: d.name })).catch(notFoundAs(undefined, 'DeleteEndpoint', d.name));
+  await ctx.clients.sagemaker.send(new DeleteEndpointCommand({ EndpointName: d.name })).catch(ifMissing(undefined));
   await waitUntilEndpointDeleted(waiterParams(ctx), { EndpointName: d.name }).catch((err: unknown) => {
     throw new DeployerError('MS_DEPLOY_WAIT_TIMEOUT', { seconds: ctx.wait.maxWaitSeconds, resource: `endpoint ${d.name}`, state: 'deleted' }, { cause: err });
   });
@@ -94,16 +94,15 @@ async function recreateFailed(ctx: DeployContext, d: EndpointDesired): Promise<v
  */
 async function releaseScalingForTypeChange(ctx: DeployContext, d: EndpointDesired, currentConfig: string): Promise<void> {
   const current = await ctx.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: currentConfig }))
-    .catch(notFoundAs(undefined, 'DescribeEndpointConfig', currentConfig));
+    .catch(ifMissing(undefined));
   const currentType = current?.ProductionVariants?.[0]?.InstanceType;
   if (!currentType || currentType === d.instanceType) return;
   const target = { ServiceNamespace: 'sagemaker' as const, ResourceId: ctx.names.scalableResourceId, ScalableDimension: SCALABLE_DIMENSION };
   const found = await ctx.clients.autoScaling
-    .send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'sagemaker', ResourceIds: [target.ResourceId], ScalableDimension: SCALABLE_DIMENSION }))
-    .catch(awsFail('DescribeScalableTargets', target.ResourceId));
+    .send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'sagemaker', ResourceIds: [target.ResourceId], ScalableDimension: SCALABLE_DIMENSION }));
   if (!found.ScalableTargets?.length) return;
   ctx.log.info(`instance type ${currentType} -> ${d.instanceType}: deregistering the scaling target during the update`);
-  await ctx.clients.autoScaling.send(new DeregisterScalableTargetCommand(target)).catch(notFoundAs(undefined, 'DeregisterScalableTarget', target.ResourceId));
+  await ctx.clients.autoScaling.send(new DeregisterScalableTargetCommand(target)).catch(ifMissing(undefined));
 }
 
 async function updateEndpoint(ctx: DeployContext, d: EndpointDesired, observed: EndpointObserved): Promise<void> {
@@ -113,8 +112,7 @@ async function updateEndpoint(ctx: DeployContext, d: EndpointDesired, observed: 
   }
   await releaseScalingForTypeChange(ctx, d, observed.endpointConfigName);
   // The previous config stays: `rollback` updates the endpoint back to it.
-  await ctx.clients.sagemaker.send(new UpdateEndpointCommand({ EndpointName: d.name, EndpointConfigName: d.endpointConfigName }))
-    .catch(awsFail('UpdateEndpoint', d.name));
+  await ctx.clients.sagemaker.send(new UpdateEndpointCommand({ EndpointName: d.name, EndpointConfigName: d.endpointConfigName }));
   await waitInService(ctx, d.name);
   // A failed update rolls back to the old config and ends InService: check which config serves.
   const after = await describeEndpoint(ctx, d.name);
@@ -169,7 +167,7 @@ export const sagemakerEndpoint: ResourceModule<EndpointDesired, EndpointObserved
   async destroy(ctx, desired) {
     const gone = await ctx.clients.sagemaker.send(new DeleteEndpointCommand({ EndpointName: desired.name }))
       .then(() => false)
-      .catch(notFoundAs(true, 'DeleteEndpoint', desired.name));
+      .catch(ifMissing(true));
     if (gone) return;
     await waitUntilEndpointDeleted(waiterParams(ctx), { EndpointName: desired.name }).catch((err: unknown) => {
       throw new DeployerError('MS_DEPLOY_WAIT_TIMEOUT', { seconds: ctx.wait.maxWaitSeconds, resource: `endpoint ${desired.name}`, state: 'deleted' }, { cause: err });

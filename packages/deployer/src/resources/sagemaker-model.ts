@@ -5,9 +5,9 @@ import {
   CreateModelCommand,
   DeleteModelCommand,
   DescribeModelCommand,
-  ListModelsCommand,
+  paginateListModels,
 } from '@aws-sdk/client-sagemaker';
-import { awsFail, hasErrorName, notFoundAs } from '../aws/aws-error.js';
+import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { tagList, type TagMap } from '../tags.js';
 import { change, creationDiffs } from './diff.js';
@@ -70,7 +70,7 @@ async function createModel(ctx: DeployContext, d: ModelDesired): Promise<void> {
       // Same content-hashed name = same model: an interrupted run already made it.
       if (hasErrorName(err, 'ValidationException') && /already exist/i.test((err as Error).message)) return;
       const roleNotReady = hasErrorName(err, 'ValidationException') && ROLE_NOT_READY.test((err as Error).message);
-      if (!roleNotReady || attempt >= ROLE_READY_TRIES) awsFail('CreateModel', d.name)(err);
+      if (!roleNotReady || attempt >= ROLE_READY_TRIES) throw err;
       ctx.log.debug(`role ${d.executionRoleArn} not assumable yet, retrying CreateModel`);
       await new Promise((r) => setTimeout(r, ctx.wait.minDelaySeconds * 1000 * attempt));
     }
@@ -94,7 +94,7 @@ export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> = {
   async observe(ctx, desired) {
     const out = await ctx.clients.sagemaker
       .send(new DescribeModelCommand({ ModelName: desired.name }))
-      .catch(notFoundAs(undefined, 'DescribeModel', desired.name));
+      .catch(ifMissing(undefined));
     if (!out) return undefined;
     const vpc = observedVpcIds(out.VpcConfig?.Subnets, out.VpcConfig?.SecurityGroupIds);
     return {
@@ -119,14 +119,10 @@ export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> = {
 
   /** Every model of this environment (current and the ones kept for rollback). */
   async destroy(ctx) {
-    const names = await listOwned(ctx, async (NextToken) => {
-      const page = await ctx.clients.sagemaker
-        .send(new ListModelsCommand({ NameContains: ctx.names.prefix, MaxResults: 100, NextToken }))
-        .catch(awsFail('ListModels', ctx.names.prefix));
-      return { names: (page.Models ?? []).map((m) => m.ModelName), next: page.NextToken };
-    });
+    const pages = paginateListModels({ client: ctx.clients.sagemaker }, { NameContains: ctx.names.prefix, MaxResults: 100 });
+    const names = await listOwned(ctx, pages, (page) => (page.Models ?? []).map((m) => m.ModelName));
     for (const name of names) {
-      await ctx.clients.sagemaker.send(new DeleteModelCommand({ ModelName: name })).catch(notFoundAs(undefined, 'DeleteModel', name));
+      await ctx.clients.sagemaker.send(new DeleteModelCommand({ ModelName: name })).catch(ifMissing(undefined));
     }
   },
 };

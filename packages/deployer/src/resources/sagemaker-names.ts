@@ -1,5 +1,6 @@
 // Content-hashed SageMaker names shared by the model and endpoint-config
 // modules (and by promote/rollback, which look old configs up by the prefix).
+import { collect } from '../aws/pages.js';
 import type { DeployContext } from '../context.js';
 import type { ResourceNames } from '../naming.js';
 import { endpointConfigName, modelName } from '../naming.js';
@@ -37,21 +38,9 @@ export function ownedNamePattern(names: ResourceNames): RegExp {
   return new RegExp(`^${escaped}-[0-9a-f]{8}$`);
 }
 
-const MAX_PAGES = 50;
-
-/** Pages a SageMaker List* call (bounded) and keeps the names this environment owns, e.g. for destroy and rollback. */
-export async function listOwned(
-  ctx: DeployContext,
-  page: (nextToken: string | undefined) => Promise<{ names: (string | undefined)[]; next?: string }>,
-): Promise<string[]> {
+/** Reads a SageMaker List* paginator (bounded) and keeps the names this environment owns, e.g. for destroy and rollback. */
+export async function listOwned<P>(ctx: DeployContext, pages: AsyncIterable<P>, namesOf: (page: P) => (string | undefined)[]): Promise<string[]> {
   const owned = ownedNamePattern(ctx.names);
-  const found: string[] = [];
-  let next: string | undefined;
-  for (let i = 0; i < MAX_PAGES; i += 1) {
-    const result = await page(next);
-    found.push(...result.names.filter((n): n is string => n !== undefined && owned.test(n)));
-    next = result.next;
-    if (!next) break;
-  }
-  return found;
+  const names = await collect(pages, namesOf);
+  return names.filter((n): n is string => n !== undefined && owned.test(n));
 }

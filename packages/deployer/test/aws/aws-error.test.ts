@@ -3,7 +3,7 @@ import { RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import { NoSuchEntityException } from '@aws-sdk/client-iam';
 import { ResourceConflictException, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { ResourceLimitExceeded, SageMakerServiceException } from '@aws-sdk/client-sagemaker';
-import { awsFail, isNotFound, isRetryable, notFoundAs, wrapAwsError } from '../../src/aws/aws-error.js';
+import { awsFail, ifMissing, isNotFound, isRetryable, wrapAwsError } from '../../src/aws/aws-error.js';
 import { withRetry } from '../../src/aws/retry.js';
 import { DeployerError } from '../../src/errors.js';
 
@@ -58,10 +58,20 @@ describe('wrapAwsError', () => {
     expect(wrapAwsError(failed, site).message).toContain('after 3 attempts');
   });
 
-  test('awsFail and notFoundAs rethrow wrapped, notFoundAs turns not-found into the fallback', async () => {
+  test('awsFail rethrows wrapped; ifMissing turns a (wrapped) not-found into the fallback and rethrows the rest', async () => {
     await expect(Promise.reject(sm('InternalFailure', 'server', 500)).catch(awsFail('DescribeEndpoint', 'x'))).rejects.toMatchObject({ code: 'MS_DEPLOY_AWS_SERVICE' });
-    await expect(Promise.reject(sm('ValidationException', 'client', 400, 'Could not find model')).catch(notFoundAs(undefined, 'DescribeModel', 'm'))).resolves.toBeUndefined();
-    await expect(Promise.reject(sm('AccessDeniedException', 'client', 403)).catch(notFoundAs(undefined, 'DescribeModel', 'm'))).rejects.toMatchObject({ code: 'MS_DEPLOY_AWS_ACCESS_DENIED' });
+    const missing = wrapAwsError(sm('ValidationException', 'client', 400, 'Could not find model'), site);
+    await expect(Promise.reject(missing).catch(ifMissing(undefined))).resolves.toBeUndefined();
+    const denied = wrapAwsError(sm('AccessDeniedException', 'client', 403), site);
+    await expect(Promise.reject(denied).catch(ifMissing(undefined))).rejects.toBe(denied);
+  });
+
+  test('the wrapped error still answers to the SDK error name and metadata (waiters match on them)', () => {
+    const err = sm('ValidationException', 'client', 400, 'Could not find endpoint "ms-iris-dev".');
+    const wrapped = wrapAwsError(err, site);
+    expect(wrapped.name).toBe('ValidationException');
+    expect(wrapped).toMatchObject({ $fault: 'client', $metadata: { requestId: 'req-42' } });
+    expect(isNotFound(wrapped)).toBe(true);
   });
 });
 

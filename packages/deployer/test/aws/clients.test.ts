@@ -136,7 +136,7 @@ describe('retry', () => {
       const invalid = new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', message: 'bad', $metadata: { httpStatusCode: 400 } });
       mock.on(ListEndpointsCommand).rejects(invalid);
       const client = createAwsClient('sagemaker', { region: 'eu-west-1', retry: noSleep, env: {} });
-      await expect(client.send(new ListEndpointsCommand({}))).rejects.toBe(invalid);
+      await expect(client.send(new ListEndpointsCommand({}))).rejects.toMatchObject({ code: 'MS_DEPLOY_AWS_VALIDATION', cause: invalid });
       expect(mock.commandCalls(ListEndpointsCommand)).toHaveLength(1);
     });
 

@@ -20,6 +20,7 @@ import { capacityCheck, maxInstances } from '../../src/checks/doctor-capacity.js
 import { requiredVolumeGb, volumeCheck } from '../../src/checks/doctor-volume.js';
 import { defaultCheckContext, type CheckContext } from '../../src/checks/registry.js';
 import { parseRelease } from '../../src/release/load-release.js';
+import { MAX_PAGES } from '../../src/aws/pages.js';
 import { RELEASE_YAML } from '../helpers/aws-context.js';
 
 const meta = (status: number) => ({ httpStatusCode: status, requestId: 'req-sq', attempts: 1, totalRetryDelay: 0 });
@@ -111,7 +112,7 @@ describe('doctor.capacity', () => {
     sq.on(ListServiceQuotasCommand).resolves({ Quotas: [], NextToken: 'again' });
     sq.on(ListAWSDefaultServiceQuotasCommand).resolves({ Quotas: [], NextToken: 'again' });
     expect((await capacityCheck.run(ctxFor())).status).toBe('fail');
-    expect(sq.commandCalls(ListServiceQuotasCommand)).toHaveLength(40);
+    expect(sq.commandCalls(ListServiceQuotasCommand)).toHaveLength(MAX_PAGES);
   });
 
   it('maxInstances: the count, or autoscaling\'s max when that is on', () => {

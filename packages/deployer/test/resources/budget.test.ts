@@ -142,7 +142,7 @@ describe('budget resource', () => {
     const ctx = ctxOf();
     const err = await budget.observe(ctx, budget.desired(ctx, {})).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeployerError);
-    expect(err).toMatchObject({ code: 'MS_DEPLOY_AWS_ACCESS_DENIED', message: expect.stringContaining(`DescribeBudget on budget ${NAME}`) });
+    expect(err).toMatchObject({ code: 'MS_DEPLOY_AWS_ACCESS_DENIED', message: expect.stringContaining(`DescribeBudget on ${NAME}`) });
   });
 
   it('ThrottlingException is retried, then the create goes through', async () => {
