@@ -50,6 +50,8 @@ export interface GraphStep {
 }
 
 export interface GraphPlan {
+  /** Values given before the first module (promote pins the image this way). */
+  seed?: Record<string, string>;
   steps: GraphStep[];
   /** Every module's outputs merged, in order. */
   outputs: Record<string, string>;
@@ -75,9 +77,9 @@ async function planOne(ctx: DeployContext, module: AnyResource, upstream: Record
  * call; a changed resource may still know its outputs (`knownOutputs`); otherwise
  * any output not known yet reads as KNOWN_AFTER_APPLY from then on.
  */
-export async function planGraph(ctx: DeployContext, modules: readonly AnyResource[]): Promise<GraphPlan> {
+export async function planGraph(ctx: DeployContext, modules: readonly AnyResource[], seed: Record<string, string> = {}): Promise<GraphPlan> {
   const steps: GraphStep[] = [];
-  const values: Record<string, string> = {};
+  const values: Record<string, string> = { ...seed };
   let pending = false;
   for (const module of modules) {
     const upstream = pending ? withPlaceholders({ ...values }) : { ...values };
@@ -97,7 +99,7 @@ export async function planGraph(ctx: DeployContext, modules: readonly AnyResourc
     }
     steps.push({ module, desired, observed, change, outputs });
   }
-  return { steps, outputs: { ...values } };
+  return { seed, steps, outputs: { ...values } };
 }
 
 export interface ApplyEvents {
@@ -117,7 +119,7 @@ export async function applyGraph(
   events: ApplyEvents = {},
 ): Promise<GraphPlan> {
   const done: GraphStep[] = [];
-  let upstream: Record<string, string> = {};
+  let upstream: Record<string, string> = { ...planned.seed };
   await progress.run(
     planned.steps.map((step) => ({
       title: `${step.module.kind} ${step.change.name}`,
@@ -136,7 +138,7 @@ export async function applyGraph(
       },
     })),
   );
-  return { steps: done, outputs: upstream };
+  return { seed: planned.seed, steps: done, outputs: upstream };
 }
 
 /** Removes what the graph manages, last resource first. */

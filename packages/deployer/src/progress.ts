@@ -74,7 +74,8 @@ function liveReporter(): ProgressReporter {
   };
 }
 
-const silentReporter: ProgressReporter = {
+/** Runs the steps and shows nothing (the modules still log through ctx.log). */
+export const silentProgress: ProgressReporter = {
   mode: 'silent',
   async run(steps) {
     for (const step of steps) await step.run();
@@ -84,5 +85,5 @@ const silentReporter: ProgressReporter = {
 export function createProgress(mode: ProgressMode, out: Writer): ProgressReporter {
   if (mode === 'live') return liveReporter();
   if (mode === 'plain') return plainReporter(out);
-  return silentReporter;
+  return silentProgress;
 }

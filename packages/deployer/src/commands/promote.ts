@@ -7,32 +7,23 @@
 // 1 = refused or failed, 2 = usage.
 import {
   AddTagsCommand,
-  CreateEndpointCommand,
-  CreateEndpointConfigCommand,
-  CreateModelCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
   ListTagsCommand,
-  UpdateEndpointCommand,
   type DeploymentConfig,
-  type DescribeEndpointCommandOutput,
 } from '@aws-sdk/client-sagemaker';
-import { DeregisterScalableTargetCommand, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { Command } from 'commander';
-import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import { parseVerifiedTag, VERIFIED_TAG } from '../checks/verify-tag.js';
 import { createDeployContext, type DeployContext } from '../context.js';
-import { endpointFailure } from '../diagnosis/endpoint-failure.js';
+import { applyGraph, planGraph, type AnyResource, type GraphPlan } from '../deploy-graph.js';
 import { DeployerError } from '../errors.js';
-import { modelName as hashedModelName } from '../naming.js';
+import { silentProgress } from '../progress.js';
 import { ENV_ORDER, type EnvName } from '../release/types.js';
 import { alarms } from '../resources/alarms.js';
 import { autoscaling } from '../resources/autoscaling.js';
-import { containerEnvironment, modelVpcContent, modelVpcInput } from '../resources/sagemaker-model.js';
-import { describeEndpoint, SCALABLE_DIMENSION, waitInService } from '../resources/sagemaker-endpoint.js';
-import { kmsKeyField, productionVariant, variantContent } from '../resources/sagemaker-endpoint-config.js';
-import { sagemakerEndpointConfigName } from '../resources/sagemaker-names.js';
-import { tagList } from '../tags.js';
+import { sagemakerModel } from '../resources/sagemaker-model.js';
+import { createSagemakerEndpointResource, describeEndpoint, type EndpointDeployment, type EndpointObserved } from '../resources/sagemaker-endpoint.js';
+import { sagemakerEndpointConfig } from '../resources/sagemaker-endpoint-config.js';
 import { openSession, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
 /** Kept on the endpoint by promote/rollback: the config it ran before, for `rollback`. */
@@ -129,33 +120,18 @@ async function readSource(source: DeployContext, to: string) {
   return { endpoint: ep, configName: ep.EndpointConfigName!, image, modelDataUrl: container?.ModelDataUrl };
 }
 
-async function createIfMissing(send: () => Promise<unknown>, action: string, name: string): Promise<void> {
-  await send().catch((err: unknown) => {
-    // Content-hashed name: it already exists with exactly this content.
-    if (hasErrorName(err, 'ValidationException') && /already exist/i.test((err as Error).message)) return;
-    throw err;
-  });
+/**
+ * What a promotion changes, in apply order: the model (pinned image), its
+ * endpoint config (the target's sizing), the alarms the blue/green update rolls
+ * back on (so they exist first), the endpoint, then its scaling. The same
+ * modules as `up`, so each field has one way to AWS.
+ */
+export function promoteResources(deployment: EndpointDeployment): AnyResource[] {
+  return [sagemakerModel, sagemakerEndpointConfig, alarms, createSagemakerEndpointResource(deployment), autoscaling] as AnyResource[];
 }
 
-/** Application Auto Scaling refuses an update that changes the instance type of a registered target. */
-async function releaseScalingIfTypeChanges(target: DeployContext, current: DescribeEndpointCommandOutput): Promise<void> {
-  const cfg = await target.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: current.EndpointConfigName }))
-    .catch(ifMissing(undefined));
-  const type = cfg?.ProductionVariants?.[0]?.InstanceType;
-  if (!type || type === target.env.instanceType) return;
-  const ids = { ServiceNamespace: 'sagemaker' as const, ResourceId: target.names.scalableResourceId, ScalableDimension: SCALABLE_DIMENSION };
-  const found = await target.clients.autoScaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'sagemaker', ResourceIds: [ids.ResourceId], ScalableDimension: SCALABLE_DIMENSION }));
-  if (found.ScalableTargets?.length) {
-    await target.clients.autoScaling.send(new DeregisterScalableTargetCommand(ids)).catch(ifMissing(undefined));
-  }
-}
-
-async function applyModule(ctx: DeployContext, module: typeof alarms | typeof autoscaling): Promise<void> {
-  const m = module as unknown as { desired(c: DeployContext, u: Record<string, string>): unknown; observe(c: DeployContext, d: unknown): Promise<unknown>; plan(d: unknown, o: unknown): import('../resources/resource.js').PlannedChange; apply(c: DeployContext, p: import('../resources/resource.js').PlannedChange, d: unknown, o: unknown): Promise<unknown> };
-  const desired = m.desired(ctx, { endpointName: ctx.names.endpoint });
-  const observed = await m.observe(ctx, desired);
-  const plan = m.plan(desired, observed);
-  if (plan.action !== 'no-change') await m.apply(ctx, plan, desired, observed);
+function endpointStep(plan: GraphPlan) {
+  return plan.steps.find((step) => step.module.kind === 'sagemaker-endpoint')!;
 }
 
 export async function promote(source: DeployContext, target: DeployContext): Promise<PromoteResult> {
@@ -164,61 +140,31 @@ export async function promote(source: DeployContext, target: DeployContext): Pro
   const src = await readSource(source, to);
   target.log.info(`promoting ${from} -> ${to}: ${src.image}${src.modelDataUrl ? ` + ${src.modelDataUrl}` : ''} (verified on ${src.configName})`);
 
-  // Model: same image digest and model data; the target's own role and env vars.
-  const content = { image: src.image, executionRoleArn: target.release.iam?.sagemakerRoleArn ?? target.arns.sagemakerRole, environment: containerEnvironment(target), ...(src.modelDataUrl ? { modelDataUrl: src.modelDataUrl } : {}), ...modelVpcContent(target) };
-  const model = hashedModelName(target.names, content);
-  const tags = [...tagList(target.tags), { Key: PROMOTED_FROM_TAG, Value: `${from}/${src.configName}` }];
-  await createIfMissing(() => target.clients.sagemaker.send(new CreateModelCommand({
-    ModelName: model,
-    ExecutionRoleArn: content.executionRoleArn,
-    PrimaryContainer: { Image: src.image, Mode: 'SingleModel', Environment: content.environment, ...(src.modelDataUrl ? { ModelDataUrl: src.modelDataUrl } : {}) },
-    // The target environment's own VPC (release.yaml vpc), as `up` gives its models.
-    ...modelVpcInput(content),
-    Tags: tags,
-  })), 'CreateModel', model);
-
-  // Endpoint config: the target env's own instance type, count, volume and KMS key, hashed as `up` does.
-  const variant = variantContent(target.release, target.envName, target.env, model);
-  const endpointConfig = sagemakerEndpointConfigName(target.names, variant);
-  await createIfMissing(() => target.clients.sagemaker.send(new CreateEndpointConfigCommand({
-    EndpointConfigName: endpointConfig,
-    ProductionVariants: [productionVariant({ ...variant, name: endpointConfig, variantName: target.names.variant, tags: target.tags })],
-    ...kmsKeyField(variant),
-    Tags: tags,
-  })), 'CreateEndpointConfig', endpointConfig);
-
-  // Alarms first: the blue/green update rolls back on them, so they must exist.
-  await applyModule(target, alarms);
+  // What it creates says where its build came from; everything else is the target env's own (role, env vars, sizing, VPC, KMS key).
+  const promoting: DeployContext = Object.freeze({ ...target, tags: { ...target.tags, [PROMOTED_FROM_TAG]: `${from}/${src.configName}` } });
   const config = deploymentConfig(target);
-  const current = await describeEndpoint(target, target.names.endpoint);
-  let action: PromoteResult['action'];
-  let previousConfig: string | undefined;
-  if (!current) {
-    action = 'create';
-    await target.clients.sagemaker.send(new CreateEndpointCommand({ EndpointName: target.names.endpoint, EndpointConfigName: endpointConfig, Tags: tags }));
-    await waitInService(target, target.names.endpoint);
-  } else if (current.EndpointConfigName === endpointConfig) {
-    action = 'no-change';
-  } else {
-    action = 'update';
-    previousConfig = current.EndpointConfigName;
-    if (current.EndpointStatus !== 'InService') await waitInService(target, target.names.endpoint);
-    await releaseScalingIfTypeChanges(target, current);
-    await target.clients.sagemaker.send(new UpdateEndpointCommand({ EndpointName: target.names.endpoint, EndpointConfigName: endpointConfig, DeploymentConfig: config }));
-    await waitInService(target, target.names.endpoint);
-    const after = await describeEndpoint(target, target.names.endpoint);
-    if (after?.EndpointConfigName !== endpointConfig) {
-      // Diagnosed: FailureReason, the new fleet's log tail, the likely cause.
-      throw await endpointFailure(target, target.names.endpoint,
-        `the blue/green update to ${endpointConfig} was rolled back (an alarm fired or the new fleet failed); still serving ${after?.EndpointConfigName}${after?.FailureReason ? `: ${after.FailureReason}` : ''}`,
-        { described: after, image: src.image });
-    }
-    await target.clients.sagemaker.send(new AddTagsCommand({ ResourceArn: after.EndpointArn ?? target.arns.endpoint, Tags: [{ Key: PREVIOUS_CONFIG_TAG, Value: previousConfig! }, { Key: PREVIOUS_CONFIG_FOR_TAG, Value: endpointConfig }, { Key: PROMOTED_FROM_TAG, Value: `${from}/${src.configName}` }] }));
+  const pinned = {
+    imageUri: src.image,
+    sagemakerRoleArn: target.release.iam?.sagemakerRoleArn ?? target.arns.sagemakerRole,
+    ...(src.modelDataUrl ? { modelDataUrl: src.modelDataUrl } : {}),
+  };
+  const planned = await planGraph(promoting, promoteResources({ config, image: src.image }), pinned);
+  const current = endpointStep(planned).observed as EndpointObserved | undefined;
+  const applied = await applyGraph(promoting, planned, silentProgress);
+
+  const action = endpointStep(applied).change.action as PromoteResult['action'];
+  const endpointConfig = applied.outputs.endpointConfigName!;
+  // A Failed endpoint is recreated, not updated: there is no serving config to go back to.
+  const previousConfig = action === 'update' && current?.status !== 'Failed' ? current?.endpointConfigName : undefined;
+  if (previousConfig) {
+    await target.clients.sagemaker.send(new AddTagsCommand({
+      ResourceArn: applied.outputs.endpointArn ?? target.arns.endpoint,
+      Tags: [{ Key: PREVIOUS_CONFIG_TAG, Value: previousConfig }, { Key: PREVIOUS_CONFIG_FOR_TAG, Value: endpointConfig }, { Key: PROMOTED_FROM_TAG, Value: `${from}/${src.configName}` }],
+    }));
   }
-  await applyModule(target, autoscaling);
   const routing = config.BlueGreenUpdatePolicy!.TrafficRoutingConfiguration!;
   return {
-    from, to, image: src.image, modelDataUrl: src.modelDataUrl, model, endpointConfig, previousConfig, action,
+    from, to, image: src.image, modelDataUrl: src.modelDataUrl, model: applied.outputs.modelName!, endpointConfig, previousConfig, action,
     strategy: `${routing.Type}${routing.CanarySize ? ` ${routing.CanarySize.Value}%` : routing.LinearStepSize ? ` ${routing.LinearStepSize.Value}%` : ''} every ${routing.WaitIntervalInSeconds}s`,
     alarms: config.AutoRollbackConfiguration!.Alarms!.map((a) => a.AlarmName!),
   };

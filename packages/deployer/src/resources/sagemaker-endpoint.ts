@@ -10,6 +10,7 @@ import {
   UpdateEndpointCommand,
   waitUntilEndpointDeleted,
   waitUntilEndpointInService,
+  type DeploymentConfig,
   type DescribeEndpointCommandOutput,
 } from '@aws-sdk/client-sagemaker';
 import { DeregisterScalableTargetCommand, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
@@ -105,20 +106,37 @@ async function releaseScalingForTypeChange(ctx: DeployContext, d: EndpointDesire
   await ctx.clients.autoScaling.send(new DeregisterScalableTargetCommand(target)).catch(ifMissing(undefined));
 }
 
-async function updateEndpoint(ctx: DeployContext, d: EndpointDesired, observed: EndpointObserved): Promise<void> {
+/** How an update reaches the endpoint: `up` updates plainly, `promote` blue/green with auto-rollback alarms. */
+export interface EndpointDeployment {
+  /** UpdateEndpoint's DeploymentConfig (traffic shifting, auto-rollback alarms); absent = SageMaker's default update. */
+  readonly config?: DeploymentConfig;
+  /** The image being rolled out, for the diagnosis of a rolled-back update. */
+  readonly image?: string;
+}
+
+async function updateEndpoint(ctx: DeployContext, d: EndpointDesired, observed: EndpointObserved, deployment: EndpointDeployment): Promise<void> {
   if (BUSY.has(observed.status)) {
     ctx.log.info(`endpoint ${d.name} is ${observed.status}: waiting for that to finish before updating`);
     await waitInService(ctx, d.name);
   }
   await releaseScalingForTypeChange(ctx, d, observed.endpointConfigName);
   // The previous config stays: `rollback` updates the endpoint back to it.
-  await ctx.clients.sagemaker.send(new UpdateEndpointCommand({ EndpointName: d.name, EndpointConfigName: d.endpointConfigName }));
+  await ctx.clients.sagemaker.send(new UpdateEndpointCommand({
+    EndpointName: d.name,
+    EndpointConfigName: d.endpointConfigName,
+    ...(deployment.config ? { DeploymentConfig: deployment.config } : {}),
+  }));
   await waitInService(ctx, d.name);
   // A failed update rolls back to the old config and ends InService: check which config serves.
   const after = await describeEndpoint(ctx, d.name);
-  if (after?.EndpointConfigName !== d.endpointConfigName) {
+  if (after?.EndpointConfigName === d.endpointConfigName) return;
+  if (!deployment.config) {
     throw await failure(ctx, d.name, `the update to ${d.endpointConfigName} was rolled back (serving ${after?.EndpointConfigName ?? 'nothing'})`);
   }
+  // Diagnosed: FailureReason, the new fleet's log tail, the likely cause.
+  throw await endpointFailure(ctx, d.name,
+    `the blue/green update to ${d.endpointConfigName} was rolled back (an alarm fired or the new fleet failed); still serving ${after?.EndpointConfigName}${after?.FailureReason ? `: ${after.FailureReason}` : ''}`,
+    { ...(after ? { described: after } : {}), ...(deployment.image ? { image: deployment.image } : {}) });
 }
 
 export function planEndpoint(desired: EndpointDesired, observed: EndpointObserved | undefined): PlannedChange {
@@ -133,44 +151,49 @@ export function planEndpoint(desired: EndpointDesired, observed: EndpointObserve
   return change(KIND, desired.name, diffs.length ? 'update' : 'no-change', diffs);
 }
 
-export const sagemakerEndpoint: ResourceModule<EndpointDesired, EndpointObserved> = {
-  kind: KIND,
+/** The endpoint module; `deployment` says how an update is rolled out (promote passes blue/green). */
+export function createSagemakerEndpointResource(deployment: EndpointDeployment = {}): ResourceModule<EndpointDesired, EndpointObserved> {
+  return {
+    kind: KIND,
 
-  /** Needs `endpointConfigName` upstream. */
-  desired(ctx, upstream) {
-    return { name: ctx.names.endpoint, endpointConfigName: upstream.endpointConfigName ?? '', instanceType: ctx.env.instanceType, tags: ctx.tags };
-  },
+    /** Needs `endpointConfigName` upstream. */
+    desired(ctx, upstream) {
+      return { name: ctx.names.endpoint, endpointConfigName: upstream.endpointConfigName ?? '', instanceType: ctx.env.instanceType, tags: ctx.tags };
+    },
 
-  async observe(ctx, desired) {
-    const out = await describeEndpoint(ctx, desired.name);
-    return out && {
-      name: out.EndpointName!,
-      arn: out.EndpointArn!,
-      status: out.EndpointStatus!,
-      endpointConfigName: out.EndpointConfigName!,
-      failureReason: out.FailureReason,
-      lastModified: out.LastModifiedTime,
-    };
-  },
+    async observe(ctx, desired) {
+      const out = await describeEndpoint(ctx, desired.name);
+      return out && {
+        name: out.EndpointName!,
+        arn: out.EndpointArn!,
+        status: out.EndpointStatus!,
+        endpointConfigName: out.EndpointConfigName!,
+        failureReason: out.FailureReason,
+        lastModified: out.LastModifiedTime,
+      };
+    },
 
-  plan: planEndpoint,
+    plan: planEndpoint,
 
-  async apply(ctx, plan, desired, observed) {
-    if (plan.action === 'create') await createEndpoint(ctx, desired);
-    else if (plan.action === 'update' && observed?.status === 'Failed') await recreateFailed(ctx, desired);
-    else if (plan.action === 'update') await updateEndpoint(ctx, desired, observed!);
-    // An interrupted run left it Creating/Updating to the right config: just wait (read-only).
-    else if (observed && BUSY.has(observed.status) && !ctx.dryRun) await waitInService(ctx, desired.name);
-    return { endpointName: desired.name, endpointArn: observed?.arn ?? ctx.arns.endpoint, endpointConfigName: desired.endpointConfigName };
-  },
+    async apply(ctx, plan, desired, observed) {
+      if (plan.action === 'create') await createEndpoint(ctx, desired);
+      else if (plan.action === 'update' && observed?.status === 'Failed') await recreateFailed(ctx, desired);
+      else if (plan.action === 'update') await updateEndpoint(ctx, desired, observed!, deployment);
+      // An interrupted run left it Creating/Updating to the right config: just wait (read-only).
+      else if (observed && BUSY.has(observed.status) && !ctx.dryRun) await waitInService(ctx, desired.name);
+      return { endpointName: desired.name, endpointArn: observed?.arn ?? ctx.arns.endpoint, endpointConfigName: desired.endpointConfigName };
+    },
 
-  async destroy(ctx, desired) {
-    const gone = await ctx.clients.sagemaker.send(new DeleteEndpointCommand({ EndpointName: desired.name }))
-      .then(() => false)
-      .catch(ifMissing(true));
-    if (gone) return;
-    await waitUntilEndpointDeleted(waiterParams(ctx), { EndpointName: desired.name }).catch((err: unknown) => {
-      throw new DeployerError('MS_DEPLOY_WAIT_TIMEOUT', { seconds: ctx.wait.maxWaitSeconds, resource: `endpoint ${desired.name}`, state: 'deleted' }, { cause: err });
-    });
-  },
-};
+    async destroy(ctx, desired) {
+      const gone = await ctx.clients.sagemaker.send(new DeleteEndpointCommand({ EndpointName: desired.name }))
+        .then(() => false)
+        .catch(ifMissing(true));
+      if (gone) return;
+      await waitUntilEndpointDeleted(waiterParams(ctx), { EndpointName: desired.name }).catch((err: unknown) => {
+        throw new DeployerError('MS_DEPLOY_WAIT_TIMEOUT', { seconds: ctx.wait.maxWaitSeconds, resource: `endpoint ${desired.name}`, state: 'deleted' }, { cause: err });
+      });
+    },
+  };
+}
+
+export const sagemakerEndpoint = createSagemakerEndpointResource();

@@ -58,7 +58,7 @@ async function createModel(ctx: DeployContext, d: ModelDesired): Promise<void> {
   const input = {
     ModelName: d.name,
     ExecutionRoleArn: d.executionRoleArn,
-    PrimaryContainer: { Image: d.image, Mode: 'SingleModel' as const, Environment: d.environment },
+    PrimaryContainer: { Image: d.image, Mode: 'SingleModel' as const, Environment: d.environment, ...(d.modelDataUrl ? { ModelDataUrl: d.modelDataUrl } : {}) },
     ...modelVpcInput(d),
     Tags: tagList(d.tags),
   };
@@ -80,10 +80,11 @@ async function createModel(ctx: DeployContext, d: ModelDesired): Promise<void> {
 export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> = {
   kind: KIND,
 
-  /** Needs `imageUri` (repo@sha256:...) and `sagemakerRoleArn` upstream. */
+  /** Needs `imageUri` (repo@sha256:...) and `sagemakerRoleArn` upstream; `modelDataUrl` when promote copies one. */
   desired(ctx, upstream) {
     const content: ModelContent = {
       image: upstream.imageUri ?? '',
+      ...(upstream.modelDataUrl ? { modelDataUrl: upstream.modelDataUrl } : {}),
       executionRoleArn: upstream.sagemakerRoleArn ?? ctx.arns.sagemakerRole,
       environment: containerEnvironment(ctx),
       ...modelVpcContent(ctx),
@@ -109,7 +110,8 @@ export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> = {
     // The name is a hash of the content: if it exists, it is what we want.
     if (observed) return change(KIND, desired.name, 'no-change');
     const vpcFields = desired.vpc ? (['vpc', ...(desired.networkIsolation ? ['networkIsolation' as const] : [])] as const) : [];
-    return change(KIND, desired.name, 'create', creationDiffs(desired, ['image', 'executionRoleArn', ...vpcFields]));
+    const dataFields = desired.modelDataUrl ? (['modelDataUrl'] as const) : [];
+    return change(KIND, desired.name, 'create', creationDiffs(desired, ['image', ...dataFields, 'executionRoleArn', ...vpcFields]));
   },
 
   async apply(ctx, plan, desired) {

@@ -8,6 +8,8 @@ import type { VpcIds } from './vpc.js';
 
 export interface ModelContent {
   image: string;
+  /** Model artifacts promote copies from the source env; absent (not hashed) otherwise. */
+  modelDataUrl?: string;
   executionRoleArn: string;
   environment: Record<string, string>;
   /** Only set when release.yaml has a vpc, so names without one keep their hash. */

@@ -133,6 +133,27 @@ describe('promote', () => {
     expect(result).toMatchObject({ from: 'dev', to: 'prod', image: IMAGE, action: 'update', previousConfig: PROD_OLD });
   });
 
+  it('re-run after an interruption adopts the model and config it already made (observed, not re-created) and finishes the update', async () => {
+    healthySource();
+    let newConfig = '';
+    mocks.sagemaker.on(CreateEndpointConfigCommand).callsFake((input: { EndpointConfigName: string }) => ((newConfig = input.EndpointConfigName), {}));
+    // Interrupted after the creates: prod still serves the old config.
+    mocks.sagemaker.on(UpdateEndpointCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'Error' }));
+    mocks.sagemaker.on(DescribeEndpointCommand, { EndpointName: 'ms-iris-prod' }).resolves(endpoint('ms-iris-prod', PROD_ARN, PROD_OLD));
+    await expect(promote(testContext({ env: 'dev' }), testContext({ env: 'prod' }))).rejects.toMatchObject({ code: 'MS_DEPLOY_AWS_FAILED' });
+    const model = mocks.sagemaker.commandCalls(CreateModelCommand)[0]!.args[0].input.ModelName!;
+    mocks.sagemaker.on(DescribeModelCommand, { ModelName: model }).resolves({ ModelName: model, PrimaryContainer: { Image: IMAGE, ModelDataUrl: MODEL_DATA } });
+    mocks.sagemaker.on(DescribeEndpointConfigCommand, { EndpointConfigName: newConfig }).resolves({ EndpointConfigName: newConfig, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: model, InstanceType: 'ml.m5.large' }] });
+    prodEndpointMovesTo(() => newConfig);
+    mocks.sagemaker.resetHistory();
+
+    const result = await promote(testContext({ env: 'dev' }), testContext({ env: 'prod' }));
+    expect(mocks.sagemaker.commandCalls(CreateModelCommand)).toHaveLength(0);
+    expect(mocks.sagemaker.commandCalls(CreateEndpointConfigCommand)).toHaveLength(0);
+    expect(mocks.sagemaker.commandCalls(UpdateEndpointCommand)).toHaveLength(1);
+    expect(result).toMatchObject({ action: 'update', model, endpointConfig: newConfig, previousConfig: PROD_OLD });
+  });
+
   it('uses linear steps when release.yaml asks for them', async () => {
     healthySource();
     let newConfig = '';
