@@ -4,11 +4,10 @@
 // the SLO alarms (threshold + state), the deployment record kept as tags on
 // the endpoint (sha, digest, time, identity, config hash, last verify), the
 // dashboard and the budget.
-import { GetRestApisCommand, GetStageCommand } from '@aws-sdk/client-api-gateway';
+import { GetStageCommand } from '@aws-sdk/client-api-gateway';
 import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { DescribeBudgetCommand } from '@aws-sdk/client-budgets';
 import { DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
-import { ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
@@ -16,8 +15,9 @@ import { Command } from 'commander';
 import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import { parseVerifiedTag, type VerifiedTag } from '../checks/verify-tag.js';
 import type { DeployContext } from '../context.js';
-import { apiUrl } from '../resources/api-gateway.js';
+import { apiUrl, findApi } from '../resources/api-gateway.js';
 import { budgetConfig, budgetName } from '../resources/budget.js';
+import { findPoolId } from '../resources/cognito.js';
 import { dashboardName } from '../resources/dashboard.js';
 import { configHash, parseDeploymentRecord, RECORD_VERIFIED, type DeploymentRecord } from '../tags.js';
 import { openSession, writeJson, type CliRuntime, type CommonOptions } from './session.js';
@@ -147,8 +147,7 @@ async function lambdaStatus(ctx: DeployContext): Promise<EnvironmentStatus['lamb
 
 async function apiStatus(ctx: DeployContext): Promise<EnvironmentStatus['api']> {
   const name = ctx.names.api;
-  const apis = await ctx.clients.apiGateway.send(new GetRestApisCommand({ limit: 500 }));
-  const api = apis.items?.find((a) => a.name === name);
+  const api = await findApi(ctx.clients.apiGateway, name);
   if (!api?.id) return { name, exists: false };
   const stage = await ctx.clients.apiGateway
     .send(new GetStageCommand({ restApiId: api.id, stageName: ctx.names.stage }))
@@ -164,9 +163,8 @@ async function apiStatus(ctx: DeployContext): Promise<EnvironmentStatus['api']> 
 
 async function userPoolStatus(ctx: DeployContext): Promise<EnvironmentStatus['userPool']> {
   const name = ctx.names.userPool;
-  const pools = await ctx.clients.cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }));
-  const pool = pools.UserPools?.find((p) => p.Name === name);
-  return pool?.Id ? { name, exists: true, id: pool.Id } : { name, exists: false };
+  const id = await findPoolId(ctx.clients.cognito, name);
+  return id ? { name, exists: true, id } : { name, exists: false };
 }
 
 async function repositoryStatus(ctx: DeployContext): Promise<EnvironmentStatus['ecrRepository']> {

@@ -7,8 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { GetRestApisCommand } from '@aws-sdk/client-api-gateway';
-import { ListUserPoolClientsCommand, ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { AddTagsCommand } from '@aws-sdk/client-sagemaker';
 import { Command } from 'commander';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../aws/clients.js';
@@ -25,7 +23,8 @@ import { resourceNames, type ResourceNames } from '../naming.js';
 import { vpcOf } from '../resources/vpc.js';
 import { environmentOf, loadRelease } from '../release/load-release.js';
 import type { EnvName } from '../release/types.js';
-import { apiUrl } from '../resources/api-gateway.js';
+import { apiUrl, findApi } from '../resources/api-gateway.js';
+import { findClientId, findPoolId } from '../resources/cognito.js';
 import { projectDir, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
 export interface VerifyOptions extends CommonOptions {
@@ -91,20 +90,17 @@ async function sampleBody(env: string, dir: string, file: string | undefined): P
 }
 
 async function findApiUrl(clients: AwsClients, names: ResourceNames, region: string, env: string): Promise<string> {
-  const apis = await clients.apiGateway.send(new GetRestApisCommand({ limit: 500 }));
-  const api = apis.items?.find((a) => a.name === names.api);
+  const api = await findApi(clients.apiGateway, names.api);
   if (!api?.id) throw input(env, `API ${names.api} not found in ${region}; deploy with \`model-deploy up ${env}\` or pass --url`);
   return apiUrl(api.id, region, names.stage);
 }
 
-async function findClientId(clients: AwsClients, names: ResourceNames, env: string): Promise<string> {
-  const pools = await clients.cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }));
-  const pool = pools.UserPools?.find((p) => p.Name === names.userPool);
-  if (!pool?.Id) throw input(env, `user pool ${names.userPool} not found; pass --client-id`);
-  const apps = await clients.cognito.send(new ListUserPoolClientsCommand({ UserPoolId: pool.Id, MaxResults: 60 }));
-  const app = apps.UserPoolClients?.find((c) => c.ClientName === names.userPoolClient);
-  if (!app?.ClientId) throw input(env, `app client ${names.userPoolClient} not found in ${names.userPool}; pass --client-id`);
-  return app.ClientId;
+async function verifyClientId(clients: AwsClients, names: ResourceNames, env: string): Promise<string> {
+  const poolId = await findPoolId(clients.cognito, names.userPool);
+  if (!poolId) throw input(env, `user pool ${names.userPool} not found; pass --client-id`);
+  const clientId = await findClientId(clients.cognito, poolId, names.userPoolClient);
+  if (!clientId) throw input(env, `app client ${names.userPoolClient} not found in ${names.userPool}; pass --client-id`);
+  return clientId;
 }
 
 export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOptions): Promise<{ code: number; report: VerifyReport }> {
@@ -131,7 +127,7 @@ export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOpti
       const username = opts.username ?? vars.MODEL_DEPLOY_USERNAME;
       const password = vars.MODEL_DEPLOY_PASSWORD;
       if (!username || !password) throw new Error('no --token/MODEL_DEPLOY_TOKEN and no --username with MODEL_DEPLOY_PASSWORD');
-      const clientId = opts.clientId ?? vars.MODEL_DEPLOY_CLIENT_ID ?? (await findClientId(clients, names, env));
+      const clientId = opts.clientId ?? vars.MODEL_DEPLOY_CLIENT_ID ?? (await verifyClientId(clients, names, env));
       return fetchIdToken(vars.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER || vars.AWS_ENDPOINT_URL || undefined, clientId, username, password, release.region);
     };
     const report = await runVerifyChecks({

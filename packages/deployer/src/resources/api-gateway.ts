@@ -34,6 +34,7 @@ import {
 import { AddPermissionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import type { DeployContext } from '../context.js';
 import { hasErrorName, ifMissing, wrapAwsError } from '../aws/aws-error.js';
+import type { AwsClients } from '../aws/clients.js';
 import { findFirst } from '../aws/pages.js';
 import { known } from '../known-after-apply.js';
 import { shortHash } from '../naming.js';
@@ -120,8 +121,9 @@ function fingerprintLine(fingerprint: string): string {
   return `model-deploy ${fingerprint}`;
 }
 
-export function findApi(ctx: DeployContext, name: string) {
-  const pages = paginateGetRestApis({ client: ctx.clients.apiGateway }, { limit: 500 });
+/** The REST API named `name` (paginated); also how `verify` and `status` find it. */
+export function findApi(apiGateway: AwsClients['apiGateway'], name: string) {
+  const pages = paginateGetRestApis({ client: apiGateway }, { limit: 500 });
   return findFirst(pages, (page) => page.items?.find((a) => a.name === name && a.id));
 }
 
@@ -318,7 +320,7 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
   async observe(ctx, d) {
     const api = ctx.clients.apiGateway;
     const o: ApiGatewayObserved = { resources: {}, methods: {}, permission: false };
-    const found = await findApi(ctx, d.apiName);
+    const found = await findApi(ctx.clients.apiGateway, d.apiName);
     if (found?.id) {
       const apiId = found.id;
       const res = await api.send(new GetResourcesCommand({ restApiId: apiId, limit: 500 }));

@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { DeployContext } from '../context.js';
 import { awsFail, ifMissing } from '../aws/aws-error.js';
+import type { AwsClients } from '../aws/clients.js';
 import { findFirst } from '../aws/pages.js';
 import type { KnownOutputs } from '../deploy-graph.js';
 import type { FieldDiff, ResourceModule } from './resource.js';
@@ -50,13 +51,14 @@ export interface CognitoObserved {
 
 const CLIENT_FLOWS: ExplicitAuthFlowsType[] = ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH'];
 
-export function findPoolId(ctx: DeployContext, poolName: string): Promise<string | undefined> {
-  const pages = paginateListUserPools({ client: ctx.clients.cognito }, { MaxResults: 60 });
+/** The user pool named `poolName` (paginated); also how `verify` and `status` find it. */
+export function findPoolId(cognito: AwsClients['cognito'], poolName: string): Promise<string | undefined> {
+  const pages = paginateListUserPools({ client: cognito }, { MaxResults: 60 });
   return findFirst(pages, (page) => page.UserPools?.find((p) => p.Name === poolName)?.Id);
 }
 
-function findClientId(ctx: DeployContext, poolId: string, clientName: string): Promise<string | undefined> {
-  const pages = paginateListUserPoolClients({ client: ctx.clients.cognito }, { UserPoolId: poolId, MaxResults: 60 });
+export function findClientId(cognito: AwsClients['cognito'], poolId: string, clientName: string): Promise<string | undefined> {
+  const pages = paginateListUserPoolClients({ client: cognito }, { UserPoolId: poolId, MaxResults: 60 });
   return findFirst(pages, (page) => page.UserPoolClients?.find((c) => c.ClientName === clientName)?.ClientId);
 }
 
@@ -133,7 +135,7 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> & 
   },
 
   async observe(ctx, d) {
-    const poolId = await findPoolId(ctx, d.poolName);
+    const poolId = await findPoolId(ctx.clients.cognito, d.poolName);
     if (!poolId) return undefined;
     const pool = await ctx.clients.cognito
       .send(new DescribeUserPoolCommand({ UserPoolId: poolId }))
@@ -145,7 +147,7 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> & 
       passwordPolicy: pool.UserPool.Policies?.PasswordPolicy ?? {},
       tags: { ...(pool.UserPool.UserPoolTags ?? {}) },
     };
-    const clientId = await findClientId(ctx, poolId, d.clientName);
+    const clientId = await findClientId(ctx.clients.cognito, poolId, d.clientName);
     if (clientId) {
       const c = await ctx.clients.cognito
         .send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }));
@@ -212,7 +214,7 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> & 
   },
 
   async destroy(ctx, d) {
-    const poolId = await findPoolId(ctx, d.poolName);
+    const poolId = await findPoolId(ctx.clients.cognito, d.poolName);
     if (!poolId) return;
     // Deleting the pool deletes its app clients and users.
     await ctx.clients.cognito
