@@ -18,6 +18,7 @@ import { deploymentRecord } from './resources/deployment-record.js';
 import { ecrRepository } from './resources/ecr.js';
 import { lambdaRole, sagemakerRole } from './resources/iam.js';
 import { createImageModule } from './resources/image.js';
+import type { Builder } from './resources/image-commands.js';
 import { createLambdaProxyResource } from './resources/lambda-proxy.js';
 import { sagemakerEndpoint } from './resources/sagemaker-endpoint.js';
 import { sagemakerEndpointConfig } from './resources/sagemaker-endpoint-config.js';
@@ -156,7 +157,7 @@ export async function destroyGraph(ctx: DeployContext, planned: GraphPlan, progr
 
 export interface EnvironmentGraphOptions {
   image?: string;
-  builder?: 'docker' | 'buildah' | 'podman';
+  builder?: Builder;
   /** destroy: the image module is left out (nothing to delete, and no git sha or build needed). */
   purpose?: 'deploy' | 'destroy';
   /** Tests inject a fixed bundle; by default the proxy handler is bundled with esbuild. */

@@ -14,9 +14,10 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandRunner } from '../context.js';
+import type { Builder } from '../resources/image-commands.js';
 import type { HttpTarget } from './image-contract.js';
 
-export type Builder = 'docker' | 'buildah' | 'podman';
+export type { Builder };
 
 /** What the image says about itself (docker inspect `.Config` / OCI config). */
 export interface ImageConfig {

@@ -30,6 +30,7 @@ import { vpcEgressCheck, vpcSecurityGroupsCheck, vpcSubnetsCheck } from './docto
 import { dockerfileLintCheck } from './dockerfile-lint.js';
 import { imageContractCheck, imageLogsCheck, imageSizeCheck, type ImageCheckOptions } from './image-checks.js';
 import { secretsCheck } from './secrets-check.js';
+import type { Builder } from '../resources/image-commands.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -44,7 +45,7 @@ export interface CheckContext {
   dir: string;
   env: NodeJS.ProcessEnv;
   skipTests: boolean;
-  builder: 'docker' | 'buildah' | 'podman';
+  builder: Builder;
   runner: CommandRunner;
   createClients(options: ClientOptions): AwsClients;
   /** Filled by doctor.release; later checks read it (undefined when invalid). */

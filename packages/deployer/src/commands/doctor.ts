@@ -6,6 +6,7 @@ import { GIT_CHECK_IDS } from '../checks/doctor-git.js';
 import { releaseImageResources } from '../checks/image-checks.js';
 import { DeployerError } from '../errors.js';
 import { projectDir, writeJson, type CliRuntime, type CommonOptions } from './session.js';
+import type { Builder } from '../resources/image-commands.js';
 
 export interface DoctorOptions extends CommonOptions {
   skipTests?: boolean;
@@ -13,7 +14,7 @@ export interface DoctorOptions extends CommonOptions {
   skip?: string[];
   /** `--skip-git`: skip the source checks (doctor.git.*, doctor.ci.config), printed as SKIP. */
   skipGit?: boolean;
-  builder?: 'docker' | 'buildah' | 'podman';
+  builder?: Builder;
   /** `--image <ref>`: run the image checks (contract, logs, size, Dockerfile lint, secrets) on it instead. */
   image?: string;
   sample?: string;

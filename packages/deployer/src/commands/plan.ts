@@ -4,11 +4,12 @@ import { planGraph } from '../deploy-graph.js';
 import { planJson, renderPlan, summarize } from './render-plan.js';
 import { deployContext } from './up.js';
 import { openSession, resourcesFor, writeJson, type CliRuntime, type CommonOptions } from './session.js';
+import type { Builder } from '../resources/image-commands.js';
 
 
 export interface PlanOptions extends CommonOptions {
   image?: string;
-  builder?: 'docker' | 'buildah' | 'podman';
+  builder?: Builder;
 }
 
 export async function runPlan(rt: CliRuntime, envName: string, opts: PlanOptions): Promise<number> {

@@ -10,6 +10,7 @@ import { environmentResources, type AnyResource } from '../deploy-graph.js';
 import { loadRelease } from '../release/load-release.js';
 import type { ReleaseConfig } from '../release/types.js';
 import type { Writer } from '../progress.js';
+import type { Builder } from '../resources/image-commands.js';
 
 export interface CliIO {
   stdout: Writer;
@@ -27,7 +28,7 @@ export interface GraphOptions {
   /** `up --image`: deploy this already pushed image instead of building. */
   image?: string;
   /** `up --builder`: the container CLI that builds and pushes. */
-  builder?: 'docker' | 'buildah' | 'podman';
+  builder?: Builder;
 }
 
 export interface CliDeps {

@@ -9,10 +9,11 @@ import { gitShortSha } from '../resources/image.js';
 import { withGitSha } from '../tags.js';
 import { planJson, renderPlan, summarize } from './render-plan.js';
 import { openSession, resourcesFor, writeJson, type CliRuntime, type CommonOptions } from './session.js';
+import type { Builder } from '../resources/image-commands.js';
 
 export interface UpOptions extends CommonOptions {
   image?: string;
-  builder?: 'docker' | 'buildah' | 'podman';
+  builder?: Builder;
 }
 
 /** The outputs users need, in a stable order and with stable names. */
