@@ -5,7 +5,7 @@ import type { AwsClients } from '../../packages/deployer/src/aws/clients.js';
 import { DEPLOYER_STATEMENTS, DOCTOR_STATEMENTS, KMS_DEPLOY_STATEMENTS, VPC_DEPLOY_STATEMENTS, policyDocument } from '../../packages/deployer/src/aws/deployer-policy.js';
 import { createDeployContext } from '../../packages/deployer/src/context.js';
 import { parseRelease } from '../../packages/deployer/src/release/load-release.js';
-import { lambdaPolicy, sagemakerPolicy } from '../../packages/deployer/src/resources/iam-policies.js';
+import { lambdaPolicy, sagemakerPolicy, trustPolicy, type PolicyDocument } from '../../packages/deployer/src/resources/iam-policies.js';
 
 /** JSON as people write policies: one statement key per line, lists and conditions on one line. */
 function compact(value: unknown, indent = ''): string {
@@ -37,19 +37,53 @@ export function renderPolicyAdditions(): string {
 }
 
 const EXAMPLE_RELEASE = ['apiVersion: model-service/v1', 'model: { name: iris, team: data-science }', 'region: eu-west-1', 'environments:', '  dev: { instanceType: ml.t2.medium }', ''].join('\n');
+const EXAMPLE_WITH_VPC_AND_KEY = EXAMPLE_RELEASE.replace(
+  'environments:',
+  ['vpc: { subnetIds: [subnet-0a1b2c3d], securityGroupIds: [sg-0a1b2c3d] }', 'kmsKeyId: arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'environments:'].join('\n'),
+);
 const EXAMPLE_ACCOUNT = '123456789012';
 
-/** The inline policies of the roles `up` creates for model `iris`, env `dev`, account 123456789012 (no vpc, no kmsKeyId). */
-export function renderRolePolicies(): string {
+function exampleContext(releaseYaml: string) {
   // The policies are pure functions of the context; no client is called.
-  const ctx = createDeployContext({ release: parseRelease(EXAMPLE_RELEASE), envName: 'dev', clients: {} as AwsClients, accountId: EXAMPLE_ACCOUNT });
+  return createDeployContext({ release: parseRelease(releaseYaml), envName: 'dev', clients: {} as AwsClients, accountId: EXAMPLE_ACCOUNT });
+}
+
+/** The statements of `withExtras` whose Sid `plain` does not have. */
+function added(plain: PolicyDocument, withExtras: PolicyDocument): PolicyDocument {
+  const known = new Set(plain.Statement.map((st) => st.Sid));
+  return { Version: withExtras.Version, Statement: withExtras.Statement.filter((st) => !known.has(st.Sid)) };
+}
+
+/**
+ * The roles `up` creates for model `iris`, env `dev`, account 123456789012: trust policy and
+ * inline policy of each, then what a `vpc` and a `kmsKeyId` add to them.
+ */
+export function renderRolePolicies(): string {
+  const ctx = exampleContext(EXAMPLE_RELEASE);
+  const extra = exampleContext(EXAMPLE_WITH_VPC_AND_KEY);
   return [
-    `SageMaker execution role \`${ctx.names.sagemakerRole}\`:`,
+    `SageMaker execution role \`${ctx.names.sagemakerRole}\`, trusted by SageMaker for this account only:`,
+    '',
+    json(trustPolicy('sagemaker.amazonaws.com', EXAMPLE_ACCOUNT)),
+    '',
+    'and its inline policy:',
     '',
     json(sagemakerPolicy(ctx)),
     '',
-    `Lambda proxy role \`${ctx.names.lambdaRole}\`:`,
+    `Lambda proxy role \`${ctx.names.lambdaRole}\`, trusted by Lambda for this account only:`,
+    '',
+    json(trustPolicy('lambda.amazonaws.com', EXAMPLE_ACCOUNT)),
+    '',
+    'and its inline policy:',
     '',
     json(lambdaPolicy(ctx)),
+    '',
+    'With `vpc: { subnetIds: [subnet-0a1b2c3d], securityGroupIds: [sg-0a1b2c3d] }` and a `kmsKeyId` key ARN in release.yaml, the SageMaker role gets these statements too:',
+    '',
+    json(added(sagemakerPolicy(ctx), sagemakerPolicy(extra))),
+    '',
+    'and the Lambda role these:',
+    '',
+    json(added(lambdaPolicy(ctx), lambdaPolicy(extra))),
   ].join('\n');
 }
