@@ -60,7 +60,7 @@ describeIf('generated Dockerfile, built with buildah on a local Node base and ru
     const built = await buildImage({ contextDir: dir, tag: TAG, baseImage: base.image });
     buildSeconds = built.seconds;
     info = await inspectImage(TAG);
-    // Numbers for the README's generator section.
+    // Numbers for docs/benchmarks.md (containers and generated projects).
     console.log(
       `container test: base ${base.image} ${(baseInfo.size / 1e6).toFixed(0)} MB (ready in ${base.seconds.toFixed(0)} s); ` +
         `image ${(info.size / 1e6).toFixed(0)} MB, app layers ${((info.size - baseInfo.size) / 1e6).toFixed(1)} MB, build ${buildSeconds.toFixed(0)} s`,

@@ -1,11 +1,12 @@
 // The check registry is the one list of check ids: unique, well-formed, every
 // verify id and generated test in it, every doctor/verify check exercised by a
-// test, and the README's checks section generated from it.
+// test, and docs/checks.md's catalog generated from it.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { catalogMarkdown, checklistCoverage, readmeChecksSection, skipFlagsOf } from '../src/checks/catalog-markdown.js';
+import { generatedPart } from '../../../scripts/docs/markers.js';
+import { catalogMarkdown, checklistCoverage, skipFlagsOf } from '../src/checks/catalog-markdown.js';
 import { checkCatalog, IMAGE_CHECKS, PREDEPLOY_CHECKS, TEST_CHECKS, VERIFY_CHECKS } from '../src/checks/registry.js';
 import { VERIFY_CHECK_IDS, VERIFY_CHECK_TITLES } from '../src/checks/verify-checks.js';
 import { doctorCommand } from '../src/commands/doctor.js';
@@ -80,11 +81,11 @@ describe('check catalog', () => {
     expect(relative(ROOT, TEST_DIR)).toBe(join('packages', 'deployer', 'test'));
   });
 
-  it("the README's checks section is the catalog as generated (run `npm run checks:doc -w @model-service/deployer`)", () => {
-    const path = join(ROOT, 'README.md');
+  it('docs/checks.md holds the catalog as generated (run `npm run docs`)', () => {
+    const path = join(ROOT, 'docs', 'checks.md');
     expect(existsSync(path)).toBe(true);
     const coverage = checklistCoverage(readFileSync(join(ROOT, 'docs', 'checklist.md'), 'utf8'));
-    expect(readmeChecksSection(readFileSync(path, 'utf8'))).toBe(catalogMarkdown(catalog, skipFlags(), coverage));
+    expect(generatedPart(readFileSync(path, 'utf8'), 'check-catalog')).toBe(catalogMarkdown(catalog, skipFlags(), coverage).replace(/\n+$/, ''));
   });
 
   it('the checks section lists every id with its description and tells how to skip', () => {
@@ -102,7 +103,7 @@ describe('check catalog: doctor modes', () => {
     expect(image).toEqual(IMAGE_CHECKS.map((c) => c.id));
     expect(catalog.filter((e) => PREDEPLOY_CHECKS.some((c) => c.id === e.id)).every((e) => e.option === undefined)).toBe(true);
     const md = catalogMarkdown(catalog, skipFlags());
-    const imageSection = md.slice(md.indexOf('### `doctor --image <ref>`'), md.indexOf('### `verify`'));
+    const imageSection = md.slice(md.indexOf('## `doctor --image <ref>`'), md.indexOf('## `verify`'));
     for (const id of image) expect(imageSection).toContain(`| \`${id}\` |`);
     for (const c of PREDEPLOY_CHECKS) expect(imageSection).not.toContain(`| \`${c.id}\` |`);
   });
@@ -122,10 +123,10 @@ describe('checklist coverage in the checks section', () => {
     expect(Object.fromEntries(coverage)).toEqual({ 'doctor.artifacts': [9, 10], 'verify.slo.latency': [10] });
   });
 
-  it("every check the checklist names shows those item numbers in the README's checks section", () => {
+  it('every check the checklist names shows those item numbers in docs/checks.md', () => {
     const coverage = checklistCoverage(readFileSync(join(ROOT, 'docs', 'checklist.md'), 'utf8'));
     expect(coverage.get('doctor.artifacts')).toEqual(expect.arrayContaining([9, 10]));
-    const md = readmeChecksSection(readFileSync(join(ROOT, 'README.md'), 'utf8')) ?? '';
+    const md = generatedPart(readFileSync(join(ROOT, 'docs', 'checks.md'), 'utf8'), 'check-catalog') ?? '';
     for (const [id, items] of coverage) {
       const row = md.split('\n').find((line) => line.startsWith(`| \`${id}\` |`));
       expect({ id, row: row?.endsWith(`| ${items.join(', ')} |`) }).toEqual({ id, row: true });

@@ -70,7 +70,7 @@ describe('model-deploy argument errors', () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/plan[\s\S]*up[\s\S]*status[\s\S]*destroy[\s\S]*doctor/);
-    // Every command the README documents is wired into the program.
+    // Every command docs/commands.md documents is wired into the program.
     for (const name of ['plan', 'up', 'status', 'destroy', 'doctor', 'verify', 'promote', 'rollback', 'local']) {
       expect(help.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     }

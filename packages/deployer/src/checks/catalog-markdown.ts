@@ -1,6 +1,5 @@
-// The check catalog as the README's "Checks" section (between the checks markers in README.md).
-// Generated from the registry by `npm run checks:doc -w @model-service/deployer`;
-// a test fails when the committed section and the catalog differ.
+// The check catalog as Markdown: the generated part of docs/checks.md (`npm run docs` at the
+// repository root writes it; test/docs/generated-sections.test.ts fails when it is stale).
 import type { Command } from 'commander';
 import type { CatalogEntry, CheckPhase } from './registry.js';
 
@@ -71,20 +70,16 @@ function flagTable(command: string, flags: readonly SkipFlag[]): string[] {
 
 export function catalogMarkdown(entries: readonly CatalogEntry[], skipFlags: SkipFlags = { doctor: [], verify: [] }, coverage: ReadonlyMap<string, readonly number[]> = new Map()): string {
   const out: string[] = [
-    '## Checks',
-    '',
-    '<!-- Generated from packages/deployer/src/checks/registry.ts by `npm run checks:doc -w @model-service/deployer`; do not edit by hand. -->',
-    '',
     'Every check has a stable id (`doctor.*`, `verify.*`, `test.*`), registered in one place,',
-    '`packages/deployer/src/checks/registry.ts`. Output, `--json` and `docs/checklist.md` use these',
+    '`packages/deployer/src/checks/registry.ts`. Output, `--json` and the checklist use these',
     `ids; a test fails when the checklist names an id that is not here. ${entries.length} checks; "checklist`,
-    'items" are the numbers of the manual checklist\'s items each one replaces ([docs/checklist.md](docs/checklist.md)):',
+    'items" are the numbers of the manual checklist\'s items each one replaces ([checklist.md](checklist.md)):',
     '',
   ];
   for (const { phase, option, heading, intro } of PHASES) {
     const rows = entries.filter((e) => e.phase === phase && e.option === option);
     if (!rows.length) continue;
-    out.push(`### ${heading}`, '', intro, '', '| id | check | what it proves | checklist items |', '| --- | --- | --- | --- |');
+    out.push(`## ${heading}`, '', intro, '', '| id | check | what it proves | checklist items |', '| --- | --- | --- | --- |');
     // A check without its own description shows its title once.
     for (const e of rows) {
       const items = coverage.get(e.id)?.join(', ') || '—';
@@ -93,7 +88,7 @@ export function catalogMarkdown(entries: readonly CatalogEntry[], skipFlags: Ski
     out.push('');
   }
   out.push(
-    '### Skipping a check',
+    '## Skipping a check',
     '',
     'A skipped check is never silent: it is printed as `SKIP` with the reason, and it is in `--json` as',
     '`"status": "skip"`.',
@@ -115,24 +110,4 @@ export function catalogMarkdown(entries: readonly CatalogEntry[], skipFlags: Ski
     '',
   );
   return out.join('\n');
-}
-
-/** The README holds the generated section between these lines (the script rewrites only that). */
-export const README_CHECKS_BEGIN = '<!-- checks:begin (generated from the check registry: npm run checks:doc -w @model-service/deployer) -->';
-export const README_CHECKS_END = '<!-- checks:end -->';
-
-/** The generated checks section inside the README text, or undefined when the markers are missing. */
-export function readmeChecksSection(readme: string): string | undefined {
-  const begin = readme.indexOf(README_CHECKS_BEGIN);
-  const end = readme.indexOf(README_CHECKS_END);
-  if (begin < 0 || end < begin) return undefined;
-  return readme.slice(begin + README_CHECKS_BEGIN.length + 1, end);
-}
-
-/** The README with its checks section replaced by `section`; throws when the markers are missing. */
-export function withReadmeChecksSection(readme: string, section: string): string {
-  const begin = readme.indexOf(README_CHECKS_BEGIN);
-  const end = readme.indexOf(README_CHECKS_END);
-  if (begin < 0 || end < begin) throw new Error(`README.md has no "${README_CHECKS_BEGIN}" ... "${README_CHECKS_END}" markers`);
-  return `${readme.slice(0, begin + README_CHECKS_BEGIN.length)}\n${section}${readme.slice(end)}`;
 }

@@ -138,9 +138,8 @@ describe('doctor.iam', () => {
   });
 });
 
-describe('the deployer policy: one list for the README and doctor.iam', () => {
-  const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
-  const mine = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+describe('the deployer policy: one list for docs/iam.md and doctor.iam', () => {
+  const iamDoc = readFileSync(new URL('../../../../docs/iam.md', import.meta.url), 'utf8');
   const jsonAfter = (text: string, heading: string) => {
     const at = text.indexOf(heading);
     expect(at).toBeGreaterThanOrEqual(0);
@@ -148,12 +147,12 @@ describe('the deployer policy: one list for the README and doctor.iam', () => {
     return JSON.parse(text.slice(start, text.indexOf('```', start))) as unknown;
   };
 
-  it('the README policy is exactly DEPLOYER_STATEMENTS', () => {
-    expect(jsonAfter(readme, '### IAM permissions the deployer itself needs')).toEqual(policyDocument(DEPLOYER_STATEMENTS));
+  it('the policy in docs/iam.md is exactly DEPLOYER_STATEMENTS', () => {
+    expect(jsonAfter(iamDoc, '## IAM permissions the deployer itself needs')).toEqual(policyDocument(DEPLOYER_STATEMENTS));
   });
 
-  it('the doctor / VPC / KMS additions in the README section are exactly DOCTOR_STATEMENTS, VPC_DEPLOY_STATEMENTS and KMS_DEPLOY_STATEMENTS', () => {
-    expect(jsonAfter(mine, '### IAM permissions doctor, VPC and KMS deploys add')).toEqual(policyDocument([...DOCTOR_STATEMENTS, ...VPC_DEPLOY_STATEMENTS, ...KMS_DEPLOY_STATEMENTS]));
+  it('the doctor / VPC / KMS additions in docs/iam.md are exactly DOCTOR_STATEMENTS, VPC_DEPLOY_STATEMENTS and KMS_DEPLOY_STATEMENTS', () => {
+    expect(jsonAfter(iamDoc, '## What doctor, VPC and KMS deploys add')).toEqual(policyDocument([...DOCTOR_STATEMENTS, ...VPC_DEPLOY_STATEMENTS, ...KMS_DEPLOY_STATEMENTS]));
   });
 
   it('names every action; "*" only as a resource', () => {
