@@ -2,6 +2,7 @@
 // replace the starter's, the data files written from the derivation, the values the
 // templates print, and the summary of what changed when init re-runs with a new model.
 import { featureNames, isFeatureRowModel, type OnnxSignature, type OnnxTensorSpec } from '@model-service/runtime';
+import { metricsSummary } from './metrics.js';
 import { ANSWERS_FILE, SIGNATURE_FILE, type Derivation } from './onnx-derive.js';
 
 /** Starter template -> the one that reads model/signature.json instead. */
@@ -31,6 +32,8 @@ export interface DerivedContext {
   /** One line of a real response, for the README's curl example. */
   exampleResponse: string;
   csv: boolean;
+  /** The model card in one line, when --label-column measured it. */
+  metrics?: string;
 }
 
 function dims(t: OnnxTensorSpec): string {
@@ -56,6 +59,7 @@ export function derivedContext(d: Derivation): DerivedContext {
     outputs: s.outputs.map(line),
     exampleResponse: JSON.stringify({ predictions: d.answers.predictions.slice(0, 1) }).slice(0, 300),
     csv: isFeatureRowModel(s),
+    ...(d.metrics ? { metrics: metricsSummary(d.metrics) } : {}),
   };
 }
 

@@ -1,3 +1,6 @@
+/**
+ * @jest-environment ./templates/onnx/tests/onnx-environment.js
+ */
 // The golden set and --model: tests/golden.jsonl is computed from the starter model (and agrees
 // with the generated scoring code), --model copies the user's artifact, records its sha256 and
 // writes the placeholder golden line instead; bad --model values stop before any file.
@@ -8,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { Ajv } from 'ajv';
 import helpers from 'yeoman-test';
+import { logisticRegressionOnnx } from '../../generators/lib/onnx-model.js';
 import { GOLDEN_REQUESTS, GOLDEN_TOLERANCE, goldenLines, goldenPlaceholder, toJsonl } from '../../generators/lib/golden.js';
 import { instanceSchema, scoreLogistic, type Instance, type LogisticWeights } from '../../examples/churn/src/prediction.js';
 import { APP, ROOT, readYaml, releaseValidator, runInit } from './helpers.js';
@@ -83,24 +87,28 @@ describe('tests/golden.jsonl from the starter model', () => {
 });
 
 describe('--model <path>', () => {
-  const artifact = join(scratch, 'fraud_v3.onnx');
-  const bytes = Buffer.from('not really onnx, but bytes are bytes: the hash is what matters');
+  // A model for the TypeScript kind (any file that is not ONNX): its answers are not known at init.
+  const artifact = join(scratch, 'fraud_v3.weights');
+  const bytes = Buffer.from('not onnx, but bytes are bytes: the hash is what matters');
   writeFileSync(artifact, bytes);
+  // An ONNX model: init derives its golden set from the graph (test/generator/onnx-init.test.ts).
+  const onnxArtifact = join(scratch, 'fraud_v3.onnx');
+  writeFileSync(onnxArtifact, logisticRegressionOnnx(WEIGHTS as never, 'fraud'));
 
   test('copies the artifact into model/, records its sha256 and writes the placeholder golden line', async () => {
     const result = await runInit('own', { model: artifact });
-    const copied = readFileSync(join(result.cwd, 'own/model/fraud_v3.onnx'));
+    const copied = readFileSync(join(result.cwd, 'own/model/fraud_v3.weights'));
     expect(copied.equals(bytes)).toBe(true);
     result.assertNoFile(['own/model/own.onnx', 'own/model/own-model.json']);
     const release = readYaml(join(result.cwd, 'own/release.yaml'));
-    expect(release.model).toMatchObject({ kind: 'onnx', artifact: 'model/fraud_v3.onnx', sha256: sha256(bytes) });
+    expect(release.model).toMatchObject({ kind: 'typescript', artifact: 'model/fraud_v3.weights', sha256: sha256(bytes) });
     const validate = releaseValidator();
     expect(validate(structuredClone(release)) ? [] : validate.errors).toEqual([]);
     result.assertFileContent('own/src/model_loader.ts', `MODEL_SHA256 = '${sha256(bytes)}'`);
-    result.assertFileContent('own/src/model_loader.ts', "new URL('../model/fraud_v3.onnx'");
+    result.assertFileContent('own/src/model_loader.ts', "new URL('../model/fraud_v3.weights'");
 
     const lines = readJsonl(join(result.cwd, 'own/tests/golden.jsonl'));
-    expect(lines).toEqual([goldenPlaceholder('model/fraud_v3.onnx')]);
+    expect(lines).toEqual([goldenPlaceholder('model/fraud_v3.weights')]);
     expect(lines[0]).toMatchObject({ placeholder: true });
     expect(lines[0]!.message).toMatch(/^replace me/);
     result.assertFileContent([
@@ -110,7 +118,7 @@ describe('--model <path>', () => {
     ]);
     // Stored for re-runs (the file name), never the source path.
     const rc = JSON.parse(readFileSync(join(result.cwd, 'own/.yo-rc.json'), 'utf8'));
-    expect(rc['generator-model-service'].answers).toMatchObject({ modelFile: 'fraud_v3.onnx', modelKind: 'onnx' });
+    expect(rc['generator-model-service'].answers).toMatchObject({ modelFile: 'fraud_v3.weights', modelKind: 'typescript' });
     expect(JSON.stringify(rc)).not.toContain(scratch);
   });
 
@@ -119,7 +127,7 @@ describe('--model <path>', () => {
     writeFileSync(json, '{"format":"logistic-regression/v1"}');
     const result = await runInit('own-json', { model: json });
     expect(readYaml(join(result.cwd, 'own-json/release.yaml')).model).toMatchObject({ kind: 'typescript', artifact: 'model/weights.json' });
-    const onnx = await runInit('own-onnx', { model: artifact, modelKind: 'onnx' });
+    const onnx = await runInit('own-onnx', { model: onnxArtifact, modelKind: 'onnx' });
     onnx.assertFile('own-onnx/model/fraud_v3.onnx');
   });
 
@@ -136,7 +144,7 @@ describe('--model <path>', () => {
       .withArguments(['init', 'keep'])
       .withOptions({ yes: true, skipInstall: true, force: true } as never);
     const kept = join(again.cwd, 'keep');
-    expect(readFileSync(join(kept, 'model/fraud_v3.onnx')).equals(bytes)).toBe(true);
+    expect(readFileSync(join(kept, 'model/fraud_v3.weights')).equals(bytes)).toBe(true);
     expect(readFileSync(join(kept, 'tests/golden.jsonl'), 'utf8')).toBe(real);
     expect(readYaml(join(kept, 'release.yaml')).model.sha256).toBe(sha256(bytes));
   });
@@ -161,6 +169,6 @@ describe('--model <path>', () => {
   });
 
   test('--model x.onnx with --model-kind typescript is refused, naming both', async () => {
-    await expect(runInit('mixed', { model: artifact, modelKind: 'typescript' })).rejects.toThrow(/MS_GEN_INVALID_FLAG: --model-kind "typescript".*ONNX file/);
+    await expect(runInit('mixed', { model: onnxArtifact, modelKind: 'typescript' })).rejects.toThrow(/MS_GEN_INVALID_FLAG: --model-kind "typescript".*ONNX file/);
   });
 });

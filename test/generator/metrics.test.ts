@@ -1,3 +1,6 @@
+/**
+ * @jest-environment ./templates/onnx/tests/onnx-environment.js
+ */
 // model/metrics.json (the model card): the starter model's held-out numbers, recorded by its
 // training script in templates/model/model.json; a placeholder with --model that
 // doctor.model.metrics refuses; a re-run keeps a card the user filled in.
@@ -7,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import helpers from 'yeoman-test';
 import { METRICS_FILE, metricsPlaceholder, starterMetrics, toMetricsJson } from '../../generators/lib/metrics.js';
+import { logisticRegressionOnnx, type LogisticWeights } from '../../generators/lib/onnx-model.js';
 import { loadModelMetrics } from '../../packages/deployer/src/checks/doctor-model-metrics.js';
 import { APP, ROOT, runInit } from './helpers.js';
 
@@ -43,8 +47,9 @@ describe('model/metrics.json from the starter model', () => {
 });
 
 describe('model/metrics.json with --model <path>', () => {
+  // A real ONNX graph (init reads it); no --label-column, so nothing measures it.
   const artifact = join(scratch, 'fraud_v3.onnx');
-  writeFileSync(artifact, Buffer.from('bytes of the user model'));
+  writeFileSync(artifact, logisticRegressionOnnx(WEIGHTS as unknown as LogisticWeights, 'fraud'));
 
   test('is the placeholder saying what to fill in; the README says so; doctor.model.metrics refuses it', async () => {
     const result = await runInit('own', { model: artifact });
