@@ -15,6 +15,7 @@ import { renderDocsPage } from './docs-page.js';
 import { RuntimeError, isRuntimeError } from './errors.js';
 import { Health } from './health.js';
 import { drainServer } from './lifecycle.js';
+import { JsonParseWorker } from './json-parse-worker.js';
 import { createLogDestination } from './log-destination.js';
 import { accessLineWriter, createLogger, type AccessLineWriter, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -27,11 +28,20 @@ import { createHealthRoutes, type ProbeHandler } from './routes/health-routes.js
 import { createInvocationHandler } from './routes/invocations.js';
 import type { HealthState, ModelDefinition, Service, ServiceOptions } from './types.js';
 import { createValidators } from './validation.js';
+import {
+  checkCeiling,
+  httpServerOptions,
+  MAX_DRAIN_TIMEOUT_MS,
+  MAX_PREDICT_TIMEOUT_MS,
+  resolveServerLimits,
+  SAGEMAKER_MAX_PAYLOAD_BYTES,
+} from './server-limits.js';
 
 export const DEFAULTS = {
   maxInstances: 64,
-  maxBodyBytes: 1_048_576,
-  predictTimeoutMs: 10_000,
+  maxBodyBytes: SAGEMAKER_MAX_PAYLOAD_BYTES,
+  // Below the Lambda proxy's 10 s per attempt, so the proxy gets the runtime's 504, not its own timeout.
+  predictTimeoutMs: 9_000,
   maxInFlight: 256,
   drainTimeoutMs: 25_000,
   port: 8080,
@@ -73,9 +83,20 @@ export function createService(options: ServiceOptions): Service {
   checkModel(model);
   const maxInstances = positive('maxInstances', options.maxInstances, DEFAULTS.maxInstances);
   const maxBodyBytes = positive('maxBodyBytes', options.maxBodyBytes, DEFAULTS.maxBodyBytes);
-  const predictTimeoutMs = positive('predictTimeoutMs', options.predictTimeoutMs, DEFAULTS.predictTimeoutMs);
+  const predictTimeoutMs = checkCeiling(
+    'predictTimeoutMs',
+    positive('predictTimeoutMs', options.predictTimeoutMs, DEFAULTS.predictTimeoutMs),
+    MAX_PREDICT_TIMEOUT_MS,
+    'SageMaker gives up on an invocation after 60 s, so a later answer reaches no one',
+  );
   const maxInFlight = positive('maxInFlight', options.maxInFlight, DEFAULTS.maxInFlight);
-  const drainTimeoutMs = positive('drainTimeoutMs', options.drainTimeoutMs, DEFAULTS.drainTimeoutMs);
+  const drainTimeoutMs = checkCeiling(
+    'drainTimeoutMs',
+    positive('drainTimeoutMs', options.drainTimeoutMs, DEFAULTS.drainTimeoutMs),
+    MAX_DRAIN_TIMEOUT_MS,
+    'SIGKILL follows SIGTERM after 30 s (SageMaker, ECS and Kubernetes defaults), which would cut the drain',
+  );
+  const limits = resolveServerLimits(options);
   // Before anything else runs: the wrong weights must never load, let alone answer.
   const artifact = options.modelArtifact ? verifyModelArtifact(options.modelArtifact) : undefined;
 
@@ -129,6 +150,7 @@ export function createService(options: ServiceOptions): Service {
     ...(batcherFactory ? { batcher: batcherFactory } : {}),
   });
 
+  const jsonWorker = new JsonParseWorker(maxInstances);
   const tracker: Tracker = { metrics, logger, draining: false, quietRoutes: QUIET_ROUTES, ...(accessLine ? { accessLine } : {}) };
   const invoke = createInvocationHandler({
     tracker,
@@ -138,6 +160,9 @@ export function createService(options: ServiceOptions): Service {
     cache,
     cacheTtlSeconds: options.cache?.ttlSeconds,
     maxBodyBytes,
+    maxInstances,
+    bodyIdleTimeoutMs: limits.bodyIdleTimeoutMs,
+    jsonWorker,
     logPayloads: options.logPayloads ?? false,
   });
   const probes = createHealthRoutes(tracker, health, model);
@@ -298,10 +323,8 @@ export function createService(options: ServiceOptions): Service {
     async listen(port: number = DEFAULTS.port, host: string = DEFAULTS.host) {
       if (server) throw new Error('listen() was already called on this service');
       service.fastPath = fastPathSafe();
-      server = createServer(listener(service.fastPath));
-      // Longer than the usual 60 s load-balancer idle timeout, so the LB closes first.
-      server.keepAliveTimeout = 65_000;
-      server.headersTimeout = 66_000;
+      server = createServer(httpServerOptions(limits), listener(service.fastPath));
+      server.maxConnections = limits.maxConnections;
       const srv = server;
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
@@ -322,6 +345,7 @@ export function createService(options: ServiceOptions): Service {
         const drained = server ? await drainServer(server, drainTimeoutMs) : true;
         if (!drained) logger.warn({ drainTimeoutMs }, 'drain timed out: remaining connections were closed');
         await batcher?.close().catch(() => undefined);
+        await jsonWorker.close().catch(() => undefined);
         await cache?.close().catch((err: unknown) => logger.warn({ err }, 'cache close failed'));
         await runner.close().catch((err: unknown) => logger.warn({ err }, 'model close failed'));
         logger.info({ drained }, 'stopped');

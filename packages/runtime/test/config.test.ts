@@ -23,7 +23,9 @@ describe('loadConfig', () => {
       MS_CACHE: 'off',
       MS_CACHE_TTL: 300,
       MS_MAX_INSTANCES: 64,
-      MS_PREDICT_TIMEOUT_MS: 10000,
+      MS_PREDICT_TIMEOUT_MS: 9000,
+      MS_MAX_BODY_BYTES: 6_291_456,
+      MS_DRAIN_TIMEOUT_MS: 25000,
       MS_BATCH: 'off',
       MS_FAST_PATH: true,
     });
