@@ -2,7 +2,8 @@
 // any fault (down, refused, slow, reconnecting) answers a miss at once and is
 // reported through onError. No command waits in an offline queue; ioredis keeps
 // reconnecting in the background with capped, jittered backoff.
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type * as IoRedis from 'ioredis';
 import { CacheFaultError, type CacheOperation } from './cache-errors.js';
 import type { CacheStore } from './cache-store.js';
 
@@ -54,6 +55,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     }
   };
 
+  // Loaded here, not at import: ioredis is a large share of the start-up of a service that never uses it.
+  const { Redis } = createRequire(import.meta.url)('ioredis') as typeof IoRedis;
   const client = new Redis(options.url, {
     keyPrefix: options.keyPrefix ?? 'ms:',
     // Fail fast while disconnected instead of queueing requests behind a dead socket.
