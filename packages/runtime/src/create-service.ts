@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type * as ExpressModule from 'express';
 import { createCacheStore } from './cache/create-cache-store.js';
@@ -353,7 +354,8 @@ export function createService(options: ServiceOptions): Service {
         });
       });
       const address = srv.address() as AddressInfo;
-      logger.info({ port: address.port, host, fastPath: service.fastPath }, 'listening');
+      // sinceStartMs: process start to listening (Node, the runtime's modules, createService); the model's load follows.
+      logger.info({ port: address.port, host, fastPath: service.fastPath, sinceStartMs: Math.round(performance.now()) }, 'listening');
       const state = await start();
       return { port: address.port, host, state };
     },

@@ -6,6 +6,9 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { createService } from '../src/create-service.js';
+import { modelSum } from './fixtures/model-sum.js';
+import { memoryLogger } from './helpers/memory-logger.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, '..', '.cache', `start-path-${process.pid}`);
@@ -36,5 +39,20 @@ describe('start path', () => {
     expect(out.statuses).toEqual([200, 200, 200]);
     expect(out.beforeMetrics).toEqual([]);
     expect(out.afterMetrics).toEqual(['express']);
+  });
+
+  it('logs the model load and warm-up as their own phase after listening', async () => {
+    const { logger, lines } = memoryLogger();
+    const sum = modelSum({ load: () => new Promise((r) => setTimeout(r, 30)) });
+    const service = createService({ model: sum.model, logger });
+    await service.listen(0, '127.0.0.1');
+    await service.close();
+    const all = lines();
+    const listening = all.find((l) => l.msg === 'listening');
+    const ready = all.find((l) => l.msg === 'model ready');
+    expect(listening).toMatchObject({ sinceStartMs: expect.any(Number) });
+    expect(ready).toMatchObject({ loadMs: expect.any(Number), warmupMs: expect.any(Number), ms: expect.any(Number) });
+    expect(ready!.loadMs as number).toBeGreaterThanOrEqual(25);
+    expect(all.indexOf(listening!)).toBeLessThan(all.indexOf(ready!));
   });
 });
