@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { distinctBodies, fixedBody } from './bodies.js';
 import { startFlood } from './flood.js';
+import { coldStart } from './cold-start.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,12 +27,14 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: new URL('../../../docs/benchmarks.md', import.meta.url).pathname },
     scenarios: { type: 'string', default: 'ping,miss1,miss32,hit1,flood' },
     profile: { type: 'string' },
+    'cold-runs': { type: 'string', default: process.env.BENCH_COLD_RUNS ?? '5' },
     'no-write': { type: 'boolean', default: false },
   },
 });
 const duration = positive('duration', args.duration);
 const connections = positive('connections', args.connections);
 const warmup = Number(args.warmup);
+const coldRuns = positive('cold-runs', args['cold-runs']);
 
 function positive(name, value) {
   const n = Number(value);
@@ -165,6 +168,13 @@ const results = {};
 const started = new Date();
 const load = [loadavg()[0]];
 const running = [];
+// Cold start first, before the warm servers run: spawn -> first 200 on /ping, median of --cold-runs.
+const cold = {};
+for (const server of SERVERS) {
+  const r = await coldStart(new URL(server.file, import.meta.url).pathname, coldRuns);
+  cold[server.key] = r;
+  console.log(`${server.label.padEnd(32)} cold start             median ${r.median.toFixed(0)} ms (${r.samples.map((x) => x.toFixed(0)).join(', ')})`);
+}
 try {
   for (const server of SERVERS) running.push({ server, ...(await startServer(server)) });
   for (const scenario of SCENARIOS) {
@@ -241,6 +251,23 @@ function fmt(n, digits) {
   return Number.isFinite(n) ? n.toFixed(digits) : '';
 }
 
+const coldRows = SERVERS.map((server) => {
+  const r = cold[server.key];
+  const ratio = cold.raw ? r.median / cold.raw.median : undefined;
+  let target = '';
+  if (server.key === 'runtime' && ratio !== undefined) {
+    target = `${ratio <= 1.5 ? 'met' : 'MISSED'} ≤ 1.5× raw`;
+    if (ratio > 1.5) verdicts.push(`cold start: ${ratio.toFixed(2)}× raw node:http, target ≤ 1.5×`);
+  }
+  return `| ${server.label} | ${r.median.toFixed(0)} | ${r.samples.map((x) => x.toFixed(0)).join(', ')} | ${ratio === undefined ? '' : `${ratio.toFixed(2)}×`} | ${target} |`;
+});
+const coldTable = [
+  '| server | median ms | runs (ms) | ratio to raw | target |',
+  '| --- | ---: | --- | ---: | --- |',
+  ...coldRows,
+].join('\n');
+console.log(`\n${coldTable}`);
+
 const header = ['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'ratio to raw', 'server CPU µs/req', 'CPU ratio', 'target', 'notes'];
 const table = [
   `| ${header.join(' | ')} |`,
@@ -290,6 +317,14 @@ predict with the same iris weights (examples/iris/model/iris-model.json).
   the cores (autocannon itself runs on the same 2 cores, and can be the limit for the cheapest rows).
 
 ${table}
+
+### Cold start
+
+Spawn of the server process to its first \`200\` on \`GET /ping\` (for the runtime: model loaded and
+warmed up), asked every 2 ms; median of ${coldRuns} spawns per server, before the throughput rows. A lower
+ratio is better (runtime median / raw node:http median).
+
+${coldTable}
 
 ${verdicts.length ? `Targets missed in this run:\n\n${verdicts.map((v) => `- ${v}`).join('\n')}` : 'All runtime targets met in this run.'}
 

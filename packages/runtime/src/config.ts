@@ -90,7 +90,9 @@ export const CONFIG_SCHEMA = {
 type Properties = typeof CONFIG_SCHEMA.properties;
 const VARIABLES = Object.keys(CONFIG_SCHEMA.properties) as Array<keyof Properties>;
 
-const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false, strict: false });
+// validateSchema off: checking this fixed schema against the JSON Schema meta-schema would compile
+// the meta-schema at every start (the largest single cost of a cold start); a test checks it once.
+const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false, strict: false, validateSchema: false });
 const validate = ajv.compile(CONFIG_SCHEMA);
 
 function allowed(name: string): string {
