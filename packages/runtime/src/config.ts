@@ -3,6 +3,7 @@
 // `fileValues` is the seam for release.yaml: its values sit between defaults and env.
 import { Ajv, type ErrorObject } from 'ajv';
 import { RuntimeError } from './errors.js';
+import { MAX_DRAIN_TIMEOUT_MS, MAX_PREDICT_TIMEOUT_MS, SAGEMAKER_MAX_PAYLOAD_BYTES, SERVER_LIMIT_DEFAULTS } from './server-limits.js';
 import type { ServiceOptions } from './types.js';
 
 export interface RuntimeConfig {
@@ -20,6 +21,11 @@ export interface RuntimeConfig {
   MS_PREDICT_TIMEOUT_MS: number;
   MS_MAX_IN_FLIGHT: number;
   MS_DRAIN_TIMEOUT_MS: number;
+  MS_HEADERS_TIMEOUT_MS: number;
+  MS_REQUEST_TIMEOUT_MS: number;
+  MS_BODY_IDLE_TIMEOUT_MS: number;
+  MS_KEEP_ALIVE_TIMEOUT_MS: number;
+  MS_MAX_CONNECTIONS: number;
   MS_BATCH: 'off' | 'on';
   MS_BATCH_MAX_SIZE: number;
   MS_BATCH_MAX_WAIT_MS: number;
@@ -56,10 +62,15 @@ export const CONFIG_SCHEMA = {
     MS_CACHE_MAX_BYTES: int(1024, 68_719_476_736, 67_108_864, 'memory cache: most bytes'),
     MS_REDIS_URL: { type: 'string', pattern: '^rediss?://', description: 'redis cache: redis://host:port' },
     MS_MAX_INSTANCES: int(1, 100_000, 64, 'most instances in one request'),
-    MS_MAX_BODY_BYTES: int(64, 1_073_741_824, 1_048_576, 'largest request body in bytes'),
-    MS_PREDICT_TIMEOUT_MS: int(1, 3_600_000, 10_000, 'predict calls slower than this answer 504'),
+    MS_MAX_BODY_BYTES: int(64, 1_073_741_824, SAGEMAKER_MAX_PAYLOAD_BYTES, 'largest request body in bytes (SageMaker real-time: 6 MiB)'),
+    MS_PREDICT_TIMEOUT_MS: int(1, MAX_PREDICT_TIMEOUT_MS, 9_000, 'predict calls slower than this answer 504 (below the Lambda proxy\'s 10 s and SageMaker\'s 60 s)'),
     MS_MAX_IN_FLIGHT: int(1, 1_000_000, 256, 'requests in flight above this answer 503'),
-    MS_DRAIN_TIMEOUT_MS: int(0, 3_600_000, 25_000, 'longest SIGTERM drain'),
+    MS_DRAIN_TIMEOUT_MS: int(0, MAX_DRAIN_TIMEOUT_MS, 25_000, 'longest SIGTERM drain (SIGKILL follows at 30 s)'),
+    MS_HEADERS_TIMEOUT_MS: int(1, 3_600_000, SERVER_LIMIT_DEFAULTS.headersTimeoutMs, 'request headers must arrive within this; also closes connections that send nothing'),
+    MS_REQUEST_TIMEOUT_MS: int(1, 3_600_000, SERVER_LIMIT_DEFAULTS.requestTimeoutMs, 'the whole request (headers + body) must arrive within this, else 408'),
+    MS_BODY_IDLE_TIMEOUT_MS: int(1, 3_600_000, SERVER_LIMIT_DEFAULTS.bodyIdleTimeoutMs, 'a body pausing longer than this is answered 408 and closed'),
+    MS_KEEP_ALIVE_TIMEOUT_MS: int(1, 3_600_000, SERVER_LIMIT_DEFAULTS.keepAliveTimeoutMs, 'idle keep-alive connections close after this (keep above the load balancer\'s idle timeout)'),
+    MS_MAX_CONNECTIONS: int(1, 1_000_000, SERVER_LIMIT_DEFAULTS.maxConnections, 'connections above this are closed when accepted'),
     MS_BATCH: { enum: ['off', 'on'], default: 'off', description: 'adaptive micro-batching' },
     MS_BATCH_MAX_SIZE: int(1, 100_000, 32, 'most instances per batched predict call'),
     MS_BATCH_MAX_WAIT_MS: int(0, 10_000, 2, 'longest a request waits for a batch to fill'),
@@ -79,7 +90,9 @@ export const CONFIG_SCHEMA = {
 type Properties = typeof CONFIG_SCHEMA.properties;
 const VARIABLES = Object.keys(CONFIG_SCHEMA.properties) as Array<keyof Properties>;
 
-const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false, strict: false });
+// validateSchema off: checking this fixed schema against the JSON Schema meta-schema would compile
+// the meta-schema at every start (the largest single cost of a cold start); a test checks it once.
+const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false, strict: false, validateSchema: false });
 const validate = ajv.compile(CONFIG_SCHEMA);
 
 function allowed(name: string): string {
@@ -149,6 +162,11 @@ export function serviceOptionsFromConfig(config: Readonly<RuntimeConfig>): Omit<
     predictTimeoutMs: config.MS_PREDICT_TIMEOUT_MS,
     maxInFlight: config.MS_MAX_IN_FLIGHT,
     drainTimeoutMs: config.MS_DRAIN_TIMEOUT_MS,
+    headersTimeoutMs: config.MS_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.MS_REQUEST_TIMEOUT_MS,
+    bodyIdleTimeoutMs: config.MS_BODY_IDLE_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.MS_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: config.MS_MAX_CONNECTIONS,
     logPayloads: config.MS_LOG_PAYLOADS,
     logLevel: config.LOG_LEVEL,
     fastPath: config.MS_FAST_PATH,

@@ -8,13 +8,17 @@
 // runs.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import type { Express, NextFunction, Request, Response } from 'express';
+import type * as ExpressModule from 'express';
 import { createCacheStore } from './cache/create-cache-store.js';
 import type { CacheStore } from './cache/cache-store.js';
 import { renderDocsPage } from './docs-page.js';
 import { RuntimeError, isRuntimeError } from './errors.js';
 import { Health } from './health.js';
 import { drainServer } from './lifecycle.js';
+import { JsonParseWorker } from './json-parse-worker.js';
 import { createLogDestination } from './log-destination.js';
 import { accessLineWriter, createLogger, type AccessLineWriter, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -27,11 +31,20 @@ import { createHealthRoutes, type ProbeHandler } from './routes/health-routes.js
 import { createInvocationHandler } from './routes/invocations.js';
 import type { HealthState, ModelDefinition, Service, ServiceOptions } from './types.js';
 import { createValidators } from './validation.js';
+import {
+  checkCeiling,
+  httpServerOptions,
+  MAX_DRAIN_TIMEOUT_MS,
+  MAX_PREDICT_TIMEOUT_MS,
+  resolveServerLimits,
+  SAGEMAKER_MAX_PAYLOAD_BYTES,
+} from './server-limits.js';
 
 export const DEFAULTS = {
   maxInstances: 64,
-  maxBodyBytes: 1_048_576,
-  predictTimeoutMs: 10_000,
+  maxBodyBytes: SAGEMAKER_MAX_PAYLOAD_BYTES,
+  // Below the Lambda proxy's 10 s per attempt, so the proxy gets the runtime's 504, not its own timeout.
+  predictTimeoutMs: 9_000,
   maxInFlight: 256,
   drainTimeoutMs: 25_000,
   port: 8080,
@@ -73,9 +86,20 @@ export function createService(options: ServiceOptions): Service {
   checkModel(model);
   const maxInstances = positive('maxInstances', options.maxInstances, DEFAULTS.maxInstances);
   const maxBodyBytes = positive('maxBodyBytes', options.maxBodyBytes, DEFAULTS.maxBodyBytes);
-  const predictTimeoutMs = positive('predictTimeoutMs', options.predictTimeoutMs, DEFAULTS.predictTimeoutMs);
+  const predictTimeoutMs = checkCeiling(
+    'predictTimeoutMs',
+    positive('predictTimeoutMs', options.predictTimeoutMs, DEFAULTS.predictTimeoutMs),
+    MAX_PREDICT_TIMEOUT_MS,
+    'SageMaker gives up on an invocation after 60 s, so a later answer reaches no one',
+  );
   const maxInFlight = positive('maxInFlight', options.maxInFlight, DEFAULTS.maxInFlight);
-  const drainTimeoutMs = positive('drainTimeoutMs', options.drainTimeoutMs, DEFAULTS.drainTimeoutMs);
+  const drainTimeoutMs = checkCeiling(
+    'drainTimeoutMs',
+    positive('drainTimeoutMs', options.drainTimeoutMs, DEFAULTS.drainTimeoutMs),
+    MAX_DRAIN_TIMEOUT_MS,
+    'SIGKILL follows SIGTERM after 30 s (SageMaker, ECS and Kubernetes defaults), which would cut the drain',
+  );
+  const limits = resolveServerLimits(options);
   // Before anything else runs: the wrong weights must never load, let alone answer.
   const artifact = options.modelArtifact ? verifyModelArtifact(options.modelArtifact) : undefined;
 
@@ -129,6 +153,7 @@ export function createService(options: ServiceOptions): Service {
     ...(batcherFactory ? { batcher: batcherFactory } : {}),
   });
 
+  const jsonWorker = new JsonParseWorker(maxInstances);
   const tracker: Tracker = { metrics, logger, draining: false, quietRoutes: QUIET_ROUTES, ...(accessLine ? { accessLine } : {}) };
   const invoke = createInvocationHandler({
     tracker,
@@ -138,111 +163,127 @@ export function createService(options: ServiceOptions): Service {
     cache,
     cacheTtlSeconds: options.cache?.ttlSeconds,
     maxBodyBytes,
+    maxInstances,
+    bodyIdleTimeoutMs: limits.bodyIdleTimeoutMs,
+    jsonWorker,
     logPayloads: options.logPayloads ?? false,
   });
   const probes = createHealthRoutes(tracker, health, model);
-  const spec = buildOpenApi(model, validators.schemas, maxInstances);
-  const specBody = JSON.stringify(spec);
-  const docsPage = renderDocsPage(spec);
+  // Express (and the OpenAPI document and docs page) load on first use: when `configure` or
+  // `service.app` is used, the fast path is off, or a request the fast path does not answer
+  // arrives. A service that only answers /ping and /invocations never pays for them at start.
+  let expressApp: Express | undefined;
+  let configured = false;
+  const buildApp = (): Express => {
+    const express = createRequire(import.meta.url)('express') as typeof ExpressModule.default;
+    const spec = buildOpenApi(model, validators.schemas, maxInstances);
+    const specBody = JSON.stringify(spec);
+    const docsPage = renderDocsPage(spec);
 
-  const app = express();
-  app.disable('x-powered-by');
+    const app = express();
+    app.disable('x-powered-by');
 
-  // Every request gets an id, an in-flight count, a duration metric and one log line.
-  const track = (req: Request, res: Response, next: NextFunction) => {
-    if (!contextOf(req)) beginRequest(tracker, req, res, 'unmatched', false);
-    next();
-  };
-  mark(track);
-  app.use(track);
-
-  const stackSize = () => (app.router as unknown as { stack: unknown[] }).stack.length;
-  const before = stackSize();
-  options.configure?.(app);
-  const configured = stackSize() !== before;
-
-  const route = (pattern: string, handler: ProbeHandler | typeof invoke) => {
-    const h = (req: Request, res: Response, next: NextFunction) => {
-      const ctx = contextOf(req)!;
-      ctx.route = pattern;
-      try {
-        const out = handler(req, res, ctx, false);
-        if (out instanceof Promise) out.catch(next);
-      } catch (err) {
-        next(err);
-      }
+    // Every request gets an id, an in-flight count, a duration metric and one log line.
+    const track = (req: Request, res: Response, next: NextFunction) => {
+      if (!contextOf(req)) beginRequest(tracker, req, res, 'unmatched', false);
+      next();
     };
-    return mark(h);
-  };
-  app.get('/ping', route('/ping', probes.ping));
-  app.get('/health/live', route('/health/live', probes.live));
-  app.get('/health/ready', route('/health/ready', probes.ready));
-  app.post('/invocations', route('/invocations', invoke));
-  app.post('/endpoints/:name/invocations', route('/endpoints/:name/invocations', invoke));
-  app.get(
-    '/metrics',
-    mark((req: Request, res: Response, next: NextFunction) => {
-      contextOf(req)!.route = '/metrics';
-      metrics.render().then(({ body, contentType }) => {
-        res.setHeader('content-type', contentType);
-        res.end(body);
-      }, next);
-    }),
-  );
-  app.get(
-    '/openapi.json',
-    mark((req: Request, res: Response) => {
-      contextOf(req)!.route = '/openapi.json';
-      res.setHeader('content-type', 'application/json; charset=utf-8');
-      res.end(specBody);
-    }),
-  );
-  app.get(
-    '/docs',
-    mark((req: Request, res: Response) => {
-      contextOf(req)!.route = '/docs';
-      res.setHeader('content-type', 'text/html; charset=utf-8');
-      // The page carries its own inline script and nothing from elsewhere.
-      res.setHeader('content-security-policy', "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'");
-      res.end(docsPage);
-    }),
-  );
+    mark(track);
+    app.use(track);
 
-  // Requests no route answered, and errors from any route (the user's too), end here as
-  // JSON with a stable code: Express's HTML pages and stacks never reach a client.
-  const finalHandler = (req: IncomingMessage, res: ServerResponse) => (err?: unknown) => {
-    const ctx = contextOf(req) ?? beginRequest(tracker, req, res, 'unmatched', false);
-    let error: RuntimeError;
-    if (err === undefined || err === null) {
-      error = new RuntimeError('MS_RUNTIME_NOT_FOUND', { method: req.method, path: (req.url ?? '/').split('?')[0] });
-    } else if (isRuntimeError(err) && err.status !== undefined) {
-      error = err;
-    } else {
-      const status = (err as { status?: unknown; expose?: unknown }).status;
-      // http-errors from Express's own body parsers (user middleware) keep their meaning.
-      if (status === 413) error = new RuntimeError('MS_RUNTIME_BODY_TOO_LARGE', { limit: 'the configured' });
-      else if (status === 415) error = new RuntimeError('MS_RUNTIME_UNSUPPORTED_MEDIA_TYPE', { contentType: req.headers['content-type'] ?? '', accepted: 'application/json' });
-      else if (status === 400 && (err as { type?: unknown }).type === 'entity.parse.failed') {
-        error = new RuntimeError('MS_RUNTIME_INVALID_JSON', { detail: 'unparseable body' }, { path: '' });
+    const stackSize = () => (app.router as unknown as { stack: unknown[] }).stack.length;
+    const before = stackSize();
+    options.configure?.(app);
+    configured = stackSize() !== before;
+
+    const route = (pattern: string, handler: ProbeHandler | typeof invoke) => {
+      const h = (req: Request, res: Response, next: NextFunction) => {
+        const ctx = contextOf(req)!;
+        ctx.route = pattern;
+        try {
+          const out = handler(req, res, ctx, false);
+          if (out instanceof Promise) out.catch(next);
+        } catch (err) {
+          next(err);
+        }
+      };
+      return mark(h);
+    };
+    app.get('/ping', route('/ping', probes.ping));
+    app.get('/health/live', route('/health/live', probes.live));
+    app.get('/health/ready', route('/health/ready', probes.ready));
+    app.post('/invocations', route('/invocations', invoke));
+    app.post('/endpoints/:name/invocations', route('/endpoints/:name/invocations', invoke));
+    app.get(
+      '/metrics',
+      mark((req: Request, res: Response, next: NextFunction) => {
+        contextOf(req)!.route = '/metrics';
+        metrics.render().then(({ body, contentType }) => {
+          res.setHeader('content-type', contentType);
+          res.end(body);
+        }, next);
+      }),
+    );
+    app.get(
+      '/openapi.json',
+      mark((req: Request, res: Response) => {
+        contextOf(req)!.route = '/openapi.json';
+        res.setHeader('content-type', 'application/json; charset=utf-8');
+        res.end(specBody);
+      }),
+    );
+    app.get(
+      '/docs',
+      mark((req: Request, res: Response) => {
+        contextOf(req)!.route = '/docs';
+        res.setHeader('content-type', 'text/html; charset=utf-8');
+        // The page carries its own inline script and nothing from elsewhere.
+        res.setHeader('content-security-policy', "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'");
+        res.end(docsPage);
+      }),
+    );
+
+    // Requests no route answered, and errors from any route (the user's too), end here as
+    // JSON with a stable code: Express's HTML pages and stacks never reach a client.
+    const finalHandler = (req: IncomingMessage, res: ServerResponse) => (err?: unknown) => {
+      const ctx = contextOf(req) ?? beginRequest(tracker, req, res, 'unmatched', false);
+      let error: RuntimeError;
+      if (err === undefined || err === null) {
+        error = new RuntimeError('MS_RUNTIME_NOT_FOUND', { method: req.method, path: (req.url ?? '/').split('?')[0] });
+      } else if (isRuntimeError(err) && err.status !== undefined) {
+        error = err;
       } else {
-        logger.error({ reqId: ctx.id, err }, 'unhandled error in a route');
-        error = new RuntimeError('MS_RUNTIME_INTERNAL', { requestId: ctx.id }, { cause: err });
+        const status = (err as { status?: unknown; expose?: unknown }).status;
+        // http-errors from Express's own body parsers (user middleware) keep their meaning.
+        if (status === 413) error = new RuntimeError('MS_RUNTIME_BODY_TOO_LARGE', { limit: 'the configured' });
+        else if (status === 415) error = new RuntimeError('MS_RUNTIME_UNSUPPORTED_MEDIA_TYPE', { contentType: req.headers['content-type'] ?? '', accepted: 'application/json' });
+        else if (status === 400 && (err as { type?: unknown }).type === 'entity.parse.failed') {
+          error = new RuntimeError('MS_RUNTIME_INVALID_JSON', { detail: 'unparseable body' }, { path: '' });
+        } else {
+          logger.error({ reqId: ctx.id, err }, 'unhandled error in a route');
+          error = new RuntimeError('MS_RUNTIME_INTERNAL', { requestId: ctx.id }, { cause: err });
+        }
       }
-    }
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    sendError(tracker, res, ctx, error, false);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      sendError(tracker, res, ctx, error, false);
+    };
+    const appWithHandle = app as unknown as { handle(req: IncomingMessage, res: ServerResponse, cb?: (err?: unknown) => void): void };
+    const expressHandle = appWithHandle.handle.bind(app);
+    appWithHandle.handle = (req, res, cb) => expressHandle(req, res, cb ?? finalHandler(req, res));
+    expressApp = app;
+    return app;
   };
-  const appWithHandle = app as unknown as { handle(req: IncomingMessage, res: ServerResponse, cb?: (err?: unknown) => void): void };
-  const expressHandle = appWithHandle.handle.bind(app);
-  appWithHandle.handle = (req, res, cb) => expressHandle(req, res, cb ?? finalHandler(req, res));
+  const getApp = (): Express => expressApp ?? buildApp();
+  if (options.configure) getApp();
 
   /** True when no user middleware sits in front of the runtime's routes. */
   const fastPathSafe = (): boolean => {
     if (options.fastPath === false || configured) return false;
-    const stack = (app.router as unknown as { stack: Array<{ handle: unknown; route?: { stack: Array<{ handle: unknown }> } }> }).stack;
+    if (!expressApp) return true;
+    const stack = (expressApp.router as unknown as { stack: Array<{ handle: unknown; route?: { stack: Array<{ handle: unknown }> } }> }).stack;
     // Our layers come first; anything else before the last of ours would be skipped by the fast path.
     let lastOurs = -1;
     stack.forEach((layer, i) => {
@@ -275,7 +316,7 @@ export function createService(options: ServiceOptions): Service {
         return;
       }
     }
-    return app(req as Request, res as Response);
+    return getApp()(req as Request, res as Response);
   };
 
   let starting: Promise<HealthState> | undefined;
@@ -285,7 +326,9 @@ export function createService(options: ServiceOptions): Service {
   };
 
   const service = {
-    app,
+    get app() {
+      return getApp();
+    },
     get state() {
       return health.state;
     },
@@ -298,10 +341,10 @@ export function createService(options: ServiceOptions): Service {
     async listen(port: number = DEFAULTS.port, host: string = DEFAULTS.host) {
       if (server) throw new Error('listen() was already called on this service');
       service.fastPath = fastPathSafe();
-      server = createServer(listener(service.fastPath));
-      // Longer than the usual 60 s load-balancer idle timeout, so the LB closes first.
-      server.keepAliveTimeout = 65_000;
-      server.headersTimeout = 66_000;
+      // Without the fast path every request goes through Express: load it now, not on the first request.
+      if (!service.fastPath) getApp();
+      server = createServer(httpServerOptions(limits), listener(service.fastPath));
+      server.maxConnections = limits.maxConnections;
       const srv = server;
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
@@ -311,7 +354,8 @@ export function createService(options: ServiceOptions): Service {
         });
       });
       const address = srv.address() as AddressInfo;
-      logger.info({ port: address.port, host, fastPath: service.fastPath }, 'listening');
+      // sinceStartMs: process start to listening (Node, the runtime's modules, createService); the model's load follows.
+      logger.info({ port: address.port, host, fastPath: service.fastPath, sinceStartMs: Math.round(performance.now()) }, 'listening');
       const state = await start();
       return { port: address.port, host, state };
     },
@@ -322,6 +366,7 @@ export function createService(options: ServiceOptions): Service {
         const drained = server ? await drainServer(server, drainTimeoutMs) : true;
         if (!drained) logger.warn({ drainTimeoutMs }, 'drain timed out: remaining connections were closed');
         await batcher?.close().catch(() => undefined);
+        await jsonWorker.close().catch(() => undefined);
         await cache?.close().catch((err: unknown) => logger.warn({ err }, 'cache close failed'));
         await runner.close().catch((err: unknown) => logger.warn({ err }, 'model close failed'));
         logger.info({ drained }, 'stopped');

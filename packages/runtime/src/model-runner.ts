@@ -91,6 +91,7 @@ export class ModelRunner {
       health.transition('unhealthy', error.message);
       return;
     }
+    const loaded = performance.now();
     if (model.warmup && model.warmup.length > 0) {
       try {
         const predictions = await this.#predict(model.warmup);
@@ -104,7 +105,12 @@ export class ModelRunner {
       }
     }
     if (health.transition('ready')) {
-      logger.info({ model: model.name, version: model.version, ms: Math.round(performance.now() - started) }, 'model ready');
+      // Its own phase in the log: cold start = process start to 'listening' + this model load and warm-up.
+      const now = performance.now();
+      logger.info(
+        { model: model.name, version: model.version, ms: Math.round(now - started), loadMs: Math.round(loaded - started), warmupMs: Math.round(now - loaded) },
+        'model ready',
+      );
     }
   }
 

@@ -74,14 +74,24 @@ export interface ServiceOptions {
   batching?: BatchingOptions;
   /** Upper bound on instances in one request (default 64). */
   maxInstances?: number;
-  /** Largest accepted body (default "1mb"). */
+  /** Largest accepted body in bytes (default 6 MiB, SageMaker's real-time payload cap). */
   maxBodyBytes?: number;
-  /** Predict calls slower than this answer 504 (default 10000). */
+  /** Predict calls slower than this answer 504 (default 9000, at most 55000: SageMaker stops waiting at 60 s). */
   predictTimeoutMs?: number;
   /** In-flight requests above this answer 503 with Retry-After (default 256). */
   maxInFlight?: number;
-  /** Longest graceful shutdown waits for in-flight requests (default 25000). */
+  /** Longest graceful shutdown waits for in-flight requests (default 25000, at most 29000: SIGKILL comes at 30 s). */
   drainTimeoutMs?: number;
+  /** Complete request headers must arrive within this; also closes connections that send nothing (default 10000). */
+  headersTimeoutMs?: number;
+  /** The whole request, headers and body, must arrive within this, else 408 and close (default 30000). */
+  requestTimeoutMs?: number;
+  /** A body that pauses longer than this between two pieces is answered 408 and closed (default 5000). */
+  bodyIdleTimeoutMs?: number;
+  /** Idle keep-alive connections close after this (default 65000, above a 60 s load-balancer idle timeout). */
+  keepAliveTimeoutMs?: number;
+  /** Connections above this are closed as soon as accepted (default 1024). */
+  maxConnections?: number;
   /** Log request/response bodies (default false). */
   logPayloads?: boolean;
   logLevel?: string;

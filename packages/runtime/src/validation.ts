@@ -2,6 +2,7 @@
 // runtime wraps them in the envelope schemas and compiles everything once at start-up.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { CsvRows } from './csv-rows.js';
 import { RuntimeError } from './errors.js';
 import type { JsonSchema, ModelDefinition } from './types.js';
 
@@ -135,9 +136,12 @@ export function parseJson(body: Buffer | string): unknown {
  * Splits a CSV body into rows of cells (RFC 4180 quoting; CRLF or LF; blank lines skipped)
  * and maps each row through model.fromCsvRow into `{"instances": [...]}`.
  */
-export function parseCsv(body: Buffer | string, fromCsvRow: (cells: string[]) => unknown): { instances: unknown[] } {
-  const text = typeof body === 'string' ? body : body.toString('utf8');
-  const rows = splitCsv(text);
+export function parseCsv(body: Buffer | string, fromCsvRow: (cells: string[]) => unknown, maxRows = Infinity): { instances: unknown[] } {
+  return csvInstances(new CsvRows(maxRows).push(typeof body === 'string' ? body : body.toString('utf8')).end(), fromCsvRow);
+}
+
+/** Maps rows of cells through model.fromCsvRow; a row it refuses is MS_RUNTIME_INVALID_CSV naming the row. */
+export function csvInstances(rows: string[][], fromCsvRow: (cells: string[]) => unknown): { instances: unknown[] } {
   const instances: unknown[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i += 1) {
     try {
@@ -151,38 +155,4 @@ export function parseCsv(body: Buffer | string, fromCsvRow: (cells: string[]) =>
     }
   }
   return { instances };
-}
-
-function splitCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let i = 0;
-  const pushRow = () => {
-    row.push(cell);
-    cell = '';
-    if (row.length > 1 || row[0] !== '') rows.push(row);
-    row = [];
-  };
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i += 1;
-        } else quoted = false;
-      } else cell += ch;
-    } else if (ch === '"' && cell === '') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\n') pushRow();
-    else if (ch !== '\r') cell += ch;
-    i += 1;
-  }
-  if (quoted) throw new RuntimeError('MS_RUNTIME_INVALID_CSV', { row: rows.length + 1, detail: 'unterminated quote' });
-  if (cell !== '' || row.length > 0) pushRow();
-  return rows;
 }

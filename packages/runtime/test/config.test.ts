@@ -1,7 +1,8 @@
 // Config from the environment: schema defaults, coercion, freezing, and a bad value
 // stopping the start with a message naming the variable and what is allowed.
 import { describe, expect, it } from '@jest/globals';
-import { loadConfig, serviceOptionsFromConfig } from '../src/config.js';
+import { Ajv } from 'ajv';
+import { CONFIG_SCHEMA, loadConfig, serviceOptionsFromConfig } from '../src/config.js';
 import { RuntimeError } from '../src/errors.js';
 
 function failure(env: Record<string, string>): RuntimeError {
@@ -14,6 +15,11 @@ function failure(env: Record<string, string>): RuntimeError {
 }
 
 describe('loadConfig', () => {
+  it('has a schema that is valid JSON Schema (the start skips this check)', () => {
+    const ajv = new Ajv({ strict: false });
+    expect(ajv.validateSchema(CONFIG_SCHEMA)).toBe(true);
+  });
+
   it('fills every default from the schema and freezes the result', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
@@ -23,7 +29,9 @@ describe('loadConfig', () => {
       MS_CACHE: 'off',
       MS_CACHE_TTL: 300,
       MS_MAX_INSTANCES: 64,
-      MS_PREDICT_TIMEOUT_MS: 10000,
+      MS_PREDICT_TIMEOUT_MS: 9000,
+      MS_MAX_BODY_BYTES: 6_291_456,
+      MS_DRAIN_TIMEOUT_MS: 25000,
       MS_BATCH: 'off',
       MS_FAST_PATH: true,
     });

@@ -113,7 +113,7 @@ describe('graceful SIGTERM', () => {
 
   it('a drain longer than MS_DRAIN_TIMEOUT_MS cuts the rest and exits 1', async () => {
     const port = await freePort();
-    const child = start({ PORT: String(port), FIXTURE_DELAY_MS: '20000', MS_DRAIN_TIMEOUT_MS: '300', MS_PREDICT_TIMEOUT_MS: '60000' });
+    const child = start({ PORT: String(port), FIXTURE_DELAY_MS: '20000', MS_DRAIN_TIMEOUT_MS: '300', MS_PREDICT_TIMEOUT_MS: '55000' });
     try {
       await until('ready', () => up(port));
       const stuck = call(port, new http.Agent(), 'POST', '/invocations', JSON.stringify({ instances: [[1, 1, 1, 1]] })).then(

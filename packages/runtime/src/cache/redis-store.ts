@@ -3,7 +3,8 @@
 // through onError. No command waits in an offline queue; ioredis keeps
 // reconnecting in the background with capped, jittered backoff; a stalled server
 // opens a circuit breaker so requests stop paying the command timeout.
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type * as IoRedis from 'ioredis';
 import { CacheFaultError, type CacheOperation } from './cache-errors.js';
 import { createCircuitBreaker } from './circuit-breaker.js';
 import type { CacheStore } from './cache-store.js';
@@ -60,6 +61,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     }
   };
 
+  // Loaded here, not at import: ioredis is a large share of the start-up of a service that never uses it.
+  const { Redis } = createRequire(import.meta.url)('ioredis') as typeof IoRedis;
   const client = new Redis(options.url, {
     keyPrefix: options.keyPrefix ?? 'ms:',
     // Fail fast while disconnected instead of queueing requests behind a dead socket.

@@ -9,7 +9,9 @@ import { RuntimeError, isRuntimeError } from '../errors.js';
 import type { ModelRunner } from '../model-runner.js';
 import { endRequest, sendError, sendJson, type RequestContext, type Tracker } from '../request-context.js';
 import type { ModelDefinition } from '../types.js';
-import { mediaType, parseCsv, parseJson, type Validators } from '../validation.js';
+import { csvRowsInSlices } from '../csv-rows.js';
+import type { JsonParseWorker } from '../json-parse-worker.js';
+import { csvInstances, mediaType, parseCsv, parseJson, type Validators } from '../validation.js';
 
 export interface InvocationDeps {
   tracker: Tracker;
@@ -19,6 +21,12 @@ export interface InvocationDeps {
   cache: CacheStore | undefined;
   cacheTtlSeconds: number | undefined;
   maxBodyBytes: number;
+  /** CSV splitting stops at row maxInstances + 1; larger JSON bodies are refused before they cross threads. */
+  maxInstances: number;
+  /** A body that pauses longer than this is answered 408 and its connection closed. */
+  bodyIdleTimeoutMs: number;
+  /** Parses large JSON bodies off the event loop. */
+  jsonWorker: JsonParseWorker;
   logPayloads: boolean;
 }
 
@@ -28,6 +36,11 @@ const PAYLOAD_LOG_LIMIT = 4096;
 const X_CACHE_HIT = ['x-cache', 'HIT'] as const;
 const X_CACHE_MISS = ['x-cache', 'MISS'] as const;
 const X_SOURCE_FALLBACK = ['x-model-source', 'fallback'] as const;
+/**
+ * Bodies from this size on are parsed where they cannot hold up /ping: JSON in a worker thread,
+ * CSV a slice at a time. Below it, parsing inline costs well under a millisecond.
+ */
+const OFF_LOOP_BYTES = 64 * 1024;
 
 export function createInvocationHandler(d: InvocationDeps): InvocationHandler {
   const { tracker, model, runner, cache } = d;
@@ -39,7 +52,12 @@ export function createInvocationHandler(d: InvocationDeps): InvocationHandler {
 
   async function answer(raw: Buffer | string | object, csv: boolean, res: ServerResponse, ctx: RequestContext, fast: boolean) {
     let body: unknown;
-    if (csv) body = parseCsv(raw as Buffer | string, model.fromCsvRow!);
+    const large = Buffer.isBuffer(raw) && raw.length >= OFF_LOOP_BYTES;
+    if (csv) {
+      body = large
+        ? csvInstances(await csvRowsInSlices(raw as Buffer, d.maxInstances), model.fromCsvRow!)
+        : parseCsv(raw as Buffer | string, model.fromCsvRow!, d.maxInstances);
+    } else if (large) body = await d.jsonWorker.parse(raw as Buffer);
     else body = typeof raw === 'string' || Buffer.isBuffer(raw) ? parseJson(raw) : raw;
     validators.request(body);
     const instances = body.instances;
@@ -121,8 +139,8 @@ export function createInvocationHandler(d: InvocationDeps): InvocationHandler {
         contentType: req.headers['content-type'] ?? '',
         accepted: acceptedTypes,
       });
-      req.resume();
-      const status = fail(err, res, ctx, fast);
+      // Answer at once and close: draining a body we will refuse (it may be 64 MiB) wastes the server's time.
+      const status = fail(err, res, ctx, fast, closeAfter);
       if (fast) finish(req, ctx, status);
       return;
     }
@@ -138,7 +156,6 @@ export function createInvocationHandler(d: InvocationDeps): InvocationHandler {
     if (declared !== undefined && Number(declared) > d.maxBodyBytes) {
       // Answer at once and close: reading a body we will refuse wastes the server's time.
       const status = fail(tooLarge, res, ctx, fast, closeAfter);
-      req.resume();
       if (fast) finish(req, ctx, status);
       return;
     }
@@ -147,6 +164,7 @@ export function createInvocationHandler(d: InvocationDeps): InvocationHandler {
     let chunks: Buffer[] | undefined;
     let size = 0;
     let refused = false;
+    let watched = false;
     req.on('data', (chunk: Buffer) => {
       if (refused) return;
       size += chunk.length;
@@ -167,7 +185,25 @@ export function createInvocationHandler(d: InvocationDeps): InvocationHandler {
         if (!req.complete && !refused) finish(req, ctx, 499);
       });
     }
+    // Checked once the bytes that came with the headers are parsed: a body that did not come whole
+    // is watched for pauses (most bodies arrive with their headers and never arm a timer).
+    process.nextTick(() => {
+      if (req.complete || refused) return;
+      watched = true;
+      req.setTimeout(d.bodyIdleTimeoutMs, () => {
+        if (refused || req.complete) return;
+        refused = true;
+        first = undefined;
+        chunks = undefined;
+        const headers: string[] = ['connection', 'close', 'content-length', '0'];
+        if (fast) headers.push('x-request-id', ctx.id);
+        if (!res.headersSent) res.writeHead(408, headers).end();
+        else res.destroy();
+        if (fast) finish(req, ctx, 408);
+      });
+    });
     req.on('end', () => {
+      if (watched) req.socket?.setTimeout(0);
       if (refused) return;
       const raw = chunks ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0));
       run(raw, csv, res, ctx, fast, req);

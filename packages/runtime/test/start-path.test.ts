@@ -1,0 +1,58 @@
+// Cold start loads only what the start needs: a service that answers /ping and /invocations
+// never loads Express or ioredis; the first request only Express answers loads Express.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { createService } from '../src/create-service.js';
+import { modelSum } from './fixtures/model-sum.js';
+import { memoryLogger } from './helpers/memory-logger.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const outDir = join(here, '..', '.cache', `start-path-${process.pid}`);
+const entry = join(outDir, 'report-loaded-packages.mjs');
+
+beforeAll(async () => {
+  mkdirSync(outDir, { recursive: true });
+  await build({
+    entryPoints: [join(here, 'fixtures', 'report-loaded-packages.ts')],
+    outfile: entry,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+});
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+describe('start path', () => {
+  it('serves /ping and /invocations without loading Express or ioredis, and loads Express for /metrics', () => {
+    const out = JSON.parse(execFileSync(process.execPath, [entry], { encoding: 'utf8', timeout: 30_000 })) as {
+      statuses: number[];
+      beforeMetrics: string[];
+      afterMetrics: string[];
+    };
+    expect(out.statuses).toEqual([200, 200, 200]);
+    expect(out.beforeMetrics).toEqual([]);
+    expect(out.afterMetrics).toEqual(['express']);
+  });
+
+  it('logs the model load and warm-up as their own phase after listening', async () => {
+    const { logger, lines } = memoryLogger();
+    const sum = modelSum({ load: () => new Promise((r) => setTimeout(r, 30)) });
+    const service = createService({ model: sum.model, logger });
+    await service.listen(0, '127.0.0.1');
+    await service.close();
+    const all = lines();
+    const listening = all.find((l) => l.msg === 'listening');
+    const ready = all.find((l) => l.msg === 'model ready');
+    expect(listening).toMatchObject({ sinceStartMs: expect.any(Number) });
+    expect(ready).toMatchObject({ loadMs: expect.any(Number), warmupMs: expect.any(Number), ms: expect.any(Number) });
+    expect(ready!.loadMs as number).toBeGreaterThanOrEqual(25);
+    expect(all.indexOf(listening!)).toBeLessThan(all.indexOf(ready!));
+  });
+});
