@@ -14,6 +14,7 @@ import type { CacheStore } from './cache/cache-store.js';
 import { renderDocsPage } from './docs-page.js';
 import { RuntimeError, isRuntimeError } from './errors.js';
 import { Health } from './health.js';
+import { listenError } from './listen-error.js';
 import { drainServer } from './lifecycle.js';
 import { createLogDestination } from './log-destination.js';
 import { accessLineWriter, createLogger, type AccessLineWriter, type Logger } from './logger.js';
@@ -304,9 +305,10 @@ export function createService(options: ServiceOptions): Service {
       server.headersTimeout = 66_000;
       const srv = server;
       await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
+        const failed = (err: Error) => reject(listenError(err, port, host));
+        srv.once('error', failed);
         srv.listen(port, host, () => {
-          srv.off('error', reject);
+          srv.off('error', failed);
           resolve();
         });
       });
