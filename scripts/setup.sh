@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs npm dependencies (from the lockfile) and builds every workspace.
+# Installs npm dependencies and builds every workspace. Arguments go to install.sh:
+# --if-changed skips `npm ci` when package-lock.json has not changed since the last install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
-npx lerna run build --stream
+bash scripts/install.sh "$@"
+bash scripts/build.sh

@@ -104,6 +104,7 @@ export function checkName(flag: string, value: string): string {
 /** A contact: one line, 1-256 characters (the release schema's model.owner). */
 export function checkOwner(flag: string, value: string): string {
   const v = value.trim();
+  // eslint-disable-next-line no-control-regex -- control characters are what this rejects
   if (v.length === 0 || v.length > 256 || /[\u0000-\u001f\u007f]/.test(v)) {
     invalid(flag, value, 'it must be one line of 1-256 characters', 'e.g. jane.doe@example.com or "#risk-models (Slack)"');
   }

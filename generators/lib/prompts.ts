@@ -19,6 +19,7 @@ const nameRule = (value: unknown): true | string =>
   AWS_NAME.test(String(value)) || 'Use 3-40 lowercase letters, digits and dashes, starting with a letter (AWS-name-safe).';
 
 const ownerRule = (value: unknown): true | string =>
+  // eslint-disable-next-line no-control-regex -- control characters are what this rejects
   (String(value).trim().length <= 256 && !/[\u0000-\u001f\u007f]/.test(String(value))) || 'One line of at most 256 characters, e.g. jane.doe@example.com.';
 
 const intRule = (min: number, max: number) => (value: unknown): true | string =>

@@ -17,6 +17,7 @@ import type { CacheStore } from './cache/cache-store.js';
 import { renderDocsPage } from './docs-page.js';
 import { RuntimeError, isRuntimeError } from './errors.js';
 import { Health } from './health.js';
+import { listenError } from './listen-error.js';
 import { drainServer } from './lifecycle.js';
 import { JsonParseWorker } from './json-parse-worker.js';
 import { createLogDestination } from './log-destination.js';
@@ -347,9 +348,10 @@ export function createService(options: ServiceOptions): Service {
       server.maxConnections = limits.maxConnections;
       const srv = server;
       await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
+        const failed = (err: Error) => reject(listenError(err, port, host));
+        srv.once('error', failed);
         srv.listen(port, host, () => {
-          srv.off('error', reject);
+          srv.off('error', failed);
           resolve();
         });
       });

@@ -62,6 +62,8 @@ export interface BatchingOptions {
 }
 
 export interface ServiceOptions {
+  // Any model's own input and output types; the compiled schemas check them at run time.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   model: ModelDefinition<any, any>;
   /**
    * The model file and its recorded sha256 (release.yaml `model.sha256`, MS_MODEL_PATH +

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -140,6 +141,22 @@ describe('start-up configuration errors', () => {
     expect(child.stderr()).toContain('[MS_RUNTIME_CONFIG_INVALID]');
     expect(child.stderr()).toContain('MS_CACHE="disk" is not allowed; use one of off, memory, redis.');
     expect(child.stderr()).not.toMatch(/\n\s+at /);
+  });
+
+  it('a port another process holds stops the start: one line naming PORT, no stack, exit code 1', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const taken = (holder.address() as net.AddressInfo).port;
+    try {
+      const child = start({ PORT: String(taken), LOG_LEVEL: 'silent' });
+      const { code } = await child.exit;
+      expect(code).toBe(1);
+      expect(child.stderr()).toBe(
+        `model-service: [MS_RUNTIME_CONFIG_INVALID] Invalid configuration: PORT=${taken} is already in use on 127.0.0.1; stop the process that holds it, or set PORT to a free port (PORT=0 picks one).\n`,
+      );
+    } finally {
+      holder.close();
+    }
   });
 
   it('a model file whose sha256 differs from MS_MODEL_SHA256 stops the start: exit 1, file and hashes named', async () => {

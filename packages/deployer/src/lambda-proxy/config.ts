@@ -49,7 +49,7 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
   try {
     fallback = parseFallbackRules(env[PROXY_ENV.fallbackRules]);
   } catch (err) {
-    throw new Error(`${PROXY_ENV.fallbackRules}: ${(err as Error).message}`);
+    throw new Error(`${PROXY_ENV.fallbackRules}: ${(err as Error).message}`, { cause: err });
   }
   return {
     endpointName,
