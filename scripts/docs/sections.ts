@@ -6,6 +6,7 @@ import { renderChecksReference } from './checks-reference.js';
 import { renderErrorReference } from './error-reference.js';
 import { renderDeployerPolicy, renderPolicyAdditions, renderRolePolicies } from './iam-reference.js';
 import { renderReleaseReference } from './release-reference.js';
+import { renderRuntimeConfig } from './runtime-config-reference.js';
 
 export interface GeneratedSection {
   /** Path from the repository root. */
@@ -16,6 +17,7 @@ export interface GeneratedSection {
 
 export const GENERATED_SECTIONS: readonly GeneratedSection[] = [
   { file: 'docs/errors.md', name: 'error-codes', render: () => renderErrorReference() },
+  { file: 'docs/runtime.md', name: 'runtime-config', render: () => renderRuntimeConfig() },
   { file: 'docs/checks.md', name: 'check-catalog', render: (root) => renderChecksReference(readFileSync(join(root, 'docs', 'checklist.md'), 'utf8')) },
   {
     file: 'docs/release-yaml.md',
