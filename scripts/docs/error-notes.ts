@@ -17,7 +17,7 @@ export const ERROR_NOTES: Readonly<Record<string, ErrorNote>> = {
   },
   MS_RUNTIME_INVALID_CSV: { when: 'A CSV row cannot be read, or the model\'s `fromCsvRow` threw.', todo: 'Fix the row named.' },
   MS_RUNTIME_NOT_FOUND: { when: 'No route for the method and path.', todo: 'See `/openapi.json` for the routes.' },
-  MS_RUNTIME_BODY_TOO_LARGE: { when: 'The body is above `maxBodyBytes` (default 1 MiB); the connection is closed.', todo: 'Send fewer rows per request.' },
+  MS_RUNTIME_BODY_TOO_LARGE: { when: 'The body is above `maxBodyBytes` (`MS_MAX_BODY_BYTES`); the connection is closed.', todo: 'Send fewer rows per request.' },
   MS_RUNTIME_UNSUPPORTED_MEDIA_TYPE: { when: 'A Content-Type other than JSON (or CSV when the model has `fromCsvRow`).', todo: 'Send `application/json`.' },
   MS_RUNTIME_INVALID_OUTPUT: {
     when: 'The model\'s answer failed its own prediction schema, or had the wrong number of predictions; the answer is withheld. The request was valid, so retrying it will not help (unlike a 5xx), and the bad answer is never sent.',
