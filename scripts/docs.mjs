@@ -16,7 +16,10 @@ const ownImportMetaUrl = {
   name: 'own-import-meta-url',
   setup(b) {
     b.onLoad({ filter: /\.ts$/ }, (args) => ({
-      contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+      contents: readFileSync(args.path, 'utf8').replaceAll(
+        'import.meta.url',
+        JSON.stringify(pathToFileURL(args.path).href),
+      ),
       loader: 'ts',
     }));
   },
@@ -38,5 +41,7 @@ if (check && stale.length) {
   process.stderr.write(`stale generated docs: ${stale.join(', ')}; run \`npm run docs\` and commit the result.\n`);
   process.exitCode = 1;
 } else {
-  process.stdout.write(stale.length ? `${check ? 'stale' : 'rewrote'}: ${stale.join(', ')}\n` : 'generated docs are up to date\n');
+  process.stdout.write(
+    stale.length ? `${check ? 'stale' : 'rewrote'}: ${stale.join(', ')}\n` : 'generated docs are up to date\n',
+  );
 }

@@ -18,17 +18,20 @@ export interface ErrorGroup {
 export const ERROR_GROUPS: readonly ErrorGroup[] = [
   {
     title: 'Serving runtime (`@model-service/runtime`)',
-    intro: 'Answered over HTTP as `{"error": {"code", "message", "path"?, "requestId"}}` with the status shown (no stack; `path` is a JSON Pointer into the body for validation errors), or, at start, one line on stderr and exit code 1.',
+    intro:
+      'Answered over HTTP as `{"error": {"code", "message", "path"?, "requestId"}}` with the status shown (no stack; `path` is a JSON Pointer into the body for validation errors), or, at start, one line on stderr and exit code 1.',
     tables: [RUNTIME_ERRORS, CACHE_ERROR_CODES, MICRO_BATCHER_ERROR_CODES],
   },
   {
     title: 'The deployed API (Lambda proxy)',
-    intro: 'What callers of the API Gateway URL get, as `{"error": {"code", "message", "requestId"}}` with the status shown.',
+    intro:
+      'What callers of the API Gateway URL get, as `{"error": {"code", "message", "requestId"}}` with the status shown.',
     tables: [PROXY_ERRORS],
   },
   {
     title: '`model-deploy` (`@model-service/deployer`)',
-    intro: 'Printed as `CODE: message` and `-> what to do` (no stack for `user` and `aws` faults), or in `--json` as `{"ok": false, "error": {"code", "fault", "message", ...}}`. Fault says who acts: `user` (fix the input or the setup), `aws` (retry, quota, or read the AWS reason), `bug` (report it).',
+    intro:
+      'Printed as `CODE: message` and `-> what to do` (no stack for `user` and `aws` faults), or in `--json` as `{"ok": false, "error": {"code", "fault", "message", ...}}`. Fault says who acts: `user` (fix the input or the setup), `aws` (retry, quota, or read the AWS reason), `bug` (report it).',
     tables: [DEPLOYER_ERRORS],
   },
   {
@@ -49,7 +52,14 @@ export interface ErrorEntry {
 function entryOf(code: string, raw: unknown): ErrorEntry {
   if (typeof raw === 'string') return { code, message: raw };
   const e = raw as Record<string, unknown>;
-  const fault = typeof e.fault === 'string' ? e.fault : typeof e.userFault === 'boolean' ? (e.userFault ? 'user' : 'service') : undefined;
+  const fault =
+    typeof e.fault === 'string'
+      ? e.fault
+      : typeof e.userFault === 'boolean'
+        ? e.userFault
+          ? 'user'
+          : 'service'
+        : undefined;
   return {
     code,
     message: String(e.message ?? ''),
@@ -83,7 +93,12 @@ function prose(text: string): string {
 }
 
 function renderEntry(e: ErrorEntry, note: ErrorNote | undefined): string[] {
-  const facts = [e.status === undefined ? undefined : `HTTP ${e.status}`, e.fault === undefined ? undefined : `fault: ${e.fault}`].filter(Boolean).join(', ');
+  const facts = [
+    e.status === undefined ? undefined : `HTTP ${e.status}`,
+    e.fault === undefined ? undefined : `fault: ${e.fault}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
   const out = [`### ${e.code}`, '', `${facts ? `${facts}. ` : ''}Message: ${inlineCode(e.message)}`];
   if (note) out.push('', `When: ${note.when}`);
   const todo = e.hint ?? note?.todo;
@@ -92,7 +107,10 @@ function renderEntry(e: ErrorEntry, note: ErrorNote | undefined): string[] {
   return out;
 }
 
-export function renderErrorReference(groups: readonly ErrorGroup[] = ERROR_GROUPS, notes: Readonly<Record<string, ErrorNote>> = ERROR_NOTES): string {
+export function renderErrorReference(
+  groups: readonly ErrorGroup[] = ERROR_GROUPS,
+  notes: Readonly<Record<string, ErrorNote>> = ERROR_NOTES,
+): string {
   const out: string[] = [];
   for (const group of groups) {
     out.push(`## ${group.title}`, '', group.intro, '');

@@ -80,7 +80,8 @@ export function brokenLinks(root: string, file: string): string[] {
       problems.push(`${where}: an anchor into a file that is not Markdown`);
       continue;
     }
-    if (!anchorsOf(readFileSync(dest, 'utf8')).has(anchor)) problems.push(`${where}: ${relative(root, dest)} has no heading #${anchor}`);
+    if (!anchorsOf(readFileSync(dest, 'utf8')).has(anchor))
+      problems.push(`${where}: ${relative(root, dest)} has no heading #${anchor}`);
   }
   return problems;
 }

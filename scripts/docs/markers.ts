@@ -26,6 +26,9 @@ export function generatedPart(text: string, name: string): string | undefined {
 /** `text` with the part `name` replaced by `body`; throws naming the markers when they are missing. */
 export function withGeneratedPart(text: string, name: string, body: string, file: string): string {
   const b = bounds(text, name);
-  if (b === undefined) throw new Error(`${file} has no "${beginMarker(name)}" ... "${endMarker(name)}" pair; add both lines where the generated part belongs.`);
+  if (b === undefined)
+    throw new Error(
+      `${file} has no "${beginMarker(name)}" ... "${endMarker(name)}" pair; add both lines where the generated part belongs.`,
+    );
   return `${text.slice(0, b.from)}\n${body.replace(/\n+$/, '')}\n${text.slice(b.to)}`;
 }

@@ -29,7 +29,10 @@ const LONG_ENUM = 8;
 
 function resolve(root: Schema, node: Schema): Schema {
   if (!node.$ref) return node;
-  const target = node.$ref.replace(/^#\//, '').split('/').reduce<unknown>((n, key) => (n as Record<string, unknown>)[key], root) as Schema;
+  const target = node.$ref
+    .replace(/^#\//, '')
+    .split('/')
+    .reduce<unknown>((n, key) => (n as Record<string, unknown>)[key], root) as Schema;
   const { $ref: _ref, ...own } = node;
   return { ...resolve(root, target), ...own };
 }
@@ -48,8 +51,14 @@ function range(s: Schema): string[] {
   const out: string[] = [];
   const min = s.minimum ?? s.minLength ?? s.minItems;
   const max = s.maximum ?? s.maxLength ?? s.maxItems;
-  const unit = s.minLength !== undefined || s.maxLength !== undefined ? ' chars' : s.minItems !== undefined || s.maxItems !== undefined ? ' items' : '';
-  if (s.exclusiveMinimum !== undefined) out.push(`> ${String(s.exclusiveMinimum)}${max === undefined ? '' : `, ≤ ${String(max)}`}`);
+  const unit =
+    s.minLength !== undefined || s.maxLength !== undefined
+      ? ' chars'
+      : s.minItems !== undefined || s.maxItems !== undefined
+        ? ' items'
+        : '';
+  if (s.exclusiveMinimum !== undefined)
+    out.push(`> ${String(s.exclusiveMinimum)}${max === undefined ? '' : `, ≤ ${String(max)}`}`);
   else if (min !== undefined && max !== undefined) out.push(`${String(min)}–${String(max)}${unit}`);
   else if (min !== undefined) out.push(`≥ ${String(min)}${unit}`);
   else if (max !== undefined) out.push(`≤ ${String(max)}${unit}`);
@@ -95,15 +104,22 @@ export function releaseFields(root: Schema): { rows: FieldRow[]; longEnums: Map<
       rows.push({
         path,
         type: typeOf(root, s),
-        default: required ? '**required**' : s.default === undefined || (typeof s.default === 'object' && s.default !== null && !Array.isArray(s.default)) ? '—' : code(s.default),
+        default: required
+          ? '**required**'
+          : s.default === undefined ||
+              (typeof s.default === 'object' && s.default !== null && !Array.isArray(s.default))
+            ? '—'
+            : code(s.default),
         rule: ruleOf(root, s, longEnums, path),
         meaning: s.description ?? '',
       });
     }
-    for (const [key, child] of children) visit(child, path ? `${path}.${key}` : key, s.required?.includes(key) ?? false);
+    for (const [key, child] of children)
+      visit(child, path ? `${path}.${key}` : key, s.required?.includes(key) ?? false);
     if (isMap) visit(s.additionalProperties as Schema, `${path}.<${s.propertyNames ? 'env' : 'key'}>`, false);
   };
-  for (const [key, child] of Object.entries(root.properties ?? {})) visit(child, key, root.required?.includes(key) ?? false);
+  for (const [key, child] of Object.entries(root.properties ?? {}))
+    visit(child, key, root.required?.includes(key) ?? false);
   return { rows, longEnums };
 }
 

@@ -18,11 +18,18 @@ export interface GeneratedSection {
 export const GENERATED_SECTIONS: readonly GeneratedSection[] = [
   { file: 'docs/errors.md', name: 'error-codes', render: () => renderErrorReference() },
   { file: 'docs/runtime.md', name: 'runtime-config', render: () => renderRuntimeConfig() },
-  { file: 'docs/checks.md', name: 'check-catalog', render: (root) => renderChecksReference(readFileSync(join(root, 'docs', 'checklist.md'), 'utf8')) },
+  {
+    file: 'docs/checks.md',
+    name: 'check-catalog',
+    render: (root) => renderChecksReference(readFileSync(join(root, 'docs', 'checklist.md'), 'utf8')),
+  },
   {
     file: 'docs/release-yaml.md',
     name: 'release-fields',
-    render: (root) => renderReleaseReference(JSON.parse(readFileSync(join(root, 'packages', 'deployer', 'schema', 'release.schema.json'), 'utf8'))),
+    render: (root) =>
+      renderReleaseReference(
+        JSON.parse(readFileSync(join(root, 'packages', 'deployer', 'schema', 'release.schema.json'), 'utf8')),
+      ),
   },
   { file: 'docs/iam.md', name: 'deployer-policy', render: () => renderDeployerPolicy() },
   { file: 'docs/iam.md', name: 'policy-additions', render: () => renderPolicyAdditions() },

@@ -10,10 +10,13 @@ import { GENERATED_SECTIONS, renderSection } from '../../scripts/docs/sections.j
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('generated docs', () => {
-  it.each(GENERATED_SECTIONS.map((s) => [`${s.file}#${s.name}`, s] as const))('%s is what the code renders now (run `npm run docs`)', (_, section) => {
-    const text = readFileSync(join(ROOT, section.file), 'utf8');
-    expect(generatedPart(text, section.name)).toBe(renderSection(section, ROOT));
-  });
+  it.each(GENERATED_SECTIONS.map((s) => [`${s.file}#${s.name}`, s] as const))(
+    '%s is what the code renders now (run `npm run docs`)',
+    (_, section) => {
+      const text = readFileSync(join(ROOT, section.file), 'utf8');
+      expect(generatedPart(text, section.name)).toBe(renderSection(section, ROOT));
+    },
+  );
 });
 
 describe('generated parts', () => {
@@ -28,6 +31,8 @@ describe('generated parts', () => {
 
   it('names the file and the markers when they are missing', () => {
     expect(generatedPart(page, 'y')).toBeUndefined();
-    expect(() => withGeneratedPart(page, 'y', 'z', 'docs/page.md')).toThrow(/docs\/page\.md has no "<!-- generated:y:begin/);
+    expect(() => withGeneratedPart(page, 'y', 'z', 'docs/page.md')).toThrow(
+      /docs\/page\.md has no "<!-- generated:y:begin/,
+    );
   });
 });

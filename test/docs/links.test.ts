@@ -7,11 +7,18 @@ import { describe, expect, it } from '@jest/globals';
 import { anchorsOf, brokenLinks, relativeLinks, slug } from '../../scripts/docs/markdown-links.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const PAGES = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 describe('links in README.md and docs/', () => {
   it('covers the README and every docs page', () => {
-    expect(PAGES).toEqual(expect.arrayContaining(['README.md', 'docs/errors.md', 'docs/runtime.md', 'docs/contributing.md']));
+    expect(PAGES).toEqual(
+      expect.arrayContaining(['README.md', 'docs/errors.md', 'docs/runtime.md', 'docs/contributing.md']),
+    );
   });
 
   it.each(PAGES)('%s: every relative link resolves (file and heading)', (page) => {
@@ -33,7 +40,16 @@ describe('anchors and links', () => {
   });
 
   it('finds relative links outside code, not URLs or links shown as code', () => {
-    const md = ['see [a](a.md#x) and [b](https://example.com) and `[c](c.md)`', '```', '[d](d.md)', '```', '[e](#local)'].join('\n');
-    expect(relativeLinks(md)).toEqual([{ line: 1, target: 'a.md#x' }, { line: 5, target: '#local' }]);
+    const md = [
+      'see [a](a.md#x) and [b](https://example.com) and `[c](c.md)`',
+      '```',
+      '[d](d.md)',
+      '```',
+      '[e](#local)',
+    ].join('\n');
+    expect(relativeLinks(md)).toEqual([
+      { line: 1, target: 'a.md#x' },
+      { line: 5, target: '#local' },
+    ]);
   });
 });
