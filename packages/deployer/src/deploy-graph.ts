@@ -10,6 +10,7 @@ import type { ProgressReporter } from './progress.js';
 import { bundleLambda, type LambdaBundle } from './lambda-bundle.js';
 import { alarms } from './resources/alarms.js';
 import { apiGatewayResource } from './resources/api-gateway.js';
+import { apiKeyResource } from './resources/api-key.js';
 import { autoscaling } from './resources/autoscaling.js';
 import { budget, budgetConfig } from './resources/budget.js';
 import { cognitoResource } from './resources/cognito.js';
@@ -168,7 +169,7 @@ export interface EnvironmentGraphOptions {
  * The resource modules of one environment, in apply order: each one's outputs
  * feed the ones after it (repository -> image digest -> model; roles -> model and
  * Lambda; model -> endpoint config -> endpoint -> scaling, alarms, Lambda env;
- * Lambda + user pool -> API). The budget alert comes first, so it watches
+ * Lambda + user pool -> API -> its API key and usage plan). The budget alert comes first, so it watches
  * before anything billable exists (and, destroyed last, until it is gone); the
  * dashboard shows all of them; the deployment record is written last.
  */
@@ -191,6 +192,7 @@ export async function environmentResources(ctx: DeployContext, options: Environm
     createLambdaProxyResource({ bundle }),
     cognitoResource,
     apiGatewayResource,
+    apiKeyResource,
     dashboard,
     ...(deploying ? [deploymentRecord] : []),
   ] as AnyResource[];

@@ -9,6 +9,7 @@ import { codeSha256 } from '../src/lambda-bundle.js';
 import type { CliDeps } from '../src/commands/session.js';
 import type { AnyResource } from '../src/deploy-graph.js';
 import { apiGatewayResource } from '../src/resources/api-gateway.js';
+import { apiKeyResource } from '../src/resources/api-key.js';
 import { cognitoResource } from '../src/resources/cognito.js';
 import { createLambdaProxyResource } from '../src/resources/lambda-proxy.js';
 import type { ResourceModule } from '../src/resources/resource.js';
@@ -26,7 +27,7 @@ const upstreamStub: ResourceModule<null, null> = {
 const zip = Uint8Array.from([1, 2]);
 const bundle = { zip, sha256: codeSha256(zip), handler: 'index.handler', entry: 'test' };
 const deps: CliDeps = {
-  resources: async (): Promise<AnyResource[]> => [upstreamStub, createLambdaProxyResource({ bundle, sleep: async () => {} }), cognitoResource, apiGatewayResource],
+  resources: async (): Promise<AnyResource[]> => [upstreamStub, createLambdaProxyResource({ bundle, sleep: async () => {} }), cognitoResource, apiGatewayResource, apiKeyResource],
 };
 
 const project = tempProject();
@@ -119,9 +120,10 @@ describe('plan / up --json', () => {
     const run = await cli(['plan', 'dev', '--dir', project.dir, '--json'], { deps });
     expect(run.code).toBe(0);
     const out = run.json<{ ok: boolean; command: string; env: string; region: string; changes: { kind: string; name: string; action: string; diffs: { field: string }[] }[]; summary: Record<string, number> }>();
-    expect(out).toMatchObject({ ok: true, command: 'plan', env: 'dev', region: 'eu-west-1', summary: { create: 3, update: 0, noChange: 1, delete: 0 } });
+    expect(out).toMatchObject({ ok: true, command: 'plan', env: 'dev', region: 'eu-west-1', summary: { create: 3, update: 0, noChange: 2, delete: 0 } });
     expect(out.changes.map((c) => [c.kind, c.name, c.action])).toEqual([
       ['upstream-stub', 'stub', 'no-change'], ['lambda-function', 'ms-iris-dev-proxy', 'create'], ['cognito-user-pool', 'ms-iris-dev-users', 'create'], ['api-gateway', 'ms-iris-dev-api', 'create'],
+      ['api-key', 'ms-iris-dev-key', 'no-change'],
     ]);
     expect(out.changes[3]!.diffs.map((d) => d.field)).toContain('method POST /predict');
     expect(mutating()).toEqual([]);
@@ -134,7 +136,7 @@ describe('plan / up --json', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/~ update +lambda-function\s+ms-iris-dev-proxy\n {6}memorySize: 128 -> 256/);
     expect(run.stdout).toMatch(/= no change\s+api-gateway\s+ms-iris-dev-api/);
-    expect(run.stdout).toMatch(/0 to create, 1 to update, 0 to delete, 3 unchanged\./);
+    expect(run.stdout).toMatch(/0 to create, 1 to update, 0 to delete, 4 unchanged\./);
   });
 
   it('up prints the outputs; a second up makes zero mutating calls', async () => {
@@ -149,9 +151,9 @@ describe('plan / up --json', () => {
     for (const m of Object.values(mocks)) m.resetHistory();
     const second = await cli(['up', 'dev', '--dir', project.dir], { deps });
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/0 to create, 0 to update, 0 to delete, 4 unchanged\./);
+    expect(second.stdout).toMatch(/0 to create, 0 to update, 0 to delete, 5 unchanged\./);
     expect(second.stdout).toMatch(/Outputs:\n {2}apiUrl +https:/);
-    expect(second.stderr).toMatch(/\[4\/4\] api-gateway ms-iris-dev-api: done \(no change\)/);
+    expect(second.stderr).toMatch(/\[4\/5\] api-gateway ms-iris-dev-api: done \(no change\)/);
     expect(mutating()).toEqual([]);
   });
 });
@@ -176,7 +178,7 @@ describe('destroy refusals and order', () => {
     for (const m of Object.values(mocks)) m.resetHistory();
     const run = await cli(['destroy', 'dev', '--dir', project.dir], { deps, isTTY: true, answer: 'prod' });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/This deletes, in this order:\n {2}- api-gateway ms-iris-dev-api\n {2}- cognito-user-pool ms-iris-dev-users\n {2}- lambda-function ms-iris-dev-proxy/);
+    expect(run.stderr).toMatch(/This deletes, in this order:\n {2}- api-key ms-iris-dev-key\n {2}- api-gateway ms-iris-dev-api\n {2}- cognito-user-pool ms-iris-dev-users\n {2}- lambda-function ms-iris-dev-proxy/);
     expect(run.stderr).toMatch(/MS_DEPLOY_ABORTED/);
     expect(mutating()).toEqual([]);
   });
@@ -188,7 +190,7 @@ describe('destroy refusals and order', () => {
     expect(run.json()).toEqual({
       ok: true, command: 'destroy', env: 'dev',
       deleted: [
-        { kind: 'api-gateway', name: 'ms-iris-dev-api' }, { kind: 'cognito-user-pool', name: 'ms-iris-dev-users' }, { kind: 'lambda-function', name: 'ms-iris-dev-proxy' },
+        { kind: 'api-key', name: 'ms-iris-dev-key' }, { kind: 'api-gateway', name: 'ms-iris-dev-api' }, { kind: 'cognito-user-pool', name: 'ms-iris-dev-users' }, { kind: 'lambda-function', name: 'ms-iris-dev-proxy' },
       ],
     });
     expect(fake.snapshot()).toEqual({ fns: [], pools: [], apis: [], plans: [], keys: [] });

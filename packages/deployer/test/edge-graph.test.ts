@@ -10,6 +10,7 @@ import { applyGraph, destroyGraph, KNOWN_AFTER_APPLY, planGraph, type AnyResourc
 import { codeSha256 } from '../src/lambda-bundle.js';
 import { createProgress } from '../src/progress.js';
 import { apiGatewayResource } from '../src/resources/api-gateway.js';
+import { apiKeyResource } from '../src/resources/api-key.js';
 import { cognitoResource } from '../src/resources/cognito.js';
 import { createLambdaProxyResource } from '../src/resources/lambda-proxy.js';
 import type { ResourceModule } from '../src/resources/resource.js';
@@ -27,7 +28,7 @@ const upstreamStub: ResourceModule<null, null> = {
 
 const zip = Uint8Array.from([7, 7, 7]);
 const bundle = { zip, sha256: codeSha256(zip), handler: 'index.handler', entry: 'test' };
-const edge = (): AnyResource[] => [upstreamStub, createLambdaProxyResource({ bundle, sleep: async () => {} }), cognitoResource, apiGatewayResource];
+const edge = (): AnyResource[] => [upstreamStub, createLambdaProxyResource({ bundle, sleep: async () => {} }), cognitoResource, apiGatewayResource, apiKeyResource];
 const silent = createProgress('silent', { write: () => true });
 const WITH_KEY = RELEASE_YAML.replace('region: eu-west-1', 'region: eu-west-1\napi: { apiKey: true, throttle: { rateLimit: 5, burstLimit: 10 }, quota: { limit: 1000, period: DAY } }');
 
@@ -58,7 +59,7 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
   it('creates everything in dependency order and returns the outputs users need', async () => {
     const applied = await up();
     expect(applied.steps.map((s) => [s.module.kind, s.change.action])).toEqual([
-      ['upstream-stub', 'no-change'], ['lambda-function', 'create'], ['cognito-user-pool', 'create'], ['api-gateway', 'create'],
+      ['upstream-stub', 'no-change'], ['lambda-function', 'create'], ['cognito-user-pool', 'create'], ['api-gateway', 'create'], ['api-key', 'no-change'],
     ]);
     expect(mutating()).toEqual([
       'CreateFunctionCommand', 'CreateUserPoolCommand', 'CreateUserPoolClientCommand', 'CreateRestApiCommand',
@@ -94,7 +95,7 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
     const before = fake.snapshot();
     for (const m of [mocks.lambda, mocks.cognito, mocks.apiGateway]) m.resetHistory();
     const again = await up();
-    expect(again.steps.map((s) => s.change.action)).toEqual(['no-change', 'no-change', 'no-change', 'no-change']);
+    expect(again.steps.map((s) => s.change.action)).toEqual(['no-change', 'no-change', 'no-change', 'no-change', 'no-change']);
     expect(mutating()).toEqual([]);
     expect(fake.snapshot()).toEqual(before);
     expect(again.outputs.apiUrl).toMatch(/^https:\/\/api\w+\.execute-api\.eu-west-1\.amazonaws\.com\/dev$/);
@@ -104,7 +105,7 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
     const plan = await planGraph(testContext({ dryRun: true }), edge());
     expect(mutating()).toEqual([]);
     expect(calls().length).toBeGreaterThan(0);
-    expect(plan.steps.map((s) => s.change.action)).toEqual(['no-change', 'create', 'create', 'create']);
+    expect(plan.steps.map((s) => s.change.action)).toEqual(['no-change', 'create', 'create', 'create', 'no-change']);
     const api = plan.steps[3]!.desired as { userPoolArn: string; lambdaArn: string };
     expect(api.userPoolArn).toBe(KNOWN_AFTER_APPLY);
   });

@@ -82,7 +82,7 @@ describe('up across every resource module', () => {
       ['budget', 'create'], ['ecr-repository', 'create'], ['container-image', 'create'], ['iam-role-sagemaker', 'create'], ['iam-role-lambda', 'create'],
       ['sagemaker-model', 'create'], ['sagemaker-endpoint-config', 'create'], ['sagemaker-endpoint', 'create'],
       ['autoscaling', 'no-change'], ['cloudwatch-alarms', 'create'], ['lambda-function', 'create'], ['cognito-user-pool', 'create'], ['api-gateway', 'create'],
-      ['cloudwatch-dashboard', 'create'], ['deployment-record', 'create'],
+      ['api-key', 'no-change'], ['cloudwatch-dashboard', 'create'], ['deployment-record', 'create'],
     ]);
     const order = mutating();
     const at = (name: string) => order.indexOf(name);

@@ -1,34 +1,25 @@
 // REST API `ms-<name>-<env>-api`: POST /predict (Cognito User Pools authorizer,
-// plus API key when release.yaml asks) and GET /health, both Lambda proxy
-// integrations; deployed to a stage named after the env. The deployment's
+// plus API key when release.yaml asks; the key and usage plan are api-key.ts)
+// and GET /health, both Lambda proxy integrations; deployed to a stage named after the env. The deployment's
 // description carries a fingerprint of the routes, so a run interrupted after a
 // method change but before the deployment still redeploys on the next run.
 import {
-  CreateApiKeyCommand,
   CreateAuthorizerCommand,
   CreateDeploymentCommand,
   CreateResourceCommand,
   CreateRestApiCommand,
-  CreateUsagePlanCommand,
-  CreateUsagePlanKeyCommand,
-  DeleteApiKeyCommand,
   DeleteRestApiCommand,
-  DeleteUsagePlanCommand,
-  GetApiKeysCommand,
   GetAuthorizersCommand,
   GetDeploymentCommand,
   GetMethodCommand,
   GetResourcesCommand,
   GetStageCommand,
-  GetUsagePlanKeysCommand,
   paginateGetRestApis,
-  paginateGetUsagePlans,
   PutIntegrationCommand,
   PutMethodCommand,
   TagResourceCommand,
   UpdateAuthorizerCommand,
   UpdateMethodCommand,
-  UpdateUsagePlanCommand,
   type PatchOperation,
 } from '@aws-sdk/client-api-gateway';
 import { AddPermissionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
@@ -70,14 +61,6 @@ export interface ApiGatewayDesired {
   integrationUri: string;
   userPoolArn: string;
   routes: Route[];
-  apiKey?: {
-    keyName: string;
-    planName: string;
-    throttle: { rateLimit: number; burstLimit: number };
-    quota: { limit: number; period: 'DAY' | 'WEEK' | 'MONTH' };
-  };
-  usagePlanName: string;
-  apiKeyName: string;
   tags: Record<string, string>;
   /** Hash of everything a deployment snapshots (routes, auth, integration target). */
   fingerprint: string;
@@ -99,14 +82,6 @@ export interface ApiGatewayObserved {
   authorizer?: { id: string; providerARNs: string[] };
   permission: boolean;
   stage?: { deploymentId?: string; fingerprint?: string; deployedAt?: string; tags: Record<string, string> };
-  usagePlan?: {
-    id: string;
-    throttle?: { rateLimit?: number; burstLimit?: number };
-    quota?: { limit?: number; period?: string };
-    stages: string[];
-    keyIds: string[];
-  };
-  apiKeyId?: string;
 }
 
 function routeKey(r: Pick<Route, 'method' | 'path'>): string {
@@ -125,17 +100,6 @@ function fingerprintLine(fingerprint: string): string {
 export function findApi(apiGateway: AwsClients['apiGateway'], name: string) {
   const pages = paginateGetRestApis({ client: apiGateway }, { limit: 500 });
   return findFirst(pages, (page) => page.items?.find((a) => a.name === name && a.id));
-}
-
-function findUsagePlan(ctx: DeployContext, name: string) {
-  const pages = paginateGetUsagePlans({ client: ctx.clients.apiGateway }, { limit: 500 });
-  return findFirst(pages, (page) => page.items?.find((p) => p.name === name && p.id));
-}
-
-async function findApiKeyId(ctx: DeployContext, name: string): Promise<string | undefined> {
-  const out = await ctx.clients.apiGateway
-    .send(new GetApiKeysCommand({ nameQuery: name, includeValues: false, limit: 500 }));
-  return out.items?.find((k) => k.name === name)?.id;
 }
 
 async function hasPermission(ctx: DeployContext, d: ApiGatewayDesired): Promise<boolean> {
@@ -161,11 +125,6 @@ interface Work {
   permission: boolean;
   deploy: boolean;
   tagStage: boolean;
-  apiKey: boolean;
-  usagePlan: 'create' | 'update' | undefined;
-  planPatch: PatchOperation[];
-  planKey: boolean;
-  removeKeyAndPlan: boolean;
 }
 
 /** Everything that differs, as the pure basis of both plan and apply. */
@@ -174,7 +133,7 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
   const diffs: FieldDiff[] = [];
   const w: Work = {
     diffs, createApi: !obs.api, tagApi: false, resources: [], authorizer: undefined, methods: [], permission: false,
-    deploy: false, tagStage: false, apiKey: false, usagePlan: undefined, planPatch: [], planKey: false, removeKeyAndPlan: false,
+    deploy: false, tagStage: false,
   };
   if (!obs.api) diffs.push({ field: 'restApi', from: undefined, to: d.apiName });
   else if (!hasTags(obs.api.tags, d.tags)) {
@@ -236,54 +195,7 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
     w.tagStage = true;
     if (obs.stage) diffs.push({ field: `stage ${d.stageName}.tags`, from: obs.stage.tags, to: d.tags });
   }
-  if (d.apiKey) {
-    const want = d.apiKey;
-    if (!obs.apiKeyId) {
-      w.apiKey = true;
-      diffs.push({ field: 'apiKey', from: undefined, to: want.keyName });
-    }
-    const plan = obs.usagePlan;
-    if (!plan) {
-      w.usagePlan = 'create';
-      diffs.push({ field: 'usagePlan', from: undefined, to: want.planName });
-    } else {
-      const p = w.planPatch;
-      if (plan.throttle?.rateLimit !== want.throttle.rateLimit) p.push({ op: 'replace', path: '/throttle/rateLimit', value: String(want.throttle.rateLimit) });
-      if (plan.throttle?.burstLimit !== want.throttle.burstLimit) p.push({ op: 'replace', path: '/throttle/burstLimit', value: String(want.throttle.burstLimit) });
-      if (plan.quota?.limit !== want.quota.limit) p.push({ op: 'replace', path: '/quota/limit', value: String(want.quota.limit) });
-      if (plan.quota?.period !== want.quota.period) p.push({ op: 'replace', path: '/quota/period', value: want.quota.period });
-      if (p.length) {
-        w.usagePlan = 'update';
-        diffs.push({ field: 'usagePlan.limits', from: { throttle: plan.throttle, quota: plan.quota }, to: { throttle: want.throttle, quota: want.quota } });
-      }
-      if (obs.api && !plan.stages.includes(`${obs.api.id}:${d.stageName}`)) {
-        w.usagePlan = 'update';
-        diffs.push({ field: 'usagePlan.apiStages', from: plan.stages, to: [`${obs.api.id}:${d.stageName}`] });
-      }
-    }
-    if (!plan || !obs.apiKeyId || !plan.keyIds.includes(obs.apiKeyId)) {
-      w.planKey = true;
-      if (plan && obs.apiKeyId) diffs.push({ field: 'usagePlan.keys', from: plan.keyIds, to: [obs.apiKeyId] });
-    }
-  } else if (obs.usagePlan || obs.apiKeyId) {
-    w.removeKeyAndPlan = true;
-    diffs.push({ field: 'apiKey', from: obs.apiKeyId ?? obs.usagePlan?.id, to: undefined });
-  }
   return w;
-}
-
-async function removeKeyAndPlan(ctx: DeployContext, planId: string | undefined, stages: string[], keyId: string | undefined, name: string) {
-  const api = ctx.clients.apiGateway;
-  if (planId) {
-    // A usage plan cannot be deleted while API stages are attached to it.
-    if (stages.length) {
-      await api
-        .send(new UpdateUsagePlanCommand({ usagePlanId: planId, patchOperations: stages.map((s) => ({ op: 'remove', path: '/apiStages', value: s })) }))
-        .catch(ifMissing(undefined));
-    }
-    await api.send(new DeleteUsagePlanCommand({ usagePlanId: planId })).catch(ifMissing(undefined));
-  }
-  if (keyId) await api.send(new DeleteApiKeyCommand({ apiKey: keyId })).catch(ifMissing(undefined));
 }
 
 export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObserved> & KnownOutputs<ApiGatewayDesired, ApiGatewayObserved> = {
@@ -306,11 +218,6 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
       integrationUri,
       userPoolArn,
       routes,
-      apiKey: release.api.apiKey
-        ? { keyName: names.apiKey, planName: names.usagePlan, throttle: { ...release.api.throttle }, quota: { ...release.api.quota } }
-        : undefined,
-      usagePlanName: names.usagePlan,
-      apiKeyName: names.apiKey,
       tags: { ...ctx.tags },
       fingerprint: shortHash({ routes, integrationUri, userPoolArn }, 12),
       permissionSid: `model-service-apigw-${names.stage}`,
@@ -356,20 +263,7 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
       }
       o.permission = await hasPermission(ctx, d);
     }
-    const plan = await findUsagePlan(ctx, d.usagePlanName);
-    if (plan?.id) {
-      const keys = await api.send(new GetUsagePlanKeysCommand({ usagePlanId: plan.id, limit: 500 }));
-      o.usagePlan = {
-        id: plan.id,
-        throttle: plan.throttle,
-        quota: plan.quota,
-        stages: (plan.apiStages ?? []).map((s) => `${s.apiId}:${s.stage}`),
-        keyIds: (keys.items ?? []).flatMap((k) => (k.id ? [k.id] : [])),
-      };
-    }
-    o.apiKeyId = await findApiKeyId(ctx, d.apiKeyName);
-    const nothing = !o.api && !o.usagePlan && !o.apiKeyId;
-    return nothing ? undefined : o;
+    return o.api ? o : undefined;
   },
 
   plan(d, o) {
@@ -379,21 +273,17 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
   },
 
   knownOutputs(d, o) {
-    // The API id survives updates; a key still to be created is not known yet.
-    if (!o?.api || (d.apiKey && !o.apiKeyId)) return undefined;
-    return { restApiId: o.api.id, apiUrl: apiUrl(o.api.id, d.region, d.stageName), ...(d.apiKey && o.apiKeyId ? { apiKeyId: o.apiKeyId } : {}) };
+    // The API id survives updates.
+    if (!o?.api) return undefined;
+    return { restApiId: o.api.id, apiUrl: apiUrl(o.api.id, d.region, d.stageName) };
   },
 
   async apply(ctx, change, d, observed) {
     const api = ctx.clients.apiGateway;
     const o: ApiGatewayObserved = observed ?? { resources: {}, methods: {}, permission: false };
     const w = work(d, o);
-    const outputs = (apiId: string, keyId: string | undefined): Record<string, string> => ({
-      restApiId: apiId,
-      apiUrl: apiUrl(apiId, d.region, d.stageName),
-      ...(keyId ? { apiKeyId: keyId } : {}),
-    });
-    if (change.action === 'no-change' && o.api) return outputs(o.api.id, o.apiKeyId);
+    const outputs = (apiId: string): Record<string, string> => ({ restApiId: apiId, apiUrl: apiUrl(apiId, d.region, d.stageName) });
+    if (change.action === 'no-change' && o.api) return outputs(o.api.id);
 
     let apiId = o.api?.id;
     let rootId = o.api?.rootId;
@@ -465,39 +355,12 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
         .send(new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${d.region}::/restapis/${apiId}/stages/${d.stageName}`, tags: d.tags }));
     }
 
-    let keyId = o.apiKeyId;
-    if (d.apiKey) {
-      const want = d.apiKey;
-      if (!keyId) {
-        const out = await api.send(new CreateApiKeyCommand({ name: want.keyName, enabled: true, tags: d.tags }));
-        keyId = out.id;
-      }
-      let planId = o.usagePlan?.id;
-      if (!planId) {
-        const out = await api
-          .send(new CreateUsagePlanCommand({ name: want.planName, apiStages: [{ apiId, stage: d.stageName }], throttle: want.throttle, quota: want.quota, tags: d.tags }));
-        planId = out.id;
-      } else {
-        const stage = `${apiId}:${d.stageName}`;
-        const patch = [...w.planPatch];
-        if (!o.usagePlan?.stages.includes(stage)) patch.push({ op: 'add', path: '/apiStages', value: stage });
-        if (patch.length) await api.send(new UpdateUsagePlanCommand({ usagePlanId: planId, patchOperations: patch }));
-      }
-      if (planId && keyId && !(o.usagePlan?.keyIds ?? []).includes(keyId)) {
-        await api.send(new CreateUsagePlanKeyCommand({ usagePlanId: planId, keyId, keyType: 'API_KEY' }));
-      }
-    } else if (w.removeKeyAndPlan) {
-      await removeKeyAndPlan(ctx, o.usagePlan?.id, o.usagePlan?.stages ?? [], o.apiKeyId, d.apiName);
-      keyId = undefined;
-    }
-    return outputs(apiId, keyId);
+    return outputs(apiId);
   },
 
   async destroy(ctx, d) {
     const o = await apiGatewayResource.observe(ctx, d);
-    if (!o) return;
-    await removeKeyAndPlan(ctx, o.usagePlan?.id, o.usagePlan?.stages ?? [], o.apiKeyId, d.apiName);
-    if (o.api) {
+    if (o?.api) {
       await ctx.clients.apiGateway.send(new DeleteRestApiCommand({ restApiId: o.api.id })).catch(ifMissing(undefined));
     }
   },
