@@ -1,45 +1,31 @@
-// Runs external commands (docker/buildah/podman, git) without a shell: args are
-// passed as an array (no quoting bugs, no injection) and secrets go in on stdin.
-import { spawn } from 'node:child_process';
+// The CommandRunner seam (docker/buildah/podman, npm test) over the one capture helper.
 import type { CommandRunner } from './context.js';
-
-// Keep the tail of long outputs (a docker build log) bounded in memory.
-const MAX_CAPTURE = 256 * 1024;
-
-function capped(current: string, chunk: Buffer): string {
-  const next = current + chunk.toString('utf8');
-  return next.length > MAX_CAPTURE ? next.slice(next.length - MAX_CAPTURE) : next;
-}
+import { capture } from './subprocess.js';
 
 export interface ProcessRunnerOptions {
   /** Streams output lines as they come (e.g. to the progress sink). */
   onOutput?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Kills a command that runs longer (doctor's `npm test` is bounded so doctor always ends). */
+  timeoutMs?: number;
+  /** Characters of each stream's tail kept (default 256 KiB: a docker build log). */
+  maxCapture?: number;
 }
 
+/** `npm test` in the project is bounded so doctor always ends. */
+export const TEST_TIMEOUT_MS = 10 * 60 * 1000;
+
 export function processRunner(options: ProcessRunnerOptions = {}): CommandRunner {
+  const { onOutput, env, timeoutMs, maxCapture } = options;
   return {
-    run(command, args, runOptions = {}) {
-      return new Promise((resolve, reject) => {
-        const child = spawn(command, [...args], { cwd: runOptions.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        const forward = (chunk: Buffer) => {
-          if (options.onOutput) for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) options.onOutput(line);
-        };
-        child.stdout.on('data', (c: Buffer) => {
-          stdout = capped(stdout, c);
-          forward(c);
-        });
-        child.stderr.on('data', (c: Buffer) => {
-          stderr = capped(stderr, c);
-          forward(c);
-        });
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ exitCode: code ?? 1, stdout, stderr }));
-        child.stdin.on('error', () => {}); // the command may exit before reading stdin
-        child.stdin.end(runOptions.stdin ?? '');
-      });
+    async run(command, args, runOptions = {}) {
+      const r = await capture(command, args, { cwd: runOptions.cwd, env, stdin: runOptions.stdin ?? '', timeoutMs, maxStdout: maxCapture, maxStderr: maxCapture, onOutput });
+      return { exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr };
     },
   };
+}
+
+/** doctor's runner: no streaming, a bounded run and a smaller tail. */
+export function spawnRunner(timeoutMs = TEST_TIMEOUT_MS): CommandRunner {
+  return processRunner({ timeoutMs, maxCapture: 64_000 });
 }

@@ -10,7 +10,8 @@ import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-l
 import { DescribeEndpointCommand, SageMakerClient, SageMakerServiceException } from '@aws-sdk/client-sagemaker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runVerifyChecks, type VerifyReport, type VerifyTarget } from '../src/checks/verify-checks.js';
+import { runVerifyChecks } from '../src/checks/verify-checks.js';
+import type { VerifyReport, VerifyTarget } from '../src/checks/verify-context.js';
 
 const TOKEN = 'good-token';
 /** How the fake API behaves in one test. */

@@ -8,7 +8,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createLazyAwsClient, destroyAwsClients, type AwsClients, type LazyAwsClients, type LazyServiceKey } from '../aws/clients.js';
 import { wrapAwsError } from '../aws/aws-error.js';
 import type { ReleaseConfig } from '../release/types.js';
-import type { CheckContext, CheckResult } from './registry.js';
+import { fail, skip, type CheckContext, type CheckResult } from './check.js';
 
 export interface CallerIdentity {
   accountId: string;
@@ -42,9 +42,6 @@ function callerIdentity(ctx: CheckContext, clients: AwsClients): Promise<CallerI
   return found;
 }
 
-export const fail = (message: string, fix: string): CheckResult => ({ status: 'fail', message, fix });
-export const pass = (message: string): CheckResult => ({ status: 'pass', message });
-export const skip = (message: string): CheckResult => ({ status: 'skip', message });
 
 /** `action` names the AWS call for the error message when `body` throws an AWS error. */
 export async function withAws(ctx: CheckContext, action: string, body: (scope: AwsCheckScope) => Promise<CheckResult>): Promise<CheckResult> {

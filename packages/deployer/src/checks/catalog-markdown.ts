@@ -1,7 +1,8 @@
 // The check catalog as Markdown: the generated part of docs/checks.md (`npm run docs` at the
 // repository root writes it; test/docs/generated-sections.test.ts fails when it is stale).
 import type { Command } from 'commander';
-import type { CatalogEntry, CheckPhase } from './registry.js';
+import type { CatalogEntry, CheckPhase } from './check.js';
+import { checkCatalog } from './registry.js';
 
 export interface SkipFlag {
   flag: string;
@@ -68,7 +69,7 @@ function flagTable(command: string, flags: readonly SkipFlag[]): string[] {
   return [`| \`${command}\` option | effect |`, '| --- | --- |', ...flags.map((f) => `| \`${f.flag}\` | ${cell(f.description)} |`)];
 }
 
-export function catalogMarkdown(entries: readonly CatalogEntry[], skipFlags: SkipFlags = { doctor: [], verify: [] }, coverage: ReadonlyMap<string, readonly number[]> = new Map()): string {
+export function catalogMarkdown(entries: readonly CatalogEntry[] = checkCatalog(), skipFlags: SkipFlags = { doctor: [], verify: [] }, coverage: ReadonlyMap<string, readonly number[]> = new Map()): string {
   const out: string[] = [
     'Every check has a stable id (`doctor.*`, `verify.*`, `test.*`), registered in one place,',
     '`packages/deployer/src/checks/registry.ts`. Output, `--json` and the checklist use these',

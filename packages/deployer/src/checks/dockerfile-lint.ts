@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { validate } from 'dockerfile-utils';
-import type { Check, CheckResult } from './registry.js';
+import type { Check, CheckResult } from './check.js';
 
 export interface Instruction {
   keyword: string;

@@ -8,8 +8,8 @@ import type { ServiceQuota, ServiceQuotasClient } from '@aws-sdk/client-service-
 import { hasErrorName } from '../aws/aws-error.js';
 import { findFirst } from '../aws/pages.js';
 import { ENV_ORDER, type EnvironmentConfig, type ReleaseConfig } from '../release/types.js';
-import { fail, pass, withAws } from './aws-check.js';
-import type { Check } from './registry.js';
+import { withAws } from './aws-check.js';
+import { fail, pass, type Check } from './check.js';
 
 export const SERVICE_CODE = 'sagemaker';
 

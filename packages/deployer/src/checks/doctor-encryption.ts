@@ -6,7 +6,7 @@
 import { ENV_ORDER } from '../release/types.js';
 import { kmsKeyIdOf } from '../resources/kms.js';
 import { hasInstanceStorage } from '../resources/sagemaker-endpoint-config.js';
-import type { Check, CheckResult } from './registry.js';
+import type { Check, CheckResult } from './check.js';
 
 export const encryptionCheck: Check = {
   id: 'doctor.encryption',

@@ -5,7 +5,7 @@ import { readdir, readFile, realpath } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import { git, gitReason } from './git.js';
-import type { Check, CheckContext, CheckResult } from './registry.js';
+import { fail, pass, skip, type Check, type CheckContext, type CheckResult } from './check.js';
 
 export const GIT_CHECK_IDS = ['doctor.git.clean', 'doctor.git.pushed', 'doctor.ci.config'] as const;
 
@@ -13,9 +13,6 @@ const SKIP_HINT = 'For a local experiment only: model-deploy doctor --skip-git.'
 const MAX_LISTED = 5;
 const MAX_REMOTES = 3;
 
-const pass = (message: string): CheckResult => ({ status: 'pass', message });
-const fail = (message: string, fix: string): CheckResult => ({ status: 'fail', message, fix });
-const skip = (message: string): CheckResult => ({ status: 'skip', message });
 
 interface Repo {
   root: string;

@@ -6,7 +6,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { Check, CheckResult } from './registry.js';
+import type { Check, CheckResult } from './check.js';
 import { GOLDEN_FILE, loadGoldenSet } from './verify-golden.js';
 
 /** Where a generated project's compiled prediction module (with `instanceSchema`) lives after `npm run build`. */

@@ -11,8 +11,8 @@ import { resourceArns, resourceNames } from '../naming.js';
 import { ENV_ORDER } from '../release/types.js';
 import { endpointKmsKeyId } from '../resources/sagemaker-endpoint-config.js';
 import { vpcOf } from '../resources/vpc.js';
-import { fail, pass, skip, withAws, type CallerIdentity } from './aws-check.js';
-import type { Check } from './registry.js';
+import { withAws, type CallerIdentity } from './aws-check.js';
+import { fail, pass, skip, type Check } from './check.js';
 
 const MAX_LISTED = 12;
 // Always allowed: AWS does not let a policy deny GetCallerIdentity.

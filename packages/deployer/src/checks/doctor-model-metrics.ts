@@ -4,7 +4,7 @@
 // the starter model's held-out numbers, or a placeholder when the user brings the model.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Check, CheckResult } from './registry.js';
+import type { Check, CheckResult } from './check.js';
 
 export const METRICS_FILE = 'model/metrics.json';
 

@@ -2,25 +2,17 @@
 // model and the image with a margin, and is not set at all for instance types
 // with local instance storage, where SageMaker rejects VolumeSizeInGB (the
 // endpoint-config module leaves it out there; this says so before anyone wonders).
-import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ENV_ORDER } from '../release/types.js';
 import { hasInstanceStorage } from '../resources/sagemaker-endpoint-config.js';
-import type { Check, CheckResult } from './registry.js';
+import { sizeOf } from './artifact-files.js';
+import type { Check, CheckResult } from './check.js';
 
 const GB = 1024 ** 3;
 /** The image size `doctor --image` allows by default (release.yaml image.maxSizeMb, 2048): the volume must hold an image that large. */
 export const IMAGE_ALLOWANCE_BYTES = 2 * GB;
 /** Headroom over model + image: extracted archives, logs, temp files. */
 export const VOLUME_MARGIN = 1.25;
-
-async function sizeOf(path: string): Promise<number> {
-  const info = await stat(path);
-  if (!info.isDirectory()) return info.size;
-  let total = 0;
-  for (const entry of await readdir(path)) total += await sizeOf(join(path, entry));
-  return total;
-}
 
 /** Smallest volume (whole GB) that holds `modelBytes` + the image allowance with the margin. */
 export function requiredVolumeGb(modelBytes: number, imageBytes = IMAGE_ALLOWANCE_BYTES): number {

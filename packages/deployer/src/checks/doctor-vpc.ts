@@ -14,8 +14,8 @@ import type {
 import { collect } from '../aws/pages.js';
 import type { VpcConfig } from '../release/types.js';
 import { vpcsInRelease } from '../resources/vpc.js';
-import { fail, pass, skip, withAws } from './aws-check.js';
-import type { Check, CheckContext, CheckResult } from './registry.js';
+import { withAws } from './aws-check.js';
+import { fail, pass, skip, type Check, type CheckContext, type CheckResult } from './check.js';
 
 const ec2Commands = () => import('@aws-sdk/client-ec2');
 const NO_VPC = 'no vpc in release.yaml: the model and the Lambda use AWS-managed networking';

@@ -1,6 +1,6 @@
 // Bounded, non-interactive git for the source checks: no shell, no credential
 // prompt (a prompt would wait forever on a terminal), killed after a timeout.
-import { spawn } from 'node:child_process';
+import { capture } from '../subprocess.js';
 
 export interface GitResult {
   exitCode: number;
@@ -18,27 +18,13 @@ export const NON_INTERACTIVE_GIT_ENV: Readonly<Record<string, string>> = {
   GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o ConnectTimeout=10',
 };
 
-export function git(cwd: string, args: readonly string[], timeoutMs = GIT_TIMEOUT_MS, env: NodeJS.ProcessEnv = process.env): Promise<GitResult> {
-  return new Promise((done) => {
-    const child = spawn('git', [...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, ...NON_INTERACTIVE_GIT_ENV, LC_ALL: 'C' } });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.stdout.on('data', (c: Buffer) => (stdout = (stdout + c.toString()).slice(-256_000)));
-    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-16_000)));
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      done({ exitCode: -1, stdout: '', stderr: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'git is not installed' : err.message });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ exitCode: code ?? -1, stdout, stderr: timedOut ? `git ${args[0]} did not finish within ${timeoutMs / 1000} s` : stderr });
-    });
-  });
+export async function git(cwd: string, args: readonly string[], timeoutMs = GIT_TIMEOUT_MS, env: NodeJS.ProcessEnv = process.env): Promise<GitResult> {
+  try {
+    const r = await capture('git', args, { cwd, stdin: false, timeoutMs, maxStdout: 256_000, maxStderr: 16_000, env: { ...env, ...NON_INTERACTIVE_GIT_ENV, LC_ALL: 'C' } });
+    return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.timedOut ? `git ${args[0]} did not finish within ${timeoutMs / 1000} s` : r.stderr };
+  } catch (err) {
+    return { exitCode: -1, stdout: '', stderr: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'git is not installed' : (err as Error).message };
+  }
 }
 
 /** First line of stderr, for messages. */

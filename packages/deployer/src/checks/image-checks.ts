@@ -9,22 +9,11 @@ import { join, resolve } from 'node:path';
 import { loadRelease } from '../release/load-release.js';
 import { checkContract, type ContractResult } from './image-contract.js';
 import { inspectImage, startContainer, workingContainers, type Builder, type ContainerOptions, type ImageConfig, type WorkingContainers } from './image-container.js';
-import type { Check, CheckContext, CheckResult } from './registry.js';
+import type { Check, CheckContext, CheckResult } from './check.js';
 
 /** Where a generated project keeps its sample request (same order as `verify`). */
 export const SAMPLE_FILES = ['sample-request.json', 'samples/request.json', 'tests/fixtures/sample-request.json', 'test/fixtures/sample-request.json'];
 export const DEFAULT_MAX_IMAGE_MB = 2048;
-
-export interface ImageCheckOptions {
-  /** Builder flags before the subcommand (buildah storage: `--storage-driver vfs --root <dir> --runroot <dir>`). */
-  globalArgs?: readonly string[];
-  /** First /ping 200 must come within this (default 120 s). */
-  startupTimeoutMs?: number;
-  /** Sample request file (default: the project's sample-request.json). */
-  sample?: string;
-  /** Extra container environment (e.g. to reproduce a PORT override). */
-  env?: Readonly<Record<string, string>>;
-}
 
 interface ImageRun {
   contract?: ContractResult;

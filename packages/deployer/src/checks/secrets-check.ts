@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { containerOptions, imageConfig } from './image-checks.js';
 import { withImageFiles } from './image-container.js';
-import type { Check, CheckContext, CheckResult } from './registry.js';
+import type { Check, CheckContext, CheckResult } from './check.js';
 import { formatFindings, IMAGE_SKIP_DIRS, repositoryFiles, scanFiles, scanText, walkFiles, type SecretFinding } from './secrets-scan.js';
 
 /** Image paths worth scanning: the app, and home directories (build leftovers like .npmrc). */

@@ -6,7 +6,7 @@
 // plausible bodies that pass every health check; they do not pass this.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { CheckResult } from './registry.js';
+import type { CheckResult } from './check.js';
 import type { ProbeResult } from './verify-probe.js';
 
 export const GOLDEN_FILE = 'tests/golden.jsonl';

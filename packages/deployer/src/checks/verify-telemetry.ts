@@ -13,18 +13,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { DescribeLogStreamsCommand, paginateFilterLogEvents, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { collect, findFirst } from '../aws/pages.js';
-import type { CheckResult } from './registry.js';
-
-export const TELEMETRY_CHECK_IDS = ['verify.logs.exist', 'verify.logs.errors', 'verify.logs.requests', 'verify.metrics', 'verify.utilization'] as const;
-export type TelemetryCheckId = (typeof TELEMETRY_CHECK_IDS)[number];
-
-export const TELEMETRY_TITLES: Record<TelemetryCheckId, string> = {
-  'verify.logs.exist': 'fresh log streams for the endpoint and the Lambda',
-  'verify.logs.errors': 'no error-level log line since the deploy',
-  'verify.logs.requests': "verify's request ids appear in the logs",
-  'verify.metrics': 'Invocations and ModelLatency datapoints; Lambda Errors = 0',
-  'verify.utilization': 'CPU and memory during the load within the limits',
-};
+import type { CheckInfo, CheckResult } from './check.js';
 
 export interface PollOptions {
   /** Give up after this long (the message says so). */
@@ -57,8 +46,14 @@ export interface TelemetryTarget {
 }
 
 export interface TelemetryResult extends CheckResult {
-  id: TelemetryCheckId;
+  id: string;
   title: string;
+}
+
+/** A check on what CloudWatch saw of verify's traffic. */
+export interface TelemetryCheck extends CheckInfo {
+  description: string;
+  run(t: TelemetryTarget): Promise<CheckResult>;
 }
 
 /** How many ids logs.requests looks for (a sample is enough; the filter pattern stays short). */
@@ -239,30 +234,60 @@ async function utilization(t: TelemetryTarget): Promise<CheckResult> {
   return { status: 'pass', message: `peak CPU ${cpu.toFixed(1)}% <= ${cpuMax}%, memory ${memory.toFixed(1)}% <= ${memMax}% during verify's load` };
 }
 
-const RUNNERS: Record<TelemetryCheckId, (t: TelemetryTarget) => Promise<CheckResult>> = {
-  'verify.logs.exist': logsExist,
-  'verify.logs.errors': logErrors,
-  'verify.logs.requests': logRequests,
-  'verify.metrics': metrics,
-  'verify.utilization': utilization,
-};
+export const TELEMETRY_CHECKS: readonly TelemetryCheck[] = [
+  {
+    id: 'verify.logs.exist',
+    title: 'fresh log streams for the endpoint and the Lambda',
+    description: "the endpoint's and the Lambda's log groups have a stream written since verify's traffic (polled up to --telemetry-timeout); skip on the local chain.",
+    run: logsExist,
+  },
+  {
+    id: 'verify.logs.errors',
+    title: 'no error-level log line since the deploy',
+    description: 'no error/fatal JSON line and no Lambda platform error (Invoke Error, timeout, exit) in either log group since the endpoint was last deployed; skip on the local chain.',
+    run: logErrors,
+  },
+  {
+    id: 'verify.logs.requests',
+    title: "verify's request ids appear in the logs",
+    description: "the X-Request-Id values verify sent appear in the Lambda's log group (polled); skip on the local chain.",
+    run: logRequests,
+  },
+  {
+    id: 'verify.metrics',
+    title: 'Invocations and ModelLatency datapoints; Lambda Errors = 0',
+    description: 'GetMetricData shows Invocations and ModelLatency datapoints for the variant during verify and Lambda Errors = 0 (polled); skip on the local chain.',
+    run: metrics,
+  },
+  {
+    id: 'verify.utilization',
+    title: 'CPU and memory during the load within the limits',
+    description: "the variant's peak CPUUtilization and MemoryUtilization during verify's load are within slo.maxCpuUtilization / slo.maxMemoryUtilization (default 80); skip on the local chain.",
+    run: utilization,
+  },
+];
+
+export const TELEMETRY_CHECK_IDS = TELEMETRY_CHECKS.map((c) => c.id);
+
+/** One check, polling no later than `deadline` (ms since the epoch), which all of them share. */
+export async function runTelemetryCheck(check: TelemetryCheck, t: TelemetryTarget, deadline: number): Promise<CheckResult> {
+  if (t.skipReason) return { status: 'skip', message: t.skipReason };
+  const now = t.poll.now ?? real.now;
+  try {
+    return await check.run({ ...t, poll: { ...t.poll, timeoutMs: Math.max(0, deadline - now()) } });
+  } catch (err) {
+    return { status: 'fail', message: `cannot read CloudWatch: ${describeError(err)}`, fix: 'The identity running verify needs logs:DescribeLogStreams, logs:FilterLogEvents and cloudwatch:GetMetricData (see the deployer IAM policy in the README).' };
+  }
+}
+
+/** The deadline the telemetry checks share: the timeout bounds verify's whole wait for CloudWatch. */
+export function telemetryDeadline(t: TelemetryTarget): number {
+  return (t.poll.now ?? real.now)() + t.poll.timeoutMs;
+}
 
 export async function runTelemetryChecks(t: TelemetryTarget): Promise<TelemetryResult[]> {
   const results: TelemetryResult[] = [];
-  // One deadline for all of them: the timeout bounds verify's whole wait for CloudWatch.
-  const now = t.poll.now ?? real.now;
-  const deadline = now() + t.poll.timeoutMs;
-  for (const id of TELEMETRY_CHECK_IDS) {
-    let result: CheckResult;
-    if (t.skipReason) result = { status: 'skip', message: t.skipReason };
-    else {
-      try {
-        result = await RUNNERS[id]({ ...t, poll: { ...t.poll, timeoutMs: Math.max(0, deadline - now()) } });
-      } catch (err) {
-        result = { status: 'fail', message: `cannot read CloudWatch: ${describeError(err)}`, fix: 'The identity running verify needs logs:DescribeLogStreams, logs:FilterLogEvents and cloudwatch:GetMetricData (see the deployer IAM policy in the README).' };
-      }
-    }
-    results.push({ id, title: TELEMETRY_TITLES[id], ...result });
-  }
+  const deadline = telemetryDeadline(t);
+  for (const check of TELEMETRY_CHECKS) results.push({ id: check.id, title: check.title, ...(await runTelemetryCheck(check, t, deadline)) });
   return results;
 }

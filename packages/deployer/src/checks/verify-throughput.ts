@@ -2,7 +2,7 @@
 // time and count, open loop (requests start on schedule whether or not earlier
 // ones answered, as real traffic does), then gate on achieved rate, p95, p99 and
 // error rate. Bounded three ways: duration, request count, requests in flight.
-import type { CheckResult } from './registry.js';
+import type { CheckResult } from './check.js';
 import { percentile, type ProbeResult } from './verify-probe.js';
 
 export const MAX_LOAD_SECONDS = 300;

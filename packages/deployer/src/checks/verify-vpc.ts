@@ -6,12 +6,7 @@ import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCo
 import { sameValue } from '../resources/diff.js';
 import { observedVpcIds, vpcIds, type VpcIds } from '../resources/vpc.js';
 import type { VpcConfig } from '../release/types.js';
-import type { CheckResult } from './registry.js';
-
-export const VPC_CHECK_ID = 'verify.vpc';
-export const VPC_CHECK_TITLE = "the deployed model and Lambda run in release.yaml's VPC";
-export const VPC_CHECK_DESCRIPTION =
-  "DescribeEndpoint -> DescribeEndpointConfig -> DescribeModel and GetFunctionConfiguration: the model's VpcConfig and EnableNetworkIsolation and the Lambda's VpcConfig are release.yaml's vpc for the env; skip without a vpc.";
+import type { CheckResult } from './check.js';
 
 export interface VpcVerifyTarget {
   env: string;

@@ -1,7 +1,10 @@
 // `model-deploy doctor`: the pre-deployment checks as a pass/fail list; the exit
 // code is 0 only when none failed.
 import { Command, Option } from 'commander';
-import { defaultCheckContext, IMAGE_CHECKS, PREDEPLOY_CHECKS, releaseCheck, runChecks, type Check } from '../checks/registry.js';
+import type { Check } from '../checks/check.js';
+import { releaseCheck } from '../checks/doctor-release.js';
+import { IMAGE_CHECKS, PREDEPLOY_CHECKS } from '../checks/registry.js';
+import { defaultCheckContext, runChecks } from '../checks/run-checks.js';
 import { GIT_CHECK_IDS } from '../checks/doctor-git.js';
 import { releaseImageResources } from '../checks/image-checks.js';
 import { DeployerError } from '../errors.js';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { dockerfileLintCheck, isPinned, lintDockerfile, parseDockerfile } from '../../src/checks/dockerfile-lint.js';
-import { defaultCheckContext } from '../../src/checks/registry.js';
+import { defaultCheckContext } from '../../src/checks/run-checks.js';
 import { tempProject } from '../helpers/cli-harness.js';
 
 const CHURN = readFileSync(new URL('../../../../examples/churn/Dockerfile', import.meta.url), 'utf8');

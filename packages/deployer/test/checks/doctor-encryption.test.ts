@@ -3,7 +3,9 @@
 // environment sets kmsKeyId for an instance-storage type, which SageMaker refuses.
 import { describe, expect, it } from '@jest/globals';
 import { encryptionCheck } from '../../src/checks/doctor-encryption.js';
-import { checkCatalog, defaultCheckContext, type CheckContext } from '../../src/checks/registry.js';
+import type { CheckContext } from '../../src/checks/check.js';
+import { checkCatalog } from '../../src/checks/registry.js';
+import { defaultCheckContext } from '../../src/checks/run-checks.js';
 import { parseRelease } from '../../src/release/load-release.js';
 import { RELEASE_YAML } from '../helpers/aws-context.js';
 

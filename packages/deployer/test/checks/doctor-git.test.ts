@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ciConfigCheck, ciConfigProblem, gitCleanCheck, gitPushedCheck } from '../../src/checks/doctor-git.js';
-import { defaultCheckContext, type CheckContext } from '../../src/checks/registry.js';
+import type { CheckContext } from '../../src/checks/check.js';
+import { defaultCheckContext } from '../../src/checks/run-checks.js';
 
 const GIT_ENV = {
   ...process.env,

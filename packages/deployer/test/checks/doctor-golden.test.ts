@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { goldenCheck } from '../../src/checks/doctor-golden.js';
-import { defaultCheckContext } from '../../src/checks/registry.js';
+import { defaultCheckContext } from '../../src/checks/run-checks.js';
 
 const CHURN = join(dirname(fileURLToPath(import.meta.url)), '../../../../examples/churn');
 const SCHEMA_MODULE = `export const instanceSchema = {

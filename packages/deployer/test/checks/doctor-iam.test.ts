@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { DEPLOYER_STATEMENTS, DOCTOR_STATEMENTS, KMS_DEPLOY_STATEMENTS, VPC_DEPLOY_STATEMENTS, policyDocument } from '../../src/aws/deployer-policy.js';
 import { iamCheck, principalOf } from '../../src/checks/doctor-iam.js';
-import { defaultCheckContext, type CheckContext } from '../../src/checks/registry.js';
+import type { CheckContext } from '../../src/checks/check.js';
+import { defaultCheckContext } from '../../src/checks/run-checks.js';
 import { parseRelease } from '../../src/release/load-release.js';
 import { RELEASE_YAML } from '../helpers/aws-context.js';
 

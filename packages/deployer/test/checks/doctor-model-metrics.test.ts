@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { modelMetricsCheck } from '../../src/checks/doctor-model-metrics.js';
-import { defaultCheckContext } from '../../src/checks/registry.js';
+import { defaultCheckContext } from '../../src/checks/run-checks.js';
 
 const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '../../../../examples');
 const CARD = { model: 'fraud v3', dataset: '2000 held-out transactions from March', evaluatedAt: '2026-11-30', metrics: { accuracy: 0.93, auc: 0.97 } };

@@ -18,7 +18,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { vpcEgressCheck, vpcSecurityGroupsCheck, vpcSubnetsCheck } from '../../src/checks/doctor-vpc.js';
-import { defaultCheckContext, type CheckContext } from '../../src/checks/registry.js';
+import type { CheckContext } from '../../src/checks/check.js';
+import { defaultCheckContext } from '../../src/checks/run-checks.js';
 import { parseRelease } from '../../src/release/load-release.js';
 import { RELEASE_YAML } from '../helpers/aws-context.js';
 

@@ -5,7 +5,8 @@
 // itself holds none that a scanner would flag.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from '@jest/globals';
-import { defaultCheckContext, spawnRunner } from '../../src/checks/registry.js';
+import { spawnRunner } from '../../src/command-runner.js';
+import { defaultCheckContext } from '../../src/checks/run-checks.js';
 import { secretsCheck } from '../../src/checks/secrets-check.js';
 import { isDotenvFile, repositoryFiles, scanText } from '../../src/checks/secrets-scan.js';
 import { cli, tempProject } from '../helpers/cli-harness.js';

@@ -6,7 +6,7 @@ import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCo
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { VERIFY_CHECK_IDS } from '../../src/checks/verify-checks.js';
-import { runVpcCheck, VPC_CHECK_ID } from '../../src/checks/verify-vpc.js';
+import { runVpcCheck } from '../../src/checks/verify-vpc.js';
 import { VERIFY_CHECKS } from '../../src/checks/registry.js';
 import { sagemakerNotFound } from '../helpers/aws-context.js';
 
@@ -33,7 +33,7 @@ const run = (expected: typeof VPC | undefined) =>
 
 describe('verify.vpc', () => {
   it('is registered with verify\'s checks, right after the Lambda', () => {
-    expect(VERIFY_CHECK_IDS.indexOf(VPC_CHECK_ID)).toBe(VERIFY_CHECK_IDS.indexOf('verify.lambda.active') + 1);
+    expect(VERIFY_CHECK_IDS.indexOf('verify.vpc')).toBe(VERIFY_CHECK_IDS.indexOf('verify.lambda.active') + 1);
     expect(VERIFY_CHECKS.map((c) => c.id)).toContain('verify.vpc');
   });
 
