@@ -5,7 +5,7 @@
 // AWS, an `up` interrupted at step k converges when run again.
 import type { DeployContext } from './context.js';
 import { canonicalJson } from './naming.js';
-import type { PlannedChange, ResourceModule } from './resources/resource.js';
+import type { KnownOutputs, PlannedChange, ResourceModule } from './resources/resource.js';
 import type { ProgressReporter } from './progress.js';
 import { bundleLambda, type LambdaBundle } from './lambda-bundle.js';
 import { alarms } from './resources/alarms.js';
@@ -24,15 +24,6 @@ import { createLambdaProxyResource } from './resources/lambda-proxy.js';
 import { sagemakerEndpoint } from './resources/sagemaker-endpoint.js';
 import { sagemakerEndpointConfig } from './resources/sagemaker-endpoint-config.js';
 import { sagemakerModel } from './resources/sagemaker-model.js';
-
-/**
- * Optional beyond the resource contract: outputs that are already known before
- * apply (an existing function's ARN does not change on update), so `plan` can show
- * downstream diffs with real values instead of placeholders. Undefined = not known.
- */
-export interface KnownOutputs<Desired, Observed> {
-  knownOutputs?(desired: Desired, observed: Observed | undefined): Record<string, string> | undefined;
-}
 
 // Modules are heterogeneous; the runner only moves values between their own methods.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

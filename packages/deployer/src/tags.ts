@@ -3,7 +3,6 @@
 // and commit (cost allocation tags; the budget alert filters on model + env).
 // Also the deployment record `up` and `promote` keep as tags on the endpoint.
 import { VERIFIED_TAG } from './checks/verify-tag.js';
-import type { DeployContext } from './context.js';
 import { shortHash } from './naming.js';
 import type { EnvName, ReleaseConfig } from './release/types.js';
 
@@ -48,7 +47,7 @@ export function resourceTags(release: ReleaseConfig, envName: EnvName, options: 
 }
 
 /** The same context with the commit's sha in its tags (up resolves the sha once, before the graph). */
-export function withGitSha(ctx: DeployContext, gitSha: string | undefined): DeployContext {
+export function withGitSha<C extends { readonly release: ReleaseConfig; readonly envName: EnvName; readonly tags: TagMap }>(ctx: C, gitSha: string | undefined): C {
   if (!gitSha) return ctx;
   return Object.freeze({ ...ctx, tags: resourceTags(ctx.release, ctx.envName, { gitSha }) });
 }

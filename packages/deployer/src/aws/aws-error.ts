@@ -2,7 +2,7 @@
 // `$metadata.httpStatusCode` and wrap with a deployer code, what failed and
 // what to do, keeping the original as `cause`.
 import { DeployerError, type ErrorCode, type ErrorParams } from '../errors.js';
-import { attemptsMade } from './retry.js';
+import { attemptsMade } from './attempts.js';
 
 export interface AwsErrorShape {
   name: string;

@@ -4,6 +4,7 @@
 // every client's `send` by createAwsClients, so modules keep bare
 // `client.send(new XCommand())` calls and waiters get it too.
 import { isRetryable } from './aws-error.js';
+import { recordAttempts } from './attempts.js';
 
 export interface RetryPolicy {
   /** Total tries of one `send` at this layer (1 = no outer retry). */
@@ -15,13 +16,6 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 1000, maxDelayMs: 20_000 };
-
-const attemptsByError = new WeakMap<object, number>();
-
-/** How many tries `withRetry` made before giving up with this error. */
-export function attemptsMade(err: unknown): number | undefined {
-  return typeof err === 'object' && err !== null ? attemptsByError.get(err) : undefined;
-}
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -38,7 +32,7 @@ export async function withRetry<T>(fn: () => Promise<T>, policy: RetryPolicy = D
       return await fn();
     } catch (err) {
       if (!isRetryable(err) || attempt >= policy.attempts) {
-        if (typeof err === 'object' && err !== null) attemptsByError.set(err, attempt);
+        recordAttempts(err, attempt);
         throw err;
       }
       await sleep(backoffMs(attempt, policy));

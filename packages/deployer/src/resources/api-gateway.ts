@@ -30,8 +30,7 @@ import { findFirst } from '../aws/pages.js';
 import { known } from '../known-after-apply.js';
 import { shortHash } from '../naming.js';
 import { hasTags } from '../tags.js';
-import type { KnownOutputs } from '../deploy-graph.js';
-import type { FieldDiff, ResourceModule } from './resource.js';
+import type { FieldDiff, KnownOutputs, ResourceModule } from './resource.js';
 
 export const AUTHORIZER_NAME = 'cognito';
 

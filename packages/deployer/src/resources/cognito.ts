@@ -24,8 +24,7 @@ import type { DeployContext } from '../context.js';
 import { awsFail, ifMissing } from '../aws/aws-error.js';
 import type { AwsClients } from '../aws/clients.js';
 import { findFirst } from '../aws/pages.js';
-import type { KnownOutputs } from '../deploy-graph.js';
-import type { FieldDiff, ResourceModule } from './resource.js';
+import type { FieldDiff, KnownOutputs, ResourceModule } from './resource.js';
 
 export interface CognitoDesired {
   poolName: string;

@@ -3,15 +3,8 @@
 import type { DeployContext } from '../context.js';
 import { kmsAliasName, kmsKeysNear } from './kms.js';
 import { endpointKmsKeyId } from './sagemaker-endpoint-config.js';
+import type { Statement } from './policy-statement.js';
 import { vpcStatements } from './vpc-policies.js';
-
-export interface Statement {
-  Sid: string;
-  Effect: 'Allow';
-  Action: string[];
-  Resource: string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
 
 export interface PolicyDocument {
   Version: '2012-10-17';

@@ -17,8 +17,7 @@ import { awsFail, hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { LambdaBundle } from '../lambda-bundle.js';
 import { known } from '../known-after-apply.js';
 import { PROXY_ENV } from '../lambda-proxy/config.js';
-import type { KnownOutputs } from '../deploy-graph.js';
-import type { FieldDiff, PlannedChange, ResourceModule } from './resource.js';
+import type { FieldDiff, KnownOutputs, PlannedChange, ResourceModule } from './resource.js';
 import { sameValue } from './diff.js';
 import { lambdaVpcConfig, observedVpcIds, vpcIds, vpcOf, type VpcIds } from './vpc.js';
 

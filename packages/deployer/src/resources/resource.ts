@@ -33,3 +33,12 @@ export interface ResourceModule<Desired, Observed, Outputs = Record<string, stri
   /** Removes what `apply` created. */
   destroy?(ctx: DeployContext, desired: Desired): Promise<void>;
 }
+
+/**
+ * Optional beyond the resource contract: outputs that are already known before
+ * apply (an existing function's ARN does not change on update), so `plan` can show
+ * downstream diffs with real values instead of placeholders. Undefined = not known.
+ */
+export interface KnownOutputs<Desired, Observed> {
+  knownOutputs?(desired: Desired, observed: Observed | undefined): Record<string, string> | undefined;
+}

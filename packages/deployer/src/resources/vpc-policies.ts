@@ -3,7 +3,7 @@
 // Create/delete are scoped to those subnets (ec2:Subnet) and groups; EC2 Describe* calls support no
 // resource-level permission, so they are granted on "*" (named actions only).
 import type { DeployContext } from '../context.js';
-import type { Statement } from './iam-policies.js';
+import type { Statement } from './policy-statement.js';
 import { vpcIds, vpcOf } from './vpc.js';
 
 const DESCRIBE = {
