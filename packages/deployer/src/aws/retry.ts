@@ -5,37 +5,26 @@
 // `client.send(new XCommand())` calls and waiters get it too.
 import { isRetryable } from './aws-error.js';
 import { recordAttempts } from './attempts.js';
+import { backoffMs, systemClock, type RetryPolicy } from '../retry-policy.js';
 
-export interface RetryPolicy {
-  /** Total tries of one `send` at this layer (1 = no outer retry). */
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-}
+export type { RetryPolicy } from '../retry-policy.js';
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 1000, maxDelayMs: 20_000 };
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Exponential backoff with full jitter. */
-export function backoffMs(attempt: number, policy: RetryPolicy): number {
-  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.floor((policy.random ?? Math.random)() * cap);
-}
-
 export async function withRetry<T>(fn: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
-  const sleep = policy.sleep ?? realSleep;
+  const sleep = policy.sleep ?? systemClock.sleep;
+  const budget = policy.totalBudgetMs ?? Infinity;
+  const start = Date.now();
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await fn();
     } catch (err) {
-      if (!isRetryable(err) || attempt >= policy.attempts) {
+      const delayMs = backoffMs(policy, attempt, (policy.random ?? Math.random)());
+      if (!isRetryable(err) || attempt >= policy.attempts || Date.now() - start + delayMs >= budget) {
         recordAttempts(err, attempt);
         throw err;
       }
-      await sleep(backoffMs(attempt, policy));
+      await sleep(delayMs);
     }
   }
 }

@@ -2,12 +2,12 @@
 // resource sets at deploy time. Read once at cold start.
 import { parseAllowOrigins } from './cors.js';
 import { parseFallbackRules, type FallbackRules } from './fallback.js';
-import type { RetryPolicy } from './retry.js';
+import type { BudgetedRetryPolicy } from './retry.js';
 
 /** Names of the env vars the deployer sets on the function. */
 export const PROXY_ENV = {
   endpointName: 'MS_ENDPOINT_NAME',
-  maxAttempts: 'MS_RETRY_MAX_ATTEMPTS',
+  attempts: 'MS_RETRY_MAX_ATTEMPTS',
   baseDelayMs: 'MS_RETRY_BASE_DELAY_MS',
   maxDelayMs: 'MS_RETRY_MAX_DELAY_MS',
   totalBudgetMs: 'MS_RETRY_TOTAL_BUDGET_MS',
@@ -21,7 +21,7 @@ export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 export interface ProxyConfig {
   endpointName: string;
-  retry: RetryPolicy;
+  retry: BudgetedRetryPolicy;
   /** Per-attempt cap; also bounded by what is left of the total budget. */
   attemptTimeoutMs: number;
   fallback?: FallbackRules;
@@ -29,7 +29,7 @@ export interface ProxyConfig {
 }
 
 // API Gateway gives up at 29 s; the defaults stay well inside it.
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2000, totalBudgetMs: 20000 };
+export const DEFAULT_RETRY: BudgetedRetryPolicy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 2000, totalBudgetMs: 20000 };
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 10000;
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -54,7 +54,7 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
   return {
     endpointName,
     retry: {
-      maxAttempts: intFrom(env, PROXY_ENV.maxAttempts, DEFAULT_RETRY.maxAttempts, 1, 10),
+      attempts: intFrom(env, PROXY_ENV.attempts, DEFAULT_RETRY.attempts, 1, 10),
       baseDelayMs: intFrom(env, PROXY_ENV.baseDelayMs, DEFAULT_RETRY.baseDelayMs, 1, 10000),
       maxDelayMs: intFrom(env, PROXY_ENV.maxDelayMs, DEFAULT_RETRY.maxDelayMs, 1, 20000),
       totalBudgetMs: intFrom(env, PROXY_ENV.totalBudgetMs, DEFAULT_RETRY.totalBudgetMs, 100, 28000),

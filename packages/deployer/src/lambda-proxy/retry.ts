@@ -2,25 +2,12 @@
 // bounded by attempts AND by a total time budget, so a throttled endpoint can
 // never hold a Lambda (and API Gateway's 29 s limit) hostage. Clock, random and
 // sleep are injectable so tests drive the timing with fake timers.
-export interface RetryPolicy {
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** No new attempt starts (and no sleep is taken) past this many ms since the first. */
-  totalBudgetMs: number;
-}
+import { backoffMs, systemClock, type RetryClock, type RetryPolicy } from '../retry-policy.js';
 
-export interface RetryClock {
-  now(): number;
-  random(): number;
-  sleep(ms: number): Promise<void>;
-}
+export { systemClock, type RetryClock } from '../retry-policy.js';
 
-export const systemClock: RetryClock = {
-  now: () => Date.now(),
-  random: () => Math.random(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+/** The proxy always has a time budget (API Gateway gives up at 29 s). */
+export type BudgetedRetryPolicy = RetryPolicy & { totalBudgetMs: number };
 
 export type StopReason = 'not-retryable' | 'attempts' | 'budget';
 
@@ -37,15 +24,10 @@ export class RetryStopped extends Error {
   }
 }
 
-export function backoffDelay(policy: RetryPolicy, retryNumber: number, random: number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retryNumber - 1));
-  return Math.floor(random * ceiling);
-}
-
 export async function withRetry<T>(
   attempt: (attemptNumber: number, remainingMs: number) => Promise<T>,
   isRetryable: (err: unknown) => boolean,
-  policy: RetryPolicy,
+  policy: BudgetedRetryPolicy,
   clock: RetryClock = systemClock,
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void,
 ): Promise<{ value: T; attempts: number }> {
@@ -57,8 +39,8 @@ export async function withRetry<T>(
     } catch (err) {
       const elapsed = clock.now() - start;
       if (!isRetryable(err)) throw new RetryStopped(err, n, 'not-retryable', elapsed);
-      if (n >= policy.maxAttempts) throw new RetryStopped(err, n, 'attempts', elapsed);
-      const delayMs = backoffDelay(policy, n, clock.random());
+      if (n >= policy.attempts) throw new RetryStopped(err, n, 'attempts', elapsed);
+      const delayMs = backoffMs(policy, n, clock.random());
       if (elapsed + delayMs >= policy.totalBudgetMs) throw new RetryStopped(err, n, 'budget', elapsed);
       onRetry?.({ attempt: n, delayMs, error: err });
       await clock.sleep(delayMs);

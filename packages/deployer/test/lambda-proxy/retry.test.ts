@@ -3,7 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { InvokeEndpointCommand, InvokeEndpointCommandOutput } from '@aws-sdk/client-sagemaker-runtime';
 import { createHandler, type InvokeClient } from '../../src/lambda-proxy/handler.js';
-import { backoffDelay, systemClock, withRetry, type RetryClock } from '../../src/lambda-proxy/retry.js';
+import { systemClock, withRetry, type RetryClock } from '../../src/lambda-proxy/retry.js';
+import { backoffMs } from '../../src/retry-policy.js';
 import { loadProxyConfig } from '../../src/lambda-proxy/config.js';
 import { predictEvent } from './events.js';
 import { modelError, throttling, unavailable, validation } from './sdk-errors.js';
@@ -37,10 +38,10 @@ function config(env: Record<string, string> = {}) {
 
 describe('backoff delays', () => {
   it('doubles the ceiling each retry, caps it, and scales by the random draw', () => {
-    const policy = { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 400, totalBudgetMs: 10000 };
-    expect([1, 2, 3, 4].map((n) => backoffDelay(policy, n, 0.999999))).toEqual([99, 199, 399, 399]);
-    expect(backoffDelay(policy, 3, 0)).toBe(0);
-    expect(backoffDelay(policy, 3, 0.5)).toBe(200);
+    const policy = { attempts: 6, baseDelayMs: 100, maxDelayMs: 400, totalBudgetMs: 10000 };
+    expect([1, 2, 3, 4].map((n) => backoffMs(policy, n, 0.999999))).toEqual([99, 199, 399, 399]);
+    expect(backoffMs(policy, 3, 0)).toBe(0);
+    expect(backoffMs(policy, 3, 0.5)).toBe(200);
   });
 });
 
@@ -136,7 +137,7 @@ describe('handler retries with fake timers', () => {
     const attempt = jest.fn(async () => {
       throw validation('x');
     });
-    await expect(withRetry(attempt, () => false, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, totalBudgetMs: 100 })).rejects.toMatchObject({
+    await expect(withRetry(attempt, () => false, { attempts: 3, baseDelayMs: 1, maxDelayMs: 1, totalBudgetMs: 100 })).rejects.toMatchObject({
       reason: 'not-retryable',
       attempts: 1,
     });
