@@ -9,7 +9,8 @@ const TEST_ENV: NodeJS.ProcessEnv = { ...process.env };
 export interface Running {
   service: Service;
   url: string;
-  stop(): Promise<void>;
+  /** Closes the service; true when every request drained in time. */
+  stop(): Promise<boolean>;
 }
 
 /** Builds the service with its generated defaults, loads the model and listens on a free loopback port. */

@@ -326,7 +326,8 @@ export function createService(options: ServiceOptions): Service {
     return starting;
   };
 
-  const service = {
+  let fastPath = false;
+  const service: Service = {
     get app() {
       return getApp();
     },
@@ -336,15 +337,16 @@ export function createService(options: ServiceOptions): Service {
     get server() {
       return server;
     },
-    /** Whether the fast path serves the hot routes (decided at listen()). */
-    fastPath: false,
+    get fastPath() {
+      return fastPath;
+    },
     start,
     async listen(port: number = DEFAULTS.port, host: string = DEFAULTS.host) {
       if (server) throw new Error('listen() was already called on this service');
-      service.fastPath = fastPathSafe();
+      fastPath = fastPathSafe();
       // Without the fast path every request goes through Express: load it now, not on the first request.
-      if (!service.fastPath) getApp();
-      server = createServer(httpServerOptions(limits), listener(service.fastPath));
+      if (!fastPath) getApp();
+      server = createServer(httpServerOptions(limits), listener(fastPath));
       server.maxConnections = limits.maxConnections;
       const srv = server;
       await new Promise<void>((resolve, reject) => {
@@ -357,11 +359,11 @@ export function createService(options: ServiceOptions): Service {
       });
       const address = srv.address() as AddressInfo;
       // sinceStartMs: process start to listening (Node, the runtime's modules, createService); the model's load follows.
-      logger.info({ port: address.port, host, fastPath: service.fastPath, sinceStartMs: Math.round(performance.now()) }, 'listening');
+      logger.info({ port: address.port, host, fastPath, sinceStartMs: Math.round(performance.now()) }, 'listening');
       const state = await start();
       return { port: address.port, host, state };
     },
-    close(): Promise<boolean> {
+    close() {
       closing ??= (async () => {
         health.transition('stopping');
         tracker.draining = true;
@@ -378,7 +380,7 @@ export function createService(options: ServiceOptions): Service {
       return closing;
     },
   };
-  return service as Service & { fastPath: boolean; close(): Promise<boolean> };
+  return service;
 }
 
 /** Waits (bounded: a stuck stdout must not hold the exit) until the log lines are written. */

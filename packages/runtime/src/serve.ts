@@ -41,7 +41,7 @@ export async function serve(model: ModelDefinition, options: ServeOptions = {}):
     reportStartFailure(err);
     process.exit(1);
   }
-  handleSignals(service as Service & { close(): Promise<boolean> });
+  handleSignals(service);
   try {
     await service.listen(port, host);
   } catch (err) {

@@ -122,7 +122,9 @@ export interface Service {
   start(): Promise<HealthState>;
   /** The node:http server once listen() was called. */
   readonly server: import('node:http').Server | undefined;
-  /** Graceful stop: stop accepting, drain in-flight, close cache and model. */
-  close(): Promise<void>;
+  /** Graceful stop: stop accepting, drain in-flight, close cache and model. True when every request drained in time. */
+  close(): Promise<boolean>;
   readonly state: HealthState;
+  /** Whether the fast path serves the hot routes (decided at listen(); false before). */
+  readonly fastPath: boolean;
 }

@@ -11,17 +11,16 @@ import { modelSum } from './fixtures/model-sum.js';
 import { modelThrowsOnPredict } from './fixtures/model-throws-on-predict.js';
 import { silentLogger } from './helpers/memory-logger.js';
 
-type S = Service & { fastPath: boolean };
 
-async function started(service: Service): Promise<{ service: S; url: string }> {
+async function started(service: Service): Promise<{ service: Service; url: string }> {
   const { port } = await service.listen(0, '127.0.0.1');
-  return { service: service as S, url: `http://127.0.0.1:${port}` };
+  return { service, url: `http://127.0.0.1:${port}` };
 }
 
 const ok = { instances: [[1, 2, 3, 4], [5, 6, 7, 8]] };
 
 describe('createService over both transports', () => {
-  let socket: { service: S; url: string };
+  let socket: { service: Service; url: string };
   let viaApp: Service;
 
   beforeAll(async () => {
@@ -234,7 +233,7 @@ describe('user routes and middleware', () => {
       expect(boom.text).not.toContain('secret');
       const metrics = await request(url).get('/metrics');
       expect(metrics.text).toMatch(/route="\/hello",method="GET",status_code="200"/);
-      expect((service as S).fastPath).toBe(true);
+      expect(service.fastPath).toBe(true);
     } finally {
       await service.close();
     }
@@ -258,7 +257,7 @@ describe('user routes and middleware', () => {
     });
     const { url } = await started(service);
     try {
-      expect((service as S).fastPath).toBe(false);
+      expect(service.fastPath).toBe(false);
       await request(url).post('/invocations').send(ok).expect(401);
       await request(url).get('/ping').expect(401);
       const res = await request(url).post('/invocations').set('authorization', 'Bearer good').send(ok).expect(200);
@@ -289,7 +288,7 @@ describe('user routes and middleware', () => {
     const service = createService({ model: modelSum().model, logger: silentLogger(), fastPath: false });
     const { url } = await started(service);
     try {
-      expect((service as S).fastPath).toBe(false);
+      expect(service.fastPath).toBe(false);
       await request(url).post('/invocations').send(ok).expect(200);
     } finally {
       await service.close();
