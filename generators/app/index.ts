@@ -48,6 +48,7 @@ export default class ModelServiceGenerator extends Generator {
     this.flags = parseFlags(this.options as Record<string, unknown>, this._positionalName());
     this._checkRuntimeSource();
     this._checkModelSource();
+    this._checkSample();
     const here = this._readStored(this.destinationRoot());
     if (here) {
       this.inPlace = true;
@@ -216,6 +217,14 @@ ${this.answers.name} is ready in ${dir}:
     if (this.modelChanges.length > 0) this.log(`Model changed since the last run:\n  ${this.modelChanges.join('\n  ')}`);
   }
 
+  /** --sample must name a file; absolute from here on (the destination changes before configuring). */
+  _checkSample(): void {
+    const sample = this.flags.sample;
+    if (sample === undefined) return;
+    if (!existsSync(resolve(sample)) || !statSync(resolve(sample)).isFile()) throw new GeneratorError('MS_GEN_SAMPLE', { file: sample, problem: 'is not a file' });
+    this.flags.sample = resolve(sample);
+  }
+
   /** --model must name a readable regular file whose name is safe inside model/ and in source code. */
   _checkModelSource(): void {
     const source = this.flags.model;
@@ -234,10 +243,6 @@ ${this.answers.name} is ready in ${dir}:
     if (other) throw new GeneratorError('MS_GEN_MODEL_FORMAT', { file: basename(path), detected: other });
     // An ONNX graph the generic loader cannot serve (ZipMap, opset < 7, other types) is refused before any question.
     if (path.toLowerCase().endsWith('.onnx')) readOnnxGraph(bytes, basename(path));
-    if (this.flags.sample !== undefined && (!existsSync(resolve(this.flags.sample)) || !statSync(resolve(this.flags.sample)).isFile())) {
-      throw new GeneratorError('MS_GEN_SAMPLE', { file: this.flags.sample, problem: 'is not a file' });
-    }
-    if (this.flags.sample !== undefined) this.flags.sample = resolve(this.flags.sample);
     // Absolute from here on: the destination changes before writing().
     this.flags.model = path;
   }
