@@ -23,7 +23,13 @@ afterAll(() => {
 });
 
 async function generated(name: string, flags: string[]): Promise<string> {
-  const dir = await generateProject(work, name, ['--runtime-source', join(ROOT, 'packages/runtime'), '--ci', 'none', ...flags]);
+  const dir = await generateProject(work, name, [
+    '--runtime-source',
+    join(ROOT, 'packages/runtime'),
+    '--ci',
+    'none',
+    ...flags,
+  ]);
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return dir;
 }
@@ -36,7 +42,11 @@ describe.each([
 ])('%s: generated from %s', (name, model, sampleFlags) => {
   let dir: string;
   beforeAll(async () => {
-    dir = await generated(name, ['--model', join(fx, `${model}.onnx`), ...sampleFlags.map((f) => (f.includes('.') ? join(fx, f) : f))]);
+    dir = await generated(name, [
+      '--model',
+      join(fx, `${model}.onnx`),
+      ...sampleFlags.map((f) => (f.includes('.') ? join(fx, f) : f)),
+    ]);
   }, 180_000);
 
   test('npm test passes as generated', async () => {
@@ -45,14 +55,16 @@ describe.each([
     expect(output(tested)).toMatch(/Tests:\s+\d+ passed, \d+ total/);
   }, 320_000);
 
-  test('the inference tests fail when the recorded answers are not the model\'s', async () => {
+  test("the inference tests fail when the recorded answers are not the model's", async () => {
     const file = join(dir, 'tests/model-answers.json');
     const answers = JSON.parse(readFileSync(file, 'utf8'));
     const first = answers.predictions[0];
     const key = name === 'wine' ? 'probabilities' : 'logits';
     first[key][0] += 0.01;
     writeFileSync(file, JSON.stringify(answers));
-    const tested = await npm(dir, ['exec', '--', 'jest', 'tests/inference.test.ts'], 300_000, { NODE_OPTIONS: '--experimental-vm-modules' });
+    const tested = await npm(dir, ['exec', '--', 'jest', 'tests/inference.test.ts'], 300_000, {
+      NODE_OPTIONS: '--experimental-vm-modules',
+    });
     expect(tested.status).not.toBe(0);
     expect(output(tested)).toContain(`predictions[0].${key}[0]`);
   }, 320_000);

@@ -35,7 +35,16 @@ const twoInputs: OnnxSignature = {
 };
 
 function validator(s: OnnxSignature): Validators {
-  return createValidators({ name: 'm', version: '1', instanceSchema: instanceSchemaOf(s), predictionSchema: predictionSchemaOf(s), predict: () => [] }, 64);
+  return createValidators(
+    {
+      name: 'm',
+      version: '1',
+      instanceSchema: instanceSchemaOf(s),
+      predictionSchema: predictionSchemaOf(s),
+      predict: () => [],
+    },
+    64,
+  );
 }
 
 function rejection(s: OnnxSignature, instance: unknown): string {
@@ -74,7 +83,10 @@ describe('one 2-D numeric input: rows of features', () => {
     expect(Array.from(feeds.float_input!.data as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
     const predictions = toPredictions(
       classifier,
-      { label: { type: 'int64', data: BigInt64Array.from([1n, 0n]), dims: [2] }, probabilities: { type: 'float32', data: Float32Array.from([0.25, 0.75, 0.5, 0.5]), dims: [2, 2] } },
+      {
+        label: { type: 'int64', data: BigInt64Array.from([1n, 0n]), dims: [2] },
+        probabilities: { type: 'float32', data: Float32Array.from([0.25, 0.75, 0.5, 0.5]), dims: [2, 2] },
+      },
       2,
       true,
     );
@@ -96,11 +108,19 @@ describe('several inputs: objects keyed by input name', () => {
   });
 
   test('same-length sequences batch; different lengths run one by one', () => {
-    const same = toFeeds(twoInputs, [{ input_ids: [1, 2], mask: [true, false] }, { input_ids: [3, 4], mask: [true, true] }])!;
+    const same = toFeeds(twoInputs, [
+      { input_ids: [1, 2], mask: [true, false] },
+      { input_ids: [3, 4], mask: [true, true] },
+    ])!;
     expect(same.input_ids!.dims).toEqual([2, 2]);
     expect(Array.from(same.input_ids!.data as BigInt64Array)).toEqual([1n, 2n, 3n, 4n]);
     expect(Array.from(same.mask!.data as Uint8Array)).toEqual([1, 0, 1, 1]);
-    expect(toFeeds(twoInputs, [{ input_ids: [1], mask: [true] }, { input_ids: [3, 4], mask: [true, true] }])).toBeUndefined();
+    expect(
+      toFeeds(twoInputs, [
+        { input_ids: [1], mask: [true] },
+        { input_ids: [3, 4], mask: [true, true] },
+      ]),
+    ).toBeUndefined();
   });
 
   test('the warm-up instance has the input shapes (one step for a dynamic axis)', () => {
@@ -110,7 +130,11 @@ describe('several inputs: objects keyed by input name', () => {
 });
 
 test('a signature file that is not one is refused, saying how to write it again', () => {
-  expect(() => parseSignature({ format: 'x' }, 'model/signature.json')).toThrow(/model\/signature.json is not an onnx-signature\/v1 file; re-run `model-service init --model <file>`/);
-  expect(() => parseSignature({ ...classifier, inputs: [{ name: 'x', type: 'uint8', shape: [1] }] }, 's.json')).toThrow('has inputs "x" of unsupported type uint8');
+  expect(() => parseSignature({ format: 'x' }, 'model/signature.json')).toThrow(
+    /model\/signature.json is not an onnx-signature\/v1 file; re-run `model-service init --model <file>`/,
+  );
+  expect(() => parseSignature({ ...classifier, inputs: [{ name: 'x', type: 'uint8', shape: [1] }] }, 's.json')).toThrow(
+    'has inputs "x" of unsupported type uint8',
+  );
   expect(new Ajv({ strict: false }).validateSchema(instanceSchemaOf(twoInputs))).toBe(true);
 });
