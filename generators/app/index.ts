@@ -10,7 +10,14 @@ import { DEFAULTS } from '../lib/constants.js';
 import { staticFiles, buildContext, artifactPath, fileMap, mergeUnder, packageJson } from '../lib/context.js';
 import { GeneratorError } from '../lib/errors.js';
 import { GOLDEN_FILE, goldenLines, goldenPlaceholder, toJsonl, type GoldenWeights } from '../lib/golden.js';
-import { METRICS_FILE, metricsPlaceholder, metricsSummary, starterMetrics, toMetricsJson, type ModelMetrics } from '../lib/metrics.js';
+import {
+  METRICS_FILE,
+  metricsPlaceholder,
+  metricsSummary,
+  starterMetrics,
+  toMetricsJson,
+  type ModelMetrics,
+} from '../lib/metrics.js';
 import { TROUBLESHOOTING_CODES_FILE } from '../lib/troubleshooting.js';
 import { logisticRegressionOnnx, type LogisticWeights } from '../lib/onnx-model.js';
 import { notOnnxFormat } from '../lib/model-formats.js';
@@ -38,8 +45,16 @@ export default class ModelServiceGenerator extends Generator {
   constructor(args: string[], options: Record<string, unknown>) {
     // The environment's own install watches only its cwd; install() below handles ./<name>.
     super(args, options as never, { customInstallTask: true });
-    this.argument('command', { type: String, required: false, description: '"init" (what `yo model-service init` passes); optional' });
-    this.argument('name', { type: String, required: false, description: 'Model name; the project is written to ./<name>' });
+    this.argument('command', {
+      type: String,
+      required: false,
+      description: '"init" (what `yo model-service init` passes); optional',
+    });
+    this.argument('name', {
+      type: String,
+      required: false,
+      description: 'Model name; the project is written to ./<name>',
+    });
     for (const flag of FLAGS) this.option(flag.name, { type: flag.type, description: flag.description });
   }
 
@@ -48,6 +63,7 @@ export default class ModelServiceGenerator extends Generator {
     this.flags = parseFlags(this.options as Record<string, unknown>, this._positionalName());
     this._checkRuntimeSource();
     this._checkModelSource();
+    this._checkSample();
     const here = this._readStored(this.destinationRoot());
     if (here) {
       this.inPlace = true;
@@ -77,10 +93,14 @@ export default class ModelServiceGenerator extends Generator {
     const artifact = artifactPath(a);
     const artifactBytes = this._modelArtifact(a);
     const { dependency, vendored } = this._runtimeDependency();
-    const existing = this.fs.readJSON(this.destinationPath('package.json'), {}) as { dependencies?: Record<string, string> };
+    const existing = this.fs.readJSON(this.destinationPath('package.json'), {}) as {
+      dependencies?: Record<string, string>;
+    };
     // A re-run without --runtime-source keeps a vendored runtime: package.json still points
     // at file:vendor/<tgz>, so the Dockerfile must keep copying vendor/ in.
-    const keepsVendored = !this.flags.runtimeSource && existing.dependencies?.['@model-service/runtime']?.startsWith('file:vendor/') === true;
+    const keepsVendored =
+      !this.flags.runtimeSource &&
+      existing.dependencies?.['@model-service/runtime']?.startsWith('file:vendor/') === true;
     const starter = a.modelFile === undefined ? this._starterMetrics() : undefined;
     const derived = this.derivation;
     const context = buildContext(a, {
@@ -92,13 +112,17 @@ export default class ModelServiceGenerator extends Generator {
       derived: derived && derivedContext(derived),
     });
 
-    for (const [from, to] of derived ? derivedTemplates(fileMap(a)) : fileMap(a)) this.renderTemplate(from, to, context);
+    for (const [from, to] of derived ? derivedTemplates(fileMap(a)) : fileMap(a))
+      this.renderTemplate(from, to, context);
     for (const [from, to] of staticFiles(a)) this.copyTemplate(from, to);
     this.fs.write(this.destinationPath(artifact), Buffer.from(artifactBytes));
     if (derived) {
       for (const [file, text] of derivedFiles(derived)) this.fs.write(this.destinationPath(file), text);
       this.fs.write(this.destinationPath(GOLDEN_FILE), this._derivedGolden(derived));
-      this.fs.write(this.destinationPath(METRICS_FILE), derived.metrics ? toMetricsJson(derived.metrics) : this._metrics(a, artifact, undefined));
+      this.fs.write(
+        this.destinationPath(METRICS_FILE),
+        derived.metrics ? toMetricsJson(derived.metrics) : this._metrics(a, artifact, undefined),
+      );
     } else {
       this.fs.write(this.destinationPath(GOLDEN_FILE), this._golden(a, artifact));
       this.fs.write(this.destinationPath(METRICS_FILE), this._metrics(a, artifact, starter));
@@ -118,7 +142,11 @@ export default class ModelServiceGenerator extends Generator {
     try {
       await this.spawnCommand('npm install --no-audit --no-fund', { cwd: this.destinationRoot() });
     } catch (err) {
-      throw new GeneratorError('MS_GEN_INSTALL_FAILED', { dir: this.destinationRoot(), detail: (err as { shortMessage?: string }).shortMessage ?? String(err) }, { cause: err });
+      throw new GeneratorError(
+        'MS_GEN_INSTALL_FAILED',
+        { dir: this.destinationRoot(), detail: (err as { shortMessage?: string }).shortMessage ?? String(err) },
+        { cause: err },
+      );
     }
   }
 
@@ -141,14 +169,20 @@ ${this.answers.name} is ready in ${dir}:
     if (first === undefined) return undefined;
     if (first === 'init') return second;
     if (second !== undefined) {
-      throw new GeneratorError('MS_GEN_INVALID_FLAG', { flag: 'command', value: first, problem: 'unknown command', allowed: 'init' });
+      throw new GeneratorError('MS_GEN_INVALID_FLAG', {
+        flag: 'command',
+        value: first,
+        problem: 'unknown command',
+        allowed: 'init',
+      });
     }
     return first;
   }
 
   _readStored(dir: string): Partial<Answers> | undefined {
     // Through mem-fs: sees files on disk and files composed generators (or tests) queued.
-    const rc = this.fs.readJSON(join(dir, '.yo-rc.json')) as Record<string, { [CONFIG_KEY]?: Partial<Answers> } | undefined> | undefined;
+    const rc = this.fs.readJSON(join(dir, '.yo-rc.json')) as
+      Record<string, { [CONFIG_KEY]?: Partial<Answers> } | undefined> | undefined;
     return rc?.['generator-model-service']?.[CONFIG_KEY];
   }
 
@@ -156,7 +190,9 @@ ${this.answers.name} is ready in ${dir}:
     const source = this.flags.runtimeSource;
     if (source === undefined) return;
     const path = resolve(source);
-    const ok = existsSync(path) && (statSync(path).isDirectory() ? existsSync(join(path, 'package.json')) : path.endsWith('.tgz'));
+    const ok =
+      existsSync(path) &&
+      (statSync(path).isDirectory() ? existsSync(join(path, 'package.json')) : path.endsWith('.tgz'));
     if (!ok) throw new GeneratorError('MS_GEN_RUNTIME_SOURCE', { value: source });
   }
 
@@ -179,7 +215,11 @@ ${this.answers.name} is ready in ${dir}:
     const path = a.modelSource !== undefined ? resolve(a.modelSource) : this.destinationPath('model', a.modelFile);
     if (!existsSync(path)) throw new GeneratorError('MS_GEN_MODEL_MISSING', { path, file: a.modelFile });
     const before = this._previousModel();
-    const derivation = await deriveOnnx(path, { sample: this.flags.sample, labelColumn: this.flags.labelColumn, artifact: `model/${a.modelFile}` });
+    const derivation = await deriveOnnx(path, {
+      sample: this.flags.sample,
+      labelColumn: this.flags.labelColumn,
+      artifact: `model/${a.modelFile}`,
+    });
     const answersPath = this.destinationPath(ANSWERS_FILE);
     if (a.modelSource === undefined && this.flags.sample === undefined && this.fs.exists(answersPath)) {
       derivation.answers = this.fs.readJSON(answersPath) as unknown as Derivation['answers'];
@@ -193,27 +233,52 @@ ${this.answers.name} is ready in ${dir}:
   /** The signature and artifact hash of the model this project had before this run, if any. */
   _previousModel(): { signature?: Derivation['signature']; sha256?: string } {
     const signaturePath = this.destinationPath(SIGNATURE_FILE);
-    const signature = existsSync(signaturePath) ? (JSON.parse(readFileSync(signaturePath, 'utf8')) as Derivation['signature']) : undefined;
+    const signature = existsSync(signaturePath)
+      ? (JSON.parse(readFileSync(signaturePath, 'utf8')) as Derivation['signature'])
+      : undefined;
     const file = this.stored.modelFile;
     const artifact = file ? this.destinationPath('model', file) : undefined;
-    const sha256 = artifact && existsSync(artifact) ? createHash('sha256').update(readFileSync(artifact)).digest('hex') : undefined;
+    const sha256 =
+      artifact && existsSync(artifact) ? createHash('sha256').update(readFileSync(artifact)).digest('hex') : undefined;
     return { signature, sha256 };
   }
 
   /** The golden set from the sample rows and the model's answers; kept as is on a re-run that brings neither. */
   _derivedGolden(d: Derivation): string {
     const path = this.destinationPath(GOLDEN_FILE);
-    if (d.reused && this.fs.exists(path) && !this.fs.read(path).includes('"placeholder":true')) return this.fs.read(path);
+    if (d.reused && this.fs.exists(path) && !this.fs.read(path).includes('"placeholder":true'))
+      return this.fs.read(path);
     return toJsonl(d.golden);
   }
 
   _sayDerivation(d: Derivation): void {
     const s = d.signature;
-    const io = (list: typeof s.inputs) => list.map((t) => `${t.name} ${t.type}[${t.shape.map((x) => x ?? '?').join(',')}]`).join(', ');
-    this.log(`Derived from ${this.answers.modelFile} (${s.producer ?? 'unknown producer'}): ${io(s.inputs)} -> ${io(s.outputs)}.`);
-    this.log(d.reused ? `Kept ${ANSWERS_FILE} and ${GOLDEN_FILE} (no new --model or --sample).` : `Ran ${d.answers.instances.length} ${d.sample ? `rows of ${d.sample.file}` : 'made-up rows (pass --sample for real ones)'} through onnxruntime: ${ANSWERS_FILE}, ${GOLDEN_FILE}.`);
-    this.log(d.metrics ? `Model card ${METRICS_FILE}: ${metricsSummary(d.metrics)}.` : `Model card ${METRICS_FILE}: a placeholder (pass --sample with --label-column to fill it in).`);
-    if (this.modelChanges.length > 0) this.log(`Model changed since the last run:\n  ${this.modelChanges.join('\n  ')}`);
+    const io = (list: typeof s.inputs) =>
+      list.map((t) => `${t.name} ${t.type}[${t.shape.map((x) => x ?? '?').join(',')}]`).join(', ');
+    this.log(
+      `Derived from ${this.answers.modelFile} (${s.producer ?? 'unknown producer'}): ${io(s.inputs)} -> ${io(s.outputs)}.`,
+    );
+    this.log(
+      d.reused
+        ? `Kept ${ANSWERS_FILE} and ${GOLDEN_FILE} (no new --model or --sample).`
+        : `Ran ${d.answers.instances.length} ${d.sample ? `rows of ${d.sample.file}` : 'made-up rows (pass --sample for real ones)'} through onnxruntime: ${ANSWERS_FILE}, ${GOLDEN_FILE}.`,
+    );
+    this.log(
+      d.metrics
+        ? `Model card ${METRICS_FILE}: ${metricsSummary(d.metrics)}.`
+        : `Model card ${METRICS_FILE}: a placeholder (pass --sample with --label-column to fill it in).`,
+    );
+    if (this.modelChanges.length > 0)
+      this.log(`Model changed since the last run:\n  ${this.modelChanges.join('\n  ')}`);
+  }
+
+  /** --sample must name a file; absolute from here on (the destination changes before configuring). */
+  _checkSample(): void {
+    const sample = this.flags.sample;
+    if (sample === undefined) return;
+    if (!existsSync(resolve(sample)) || !statSync(resolve(sample)).isFile())
+      throw new GeneratorError('MS_GEN_SAMPLE', { file: sample, problem: 'is not a file' });
+    this.flags.sample = resolve(sample);
   }
 
   /** --model must name a readable regular file whose name is safe inside model/ and in source code. */
@@ -225,19 +290,19 @@ ${this.answers.name} is ready in ${dir}:
       throw new GeneratorError('MS_GEN_MODEL_FILE', { value: source, problem: 'is not a file' });
     }
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(basename(path))) {
-      throw new GeneratorError('MS_GEN_MODEL_FILE', { value: source, problem: 'has a file name outside letters, digits, ".", "_" and "-" (rename it)' });
+      throw new GeneratorError('MS_GEN_MODEL_FILE', {
+        value: source,
+        problem: 'has a file name outside letters, digits, ".", "_" and "-" (rename it)',
+      });
     }
-    if (statSync(path).size === 0) throw new GeneratorError('MS_GEN_MODEL_FILE', { value: source, problem: 'is empty' });
+    if (statSync(path).size === 0)
+      throw new GeneratorError('MS_GEN_MODEL_FILE', { value: source, problem: 'is empty' });
     // Pickles, joblib and XGBoost/LightGBM files are refused here, whatever their extension.
     const bytes = readFileSync(path);
     const other = notOnnxFormat(bytes);
     if (other) throw new GeneratorError('MS_GEN_MODEL_FORMAT', { file: basename(path), detected: other });
     // An ONNX graph the generic loader cannot serve (ZipMap, opset < 7, other types) is refused before any question.
     if (path.toLowerCase().endsWith('.onnx')) readOnnxGraph(bytes, basename(path));
-    if (this.flags.sample !== undefined && (!existsSync(resolve(this.flags.sample)) || !statSync(resolve(this.flags.sample)).isFile())) {
-      throw new GeneratorError('MS_GEN_SAMPLE', { file: this.flags.sample, problem: 'is not a file' });
-    }
-    if (this.flags.sample !== undefined) this.flags.sample = resolve(this.flags.sample);
     // Absolute from here on: the destination changes before writing().
     this.flags.model = path;
   }
@@ -256,7 +321,12 @@ ${this.answers.name} is ready in ${dir}:
   /** Starter model: golden answers computed from its weights. Your model: the placeholder to replace. */
   _golden(a: Answers, artifact: string): string {
     if (a.modelFile !== undefined) {
-      return this._keptOrPlaceholder(a, GOLDEN_FILE, (text) => text.includes('"placeholder":true'), toJsonl([goldenPlaceholder(artifact)]));
+      return this._keptOrPlaceholder(
+        a,
+        GOLDEN_FILE,
+        (text) => text.includes('"placeholder":true'),
+        toJsonl([goldenPlaceholder(artifact)]),
+      );
     }
     const weights = JSON.parse(readFileSync(this.templatePath('model', 'model.json'), 'utf8')) as GoldenWeights;
     return toJsonl(goldenLines(weights, a.modelKind));
@@ -265,12 +335,22 @@ ${this.answers.name} is ready in ${dir}:
   /** Starter model: its held-out numbers. Your model: the card you filled in, or the placeholder. */
   _metrics(a: Answers, artifact: string, starter: ModelMetrics | undefined): string {
     if (starter) return toMetricsJson(starter);
-    return this._keptOrPlaceholder(a, METRICS_FILE, (text) => /"placeholder"\s*:\s*true/.test(text), toMetricsJson(metricsPlaceholder(artifact)));
+    return this._keptOrPlaceholder(
+      a,
+      METRICS_FILE,
+      (text) => /"placeholder"\s*:\s*true/.test(text),
+      toMetricsJson(metricsPlaceholder(artifact)),
+    );
   }
 
   /** The starter model's card: the held-out numbers its training measured (read from its weights file). */
   _starterMetrics(): ModelMetrics {
-    return starterMetrics(JSON.parse(readFileSync(this.templatePath('model', 'model.json'), 'utf8')) as { version?: string; heldOutAccuracy?: number });
+    return starterMetrics(
+      JSON.parse(readFileSync(this.templatePath('model', 'model.json'), 'utf8')) as {
+        version?: string;
+        heldOutAccuracy?: number;
+      },
+    );
   }
 
   /** Your model (--model, or kept from an earlier run), else the starter model as weights JSON or ONNX bytes. */
