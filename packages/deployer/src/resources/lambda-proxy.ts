@@ -22,7 +22,7 @@ import type { FieldDiff, PlannedChange, ResourceModule } from './resource.js';
 import { sameValue } from './diff.js';
 import { lambdaVpcConfig, observedVpcIds, vpcIds, vpcOf, type VpcIds } from './vpc.js';
 
-export const LAMBDA_RUNTIME = 'nodejs20.x';
+export const LAMBDA_RUNTIME = 'nodejs22.x';
 
 export interface LambdaProxyDesired {
   functionName: string;
