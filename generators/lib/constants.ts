@@ -78,4 +78,4 @@ export const DEFAULTS = {
 };
 
 /** Pinned public base image; the Dockerfile takes it as BASE_IMAGE so tests can build on a local one. */
-export const BASE_IMAGE = 'node:20.20.2-bookworm-slim';
+export const BASE_IMAGE = 'node:22.23.5-bookworm-slim';

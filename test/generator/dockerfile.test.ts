@@ -40,7 +40,7 @@ describe.each(['typescript', 'onnx'])('Dockerfile (%s)', (kind) => {
 
   test('takes its base image as a build argument with a pinned public default', () => {
     const arg = parsed.args.find((l) => l.startsWith('ARG BASE_IMAGE='));
-    expect(arg).toMatch(/^ARG BASE_IMAGE=node:20\.\d+\.\d+-bookworm-slim$/);
+    expect(arg).toMatch(/^ARG BASE_IMAGE=node:22\.\d+\.\d+-bookworm-slim$/);
     for (const stage of parsed.stages) expect(stage.from).toBe('${BASE_IMAGE}');
   });
 

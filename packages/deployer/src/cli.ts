@@ -7,6 +7,7 @@ import { destroyCommand } from './commands/destroy.js';
 import { doctorCommand } from './commands/doctor.js';
 import { localCommand } from './commands/local.js';
 import { planCommand } from './commands/plan.js';
+import { policyCommand } from './commands/policy.js';
 import { promoteCommand } from './commands/promote.js';
 import { rollbackCommand } from './commands/rollback.js';
 import type { CliDeps, CliIO, CliRuntime } from './commands/session.js';
@@ -22,7 +23,7 @@ type CommandBuilder = (rt: CliRuntime, exit: (code: number) => void) => Command;
 
 /** Every command: the builders above plus the options all of them share. */
 const BUILDERS: CommandBuilder[] = [
-  planCommand, upCommand, statusCommand, destroyCommand, doctorCommand, verifyCommand, promoteCommand, rollbackCommand,
+  planCommand, upCommand, statusCommand, destroyCommand, doctorCommand, verifyCommand, promoteCommand, rollbackCommand, policyCommand,
   (rt, exit) => localCommand(rt, exit),
 ];
 
@@ -33,7 +34,7 @@ function version(): string {
 
 export function createProgram(rt: CliRuntime, exit: (code: number) => void, builders: CommandBuilder[] = BUILDERS): Command {
   const program = new Command('model-deploy')
-    .description('Deploy a model-service project to AWS: plan, up, status, destroy, doctor, verify, promote, rollback, local.')
+    .description('Deploy a model-service project to AWS: plan, up, status, destroy, doctor, verify, promote, rollback, policy, local.')
     .version(version())
     .exitOverride()
     .showSuggestionAfterError()

@@ -54,7 +54,7 @@ export async function bundleLambda(options: BundleOptions = {}): Promise<LambdaB
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     format: 'cjs',
     minify: true,
     legalComments: 'none',

@@ -229,6 +229,7 @@ describe('cost allocation tags on every resource up creates', () => {
   const UNTAGGED = new Set([
     'PutLifecyclePolicyCommand', 'PutImageScanningConfigurationCommand', 'GetAuthorizationTokenCommand', // ECR repository settings / login
     'PutRolePolicyCommand', 'UpdateAssumeRolePolicyCommand', // inline policy of a tagged role
+    'CreatePolicyCommand', // the account's one role boundary, shared by every model and env
     'UpdateEndpointCommand', 'PutScalingPolicyCommand', // the tagged endpoint / scalable target
     'CreateUserPoolClientCommand', // app clients take no tags; the pool is tagged
     'CreateResourceCommand', 'PutMethodCommand', 'PutIntegrationCommand', 'CreateAuthorizerCommand', 'AddPermissionCommand', 'CreateUsagePlanKeyCommand',

@@ -4,6 +4,11 @@
 // statement names its actions; "*" as a resource only where AWS offers no
 // resource-level permission. `<account-id>` is filled in by the reader.
 import type { ResourceArns, ResourceNames } from '../naming.js';
+import { ENV_ORDER, type ReleaseConfig } from '../release/types.js';
+import { BOUNDARY_POLICY_NAME } from '../resources/iam-boundary.js';
+import { MANAGED_BY, TAG_MANAGED_BY } from '../tags.js';
+import { endpointKmsKeyId } from '../resources/sagemaker-endpoint-config.js';
+import { vpcOf } from '../resources/vpc.js';
 
 export interface PolicyCondition {
   readonly [operator: string]: Readonly<Record<string, string | readonly string[]>>;
@@ -11,6 +16,8 @@ export interface PolicyCondition {
 
 export interface DeployerStatement {
   readonly Sid: string;
+  /** Allow unless said otherwise. */
+  readonly Effect?: 'Deny';
   readonly Action: readonly string[];
   readonly Resource: readonly string[];
   readonly Condition?: PolicyCondition;
@@ -19,29 +26,44 @@ export interface DeployerStatement {
 /** What `up`, `status`, `destroy`, `promote` and `rollback` call (the README policy). */
 export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
   {
-    Sid: 'Identity',
-    Action: ['sts:GetCallerIdentity'],
-    Resource: ['*'],
-  },
-  {
     Sid: 'EcrLogin',
     Action: ['ecr:GetAuthorizationToken'],
     Resource: ['*'],
   },
   {
     Sid: 'EcrRepository',
-    Action: ['ecr:CreateRepository', 'ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:GetLifecyclePolicy', 'ecr:PutLifecyclePolicy', 'ecr:PutImageScanningConfiguration', 'ecr:ListTagsForResource', 'ecr:TagResource', 'ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+    Action: ['ecr:CreateRepository', 'ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:GetLifecyclePolicy', 'ecr:PutLifecyclePolicy', 'ecr:PutImageScanningConfiguration', 'ecr:ListTagsForResource', 'ecr:TagResource', 'ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:BatchGetImage'],
     Resource: ['arn:aws:ecr:*:<account-id>:repository/model-service/*'],
   },
   {
+    // Roles only with the model-service boundary attached: a role made here can never do more than it allows.
+    Sid: 'CreateRolesWithBoundary',
+    Action: ['iam:CreateRole', 'iam:PutRolePermissionsBoundary'],
+    Resource: ['arn:aws:iam::<account-id>:role/ms-*-sagemaker', 'arn:aws:iam::<account-id>:role/ms-*-lambda'],
+    Condition: { StringEquals: { 'iam:PermissionsBoundary': `arn:aws:iam::<account-id>:policy/${BOUNDARY_POLICY_NAME}` } },
+  },
+  {
     Sid: 'Roles',
-    Action: ['iam:CreateRole', 'iam:GetRole', 'iam:TagRole', 'iam:UpdateAssumeRolePolicy', 'iam:DeleteRole', 'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy'],
-    Resource: ['arn:aws:iam::<account-id>:role/ms-*'],
+    Action: ['iam:GetRole', 'iam:TagRole', 'iam:UpdateAssumeRolePolicy', 'iam:DeleteRole', 'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy'],
+    Resource: ['arn:aws:iam::<account-id>:role/ms-*-sagemaker', 'arn:aws:iam::<account-id>:role/ms-*-lambda'],
+  },
+  {
+    // Created once if missing; never rewritten (no CreatePolicyVersion): the deployer cannot widen it.
+    Sid: 'RoleBoundaryPolicy',
+    Action: ['iam:GetPolicy', 'iam:CreatePolicy'],
+    Resource: [`arn:aws:iam::<account-id>:policy/${BOUNDARY_POLICY_NAME}`],
+  },
+  {
+    // Even if another policy of the identity allowed it: the boundary stays on, and stays as written.
+    Sid: 'KeepRoleBoundary',
+    Effect: 'Deny',
+    Action: ['iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
+    Resource: ['arn:aws:iam::<account-id>:role/ms-*', `arn:aws:iam::<account-id>:policy/${BOUNDARY_POLICY_NAME}`],
   },
   {
     Sid: 'PassRolesToTheirServices',
     Action: ['iam:PassRole'],
-    Resource: ['arn:aws:iam::<account-id>:role/ms-*'],
+    Resource: ['arn:aws:iam::<account-id>:role/ms-*-sagemaker', 'arn:aws:iam::<account-id>:role/ms-*-lambda'],
     Condition: {'StringEquals': {'iam:PassedToService': ['sagemaker.amazonaws.com', 'lambda.amazonaws.com']}},
   },
   {
@@ -52,7 +74,7 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
   },
   {
     Sid: 'SageMakerHosting',
-    Action: ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:AddTags', 'sagemaker:ListTags', 'sagemaker:InvokeEndpoint'],
+    Action: ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:AddTags', 'sagemaker:ListTags'],
     Resource: ['arn:aws:sagemaker:*:<account-id>:model/ms-*', 'arn:aws:sagemaker:*:<account-id>:endpoint-config/ms-*', 'arn:aws:sagemaker:*:<account-id>:endpoint/ms-*'],
   },
   {
@@ -68,7 +90,7 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
   {
     Sid: 'Alarms',
     Action: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:TagResource'],
-    Resource: ['arn:aws:cloudwatch:*:<account-id>:alarm:*'],
+    Resource: ['arn:aws:cloudwatch:*:<account-id>:alarm:ms-*'],
   },
   {
     Sid: 'Dashboards',
@@ -96,9 +118,27 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
     Resource: ['arn:aws:apigateway:*::/restapis', 'arn:aws:apigateway:*::/restapis/*', 'arn:aws:apigateway:*::/apikeys', 'arn:aws:apigateway:*::/apikeys/*', 'arn:aws:apigateway:*::/usageplans', 'arn:aws:apigateway:*::/usageplans/*', 'arn:aws:apigateway:*::/tags/*'],
   },
   {
+    // CreateUserPool has no resource-level permission: only with the managed-by tag on the new pool.
+    Sid: 'CognitoCreateUserPool',
+    Action: ['cognito-idp:CreateUserPool'],
+    Resource: ['*'],
+    Condition: { StringEquals: { [`aws:RequestTag/${TAG_MANAGED_BY}`]: MANAGED_BY } },
+  },
+  {
+    // Only pools model-deploy created (tagged managed-by); no Admin* user actions (those are for cognito-local only).
     Sid: 'CognitoUserPools',
-    Action: ['cognito-idp:CreateUserPool', 'cognito-idp:DescribeUserPool', 'cognito-idp:UpdateUserPool', 'cognito-idp:DeleteUserPool', 'cognito-idp:CreateUserPoolClient', 'cognito-idp:DescribeUserPoolClient', 'cognito-idp:UpdateUserPoolClient', 'cognito-idp:ListUserPoolClients', 'cognito-idp:AdminCreateUser', 'cognito-idp:AdminSetUserPassword', 'cognito-idp:TagResource'],
+    Action: ['cognito-idp:DescribeUserPool', 'cognito-idp:UpdateUserPool', 'cognito-idp:DeleteUserPool', 'cognito-idp:CreateUserPoolClient', 'cognito-idp:DescribeUserPoolClient', 'cognito-idp:UpdateUserPoolClient', 'cognito-idp:ListUserPoolClients', 'cognito-idp:TagResource'],
     Resource: ['arn:aws:cognito-idp:*:<account-id>:userpool/*'],
+    Condition: { StringEquals: { [`aws:ResourceTag/${TAG_MANAGED_BY}`]: MANAGED_BY } },
+  },
+  {
+    // verify's CloudWatch checks and the failure diagnosis read the endpoint's and the proxy's logs.
+    Sid: 'ReadOwnLogs',
+    Action: ['logs:DescribeLogStreams', 'logs:FilterLogEvents', 'logs:GetLogEvents'],
+    Resource: [
+      'arn:aws:logs:*:<account-id>:log-group:/aws/sagemaker/Endpoints/ms-*', 'arn:aws:logs:*:<account-id>:log-group:/aws/sagemaker/Endpoints/ms-*:log-stream:*',
+      'arn:aws:logs:*:<account-id>:log-group:/aws/lambda/ms-*', 'arn:aws:logs:*:<account-id>:log-group:/aws/lambda/ms-*:log-stream:*',
+    ],
   },
   {
     Sid: 'CognitoListing',
@@ -155,7 +195,7 @@ export const DOCTOR_STATEMENTS: readonly DeployerStatement[] = [
 
 export interface PolicyDocumentJson {
   Version: '2012-10-17';
-  Statement: { Sid: string; Effect: 'Allow'; Action: string[]; Resource: string | string[]; Condition?: PolicyCondition }[];
+  Statement: { Sid: string; Effect: 'Allow' | 'Deny'; Action: string[]; Resource: string | string[]; Condition?: PolicyCondition }[];
 }
 
 /** The README's JSON shape (a single resource is written as a string). */
@@ -164,7 +204,7 @@ export function policyDocument(statements: readonly DeployerStatement[]): Policy
     Version: '2012-10-17',
     Statement: statements.map((s) => ({
       Sid: s.Sid,
-      Effect: 'Allow' as const,
+      Effect: s.Effect ?? ('Allow' as const),
       Action: [...s.Action],
       Resource: s.Resource.length === 1 ? s.Resource[0]! : [...s.Resource],
       ...(s.Condition ? { Condition: s.Condition } : {}),
@@ -189,7 +229,8 @@ export function simulatedResources(statement: DeployerStatement, scope: Simulati
   const { arns, names } = scope;
   switch (statement.Sid) {
     case 'EcrRepository': return [arns.ecrRepository];
-    case 'Roles': return [arns.sagemakerRole, arns.lambdaRole];
+    case 'Roles':
+    case 'CreateRolesWithBoundary': return [arns.sagemakerRole, arns.lambdaRole];
     case 'PassRolesToTheirServices': return [scope.givenRoles?.sagemakerRoleArn ?? arns.sagemakerRole, scope.givenRoles?.lambdaRoleArn ?? arns.lambdaRole];
     case 'SageMakerHosting': return [arns.models.replace(/\*$/, '00000000'), arns.endpointConfigs.replace(/\*$/, '00000000'), arns.endpoint];
     case 'LambdaProxy': return [arns.lambda];
@@ -205,11 +246,11 @@ export function simulatedResources(statement: DeployerStatement, scope: Simulati
 }
 
 /** Context keys the statement's conditions test, with the value the deployer's calls carry. */
-export function simulatedContext(statement: DeployerStatement): { ContextKeyName: string; ContextKeyValues: string[]; ContextKeyType: 'string' }[] {
+export function simulatedContext(statement: DeployerStatement, accountId = '<account-id>'): { ContextKeyName: string; ContextKeyValues: string[]; ContextKeyType: 'string' }[] {
   const equals = statement.Condition?.StringEquals ?? {};
   return Object.entries(equals).map(([key, value]) => ({
     ContextKeyName: key,
-    ContextKeyValues: [typeof value === 'string' ? value : value[0]!],
+    ContextKeyValues: [(typeof value === 'string' ? value : value[0]!).replaceAll('<account-id>', accountId)],
     ContextKeyType: 'string' as const,
   }));
 }
@@ -230,4 +271,35 @@ export function simulationGroups(statement: DeployerStatement, actions: readonly
   const byKind = new Map<string, string[]>();
   for (const a of actions) byKind.set(sagemakerKind(a), [...(byKind.get(sagemakerKind(a)) ?? []), a]);
   return [...byKind].map(([kind, group]) => ({ actions: group, resources: resources.filter((r) => r.includes(`:${kind}/`)) }));
+}
+
+export interface DeployerPolicyScope {
+  partition: string;
+  accountId: string;
+  release: ReleaseConfig;
+}
+
+/** The statements this release needs (VPC and KMS ones only when release.yaml asks for them). */
+export function deployerStatements(release: ReleaseConfig): DeployerStatement[] {
+  const envs = ENV_ORDER.filter((e) => release.environments[e]);
+  return [
+    ...DEPLOYER_STATEMENTS,
+    ...(envs.some((e) => vpcOf(release, e)) ? VPC_DEPLOY_STATEMENTS : []),
+    ...(envs.some((e) => endpointKmsKeyId(release, e, release.environments[e]!.instanceType)) ? KMS_DEPLOY_STATEMENTS : []),
+    ...DOCTOR_STATEMENTS,
+  ];
+}
+
+function concrete(text: string, scope: DeployerPolicyScope): string {
+  return text.replace(/^arn:aws:/, `arn:${scope.partition}:`).replaceAll('<account-id>', scope.accountId);
+}
+
+/** What `model-deploy policy` prints: the deployer identity's policy for this account and release. */
+export function deployerPolicy(scope: DeployerPolicyScope): { deployer: PolicyDocumentJson } {
+  const statements = deployerStatements(scope.release).map((s) => ({
+    ...s,
+    Resource: s.Resource.map((r) => concrete(r, scope)),
+    ...(s.Condition ? { Condition: JSON.parse(JSON.stringify(s.Condition).replaceAll('<account-id>', scope.accountId).replaceAll('arn:aws:', `arn:${scope.partition}:`)) as PolicyCondition } : {}),
+  }));
+  return { deployer: policyDocument(statements) };
 }

@@ -1,6 +1,6 @@
 // doctor.iam: can the identity running model-deploy make the calls `up` will
 // make? IAM policy simulation (SimulatePrincipalPolicy) of the deployer policy's
-// actions (src/aws/deployer-policy.ts, the same list as the README) on this
+// actions (src/aws/deployer-policy.ts, what `model-deploy policy` prints) on this
 // project's resource ARNs; denied actions are listed by name.
 import { GetRoleCommand, paginateSimulatePrincipalPolicy, type EvaluationResult } from '@aws-sdk/client-iam';
 import { hasErrorName } from '../aws/aws-error.js';
@@ -55,21 +55,23 @@ interface Simulation {
   actions: string[];
   resources: string[];
   env: string;
+  accountId: string;
 }
 
 /** One simulation per statement and environment, deduplicated when the resources are the same ("*"). */
-function simulations(statements: readonly DeployerStatement[], scopes: { env: string; resourcesOf: (s: DeployerStatement) => string[] }[]): Simulation[] {
+function simulations(statements: readonly DeployerStatement[], scopes: { env: string; accountId: string; resourcesOf: (s: DeployerStatement) => string[] }[]): Simulation[] {
   const seen = new Set<string>();
   const out: Simulation[] = [];
-  for (const { env, resourcesOf } of scopes) {
+  for (const { env, accountId, resourcesOf } of scopes) {
     for (const statement of statements) {
+      if (statement.Effect === 'Deny') continue; // guards, not calls up makes
       const actions = statement.Action.filter((a) => !NOT_SIMULATED.has(a));
       if (actions.length === 0) continue;
       for (const group of simulationGroups(statement, actions, resourcesOf(statement))) {
         const key = `${statement.Sid}|${group.actions.join(',')}|${group.resources.join(',')}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        out.push({ statement, actions: group.actions, resources: group.resources, env });
+        out.push({ statement, actions: group.actions, resources: group.resources, env, accountId });
       }
     }
   }
@@ -81,7 +83,7 @@ async function evaluate(iam: AwsClients['iam'], policySourceArn: string, sim: Si
     PolicySourceArn: policySourceArn,
     ActionNames: sim.actions,
     ...(sim.resources.includes('*') ? {} : { ResourceArns: sim.resources }),
-    ...(sim.statement.Condition ? { ContextEntries: simulatedContext(sim.statement) } : {}),
+    ...(sim.statement.Condition ? { ContextEntries: simulatedContext(sim.statement, sim.accountId) } : {}),
   });
   return collect(pages, (page) => page.EvaluationResults);
 }
@@ -100,7 +102,7 @@ export const iamCheck: Check = {
       if (principal.kind === 'root') {
         return pass(`${identity.arn} is the account root user: every action is allowed (deploy with a least-privilege role instead)`);
       }
-      if (principal.kind === 'unsupported') return skip(`${principal.why}; check the permissions by hand against the README policy`);
+      if (principal.kind === 'unsupported') return skip(`${principal.why}; check the permissions by hand against \`model-deploy policy\``);
       const sourceArn = await roleArnWithPath(clients.iam, principal);
       const envs = ENV_ORDER.filter((e) => release.environments[e]);
       const statements = [
@@ -112,7 +114,7 @@ export const iamCheck: Check = {
         const names = resourceNames(release, env);
         const scope = { partition: identity.partition, region: release.region, accountId: identity.accountId };
         const givenRoles = release.iam ?? {};
-        return { env, resourcesOf: (s: DeployerStatement) => simulatedResources(s, { ...scope, names, arns: resourceArns(names, scope), givenRoles }) };
+        return { env, accountId: identity.accountId, resourcesOf: (s: DeployerStatement) => simulatedResources(s, { ...scope, names, arns: resourceArns(names, scope), givenRoles }) };
       });
       const denied = new Map<string, string>();
       const evaluated = new Set<string>();
@@ -127,7 +129,7 @@ export const iamCheck: Check = {
           if (hasErrorName(err, 'AccessDenied', 'AccessDeniedException')) {
             return fail(
               `${describePrincipal(identity, sourceArn)} may not call iam:SimulatePrincipalPolicy, so its permissions cannot be checked`,
-              'Grant iam:SimulatePrincipalPolicy on the identity itself (statement DoctorPolicySimulation in the README), or skip with --skip doctor.iam.',
+              'Grant iam:SimulatePrincipalPolicy on the identity itself (statement DoctorPolicySimulation of `model-deploy policy`), or skip with --skip doctor.iam.',
             );
           }
           throw err;
@@ -151,7 +153,7 @@ export const iamCheck: Check = {
         const more = list.length > MAX_LISTED ? `, … (${list.length - MAX_LISTED} more)` : '';
         return fail(
           `${describePrincipal(identity, sourceArn)} is denied ${denied.size} action${denied.size > 1 ? 's' : ''}: ${list.slice(0, MAX_LISTED).join(', ')}${more}`,
-          `Attach the policy "IAM permissions the deployer itself needs" from the README to ${sourceArn} (or add these actions to its policy); explicitDeny means an SCP, a permissions boundary or a Deny statement blocks it.`,
+          `Attach the policy printed by \`model-deploy policy\` to ${sourceArn} (or add these actions to its policy); explicitDeny means an SCP, a permissions boundary or a Deny statement blocks it.`,
         );
       }
       return pass(`${describePrincipal(identity, sourceArn)} may make all ${evaluated.size} simulated actions (${envs.join(', ')})`);

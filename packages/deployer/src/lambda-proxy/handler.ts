@@ -2,7 +2,7 @@
 // its own (src/lambda-bundle.ts): it imports only the SageMaker SDK clients and
 // its siblings, never runtime or deployer code.
 //   POST /predict  -> InvokeEndpoint (body and content type passed through)
-//   GET  /health   -> DescribeEndpoint status
+//   GET  /health   -> {status: UP|DOWN} from DescribeEndpoint, cached a few seconds (details go to the log)
 //   OPTIONS *      -> CORS preflight
 import { randomUUID } from 'node:crypto';
 import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -34,11 +34,16 @@ export interface HandlerDeps {
   runtime?: InvokeClient;
   endpointStatus?: (endpointName: string) => Promise<EndpointStatus>;
   clock?: RetryClock;
+  /** How long one endpoint status answers /health. Default HEALTH_CACHE_MS. */
+  healthCacheMs?: number;
   /** One JSON object per request (no payloads). Default: console.log as a JSON line. */
   log?: (entry: Record<string, unknown>) => void;
 }
 
 export type ProxyHandler = (event: ProxyEvent) => Promise<ProxyResult>;
+
+/** How long one DescribeEndpoint answers /health: unauthenticated traffic must not drive the control plane. */
+export const HEALTH_CACHE_MS = 5000;
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 const TEXT_TYPES = /^(application\/(json|[\w.+-]*\+json|x-ndjson|jsonlines)|text\/)/i;
@@ -195,16 +200,29 @@ export function createHandler(deps: HandlerDeps = {}): ProxyHandler {
     }
   }
 
-  async function health(cfg: ProxyConfig, requestId: string, cors: Record<string, string>): Promise<ProxyResult> {
-    const headers = { 'X-Request-Id': requestId, 'Cache-Control': 'no-store', ...cors };
+  let healthCache: { at: number; up: boolean } | undefined;
+
+  // The route is public: the body says UP or DOWN only; why (status, failure reason,
+  // an AWS error naming the account and role) goes to the function's log.
+  async function endpointUp(cfg: ProxyConfig, requestId: string): Promise<boolean> {
+    const now = clock.now();
+    if (healthCache && now - healthCache.at < (deps.healthCacheMs ?? HEALTH_CACHE_MS)) return healthCache.up;
+    let up = false;
     try {
       const state = await endpointStatus!(cfg.endpointName);
-      const up = state.status === 'InService';
-      return json(up ? 200 : 503, { status: up ? 'UP' : 'DOWN', endpoint: cfg.endpointName, endpointStatus: state.status, failureReason: state.failureReason }, headers);
+      up = state.status === 'InService';
+      if (!up) log({ level: 'warn', msg: 'health: endpoint not InService', requestId, endpoint: cfg.endpointName, endpointStatus: state.status, failureReason: state.failureReason });
     } catch (err) {
       const e = err as { name?: string; message?: string };
-      return json(503, { status: 'DOWN', endpoint: cfg.endpointName, endpointStatus: 'Unknown', reason: `${e.name ?? 'Error'}: ${e.message ?? ''}` }, headers);
+      log({ level: 'error', msg: 'health: cannot read the endpoint status', requestId, endpoint: cfg.endpointName, error: `${e.name ?? 'Error'}: ${e.message ?? ''}` });
     }
+    healthCache = { at: now, up };
+    return up;
+  }
+
+  async function health(cfg: ProxyConfig, requestId: string, cors: Record<string, string>): Promise<ProxyResult> {
+    const up = await endpointUp(cfg, requestId);
+    return json(up ? 200 : 503, { status: up ? 'UP' : 'DOWN' }, { 'X-Request-Id': requestId, 'Cache-Control': 'no-store', ...cors });
   }
 
   return async function handler(event: ProxyEvent): Promise<ProxyResult> {

@@ -85,6 +85,8 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
         return { status: out.EndpointStatus ?? 'Unknown', failureReason: out.FailureReason };
       },
       log: options.log ?? (() => {}),
+      // Locally the status is read on every /health, so a stopped endpoint shows at once.
+      healthCacheMs: 0,
     });
     const api = await startApiStandIn({ handler, verify: createCognitoVerifier({ issuer: pool.issuer, clientId: pool.clientId }), stage: options.stage });
     closers.push(api.close);

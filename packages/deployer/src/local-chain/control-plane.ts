@@ -86,7 +86,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const configuration = {
       FunctionName: options.functionName,
       FunctionArn: functionArn,
-      Runtime: 'nodejs20.x',
+      Runtime: 'nodejs22.x',
       Handler: 'index.handler',
       State: 'Active',
       LastUpdateStatus: 'Successful',

@@ -3,11 +3,14 @@
 // release.yaml names a role ARN under `iam:`, that role is used and nothing is
 // created or changed.
 import {
+  CreatePolicyCommand,
   CreateRoleCommand,
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
+  GetPolicyCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
+  PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
@@ -19,6 +22,7 @@ import type { DeployContext } from '../context.js';
 import { DeployerError } from '../errors.js';
 import { tagList, type TagMap } from '../tags.js';
 import { change, differs, planFields } from './diff.js';
+import { BOUNDARY_POLICY_NAME, boundaryArn, roleBoundary } from './iam-boundary.js';
 import { lambdaPolicy, sagemakerPolicy, trustPolicy, type PolicyDocument, type TrustPolicy } from './iam-policies.js';
 import type { ResourceModule } from './resource.js';
 
@@ -31,6 +35,8 @@ export interface RoleDesired {
   policy: PolicyDocument;
   tags: TagMap;
   description: string;
+  /** The permissions boundary the role must carry (iam-boundary.ts). */
+  boundary: string;
 }
 
 export interface RoleObserved {
@@ -38,9 +44,10 @@ export interface RoleObserved {
   trustPolicy?: unknown;
   policy?: unknown;
   tags: Record<string, string>;
+  boundary?: string;
 }
 
-const FIELDS = ['trustPolicy', 'policy', 'tags'] as const;
+const FIELDS = ['trustPolicy', 'policy', 'tags', 'boundary'] as const;
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 /** IAM returns policy documents URL-encoded. */
@@ -60,7 +67,30 @@ async function observeRole(ctx: DeployContext, d: RoleDesired): Promise<RoleObse
     .send(new GetRolePolicyCommand({ RoleName: d.roleName, PolicyName: d.policyName }))
     .catch(ifMissing(undefined));
   const tags = Object.fromEntries((role.Tags ?? []).filter((t) => t.Key?.startsWith('model-service:')).map((t) => [t.Key, t.Value]));
-  return { arn: role.Arn!, trustPolicy: decodePolicy(role.AssumeRolePolicyDocument), policy: decodePolicy(inline?.PolicyDocument), tags };
+  return {
+    arn: role.Arn!, trustPolicy: decodePolicy(role.AssumeRolePolicyDocument), policy: decodePolicy(inline?.PolicyDocument), tags,
+    boundary: role.PermissionsBoundary?.PermissionsBoundaryArn,
+  };
+}
+
+/**
+ * The boundary policy exists once per account; created on first use, never rewritten
+ * (the deployer may not change it: that would widen every role it bounds).
+ */
+async function ensureBoundary(ctx: DeployContext, arn: string): Promise<void> {
+  const found = await ctx.clients.iam.send(new GetPolicyCommand({ PolicyArn: arn })).catch(notFoundAs(undefined, 'GetPolicy', BOUNDARY_POLICY_NAME));
+  if (found) return;
+  const { partition, accountId } = ctx.account;
+  try {
+    await ctx.clients.iam.send(new CreatePolicyCommand({
+      PolicyName: BOUNDARY_POLICY_NAME,
+      PolicyDocument: JSON.stringify(roleBoundary(partition, accountId)),
+      Description: 'model-service: the most any role model-deploy creates may do',
+    }));
+  } catch (err) {
+    // Another run created it meanwhile.
+    if (!hasErrorName(err, 'EntityAlreadyExistsException')) awsFail('CreatePolicy', BOUNDARY_POLICY_NAME)(err);
+  }
 }
 
 async function createRole(ctx: DeployContext, d: RoleDesired): Promise<string> {
@@ -69,6 +99,7 @@ async function createRole(ctx: DeployContext, d: RoleDesired): Promise<string> {
       RoleName: d.roleName,
       AssumeRolePolicyDocument: JSON.stringify(d.trustPolicy),
       Description: d.description,
+      PermissionsBoundary: d.boundary,
       Tags: tagList(d.tags),
     }));
     return out.Role!.Arn!;
@@ -112,12 +143,18 @@ function roleModule(kind: string, outputKey: string, build: (ctx: DeployContext)
       if (desired.givenArn) return { [outputKey]: desired.givenArn };
       let arn = observed?.arn;
       if (plan.action === 'create') {
+        await ensureBoundary(ctx, desired.boundary);
         arn = await createRole(ctx, desired);
         await putPolicy(ctx, desired);
         await waitForRole(ctx, desired.roleName);
       } else if (plan.action === 'update') {
         if (differs(plan, 'trustPolicy')) {
           await ctx.clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: desired.roleName, PolicyDocument: JSON.stringify(desired.trustPolicy) }));
+        }
+        if (differs(plan, 'boundary')) {
+          await ensureBoundary(ctx, desired.boundary);
+          await ctx.clients.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: desired.roleName, PermissionsBoundary: desired.boundary }))
+            .catch(awsFail('PutRolePermissionsBoundary', desired.roleName));
         }
         if (differs(plan, 'policy')) await putPolicy(ctx, desired);
         if (differs(plan, 'tags')) {
@@ -150,6 +187,7 @@ export const sagemakerRole = roleModule('iam-role-sagemaker', 'sagemakerRoleArn'
   policy: sagemakerPolicy(ctx),
   tags: ctx.tags,
   description: `model-service: SageMaker execution role of ${ctx.names.endpoint}`,
+  boundary: boundaryArn(ctx.account.partition, ctx.account.accountId),
 }));
 
 /** Outputs `lambdaRoleArn`. */
@@ -161,4 +199,5 @@ export const lambdaRole = roleModule('iam-role-lambda', 'lambdaRoleArn', (ctx) =
   policy: lambdaPolicy(ctx),
   tags: ctx.tags,
   description: `model-service: Lambda proxy role of ${ctx.names.lambda}`,
+  boundary: boundaryArn(ctx.account.partition, ctx.account.accountId),
 }));

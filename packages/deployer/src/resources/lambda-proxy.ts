@@ -21,7 +21,7 @@ import type { FieldDiff, KnownOutputs, PlannedChange, ResourceModule } from './r
 import { sameValue } from './diff.js';
 import { lambdaVpcConfig, observedVpcIds, vpcIds, vpcOf, type VpcIds } from './vpc.js';
 
-export const LAMBDA_RUNTIME = 'nodejs20.x';
+export const LAMBDA_RUNTIME = 'nodejs22.x';
 
 export interface LambdaProxyDesired {
   functionName: string;

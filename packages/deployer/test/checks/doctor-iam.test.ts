@@ -7,6 +7,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { DEPLOYER_STATEMENTS, DOCTOR_STATEMENTS, KMS_DEPLOY_STATEMENTS, VPC_DEPLOY_STATEMENTS, policyDocument } from '../../src/aws/deployer-policy.js';
+import { policyMarkdown } from '../../src/aws/policy-markdown.js';
 import { iamCheck, principalOf } from '../../src/checks/doctor-iam.js';
 import type { CheckContext } from '../../src/checks/check.js';
 import { defaultCheckContext } from '../../src/checks/run-checks.js';
@@ -50,7 +51,7 @@ const simulated = () => iam.commandCalls(SimulatePrincipalPolicyCommand).map((c)
 describe('doctor.iam', () => {
   it('passes when every deployer action is allowed; simulates the role (with its path) behind the session', async () => {
     const r = await iamCheck.run(ctxFor());
-    const actions = new Set(DEPLOYER_STATEMENTS.flatMap((s) => s.Action).filter((a) => a !== 'sts:GetCallerIdentity'));
+    const actions = new Set(DEPLOYER_STATEMENTS.filter((s) => s.Effect !== 'Deny').flatMap((s) => s.Action));
     expect(r).toEqual({ status: 'pass', message: `arn:aws:iam::${ACCOUNT}:role/ci/deployer (session ${ROLE_SESSION}) may make all ${actions.size} simulated actions (dev, prod)` });
     const calls = simulated();
     expect(new Set(calls.map((c) => c.PolicySourceArn))).toEqual(new Set([`arn:aws:iam::${ACCOUNT}:role/ci/deployer`]));
@@ -69,7 +70,7 @@ describe('doctor.iam', () => {
     expect(r.message).toMatch(new RegExp(`^arn:aws:iam::${ACCOUNT}:role/ci/deployer \\(session .*\\) is denied 2 actions: `));
     expect(r.message).toContain('iam:PassRole (explicitDeny on arn:aws:iam::123456789012:role/ms-iris-dev-sagemaker)');
     expect(r.message).toContain('sagemaker:CreateEndpoint (implicitDeny on arn:aws:sagemaker:eu-west-1:123456789012:endpoint/ms-iris-dev)');
-    expect(r.fix).toMatch(/Attach the policy "IAM permissions the deployer itself needs" from the README to arn:aws:iam::123456789012:role\/ci\/deployer/);
+    expect(r.fix).toMatch(/Attach the policy printed by `model-deploy policy` to arn:aws:iam::123456789012:role\/ci\/deployer/);
   });
 
   it('simulates the VPC actions only when release.yaml has a vpc', async () => {
@@ -154,6 +155,12 @@ describe('the deployer policy: one list for docs/iam.md and doctor.iam', () => {
 
   it('the doctor / VPC / KMS additions in docs/iam.md are exactly DOCTOR_STATEMENTS, VPC_DEPLOY_STATEMENTS and KMS_DEPLOY_STATEMENTS', () => {
     expect(jsonAfter(iamDoc, '## What doctor, VPC and KMS deploys add')).toEqual(policyDocument([...DOCTOR_STATEMENTS, ...VPC_DEPLOY_STATEMENTS, ...KMS_DEPLOY_STATEMENTS]));
+  });
+
+  it('docs/iam-policy.md is generated from it (npm run docs:iam -w @model-service/deployer)', () => {
+    const doc = readFileSync(new URL('../../../../docs/iam-policy.md', import.meta.url), 'utf8');
+    expect(doc).toBe(policyMarkdown());
+    expect(doc).toContain(JSON.stringify(policyDocument(DEPLOYER_STATEMENTS), null, 2));
   });
 
   it('names every action; "*" only as a resource', () => {

@@ -42,7 +42,7 @@ environments:
 /** Every mutating command the SageMaker-side modules can send. */
 export const MUTATING = new Set([
   'CreateRepositoryCommand', 'PutLifecyclePolicyCommand', 'PutImageScanningConfigurationCommand', 'TagResourceCommand',
-  'CreateRoleCommand', 'PutRolePolicyCommand', 'UpdateAssumeRolePolicyCommand', 'TagRoleCommand', 'DeleteRoleCommand', 'DeleteRolePolicyCommand',
+  'CreateRoleCommand', 'CreatePolicyCommand', 'PutRolePermissionsBoundaryCommand', 'PutRolePolicyCommand', 'UpdateAssumeRolePolicyCommand', 'TagRoleCommand', 'DeleteRoleCommand', 'DeleteRolePolicyCommand',
   'CreateModelCommand', 'DeleteModelCommand', 'CreateEndpointConfigCommand', 'DeleteEndpointConfigCommand',
   'CreateEndpointCommand', 'UpdateEndpointCommand', 'DeleteEndpointCommand', 'AddTagsCommand',
   'RegisterScalableTargetCommand', 'PutScalingPolicyCommand', 'DeleteScalingPolicyCommand', 'DeregisterScalableTargetCommand',

@@ -14,7 +14,7 @@ const meta = (status: number) => ({ httpStatusCode: status, requestId: 'req-fake
 type Handler = (input: any) => unknown;
 
 interface Repo { name: string; arn: string; uri: string; scanOnPush: boolean; lifecycle?: string; tags: Record<string, string>; images: Map<string, string> }
-interface Role { name: string; arn: string; trust: string; tags: { Key: string; Value: string }[]; policies: Map<string, string> }
+interface Role { name: string; arn: string; trust: string; tags: { Key: string; Value: string }[]; policies: Map<string, string>; boundary?: string }
 
 export class FakeCoreAws {
   repos = new Map<string, Repo>();
@@ -22,6 +22,8 @@ export class FakeCoreAws {
   targets = new Map<string, { min: number; max: number }>();
   policies = new Map<string, unknown>();
   alarms = new Map<string, Record<string, unknown>>();
+  /** Customer managed policies by ARN (the role boundary). */
+  managedPolicies = new Map<string, string>();
 
   private repo(name: string): Repo {
     const r = this.repos.get(name);
@@ -95,11 +97,13 @@ export class FakeCoreAws {
       iam: [
         [iam.GetRoleCommand, (i) => {
           const r = this.role(i.RoleName);
-          return { Role: { RoleName: r.name, Arn: r.arn, AssumeRolePolicyDocument: encodeURIComponent(r.trust), Tags: r.tags.map((t) => ({ ...t })) } };
+          const boundary = r.boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: r.boundary } } : {};
+          return { Role: { RoleName: r.name, Arn: r.arn, AssumeRolePolicyDocument: encodeURIComponent(r.trust), Tags: r.tags.map((t) => ({ ...t })), ...boundary } };
         }],
         [iam.CreateRoleCommand, (i) => {
           if (this.roles.has(i.RoleName)) throw new iam.EntityAlreadyExistsException({ message: `Role with name ${i.RoleName} already exists.`, $metadata: meta(409) });
-          const r: Role = { name: i.RoleName, arn: `arn:aws:iam::${ACCOUNT}:role/${i.RoleName}`, trust: i.AssumeRolePolicyDocument, tags: [...(i.Tags ?? [])], policies: new Map() };
+          if (i.PermissionsBoundary && !this.managedPolicies.has(i.PermissionsBoundary)) throw new iam.NoSuchEntityException({ message: `Policy ${i.PermissionsBoundary} does not exist or is not attachable.`, $metadata: meta(404) });
+          const r: Role = { name: i.RoleName, arn: `arn:aws:iam::${ACCOUNT}:role/${i.RoleName}`, trust: i.AssumeRolePolicyDocument, tags: [...(i.Tags ?? [])], policies: new Map(), boundary: i.PermissionsBoundary };
           this.roles.set(r.name, r);
           return { Role: { RoleName: r.name, Arn: r.arn } };
         }],
@@ -108,6 +112,17 @@ export class FakeCoreAws {
           if (!doc) throw new iam.NoSuchEntityException({ message: `The role policy with name ${i.PolicyName} cannot be found.`, $metadata: meta(404) });
           return { RoleName: i.RoleName, PolicyName: i.PolicyName, PolicyDocument: encodeURIComponent(doc) };
         }],
+        [iam.GetPolicyCommand, (i) => {
+          if (!this.managedPolicies.has(i.PolicyArn)) throw new iam.NoSuchEntityException({ message: `Policy ${i.PolicyArn} was not found.`, $metadata: meta(404) });
+          return { Policy: { Arn: i.PolicyArn, PolicyName: i.PolicyArn.split('/').pop() } };
+        }],
+        [iam.CreatePolicyCommand, (i) => {
+          const arn = `arn:aws:iam::${ACCOUNT}:policy/${i.PolicyName}`;
+          if (this.managedPolicies.has(arn)) throw new iam.EntityAlreadyExistsException({ message: `A policy called ${i.PolicyName} already exists.`, $metadata: meta(409) });
+          this.managedPolicies.set(arn, i.PolicyDocument);
+          return { Policy: { Arn: arn, PolicyName: i.PolicyName } };
+        }],
+        [iam.PutRolePermissionsBoundaryCommand, (i) => { this.role(i.RoleName).boundary = i.PermissionsBoundary; return {}; }],
         [iam.PutRolePolicyCommand, (i) => { this.role(i.RoleName).policies.set(i.PolicyName, i.PolicyDocument); return {}; }],
         [iam.UpdateAssumeRolePolicyCommand, (i) => { this.role(i.RoleName).trust = i.PolicyDocument; return {}; }],
         [iam.TagRoleCommand, (i) => { this.role(i.RoleName).tags = [...i.Tags]; return {}; }],

@@ -12,6 +12,7 @@ import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-s
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import type { DeployContext } from '../../src/context.js';
 import { createHandler } from '../../src/lambda-proxy/handler.js';
+import { roleBoundary } from '../../src/resources/iam-boundary.js';
 import { lambdaPolicy, sagemakerPolicy } from '../../src/resources/iam-policies.js';
 import { vpcIds, vpcOf } from '../../src/resources/vpc.js';
 import { ACCOUNT, RELEASE_YAML, REGION, testContext } from '../helpers/aws-context.js';
@@ -79,7 +80,7 @@ describe('the Lambda proxy role', () => {
     const ctx = testContext({ yaml });
     const requests = await handlerRequests(ctx);
     expect(requests.map((r) => r.action)).toEqual(expect.arrayContaining(['sagemaker:InvokeEndpoint', 'sagemaker:DescribeEndpoint']));
-    const verdict = await judge({ principal: ctx.arns.lambdaRole, accountId: ACCOUNT, policy: lambdaPolicy(ctx), requests });
+    const verdict = await judge({ principal: ctx.arns.lambdaRole, accountId: ACCOUNT, policy: lambdaPolicy(ctx), boundary: roleBoundary('aws', ACCOUNT), requests });
     expect(verdict).toEqual({ denied: [], unused: [] });
   });
 });
@@ -113,7 +114,7 @@ describe('the SageMaker execution role', () => {
 
   it.each([['plain', RELEASE_YAML, 'dev'], ['in a VPC with a volume key', KMS_VPC_YAML, 'prod']])('is allowed what SageMaker does with it and nothing more (%s)', async (_what, yaml, env) => {
     const ctx = testContext({ yaml, env });
-    const verdict = await judge({ principal: ctx.arns.sagemakerRole, accountId: ACCOUNT, policy: sagemakerPolicy(ctx), requests: serviceRequests(ctx) });
+    const verdict = await judge({ principal: ctx.arns.sagemakerRole, accountId: ACCOUNT, policy: sagemakerPolicy(ctx), boundary: roleBoundary('aws', ACCOUNT), requests: serviceRequests(ctx) });
     expect(verdict).toEqual({ denied: [], unused: [] });
   });
 });

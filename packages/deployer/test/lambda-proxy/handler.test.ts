@@ -2,7 +2,7 @@
 // of the two SDK clients.
 import { describe, expect, it } from '@jest/globals';
 import type { InvokeEndpointCommand, InvokeEndpointCommandOutput } from '@aws-sdk/client-sagemaker-runtime';
-import { createHandler, type InvokeClient } from '../../src/lambda-proxy/handler.js';
+import { createHandler, HEALTH_CACHE_MS, type InvokeClient } from '../../src/lambda-proxy/handler.js';
 import { loadProxyConfig } from '../../src/lambda-proxy/config.js';
 import { healthEvent, predictEvent } from './events.js';
 import { unavailable } from './sdk-errors.js';
@@ -114,10 +114,34 @@ describe('routes, CORS and health', () => {
     expect(preflight.headers['Access-Control-Allow-Methods']).toBe('GET,POST,OPTIONS');
   });
 
-  it('GET /health reports the endpoint status', async () => {
+  it('GET /health answers {status} only; the endpoint status and reason go to the log', async () => {
     const up = await make({}, recording(okAnswer))(healthEvent());
-    const down = await make({}, recording(okAnswer), async () => ({ status: 'Failed', failureReason: 'ping failed' }))(healthEvent());
-    expect([up.statusCode, JSON.parse(up.body).status]).toEqual([200, 'UP']);
-    expect([down.statusCode, JSON.parse(down.body)]).toEqual([503, expect.objectContaining({ status: 'DOWN', endpointStatus: 'Failed', failureReason: 'ping failed' })]);
+    const lines: Record<string, unknown>[] = [];
+    const config = loadProxyConfig({ MS_ENDPOINT_NAME: 'ms-iris-dev' });
+    const down = await createHandler({ config, runtime: recording(okAnswer), endpointStatus: async () => ({ status: 'Failed', failureReason: 'ping failed' }), log: (l) => void lines.push(l) })(healthEvent());
+    expect([up.statusCode, JSON.parse(up.body)]).toEqual([200, { status: 'UP' }]);
+    expect([down.statusCode, JSON.parse(down.body)]).toEqual([503, { status: 'DOWN' }]);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'health: endpoint not InService', endpointStatus: 'Failed', failureReason: 'ping failed' }));
+  });
+
+  it('GET /health does not leak an AWS error (account, role) to the unauthenticated caller', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const denied = Object.assign(new Error('User: arn:aws:sts::123456789012:assumed-role/ms-iris-dev-lambda/ms-iris-dev-proxy is not authorized to perform: sagemaker:DescribeEndpoint'), { name: 'AccessDeniedException' });
+    const handler = createHandler({ config: loadProxyConfig({ MS_ENDPOINT_NAME: 'ms-iris-dev' }), runtime: recording(okAnswer), endpointStatus: async () => { throw denied; }, log: (l) => void lines.push(l) });
+    const result = await handler(healthEvent());
+    expect([result.statusCode, result.body]).toEqual([503, '{"status":"DOWN"}']);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'health: cannot read the endpoint status', error: expect.stringContaining('AccessDeniedException') }));
+  });
+
+  it('GET /health reads the endpoint status at most once per HEALTH_CACHE_MS', async () => {
+    let now = 1_000;
+    let reads = 0;
+    const clock = { now: () => now, random: () => 0, sleep: async () => {} };
+    const handler = createHandler({ config: loadProxyConfig({ MS_ENDPOINT_NAME: 'ms-iris-dev' }), runtime: recording(okAnswer), clock, log: () => {}, endpointStatus: async () => ({ status: (reads += 1) === 1 ? 'InService' : 'Failed' }) });
+    for (let i = 0; i < 5; i += 1) expect((await handler(healthEvent())).statusCode).toBe(200);
+    expect(reads).toBe(1);
+    now += HEALTH_CACHE_MS;
+    expect((await handler(healthEvent())).statusCode).toBe(503);
+    expect(reads).toBe(2);
   });
 });

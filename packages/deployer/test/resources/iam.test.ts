@@ -1,19 +1,23 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import {
-  CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, NoSuchEntityException,
-  PutRolePolicyCommand, UpdateAssumeRolePolicyCommand,
+  CreatePolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetPolicyCommand, GetRoleCommand, GetRolePolicyCommand, NoSuchEntityException,
+  PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { lambdaRole, sagemakerRole } from '../../src/resources/iam.js';
+import { roleBoundary } from '../../src/resources/iam-boundary.js';
 import { lambdaPolicy, sagemakerPolicy, trustPolicy, type PolicyDocument } from '../../src/resources/iam-policies.js';
 import { ACCOUNT, mockAll, mutatingCommands, RELEASE_YAML, restoreAll, sentCommands, testContext, type Mocks } from '../helpers/aws-context.js';
 
 const meta = { httpStatusCode: 404, requestId: 'r', attempts: 1, totalRetryDelay: 0 };
 const noSuchEntity = () => new NoSuchEntityException({ $metadata: meta, message: 'The role cannot be found.' });
 const SM_ARN = 'arn:aws:iam::123456789012:role/ms-iris-dev-sagemaker';
+const BOUNDARY = 'arn:aws:iam::123456789012:policy/model-service-role-boundary';
 
 let mocks: Mocks;
 beforeEach(() => {
   mocks = mockAll();
+  // The account's boundary policy exists (an earlier up made it).
+  mocks.iam.on(GetPolicyCommand).resolves({ Policy: { Arn: BOUNDARY, PolicyName: 'model-service-role-boundary' } });
 });
 afterEach(() => restoreAll(mocks));
 
@@ -25,11 +29,12 @@ async function run(module = sagemakerRole, ctx = testContext()) {
   return { plan, outputs, desired };
 }
 
-function existingRole(policy: PolicyDocument) {
+function existingRole(policy: PolicyDocument, boundary: string | null = BOUNDARY) {
   const tags = Object.entries(testContext().tags).map(([Key, Value]) => ({ Key, Value }));
   mocks.iam.on(GetRoleCommand).resolves({
     Role: {
       RoleName: 'ms-iris-dev-sagemaker', Arn: SM_ARN, Path: '/', RoleId: 'AROA', CreateDate: new Date(),
+      ...(boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const, PermissionsBoundaryArn: boundary } } : {}),
       AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trustPolicy('sagemaker.amazonaws.com', ACCOUNT))), Tags: tags,
     },
   });
@@ -65,11 +70,11 @@ describe('policies are least privilege', () => {
     ]);
   });
 
-  test('Lambda may invoke exactly its endpoint', () => {
-    expect(docs.lambda.Statement[0]).toEqual({
-      Sid: 'InvokeModelEndpoint', Effect: 'Allow', Action: ['sagemaker:InvokeEndpoint'],
-      Resource: ['arn:aws:sagemaker:eu-west-1:123456789012:endpoint/ms-iris-dev'],
-    });
+  test('Lambda may invoke exactly its endpoint and read its status (for /health)', () => {
+    expect(docs.lambda.Statement.slice(0, 2)).toEqual([
+      { Sid: 'InvokeModelEndpoint', Effect: 'Allow', Action: ['sagemaker:InvokeEndpoint'], Resource: ['arn:aws:sagemaker:eu-west-1:123456789012:endpoint/ms-iris-dev'] },
+      { Sid: 'ReadEndpointStatus', Effect: 'Allow', Action: ['sagemaker:DescribeEndpoint'], Resource: ['arn:aws:sagemaker:eu-west-1:123456789012:endpoint/ms-iris-dev'] },
+    ]);
   });
 });
 
@@ -82,12 +87,33 @@ describe('iam roles', () => {
     expect(outputs).toEqual({ sagemakerRoleArn: SM_ARN });
     const create = mocks.iam.commandCalls(CreateRoleCommand)[0]!.args[0].input;
     expect(create.RoleName).toBe('ms-iris-dev-sagemaker');
+    expect(create.PermissionsBoundary).toBe(BOUNDARY);
     expect(JSON.parse(create.AssumeRolePolicyDocument!).Statement[0].Principal).toEqual({ Service: 'sagemaker.amazonaws.com' });
     const put = mocks.iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input;
     expect(put.PolicyName).toBe('ms-iris-dev-sagemaker-least-privilege');
     expect(JSON.parse(put.PolicyDocument!)).toEqual(sagemakerPolicy(testContext()));
     expect(mutatingCommands(mocks)).toEqual(['CreateRoleCommand', 'PutRolePolicyCommand']);
     expect(mocks.iam.commandCalls(GetRoleCommand).length).toBeGreaterThanOrEqual(2); // the waiter polled
+  });
+
+  test('create in an account without the boundary policy: creates it first, then the role bound by it', async () => {
+    mocks.iam.on(GetPolicyCommand).rejects(noSuchEntity());
+    mocks.iam.on(GetRoleCommand).rejectsOnce(noSuchEntity()).resolves({ Role: { Arn: SM_ARN, RoleName: 'x', Path: '/', RoleId: 'r', CreateDate: new Date() } });
+    mocks.iam.on(CreatePolicyCommand).resolves({ Policy: { Arn: BOUNDARY } });
+    mocks.iam.on(CreateRoleCommand).resolves({ Role: { Arn: SM_ARN, RoleName: 'x', Path: '/', RoleId: 'r', CreateDate: new Date() } });
+    await run();
+    expect(mutatingCommands(mocks)).toEqual(['CreatePolicyCommand', 'CreateRoleCommand', 'PutRolePolicyCommand']);
+    const created = mocks.iam.commandCalls(CreatePolicyCommand)[0]!.args[0].input;
+    expect(created.PolicyName).toBe('model-service-role-boundary');
+    expect(JSON.parse(created.PolicyDocument!)).toEqual(roleBoundary('aws', ACCOUNT));
+  });
+
+  test('a role whose boundary was removed gets it back, nothing else touched', async () => {
+    existingRole(sagemakerPolicy(testContext()), null);
+    const { plan } = await run();
+    expect(plan.diffs.map((d) => d.field)).toEqual(['boundary']);
+    expect(mutatingCommands(mocks)).toEqual(['PutRolePermissionsBoundaryCommand']);
+    expect(mocks.iam.commandCalls(PutRolePermissionsBoundaryCommand)[0]!.args[0].input).toEqual({ RoleName: 'ms-iris-dev-sagemaker', PermissionsBoundary: BOUNDARY });
   });
 
   test('no change: URL-encoded documents from IAM compare equal -> zero mutating calls', async () => {

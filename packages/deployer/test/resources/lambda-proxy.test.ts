@@ -42,7 +42,7 @@ describe('lambda-proxy resource', () => {
     expect(outputs).toEqual({ lambdaFunctionArn: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:ms-iris-dev-proxy`, lambdaFunctionName: 'ms-iris-dev-proxy' });
     const create = mocks.lambda.commandCalls(CreateFunctionCommand)[0]!.args[0].input;
     expect(create).toMatchObject({
-      FunctionName: 'ms-iris-dev-proxy', Role: UPSTREAM.lambdaRoleArn, Runtime: 'nodejs20.x', Handler: 'index.handler',
+      FunctionName: 'ms-iris-dev-proxy', Role: UPSTREAM.lambdaRoleArn, Runtime: 'nodejs22.x', Handler: 'index.handler',
       Environment: { Variables: { MS_ENDPOINT_NAME: 'ms-iris-dev' } },
       Tags: expect.objectContaining({ 'model-service:managed-by': 'model-deploy', 'model-service:env': 'dev' }),
     });

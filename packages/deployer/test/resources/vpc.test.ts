@@ -115,7 +115,7 @@ describe('Lambda proxy in a VPC', () => {
     const d = module.desired(ctx, up);
     mocks.lambda.on(GetFunctionCommand).resolves({
       Configuration: {
-        FunctionName: d.functionName, FunctionArn: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:${d.functionName}`, Role: d.roleArn, Runtime: 'nodejs20.x',
+        FunctionName: d.functionName, FunctionArn: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:${d.functionName}`, Role: d.roleArn, Runtime: 'nodejs22.x',
         Handler: d.handler, MemorySize: d.memorySize, Timeout: d.timeout, Environment: { Variables: d.environment }, CodeSha256: d.codeSha256,
         State: 'Active', LastUpdateStatus: 'Successful', ...(vpc ? { VpcConfig: vpc } : {}),
       },

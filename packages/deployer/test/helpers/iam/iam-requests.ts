@@ -41,15 +41,16 @@ const ACTION_OF: Record<string, string> = {
   'budgets:CreateSubscriber': 'budgets:ModifyBudget', 'budgets:DeleteSubscriber': 'budgets:ModifyBudget',
 };
 
-// Calls IAM does not authorize: Cognito's sign-in is unauthenticated (a password, not a signature).
-const UNSIGNED = new Set(['cognito-idp:InitiateAuth']);
+// Calls IAM does not authorize: Cognito's sign-in is unauthenticated (a password, not a signature),
+// and GetCallerIdentity needs no permission (AWS: a policy cannot deny it).
+const UNSIGNED = new Set(['cognito-idp:InitiateAuth', 'sts:GetCallerIdentity']);
 
 // ARN-format variables whose input field has another name.
 const ALIASES: Record<string, string[]> = {
   RoleNameWithPath: ['RoleName'],
   LogGroupName: ['logGroupName', 'logGroupIdentifier'],
   LogStreamName: ['logStreamName'],
-  RepositoryName: ['repositoryName'],
+  RepositoryName: ['repositoryName', 'repositoryNames'],
   AlarmName: ['AlarmName', 'AlarmNames'],
   DashboardName: ['DashboardName', 'DashboardNames'],
 };
@@ -82,7 +83,9 @@ function fill(format: string, input: Record<string, unknown>, where: Where): str
 
 async function resourcesFor(prefix: string, actionName: string, call: RecordedCall, where: Where): Promise<string[]> {
   if (prefix === 'apigateway') {
-    const [, path] = call.http!;
+    const [method, template] = call.http!;
+    // A POST creates into a collection: IAM names the collection (CreateResource posts to .../resources/{parentId}).
+    const path = method === 'POST' ? template.replace(/\/resources\/\{\w+\}$/, '/resources') : template;
     const filled = path.replace(/\{(\w+)\+?\}/g, (_m, name: string) => {
       const v = call.input[name];
       if (typeof v !== 'string') throw new Error(`${call.operation}: no ${name} in the input to build its API Gateway path`);
@@ -147,6 +150,13 @@ function onBehalf(action: string, input: Record<string, unknown>, where: Where):
     const via = { 'kms:ViaService': `sagemaker.${region}.amazonaws.com`, 'kms:CallerAccount': accountId };
     out.push({ action: 'kms:DescribeKey', resource: key, context: via, why: `${action} with KmsKeyId -> kms:DescribeKey` });
     out.push({ action: 'kms:CreateGrant', resource: key, context: { ...via, 'kms:GrantIsForAWSResource': 'true' }, why: `${action} with KmsKeyId -> kms:CreateGrant` });
+  }
+  // Tags on create are authorized as a TagResource too (CloudWatch alarms, Auto Scaling targets).
+  const tagged = tagsOf(input);
+  if (tagged && (action === 'cloudwatch:PutMetricAlarm' || action === 'application-autoscaling:RegisterScalableTarget')) {
+    const service = action.split(':')[0]!;
+    const resource = action === 'cloudwatch:PutMetricAlarm' ? `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${String(input.AlarmName)}` : '*';
+    out.push({ action: `${service}:TagResource`, resource, context: requestContext(input, '*', where), why: `${action} with Tags -> ${service}:TagResource` });
   }
   if (action === 'application-autoscaling:RegisterScalableTarget' && input.ServiceNamespace === 'sagemaker') {
     out.push({
