@@ -19,10 +19,9 @@ import { ifMissing } from '../aws/aws-error.js';
 import type { AwsClients } from '../aws/clients.js';
 import { findFirst } from '../aws/pages.js';
 import type { DeployContext } from '../context.js';
-import type { KnownOutputs } from '../deploy-graph.js';
 import { known } from '../known-after-apply.js';
 import { change } from './diff.js';
-import type { ChangeAction, FieldDiff, ResourceModule } from './resource.js';
+import type { ChangeAction, FieldDiff, KnownOutputs, ResourceModule } from './resource.js';
 
 const KIND = 'api-key';
 

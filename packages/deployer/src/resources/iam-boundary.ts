@@ -3,7 +3,7 @@
 // create ms-*-sagemaker / ms-*-lambda roles only with this boundary attached and
 // may neither remove it nor change the boundary policy, so it cannot make itself
 // a role with more rights than these.
-import type { Statement } from './iam-policies.js';
+import type { Statement } from './policy-statement.js';
 
 export const BOUNDARY_POLICY_NAME = 'model-service-role-boundary';
 

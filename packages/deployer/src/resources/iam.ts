@@ -78,7 +78,7 @@ async function observeRole(ctx: DeployContext, d: RoleDesired): Promise<RoleObse
  * (the deployer may not change it: that would widen every role it bounds).
  */
 async function ensureBoundary(ctx: DeployContext, arn: string): Promise<void> {
-  const found = await ctx.clients.iam.send(new GetPolicyCommand({ PolicyArn: arn })).catch(notFoundAs(undefined, 'GetPolicy', BOUNDARY_POLICY_NAME));
+  const found = await ctx.clients.iam.send(new GetPolicyCommand({ PolicyArn: arn })).catch(ifMissing(undefined));
   if (found) return;
   const { partition, accountId } = ctx.account;
   try {
@@ -89,7 +89,7 @@ async function ensureBoundary(ctx: DeployContext, arn: string): Promise<void> {
     }));
   } catch (err) {
     // Another run created it meanwhile.
-    if (!hasErrorName(err, 'EntityAlreadyExistsException')) awsFail('CreatePolicy', BOUNDARY_POLICY_NAME)(err);
+    if (!hasErrorName(err, 'EntityAlreadyExistsException')) throw err;
   }
 }
 
@@ -153,8 +153,7 @@ function roleModule(kind: string, outputKey: string, build: (ctx: DeployContext)
         }
         if (differs(plan, 'boundary')) {
           await ensureBoundary(ctx, desired.boundary);
-          await ctx.clients.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: desired.roleName, PermissionsBoundary: desired.boundary }))
-            .catch(awsFail('PutRolePermissionsBoundary', desired.roleName));
+          await ctx.clients.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: desired.roleName, PermissionsBoundary: desired.boundary }));
         }
         if (differs(plan, 'policy')) await putPolicy(ctx, desired);
         if (differs(plan, 'tags')) {

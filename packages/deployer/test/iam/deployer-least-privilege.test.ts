@@ -20,7 +20,7 @@ import { deployerPolicy } from '../../src/aws/deployer-policy.js';
 import { capacityCheck } from '../../src/checks/doctor-capacity.js';
 import { iamCheck } from '../../src/checks/doctor-iam.js';
 import { VPC_CHECKS } from '../../src/checks/doctor-vpc.js';
-import { defaultCheckContext } from '../../src/checks/registry.js';
+import { defaultCheckContext } from '../../src/checks/run-checks.js';
 import { runTelemetryChecks } from '../../src/checks/verify-telemetry.js';
 import { VERIFIED_TAG } from '../../src/checks/verify-tag.js';
 import { collectStatus } from '../../src/commands/status.js';
