@@ -22,8 +22,16 @@ parentPort.on('message', ({ id, bytes, maxInstances }) => {
     return;
   }
   const instances = Array.isArray(value) ? value : value !== null && typeof value === 'object' ? value.instances : undefined;
-  if (Array.isArray(instances) && instances.length > maxInstances) parentPort.postMessage({ id, fault: 'count' });
-  else parentPort.postMessage({ id, value });
+  if (Array.isArray(instances) && instances.length > maxInstances) {
+    parentPort.postMessage({ id, fault: 'count' });
+    return;
+  }
+  try {
+    parentPort.postMessage({ id, value });
+  } catch (err) {
+    // Copying a value nested thousands deep overflows the stack: refuse it rather than lose the worker.
+    parentPort.postMessage({ id, fault: 'json', detail: 'nested too deeply to read (' + String((err && err.message) || err).slice(0, 80) + ')' });
+  }
 });
 `;
 

@@ -184,6 +184,14 @@ describe('large JSON bodies', () => {
     expect(statusOf(bad)).toBe(400);
     expect(errorCodeOf(bad)).toBe('MS_RUNTIME_INVALID_JSON');
   });
+
+  it('refuses a large body nested 100,000 deep with a 400, and keeps answering', async () => {
+    const deep = await postJson(`{"instances":[${'['.repeat(100_000)}${']'.repeat(100_000)}]}`);
+    expect(statusOf(deep)).toBe(400);
+    expect(errorCodeOf(deep)).toBe('MS_RUNTIME_INVALID_JSON');
+    const ok = await postJson(`{"instances":[[1,2,3,4]]${' '.repeat(100 * 1024)}}`);
+    expect(statusOf(ok)).toBe(200);
+  });
 });
 
 describe('slow and idle clients', () => {
