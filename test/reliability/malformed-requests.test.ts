@@ -101,7 +101,9 @@ describe('malformed requests', () => {
     const unanswered = results.filter((r) => r.c.kind === 'http' && r.outcome.status === undefined && r.c.category !== 'oversized-body');
     expect(unanswered.slice(0, 10).map(describeCase)).toEqual([]);
     const oversized = results.filter((r) => r.c.category === 'oversized-body');
-    expect(oversized.filter((r) => r.outcome.status !== 413 && !r.outcome.error).map(describeCase)).toEqual([]);
+    // 408: an upload that paused longer than the body-idle timeout (the client process is busy
+    // building 9 MiB bodies on a shared machine) is cut before it reaches the limit; still refused and closed.
+    expect(oversized.filter((r) => r.outcome.status !== 413 && r.outcome.status !== 408 && !r.outcome.error).map(describeCase)).toEqual([]);
     expect(oversized.filter((r) => r.outcome.status === 413).length).toBeGreaterThan(oversized.length / 2);
 
     // Every refusal the runtime writes is JSON with a stable MS_RUNTIME_* code.
