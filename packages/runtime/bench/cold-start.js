@@ -52,7 +52,8 @@ async function once(command, env) {
  * (default: a Node bench server file taking its port as argv[2]).
  */
 export async function coldStart(fileOrCommand, runs = 5, env = {}) {
-  const command = typeof fileOrCommand === 'function' ? fileOrCommand : (port) => [process.execPath, [fileOrCommand, String(port)]];
+  const command =
+    typeof fileOrCommand === 'function' ? fileOrCommand : (port) => [process.execPath, [fileOrCommand, String(port)]];
   const samples = [];
   for (let i = 0; i < runs; i += 1) samples.push(await once(command, env));
   const sorted = [...samples].sort((a, b) => a - b);

@@ -17,10 +17,16 @@ function importable() {
 /** undefined when FastAPI + uvicorn + uvloop + httptools can run, else why not. */
 export function pythonPeerProblem() {
   if (importable()) return undefined;
-  if (!existsSync('/usr/bin/apt-get') || process.getuid?.() !== 0) return `${PACKAGES.join(', ')} are not installed and apt-get is not usable here (needs Debian and root)`;
+  if (!existsSync('/usr/bin/apt-get') || process.getuid?.() !== 0)
+    return `${PACKAGES.join(', ')} are not installed and apt-get is not usable here (needs Debian and root)`;
   console.log(`installing ${PACKAGES.join(' ')} with apt-get...`);
-  const r = spawnSync('apt-get', ['install', '-y', '-q', ...PACKAGES], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 300_000 });
-  if (r.status !== 0) return `apt-get install ${PACKAGES.join(' ')} failed (exit ${r.status}); run \`apt-get update\` first or install them by hand`;
+  const r = spawnSync('apt-get', ['install', '-y', '-q', ...PACKAGES], {
+    stdio: 'ignore',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    timeout: 300_000,
+  });
+  if (r.status !== 0)
+    return `apt-get install ${PACKAGES.join(' ')} failed (exit ${r.status}); run \`apt-get update\` first or install them by hand`;
   return importable() ? undefined : `${PACKAGES.join(', ')} installed but ${PYTHON} cannot import them`;
 }
 
@@ -46,7 +52,8 @@ export async function startPythonPeer(variant, port) {
   const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'inherit'] });
   const started = Date.now();
   while (Date.now() - started < 20_000) {
-    if (child.exitCode !== null) throw new Error(`FastAPI (${variant}) exited with ${child.exitCode} before it was ready`);
+    if (child.exitCode !== null)
+      throw new Error(`FastAPI (${variant}) exited with ${child.exitCode} before it was ready`);
     if ((await pingStatus(port)) === 200) return { child, url: `http://127.0.0.1:${port}` };
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -81,7 +81,13 @@ const SCENARIOS = [
     request: () => ({ method: 'POST', path: '/invocations', headers: JSON_HEADERS, body: fixedBody(1) }),
   },
   // Runtime only: the baselines refuse 6 MiB bodies (1 MiB limit) or have no CSV.
-  { key: 'flood', label: 'GET /ping, 6 MiB flood', runtimeOnly: true, connections: 2, request: () => ({ method: 'GET', path: '/ping' }) },
+  {
+    key: 'flood',
+    label: 'GET /ping, 6 MiB flood',
+    runtimeOnly: true,
+    connections: 2,
+    request: () => ({ method: 'GET', path: '/ping' }),
+  },
 ];
 
 const chosen = args.scenarios.split(',');
@@ -100,8 +106,14 @@ function distinct(rows) {
 async function startServer(server) {
   if (server.python) return startPythonPeer(server.python, await freePort());
   return new Promise((ok, fail) => {
-    const execArgv = args.profile && server.key === (process.env.BENCH_PROFILE_SERVER ?? 'runtime') ? ['--cpu-prof', '--cpu-prof-dir', args.profile] : [];
-    const child = fork(new URL(server.file, import.meta.url), ['0'], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const execArgv =
+      args.profile && server.key === (process.env.BENCH_PROFILE_SERVER ?? 'runtime')
+        ? ['--cpu-prof', '--cpu-prof-dir', args.profile]
+        : [];
+    const child = fork(new URL(server.file, import.meta.url), ['0'], {
+      execArgv,
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     const timer = setTimeout(() => fail(new Error(`${server.label} did not start within 20 s`)), 20_000);
     child.once('exit', (code) => fail(new Error(`${server.label} exited with ${code} before it was ready`)));
     child.once('message', (msg) => {
@@ -152,7 +164,10 @@ async function drive(url, scenario, seconds, pid) {
   const cpuAfter = pid === undefined ? undefined : cpuSeconds(pid);
   const total = result.requests.total ?? 0;
   return {
-    cpuUsPerReq: cpuBefore !== undefined && cpuAfter !== undefined && total > 0 ? ((cpuAfter - cpuBefore) * 1e6) / total : undefined,
+    cpuUsPerReq:
+      cpuBefore !== undefined && cpuAfter !== undefined && total > 0
+        ? ((cpuAfter - cpuBefore) * 1e6) / total
+        : undefined,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -171,7 +186,9 @@ async function check(url, scenario) {
   const json = await res.json();
   if (res.status !== 200) throw new Error(`${url}${req.path} answered ${res.status}: ${JSON.stringify(json)}`);
   if (scenario.rows && json.predictions?.length !== scenario.rows) {
-    throw new Error(`${url}${req.path}: expected ${scenario.rows} predictions, got ${JSON.stringify(json).slice(0, 200)}`);
+    throw new Error(
+      `${url}${req.path}: expected ${scenario.rows} predictions, got ${JSON.stringify(json).slice(0, 200)}`,
+    );
   }
   return res.headers.get('x-cache');
 }
@@ -185,9 +202,14 @@ const running = [];
 // Cold start first, before the warm servers run: spawn -> first 200 on /ping, median of --cold-runs.
 const cold = {};
 for (const server of SERVERS) {
-  const r = await coldStart(server.python ? (port) => pythonCommand(server.python, port) : new URL(server.file, import.meta.url).pathname, coldRuns);
+  const r = await coldStart(
+    server.python ? (port) => pythonCommand(server.python, port) : new URL(server.file, import.meta.url).pathname,
+    coldRuns,
+  );
   cold[server.key] = r;
-  console.log(`${server.label.padEnd(32)} cold start             median ${r.median.toFixed(0)} ms (${r.samples.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(
+    `${server.label.padEnd(32)} cold start             median ${r.median.toFixed(0)} ms (${r.samples.map((x) => x.toFixed(0)).join(', ')})`,
+  );
 }
 try {
   for (const server of SERVERS) running.push({ server, ...(await startServer(server)) });
@@ -204,7 +226,9 @@ try {
       const r = await drive(url, scenario, duration, child.pid);
       results[`${server.key}/${scenario.key}`] = r;
       if (r.flooded !== undefined) process.stdout.write(`(${r.flooded} flood bodies) `);
-      console.log(`${Math.round(r.rps)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  cpu ${fmt(r.cpuUsPerReq, 0)} µs/req${r.non2xx || r.errors ? `  non-2xx ${r.non2xx} errors ${r.errors}` : ''}`);
+      console.log(
+        `${Math.round(r.rps)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  cpu ${fmt(r.cpuUsPerReq, 0)} µs/req${r.non2xx || r.errors ? `  non-2xx ${r.non2xx} errors ${r.errors}` : ''}`,
+      );
     }
   }
 } finally {
@@ -256,7 +280,12 @@ for (const scenario of SCENARIOS) {
       scenario.key === 'flood' ? '' : fmt(r.cpuUsPerReq, 0),
       cpuRatio === undefined ? '' : `${cpuRatio.toFixed(2)}×`,
       target,
-      [r.flooded !== undefined ? `${r.flooded} flood bodies answered meanwhile` : '', r.non2xx || r.errors ? `non-2xx ${r.non2xx}, errors ${r.errors}` : ''].filter(Boolean).join('; '),
+      [
+        r.flooded !== undefined ? `${r.flooded} flood bodies answered meanwhile` : '',
+        r.non2xx || r.errors ? `non-2xx ${r.non2xx}, errors ${r.errors}` : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
     ]);
   }
 }
@@ -274,8 +303,11 @@ for (const scenario of SCENARIOS) {
     if (!ours || !theirs || !theirs.rps) continue;
     const ratio = ours.rps / theirs.rps;
     const goal = scenario.key === 'miss1' && peer === 'uvloop' ? ` (goal ≥ 4×: ${ratio >= 4 ? 'met' : 'MISSED'})` : '';
-    if (goal.includes('MISSED')) verdicts.push(`${scenario.label}: runtime ${ratio.toFixed(2)}× FastAPI + uvloop, goal ≥ 4×`);
-    peerLines.push(`- ${scenario.label}: the runtime answers ${ratio.toFixed(2)}× the req/s of ${SERVERS.find((x) => x.key === peer).label}${goal}`);
+    if (goal.includes('MISSED'))
+      verdicts.push(`${scenario.label}: runtime ${ratio.toFixed(2)}× FastAPI + uvloop, goal ≥ 4×`);
+    peerLines.push(
+      `- ${scenario.label}: the runtime answers ${ratio.toFixed(2)}× the req/s of ${SERVERS.find((x) => x.key === peer).label}${goal}`,
+    );
   }
 }
 if (peerLines.length) console.log(`\n${peerLines.join('\n')}`);
@@ -298,7 +330,18 @@ const coldTable = [
 ].join('\n');
 console.log(`\n${coldTable}`);
 
-const header = ['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'ratio to raw', 'server CPU µs/req', 'CPU ratio', 'target', 'notes'];
+const header = [
+  'scenario',
+  'server',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'ratio to raw',
+  'server CPU µs/req',
+  'CPU ratio',
+  'target',
+  'notes',
+];
 const table = [
   `| ${header.join(' | ')} |`,
   `| ${header.map((h, i) => (i >= 2 && i <= 7 ? '---:' : '---')).join(' | ')} |`,
@@ -307,7 +350,12 @@ const table = [
 console.log(`\n${table}\n`);
 console.log(verdicts.length ? `Targets missed:\n  ${verdicts.join('\n  ')}` : 'All runtime targets met.');
 
-if (!args['no-write'] && !args.profile && ['raw', 'express', 'runtime'].every((k) => SERVERS.some((s) => s.key === k)) && SCENARIOS.length === 5) {
+if (
+  !args['no-write'] &&
+  !args.profile &&
+  ['raw', 'express', 'runtime'].every((k) => SERVERS.some((s) => s.key === k)) &&
+  SCENARIOS.length === 5
+) {
   const cpu = cpus();
   const doc = `# Benchmarks
 
