@@ -21,11 +21,11 @@ export const ERROR_NOTES: Readonly<Record<string, ErrorNote>> = {
   },
   MS_RUNTIME_NOT_FOUND: { when: 'No route for the method and path.', todo: 'See `/openapi.json` for the routes.' },
   MS_RUNTIME_BODY_TOO_LARGE: {
-    when: 'The body is above `maxBodyBytes` (`MS_MAX_BODY_BYTES`); the connection is closed.',
+    when: "The body is above `maxBodyBytes` (`MS_MAX_BODY_BYTES`, default 6 MiB, SageMaker's real-time payload cap): refused from `Content-Length` before it is read, or as soon as a streamed body crosses it; the connection is closed.",
     todo: 'Send fewer rows per request.',
   },
   MS_RUNTIME_UNSUPPORTED_MEDIA_TYPE: {
-    when: 'A Content-Type other than JSON (or CSV when the model has `fromCsvRow`).',
+    when: 'A Content-Type other than JSON (or CSV when the model has `fromCsvRow`); answered at once, and the connection is closed instead of reading the body.',
     todo: 'Send `application/json`.',
   },
   MS_RUNTIME_INVALID_OUTPUT: {
@@ -53,8 +53,8 @@ export const ERROR_NOTES: Readonly<Record<string, ErrorNote>> = {
     todo: 'Retry with backoff, or scale out (instance count, autoscaling) or raise `MS_MAX_IN_FLIGHT`.',
   },
   MS_RUNTIME_PREDICT_TIMEOUT: {
-    when: '`predict` took longer than `predictTimeoutMs`.',
-    todo: 'Retry, send fewer rows, make predict faster, or raise `MS_PREDICT_TIMEOUT_MS`.',
+    when: "`predict` took longer than `predictTimeoutMs` (default 9 s, below the Lambda proxy's 10 s per attempt; at most 55 s, below SageMaker's 60 s).",
+    todo: "Retry, send fewer rows, make predict faster, or raise `MS_PREDICT_TIMEOUT_MS` (and the proxy's `MS_ATTEMPT_TIMEOUT_MS` above it).",
   },
   MS_RUNTIME_CONFIG_INVALID: {
     when: 'At start: an environment variable or option is invalid; the process exits 1 with one line naming it and its allowed values.',

@@ -23,7 +23,16 @@ const SIZES: Record<Category, number> = {
   'bad-http': 400,
 };
 /** Categories where every request is invalid: each must be refused with a 4xx. */
-const ALL_INVALID: Category[] = ['bad-json', 'wrong-types', 'huge-numbers', 'nan-strings', 'deep-nesting', 'oversized-body', 'wrong-content-type', 'bad-csv'];
+const ALL_INVALID: Category[] = [
+  'bad-json',
+  'wrong-types',
+  'huge-numbers',
+  'nan-strings',
+  'deep-nesting',
+  'oversized-body',
+  'wrong-content-type',
+  'bad-csv',
+];
 const CONCURRENCY = 32;
 const TIMEOUT_MS = 15_000;
 
@@ -71,7 +80,8 @@ describe('malformed requests', () => {
         const server = i % servers.length;
         const port = servers[server]!.port;
         const started = performance.now();
-        const outcome = c.kind === 'raw' ? await sendRaw(port, c, TIMEOUT_MS) : await sendHttp(port, agents[server]!, c, TIMEOUT_MS);
+        const outcome =
+          c.kind === 'raw' ? await sendRaw(port, c, TIMEOUT_MS) : await sendHttp(port, agents[server]!, c, TIMEOUT_MS);
         results[i] = { c, server, outcome, ms: performance.now() - started };
       }
     };
@@ -95,13 +105,24 @@ describe('malformed requests', () => {
     // Invalid input is refused (4xx), never predicted; a request with a complete body always gets
     // an answer. Only an oversized upload may see the connection closed after its 413.
     const notRefused = results.filter(
-      (r) => ALL_INVALID.includes(r.c.category) && !(r.outcome.status !== undefined && r.outcome.status >= 400 && r.outcome.status < 500) && !(r.c.category === 'oversized-body' && r.outcome.error),
+      (r) =>
+        ALL_INVALID.includes(r.c.category) &&
+        !(r.outcome.status !== undefined && r.outcome.status >= 400 && r.outcome.status < 500) &&
+        !(r.c.category === 'oversized-body' && r.outcome.error),
     );
     expect(notRefused.slice(0, 10).map(describeCase)).toEqual([]);
-    const unanswered = results.filter((r) => r.c.kind === 'http' && r.outcome.status === undefined && r.c.category !== 'oversized-body');
+    const unanswered = results.filter(
+      (r) => r.c.kind === 'http' && r.outcome.status === undefined && r.c.category !== 'oversized-body',
+    );
     expect(unanswered.slice(0, 10).map(describeCase)).toEqual([]);
     const oversized = results.filter((r) => r.c.category === 'oversized-body');
-    expect(oversized.filter((r) => r.outcome.status !== 413 && !r.outcome.error).map(describeCase)).toEqual([]);
+    // 408: an upload that paused longer than the body-idle timeout (the client process is busy
+    // building 9 MiB bodies on a shared machine) is cut before it reaches the limit; still refused and closed.
+    expect(
+      oversized
+        .filter((r) => r.outcome.status !== 413 && r.outcome.status !== 408 && !r.outcome.error)
+        .map(describeCase),
+    ).toEqual([]);
     expect(oversized.filter((r) => r.outcome.status === 413).length).toBeGreaterThan(oversized.length / 2);
 
     // Every refusal the runtime writes is JSON with a stable MS_RUNTIME_* code.
@@ -121,7 +142,12 @@ describe('malformed requests', () => {
       const res = await fetch(`${server.url}/invocations`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ instances: [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]] }),
+        body: JSON.stringify({
+          instances: [
+            [5.1, 3.5, 1.4, 0.2],
+            [6.7, 3.0, 5.2, 2.3],
+          ],
+        }),
       });
       expect(res.status).toBe(200);
       const json = (await res.json()) as { predictions: Array<{ label: string }> };

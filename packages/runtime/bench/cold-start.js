@@ -6,7 +6,7 @@ import http from 'node:http';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -27,10 +27,12 @@ function pingOnce(port) {
   });
 }
 
-async function once(file, env) {
+async function once(command, env) {
   const port = await freePort();
+  const [cmd, argv] = command(port);
+  const file = argv[0];
   const t0 = performance.now();
-  const child = spawn(process.execPath, [file, String(port)], { stdio: 'ignore', env: { ...process.env, ...env } });
+  const child = spawn(cmd, argv, { stdio: 'ignore', env: { ...process.env, ...env } });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     for (;;) {
@@ -45,10 +47,15 @@ async function once(file, env) {
   }
 }
 
-/** Median and all samples (ms) of `runs` cold starts of `file` (a bench server taking its port as argv[2]). */
-export async function coldStart(file, runs = 5, env = {}) {
+/**
+ * Median and all samples (ms) of `runs` cold starts; `command(port)` gives [executable, argv]
+ * (default: a Node bench server file taking its port as argv[2]).
+ */
+export async function coldStart(fileOrCommand, runs = 5, env = {}) {
+  const command =
+    typeof fileOrCommand === 'function' ? fileOrCommand : (port) => [process.execPath, [fileOrCommand, String(port)]];
   const samples = [];
-  for (let i = 0; i < runs; i += 1) samples.push(await once(file, env));
+  for (let i = 0; i < runs; i += 1) samples.push(await once(command, env));
   const sorted = [...samples].sort((a, b) => a - b);
   return { median: sorted[Math.floor(sorted.length / 2)], samples };
 }

@@ -22,8 +22,16 @@ parentPort.on('message', ({ id, bytes, maxInstances }) => {
     return;
   }
   const instances = Array.isArray(value) ? value : value !== null && typeof value === 'object' ? value.instances : undefined;
-  if (Array.isArray(instances) && instances.length > maxInstances) parentPort.postMessage({ id, fault: 'count' });
-  else parentPort.postMessage({ id, value });
+  if (Array.isArray(instances) && instances.length > maxInstances) {
+    parentPort.postMessage({ id, fault: 'count' });
+    return;
+  }
+  try {
+    parentPort.postMessage({ id, value });
+  } catch (err) {
+    // Copying a value nested thousands deep overflows the stack: refuse it rather than lose the worker.
+    parentPort.postMessage({ id, fault: 'json', detail: 'nested too deeply to read (' + String((err && err.message) || err).slice(0, 80) + ')' });
+  }
 });
 `;
 
@@ -52,7 +60,10 @@ export class JsonParseWorker {
     const worker = this.#start();
     const id = this.#nextId++;
     // An exact-size copy can be transferred, not cloned; the body's own memory may be shared with others.
-    const bytes = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body.buffer : body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);
+    const bytes =
+      body.byteOffset === 0 && body.byteLength === body.buffer.byteLength
+        ? body.buffer
+        : body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       if (this.#pending.size === 1) worker.ref();
@@ -90,7 +101,8 @@ export class JsonParseWorker {
     if (!p) return;
     this.#pending.delete(reply.id);
     if (this.#pending.size === 0) this.#worker?.unref();
-    if (reply.fault === 'json') p.reject(new RuntimeError('MS_RUNTIME_INVALID_JSON', { detail: reply.detail ?? 'parse error' }, { path: '' }));
+    if (reply.fault === 'json')
+      p.reject(new RuntimeError('MS_RUNTIME_INVALID_JSON', { detail: reply.detail ?? 'parse error' }, { path: '' }));
     else if (reply.fault === 'count') p.reject(tooManyInstances(this.#maxInstances));
     else p.resolve(reply.value);
   }

@@ -67,7 +67,10 @@ describe('body limits (default 6 MiB, SageMaker real-time payload cap)', () => {
 
   it('refuses a declared Content-Length over the limit with 413 before reading a byte of body, and closes', async () => {
     const raw = await openRaw(s.port);
-    await write(raw.socket, head('/invocations', { 'content-type': 'application/json', 'content-length': 6 * MiB + 1 }));
+    await write(
+      raw.socket,
+      head('/invocations', { 'content-type': 'application/json', 'content-length': 6 * MiB + 1 }),
+    );
     const text = await raw.waitFor('\r\n\r\n');
     expect(statusOf(text)).toBe(413);
     await raw.closed;
@@ -79,7 +82,10 @@ describe('body limits (default 6 MiB, SageMaker real-time payload cap)', () => {
     const raw = await openRaw(s.port);
     const body = Buffer.alloc(6 * MiB, ' ');
     body.write('{"instances":[[1,2,3,4]]}');
-    await write(raw.socket, head('/invocations', { 'content-type': 'application/json', 'content-length': body.length }));
+    await write(
+      raw.socket,
+      head('/invocations', { 'content-type': 'application/json', 'content-length': body.length }),
+    );
     await write(raw.socket, body);
     const text = await raw.waitFor('"predictions"');
     expect(statusOf(text)).toBe(200);
@@ -88,7 +94,10 @@ describe('body limits (default 6 MiB, SageMaker real-time payload cap)', () => {
 
   it('refuses a chunked body as soon as it crosses the limit, without waiting for its end, and closes', async () => {
     const raw = await openRaw(s.port);
-    await write(raw.socket, head('/invocations', { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }));
+    await write(
+      raw.socket,
+      head('/invocations', { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }),
+    );
     // One chunk over the limit; the final 0-chunk is never sent.
     const chunk = Buffer.alloc(6 * MiB + 1024, ' ');
     await write(raw.socket, `${chunk.length.toString(16)}\r\n`);
@@ -120,7 +129,14 @@ describe('CSV stops at maxInstances + 1 rows', () => {
 
   async function postCsv(body: string) {
     const raw = await openRaw(s.port);
-    await write(raw.socket, head('/invocations', { 'content-type': 'text/csv', 'content-length': Buffer.byteLength(body), connection: 'close' }));
+    await write(
+      raw.socket,
+      head('/invocations', {
+        'content-type': 'text/csv',
+        'content-length': Buffer.byteLength(body),
+        connection: 'close',
+      }),
+    );
     await write(raw.socket, body);
     await raw.closed;
     return raw.received();
@@ -158,7 +174,14 @@ describe('large JSON bodies', () => {
 
   async function postJson(body: string) {
     const raw = await openRaw(s.port);
-    await write(raw.socket, head('/invocations', { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }));
+    await write(
+      raw.socket,
+      head('/invocations', {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        connection: 'close',
+      }),
+    );
     await write(raw.socket, body);
     await raw.closed;
     return raw.received();
@@ -166,8 +189,12 @@ describe('large JSON bodies', () => {
 
   it('refuses 350,000 instances in 6 MiB with the same 400 as a small body with 65', async () => {
     const row = '[5.1,3.5,1.4,0.2]';
-    const big = `{"instances":[${Array(Math.floor((6 * MiB - 20) / (row.length + 1))).fill(row).join(',')}]}`;
-    const small = `{"instances":[${Array(MAX_INSTANCES + 1).fill(row).join(',')}]}`;
+    const big = `{"instances":[${Array(Math.floor((6 * MiB - 20) / (row.length + 1)))
+      .fill(row)
+      .join(',')}]}`;
+    const small = `{"instances":[${Array(MAX_INSTANCES + 1)
+      .fill(row)
+      .join(',')}]}`;
     const [a, b] = [await postJson(big), await postJson(small)];
     expect(statusOf(a)).toBe(400);
     expect(errorCodeOf(a)).toBe('MS_RUNTIME_INVALID_INPUT');
@@ -183,6 +210,14 @@ describe('large JSON bodies', () => {
     const bad = await postJson(`{"instances":[[1,2,3,4]${pad}`);
     expect(statusOf(bad)).toBe(400);
     expect(errorCodeOf(bad)).toBe('MS_RUNTIME_INVALID_JSON');
+  });
+
+  it('refuses a large body nested 100,000 deep with a 400, and keeps answering', async () => {
+    const deep = await postJson(`{"instances":[${'['.repeat(100_000)}${']'.repeat(100_000)}]}`);
+    expect(statusOf(deep)).toBe(400);
+    expect(errorCodeOf(deep)).toBe('MS_RUNTIME_INVALID_JSON');
+    const ok = await postJson(`{"instances":[[1,2,3,4]]${' '.repeat(100 * 1024)}}`);
+    expect(statusOf(ok)).toBe(200);
   });
 });
 
@@ -241,12 +276,18 @@ describe('deadlines inside SageMaker and the Lambda proxy', () => {
     throw new Error('expected createService to refuse the options');
   }
 
-  it('refuses a predict deadline at or above SageMaker\'s 60 s, and a drain SIGKILL would cut', () => {
+  it("refuses a predict deadline at or above SageMaker's 60 s, and a drain SIGKILL would cut", () => {
     expect(refusal({ predictTimeoutMs: 60_000 })).toMatchObject({ code: 'MS_RUNTIME_CONFIG_INVALID' });
     expect(refusal({ predictTimeoutMs: 60_000 }).message).toContain('predictTimeoutMs=60000');
     expect(refusal({ drainTimeoutMs: 30_000 }).message).toContain('drainTimeoutMs=30000');
-    expect(refusal({ headersTimeoutMs: 5000, requestTimeoutMs: 1000 }).message).toContain('headersTimeoutMs=5000 is longer than requestTimeoutMs=1000');
-    expect(() => loadConfig({ MS_PREDICT_TIMEOUT_MS: '60000' })).toThrow(/MS_PREDICT_TIMEOUT_MS="60000".*an integer from 1 to 55000/);
-    expect(() => loadConfig({ MS_DRAIN_TIMEOUT_MS: '30000' })).toThrow(/MS_DRAIN_TIMEOUT_MS="30000".*an integer from 0 to 29000/);
+    expect(refusal({ headersTimeoutMs: 5000, requestTimeoutMs: 1000 }).message).toContain(
+      'headersTimeoutMs=5000 is longer than requestTimeoutMs=1000',
+    );
+    expect(() => loadConfig({ MS_PREDICT_TIMEOUT_MS: '60000' })).toThrow(
+      /MS_PREDICT_TIMEOUT_MS="60000".*an integer from 1 to 55000/,
+    );
+    expect(() => loadConfig({ MS_DRAIN_TIMEOUT_MS: '30000' })).toThrow(
+      /MS_DRAIN_TIMEOUT_MS="30000".*an integer from 0 to 29000/,
+    );
   });
 });
