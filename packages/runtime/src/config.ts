@@ -30,6 +30,8 @@ export interface RuntimeConfig {
   MS_BATCH_MAX_SIZE: number;
   MS_BATCH_MAX_WAIT_MS: number;
   MS_FAST_PATH: boolean;
+  MS_CAPTURE_DIR?: string;
+  MS_CAPTURE_SAMPLING_PERCENT: number;
   MS_MODEL_PATH?: string;
   MS_MODEL_SHA256?: string;
 }
@@ -75,6 +77,8 @@ export const CONFIG_SCHEMA = {
     MS_BATCH_MAX_SIZE: int(1, 100_000, 32, 'most instances per batched predict call'),
     MS_BATCH_MAX_WAIT_MS: int(0, 10_000, 2, 'longest a request waits for a batch to fill'),
     MS_FAST_PATH: bool(true, 'serve /invocations and /ping without Express routing'),
+    MS_CAPTURE_DIR: { type: 'string', minLength: 1, description: 'write sampled requests and answers as JSON lines to this folder (data capture; off when unset)' },
+    MS_CAPTURE_SAMPLING_PERCENT: int(1, 100, 100, 'percentage of answered requests MS_CAPTURE_DIR records'),
     MS_MODEL_PATH: { type: 'string', minLength: 1, description: 'model file whose sha256 is checked at start (with MS_MODEL_SHA256)' },
     MS_MODEL_SHA256: {
       type: 'string',
@@ -168,6 +172,7 @@ export function serviceOptionsFromConfig(config: Readonly<RuntimeConfig>): Omit<
     keepAliveTimeoutMs: config.MS_KEEP_ALIVE_TIMEOUT_MS,
     maxConnections: config.MS_MAX_CONNECTIONS,
     logPayloads: config.MS_LOG_PAYLOADS,
+    ...(config.MS_CAPTURE_DIR ? { capture: { dir: config.MS_CAPTURE_DIR, samplingPercent: config.MS_CAPTURE_SAMPLING_PERCENT } } : {}),
     logLevel: config.LOG_LEVEL,
     fastPath: config.MS_FAST_PATH,
     ...(config.MS_MODEL_PATH !== undefined && config.MS_MODEL_SHA256 !== undefined

@@ -30,6 +30,7 @@ import { buildOpenApi } from './openapi.js';
 import { beginRequest, contextOf, endRequest, sendError, type RequestContext, type Tracker } from './request-context.js';
 import { createHealthRoutes, type ProbeHandler } from './routes/health-routes.js';
 import { createInvocationHandler } from './routes/invocations.js';
+import { createDataCapture } from './data-capture.js';
 import type { HealthState, ModelDefinition, Service, ServiceOptions } from './types.js';
 import { createValidators } from './validation.js';
 import {
@@ -155,6 +156,7 @@ export function createService(options: ServiceOptions): Service {
   });
 
   const jsonWorker = new JsonParseWorker(maxInstances);
+  const capture = options.capture ? createDataCapture(options.capture) : undefined;
   const tracker: Tracker = { metrics, logger, draining: false, quietRoutes: QUIET_ROUTES, ...(accessLine ? { accessLine } : {}) };
   const invoke = createInvocationHandler({
     tracker,
@@ -168,6 +170,7 @@ export function createService(options: ServiceOptions): Service {
     bodyIdleTimeoutMs: limits.bodyIdleTimeoutMs,
     jsonWorker,
     logPayloads: options.logPayloads ?? false,
+    ...(capture ? { capture } : {}),
   });
   const probes = createHealthRoutes(tracker, health, model);
   // Express (and the OpenAPI document and docs page) load on first use: when `configure` or
@@ -371,6 +374,7 @@ export function createService(options: ServiceOptions): Service {
         if (!drained) logger.warn({ drainTimeoutMs }, 'drain timed out: remaining connections were closed');
         await batcher?.close().catch(() => undefined);
         await jsonWorker.close().catch(() => undefined);
+        await capture?.close();
         await cache?.close().catch((err: unknown) => logger.warn({ err }, 'cache close failed'));
         await runner.close().catch((err: unknown) => logger.warn({ err }, 'model close failed'));
         logger.info({ drained }, 'stopped');

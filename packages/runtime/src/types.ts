@@ -94,6 +94,8 @@ export interface ServiceOptions {
   keepAliveTimeoutMs?: number;
   /** Connections above this are closed as soon as accepted (default 1024). */
   maxConnections?: number;
+  /** Write a sample of requests and answers as JSON lines to this folder (MS_CAPTURE_DIR; default: off). */
+  capture?: { dir: string; samplingPercent: number };
   /** Log request/response bodies (default false). */
   logPayloads?: boolean;
   logLevel?: string;

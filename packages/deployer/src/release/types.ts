@@ -24,6 +24,14 @@ export interface BudgetConfig {
   readonly alertAtPercent: readonly number[];
 }
 
+/** release.yaml `capture`: SageMaker data capture of requests and answers to S3. */
+export interface CaptureConfig {
+  readonly samplingPercent: number;
+  /** `s3://bucket[/prefix]` */
+  readonly destination: string;
+  readonly kmsKeyId?: string;
+}
+
 export interface EnvironmentConfig {
   readonly instanceType: string;
   readonly instanceCount: number;
@@ -79,5 +87,7 @@ export interface ReleaseConfig {
   readonly budget?: BudgetConfig;
   /** Optional: KMS key (key or alias ARN) for the endpoint's storage volume (environments.<env>.kmsKeyId overrides it). */
   readonly kmsKeyId?: string;
+  /** Optional: sampled requests and answers captured as JSON lines to S3. */
+  readonly capture?: CaptureConfig;
   readonly environments: Readonly<Partial<Record<EnvName, EnvironmentConfig>>>;
 }

@@ -77,6 +77,30 @@ export function kmsStatements(ctx: DeployContext): Statement[] {
   ];
 }
 
+/**
+ * With release.yaml capture: SageMaker writes the captured records as the execution role,
+ * so the role may put objects under the capture prefix only (and use the capture key).
+ */
+export function dataCaptureStatements(ctx: DeployContext): Statement[] {
+  const capture = ctx.release.capture;
+  if (capture === undefined) return [];
+  const bucketAndPrefix = capture.destination.replace(/^s3:\/\//, '').replace(/\/+$/, '');
+  const statements: Statement[] = [
+    { Sid: 'WriteDataCapture', Effect: 'Allow', Action: ['s3:PutObject'], Resource: [`arn:${ctx.account.partition}:s3:::${bucketAndPrefix}/*`] },
+  ];
+  if (capture.kmsKeyId !== undefined) {
+    const alias = kmsAliasName(capture.kmsKeyId);
+    statements.push({
+      Sid: 'EncryptDataCapture',
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+      Resource: [alias === undefined ? capture.kmsKeyId : kmsKeysNear(capture.kmsKeyId)],
+      ...(alias === undefined ? {} : { Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias } } }),
+    });
+  }
+  return statements;
+}
+
 /** What the SageMaker endpoint's containers need: pull the one image repo, write the endpoint's logs (and, with kmsKeyId, use that key). */
 export function sagemakerPolicy(ctx: DeployContext): PolicyDocument {
   return {
@@ -99,6 +123,7 @@ export function sagemakerPolicy(ctx: DeployContext): PolicyDocument {
       sagemakerLogStatement(ctx.arns.endpointLogGroup),
       ...vpcStatements(ctx, 'sagemaker'),
       ...kmsStatements(ctx),
+      ...dataCaptureStatements(ctx),
     ],
   };
 }

@@ -7,6 +7,7 @@ import {
   DeleteEndpointConfigCommand,
   DescribeEndpointConfigCommand,
   paginateListEndpointConfigs,
+  type DataCaptureConfig,
   type ProductionVariant,
 } from '@aws-sdk/client-sagemaker';
 import { hasErrorName, ifMissing } from '../aws/aws-error.js';
@@ -28,6 +29,8 @@ export interface EndpointConfigObserved {
   name: string;
   /** CreateEndpointConfig's KmsKeyId as SageMaker reports it (absent: an AWS managed key). */
   kmsKeyId?: string;
+  /** DataCaptureConfig as SageMaker reports it (absent: no capture). */
+  capture?: { samplingPercent: number; destination: string };
 }
 
 const KIND = 'sagemaker-endpoint-config';
@@ -55,6 +58,25 @@ export function variantContent(release: ReleaseConfig, envName: string, env: Env
     volumeSizeGb: hasInstanceStorage(env.instanceType) ? undefined : env.volumeSizeGb,
     // Absent (not hashed) without a key, so configs from before kmsKeyId keep their names.
     kmsKeyId: endpointKmsKeyId(release, envName, env.instanceType),
+    ...(release.capture === undefined ? {} : { capture: { ...release.capture } }),
+  };
+}
+
+/**
+ * CreateEndpointConfig's DataCaptureConfig, only with release.yaml capture: input and
+ * output, and JSON bodies recorded as JSON (not base64) so each record is readable JSON lines.
+ */
+export function dataCaptureField(d: VariantContent): { DataCaptureConfig?: DataCaptureConfig } {
+  if (d.capture === undefined) return {};
+  return {
+    DataCaptureConfig: {
+      EnableCapture: true,
+      InitialSamplingPercentage: d.capture.samplingPercent,
+      DestinationS3Uri: d.capture.destination,
+      ...(d.capture.kmsKeyId === undefined ? {} : { KmsKeyId: d.capture.kmsKeyId }),
+      CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+      CaptureContentTypeHeader: { JsonContentTypes: ['application/json'], CsvContentTypes: ['text/csv'] },
+    },
   };
 }
 
@@ -74,6 +96,16 @@ export function productionVariant(d: EndpointConfigDesired): ProductionVariant {
   };
 }
 
+/** Plan lines for data capture, only when it is on (without it the plan stays as before). */
+function captureDiffs(d: VariantContent) {
+  if (d.capture === undefined) return [];
+  const { samplingPercent, destination, kmsKeyId } = d.capture;
+  return creationDiffs(
+    { captureSamplingPercent: samplingPercent, captureDestination: destination, captureKmsKeyId: kmsKeyId },
+    ['captureSamplingPercent', 'captureDestination', ...(kmsKeyId === undefined ? [] : ['captureKmsKeyId'] as const)],
+  );
+}
+
 export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, EndpointConfigObserved> = {
   kind: KIND,
 
@@ -87,7 +119,12 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
     const out = await ctx.clients.sagemaker
       .send(new DescribeEndpointConfigCommand({ EndpointConfigName: desired.name }))
       .catch(ifMissing(undefined));
-    return out && { name: out.EndpointConfigName!, ...(out.KmsKeyId ? { kmsKeyId: out.KmsKeyId } : {}) };
+    const capture = out?.DataCaptureConfig;
+    return out && {
+      name: out.EndpointConfigName!,
+      ...(out.KmsKeyId ? { kmsKeyId: out.KmsKeyId } : {}),
+      ...(capture?.EnableCapture ? { capture: { samplingPercent: capture.InitialSamplingPercentage!, destination: capture.DestinationS3Uri! } } : {}),
+    };
   },
 
   plan(desired, observed) {
@@ -95,7 +132,7 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
     if (observed) return change(KIND, desired.name, 'no-change');
     // kmsKeyId only when set: without one the plan stays as before (no `(none) -> (none)` line).
     const fields = ['modelName', 'instanceType', 'instanceCount', 'volumeSizeGb', ...(desired.kmsKeyId === undefined ? [] : ['kmsKeyId'] as const)] as const;
-    return change(KIND, desired.name, 'create', creationDiffs(desired, fields));
+    return change(KIND, desired.name, 'create', [...creationDiffs(desired, fields), ...captureDiffs(desired)]);
   },
 
   async apply(ctx, plan, desired) {
@@ -104,6 +141,7 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
         EndpointConfigName: desired.name,
         ProductionVariants: [productionVariant(desired)],
         ...kmsKeyField(desired),
+        ...dataCaptureField(desired),
         Tags: tagList(desired.tags),
       })).catch((err: unknown) => {
         if (hasErrorName(err, 'ValidationException') && /already exist/i.test((err as Error).message)) return;

@@ -24,6 +24,8 @@ export interface VariantContent {
   volumeSizeGb?: number;
   /** KMS key of the endpoint's storage volume; only set with release.yaml kmsKeyId (so other names keep their hash). */
   kmsKeyId?: string;
+  /** Data capture; only set with release.yaml capture (so other names keep their hash). */
+  capture?: { samplingPercent: number; destination: string; kmsKeyId?: string };
 }
 
 export function sagemakerModelName(names: ResourceNames, content: ModelContent): string {

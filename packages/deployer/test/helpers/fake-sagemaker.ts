@@ -3,7 +3,7 @@
 import {
   CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DeleteEndpointCommand, DeleteEndpointConfigCommand,
   DeleteModelCommand, DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, ListEndpointConfigsCommand,
-  ListModelsCommand, SageMakerServiceException, UpdateEndpointCommand, type ProductionVariant,
+  ListModelsCommand, SageMakerServiceException, UpdateEndpointCommand, type DataCaptureConfig, type ProductionVariant,
 } from '@aws-sdk/client-sagemaker';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import { sagemakerNotFound } from './aws-context.js';
@@ -19,6 +19,8 @@ export class FakeSageMaker {
   configs = new Map<string, ProductionVariant[]>();
   /** CreateEndpointConfig's KmsKeyId by config name (absent: an AWS managed key). */
   configKeys = new Map<string, string>();
+  /** CreateEndpointConfig's DataCaptureConfig by config name (absent: no capture). */
+  configCapture = new Map<string, DataCaptureConfig>();
   endpoints = new Map<string, FakeEndpoint>();
   /** What the next create/update ends in. */
   outcome: { status: 'InService' | 'Failed'; failureReason?: string } = { status: 'InService' };
@@ -40,12 +42,14 @@ export class FakeSageMaker {
       const c = this.configs.get(EndpointConfigName);
       if (!c) throw sagemakerNotFound(`endpoint configuration "${EndpointConfigName}"`);
       const KmsKeyId = this.configKeys.get(EndpointConfigName);
-      return { EndpointConfigName, ProductionVariants: c, ...(KmsKeyId ? { KmsKeyId } : {}) };
+      const DataCaptureConfig = this.configCapture.get(EndpointConfigName);
+      return { EndpointConfigName, ProductionVariants: c, ...(KmsKeyId ? { KmsKeyId } : {}), ...(DataCaptureConfig ? { DataCaptureConfig } : {}) };
     });
-    mock.on(CreateEndpointConfigCommand).callsFake(({ EndpointConfigName, ProductionVariants, KmsKeyId }) => {
+    mock.on(CreateEndpointConfigCommand).callsFake(({ EndpointConfigName, ProductionVariants, KmsKeyId, DataCaptureConfig }) => {
       if (this.configs.has(EndpointConfigName)) throw validation(`Cannot create already existing endpoint configuration "${EndpointConfigName}".`);
       this.configs.set(EndpointConfigName, ProductionVariants);
       if (KmsKeyId) this.configKeys.set(EndpointConfigName, KmsKeyId);
+      if (DataCaptureConfig) this.configCapture.set(EndpointConfigName, DataCaptureConfig);
       return {};
     });
     mock.on(DescribeEndpointCommand).callsFake(({ EndpointName }) => {

@@ -10,6 +10,7 @@ import type { ModelRunner } from '../model-runner.js';
 import { endRequest, sendError, sendJson, type RequestContext, type Tracker } from '../request-context.js';
 import type { ModelDefinition } from '../types.js';
 import { csvRowsInSlices } from '../csv-rows.js';
+import type { DataCapture } from '../data-capture.js';
 import type { JsonParseWorker } from '../json-parse-worker.js';
 import { csvInstances, mediaType, parseCsv, parseJson, type Validators } from '../validation.js';
 
@@ -28,6 +29,8 @@ export interface InvocationDeps {
   /** Parses large JSON bodies off the event loop. */
   jsonWorker: JsonParseWorker;
   logPayloads: boolean;
+  /** MS_CAPTURE_DIR: sampled requests and answers as JSON lines (the only place payloads go). */
+  capture?: DataCapture;
 }
 
 export type InvocationHandler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, fast: boolean) => void;
@@ -75,6 +78,7 @@ export function createInvocationHandler(d: InvocationDeps): InvocationHandler {
       if (hit !== undefined) {
         metrics.cacheHits.inc();
         if (d.logPayloads) ctx.responseBody = hit.slice(0, PAYLOAD_LOG_LIMIT);
+        d.capture?.record(ctx.id, raw, csv, hit);
         sendJson(tracker, res, ctx, 200, hit, fast, X_CACHE_HIT);
         return 200;
       }
@@ -100,6 +104,7 @@ export function createInvocationHandler(d: InvocationDeps): InvocationHandler {
       if (cache && key !== undefined) cache.set(key, text, d.cacheTtlSeconds).catch(() => metrics.cacheErrors.inc());
     }
     if (d.logPayloads) ctx.responseBody = text.slice(0, PAYLOAD_LOG_LIMIT);
+    d.capture?.record(ctx.id, raw, csv, text);
     sendJson(tracker, res, ctx, 200, text, fast, extra);
     return 200;
   }
