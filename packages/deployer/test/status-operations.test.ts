@@ -160,6 +160,13 @@ describe('status', () => {
     expect(run.stdout).toMatch(/budget {11}ms-iris-dev-monthly {2}0 of 50 USD this month/);
   });
 
+  it('shows the container environment the endpoint runs (release.yaml cache and runtime settings)', async () => {
+    const s = (await cli(['status', 'dev', '--dir', project.dir, '--json'])).json<Record<string, any>>();
+    expect(s.endpoint.environment).toMatchObject({ MODEL_SERVICE_ENV: 'dev', MS_CACHE: expect.stringMatching(/^(off|memory|redis)$/) });
+    const text = (await cli(['status', 'dev', '--dir', project.dir])).stdout;
+    expect(text).toMatch(/ {4}environment {4}MODEL_SERVICE_ENV=dev MODEL_SERVICE_MODEL=iris MS_CACHE=/);
+  });
+
   it('shows where the endpoint and the proxy run (VPC or not) and which key encrypts the endpoint volume', async () => {
     const plainRun = await cli(['status', 'dev', '--dir', project.dir, '--json']);
     const before = plainRun.json<Record<string, any>>();

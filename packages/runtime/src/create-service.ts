@@ -31,6 +31,7 @@ import { beginRequest, contextOf, endRequest, sendError, type RequestContext, ty
 import { createHealthRoutes, type ProbeHandler } from './routes/health-routes.js';
 import { createInvocationHandler } from './routes/invocations.js';
 import { createDataCapture } from './data-capture.js';
+import { cacheScopePrefix } from './cache/cache-key.js';
 import type { HealthState, ModelDefinition, Service, ServiceOptions } from './types.js';
 import { createValidators } from './validation.js';
 import {
@@ -104,6 +105,7 @@ export function createService(options: ServiceOptions): Service {
   const limits = resolveServerLimits(options);
   // Before anything else runs: the wrong weights must never load, let alone answer.
   const artifact = options.modelArtifact ? verifyModelArtifact(options.modelArtifact) : undefined;
+  const environment = options.environment ?? (process.env.MODEL_SERVICE_ENV || undefined);
 
   let accessLine: AccessLineWriter | undefined;
   let logger: Logger;
@@ -165,6 +167,12 @@ export function createService(options: ServiceOptions): Service {
     runner,
     cache,
     cacheTtlSeconds: options.cache?.ttlSeconds,
+    cacheKeyPrefix: cacheScopePrefix({
+      modelName: model.name,
+      modelVersion: model.version,
+      ...(artifact ? { artifactSha256: artifact.sha256 } : {}),
+      ...(environment !== undefined ? { environment } : {}),
+    }),
     maxBodyBytes,
     maxInstances,
     bodyIdleTimeoutMs: limits.bodyIdleTimeoutMs,

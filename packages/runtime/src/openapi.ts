@@ -54,7 +54,10 @@ export function buildOpenApi(model: ModelDefinition, schemas: EnvelopeSchemas, m
     responses: {
       200: {
         description: 'One prediction per instance',
-        headers: { 'X-Cache': { schema: { enum: ['HIT', 'MISS'] }, description: 'present when the cache is on' } },
+        headers: {
+          'X-Cache': { schema: { enum: ['HIT', 'MISS'] }, description: 'present when the cache is on' },
+          'X-Amzn-SageMaker-Custom-Attributes': { schema: { enum: ['cache=hit', 'cache=miss'] }, description: 'the same, as SageMaker passes it to InvokeEndpoint callers' },
+        },
         content: { 'application/json': { schema: { $ref: '#/components/schemas/InvocationResponse' } } },
       },
       400: errorResponse('Malformed JSON/CSV or an instance that fails the schema'),

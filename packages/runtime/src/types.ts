@@ -71,6 +71,8 @@ export interface ServiceOptions {
    * the file's hash differs, before the model is loaded.
    */
   modelArtifact?: { path: string; sha256: string };
+  /** The deployment environment (default: MODEL_SERVICE_ENV); part of every cache key. */
+  environment?: string;
   readinessChecks?: ReadinessCheck[];
   cache?: CacheOptions;
   batching?: BatchingOptions;

@@ -1,5 +1,9 @@
 // The cache in the invocation path: X-Cache HIT/MISS, keys from the canonical request,
 // the model not called on a hit, and a cache fault served as a miss (never an error).
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createService } from '../src/create-service.js';
@@ -111,6 +115,52 @@ describe('cache in the invocation path', () => {
       expect(second.headers['x-cache']).toBe('HIT');
     } finally {
       await service.close();
+    }
+  });
+
+  it('redis shared by two environments and two model files: each reads only its own entries', async () => {
+    const redisUrl = process.env.REDIS_URL;
+    expect(redisUrl).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), 'ms-cache-scope-'));
+    const fileA = join(dir, 'a.onnx');
+    const fileB = join(dir, 'b.onnx');
+    writeFileSync(fileA, 'weights a');
+    writeFileSync(fileB, 'weights b');
+    const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+    const start = async (environment: string, path: string) => {
+      const { model, calls } = modelSum({ warmup: [] });
+      const service = createService({
+        model,
+        logger: silentLogger(),
+        environment,
+        modelArtifact: { path, sha256: sha(path) },
+        cache: { kind: 'redis', redisUrl, ttlSeconds: 30 },
+      });
+      const { port } = await service.listen(0, '127.0.0.1');
+      return { service, calls, url: `http://127.0.0.1:${port}` };
+    };
+    const devA = await start('dev', fileA);
+    const prodA = await start('prod', fileA);
+    const devB = await start('dev', fileB);
+    try {
+      const unique = [Date.now() % 100000, Math.round(Math.random() * 1e6), 5, 6];
+      await request(devA.url).post('/invocations').send({ instances: [unique] }).expect(200);
+      // Wait (bounded) until dev/A's entry is in Redis, so a miss below is the scope, not timing.
+      let hit = '';
+      for (let i = 0; i < 50 && hit !== 'HIT'; i += 1) {
+        hit = (await request(devA.url).post('/invocations').send({ instances: [unique] })).headers['x-cache'] as string;
+        if (hit !== 'HIT') await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(hit).toBe('HIT');
+      const otherEnv = await request(prodA.url).post('/invocations').send({ instances: [unique] }).expect(200);
+      expect(otherEnv.headers['x-cache']).toBe('MISS');
+      const otherWeights = await request(devB.url).post('/invocations').send({ instances: [unique] }).expect(200);
+      expect(otherWeights.headers['x-cache']).toBe('MISS');
+      expect(prodA.calls).toHaveLength(1);
+      expect(devB.calls).toHaveLength(1);
+    } finally {
+      await Promise.all([devA.service.close(), prodA.service.close(), devB.service.close()]);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -61,4 +61,20 @@ describe('SageMaker Runtime InvokeEndpoint against the local server', () => {
     const e = caught as { $metadata?: { httpStatusCode?: number }; $response?: unknown; message?: string };
     expect(e.$metadata?.httpStatusCode).toBe(400);
   });
+
+  it('tells the caller a cache hit through CustomAttributes (the only response header SageMaker passes on)', async () => {
+    const invoke = () =>
+      client.send(
+        new InvokeEndpointCommand({
+          EndpointName: 'sum-dev',
+          ContentType: 'application/json',
+          Body: new TextEncoder().encode(JSON.stringify({ instances: [[9, 8, 7, 6]] })),
+        }),
+      );
+    const first = await invoke();
+    const second = await invoke();
+    expect(first.CustomAttributes).toBe('cache=miss');
+    expect(second.CustomAttributes).toBe('cache=hit');
+    expect(new TextDecoder().decode(second.Body)).toBe(new TextDecoder().decode(first.Body));
+  });
 });

@@ -38,6 +38,8 @@ export interface EnvironmentStatus {
     image?: string;
     imageDigest?: string;
     modelName?: string;
+    /** The model's container environment (release.yaml's cache and runtime settings as MS_* variables). */
+    environment?: Record<string, string>;
     /** The model's VpcConfig; absent = SageMaker's managed network (no VPC). */
     vpc?: NetworkStatus & { networkIsolation: boolean };
     /** The endpoint config's KmsKeyId; absent = an AWS managed key (or instance storage). */
@@ -122,6 +124,7 @@ async function endpointStatus(ctx: DeployContext): Promise<EnvironmentStatus['en
     const model = await sm.send(new DescribeModelCommand({ ModelName: result.modelName })).catch(ifMissing(undefined));
     result.image ??= model?.PrimaryContainer?.Image;
     result.imageDigest ??= result.image?.split('@')[1];
+    if (model?.PrimaryContainer?.Environment) result.environment = model.PrimaryContainer.Environment;
     const network = networkOf(model?.VpcConfig?.Subnets, model?.VpcConfig?.SecurityGroupIds);
     if (network) result.vpc = { ...network, networkIsolation: model?.EnableNetworkIsolation === true };
   }
@@ -302,6 +305,10 @@ export function renderStatus(model: string, s: EnvironmentStatus): string {
     lines.push(`    config         ${e.endpointConfig ?? '?'}  ${e.instanceType ?? '?'} x ${e.instanceCount ?? '?'}`);
     lines.push(`    image          ${e.image ?? '?'}`);
     if (e.imageDigest) lines.push(`    digest         ${e.imageDigest}`);
+    if (e.environment) {
+      const vars = Object.entries(e.environment).sort(([a], [b]) => a.localeCompare(b));
+      lines.push(`    environment    ${vars.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    }
     lines.push(`    network        ${e.vpc ? `${describeNetwork(e.vpc)}; network isolation ${e.vpc.networkIsolation ? 'on' : 'off'}` : 'no VPC (SageMaker-managed network)'}`);
     lines.push(`    volume key     ${e.kmsKeyId ?? 'AWS managed key (or the instance\'s hardware for instance storage)'}`);
   }

@@ -32,6 +32,13 @@ export interface CaptureConfig {
   readonly kmsKeyId?: string;
 }
 
+/** release.yaml `runtime`: passed to the container as MS_* variables. */
+export interface RuntimeSettings {
+  readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly predictTimeoutMs?: number;
+  readonly batching?: { readonly enabled?: boolean; readonly maxBatchSize?: number; readonly maxWaitMs?: number };
+}
+
 export interface EnvironmentConfig {
   readonly instanceType: string;
   readonly instanceCount: number;
@@ -64,7 +71,15 @@ export interface ReleaseConfig {
     /** doctor.image.size limit in MB (absent: 2048). */
     readonly maxSizeMb?: number;
   };
-  readonly cache: { readonly kind: 'off' | 'memory' | 'redis'; readonly ttlSeconds: number; readonly maxEntries: number };
+  readonly cache: {
+    readonly kind: 'off' | 'memory' | 'redis';
+    readonly ttlSeconds: number;
+    readonly maxEntries: number;
+    /** kind redis: an existing cache's rediss:// endpoint (MS_REDIS_URL). */
+    readonly endpoint?: string;
+  };
+  /** The runtime's settings for the container (absent fields keep the image's defaults). */
+  readonly runtime: RuntimeSettings;
   readonly slo: { readonly p95LatencyMs: number; readonly errorRate: number };
   readonly api: {
     readonly apiKey: boolean;

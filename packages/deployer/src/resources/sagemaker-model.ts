@@ -10,6 +10,7 @@ import {
 import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { tagList, type TagMap } from '../tags.js';
+import { containerEnvironment } from './container-environment.js';
 import { change, creationDiffs } from './diff.js';
 import type { ResourceModule } from './resource.js';
 import { listOwned, sagemakerModelName, type ModelContent } from './sagemaker-names.js';
@@ -25,6 +26,7 @@ export interface ModelObserved {
   image?: string;
   vpc?: VpcIds;
   networkIsolation?: boolean;
+  environment?: Record<string, string>;
 }
 
 const KIND = 'sagemaker-model';
@@ -44,13 +46,6 @@ export function modelVpcInput(content: Pick<ModelContent, 'vpc' | 'networkIsolat
   return {
     ...(content.vpc ? { VpcConfig: sagemakerVpcConfig(content.vpc) } : {}),
     ...(content.networkIsolation ? { EnableNetworkIsolation: true } : {}),
-  };
-}
-
-export function containerEnvironment(ctx: DeployContext): Record<string, string> {
-  return {
-    MODEL_SERVICE_ENV: ctx.envName,
-    MODEL_SERVICE_MODEL: ctx.release.model.name,
   };
 }
 
@@ -86,7 +81,7 @@ export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> = {
       image: upstream.imageUri ?? '',
       ...(upstream.modelDataUrl ? { modelDataUrl: upstream.modelDataUrl } : {}),
       executionRoleArn: upstream.sagemakerRoleArn ?? ctx.arns.sagemakerRole,
-      environment: containerEnvironment(ctx),
+      environment: containerEnvironment(ctx.release, ctx.envName),
       ...modelVpcContent(ctx),
     };
     return { name: sagemakerModelName(ctx.names, content), ...content, tags: ctx.tags };
@@ -101,6 +96,7 @@ export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> = {
     return {
       name: out.ModelName!,
       image: out.PrimaryContainer?.Image,
+      ...(out.PrimaryContainer?.Environment ? { environment: out.PrimaryContainer.Environment } : {}),
       ...(vpc ? { vpc } : {}),
       ...(out.EnableNetworkIsolation ? { networkIsolation: true } : {}),
     };
@@ -111,7 +107,7 @@ export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> = {
     if (observed) return change(KIND, desired.name, 'no-change');
     const vpcFields = desired.vpc ? (['vpc', ...(desired.networkIsolation ? ['networkIsolation' as const] : [])] as const) : [];
     const dataFields = desired.modelDataUrl ? (['modelDataUrl'] as const) : [];
-    return change(KIND, desired.name, 'create', creationDiffs(desired, ['image', ...dataFields, 'executionRoleArn', ...vpcFields]));
+    return change(KIND, desired.name, 'create', creationDiffs(desired, ['image', ...dataFields, 'executionRoleArn', 'environment', ...vpcFields]));
   },
 
   async apply(ctx, plan, desired) {

@@ -15,7 +15,7 @@ const validation = (message: string) => new SageMakerServiceException({
 export interface FakeEndpoint { config: string; status: string; failureReason?: string; lastModified: Date }
 
 export class FakeSageMaker {
-  models = new Map<string, { image: string; role: string; vpc?: { Subnets: string[]; SecurityGroupIds: string[] }; isolation?: boolean }>();
+  models = new Map<string, { image: string; role: string; environment?: Record<string, string>; vpc?: { Subnets: string[]; SecurityGroupIds: string[] }; isolation?: boolean }>();
   configs = new Map<string, ProductionVariant[]>();
   /** CreateEndpointConfig's KmsKeyId by config name (absent: an AWS managed key). */
   configKeys = new Map<string, string>();
@@ -31,11 +31,11 @@ export class FakeSageMaker {
     mock.on(DescribeModelCommand).callsFake(({ ModelName }) => {
       const m = this.models.get(ModelName);
       if (!m) throw sagemakerNotFound(`model "${ModelName}"`);
-      return { ModelName, PrimaryContainer: { Image: m.image }, ExecutionRoleArn: m.role, ...(m.vpc ? { VpcConfig: m.vpc } : {}), ...(m.isolation ? { EnableNetworkIsolation: true } : {}) };
+      return { ModelName, PrimaryContainer: { Image: m.image, ...(m.environment ? { Environment: m.environment } : {}) }, ExecutionRoleArn: m.role, ...(m.vpc ? { VpcConfig: m.vpc } : {}), ...(m.isolation ? { EnableNetworkIsolation: true } : {}) };
     });
     mock.on(CreateModelCommand).callsFake(({ ModelName, PrimaryContainer, ExecutionRoleArn, VpcConfig, EnableNetworkIsolation }) => {
       if (this.models.has(ModelName)) throw validation(`Cannot create already existing model "${ModelName}".`);
-      this.models.set(ModelName, { image: PrimaryContainer.Image, role: ExecutionRoleArn, vpc: VpcConfig, isolation: EnableNetworkIsolation });
+      this.models.set(ModelName, { image: PrimaryContainer.Image, role: ExecutionRoleArn, environment: PrimaryContainer.Environment, vpc: VpcConfig, isolation: EnableNetworkIsolation });
       return { ModelArn: `arn:aws:sagemaker:eu-west-1:123456789012:model/${ModelName}` };
     });
     mock.on(DescribeEndpointConfigCommand).callsFake(({ EndpointConfigName }) => {

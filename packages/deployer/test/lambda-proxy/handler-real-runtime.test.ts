@@ -53,6 +53,15 @@ describe('handler -> SageMaker Runtime SDK -> runtime server', () => {
     expect(seen.at(-1)).toEqual({ id: 'trace-42', attrs: 'request-id=trace-42' });
   });
 
+  it('turns the runtime cache answer into X-Cache: MISS, then HIT for the same instances', async () => {
+    const handler = handlerFor(url);
+    const first = await handler(predictEvent({ instances: [[7], [0.5]] }));
+    const second = await handler(predictEvent({ instances: [[7], [0.5]] }));
+    expect(first.headers?.['X-Cache']).toBe('MISS');
+    expect(second.headers?.['X-Cache']).toBe('HIT');
+    expect(second.body).toBe(first.body);
+  });
+
   it('maps the runtime validation error to 400 with its message, without retrying', async () => {
     const before = seen.length;
     const result = await handlerFor(url)(predictEvent({ instances: 'not-a-list' }));

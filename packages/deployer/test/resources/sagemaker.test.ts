@@ -36,6 +36,41 @@ async function failureOf(p: Promise<unknown>) {
   return err;
 }
 
+describe('release.yaml drives the container environment', () => {
+  const withBlocks = (cache: string, runtime = '') => `${RELEASE_YAML}cache: ${cache}\n${runtime}`;
+
+  test('cache and runtime settings become MS_* variables; a TTL change is a new model name and a plan diff', () => {
+    const ctx = testContext({
+      yaml: withBlocks(
+        '{ kind: redis, ttlSeconds: 60, endpoint: "rediss://cache.example.internal:6379" }',
+        'runtime: { logLevel: warn, predictTimeoutMs: 4000, batching: { enabled: true, maxBatchSize: 16, maxWaitMs: 3 } }\n',
+      ),
+    });
+    const a = sagemakerModel.desired(ctx, upstream());
+    expect(a.environment).toEqual({
+      MODEL_SERVICE_ENV: 'dev', MODEL_SERVICE_MODEL: 'iris', MS_CACHE: 'redis', MS_CACHE_TTL: '60', MS_REDIS_URL: 'rediss://cache.example.internal:6379',
+      LOG_LEVEL: 'warn', MS_PREDICT_TIMEOUT_MS: '4000', MS_BATCH: 'on', MS_BATCH_MAX_SIZE: '16', MS_BATCH_MAX_WAIT_MS: '3',
+    });
+    const b = sagemakerModel.desired(testContext({ yaml: withBlocks('{ kind: redis, ttlSeconds: 120, endpoint: "rediss://cache.example.internal:6379" }', 'runtime: { logLevel: warn, predictTimeoutMs: 4000, batching: { enabled: true, maxBatchSize: 16, maxWaitMs: 3 } }\n') }), upstream());
+    expect(b.environment.MS_CACHE_TTL).toBe('120');
+    expect(b.name).not.toBe(a.name);
+    const plan = sagemakerModel.plan(b, undefined);
+    expect(plan.diffs).toContainEqual({ field: 'environment', from: undefined, to: b.environment });
+  });
+
+  test('a cache endpoint must be rediss:// without a password, before any AWS call', () => {
+    expect(() => testContext({ yaml: withBlocks('{ kind: redis, endpoint: "redis://cache.example.internal:6379" }') })).toThrow(/cache\.endpoint/);
+    expect(() => testContext({ yaml: withBlocks('{ kind: redis, endpoint: "rediss://user:secret@cache.example.internal:6379" }') })).toThrow(/cache\.endpoint/);
+    expect(mutatingCommands(mocks)).toEqual([]);
+  });
+
+  test('the model created in SageMaker carries that environment', async () => {
+    await runChain(testContext({ yaml: withBlocks('{ kind: off }') }), MODULES, upstream());
+    const model = mocks.sagemaker.commandCalls(CreateModelCommand)[0]!.args[0].input;
+    expect(model.PrimaryContainer?.Environment).toEqual({ MODEL_SERVICE_ENV: 'dev', MODEL_SERVICE_MODEL: 'iris', MS_CACHE: 'off' });
+  });
+});
+
 describe('create path', () => {
   test('model pinned to the digest -> endpoint config -> endpoint, waited InService', async () => {
     const { plans, outputs } = await runChain(testContext(), MODULES, upstream());
@@ -44,7 +79,9 @@ describe('create path', () => {
 
     const model = mocks.sagemaker.commandCalls(CreateModelCommand)[0]!.args[0].input;
     expect(model.ModelName).toMatch(/^ms-iris-dev-[0-9a-f]{8}$/);
-    expect(model.PrimaryContainer).toEqual({ Image: `${REPO_URI}@${DIGEST}`, Mode: 'SingleModel', Environment: { MODEL_SERVICE_ENV: 'dev', MODEL_SERVICE_MODEL: 'iris' } });
+    expect(model.PrimaryContainer).toEqual({ Image: `${REPO_URI}@${DIGEST}`, Mode: 'SingleModel', Environment: {
+      MODEL_SERVICE_ENV: 'dev', MODEL_SERVICE_MODEL: 'iris', MS_CACHE: 'memory', MS_CACHE_TTL: '300', MS_CACHE_MAX_ENTRIES: '10000',
+    } });
     expect(model.ExecutionRoleArn).toBe(ROLE);
     expect(model.Tags).toEqual(expect.arrayContaining([{ Key: 'model-service:env', Value: 'dev' }]));
 

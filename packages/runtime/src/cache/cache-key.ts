@@ -269,3 +269,25 @@ function digest(value: unknown): string {
 export function cacheKey(modelName: string, modelVersion: string, instancesOrBody: unknown): string {
   return `${encodeURIComponent(modelName)}:${encodeURIComponent(modelVersion)}:${digest(instancesOrBody)}`;
 }
+
+/** What an answer depends on besides the request: a shared Redis must never mix these. */
+export interface CacheScope {
+  modelName: string;
+  modelVersion: string;
+  /** sha256 of the model file: new weights under the same version never read old answers. */
+  artifactSha256?: string;
+  /** MODEL_SERVICE_ENV: dev and prod sharing one cache never read each other's entries. */
+  environment?: string;
+}
+
+/** The key prefix for a scope, computed once at start: `<name>:<version>:<sha256>:<env>:`. */
+export function cacheScopePrefix(scope: CacheScope): string {
+  return [scope.modelName, scope.modelVersion, scope.artifactSha256 ?? '', scope.environment ?? '']
+    .map((part) => `${encodeURIComponent(part)}:`)
+    .join('');
+}
+
+/** `<scope prefix><sha256 of the canonical form, base64url>`. */
+export function scopedCacheKey(prefix: string, instancesOrBody: unknown): string {
+  return prefix + digest(instancesOrBody);
+}

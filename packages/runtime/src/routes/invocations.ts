@@ -3,7 +3,7 @@
 // prediction schema, answer. Written on node:http primitives so the same function serves
 // the fast path and the Express route.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { cacheKey } from '../cache/cache-key.js';
+import { scopedCacheKey } from '../cache/cache-key.js';
 import type { CacheStore } from '../cache/cache-store.js';
 import { RuntimeError, isRuntimeError } from '../errors.js';
 import type { ModelRunner } from '../model-runner.js';
@@ -21,6 +21,8 @@ export interface InvocationDeps {
   runner: ModelRunner;
   cache: CacheStore | undefined;
   cacheTtlSeconds: number | undefined;
+  /** From cacheScopePrefix: model name, version, artifact sha256 and environment. */
+  cacheKeyPrefix: string;
   maxBodyBytes: number;
   /** CSV splitting stops at row maxInstances + 1; larger JSON bodies are refused before they cross threads. */
   maxInstances: number;
@@ -36,8 +38,10 @@ export interface InvocationDeps {
 export type InvocationHandler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, fast: boolean) => void;
 
 const PAYLOAD_LOG_LIMIT = 4096;
-const X_CACHE_HIT = ['x-cache', 'HIT'] as const;
-const X_CACHE_MISS = ['x-cache', 'MISS'] as const;
+// SageMaker passes only X-Amzn-SageMaker-Custom-Attributes back to InvokeEndpoint callers (as
+// CustomAttributes), so the hit/miss goes there too; the Lambda proxy turns it into X-Cache.
+const X_CACHE_HIT = ['x-cache', 'HIT', 'x-amzn-sagemaker-custom-attributes', 'cache=hit'] as const;
+const X_CACHE_MISS = ['x-cache', 'MISS', 'x-amzn-sagemaker-custom-attributes', 'cache=miss'] as const;
 const X_SOURCE_FALLBACK = ['x-model-source', 'fallback'] as const;
 /**
  * Bodies from this size on are parsed where they cannot hold up /ping: JSON in a worker thread,
@@ -67,7 +71,7 @@ export function createInvocationHandler(d: InvocationDeps): InvocationHandler {
 
     let key: string | undefined;
     if (cache) {
-      key = cacheKey(model.name, model.version, instances);
+      key = scopedCacheKey(d.cacheKeyPrefix, instances);
       let hit: string | undefined;
       try {
         hit = await cache.get(key);

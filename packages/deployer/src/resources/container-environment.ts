@@ -1,0 +1,23 @@
+// The SageMaker model's container environment: release.yaml's cache and runtime settings as the
+// runtime's MS_* variables. They override the defaults compiled into the image, and they are part
+// of the model's content hash, so a changed TTL is a new model and a blue/green update.
+import type { ReleaseConfig } from '../release/types.js';
+
+export function containerEnvironment(release: ReleaseConfig, envName: string): Record<string, string> {
+  const { cache, runtime } = release;
+  const env: Record<string, string> = {
+    MODEL_SERVICE_ENV: envName,
+    MODEL_SERVICE_MODEL: release.model.name,
+    MS_CACHE: cache.kind,
+  };
+  if (cache.kind !== 'off') env.MS_CACHE_TTL = String(cache.ttlSeconds);
+  if (cache.kind === 'memory') env.MS_CACHE_MAX_ENTRIES = String(cache.maxEntries);
+  if (cache.kind === 'redis' && cache.endpoint) env.MS_REDIS_URL = cache.endpoint;
+  if (runtime.logLevel) env.LOG_LEVEL = runtime.logLevel;
+  if (runtime.predictTimeoutMs !== undefined) env.MS_PREDICT_TIMEOUT_MS = String(runtime.predictTimeoutMs);
+  const batching = runtime.batching;
+  if (batching?.enabled !== undefined) env.MS_BATCH = batching.enabled ? 'on' : 'off';
+  if (batching?.maxBatchSize !== undefined) env.MS_BATCH_MAX_SIZE = String(batching.maxBatchSize);
+  if (batching?.maxWaitMs !== undefined) env.MS_BATCH_MAX_WAIT_MS = String(batching.maxWaitMs);
+  return env;
+}
