@@ -5,7 +5,6 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { DEPLOYER_STATEMENTS, DOCTOR_STATEMENTS, KMS_DEPLOY_STATEMENTS, deployerPolicy, policyDocument, VPC_DEPLOY_STATEMENTS, type PolicyDocumentJson } from '../aws/deployer-policy.js';
-import { policyMarkdown } from '../aws/policy-markdown.js';
 import { DeployerError } from '../errors.js';
 import { loadRelease } from '../release/load-release.js';
 import { BOUNDARY_POLICY_NAME, roleBoundary } from '../resources/iam-boundary.js';
@@ -14,7 +13,6 @@ import { projectDir, writeJson, type CliRuntime, type CommonOptions } from './se
 export interface PolicyOptions extends CommonOptions {
   accountId?: string;
   partition?: string;
-  markdown?: boolean;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -28,10 +26,6 @@ function fill(doc: PolicyDocumentJson, partition: string, accountId: string): Po
 }
 
 export async function runPolicy(rt: CliRuntime, opts: PolicyOptions): Promise<number> {
-  if (opts.markdown) {
-    rt.io.stdout.write(policyMarkdown());
-    return 0;
-  }
   const accountId = opts.accountId ?? '<account-id>';
   if (opts.accountId !== undefined && !ACCOUNT_ID.test(opts.accountId)) throw new DeployerError('MS_DEPLOY_USAGE', { reason: `--account-id ${opts.accountId} is not a 12-digit AWS account id` });
   const partition = opts.partition ?? 'aws';
@@ -65,6 +59,5 @@ export function policyCommand(rt: CliRuntime, exit: (code: number) => void): Com
     .description("print the IAM policy the identity running model-deploy needs, and the permissions boundary of the roles it creates")
     .option('--account-id <id>', 'fill in this account id (default: <account-id> placeholders)')
     .option('--partition <name>', 'aws, aws-cn or aws-us-gov', 'aws')
-    .option('--markdown', 'the IAM reference page (docs/iam-policy.md)')
     .action(async (opts: PolicyOptions) => exit(await runPolicy(rt, opts)));
 }
