@@ -13,4 +13,4 @@ if [ "$mode" = --if-changed ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want
   exit 0
 fi
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
-echo "$wanted" > "$stamp"
+mkdir -p node_modules && echo "$wanted" > "$stamp"

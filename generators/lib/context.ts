@@ -173,7 +173,8 @@ export function packageJson(a: Answers, runtimeDependency: string): Record<strin
     scripts: {
       build: 'tsc -p tsconfig.json',
       typecheck: 'tsc -p tsconfig.test.json',
-      start: 'node dist/server.js serve',
+      // exec: npm's shell becomes node, so a signal sent to `npm start` reaches the server.
+      start: 'exec node dist/server.js serve',
       test: 'NODE_OPTIONS=--experimental-vm-modules jest --coverage',
       bench: 'tsc -p tsconfig.json && node bench/load.js',
     },

@@ -70,9 +70,9 @@ describe('generated project with the runtime from an `npm pack` tarball', () => 
 
   test('started as `npm start` does, it answers /ping and /invocations on a real socket and drains on SIGTERM', async () => {
     expect(done.build).toBe(true);
-    // `npm start` is `node dist/server.js serve`: run that exactly, so SIGTERM reaches the server itself.
+    // `npm start` is `exec node dist/server.js serve`: run that exactly, so SIGTERM reaches the server itself.
     const start = readJson(join(dir, 'package.json')).scripts.start as string;
-    const m = /^node (\S+) (serve)$/.exec(start);
+    const m = /^exec node (\S+) (serve)$/.exec(start);
     expect(m).not.toBeNull();
     const port = await freePort();
     // coreutils `timeout` caps its life if this test process dies; it passes SIGTERM on and exits with the server's code.

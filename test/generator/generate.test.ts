@@ -63,7 +63,7 @@ describe('defaults (--yes)', () => {
       name: 'churn',
       type: 'module',
       dependencies: { '@model-service/runtime': '^0.1.0' },
-      scripts: { start: 'node dist/server.js serve', build: 'tsc -p tsconfig.json', bench: 'tsc -p tsconfig.json && node bench/load.js' },
+      scripts: { start: 'exec node dist/server.js serve', build: 'tsc -p tsconfig.json', bench: 'tsc -p tsconfig.json && node bench/load.js' },
     });
     result.assertFileContent('churn/src/app.ts', "MS_CACHE: 'memory'");
     result.assertFileContent('churn/src/model_loader.ts', "name: 'churn'");

@@ -64,7 +64,7 @@ describe('re-run on an existing project', () => {
     expect(pkg).toMatchObject({
       version: '2.3.0',
       description: 'our churn service',
-      scripts: { test: 'jest --runInBand', lint: 'eslint .', start: 'node dist/server.js serve', bench: expect.any(String) },
+      scripts: { test: 'jest --runInBand', lint: 'eslint .', start: 'exec node dist/server.js serve', bench: expect.any(String) },
       dependencies: { lodash: '^4.17.21', '@model-service/runtime': '^0.1.0' },
       devDependencies: { jest: expect.any(String), 'ts-jest': expect.any(String) },
     });

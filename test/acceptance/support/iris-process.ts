@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const IRIS_DIR = join(REPO_ROOT, 'examples', 'iris');
 
-/** The file `npm start` runs, read from examples/iris/package.json ("node <file>"). */
+/** The file `npm start` runs, read from examples/iris/package.json ("exec node <file>"). */
 export function irisEntry(): string {
   const pkg = JSON.parse(readFileSync(join(IRIS_DIR, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const match = /^node (\S+)$/.exec(pkg.scripts.start);
-  if (!match) throw new Error(`examples/iris start script is "${pkg.scripts.start}", expected "node <file>"`);
+  const match = /^(?:exec )?node (\S+)$/.exec(pkg.scripts.start);
+  if (!match) throw new Error(`examples/iris start script is "${pkg.scripts.start}", expected "exec node <file>"`);
   const entry = join(IRIS_DIR, match[1]!);
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` at the repo root first (npm test does).`);
   return entry;

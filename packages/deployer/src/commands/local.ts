@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import { DeployerError } from '../errors.js';
 import { freePort, waitUntil } from '../local-chain/free-port.js';
 import { startLocalChain, type LocalChain } from '../local-chain/chain.js';
+import { startErrorOf } from '../local-chain/start-error.js';
 import { resourceNames } from '../naming.js';
 import { environmentOf, loadRelease } from '../release/load-release.js';
 import type { EnvName } from '../release/types.js';
@@ -37,13 +38,15 @@ async function startProjectRuntime(dir: string, timeoutMs: number): Promise<{ ur
   const url = `http://127.0.0.1:${port}`;
   const child = spawn('npm', ['start', '--silent'], { cwd: dir, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
+  child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-16_000)));
   let exited = false;
   child.once('exit', () => (exited = true));
   const ok = await waitUntil(async () => exited || (await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) })).status === 200, Math.ceil(timeoutMs / 250), 250);
   if (!ok || exited) {
     child.kill('SIGTERM');
-    throw chainError(`\`npm start\` in ${dir} did not answer GET /ping on ${url} within ${timeoutMs} ms${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+    const said = startErrorOf(stderr);
+    const why = exited ? `exited before answering GET /ping on ${url}` : `did not answer GET /ping on ${url} within ${timeoutMs} ms`;
+    throw chainError(`\`npm start\` in ${dir} ${why}${said ? `: ${said}` : ''}`);
   }
   return { url, child };
 }

@@ -321,7 +321,6 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
     for (const item of w.methods) {
       const { route } = item;
       const resourceId = resourceIds[route.path] ?? '';
-      const site = `${d.apiName} ${routeKey(route)}`;
       const cognito = route.authorizationType === 'COGNITO_USER_POOLS';
       if (item.put) {
         await api

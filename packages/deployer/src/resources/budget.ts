@@ -125,7 +125,6 @@ export const budget: ResourceModule<BudgetDesired, BudgetObserved> = {
   async observe(ctx, d) {
     if (!d.spec) return undefined;
     const b = ctx.clients.budgets;
-    const what = `budget ${d.name}`;
     const found = await b.send(new DescribeBudgetCommand({ AccountId: d.accountId, BudgetName: d.name })).catch(ifMissing(undefined));
     if (!found?.Budget) return undefined;
     const listed = await b.send(new DescribeNotificationsForBudgetCommand({ AccountId: d.accountId, BudgetName: d.name, MaxResults: 100 }))

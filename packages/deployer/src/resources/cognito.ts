@@ -20,7 +20,6 @@ import {
   type ExplicitAuthFlowsType,
   type PasswordPolicyType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { DeployContext } from '../context.js';
 import { awsFail, ifMissing } from '../aws/aws-error.js';
 import type { AwsClients } from '../aws/clients.js';
 import { findFirst } from '../aws/pages.js';
