@@ -27,6 +27,7 @@ import { derivedContext, derivedFiles, derivedTemplates, describeModelChange } f
 import { FLAGS, parseFlags, type FlagAnswers } from '../lib/options.js';
 import { buildQuestions } from '../lib/prompts.js';
 import { templatesDir } from '../lib/templates-dir.js';
+import { checkoutRoot, dependsOnVendor, isWorkspaceOf, packFromCheckout, type PackageSources } from '../lib/vendor-packages.js';
 
 const CONFIG_KEY = 'answers';
 
@@ -76,6 +77,8 @@ export default class ModelServiceGenerator extends Generator {
   async prompting(): Promise<void> {
     if (this.flags.yes) return;
     const questions = buildQuestions(this.flags, this.stored);
+    // Every answer came from a flag: nothing to ask, so no terminal is needed.
+    if (questions.length === 0) return;
     this.prompted = (await this.prompt(questions as never)) as PromptAnswers;
   }
 
@@ -92,21 +95,21 @@ export default class ModelServiceGenerator extends Generator {
     const a = this.answers;
     const artifact = artifactPath(a);
     const artifactBytes = this._modelArtifact(a);
-    const { dependency, vendored } = this._runtimeDependency();
-    const existing = this.fs.readJSON(this.destinationPath('package.json'), {}) as {
-      dependencies?: Record<string, string>;
-    };
-    // A re-run without --runtime-source keeps a vendored runtime: package.json still points
-    // at file:vendor/<tgz>, so the Dockerfile must keep copying vendor/ in.
-    const keepsVendored =
-      !this.flags.runtimeSource &&
-      existing.dependencies?.['@model-service/runtime']?.startsWith('file:vendor/') === true;
+    const sources = this._packageSources();
+    const existing = this.fs.readJSON(this.destinationPath('package.json'), {}) as Record<string, unknown>;
+    const merged = mergeUnder(packageJson(a, sources.specs), existing);
+    // An explicit source (a checkout's tarballs, --runtime-source) wins over what the project depended on before.
+    for (const [name, spec] of Object.entries(sources.explicit)) {
+      const section = name === '@model-service/deployer' ? 'devDependencies' : 'dependencies';
+      (merged[section] as Record<string, string>)[name] = spec;
+    }
     const starter = a.modelFile === undefined ? this._starterMetrics() : undefined;
     const derived = this.derivation;
     const context = buildContext(a, {
       artifactSha256: createHash('sha256').update(artifactBytes).digest('hex'),
       modelVersion: '1.0.0',
-      vendorRuntime: vendored !== undefined || keepsVendored,
+      // Whatever package.json ends up with: a tarball in vendor/ must be in the image build too.
+      vendorRuntime: dependsOnVendor(merged),
       troubleshootingCodes: readFileSync(this.templatePath(TROUBLESHOOTING_CODES_FILE), 'utf8'),
       starterMetrics: starter && metricsSummary(starter),
       derived: derived && derivedContext(derived),
@@ -127,13 +130,7 @@ export default class ModelServiceGenerator extends Generator {
       this.fs.write(this.destinationPath(GOLDEN_FILE), this._golden(a, artifact));
       this.fs.write(this.destinationPath(METRICS_FILE), this._metrics(a, artifact, starter));
     }
-    if (vendored) this.fs.copy(vendored.from, this.destinationPath(vendored.to));
-
-    const merged = mergeUnder(packageJson(a, dependency), existing as Record<string, unknown>);
-    if (this.flags.runtimeSource) {
-      // An explicit --runtime-source wins over whatever the project depended on before.
-      (merged.dependencies as Record<string, string>)['@model-service/runtime'] = dependency;
-    }
+    for (const tarball of sources.tarballs) this.fs.write(this.destinationPath(tarball.file), tarball.bytes);
     this.fs.writeJSON(this.destinationPath('package.json'), merged);
   }
 
@@ -159,7 +156,7 @@ ${this.answers.name} is ready in ${dir}:
   npm test                 # health, inference, invalid input, golden set (80% line coverage)
   npm run build && npm start   # http://127.0.0.1:8080/ping
   curl -s -X POST http://127.0.0.1:8080/invocations -H 'content-type: application/json' -d @sample-request.json
-  npx -p @model-service/deployer model-deploy plan ${this.answers.environments[0]}
+  npx model-deploy plan ${this.answers.environments[0]}
 `);
   }
 
@@ -196,14 +193,35 @@ ${this.answers.name} is ready in ${dir}:
     if (!ok) throw new GeneratorError('MS_GEN_RUNTIME_SOURCE', { value: source });
   }
 
-  /** `^0.1.0` from the registry, `file:vendor/<tgz>` (copied in), or `file:<folder>`. */
-  _runtimeDependency(): { dependency: string; vendored?: { from: string; to: string } } {
+  /**
+   * @model-service/* for the project: registry ranges; from a checkout (--packages checkout, the
+   * CLI's default there) tarballs packed into vendor/; --runtime-source overrides the runtime.
+   */
+  _packageSources(): PackageSources {
+    const sources: PackageSources = { specs: { runtime: DEFAULTS.runtimeRange, deployer: DEFAULTS.deployerRange }, explicit: {}, tarballs: [] };
+    if (this.flags.packages === 'checkout') {
+      const root = checkoutRoot();
+      if (!root) throw new GeneratorError('MS_GEN_INVALID_FLAG', { flag: 'packages', value: 'checkout', problem: 'this generator is not running from a checkout of the model-service repo', allowed: 'registry (or run <checkout>/generators/bin/model-service.js)' });
+      // In one of the checkout's workspaces (examples/<x>) npm links the packages itself.
+      if (!isWorkspaceOf(root, this.destinationRoot())) {
+        sources.tarballs = packFromCheckout(root);
+        for (const t of sources.tarballs) sources.explicit[t.name] = `file:${t.file}`;
+        this.log(`Packed ${sources.tarballs.map((t) => t.name).join(' and ')} from the checkout at ${root} into vendor/ (no registry needed).`);
+      }
+    }
     const source = this.flags.runtimeSource;
-    if (source === undefined) return { dependency: DEFAULTS.runtimeRange };
-    const path = resolve(source);
-    if (statSync(path).isDirectory()) return { dependency: `file:${relative(this.destinationRoot(), path)}` };
-    const to = `vendor/${basename(path)}`;
-    return { dependency: `file:${to}`, vendored: { from: path, to } };
+    if (source !== undefined) {
+      const path = resolve(source);
+      sources.tarballs = sources.tarballs.filter((t) => t.name !== '@model-service/runtime');
+      if (statSync(path).isDirectory()) {
+        sources.explicit['@model-service/runtime'] = `file:${relative(this.destinationRoot(), path)}`;
+      } else {
+        const file = `vendor/${basename(path)}`;
+        sources.tarballs.push({ name: '@model-service/runtime', file, bytes: readFileSync(path) });
+        sources.explicit['@model-service/runtime'] = `file:${file}`;
+      }
+    }
+    return sources;
   }
 
   /**

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GeneratorError } from './errors.js';
 import { FLAGS } from './options.js';
+import { checkoutRoot } from './vendor-packages.js';
 
 const APP = join(dirname(fileURLToPath(import.meta.url)), '..', 'app', 'index.js');
 const EXTRA_BOOLEANS = ['force', 'skip-install', 'help'];
@@ -81,11 +82,9 @@ export async function main(argv: string[], { cwd = process.cwd(), interactive = 
     const [{ createEnv }, { batchAdapter }] = await Promise.all([import('yeoman-environment'), import('./batch-adapter.js')]);
     const env = createEnv(interactive ? { cwd } : { cwd, adapter: batchAdapter() });
     env.register(APP, { namespace: 'model-service:app' });
-    const nonInteractive = Boolean(options.yes) || !interactive;
-    const runOptions: Record<string, unknown> = {
-      ...options,
-      yes: nonInteractive,
-    };
+    const runOptions: Record<string, unknown> = { ...options };
+    // From a checkout, @model-service/* are packed from it (they may not be on a registry).
+    if (runOptions.packages === undefined && checkoutRoot() !== undefined) runOptions.packages = 'checkout';
     await env.run(['model-service:app', 'init', ...positionals], runOptions as never);
     return 0;
   } catch (err) {

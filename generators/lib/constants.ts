@@ -40,6 +40,9 @@ export type CacheKind = (typeof CACHE_KINDS)[number];
 export const CI_PROVIDERS = ['github', 'circleci', 'none'] as const;
 export type CiProvider = (typeof CI_PROVIDERS)[number];
 
+export const PACKAGE_SOURCES = ['checkout', 'registry'] as const;
+export type PackageSource = (typeof PACKAGE_SOURCES)[number];
+
 export const MODEL_KINDS = ['typescript', 'onnx'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
@@ -75,6 +78,8 @@ export const DEFAULTS = {
   modelKind: 'typescript' as ModelKind,
   /** Semver range of @model-service/runtime in a generated project (the published case). */
   runtimeRange: '^0.1.0',
+  /** Semver range of @model-service/deployer (a devDependency of the project). */
+  deployerRange: '^0.1.0',
 };
 
 /** Pinned public base image; the Dockerfile takes it as BASE_IMAGE so tests can build on a local one. */

@@ -8,12 +8,14 @@ import {
   ENVIRONMENTS,
   INSTANCE_TYPES,
   MODEL_KINDS,
+  PACKAGE_SOURCES,
   REGION,
   type CacheKind,
   type CiProvider,
   type EnvName,
   type InstanceType,
   type ModelKind,
+  type PackageSource,
 } from './constants.js';
 import { GeneratorError } from './errors.js';
 
@@ -44,7 +46,8 @@ export const FLAGS: FlagSpec[] = [
   { name: 'sample', type: String, description: 'Rows to run your ONNX model on at init (data.csv with a header, or data.jsonl): they name the features and become the inference tests and golden set' },
   { name: 'label-column', type: String, description: 'The --sample column holding the true value: fills model/metrics.json (accuracy, or RMSE/MAE/R²)' },
   { name: 'owner', type: String, description: 'Contact of the owner (e.g. an email): in README.md and release.yaml (tag model-service:owner)' },
-  { name: 'runtime-source', type: String, description: 'Use a local @model-service/runtime: an `npm pack` .tgz (copied into vendor/) or a package folder' },
+  { name: 'packages', type: String, description: 'Where @model-service/runtime and deployer come from: checkout (packed from this repo into vendor/; the default when run from a checkout) | registry' },
+  { name: 'runtime-source', type: String, description: 'Use this @model-service/runtime instead: an `npm pack` .tgz (copied into vendor/) or a package folder' },
   { name: 'yes', type: Boolean, description: 'Take defaults for every question not given by a flag (non-interactive)' },
 ];
 
@@ -71,6 +74,8 @@ export interface FlagAnswers {
   /** --model: path of the user's artifact, checked to be a readable file in the generator. */
   model?: string;
   owner?: string;
+  /** --packages: checkout = pack @model-service/* from the repo the generator runs from; registry = semver ranges. */
+  packages?: PackageSource;
   runtimeSource?: string;
   /** --sample: rows the ONNX model is run on at init; --label-column: their true values. */
   sample?: string;
@@ -196,6 +201,8 @@ export function parseFlags(options: Record<string, unknown>, positionalName?: st
   }
   const owner = raw(options, 'owner');
   if (owner !== undefined) out.owner = checkOwner('owner', owner);
+  const packages = raw(options, 'packages');
+  if (packages !== undefined) out.packages = oneOf('packages', packages, PACKAGE_SOURCES);
   const source = raw(options, 'runtime-source');
   if (source !== undefined) out.runtimeSource = source;
   const sample = raw(options, 'sample');
