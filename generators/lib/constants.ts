@@ -48,6 +48,8 @@ export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** AWS-name-safe: lowercase, starts with a letter, 3..40 characters (release schema `awsName`). */
 export const AWS_NAME = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+/** An AWS tag value (what the team is): 1-256 letters, digits, spaces and _ . : / = + - @, no outer spaces. */
+export const TAG_VALUE = /^(?=.{1,256}$)(?!\s)[\p{L}\p{Z}\p{N}_.:/=+@-]*(?<!\s)$/u;
 export const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 export interface EnvDefaults {

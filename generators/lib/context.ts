@@ -44,6 +44,14 @@ export interface TemplateContext extends Omit<Answers, 'env' | 'runtimeSource' |
   updates: 'dependabot' | 'renovate';
   /** Your ONNX model (--model x.onnx): what init derived from its graph; undefined otherwise. */
   derived?: DerivedContext;
+  /** The team as a YAML scalar: plain when that reads back as the same string, else double-quoted. */
+  teamYaml: string;
+}
+
+/** A YAML scalar that reads back as exactly `value` (JSON strings are valid YAML). */
+export function yamlString(value: string): string {
+  const plain = /^[A-Za-z][A-Za-z0-9_./=+-]*$/.test(value) && !/^(y|n|yes|no|true|false|on|off|null)$/i.test(value);
+  return plain ? value : JSON.stringify(value);
 }
 
 export function artifactPath(a: Pick<Answers, 'name' | 'modelKind' | 'modelFile'>): string {
@@ -88,6 +96,7 @@ export function buildContext(
     artifact: artifactPath(a),
     ownModel: a.modelFile !== undefined,
     updates: updatesBot(a.ci),
+    teamYaml: yamlString(a.team),
     starterMetrics: undefined,
     derived: undefined,
     ...extra,

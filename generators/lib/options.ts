@@ -9,7 +9,7 @@ import {
   INSTANCE_TYPES,
   MODEL_KINDS,
   PACKAGE_SOURCES,
-  REGION,
+  TAG_VALUE,
   type CacheKind,
   type CiProvider,
   type EnvName,
@@ -18,6 +18,7 @@ import {
   type PackageSource,
 } from './constants.js';
 import { GeneratorError } from './errors.js';
+import { isKnownRegion } from './known-regions.js';
 
 export interface FlagSpec {
   name: string;
@@ -27,7 +28,7 @@ export interface FlagSpec {
 
 export const FLAGS: FlagSpec[] = [
   { name: 'model-name', type: String, description: 'Model name (same as the positional [name]); lowercase, AWS-name-safe, 3-40 chars' },
-  { name: 'team', type: String, description: 'Owning team (AWS-name-safe), used in tags' },
+  { name: 'team', type: String, description: 'Owning team, the model-service:team tag: 1-256 letters, digits, spaces and _ . : / = + - @' },
   { name: 'environments', type: String, description: `Comma-separated environments: ${ENVIRONMENTS.join(', ')}` },
   { name: 'instance-type', type: String, description: 'SageMaker instance type for all environments, or per env: dev=ml.t2.medium,prod=ml.m5.large' },
   { name: 'instance-count', type: String, description: 'Instance count for all environments, or per env: dev=1,prod=2' },
@@ -60,7 +61,8 @@ export interface FlagAnswers {
   environments?: EnvName[];
   instanceType?: PerEnv<InstanceType>;
   instanceCount?: PerEnv<number>;
-  autoscaling?: EnvName[];
+  /** "all": every generated environment, whichever --environments (or the default) gives. */
+  autoscaling?: EnvName[] | 'all';
   minCapacity?: PerEnv<number>;
   maxCapacity?: PerEnv<number>;
   targetInvocations?: number;
@@ -97,6 +99,12 @@ function raw(options: Record<string, unknown>, flag: string): string | undefined
 
 function invalid(flag: string, value: string, problem: string, allowed: string): never {
   throw new GeneratorError('MS_GEN_INVALID_FLAG', { flag, value, problem, allowed });
+}
+
+/** An AWS tag value (the team is only a tag): 1-256 letters, digits, spaces and _ . : / = + - @. */
+export function checkTeam(flag: string, value: string): string {
+  if (!TAG_VALUE.test(value)) invalid(flag, value, 'it must be 1-256 letters, digits, spaces and _ . : / = + - @ (what AWS allows in a tag value), without leading or trailing spaces', 'e.g. ml, data-science, "Risk Models"');
+  return value;
 }
 
 export function checkName(flag: string, value: string): string {
@@ -153,9 +161,10 @@ function perEnv<T>(flag: string, value: string, parse: (v: string) => T): PerEnv
 export function parseFlags(options: Record<string, unknown>, positionalName?: string): FlagAnswers {
   const out: FlagAnswers = { yes: Boolean(options.yes) };
   const name = raw(options, 'model-name') ?? positionalName;
-  if (name !== undefined) out.name = checkName(positionalName !== undefined && raw(options, 'model-name') === undefined ? 'name' : 'model-name', name);
+  // The positional [name] is the same answer as --model-name: errors name the flag that exists.
+  if (name !== undefined) out.name = checkName('model-name', name);
   const team = raw(options, 'team');
-  if (team !== undefined) out.team = checkName('team', team);
+  if (team !== undefined) out.team = checkTeam('team', team);
   const envs = raw(options, 'environments');
   if (envs !== undefined) out.environments = envList('environments', envs, ENVIRONMENTS);
   const type = raw(options, 'instance-type');
@@ -165,7 +174,8 @@ export function parseFlags(options: Record<string, unknown>, positionalName?: st
   const scaling = raw(options, 'autoscaling');
   if (scaling !== undefined) {
     if (scaling === 'none' || scaling === 'false') out.autoscaling = [];
-    else if (scaling === 'all') out.autoscaling = [...(out.environments ?? ENVIRONMENTS)];
+    // Resolved against the generated environments once they are known (answers.ts).
+    else if (scaling === 'all') out.autoscaling = 'all';
     else out.autoscaling = envList('autoscaling', scaling, out.environments ?? ENVIRONMENTS);
   }
   const min = raw(options, 'min-capacity');
@@ -182,7 +192,7 @@ export function parseFlags(options: Record<string, unknown>, positionalName?: st
   if (entries !== undefined) out.cacheMaxEntries = parseInteger('cache-max-entries', entries, 1, 10000000);
   const region = raw(options, 'region');
   if (region !== undefined) {
-    if (!REGION.test(region)) invalid('region', region, 'it does not look like an AWS region', 'e.g. eu-west-1, us-east-1, us-gov-west-1');
+    if (!isKnownRegion(region)) invalid('region', region, 'it is not an AWS region (the AWS SDK\'s region table does not have it)', 'e.g. eu-west-1, us-east-1, us-gov-west-1');
     out.region = region;
   }
   const volume = raw(options, 'volume-size');
