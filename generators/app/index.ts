@@ -1,8 +1,8 @@
 // generator-model-service: `yo model-service init [name]` (and `npx model-service init`).
 // Run loop: initializing (flags, checked before anything is written) -> prompting ->
-// configuring (answers checked, destination chosen, answers stored) -> writing -> install -> end.
+// configuring (answers checked, destination chosen) -> writing -> install -> end (answers stored in .yo-rc.json, git init).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import Generator from 'yeoman-generator';
 import { resolveAnswers, type Answers, type PromptAnswers } from '../lib/answers.js';
@@ -26,9 +26,12 @@ import { readOnnxGraph } from '../lib/onnx-graph.js';
 import { derivedContext, derivedFiles, derivedTemplates, describeModelChange } from '../lib/onnx-project.js';
 import { FLAGS, parseFlags, type FlagAnswers } from '../lib/options.js';
 import { buildQuestions } from '../lib/prompts.js';
+import { gitInit } from '../lib/git-init.js';
 import { templatesDir } from '../lib/templates-dir.js';
+import { checkoutRoot, dependsOnVendor, isWorkspaceOf, packFromCheckout, type PackageSources } from '../lib/vendor-packages.js';
 
 const CONFIG_KEY = 'answers';
+const GENERATOR_KEY = 'generator-model-service';
 
 export default class ModelServiceGenerator extends Generator {
   private flags!: FlagAnswers;
@@ -56,6 +59,7 @@ export default class ModelServiceGenerator extends Generator {
       description: 'Model name; the project is written to ./<name>',
     });
     for (const flag of FLAGS) this.option(flag.name, { type: flag.type, description: flag.description });
+    this.option('skip-git', { type: Boolean, description: 'Do not make the new project a git repository with a first commit' });
   }
 
   initializing(): void {
@@ -76,6 +80,8 @@ export default class ModelServiceGenerator extends Generator {
   async prompting(): Promise<void> {
     if (this.flags.yes) return;
     const questions = buildQuestions(this.flags, this.stored);
+    // Every answer came from a flag: nothing to ask, so no terminal is needed.
+    if (questions.length === 0) return;
     this.prompted = (await this.prompt(questions as never)) as PromptAnswers;
   }
 
@@ -84,29 +90,27 @@ export default class ModelServiceGenerator extends Generator {
     this.answers = resolveAnswers(this.flags, this.prompted, this.stored);
     if (!this.inPlace) this.destinationRoot(resolve(this.destinationRoot(), this.answers.name));
     await this._deriveOnnx(this.answers);
-    const { runtimeSource: _source, modelSource: _model, ...toStore } = this.answers;
-    this.config.set(CONFIG_KEY, toStore);
   }
 
   writing(): void {
     const a = this.answers;
     const artifact = artifactPath(a);
     const artifactBytes = this._modelArtifact(a);
-    const { dependency, vendored } = this._runtimeDependency();
-    const existing = this.fs.readJSON(this.destinationPath('package.json'), {}) as {
-      dependencies?: Record<string, string>;
-    };
-    // A re-run without --runtime-source keeps a vendored runtime: package.json still points
-    // at file:vendor/<tgz>, so the Dockerfile must keep copying vendor/ in.
-    const keepsVendored =
-      !this.flags.runtimeSource &&
-      existing.dependencies?.['@model-service/runtime']?.startsWith('file:vendor/') === true;
+    const sources = this._packageSources();
+    const existing = this.fs.readJSON(this.destinationPath('package.json'), {}) as Record<string, unknown>;
+    const merged = mergeUnder(packageJson(a, sources.specs), existing);
+    // An explicit source (a checkout's tarballs, --runtime-source) wins over what the project depended on before.
+    for (const [name, spec] of Object.entries(sources.explicit)) {
+      const section = name === '@model-service/deployer' ? 'devDependencies' : 'dependencies';
+      (merged[section] as Record<string, string>)[name] = spec;
+    }
     const starter = a.modelFile === undefined ? this._starterMetrics() : undefined;
     const derived = this.derivation;
     const context = buildContext(a, {
       artifactSha256: createHash('sha256').update(artifactBytes).digest('hex'),
       modelVersion: '1.0.0',
-      vendorRuntime: vendored !== undefined || keepsVendored,
+      // Whatever package.json ends up with: a tarball in vendor/ must be in the image build too.
+      vendorRuntime: dependsOnVendor(merged),
       troubleshootingCodes: readFileSync(this.templatePath(TROUBLESHOOTING_CODES_FILE), 'utf8'),
       starterMetrics: starter && metricsSummary(starter),
       derived: derived && derivedContext(derived),
@@ -127,13 +131,7 @@ export default class ModelServiceGenerator extends Generator {
       this.fs.write(this.destinationPath(GOLDEN_FILE), this._golden(a, artifact));
       this.fs.write(this.destinationPath(METRICS_FILE), this._metrics(a, artifact, starter));
     }
-    if (vendored) this.fs.copy(vendored.from, this.destinationPath(vendored.to));
-
-    const merged = mergeUnder(packageJson(a, dependency), existing as Record<string, unknown>);
-    if (this.flags.runtimeSource) {
-      // An explicit --runtime-source wins over whatever the project depended on before.
-      (merged.dependencies as Record<string, string>)['@model-service/runtime'] = dependency;
-    }
+    for (const tarball of sources.tarballs) this.fs.write(this.destinationPath(tarball.file), tarball.bytes);
     this.fs.writeJSON(this.destinationPath('package.json'), merged);
   }
 
@@ -151,16 +149,34 @@ export default class ModelServiceGenerator extends Generator {
   }
 
   end(): void {
+    // Files are committed by now: a run that stopped before (a conflict, Ctrl-C) keeps the old answers.
+    this._storeAnswers();
     const dir = relative(process.cwd(), this.destinationRoot()) || '.';
     if (this.derivation) this._sayDerivation(this.derivation);
+    if (!this.inPlace && !(this.options as { skipGit?: boolean }).skipGit) {
+      const git = gitInit(this.destinationRoot(), `${this.answers.name}: generated by generator-model-service`);
+      this.log(git.done ? `git: a new repository with a first commit (${git.sha})` : `git: not initialized (${git.reason})`);
+    }
     this.log(`
 ${this.answers.name} is ready in ${dir}:
   cd ${dir}${this.options.skipInstall ? ' && npm install' : ''}
   npm test                 # health, inference, invalid input, golden set (80% line coverage)
   npm run build && npm start   # http://127.0.0.1:8080/ping
   curl -s -X POST http://127.0.0.1:8080/invocations -H 'content-type: application/json' -d @sample-request.json
-  npx -p @model-service/deployer model-deploy plan ${this.answers.environments[0]}
+  npx model-deploy plan ${this.answers.environments[0]}
 `);
+  }
+
+  /** The answers into .yo-rc.json (other keys kept), written directly: it must not be part of the commit an abort can cut short. */
+  _storeAnswers(): void {
+    const { runtimeSource: _source, modelSource: _model, ...toStore } = this.answers;
+    const file = this.destinationPath('.yo-rc.json');
+    const rc = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}) as Record<string, Record<string, unknown>>;
+    rc[GENERATOR_KEY] = { ...rc[GENERATOR_KEY], [CONFIG_KEY]: toStore };
+    const text = `${JSON.stringify(rc, null, 2)}\n`;
+    writeFileSync(file, text);
+    // mem-fs read .yo-rc.json at the start: tell it too, so it does not hold the old content.
+    this.fs.write(file, text);
   }
 
   /** `init churn` -> churn; `churn` -> churn; `init` -> none (asked or defaulted). */
@@ -183,7 +199,7 @@ ${this.answers.name} is ready in ${dir}:
     // Through mem-fs: sees files on disk and files composed generators (or tests) queued.
     const rc = this.fs.readJSON(join(dir, '.yo-rc.json')) as
       Record<string, { [CONFIG_KEY]?: Partial<Answers> } | undefined> | undefined;
-    return rc?.['generator-model-service']?.[CONFIG_KEY];
+    return rc?.[GENERATOR_KEY]?.[CONFIG_KEY];
   }
 
   _checkRuntimeSource(): void {
@@ -196,14 +212,35 @@ ${this.answers.name} is ready in ${dir}:
     if (!ok) throw new GeneratorError('MS_GEN_RUNTIME_SOURCE', { value: source });
   }
 
-  /** `^0.1.0` from the registry, `file:vendor/<tgz>` (copied in), or `file:<folder>`. */
-  _runtimeDependency(): { dependency: string; vendored?: { from: string; to: string } } {
+  /**
+   * @model-service/* for the project: registry ranges; from a checkout (--packages checkout, the
+   * CLI's default there) tarballs packed into vendor/; --runtime-source overrides the runtime.
+   */
+  _packageSources(): PackageSources {
+    const sources: PackageSources = { specs: { runtime: DEFAULTS.runtimeRange, deployer: DEFAULTS.deployerRange }, explicit: {}, tarballs: [] };
+    if (this.flags.packages === 'checkout') {
+      const root = checkoutRoot();
+      if (!root) throw new GeneratorError('MS_GEN_INVALID_FLAG', { flag: 'packages', value: 'checkout', problem: 'this generator is not running from a checkout of the model-service repo', allowed: 'registry (or run <checkout>/generators/bin/model-service.js)' });
+      // In one of the checkout's workspaces (examples/<x>) npm links the packages itself.
+      if (!isWorkspaceOf(root, this.destinationRoot())) {
+        sources.tarballs = packFromCheckout(root);
+        for (const t of sources.tarballs) sources.explicit[t.name] = `file:${t.file}`;
+        this.log(`Packed ${sources.tarballs.map((t) => t.name).join(' and ')} from the checkout at ${root} into vendor/ (no registry needed).`);
+      }
+    }
     const source = this.flags.runtimeSource;
-    if (source === undefined) return { dependency: DEFAULTS.runtimeRange };
-    const path = resolve(source);
-    if (statSync(path).isDirectory()) return { dependency: `file:${relative(this.destinationRoot(), path)}` };
-    const to = `vendor/${basename(path)}`;
-    return { dependency: `file:${to}`, vendored: { from: path, to } };
+    if (source !== undefined) {
+      const path = resolve(source);
+      sources.tarballs = sources.tarballs.filter((t) => t.name !== '@model-service/runtime');
+      if (statSync(path).isDirectory()) {
+        sources.explicit['@model-service/runtime'] = `file:${relative(this.destinationRoot(), path)}`;
+      } else {
+        const file = `vendor/${basename(path)}`;
+        sources.tarballs.push({ name: '@model-service/runtime', file, bytes: readFileSync(path) });
+        sources.explicit['@model-service/runtime'] = `file:${file}`;
+      }
+    }
+    return sources;
   }
 
   /**

@@ -13,6 +13,7 @@ import {
   type ModelKind,
 } from './constants.js';
 import { GeneratorError } from './errors.js';
+import { isKnownRegion, regionFromEnv } from './known-regions.js';
 import type { FlagAnswers, PerEnv } from './options.js';
 
 export interface EnvAnswers {
@@ -73,13 +74,32 @@ export function defaultMax(min: number): number {
   return Math.min(100, Math.max(min * 2, min + 1));
 }
 
-export function resolveAnswers(flags: FlagAnswers, prompted: PromptAnswers = {}, stored: Partial<Answers> = {}): Answers {
+/** The region when no flag, answer or earlier run gives one: AWS_REGION / AWS_DEFAULT_REGION, else the built-in default. */
+export function defaultRegion(env: NodeJS.ProcessEnv = process.env): string {
+  const { region, from } = regionFromEnv(env, DEFAULTS.region);
+  if (from && !isKnownRegion(region)) {
+    throw new GeneratorError('MS_GEN_INVALID_FLAG', { flag: 'region', value: region, problem: `${from} gives it, and it is not an AWS region`, allowed: `a real region in ${from} (e.g. eu-west-1), or --region` });
+  }
+  return region;
+}
+
+export function resolveAnswers(flags: FlagAnswers, prompted: PromptAnswers = {}, stored: Partial<Answers> = {}, processEnv: NodeJS.ProcessEnv = process.env): Answers {
   const environments = flags.environments ?? (prompted.environments as EnvName[] | undefined) ?? stored.environments ?? DEFAULTS.environments;
   const orderedEnvs = ENVIRONMENTS.filter((e) => environments.includes(e));
   const scalingDefault = stored.environments
     ? orderedEnvs.filter((e) => stored.env?.[e]?.autoscaling)
     : DEFAULTS.autoscaling.filter((e) => orderedEnvs.includes(e));
-  const autoscaled = flags.autoscaling ?? (prompted.autoscaling as EnvName[] | undefined) ?? scalingDefault;
+  const flagScaling = flags.autoscaling === 'all' ? orderedEnvs : flags.autoscaling;
+  const autoscaled = flagScaling ?? (prompted.autoscaling as EnvName[] | undefined) ?? scalingDefault;
+  // A per-environment value for an environment that is not generated is a typo or a mistake: say so.
+  const perEnvFlags = { 'instance-type': flags.instanceType, 'instance-count': flags.instanceCount, 'min-capacity': flags.minCapacity, 'max-capacity': flags.maxCapacity };
+  for (const [flag, values] of Object.entries(perEnvFlags)) {
+    for (const [e, value] of Object.entries(values?.byEnv ?? {})) {
+      if (!orderedEnvs.includes(e as EnvName)) {
+        throw new GeneratorError('MS_GEN_INVALID_FLAG', { flag, value: `${e}=${String(value)}`, problem: `${e} is not a generated environment`, allowed: `${orderedEnvs.join(', ')} (or add ${e} to --environments)` });
+      }
+    }
+  }
   for (const e of autoscaled) {
     if (!orderedEnvs.includes(e)) {
       throw new GeneratorError('MS_GEN_INVALID_FLAG', { flag: 'autoscaling', value: e, problem: 'that environment is not generated', allowed: orderedEnvs.join(', ') });
@@ -112,7 +132,7 @@ export function resolveAnswers(flags: FlagAnswers, prompted: PromptAnswers = {},
     cache: flags.cache ?? (prompted.cache as CacheKind | undefined) ?? stored.cache ?? DEFAULTS.cache,
     cacheTtl: flags.cacheTtl ?? num(prompted.cacheTtl) ?? stored.cacheTtl ?? DEFAULTS.cacheTtl,
     cacheMaxEntries: flags.cacheMaxEntries ?? num(prompted.cacheMaxEntries) ?? stored.cacheMaxEntries ?? DEFAULTS.cacheMaxEntries,
-    region: flags.region ?? (prompted.region as string | undefined) ?? stored.region ?? DEFAULTS.region,
+    region: flags.region ?? (prompted.region as string | undefined) ?? stored.region ?? defaultRegion(processEnv),
     volumeSize: flags.volumeSize ?? num(prompted.volumeSize) ?? stored.volumeSize ?? DEFAULTS.volumeSize,
     ci: flags.ci ?? (prompted.ci as CiProvider | undefined) ?? stored.ci ?? DEFAULTS.ci,
     modelKind: flags.modelKind ?? (prompted.modelKind as ModelKind | undefined) ?? stored.modelKind ?? DEFAULTS.modelKind,

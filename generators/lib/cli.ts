@@ -6,16 +6,23 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GeneratorError } from './errors.js';
 import { FLAGS } from './options.js';
+import { checkoutRoot } from './vendor-packages.js';
 
 const APP = join(dirname(fileURLToPath(import.meta.url)), '..', 'app', 'index.js');
-const EXTRA_BOOLEANS = ['force', 'skip-install', 'help'];
+const EXTRA_BOOLEANS = ['force', 'skip-install', 'skip-git', 'help'];
+
+/** Two columns, the second starting two spaces after the longest flag. */
+function helpRows(rows: Array<[string, string]>): string {
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
+  return rows.map(([flag, text]) => `  ${flag.padEnd(width)}${text}`).join('\n');
+}
 
 export const USAGE = `Usage: model-service init [name] [flags]
 
 Scaffolds a model service (runtime, tests, Dockerfile, release.yaml, CI) into ./<name>.
 
 Flags:
-${[...FLAGS.map((f) => `  --${f.name}${f.type === Boolean ? '' : ' <value>'}`.padEnd(30) + f.description), '  --force'.padEnd(30) + 'Overwrite files that differ without asking', '  --skip-install'.padEnd(30) + 'Do not run npm install'].join('\n')}
+${helpRows([...FLAGS.map((f): [string, string] => [`--${f.name}${f.type === Boolean ? '' : ' <value>'}`, f.description]), ['--force', 'Overwrite files that differ without asking'], ['--skip-install', 'Do not run npm install'], ['--skip-git', 'Do not make the new project a git repository with a first commit']])}
 
 Examples:
   model-service init churn --yes
@@ -81,14 +88,17 @@ export async function main(argv: string[], { cwd = process.cwd(), interactive = 
     const [{ createEnv }, { batchAdapter }] = await Promise.all([import('yeoman-environment'), import('./batch-adapter.js')]);
     const env = createEnv(interactive ? { cwd } : { cwd, adapter: batchAdapter() });
     env.register(APP, { namespace: 'model-service:app' });
-    const nonInteractive = Boolean(options.yes) || !interactive;
-    const runOptions: Record<string, unknown> = {
-      ...options,
-      yes: nonInteractive,
-    };
+    const runOptions: Record<string, unknown> = { ...options };
+    // From a checkout, @model-service/* are packed from it (they may not be on a registry).
+    if (runOptions.packages === undefined && checkoutRoot() !== undefined) runOptions.packages = 'checkout';
     await env.run(['model-service:app', 'init', ...positionals], runOptions as never);
     return 0;
   } catch (err) {
+    // Ctrl-C at a prompt: the user chose to stop; exit as a shell does on SIGINT, quietly.
+    if ((err as Error)?.name === 'ExitPromptError' || (err as Error)?.name === 'AbortPromptError') {
+      process.stderr.write('\n');
+      return 130;
+    }
     if (err instanceof GeneratorError && err.userFault) {
       process.stderr.write(`model-service: ${err.message}\n`);
       return 2;

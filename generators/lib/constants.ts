@@ -40,11 +40,16 @@ export type CacheKind = (typeof CACHE_KINDS)[number];
 export const CI_PROVIDERS = ['github', 'circleci', 'none'] as const;
 export type CiProvider = (typeof CI_PROVIDERS)[number];
 
+export const PACKAGE_SOURCES = ['checkout', 'registry'] as const;
+export type PackageSource = (typeof PACKAGE_SOURCES)[number];
+
 export const MODEL_KINDS = ['typescript', 'onnx'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** AWS-name-safe: lowercase, starts with a letter, 3..40 characters (release schema `awsName`). */
 export const AWS_NAME = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+/** An AWS tag value (what the team is): 1-256 letters, digits, spaces and _ . : / = + - @, no outer spaces. */
+export const TAG_VALUE = /^(?=.{1,256}$)(?!\s)[\p{L}\p{Z}\p{N}_.:/=+@-]*(?<!\s)$/u;
 export const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 export interface EnvDefaults {
@@ -75,6 +80,8 @@ export const DEFAULTS = {
   modelKind: 'typescript' as ModelKind,
   /** Semver range of @model-service/runtime in a generated project (the published case). */
   runtimeRange: '^0.1.0',
+  /** Semver range of @model-service/deployer (a devDependency of the project). */
+  deployerRange: '^0.1.0',
 };
 
 /** Pinned public base image; the Dockerfile takes it as BASE_IMAGE so tests can build on a local one. */

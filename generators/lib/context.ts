@@ -1,6 +1,6 @@
 // Everything the templates print, computed once from the answers so the templates stay
 // logic-light: file lists, per-environment rows, CI jobs, package.json.
-import { BASE_IMAGE, DEFAULTS, hasInstanceStorage, type EnvName } from './constants.js';
+import { BASE_IMAGE, hasInstanceStorage, type EnvName } from './constants.js';
 import type { Answers } from './answers.js';
 import type { DerivedContext } from './onnx-project.js';
 
@@ -30,7 +30,6 @@ export interface TemplateContext extends Omit<Answers, 'env' | 'runtimeSource' |
   deployJobs: DeployJob[];
   defaultEnv: Array<[string, string]>;
   baseImage: string;
-  deployerRange: string;
   artifact: string;
   artifactSha256: string;
   modelVersion: string;
@@ -45,6 +44,14 @@ export interface TemplateContext extends Omit<Answers, 'env' | 'runtimeSource' |
   updates: 'dependabot' | 'renovate';
   /** Your ONNX model (--model x.onnx): what init derived from its graph; undefined otherwise. */
   derived?: DerivedContext;
+  /** The team as a YAML scalar: plain when that reads back as the same string, else double-quoted. */
+  teamYaml: string;
+}
+
+/** A YAML scalar that reads back as exactly `value` (JSON strings are valid YAML). */
+export function yamlString(value: string): string {
+  const plain = /^[A-Za-z][A-Za-z0-9_./=+-]*$/.test(value) && !/^(y|n|yes|no|true|false|on|off|null)$/i.test(value);
+  return plain ? value : JSON.stringify(value);
 }
 
 export function artifactPath(a: Pick<Answers, 'name' | 'modelKind' | 'modelFile'>): string {
@@ -86,10 +93,10 @@ export function buildContext(
     deployJobs: deployJobs(a.environments),
     defaultEnv,
     baseImage: BASE_IMAGE,
-    deployerRange: DEFAULTS.runtimeRange,
     artifact: artifactPath(a),
     ownModel: a.modelFile !== undefined,
     updates: updatesBot(a.ci),
+    teamYaml: yamlString(a.team),
     starterMetrics: undefined,
     derived: undefined,
     ...extra,
@@ -154,10 +161,17 @@ export const DEV_DEPENDENCIES: Record<string, string> = {
 
 export const ONNXRUNTIME_RANGE = '~1.30.0';
 
+/** Where @model-service/* come from: registry ranges, or file:vendor/<tgz> packed from a checkout. */
+export interface PackageSpecs {
+  runtime: string;
+  deployer: string;
+}
+
 /** The package.json this generator wants; merged under an existing one (the user's values win). */
-export function packageJson(a: Answers, runtimeDependency: string): Record<string, unknown> {
-  const dependencies: Record<string, string> = { '@model-service/runtime': runtimeDependency };
-  const devDependencies: Record<string, string> = { ...DEV_DEPENDENCIES };
+export function packageJson(a: Answers, specs: PackageSpecs): Record<string, unknown> {
+  const dependencies: Record<string, string> = { '@model-service/runtime': specs.runtime };
+  // A devDependency: `npx model-deploy` runs the project's own, locked version (CI installs it with npm ci).
+  const devDependencies: Record<string, string> = { ...DEV_DEPENDENCIES, '@model-service/deployer': specs.deployer };
   if (a.modelKind === 'onnx') {
     dependencies['onnxruntime-node'] = ONNXRUNTIME_RANGE;
     // tests/onnx-environment.js extends it; named so it resolves without relying on hoisting.
@@ -173,14 +187,21 @@ export function packageJson(a: Answers, runtimeDependency: string): Record<strin
     scripts: {
       build: 'tsc -p tsconfig.json',
       typecheck: 'tsc -p tsconfig.test.json',
+      // npm start right after a fresh install or npm test (no dist/ yet) must not fail: build first.
+      prestart: 'npm run build --silent',
       // exec: npm's shell becomes node, so a signal sent to `npm start` reaches the server.
       start: 'exec node dist/server.js serve',
       test: 'NODE_OPTIONS=--experimental-vm-modules jest --coverage',
       bench: 'tsc -p tsconfig.json && node bench/load.js',
     },
     dependencies,
-    devDependencies,
+    devDependencies: sorted(devDependencies),
   };
+}
+
+/** In name order, as npm writes them back on install. */
+function sorted(deps: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(deps).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

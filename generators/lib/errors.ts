@@ -75,8 +75,12 @@ export const ERRORS = {
     message: 'The generator needs an answer to "{question}" but runs without a terminal; pass the matching flag, or --yes to take defaults.',
     userFault: true,
   },
+  MS_GEN_VENDOR_PACK: {
+    message: 'Packing @model-service/runtime and @model-service/deployer from the checkout at {root} failed at `{step}`: {detail}. Fix the build there (`npm install`, then `npx tsc -b` at the repo root), or pass --packages registry to depend on the published packages.',
+    userFault: true,
+  },
   MS_GEN_INSTALL_FAILED: {
-    message: 'npm install failed in {dir} ({detail}). The files are written; fix the cause (registry access, or --runtime-source <runtime .tgz> while @model-service/runtime is not published) and run npm install there.',
+    message: 'npm install failed in {dir} ({detail}). The files are written; fix the cause (registry access, or run the generator from a checkout of model-service so it vendors @model-service/* while they are not published) and run npm install there.',
     userFault: true,
   },
   MS_GEN_TEMPLATES_MISSING: {

@@ -8,14 +8,17 @@ import {
   ENVIRONMENTS,
   INSTANCE_TYPES,
   MODEL_KINDS,
-  REGION,
+  PACKAGE_SOURCES,
+  TAG_VALUE,
   type CacheKind,
   type CiProvider,
   type EnvName,
   type InstanceType,
   type ModelKind,
+  type PackageSource,
 } from './constants.js';
 import { GeneratorError } from './errors.js';
+import { isKnownRegion } from './known-regions.js';
 
 export interface FlagSpec {
   name: string;
@@ -25,7 +28,7 @@ export interface FlagSpec {
 
 export const FLAGS: FlagSpec[] = [
   { name: 'model-name', type: String, description: 'Model name (same as the positional [name]); lowercase, AWS-name-safe, 3-40 chars' },
-  { name: 'team', type: String, description: 'Owning team (AWS-name-safe), used in tags' },
+  { name: 'team', type: String, description: 'Owning team, the model-service:team tag: 1-256 letters, digits, spaces and _ . : / = + - @' },
   { name: 'environments', type: String, description: `Comma-separated environments: ${ENVIRONMENTS.join(', ')}` },
   { name: 'instance-type', type: String, description: 'SageMaker instance type for all environments, or per env: dev=ml.t2.medium,prod=ml.m5.large' },
   { name: 'instance-count', type: String, description: 'Instance count for all environments, or per env: dev=1,prod=2' },
@@ -44,7 +47,8 @@ export const FLAGS: FlagSpec[] = [
   { name: 'sample', type: String, description: 'Rows to run your ONNX model on at init (data.csv with a header, or data.jsonl): they name the features and become the inference tests and golden set' },
   { name: 'label-column', type: String, description: 'The --sample column holding the true value: fills model/metrics.json (accuracy, or RMSE/MAE/R²)' },
   { name: 'owner', type: String, description: 'Contact of the owner (e.g. an email): in README.md and release.yaml (tag model-service:owner)' },
-  { name: 'runtime-source', type: String, description: 'Use a local @model-service/runtime: an `npm pack` .tgz (copied into vendor/) or a package folder' },
+  { name: 'packages', type: String, description: 'Where @model-service/runtime and deployer come from: checkout (packed from this repo into vendor/; the default when run from a checkout) | registry' },
+  { name: 'runtime-source', type: String, description: 'Use this @model-service/runtime instead: an `npm pack` .tgz (copied into vendor/) or a package folder' },
   { name: 'yes', type: Boolean, description: 'Take defaults for every question not given by a flag (non-interactive)' },
 ];
 
@@ -57,7 +61,8 @@ export interface FlagAnswers {
   environments?: EnvName[];
   instanceType?: PerEnv<InstanceType>;
   instanceCount?: PerEnv<number>;
-  autoscaling?: EnvName[];
+  /** "all": every generated environment, whichever --environments (or the default) gives. */
+  autoscaling?: EnvName[] | 'all';
   minCapacity?: PerEnv<number>;
   maxCapacity?: PerEnv<number>;
   targetInvocations?: number;
@@ -71,6 +76,8 @@ export interface FlagAnswers {
   /** --model: path of the user's artifact, checked to be a readable file in the generator. */
   model?: string;
   owner?: string;
+  /** --packages: checkout = pack @model-service/* from the repo the generator runs from; registry = semver ranges. */
+  packages?: PackageSource;
   runtimeSource?: string;
   /** --sample: rows the ONNX model is run on at init; --label-column: their true values. */
   sample?: string;
@@ -92,6 +99,12 @@ function raw(options: Record<string, unknown>, flag: string): string | undefined
 
 function invalid(flag: string, value: string, problem: string, allowed: string): never {
   throw new GeneratorError('MS_GEN_INVALID_FLAG', { flag, value, problem, allowed });
+}
+
+/** An AWS tag value (the team is only a tag): 1-256 letters, digits, spaces and _ . : / = + - @. */
+export function checkTeam(flag: string, value: string): string {
+  if (!TAG_VALUE.test(value)) invalid(flag, value, 'it must be 1-256 letters, digits, spaces and _ . : / = + - @ (what AWS allows in a tag value), without leading or trailing spaces', 'e.g. ml, data-science, "Risk Models"');
+  return value;
 }
 
 export function checkName(flag: string, value: string): string {
@@ -148,9 +161,10 @@ function perEnv<T>(flag: string, value: string, parse: (v: string) => T): PerEnv
 export function parseFlags(options: Record<string, unknown>, positionalName?: string): FlagAnswers {
   const out: FlagAnswers = { yes: Boolean(options.yes) };
   const name = raw(options, 'model-name') ?? positionalName;
-  if (name !== undefined) out.name = checkName(positionalName !== undefined && raw(options, 'model-name') === undefined ? 'name' : 'model-name', name);
+  // The positional [name] is the same answer as --model-name: errors name the flag that exists.
+  if (name !== undefined) out.name = checkName('model-name', name);
   const team = raw(options, 'team');
-  if (team !== undefined) out.team = checkName('team', team);
+  if (team !== undefined) out.team = checkTeam('team', team);
   const envs = raw(options, 'environments');
   if (envs !== undefined) out.environments = envList('environments', envs, ENVIRONMENTS);
   const type = raw(options, 'instance-type');
@@ -160,7 +174,8 @@ export function parseFlags(options: Record<string, unknown>, positionalName?: st
   const scaling = raw(options, 'autoscaling');
   if (scaling !== undefined) {
     if (scaling === 'none' || scaling === 'false') out.autoscaling = [];
-    else if (scaling === 'all') out.autoscaling = [...(out.environments ?? ENVIRONMENTS)];
+    // Resolved against the generated environments once they are known (answers.ts).
+    else if (scaling === 'all') out.autoscaling = 'all';
     else out.autoscaling = envList('autoscaling', scaling, out.environments ?? ENVIRONMENTS);
   }
   const min = raw(options, 'min-capacity');
@@ -177,7 +192,7 @@ export function parseFlags(options: Record<string, unknown>, positionalName?: st
   if (entries !== undefined) out.cacheMaxEntries = parseInteger('cache-max-entries', entries, 1, 10000000);
   const region = raw(options, 'region');
   if (region !== undefined) {
-    if (!REGION.test(region)) invalid('region', region, 'it does not look like an AWS region', 'e.g. eu-west-1, us-east-1, us-gov-west-1');
+    if (!isKnownRegion(region)) invalid('region', region, 'it is not an AWS region (the AWS SDK\'s region table does not have it)', 'e.g. eu-west-1, us-east-1, us-gov-west-1');
     out.region = region;
   }
   const volume = raw(options, 'volume-size');
@@ -196,6 +211,8 @@ export function parseFlags(options: Record<string, unknown>, positionalName?: st
   }
   const owner = raw(options, 'owner');
   if (owner !== undefined) out.owner = checkOwner('owner', owner);
+  const packages = raw(options, 'packages');
+  if (packages !== undefined) out.packages = oneOf('packages', packages, PACKAGE_SOURCES);
   const source = raw(options, 'runtime-source');
   if (source !== undefined) out.runtimeSource = source;
   const sample = raw(options, 'sample');

@@ -35,7 +35,10 @@ describe('bad flags', () => {
     ['volumeSize', '1000', '--volume-size "1000"', '1..512'],
     ['cacheTtl', '-5', '--cache-ttl "-5"', '1..604800'],
     ['region', 'Europe', '--region "Europe"', 'eu-west-1'],
-    ['team', 'Data Science', '--team "Data Science"', 'lowercase'],
+    ['team', 'risk#models', '--team "risk#models"', 'ml, data-science'],
+    ['region', 'zz-nowhere-9', '--region "zz-nowhere-9"', 'not an AWS region'],
+    ['instanceCount', 'dev=1,qa=2', '--instance-count "qa=2"', 'dev, staging, prod (or add qa to --environments)'],
+    ['instanceType', 'qa=ml.m5.large', '--instance-type "qa=ml.m5.large"', 'qa is not a generated environment'],
     ['autoscaling', 'qa', '--autoscaling "qa"', 'dev, staging, prod'],
   ])('--%s %s', async (flag, value, named, allowed) => {
     const error = await failing('churn', { [flag]: value });
@@ -46,7 +49,8 @@ describe('bad flags', () => {
 
   test('an invalid model name is refused', async () => {
     const error = await failing('Churn_Model', {});
-    expect(error.message).toContain('--name "Churn_Model"');
+    // The positional name is --model-name: the error names the flag that exists.
+    expect(error.message).toContain('--model-name "Churn_Model"');
   });
 
   test('prod autoscaling with one instance is refused, naming the fix', async () => {

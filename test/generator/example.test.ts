@@ -7,8 +7,8 @@ import helpers from 'yeoman-test';
 import { APP, genOptions, ROOT } from './helpers.js';
 
 const EXAMPLE = join(ROOT, 'examples', 'churn');
-/** Not generator output: build artifacts and installs. */
-const IGNORED = new Set(['node_modules', 'dist', 'coverage']);
+/** Not generator output: build artifacts, installs, and the git repository a fresh project gets. */
+const IGNORED = new Set(['node_modules', 'dist', 'coverage', '.git']);
 
 function files(dir: string, base = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

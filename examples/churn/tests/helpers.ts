@@ -3,7 +3,7 @@ import type { Service } from '@model-service/runtime';
 import { buildService } from '../src/app.js';
 
 /** Tests stay hermetic. */
-const TEST_ENV: NodeJS.ProcessEnv = { ...process.env };
+export const TEST_ENV: NodeJS.ProcessEnv = { ...process.env };
 
 /** A service listening for one test file. */
 export interface Running {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { MODEL_ARTIFACT, buildService, serveOptions } from '../src/app.js';
 import { MODEL_PATH, MODEL_SHA256 } from '../src/model_loader.js';
+import { TEST_ENV } from './helpers.js';
 
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 const dir = mkdtempSync(join(tmpdir(), 'churn-artifact-'));
@@ -36,7 +37,8 @@ describe('model artifact', () => {
     bytes.writeUInt8(bytes.readUInt8(last) ^ 1, last);
     const other = join(dir, 'other-model');
     writeFileSync(other, bytes);
-    expect(() => buildService({ logLevel: 'silent', modelArtifact: { path: other, sha256: MODEL_SHA256 } })).toThrow(
+    // The test environment (TEST_ENV), as every other test: a redis project's defaults need a Redis URL.
+    expect(() => buildService({ logLevel: 'silent', modelArtifact: { path: other, sha256: MODEL_SHA256 } }, TEST_ENV)).toThrow(
       expect.objectContaining({ code: 'MS_RUNTIME_MODEL_HASH_MISMATCH' }) as never,
     );
   });

@@ -118,6 +118,15 @@ describe('model-deploy doctor', () => {
     expect(checks.error.code).toBe('MS_DEPLOY_CHECKS_FAILED');
   });
 
+  it('fails doctor.region for a well-formed region AWS does not have (zz-nowhere-9)', async () => {
+    const p = tempProject({ 'release.yaml': RELEASE_YAML.replace('region: eu-west-1', 'region: zz-nowhere-9'), Dockerfile: 'FROM x\n' });
+    const run = await cli(['doctor', '--dir', p.dir, '--skip-tests', '--json', ...OFFLINE_SKIPS], { deps: { runner: okRunner() } });
+    p.cleanup();
+    const byId = Object.fromEntries(run.json<{ checks: Report[] }>().checks.map((c) => [c.id, c]));
+    expect(byId['doctor.region']).toMatchObject({ status: 'fail', message: '"zz-nowhere-9" is not an AWS region (the AWS SDK\'s region table does not have it)' });
+    expect(run.code).toBe(1);
+  });
+
   it('fails an artifact of 500 MB or more (sparse file, no disk used)', async () => {
     const p = tempProject({ 'release.yaml': RELEASE_YAML.replace('owner: someone@example.com', 'artifact: model/big.onnx'), Dockerfile: 'FROM x\n', 'model/big.onnx': '' });
     const fd = openSync(join(p.dir, 'model', 'big.onnx'), 'w', 0o644);

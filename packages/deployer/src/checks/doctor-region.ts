@@ -1,4 +1,5 @@
-// doctor.region: a well-formed AWS region, from release.yaml or the environment.
+// doctor.region: a well-formed AWS region that exists (the AWS SDK's table), from release.yaml or the environment.
+import { isKnownRegion } from '../release/known-region.js';
 import { fail, pass, type Check } from './check.js';
 
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
@@ -13,6 +14,7 @@ export const regionCheck: Check = {
     const region = ctx.release?.region ?? rawRegion ?? fromEnv;
     if (!region) return fail('no region in release.yaml and AWS_REGION is not set', 'Set region: in release.yaml (e.g. eu-west-1).');
     if (!REGION.test(region)) return fail(`"${region}" is not an AWS region name`, 'Use a region code such as eu-west-1 or us-east-1.');
+    if (!isKnownRegion(region)) return fail(`"${region}" is not an AWS region (the AWS SDK's region table does not have it)`, 'Use a region code such as eu-west-1 or us-east-1; a region newer than this deployer needs a newer @aws-sdk.');
     const note = fromEnv && fromEnv !== region ? ` (AWS_REGION=${fromEnv} is ignored: release.yaml decides)` : '';
     return pass(`${region}${note}`);
   },
