@@ -26,10 +26,20 @@ export interface TrustPolicy {
  * No aws:SourceArn: neither Lambda nor SageMaker hosting documents sending it when
  * they assume an execution role, and a condition on a missing key would lock the service out.
  */
-export function trustPolicy(service: 'sagemaker.amazonaws.com' | 'lambda.amazonaws.com', accountId: string): TrustPolicy {
+export function trustPolicy(
+  service: 'sagemaker.amazonaws.com' | 'lambda.amazonaws.com',
+  accountId: string,
+): TrustPolicy {
   return {
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': accountId } } }],
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+      },
+    ],
   };
 }
 
@@ -44,14 +54,20 @@ function sagemakerLogStatement(logGroupArn: string): Statement {
   };
 }
 
-/** The function's log group is created by `up` (with its retention), so Lambda only writes streams. */
-function lambdaLogStatement(logGroupArn: string): Statement {
-  return {
-    Sid: 'WriteOwnLogs',
-    Effect: 'Allow',
-    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-    Resource: [`${logGroupArn}:log-stream:*`],
-  };
+/**
+ * Lambda writes the function's log streams as this role, and creates the group on the first
+ * invocation when it does not exist (`up` does not create log groups).
+ */
+function lambdaLogStatements(logGroupArn: string): Statement[] {
+  return [
+    { Sid: 'CreateOwnLogGroup', Effect: 'Allow', Action: ['logs:CreateLogGroup'], Resource: [logGroupArn] },
+    {
+      Sid: 'WriteOwnLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: [`${logGroupArn}:log-stream:*`],
+    },
+  ];
 }
 
 /**
@@ -71,9 +87,21 @@ export function kmsStatements(ctx: DeployContext): Statement[] {
     ...(alias === undefined ? {} : { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias } }),
   };
   return [
-    { Sid: 'EncryptEndpointVolume', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], Resource, Condition },
+    {
+      Sid: 'EncryptEndpointVolume',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      Resource,
+      Condition,
+    },
     // Grants only for an AWS resource: SageMaker's grant for the endpoint's volume, never one to a person.
-    { Sid: 'GrantForEndpointVolume', Effect: 'Allow', Action: ['kms:CreateGrant'], Resource, Condition: { ...Condition, Bool: { 'kms:GrantIsForAWSResource': 'true' } } },
+    {
+      Sid: 'GrantForEndpointVolume',
+      Effect: 'Allow',
+      Action: ['kms:CreateGrant'],
+      Resource,
+      Condition: { ...Condition, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    },
   ];
 }
 
@@ -86,7 +114,12 @@ export function dataCaptureStatements(ctx: DeployContext): Statement[] {
   if (capture === undefined) return [];
   const bucketAndPrefix = capture.destination.replace(/^s3:\/\//, '').replace(/\/+$/, '');
   const statements: Statement[] = [
-    { Sid: 'WriteDataCapture', Effect: 'Allow', Action: ['s3:PutObject'], Resource: [`arn:${ctx.account.partition}:s3:::${bucketAndPrefix}/*`] },
+    {
+      Sid: 'WriteDataCapture',
+      Effect: 'Allow',
+      Action: ['s3:PutObject'],
+      Resource: [`arn:${ctx.account.partition}:s3:::${bucketAndPrefix}/*`],
+    },
   ];
   if (capture.kmsKeyId !== undefined) {
     const alias = kmsAliasName(capture.kmsKeyId);
@@ -133,9 +166,19 @@ export function lambdaPolicy(ctx: DeployContext): PolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'InvokeModelEndpoint', Effect: 'Allow', Action: ['sagemaker:InvokeEndpoint'], Resource: [ctx.arns.endpoint] },
-      { Sid: 'ReadEndpointStatus', Effect: 'Allow', Action: ['sagemaker:DescribeEndpoint'], Resource: [ctx.arns.endpoint] },
-      lambdaLogStatement(ctx.arns.lambdaLogGroup),
+      {
+        Sid: 'InvokeModelEndpoint',
+        Effect: 'Allow',
+        Action: ['sagemaker:InvokeEndpoint'],
+        Resource: [ctx.arns.endpoint],
+      },
+      {
+        Sid: 'ReadEndpointStatus',
+        Effect: 'Allow',
+        Action: ['sagemaker:DescribeEndpoint'],
+        Resource: [ctx.arns.endpoint],
+      },
+      ...lambdaLogStatements(ctx.arns.lambdaLogGroup),
       ...vpcStatements(ctx, 'lambda'),
     ],
   };

@@ -23,7 +23,10 @@ import { healthEvent, predictEvent } from '../lambda-proxy/events.js';
 
 const VPC_YAML = `${RELEASE_YAML}vpc: { subnetIds: [subnet-0aaaaaaa, subnet-0bbbbbbb], securityGroupIds: [sg-0ccccccc] }\n`;
 const KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-const KMS_VPC_YAML = VPC_YAML.replace('    instanceType: ml.m5.large\n', `    instanceType: ml.m5.large\n    kmsKeyId: ${KEY}\n`);
+const KMS_VPC_YAML = VPC_YAML.replace(
+  '    instanceType: ml.m5.large\n',
+  `    instanceType: ml.m5.large\n    kmsKeyId: ${KEY}\n`,
+);
 const where = { partition: 'aws', region: REGION, accountId: ACCOUNT };
 
 const ec2 = (resource: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${resource}`;
@@ -36,12 +39,17 @@ function eniRequests(ctx: DeployContext, actions: string[], why: string): IamReq
   const eni = ec2('network-interface/eni-0123456789abcdef0');
   const onEni = { 'ec2:Subnet': subnet, 'ec2:Vpc': ec2('vpc/vpc-0eeeeeee') };
   return [
-    ...actions.filter((a) => !a.includes('Describe')).flatMap((action) => [
-      { action, resource: eni, context: onEni, why },
-      ...(action === 'ec2:CreateNetworkInterface'
-        ? [{ action, resource: subnet, context: {}, why }, { action, resource: ec2(`security-group/${ids.securityGroupIds[0]}`), context: {}, why }]
-        : []),
-    ]),
+    ...actions
+      .filter((a) => !a.includes('Describe'))
+      .flatMap((action) => [
+        { action, resource: eni, context: onEni, why },
+        ...(action === 'ec2:CreateNetworkInterface'
+          ? [
+              { action, resource: subnet, context: {}, why },
+              { action, resource: ec2(`security-group/${ids.securityGroupIds[0]}`), context: {}, why },
+            ]
+          : []),
+      ]),
     ...actions.filter((a) => a.includes('Describe')).map((action) => ({ action, resource: '*', context: {}, why })),
   ];
 }
@@ -54,8 +62,15 @@ describe('the Lambda proxy role', () => {
     sagemaker = mockClient(SageMakerClient);
     runtime = mockClient(SageMakerRuntimeClient);
     sagemaker.on(DescribeEndpointCommand).resolves({ EndpointName: 'ms-iris-dev', EndpointStatus: 'InService' });
-    runtime.on(InvokeEndpointCommand).resolves({ Body: Buffer.from('{"predictions":[0]}') as never, ContentType: 'application/json' });
-    Object.assign(process.env, { AWS_REGION: REGION, MS_ENDPOINT_NAME: 'ms-iris-dev', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    runtime
+      .on(InvokeEndpointCommand)
+      .resolves({ Body: Buffer.from('{"predictions":[0]}') as never, ContentType: 'application/json' });
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      MS_ENDPOINT_NAME: 'ms-iris-dev',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
   });
   afterEach(() => {
     sagemaker.restore();
@@ -69,18 +84,50 @@ describe('the Lambda proxy role', () => {
     expect((await handler(predictEvent({ instances: [[1, 2]] }))).statusCode).toBe(200);
     expect((await handler(healthEvent())).statusCode).toBe(200);
     const logGroup = ctx.arns.lambdaLogGroup;
-    // The Lambda service writes the function's logs as the role (the group itself is created by up).
-    const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({ action, resource: `${logGroup}:log-stream:2026/12/03/[$LATEST]0123`, context: {}, why: 'Lambda service: function logs' }));
+    // The Lambda service writes the function's logs as the role, creating the group on the first
+    // invocation when it is missing (up does not create log groups).
+    const logs = [
+      { action: 'logs:CreateLogGroup', resource: logGroup, context: {}, why: 'Lambda service: first invocation' },
+      ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
+        action,
+        resource: `${logGroup}:log-stream:2026/12/03/[$LATEST]0123`,
+        context: {},
+        why: 'Lambda service: function logs',
+      })),
+    ];
     // AWSLambdaVPCAccessExecutionRole's actions: the service manages the function's network interfaces.
-    const enis = eniRequests(ctx, ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'], 'Lambda service: VPC attachment');
+    const enis = eniRequests(
+      ctx,
+      [
+        'ec2:CreateNetworkInterface',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DescribeSecurityGroups',
+      ],
+      'Lambda service: VPC attachment',
+    );
     return [...(await iamRequests(recordedCalls([sagemaker, runtime]), where)), ...logs, ...enis];
   }
 
-  it.each([['without a VPC', RELEASE_YAML], ['in a VPC', VPC_YAML]])('is allowed every call it makes and nothing more (%s)', async (_what, yaml) => {
+  it.each([
+    ['without a VPC', RELEASE_YAML],
+    ['in a VPC', VPC_YAML],
+  ])('is allowed every call it makes and nothing more (%s)', async (_what, yaml) => {
     const ctx = testContext({ yaml });
     const requests = await handlerRequests(ctx);
-    expect(requests.map((r) => r.action)).toEqual(expect.arrayContaining(['sagemaker:InvokeEndpoint', 'sagemaker:DescribeEndpoint']));
-    const verdict = await judge({ principal: ctx.arns.lambdaRole, accountId: ACCOUNT, policy: lambdaPolicy(ctx), boundary: roleBoundary('aws', ACCOUNT), requests });
+    expect(requests.map((r) => r.action)).toEqual(
+      expect.arrayContaining(['sagemaker:InvokeEndpoint', 'sagemaker:DescribeEndpoint']),
+    );
+    const verdict = await judge({
+      principal: ctx.arns.lambdaRole,
+      accountId: ACCOUNT,
+      policy: lambdaPolicy(ctx),
+      boundary: roleBoundary('aws', ACCOUNT),
+      requests,
+    });
     expect(verdict).toEqual({ denied: [], unused: [] });
   });
 });
@@ -89,32 +136,71 @@ describe('the SageMaker execution role', () => {
   function serviceRequests(ctx: DeployContext): IamRequest[] {
     const repo = ctx.arns.ecrRepository;
     const group = ctx.arns.endpointLogGroup;
-    const pull = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'].map((action) => ({ action, resource: repo, context: {}, why: 'SageMaker: pull the model image' }));
+    const pull = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'].map(
+      (action) => ({ action, resource: repo, context: {}, why: 'SageMaker: pull the model image' }),
+    );
     const stream = `${group}:log-stream:AllTraffic/i-0123456789abcdef0`;
     const requests: IamRequest[] = [
       { action: 'ecr:GetAuthorizationToken', resource: '*', context: {}, why: 'SageMaker: registry login' },
       ...pull,
       { action: 'logs:CreateLogGroup', resource: group, context: {}, why: 'SageMaker: endpoint log group' },
       { action: 'logs:DescribeLogStreams', resource: group, context: {}, why: 'SageMaker: endpoint log streams' },
-      ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({ action, resource: stream, context: {}, why: 'SageMaker: container logs' })),
+      ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
+        action,
+        resource: stream,
+        context: {},
+        why: 'SageMaker: container logs',
+      })),
       // AmazonSageMakerFullAccess's hosting-in-a-VPC actions, as SageMaker documents for the execution role.
-      ...eniRequests(ctx, ['ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
-        'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'], 'SageMaker: VPC attachment'),
+      ...eniRequests(
+        ctx,
+        [
+          'ec2:CreateNetworkInterface',
+          'ec2:CreateNetworkInterfacePermission',
+          'ec2:DeleteNetworkInterface',
+          'ec2:DeleteNetworkInterfacePermission',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeVpcs',
+          'ec2:DescribeDhcpOptions',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeSecurityGroups',
+        ],
+        'SageMaker: VPC attachment',
+      ),
     ];
     const key = ctx.env.kmsKeyId;
     if (key) {
       const via = { 'kms:ViaService': `sagemaker.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT };
       requests.push(
-        { action: 'kms:CreateGrant', resource: key, context: { ...via, 'kms:GrantIsForAWSResource': 'true' }, why: 'SageMaker: grant for the volume' },
-        ...['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'].map((action) => ({ action, resource: key, context: via, why: 'SageMaker: volume encryption' })),
+        {
+          action: 'kms:CreateGrant',
+          resource: key,
+          context: { ...via, 'kms:GrantIsForAWSResource': 'true' },
+          why: 'SageMaker: grant for the volume',
+        },
+        ...['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'].map((action) => ({
+          action,
+          resource: key,
+          context: via,
+          why: 'SageMaker: volume encryption',
+        })),
       );
     }
     return requests;
   }
 
-  it.each([['plain', RELEASE_YAML, 'dev'], ['in a VPC with a volume key', KMS_VPC_YAML, 'prod']])('is allowed what SageMaker does with it and nothing more (%s)', async (_what, yaml, env) => {
+  it.each([
+    ['plain', RELEASE_YAML, 'dev'],
+    ['in a VPC with a volume key', KMS_VPC_YAML, 'prod'],
+  ])('is allowed what SageMaker does with it and nothing more (%s)', async (_what, yaml, env) => {
     const ctx = testContext({ yaml, env });
-    const verdict = await judge({ principal: ctx.arns.sagemakerRole, accountId: ACCOUNT, policy: sagemakerPolicy(ctx), boundary: roleBoundary('aws', ACCOUNT), requests: serviceRequests(ctx) });
+    const verdict = await judge({
+      principal: ctx.arns.sagemakerRole,
+      accountId: ACCOUNT,
+      policy: sagemakerPolicy(ctx),
+      boundary: roleBoundary('aws', ACCOUNT),
+      requests: serviceRequests(ctx),
+    });
     expect(verdict).toEqual({ denied: [], unused: [] });
   });
 });
