@@ -13,8 +13,15 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * own code (not generators/templates/, the generated project's files it ships, nor its build output).
  */
 export const SOURCE_DIRS = [
-  ...readdirSync(`${ROOT}packages`).map((p) => `packages/${p}/src`).filter((d) => existsSync(`${ROOT}${d}`)),
-  'generators/app', 'generators/init', 'generators/lib', 'generators/bin', 'generators/scripts'];
+  ...readdirSync(`${ROOT}packages`)
+    .map((p) => `packages/${p}/src`)
+    .filter((d) => existsSync(`${ROOT}${d}`)),
+  'generators/app',
+  'generators/init',
+  'generators/lib',
+  'generators/bin',
+  'generators/scripts',
+];
 
 /** Not sources: dependencies, build output, declarations. */
 const EXCLUDE = [/node_modules/, /(^|\/)dist\//, /\.d\.ts$/];
@@ -22,13 +29,16 @@ const EXCLUDE = [/node_modules/, /(^|\/)dist\//, /\.d\.ts$/];
 /** madge's graph: file -> the files it imports (paths relative to the repository root). */
 export async function importGraph() {
   const { default: madge } = await import('madge');
-  const result = await madge(SOURCE_DIRS.map((d) => `${ROOT}${d}`), {
-    baseDir: ROOT,
-    fileExtensions: ['ts', 'mts', 'js', 'mjs'],
-    tsConfig: `${ROOT}tsconfig.base.json`,
-    excludeRegExp: EXCLUDE,
-    detectiveOptions: { ts: { skipTypeImports: false }, es6: { skipTypeImports: false } },
-  });
+  const result = await madge(
+    SOURCE_DIRS.map((d) => `${ROOT}${d}`),
+    {
+      baseDir: ROOT,
+      fileExtensions: ['ts', 'mts', 'js', 'mjs'],
+      tsConfig: `${ROOT}tsconfig.base.json`,
+      excludeRegExp: EXCLUDE,
+      detectiveOptions: { ts: { skipTypeImports: false }, es6: { skipTypeImports: false } },
+    },
+  );
   // A relative import madge cannot resolve would hide the cycles through it (packages it skips are not ours).
   const unresolved = result.warnings().skipped.filter((s) => s.startsWith('.') || s.startsWith('/'));
   return { graph: result.obj(), cycles: result.circular(), unresolved };
@@ -71,15 +81,20 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.stdout.write(`${JSON.stringify({ graph, cycles, unresolved })}\n`);
     process.exit(0);
   }
-  if (unresolved.length) process.stderr.write(`imports that do not resolve (cycles through them are not seen): ${unresolved.join(', ')}\n`);
+  if (unresolved.length)
+    process.stderr.write(`imports that do not resolve (cycles through them are not seen): ${unresolved.join(', ')}\n`);
   const groups = tiedGroups(graph);
   const files = Object.keys(graph).length;
   if (cycles.length === 0) {
     process.stdout.write(`no import cycles in ${files} files (${SOURCE_DIRS.join(', ')})\n`);
   } else {
     process.stdout.write(`${cycles.length} import cycles in ${files} files, tying ${groups.length} groups of files:\n`);
-    groups.forEach((g, i) => process.stdout.write(`\n${i + 1}) ${g.length} files\n${g.map((f) => `   ${f}`).join('\n')}\n`));
-    process.stdout.write(`\nthe cycles, as madge finds them:\n${cycles.map((c) => `   ${c.join(' > ')}`).join('\n')}\n`);
+    groups.forEach((g, i) =>
+      process.stdout.write(`\n${i + 1}) ${g.length} files\n${g.map((f) => `   ${f}`).join('\n')}\n`),
+    );
+    process.stdout.write(
+      `\nthe cycles, as madge finds them:\n${cycles.map((c) => `   ${c.join(' > ')}`).join('\n')}\n`,
+    );
     process.exitCode = 1;
   }
 }

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-packages.sh
 bash scripts/install.sh --always
-# npm run lint  (Prettier + typescript-eslint): enabled once the tree is formatted in one commit
+npm run lint
 bash scripts/build.sh
 # ts-jest only transpiles: type errors in tests (which tsc -b does not build) fail here.
 npx tsc -p tsconfig.test.json --noEmit

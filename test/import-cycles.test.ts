@@ -11,18 +11,29 @@ const SCRIPT = fileURLToPath(new URL('../scripts/import-cycles.mjs', import.meta
 let found: ImportGraph;
 
 beforeAll(() => {
-  found = JSON.parse(execFileSync(process.execPath, [SCRIPT, '--json'], { encoding: 'utf8', timeout: 120_000 })) as ImportGraph;
+  found = JSON.parse(
+    execFileSync(process.execPath, [SCRIPT, '--json'], { encoding: 'utf8', timeout: 120_000 }),
+  ) as ImportGraph;
 }, 120_000);
 
 describe('import graph', () => {
   it('reads every source directory and resolves every relative import (.js specifiers to .ts files)', () => {
-    for (const dir of SOURCE_DIRS) expect({ dir, files: Object.keys(found.graph).some((f) => f.startsWith(`${dir}/`)) }).toEqual({ dir, files: true });
+    for (const dir of SOURCE_DIRS)
+      expect({ dir, files: Object.keys(found.graph).some((f) => f.startsWith(`${dir}/`)) }).toEqual({
+        dir,
+        files: true,
+      });
     expect(found.unresolved).toEqual([]);
-    expect(found.graph['packages/deployer/src/checks/registry.ts']).toContain('packages/deployer/src/checks/doctor-release.ts');
+    expect(found.graph['packages/deployer/src/checks/registry.ts']).toContain(
+      'packages/deployer/src/checks/doctor-release.ts',
+    );
   });
 
   it('has no cycle in packages/*/src or generators/', () => {
-    expect({ groups: tiedGroups(found.graph), cycles: found.cycles.map((c) => c.join(' > ')) }).toEqual({ groups: [], cycles: [] });
+    expect({ groups: tiedGroups(found.graph), cycles: found.cycles.map((c) => c.join(' > ')) }).toEqual({
+      groups: [],
+      cycles: [],
+    });
   });
 
   it('reports a cycle as the group of files it ties', () => {

@@ -15,7 +15,11 @@ type Tier = (typeof TIERS)[number];
 
 /** Files that look like tests: tracked, or new and not ignored (node_modules, dist are). */
 function testFiles(): string[] {
-  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return listed
     .split('\n')
     .filter((f) => /\.(test|spec)\.[cm]?[jt]sx?$/.test(f) && !f.startsWith('templates/'))
@@ -45,13 +49,17 @@ describe('test tiers', () => {
     const files = testFiles();
     expect(files.length).toBeGreaterThan(50);
     const inNone = files.filter((f) => !tiersOf.has(f));
-    const inTwo = files.filter((f) => (tiersOf.get(f)?.length ?? 0) > 1).map((f) => `${f}: ${tiersOf.get(f)!.join(' + ')}`);
+    const inTwo = files
+      .filter((f) => (tiersOf.get(f)?.length ?? 0) > 1)
+      .map((f) => `${f}: ${tiersOf.get(f)!.join(' + ')}`);
     const fix = 'name tests *.test.ts under a test/ or tests/ folder; place them with the lists in test/tiers.js';
     expect({ inNone, inTwo, fix }).toEqual({ inNone: [], inTwo: [], fix });
   });
 
-  test('a test that reads the run\'s redis-server (REDIS_URL) is in the integration tier, the one that starts it', () => {
-    const needRedis = testFiles().filter((f) => f !== 'test/tiers.test.ts' && readFileSync(join(ROOT, f), 'utf8').includes('process.env.REDIS_URL'));
+  test("a test that reads the run's redis-server (REDIS_URL) is in the integration tier, the one that starts it", () => {
+    const needRedis = testFiles().filter(
+      (f) => f !== 'test/tiers.test.ts' && readFileSync(join(ROOT, f), 'utf8').includes('process.env.REDIS_URL'),
+    );
     expect(needRedis.length).toBeGreaterThan(0);
     expect(needRedis.filter((f) => !tiersOf.get(f)?.includes('integration'))).toEqual([]);
   });

@@ -78,13 +78,27 @@ export function defaultMax(min: number): number {
 export function defaultRegion(env: NodeJS.ProcessEnv = process.env): string {
   const { region, from } = regionFromEnv(env, DEFAULTS.region);
   if (from && !isKnownRegion(region)) {
-    throw new GeneratorError('MS_GEN_INVALID_FLAG', { flag: 'region', value: region, problem: `${from} gives it, and it is not an AWS region`, allowed: `a real region in ${from} (e.g. eu-west-1), or --region` });
+    throw new GeneratorError('MS_GEN_INVALID_FLAG', {
+      flag: 'region',
+      value: region,
+      problem: `${from} gives it, and it is not an AWS region`,
+      allowed: `a real region in ${from} (e.g. eu-west-1), or --region`,
+    });
   }
   return region;
 }
 
-export function resolveAnswers(flags: FlagAnswers, prompted: PromptAnswers = {}, stored: Partial<Answers> = {}, processEnv: NodeJS.ProcessEnv = process.env): Answers {
-  const environments = flags.environments ?? (prompted.environments as EnvName[] | undefined) ?? stored.environments ?? DEFAULTS.environments;
+export function resolveAnswers(
+  flags: FlagAnswers,
+  prompted: PromptAnswers = {},
+  stored: Partial<Answers> = {},
+  processEnv: NodeJS.ProcessEnv = process.env,
+): Answers {
+  const environments =
+    flags.environments ??
+    (prompted.environments as EnvName[] | undefined) ??
+    stored.environments ??
+    DEFAULTS.environments;
   const orderedEnvs = ENVIRONMENTS.filter((e) => environments.includes(e));
   const scalingDefault = stored.environments
     ? orderedEnvs.filter((e) => stored.env?.[e]?.autoscaling)
@@ -92,28 +106,53 @@ export function resolveAnswers(flags: FlagAnswers, prompted: PromptAnswers = {},
   const flagScaling = flags.autoscaling === 'all' ? orderedEnvs : flags.autoscaling;
   const autoscaled = flagScaling ?? (prompted.autoscaling as EnvName[] | undefined) ?? scalingDefault;
   // A per-environment value for an environment that is not generated is a typo or a mistake: say so.
-  const perEnvFlags = { 'instance-type': flags.instanceType, 'instance-count': flags.instanceCount, 'min-capacity': flags.minCapacity, 'max-capacity': flags.maxCapacity };
+  const perEnvFlags = {
+    'instance-type': flags.instanceType,
+    'instance-count': flags.instanceCount,
+    'min-capacity': flags.minCapacity,
+    'max-capacity': flags.maxCapacity,
+  };
   for (const [flag, values] of Object.entries(perEnvFlags)) {
     for (const [e, value] of Object.entries(values?.byEnv ?? {})) {
       if (!orderedEnvs.includes(e as EnvName)) {
-        throw new GeneratorError('MS_GEN_INVALID_FLAG', { flag, value: `${e}=${String(value)}`, problem: `${e} is not a generated environment`, allowed: `${orderedEnvs.join(', ')} (or add ${e} to --environments)` });
+        throw new GeneratorError('MS_GEN_INVALID_FLAG', {
+          flag,
+          value: `${e}=${String(value)}`,
+          problem: `${e} is not a generated environment`,
+          allowed: `${orderedEnvs.join(', ')} (or add ${e} to --environments)`,
+        });
       }
     }
   }
   for (const e of autoscaled) {
     if (!orderedEnvs.includes(e)) {
-      throw new GeneratorError('MS_GEN_INVALID_FLAG', { flag: 'autoscaling', value: e, problem: 'that environment is not generated', allowed: orderedEnvs.join(', ') });
+      throw new GeneratorError('MS_GEN_INVALID_FLAG', {
+        flag: 'autoscaling',
+        value: e,
+        problem: 'that environment is not generated',
+        allowed: orderedEnvs.join(', '),
+      });
     }
   }
 
   const env: Partial<Record<EnvName, EnvAnswers>> = {};
   for (const e of orderedEnvs) {
     const old = stored.env?.[e];
-    const instanceType = pick(flags.instanceType, e) ?? (prompted[`instanceType_${e}`] as InstanceType | undefined) ?? old?.instanceType ?? ENV_DEFAULTS[e].instanceType;
-    const instanceCount = pick(flags.instanceCount, e) ?? num(prompted[`instanceCount_${e}`]) ?? old?.instanceCount ?? ENV_DEFAULTS[e].instanceCount;
+    const instanceType =
+      pick(flags.instanceType, e) ??
+      (prompted[`instanceType_${e}`] as InstanceType | undefined) ??
+      old?.instanceType ??
+      ENV_DEFAULTS[e].instanceType;
+    const instanceCount =
+      pick(flags.instanceCount, e) ??
+      num(prompted[`instanceCount_${e}`]) ??
+      old?.instanceCount ??
+      ENV_DEFAULTS[e].instanceCount;
     const autoscaling = autoscaled.includes(e);
-    const minCapacity = pick(flags.minCapacity, e) ?? num(prompted[`minCapacity_${e}`]) ?? old?.minCapacity ?? instanceCount;
-    const maxCapacity = pick(flags.maxCapacity, e) ?? num(prompted[`maxCapacity_${e}`]) ?? old?.maxCapacity ?? defaultMax(minCapacity);
+    const minCapacity =
+      pick(flags.minCapacity, e) ?? num(prompted[`minCapacity_${e}`]) ?? old?.minCapacity ?? instanceCount;
+    const maxCapacity =
+      pick(flags.maxCapacity, e) ?? num(prompted[`maxCapacity_${e}`]) ?? old?.maxCapacity ?? defaultMax(minCapacity);
     if (autoscaling && e === 'prod' && (instanceCount < 2 || minCapacity < 2)) {
       throw new GeneratorError('MS_GEN_PROD_NEEDS_TWO_INSTANCES', { count: Math.min(instanceCount, minCapacity) });
     }
@@ -128,14 +167,20 @@ export function resolveAnswers(flags: FlagAnswers, prompted: PromptAnswers = {},
     team: flags.team ?? (prompted.team as string | undefined) ?? stored.team ?? DEFAULTS.team,
     environments: orderedEnvs,
     env,
-    targetInvocations: flags.targetInvocations ?? num(prompted.targetInvocations) ?? stored.targetInvocations ?? DEFAULTS.targetInvocations,
+    targetInvocations:
+      flags.targetInvocations ??
+      num(prompted.targetInvocations) ??
+      stored.targetInvocations ??
+      DEFAULTS.targetInvocations,
     cache: flags.cache ?? (prompted.cache as CacheKind | undefined) ?? stored.cache ?? DEFAULTS.cache,
     cacheTtl: flags.cacheTtl ?? num(prompted.cacheTtl) ?? stored.cacheTtl ?? DEFAULTS.cacheTtl,
-    cacheMaxEntries: flags.cacheMaxEntries ?? num(prompted.cacheMaxEntries) ?? stored.cacheMaxEntries ?? DEFAULTS.cacheMaxEntries,
+    cacheMaxEntries:
+      flags.cacheMaxEntries ?? num(prompted.cacheMaxEntries) ?? stored.cacheMaxEntries ?? DEFAULTS.cacheMaxEntries,
     region: flags.region ?? (prompted.region as string | undefined) ?? stored.region ?? defaultRegion(processEnv),
     volumeSize: flags.volumeSize ?? num(prompted.volumeSize) ?? stored.volumeSize ?? DEFAULTS.volumeSize,
     ci: flags.ci ?? (prompted.ci as CiProvider | undefined) ?? stored.ci ?? DEFAULTS.ci,
-    modelKind: flags.modelKind ?? (prompted.modelKind as ModelKind | undefined) ?? stored.modelKind ?? DEFAULTS.modelKind,
+    modelKind:
+      flags.modelKind ?? (prompted.modelKind as ModelKind | undefined) ?? stored.modelKind ?? DEFAULTS.modelKind,
     owner: ownerOf(flags.owner ?? (prompted.owner as string | undefined) ?? stored.owner),
     modelFile: flags.model !== undefined ? basename(flags.model) : stored.modelFile,
     modelSource: flags.model,

@@ -48,7 +48,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
       const negated = rawName.startsWith('no-') && known.get(rawName.slice(3)) === true;
       const name = negated ? rawName.slice(3) : rawName;
       const isBoolean = known.get(name);
-      if (isBoolean === undefined) throw new GeneratorError('MS_GEN_UNKNOWN_FLAG', { flag: `--${name}`, command: out.command ?? 'init' });
+      if (isBoolean === undefined)
+        throw new GeneratorError('MS_GEN_UNKNOWN_FLAG', { flag: `--${name}`, command: out.command ?? 'init' });
       if (isBoolean) {
         // Yeoman reads its own switches camelCased (skipInstall).
         const key = EXTRA_BOOLEANS.includes(name) ? name.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase()) : name;
@@ -57,7 +58,12 @@ export function parseArgs(argv: string[]): ParsedArgs {
         const value = inline ?? argv[i + 1];
         if (inline === undefined) i += 1;
         if (value === undefined || (inline === undefined && value.startsWith('--'))) {
-          throw new GeneratorError('MS_GEN_INVALID_FLAG', { flag: name, value: '', problem: 'it needs a value', allowed: FLAGS.find((f) => f.name === name)!.description });
+          throw new GeneratorError('MS_GEN_INVALID_FLAG', {
+            flag: name,
+            value: '',
+            problem: 'it needs a value',
+            allowed: FLAGS.find((f) => f.name === name)!.description,
+          });
         }
         out.options[name] = value;
       }
@@ -76,7 +82,10 @@ export interface RunOptions {
 }
 
 /** Runs `model-service <argv>`; resolves to the process exit code. */
-export async function main(argv: string[], { cwd = process.cwd(), interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) }: RunOptions = {}): Promise<number> {
+export async function main(
+  argv: string[],
+  { cwd = process.cwd(), interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) }: RunOptions = {},
+): Promise<number> {
   try {
     const { command, positionals, options } = parseArgs(argv);
     if (options.help === true || command === undefined || command === 'help') {
@@ -85,7 +94,10 @@ export async function main(argv: string[], { cwd = process.cwd(), interactive = 
     }
     if (command !== 'init') throw new GeneratorError('MS_GEN_UNKNOWN_COMMAND', { command });
     // Loaded only for `init`: --help and argument errors answer without Yeoman's start-up cost.
-    const [{ createEnv }, { batchAdapter }] = await Promise.all([import('yeoman-environment'), import('./batch-adapter.js')]);
+    const [{ createEnv }, { batchAdapter }] = await Promise.all([
+      import('yeoman-environment'),
+      import('./batch-adapter.js'),
+    ]);
     const env = createEnv(interactive ? { cwd } : { cwd, adapter: batchAdapter() });
     env.register(APP, { namespace: 'model-service:app' });
     const runOptions: Record<string, unknown> = { ...options };

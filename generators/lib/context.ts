@@ -76,7 +76,14 @@ export function updatesBot(ci: Answers['ci']): 'dependabot' | 'renovate' {
 
 export function buildContext(
   a: Answers,
-  extra: { artifactSha256: string; modelVersion: string; vendorRuntime: boolean; troubleshootingCodes: string; starterMetrics?: string; derived?: DerivedContext },
+  extra: {
+    artifactSha256: string;
+    modelVersion: string;
+    vendorRuntime: boolean;
+    troubleshootingCodes: string;
+    starterMetrics?: string;
+    derived?: DerivedContext;
+  },
 ): TemplateContext {
   const { env, runtimeSource: _source, modelSource: _model, ...rest } = a;
   const envs: EnvRow[] = a.environments.map((name) => {
@@ -84,7 +91,8 @@ export function buildContext(
     return { name, ...e, volumeSizeGb: hasInstanceStorage(e.instanceType) ? undefined : a.volumeSize };
   });
   const defaultEnv: Array<[string, string]> = [['MS_CACHE', a.cache]];
-  if (a.cache !== 'off') defaultEnv.push(['MS_CACHE_TTL', String(a.cacheTtl)], ['MS_CACHE_MAX_ENTRIES', String(a.cacheMaxEntries)]);
+  if (a.cache !== 'off')
+    defaultEnv.push(['MS_CACHE_TTL', String(a.cacheTtl)], ['MS_CACHE_MAX_ENTRIES', String(a.cacheMaxEntries)]);
   return {
     ...rest,
     envs,
@@ -129,7 +137,11 @@ export function fileMap(a: Pick<Answers, 'modelKind' | 'ci'>): Array<[string, st
   ];
   // onnxruntime-node's install switch; the typescript kind needs no .npmrc (a workspace-member .npmrc only draws npm warnings).
   if (a.modelKind === 'onnx') files.push(['onnx/_npmrc.ejs', '.npmrc']);
-  if (a.ci === 'github') files.push(['ci/github/ci.yml.ejs', '.github/workflows/ci.yml'], ['updates/dependabot.yml.ejs', '.github/dependabot.yml']);
+  if (a.ci === 'github')
+    files.push(
+      ['ci/github/ci.yml.ejs', '.github/workflows/ci.yml'],
+      ['updates/dependabot.yml.ejs', '.github/dependabot.yml'],
+    );
   // Renovate reads the Dockerfile's `ARG BASE_IMAGE=` default; Dependabot does not (dependabot-core#2057),
   // so GitHub projects get Renovate for the base image only.
   files.push(['updates/renovate.json.ejs', 'renovate.json']);

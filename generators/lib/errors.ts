@@ -24,15 +24,18 @@ export const ERRORS = {
     userFault: true,
   },
   MS_GEN_RUNTIME_SOURCE: {
-    message: '--runtime-source "{value}" is neither a .tgz file nor a package folder with package.json; pass the output of `npm pack` of @model-service/runtime or its folder.',
+    message:
+      '--runtime-source "{value}" is neither a .tgz file nor a package folder with package.json; pass the output of `npm pack` of @model-service/runtime or its folder.',
     userFault: true,
   },
   MS_GEN_MODEL_FILE: {
-    message: '--model "{value}" {problem}; pass the path of your trained model file (e.g. --model ./artifacts/churn.onnx).',
+    message:
+      '--model "{value}" {problem}; pass the path of your trained model file (e.g. --model ./artifacts/churn.onnx).',
     userFault: true,
   },
   MS_GEN_MODEL_MISSING: {
-    message: '{path} is gone, but .yo-rc.json says the project uses your own model ({file}); put it back, or pass --model <file> again.',
+    message:
+      '{path} is gone, but .yo-rc.json says the project uses your own model ({file}); put it back, or pass --model <file> again.',
     userFault: true,
   },
   MS_GEN_MODEL_FORMAT: {
@@ -45,11 +48,13 @@ export const ERRORS = {
     userFault: true,
   },
   MS_GEN_MODEL_OPSET: {
-    message: '{file} uses ONNX opset {opset}; onnxruntime-node serves opset {min} and newer. Re-export with a newer opset (e.g. `torch.onnx.export(..., opset_version=17)` or `skl2onnx.to_onnx(..., target_opset=17)`), or upgrade it: `python -c "import onnx, onnx.version_converter as v; onnx.save(v.convert_version(onnx.load(\'{file}\'), 17), \'model-17.onnx\')"`.',
+    message:
+      "{file} uses ONNX opset {opset}; onnxruntime-node serves opset {min} and newer. Re-export with a newer opset (e.g. `torch.onnx.export(..., opset_version=17)` or `skl2onnx.to_onnx(..., target_opset=17)`), or upgrade it: `python -c \"import onnx, onnx.version_converter as v; onnx.save(v.convert_version(onnx.load('{file}'), 17), 'model-17.onnx')\"`.",
     userFault: true,
   },
   MS_GEN_MODEL_TYPE: {
-    message: '{file} has {where} "{name}" of {type}; the generic loader serves tensors of float, double, int64, int32, bool and string. Re-export with such a type (e.g. cast to float32 before export).',
+    message:
+      '{file} has {where} "{name}" of {type}; the generic loader serves tensors of float, double, int64, int32, bool and string. Re-export with such a type (e.g. cast to float32 before export).',
     userFault: true,
   },
   MS_GEN_MODEL_ZIPMAP: {
@@ -60,7 +65,8 @@ export const ERRORS = {
     userFault: true,
   },
   MS_GEN_MODEL_LOAD: {
-    message: 'onnxruntime-node cannot load {file}: {detail}. Check that the file is a complete export (re-export it), and that its operators exist in onnxruntime 1.30.',
+    message:
+      'onnxruntime-node cannot load {file}: {detail}. Check that the file is a complete export (re-export it), and that its operators exist in onnxruntime 1.30.',
     userFault: true,
   },
   MS_GEN_SAMPLE: {
@@ -68,23 +74,28 @@ export const ERRORS = {
     userFault: true,
   },
   MS_GEN_CONFLICT: {
-    message: '{file} already exists with other content. Rerun with --force to overwrite it, or in a terminal to choose file by file.',
+    message:
+      '{file} already exists with other content. Rerun with --force to overwrite it, or in a terminal to choose file by file.',
     userFault: true,
   },
   MS_GEN_NEEDS_TERMINAL: {
-    message: 'The generator needs an answer to "{question}" but runs without a terminal; pass the matching flag, or --yes to take defaults.',
+    message:
+      'The generator needs an answer to "{question}" but runs without a terminal; pass the matching flag, or --yes to take defaults.',
     userFault: true,
   },
   MS_GEN_VENDOR_PACK: {
-    message: 'Packing @model-service/runtime and @model-service/deployer from the checkout at {root} failed at `{step}`: {detail}. Fix the build there (`npm install`, then `npx tsc -b` at the repo root), or pass --packages registry to depend on the published packages.',
+    message:
+      'Packing @model-service/runtime and @model-service/deployer from the checkout at {root} failed at `{step}`: {detail}. Fix the build there (`npm install`, then `npx tsc -b` at the repo root), or pass --packages registry to depend on the published packages.',
     userFault: true,
   },
   MS_GEN_INSTALL_FAILED: {
-    message: 'npm install failed in {dir} ({detail}). The files are written; fix the cause (registry access, or run the generator from a checkout of model-service so it vendors @model-service/* while they are not published) and run npm install there.',
+    message:
+      'npm install failed in {dir} ({detail}). The files are written; fix the cause (registry access, or run the generator from a checkout of model-service so it vendors @model-service/* while they are not published) and run npm install there.',
     userFault: true,
   },
   MS_GEN_TEMPLATES_MISSING: {
-    message: 'The templates folder was not found (looked in {paths}); reinstall generator-model-service or run its build.',
+    message:
+      'The templates folder was not found (looked in {paths}); reinstall generator-model-service or run its build.',
     userFault: false,
   },
 } as const;
@@ -99,7 +110,10 @@ export class GeneratorError extends Error {
 
   constructor(code: GeneratorErrorCode, params: Record<string, string | number> = {}, options?: { cause?: unknown }) {
     const spec = ERRORS[code];
-    super(`${code}: ${spec.message.replace(/\{(\w+)\}/g, (_m, key: string) => String(params[key] ?? `{${key}}`))}`, options);
+    super(
+      `${code}: ${spec.message.replace(/\{(\w+)\}/g, (_m, key: string) => String(params[key] ?? `{${key}}`))}`,
+      options,
+    );
     this.name = 'GeneratorError';
     this.code = code;
     this.userFault = spec.userFault;

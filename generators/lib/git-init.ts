@@ -13,12 +13,19 @@ export function gitInit(dir: string, message: string): GitInitResult {
   const inside = git(dir, ['rev-parse', '--is-inside-work-tree']);
   if (inside.error) return { done: false, reason: 'git is not installed' };
   if (inside.status === 0) return { done: false, reason: 'already in a git work tree' };
-  for (const args of [['init', '-q'], ['add', '-A']]) {
+  for (const args of [
+    ['init', '-q'],
+    ['add', '-A'],
+  ]) {
     const step = git(dir, args);
     if (step.status !== 0) return { done: false, reason: `git ${args[0]} failed: ${step.stderr.trim()}` };
   }
   const commit = git(dir, ['commit', '-q', '--no-verify', '-m', message]);
   // Most often no user.name / user.email: the repository stays initialized with the files staged.
-  if (commit.status !== 0) return { done: false, reason: `git commit failed (${commit.stderr.trim().split('\n').pop()}); commit it yourself: git commit -m "${message}"` };
+  if (commit.status !== 0)
+    return {
+      done: false,
+      reason: `git commit failed (${commit.stderr.trim().split('\n').pop()}); commit it yourself: git commit -m "${message}"`,
+    };
   return { done: true, sha: git(dir, ['rev-parse', '--short', 'HEAD']).stdout.trim() };
 }

@@ -95,7 +95,12 @@ export function goldenLines(w: GoldenWeights, kind: ModelKind): GoldenLine[] {
     request: structuredClone(request),
     response: {
       predictions: request.instances.map((instance) => {
-        const p = round6(probability(w, FEATURES.map((name) => instance[name]!)));
+        const p = round6(
+          probability(
+            w,
+            FEATURES.map((name) => instance[name]!),
+          ),
+        );
         assertAwayFromThreshold(p, threshold, instance);
         return { churnProbability: p, label: p >= threshold ? ('churn' as const) : ('stay' as const) };
       }),
@@ -107,7 +112,9 @@ export function goldenLines(w: GoldenWeights, kind: ModelKind): GoldenLine[] {
 /** A label that flips within the tolerance would make the golden set flaky: refuse it here. */
 function assertAwayFromThreshold(p: number, threshold: number, instance: Record<string, number>): void {
   if (Math.abs(p - threshold) < 1e-3) {
-    throw new Error(`golden request ${JSON.stringify(instance)} scores ${p}, too close to the threshold ${threshold}; pick another input.`);
+    throw new Error(
+      `golden request ${JSON.stringify(instance)} scores ${p}, too close to the threshold ${threshold}; pick another input.`,
+    );
   }
 }
 

@@ -30,7 +30,10 @@ export interface MetricsPlaceholder extends ModelMetrics {
 
 /** The starter model's card, from its weights file (which records the held-out accuracy). */
 export function starterMetrics(weights: { version?: string; heldOutAccuracy?: number }): ModelMetrics {
-  if (typeof weights.heldOutAccuracy !== 'number') throw new Error('templates/model/model.json has no heldOutAccuracy: re-run generators/scripts/train-stub-model.mjs');
+  if (typeof weights.heldOutAccuracy !== 'number')
+    throw new Error(
+      'templates/model/model.json has no heldOutAccuracy: re-run generators/scripts/train-stub-model.mjs',
+    );
   return {
     model: `starter churn logistic regression ${weights.version ?? '1.0.0'}`,
     dataset: STARTER_DATASET,
@@ -61,6 +64,8 @@ export function toMetricsJson(card: ModelMetrics | MetricsPlaceholder): string {
 
 /** One line for the README: "accuracy 0.917 on <dataset>, evaluated YYYY-MM-DD". */
 export function metricsSummary(card: ModelMetrics): string {
-  const numbers = Object.entries(card.metrics).map(([name, value]) => `${name} ${value}`).join(', ');
+  const numbers = Object.entries(card.metrics)
+    .map(([name, value]) => `${name} ${value}`)
+    .join(', ');
   return `${numbers} on ${card.dataset}, evaluated ${card.evaluatedAt}`;
 }

@@ -4,7 +4,14 @@
 // generic loader, so the generated tests assert what the service will answer.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { featureNames, isFeatureRowModel, onnxModel, type OnnxInstance, type OnnxPrediction, type OnnxSignature } from '@model-service/runtime';
+import {
+  featureNames,
+  isFeatureRowModel,
+  onnxModel,
+  type OnnxInstance,
+  type OnnxPrediction,
+  type OnnxSignature,
+} from '@model-service/runtime';
 import { GeneratorError } from './errors.js';
 import type { GoldenLine } from './golden.js';
 import type { ModelMetrics } from './metrics.js';
@@ -38,13 +45,18 @@ function syntheticInstances(s: OnnxSignature): OnnxInstance[] {
   if (!isFeatureRowModel(s)) return [];
   const n = featureNames(s).length;
   const int = s.inputs[0]!.type.startsWith('int');
-  return [Array(n).fill(0), Array(n).fill(1), Array.from({ length: n }, (_, i) => (int ? i : Math.round(((i + 1) / n) * 1000) / 1000))];
+  return [
+    Array(n).fill(0),
+    Array(n).fill(1),
+    Array.from({ length: n }, (_, i) => (int ? i : Math.round(((i + 1) / n) * 1000) / 1000)),
+  ];
 }
 
 function maxAbs(value: unknown): number {
   if (typeof value === 'number') return Math.abs(value);
   if (Array.isArray(value)) return value.reduce((m: number, v) => Math.max(m, maxAbs(v)), 0);
-  if (typeof value === 'object' && value !== null) return Object.values(value).reduce((m: number, v) => Math.max(m, maxAbs(v)), 0);
+  if (typeof value === 'object' && value !== null)
+    return Object.values(value).reduce((m: number, v) => Math.max(m, maxAbs(v)), 0);
   return 0;
 }
 
@@ -57,12 +69,19 @@ function tolerance(predictions: unknown): number {
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 /** Accuracy for a classifier (label output), else RMSE / MAE / R² for the first numeric output. */
-function cardFrom(s: OnnxSignature, sample: Sample, predictions: OnnxPrediction[], artifact: string): ModelMetrics | undefined {
+function cardFrom(
+  s: OnnxSignature,
+  sample: Sample,
+  predictions: OnnxPrediction[],
+  artifact: string,
+): ModelMetrics | undefined {
   const truth = sample.labels;
   if (!truth) return undefined;
   const dataset = `${sample.file}: ${truth.length} rows, true values in column "${sample.labelColumn}"`;
   const evaluatedAt = new Date().toISOString().slice(0, 10);
-  const label = s.outputs.find((o) => o.labels && o.shape.length <= 1) ?? s.outputs.find((o) => o.type === 'int64' || o.type === 'string');
+  const label =
+    s.outputs.find((o) => o.labels && o.shape.length <= 1) ??
+    s.outputs.find((o) => o.type === 'int64' || o.type === 'string');
   if (label) {
     const hits = predictions.filter((p, i) => String(p[label.name]) === String(truth[i])).length;
     return { model: artifact, dataset, evaluatedAt, metrics: { accuracy: round6(hits / truth.length) } };
@@ -84,7 +103,16 @@ function cardFrom(s: OnnxSignature, sample: Sample, predictions: OnnxPrediction[
     ae += Math.abs(v - yhat[i]!);
     tot += (v - mean) ** 2;
   });
-  return { model: artifact, dataset, evaluatedAt, metrics: { rmse: round6(Math.sqrt(se / y.length)), mae: round6(ae / y.length), r2: round6(tot === 0 ? 0 : 1 - se / tot) } };
+  return {
+    model: artifact,
+    dataset,
+    evaluatedAt,
+    metrics: {
+      rmse: round6(Math.sqrt(se / y.length)),
+      mae: round6(ae / y.length),
+      r2: round6(tot === 0 ? 0 : 1 - se / tot),
+    },
+  };
 }
 
 /** onnxruntime's load error, as the refusal the user can act on. */
@@ -98,7 +126,10 @@ function loadRefusal(file: string, err: unknown): GeneratorError {
 }
 
 /** Reads the graph, loads it in onnxruntime and runs the sample rows through the generic loader. */
-export async function deriveOnnx(modelPath: string, options: { sample?: string; labelColumn?: string; artifact: string }): Promise<Derivation> {
+export async function deriveOnnx(
+  modelPath: string,
+  options: { sample?: string; labelColumn?: string; artifact: string },
+): Promise<Derivation> {
   const file = basename(modelPath);
   const graph = readOnnxGraph(readFileSync(modelPath), file);
   const signature = graph.signature;
@@ -119,18 +150,33 @@ export async function deriveOnnx(modelPath: string, options: { sample?: string; 
         predictions.push(...(await model.predict(all.slice(i, i + 64))));
       } catch (err) {
         if (!sample) throw loadRefusal(file, err);
-        throw new GeneratorError('MS_GEN_SAMPLE', { file: sample.file, problem: `rows ${i + 1}-${Math.min(i + 64, all.length)} do not run through the model (${(err as Error).message.slice(0, 300)})` }, { cause: err });
+        throw new GeneratorError(
+          'MS_GEN_SAMPLE',
+          {
+            file: sample.file,
+            problem: `rows ${i + 1}-${Math.min(i + 64, all.length)} do not run through the model (${(err as Error).message.slice(0, 300)})`,
+          },
+          { cause: err },
+        );
       }
     }
     const instances = all.slice(0, TEST_ROWS);
-    const answers: ModelAnswers = { instances, predictions: predictions.slice(0, TEST_ROWS), tolerance: tolerance(predictions.slice(0, TEST_ROWS)) };
+    const answers: ModelAnswers = {
+      instances,
+      predictions: predictions.slice(0, TEST_ROWS),
+      tolerance: tolerance(predictions.slice(0, TEST_ROWS)),
+    };
     const golden: GoldenLine[] = instances.map((instance, i) => ({
       request: { instances: [instance] },
       response: { predictions: [answers.predictions[i]!] },
       tolerance: tolerance(answers.predictions[i]),
     })) as unknown as GoldenLine[];
     if (instances.length > 1) {
-      golden.push({ request: { instances: instances.slice(0, 3) }, response: { predictions: answers.predictions.slice(0, 3) }, tolerance: answers.tolerance } as unknown as GoldenLine);
+      golden.push({
+        request: { instances: instances.slice(0, 3) },
+        response: { predictions: answers.predictions.slice(0, 3) },
+        tolerance: answers.tolerance,
+      } as unknown as GoldenLine);
     }
     const metrics = sample ? cardFrom(signature, sample, predictions, options.artifact) : undefined;
     return { signature, answers, golden, ...(metrics ? { metrics } : {}), ...(sample ? { sample } : {}) };

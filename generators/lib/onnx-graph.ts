@@ -10,8 +10,26 @@ import { notOnnxFormat } from './model-formats.js';
 const { onnx } = onnxProto;
 
 /** onnx.proto TensorProto.DataType -> the element types served. */
-const ELEMENT_TYPES: Record<number, OnnxElementType> = { 1: 'float32', 11: 'float64', 7: 'int64', 6: 'int32', 9: 'bool', 8: 'string' };
-const TYPE_NAMES: Record<number, string> = { 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 10: 'float16', 12: 'uint32', 13: 'uint64', 14: 'complex64', 15: 'complex128', 16: 'bfloat16' };
+const ELEMENT_TYPES: Record<number, OnnxElementType> = {
+  1: 'float32',
+  11: 'float64',
+  7: 'int64',
+  6: 'int32',
+  9: 'bool',
+  8: 'string',
+};
+const TYPE_NAMES: Record<number, string> = {
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  10: 'float16',
+  12: 'uint32',
+  13: 'uint64',
+  14: 'complex64',
+  15: 'complex128',
+  16: 'bfloat16',
+};
 
 /** The oldest ai.onnx opset onnxruntime supports (its documented range starts at 7). */
 export const MIN_OPSET = 7;
@@ -32,7 +50,11 @@ interface ProtoDim {
 }
 interface ProtoValueInfo {
   name: string;
-  type?: { tensorType?: { elemType?: number; shape?: { dim?: ProtoDim[] } }; sequenceType?: unknown; mapType?: unknown };
+  type?: {
+    tensorType?: { elemType?: number; shape?: { dim?: ProtoDim[] } };
+    sequenceType?: unknown;
+    mapType?: unknown;
+  };
 }
 interface ProtoAttribute {
   name: string;
@@ -51,7 +73,13 @@ const utf8 = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
 
 function dims(v: ProtoValueInfo): OnnxDim[] {
   const shape = v.type?.tensorType?.shape;
-  return (shape?.dim ?? []).map((d) => (d.dimValue !== undefined && d.dimValue !== null && Number(d.dimValue) > 0 ? Number(d.dimValue) : d.dimParam ? d.dimParam : null));
+  return (shape?.dim ?? []).map((d) =>
+    d.dimValue !== undefined && d.dimValue !== null && Number(d.dimValue) > 0
+      ? Number(d.dimValue)
+      : d.dimParam
+        ? d.dimParam
+        : null,
+  );
 }
 
 function classLabels(node: ProtoNode): Array<string | number> | undefined {
@@ -69,11 +97,22 @@ function zipMapRefusal(file: string, output: string): GeneratorError {
 function tensorSpec(file: string, v: ProtoValueInfo, where: 'input' | 'output', nodes: ProtoNode[]): OnnxTensorSpec {
   if (v.type?.sequenceType || v.type?.mapType) {
     if (nodes.some((n) => n.opType === 'ZipMap' && n.output?.includes(v.name))) throw zipMapRefusal(file, v.name);
-    throw new GeneratorError('MS_GEN_MODEL_TYPE', { file, where, name: v.name, type: v.type.sequenceType ? 'a sequence' : 'a map' });
+    throw new GeneratorError('MS_GEN_MODEL_TYPE', {
+      file,
+      where,
+      name: v.name,
+      type: v.type.sequenceType ? 'a sequence' : 'a map',
+    });
   }
   const elem = v.type?.tensorType?.elemType ?? 0;
   const type = ELEMENT_TYPES[elem];
-  if (!type) throw new GeneratorError('MS_GEN_MODEL_TYPE', { file, where, name: v.name, type: TYPE_NAMES[elem] ?? `type ${elem}` });
+  if (!type)
+    throw new GeneratorError('MS_GEN_MODEL_TYPE', {
+      file,
+      where,
+      name: v.name,
+      type: TYPE_NAMES[elem] ?? `type ${elem}`,
+    });
   return { name: v.name, type, shape: dims(v) };
 }
 
@@ -86,7 +125,9 @@ function metadataFeatures(metadata: Record<string, string>, n: number): string[]
   } catch {
     names = raw.split(',').map((s) => s.trim());
   }
-  return Array.isArray(names) && names.length === n && names.every((x) => typeof x === 'string' && x !== '') ? (names as string[]) : undefined;
+  return Array.isArray(names) && names.length === n && names.every((x) => typeof x === 'string' && x !== '')
+    ? (names as string[])
+    : undefined;
 }
 
 /** The graph's signature; throws MS_GEN_MODEL_FORMAT / _OPSET / _TYPE / _ZIPMAP naming what to do. */
@@ -99,29 +140,43 @@ export function readOnnxGraph(bytes: Uint8Array, file: string): OnnxGraphInfo {
   } catch {
     throw new GeneratorError('MS_GEN_MODEL_FORMAT', { file, detected: 'not an ONNX protobuf' });
   }
-  const graph = model.graph as { input?: ProtoValueInfo[]; output?: ProtoValueInfo[]; node?: ProtoNode[]; initializer?: Array<{ name: string }> } | undefined;
-  if (!model.irVersion || !graph?.output?.length) throw new GeneratorError('MS_GEN_MODEL_FORMAT', { file, detected: 'not an ONNX model (no graph outputs)' });
+  const graph = model.graph as
+    | { input?: ProtoValueInfo[]; output?: ProtoValueInfo[]; node?: ProtoNode[]; initializer?: Array<{ name: string }> }
+    | undefined;
+  if (!model.irVersion || !graph?.output?.length)
+    throw new GeneratorError('MS_GEN_MODEL_FORMAT', { file, detected: 'not an ONNX model (no graph outputs)' });
 
   const opset: Record<string, number> = {};
-  for (const o of (model.opsetImport ?? []) as Array<{ domain?: string; version?: number }>) opset[o.domain ?? ''] = Number(o.version);
+  for (const o of (model.opsetImport ?? []) as Array<{ domain?: string; version?: number }>)
+    opset[o.domain ?? ''] = Number(o.version);
   const core = opset[''] ?? opset['ai.onnx'];
-  if (core !== undefined && core < MIN_OPSET) throw new GeneratorError('MS_GEN_MODEL_OPSET', { file, opset: core, min: MIN_OPSET });
+  if (core !== undefined && core < MIN_OPSET)
+    throw new GeneratorError('MS_GEN_MODEL_OPSET', { file, opset: core, min: MIN_OPSET });
 
   const nodes = graph.node ?? [];
   const initializers = new Set((graph.initializer ?? []).map((i) => i.name));
   // IR < 4 lists initializers among the inputs; they are weights, not request fields.
-  const inputs = (graph.input ?? []).filter((i) => !initializers.has(i.name)).map((i) => tensorSpec(file, i, 'input', nodes));
-  if (inputs.length === 0) throw new GeneratorError('MS_GEN_MODEL_FORMAT', { file, detected: 'an ONNX graph without inputs' });
+  const inputs = (graph.input ?? [])
+    .filter((i) => !initializers.has(i.name))
+    .map((i) => tensorSpec(file, i, 'input', nodes));
+  if (inputs.length === 0)
+    throw new GeneratorError('MS_GEN_MODEL_FORMAT', { file, detected: 'an ONNX graph without inputs' });
   const outputs = graph.output.map((o) => tensorSpec(file, o, 'output', nodes));
 
-  const metadata = Object.fromEntries(((model.metadataProps ?? []) as Array<{ key: string; value: string }>).map((p) => [p.key, p.value]));
+  const metadata = Object.fromEntries(
+    ((model.metadataProps ?? []) as Array<{ key: string; value: string }>).map((p) => [p.key, p.value]),
+  );
   const classifier = nodes.find((n) => CLASSIFIERS.has(n.opType));
   const labels = classifier ? classLabels(classifier) : undefined;
   if (labels) {
     for (const o of outputs) {
       const inner = o.shape.slice(1);
       // The probability tensor: float, one column per class (skl2onnx often leaves the column count unnamed).
-      if ((o.type === 'float32' || o.type === 'float64') && o.shape.length === 2 && (inner[0] === labels.length || typeof inner[0] !== 'number')) {
+      if (
+        (o.type === 'float32' || o.type === 'float64') &&
+        o.shape.length === 2 &&
+        (inner[0] === labels.length || typeof inner[0] !== 'number')
+      ) {
         o.shape = [o.shape[0]!, labels.length];
         o.labels = labels;
       } else if (o.name === classifier!.output?.[0] && o.shape.length <= 1) {
@@ -131,7 +186,13 @@ export function readOnnxGraph(bytes: Uint8Array, file: string): OnnxGraphInfo {
   }
 
   const producer = [model.producerName, model.producerVersion].filter(Boolean).join(' ') || undefined;
-  const signature: OnnxSignature = { format: 'onnx-signature/v1', ...(producer ? { producer } : {}), opset, inputs, outputs };
+  const signature: OnnxSignature = {
+    format: 'onnx-signature/v1',
+    ...(producer ? { producer } : {}),
+    opset,
+    inputs,
+    outputs,
+  };
   const only = inputs.length === 1 ? inputs[0]! : undefined;
   if (only && only.shape.length === 2 && typeof only.shape[1] === 'number') {
     const names = metadataFeatures(metadata, only.shape[1]);

@@ -49,7 +49,12 @@ function valueInfo(name: string, dims: Array<number | string>): Uint8Array {
 }
 
 function node(op: string, inputs: string[], output: string): Uint8Array {
-  return msg(...inputs.map((i) => field(1, i)), field(2, output), field(3, `${op.toLowerCase()}_${output}`), field(4, op));
+  return msg(
+    ...inputs.map((i) => field(1, i)),
+    field(2, output),
+    field(3, `${op.toLowerCase()}_${output}`),
+    field(4, op),
+  );
 }
 
 /** The ONNX bytes of `features[batch, n] -> probability[batch, 1]`. */

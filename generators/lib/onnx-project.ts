@@ -54,7 +54,9 @@ export function derivedContext(d: Derivation): DerivedContext {
     example,
     sampleFile: d.sample?.file ?? 'rows the generator made up (no --sample)',
     producer: s.producer ?? 'unknown producer',
-    opset: Object.entries(s.opset).map(([domain, v]) => `${domain || 'ai.onnx'} ${v}`).join(', '),
+    opset: Object.entries(s.opset)
+      .map(([domain, v]) => `${domain || 'ai.onnx'} ${v}`)
+      .join(', '),
     inputs: s.inputs.map(line),
     outputs: s.outputs.map(line),
     exampleResponse: JSON.stringify({ predictions: d.answers.predictions.slice(0, 1) }).slice(0, 300),
@@ -100,11 +102,20 @@ function diff(kind: string, before: OnnxTensorSpec[], after: OnnxTensorSpec[]): 
 }
 
 /** "What changed" lines when init re-runs with a new --model; empty when nothing did. */
-export function describeModelChange(before: { signature?: OnnxSignature; sha256?: string }, after: { signature: OnnxSignature; sha256: string }): string[] {
+export function describeModelChange(
+  before: { signature?: OnnxSignature; sha256?: string },
+  after: { signature: OnnxSignature; sha256: string },
+): string[] {
   const out: string[] = [];
-  if (before.sha256 && before.sha256 !== after.sha256) out.push(`weights: sha256 ${before.sha256.slice(0, 12)}… -> ${after.sha256.slice(0, 12)}… (the model version, cache keys and /ping change with it)`);
+  if (before.sha256 && before.sha256 !== after.sha256)
+    out.push(
+      `weights: sha256 ${before.sha256.slice(0, 12)}… -> ${after.sha256.slice(0, 12)}… (the model version, cache keys and /ping change with it)`,
+    );
   if (before.signature) {
-    out.push(...diff('input', before.signature.inputs, after.signature.inputs), ...diff('output', before.signature.outputs, after.signature.outputs));
+    out.push(
+      ...diff('input', before.signature.inputs, after.signature.inputs),
+      ...diff('output', before.signature.outputs, after.signature.outputs),
+    );
     const f0 = (before.signature.features ?? []).join(',');
     const f1 = (after.signature.features ?? []).join(',');
     if (f0 !== f1) out.push(`feature names: ${f0 || '(none)'} -> ${f1 || '(none)'}`);

@@ -27,28 +27,92 @@ export interface FlagSpec {
 }
 
 export const FLAGS: FlagSpec[] = [
-  { name: 'model-name', type: String, description: 'Model name (same as the positional [name]); lowercase, AWS-name-safe, 3-40 chars' },
-  { name: 'team', type: String, description: 'Owning team, the model-service:team tag: 1-256 letters, digits, spaces and _ . : / = + - @' },
+  {
+    name: 'model-name',
+    type: String,
+    description: 'Model name (same as the positional [name]); lowercase, AWS-name-safe, 3-40 chars',
+  },
+  {
+    name: 'team',
+    type: String,
+    description: 'Owning team, the model-service:team tag: 1-256 letters, digits, spaces and _ . : / = + - @',
+  },
   { name: 'environments', type: String, description: `Comma-separated environments: ${ENVIRONMENTS.join(', ')}` },
-  { name: 'instance-type', type: String, description: 'SageMaker instance type for all environments, or per env: dev=ml.t2.medium,prod=ml.m5.large' },
-  { name: 'instance-count', type: String, description: 'Instance count for all environments, or per env: dev=1,prod=2' },
-  { name: 'autoscaling', type: String, description: 'Environments with autoscaling: comma-separated, "none" or "all" (default: prod)' },
-  { name: 'min-capacity', type: String, description: 'Autoscaling minimum (default: the instance count); number or per env' },
-  { name: 'max-capacity', type: String, description: 'Autoscaling maximum (default: twice the minimum); number or per env' },
-  { name: 'target-invocations', type: String, description: 'Autoscaling target invocations per instance per minute (default 100)' },
+  {
+    name: 'instance-type',
+    type: String,
+    description: 'SageMaker instance type for all environments, or per env: dev=ml.t2.medium,prod=ml.m5.large',
+  },
+  {
+    name: 'instance-count',
+    type: String,
+    description: 'Instance count for all environments, or per env: dev=1,prod=2',
+  },
+  {
+    name: 'autoscaling',
+    type: String,
+    description: 'Environments with autoscaling: comma-separated, "none" or "all" (default: prod)',
+  },
+  {
+    name: 'min-capacity',
+    type: String,
+    description: 'Autoscaling minimum (default: the instance count); number or per env',
+  },
+  {
+    name: 'max-capacity',
+    type: String,
+    description: 'Autoscaling maximum (default: twice the minimum); number or per env',
+  },
+  {
+    name: 'target-invocations',
+    type: String,
+    description: 'Autoscaling target invocations per instance per minute (default 100)',
+  },
   { name: 'cache', type: String, description: `Prediction cache: ${CACHE_KINDS.join(' | ')}` },
   { name: 'cache-ttl', type: String, description: 'Cache entry lifetime in seconds' },
   { name: 'cache-max-entries', type: String, description: 'Cache size bound (entries)' },
   { name: 'region', type: String, description: 'AWS region, e.g. eu-west-1' },
-  { name: 'volume-size', type: String, description: 'EBS volume per instance in GB (1-512); ignored for types with instance storage' },
+  {
+    name: 'volume-size',
+    type: String,
+    description: 'EBS volume per instance in GB (1-512); ignored for types with instance storage',
+  },
   { name: 'ci', type: String, description: `CI provider: ${CI_PROVIDERS.join(' | ')}` },
   { name: 'model-kind', type: String, description: `Model kind: ${MODEL_KINDS.join(' | ')}` },
-  { name: 'model', type: String, description: 'Your trained model artifact (a file): copied into model/, its sha256 recorded in release.yaml; .onnx implies --model-kind onnx' },
-  { name: 'sample', type: String, description: 'Rows to run your ONNX model on at init (data.csv with a header, or data.jsonl): they name the features and become the inference tests and golden set' },
-  { name: 'label-column', type: String, description: 'The --sample column holding the true value: fills model/metrics.json (accuracy, or RMSE/MAE/R²)' },
-  { name: 'owner', type: String, description: 'Contact of the owner (e.g. an email): in README.md and release.yaml (tag model-service:owner)' },
-  { name: 'packages', type: String, description: 'Where @model-service/runtime and deployer come from: checkout (packed from this repo into vendor/; the default when run from a checkout) | registry' },
-  { name: 'runtime-source', type: String, description: 'Use this @model-service/runtime instead: an `npm pack` .tgz (copied into vendor/) or a package folder' },
+  {
+    name: 'model',
+    type: String,
+    description:
+      'Your trained model artifact (a file): copied into model/, its sha256 recorded in release.yaml; .onnx implies --model-kind onnx',
+  },
+  {
+    name: 'sample',
+    type: String,
+    description:
+      'Rows to run your ONNX model on at init (data.csv with a header, or data.jsonl): they name the features and become the inference tests and golden set',
+  },
+  {
+    name: 'label-column',
+    type: String,
+    description: 'The --sample column holding the true value: fills model/metrics.json (accuracy, or RMSE/MAE/R²)',
+  },
+  {
+    name: 'owner',
+    type: String,
+    description: 'Contact of the owner (e.g. an email): in README.md and release.yaml (tag model-service:owner)',
+  },
+  {
+    name: 'packages',
+    type: String,
+    description:
+      'Where @model-service/runtime and deployer come from: checkout (packed from this repo into vendor/; the default when run from a checkout) | registry',
+  },
+  {
+    name: 'runtime-source',
+    type: String,
+    description:
+      'Use this @model-service/runtime instead: an `npm pack` .tgz (copied into vendor/) or a package folder',
+  },
   { name: 'yes', type: Boolean, description: 'Take defaults for every question not given by a flag (non-interactive)' },
 ];
 
@@ -103,13 +167,24 @@ function invalid(flag: string, value: string, problem: string, allowed: string):
 
 /** An AWS tag value (the team is only a tag): 1-256 letters, digits, spaces and _ . : / = + - @. */
 export function checkTeam(flag: string, value: string): string {
-  if (!TAG_VALUE.test(value)) invalid(flag, value, 'it must be 1-256 letters, digits, spaces and _ . : / = + - @ (what AWS allows in a tag value), without leading or trailing spaces', 'e.g. ml, data-science, "Risk Models"');
+  if (!TAG_VALUE.test(value))
+    invalid(
+      flag,
+      value,
+      'it must be 1-256 letters, digits, spaces and _ . : / = + - @ (what AWS allows in a tag value), without leading or trailing spaces',
+      'e.g. ml, data-science, "Risk Models"',
+    );
   return value;
 }
 
 export function checkName(flag: string, value: string): string {
   if (!AWS_NAME.test(value)) {
-    invalid(flag, value, 'it must be lowercase letters, digits and dashes, start with a letter, end with a letter or digit, 3-40 characters', 'e.g. churn, fraud-score');
+    invalid(
+      flag,
+      value,
+      'it must be lowercase letters, digits and dashes, start with a letter, end with a letter or digit, 3-40 characters',
+      'e.g. churn, fraud-score',
+    );
   }
   return value;
 }
@@ -119,7 +194,12 @@ export function checkOwner(flag: string, value: string): string {
   const v = value.trim();
   // eslint-disable-next-line no-control-regex -- control characters are what this rejects
   if (v.length === 0 || v.length > 256 || /[\u0000-\u001f\u007f]/.test(v)) {
-    invalid(flag, value, 'it must be one line of 1-256 characters', 'e.g. jane.doe@example.com or "#risk-models (Slack)"');
+    invalid(
+      flag,
+      value,
+      'it must be one line of 1-256 characters',
+      'e.g. jane.doe@example.com or "#risk-models (Slack)"',
+    );
   }
   return v;
 }
@@ -138,7 +218,10 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
 }
 
 function envList(flag: string, value: string, allowed: readonly EnvName[]): EnvName[] {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) invalid(flag, value, 'no environment named', allowed.join(', '));
   for (const item of items) oneOf(flag, item, allowed);
   // Keep the canonical dev -> qa -> staging -> prod order whatever order was typed.
@@ -151,7 +234,8 @@ function perEnv<T>(flag: string, value: string, parse: (v: string) => T): PerEnv
   const byEnv: Partial<Record<EnvName, T>> = {};
   for (const pair of value.split(',')) {
     const [env, v] = pair.split('=').map((s) => s.trim());
-    if (!env || v === undefined || v === '') invalid(flag, value, `"${pair}" is not env=value`, 'a single value, or env=value pairs like dev=1,prod=2');
+    if (!env || v === undefined || v === '')
+      invalid(flag, value, `"${pair}" is not env=value`, 'a single value, or env=value pairs like dev=1,prod=2');
     byEnv[oneOf(flag, env, ENVIRONMENTS)] = parse(v);
   }
   return { byEnv };
@@ -168,9 +252,11 @@ export function parseFlags(options: Record<string, unknown>, positionalName?: st
   const envs = raw(options, 'environments');
   if (envs !== undefined) out.environments = envList('environments', envs, ENVIRONMENTS);
   const type = raw(options, 'instance-type');
-  if (type !== undefined) out.instanceType = perEnv('instance-type', type, (v) => oneOf('instance-type', v, INSTANCE_TYPES));
+  if (type !== undefined)
+    out.instanceType = perEnv('instance-type', type, (v) => oneOf('instance-type', v, INSTANCE_TYPES));
   const count = raw(options, 'instance-count');
-  if (count !== undefined) out.instanceCount = perEnv('instance-count', count, (v) => parseInteger('instance-count', v, 1, 100));
+  if (count !== undefined)
+    out.instanceCount = perEnv('instance-count', count, (v) => parseInteger('instance-count', v, 1, 100));
   const scaling = raw(options, 'autoscaling');
   if (scaling !== undefined) {
     if (scaling === 'none' || scaling === 'false') out.autoscaling = [];
@@ -192,7 +278,13 @@ export function parseFlags(options: Record<string, unknown>, positionalName?: st
   if (entries !== undefined) out.cacheMaxEntries = parseInteger('cache-max-entries', entries, 1, 10000000);
   const region = raw(options, 'region');
   if (region !== undefined) {
-    if (!isKnownRegion(region)) invalid('region', region, 'it is not an AWS region (the AWS SDK\'s region table does not have it)', 'e.g. eu-west-1, us-east-1, us-gov-west-1');
+    if (!isKnownRegion(region))
+      invalid(
+        'region',
+        region,
+        "it is not an AWS region (the AWS SDK's region table does not have it)",
+        'e.g. eu-west-1, us-east-1, us-gov-west-1',
+      );
     out.region = region;
   }
   const volume = raw(options, 'volume-size');
@@ -207,7 +299,8 @@ export function parseFlags(options: Record<string, unknown>, positionalName?: st
     // An .onnx file is an ONNX model; anything else runs through the TypeScript loader.
     const implied: ModelKind = model.toLowerCase().endsWith('.onnx') ? 'onnx' : 'typescript';
     if (out.modelKind === undefined) out.modelKind = implied;
-    else if (implied === 'onnx' && out.modelKind !== 'onnx') invalid('model-kind', out.modelKind, `--model ${model} is an ONNX file`, 'onnx (or leave --model-kind out)');
+    else if (implied === 'onnx' && out.modelKind !== 'onnx')
+      invalid('model-kind', out.modelKind, `--model ${model} is an ONNX file`, 'onnx (or leave --model-kind out)');
   }
   const owner = raw(options, 'owner');
   if (owner !== undefined) out.owner = checkOwner('owner', owner);
@@ -219,7 +312,13 @@ export function parseFlags(options: Record<string, unknown>, positionalName?: st
   if (sample !== undefined) out.sample = sample;
   const labelColumn = raw(options, 'label-column');
   if (labelColumn !== undefined) {
-    if (sample === undefined) invalid('label-column', labelColumn, 'it names a column of --sample, which is not given', '--sample data.csv --label-column <column>');
+    if (sample === undefined)
+      invalid(
+        'label-column',
+        labelColumn,
+        'it names a column of --sample, which is not given',
+        '--sample data.csv --label-column <column>',
+      );
     out.labelColumn = labelColumn;
   }
   return out;

@@ -3,7 +3,13 @@
 // --label-column the true values fill in the model card.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { featureNames, isFeatureRowModel, parseCsv, type OnnxInstance, type OnnxSignature } from '@model-service/runtime';
+import {
+  featureNames,
+  isFeatureRowModel,
+  parseCsv,
+  type OnnxInstance,
+  type OnnxSignature,
+} from '@model-service/runtime';
 import { GeneratorError } from './errors.js';
 
 export interface Sample {
@@ -23,7 +29,8 @@ function fail(file: string, problem: string): never {
 
 function toNumber(file: string, cell: string, row: number, column: string): number {
   const n = cell.trim() === '' ? Number.NaN : Number(cell);
-  if (!Number.isFinite(n)) fail(file, `row ${row} column "${column}" is ${JSON.stringify(cell)}, not a number (the model takes numbers)`);
+  if (!Number.isFinite(n))
+    fail(file, `row ${row} column "${column}" is ${JSON.stringify(cell)}, not a number (the model takes numbers)`);
   return n;
 }
 
@@ -34,20 +41,29 @@ function labelValue(cell: string): string | number {
 }
 
 function readCsv(file: string, text: string, s: OnnxSignature, labelColumn: string | undefined): Sample {
-  if (!isFeatureRowModel(s)) fail(file, `is CSV, but the model takes ${s.inputs.map((i) => `"${i.name}"`).join(', ')} (not one [batch, n] numeric input); give the rows as JSON Lines keyed by input name`);
+  if (!isFeatureRowModel(s))
+    fail(
+      file,
+      `is CSV, but the model takes ${s.inputs.map((i) => `"${i.name}"`).join(', ')} (not one [batch, n] numeric input); give the rows as JSON Lines keyed by input name`,
+    );
   const [header, ...rows] = parseCsv(text, (cells) => cells).instances as string[][];
   if (!header || rows.length === 0) fail(file, 'needs a header row and at least one data row');
   const labelAt = labelColumn === undefined ? -1 : header.indexOf(labelColumn);
-  if (labelColumn !== undefined && labelAt === -1) fail(file, `has no column "${labelColumn}" (--label-column); its columns are ${header.join(', ')}`);
+  if (labelColumn !== undefined && labelAt === -1)
+    fail(file, `has no column "${labelColumn}" (--label-column); its columns are ${header.join(', ')}`);
   const features = header.filter((_, i) => i !== labelAt);
   const n = s.inputs[0]!.shape[1] as number;
   if (features.length !== n) {
-    fail(file, `has ${features.length} feature columns (${features.join(', ')}) but the model's input "${s.inputs[0]!.name}" takes ${n}${labelColumn === undefined ? '; name the label column with --label-column' : ''}`);
+    fail(
+      file,
+      `has ${features.length} feature columns (${features.join(', ')}) but the model's input "${s.inputs[0]!.name}" takes ${n}${labelColumn === undefined ? '; name the label column with --label-column' : ''}`,
+    );
   }
   const instances: number[][] = [];
   const labels: Array<string | number> = [];
   rows.forEach((cells, r) => {
-    if (cells.length !== header.length) fail(file, `row ${r + 2} has ${cells.length} values; the header has ${header.length}`);
+    if (cells.length !== header.length)
+      fail(file, `row ${r + 2} has ${cells.length} values; the header has ${header.length}`);
     instances.push(cells.filter((_, i) => i !== labelAt).map((c, i) => toNumber(file, c, r + 2, features[i]!)));
     if (labelAt !== -1) labels.push(labelValue(cells[labelAt]!));
   });
@@ -80,18 +96,28 @@ function readJsonl(file: string, text: string, s: OnnxSignature, labelColumn: st
     if (isFeatureRowModel(s)) {
       features ??= Object.keys(object);
       const names = s.features ?? features;
-      if (names.length !== featureNames(s).length) fail(file, `line ${i + 1} has ${names.length} features (${names.join(', ')}); the model takes ${featureNames(s).length}`);
+      if (names.length !== featureNames(s).length)
+        fail(
+          file,
+          `line ${i + 1} has ${names.length} features (${names.join(', ')}); the model takes ${featureNames(s).length}`,
+        );
       instances.push(names.map((n) => object[n] as number));
     } else instances.push(object as OnnxInstance);
   });
   if (instances.length === 0) fail(file, 'has no rows');
-  return { file, ...(features && !s.features ? { features } : {}), instances, ...(labelColumn !== undefined ? { labels, labelColumn } : {}) };
+  return {
+    file,
+    ...(features && !s.features ? { features } : {}),
+    instances,
+    ...(labelColumn !== undefined ? { labels, labelColumn } : {}),
+  };
 }
 
 /** Reads the sample for this signature; throws MS_GEN_SAMPLE naming the row and column at fault. */
 export function readSample(path: string, s: OnnxSignature, labelColumn?: string): Sample {
   const file = basename(path);
   const text = readFileSync(path, 'utf8');
-  if (/\.jsonl?$/i.test(path) || text.trimStart().startsWith('{') || text.trimStart().startsWith('[')) return readJsonl(file, text, s, labelColumn);
+  if (/\.jsonl?$/i.test(path) || text.trimStart().startsWith('{') || text.trimStart().startsWith('['))
+    return readJsonl(file, text, s, labelColumn);
   return readCsv(file, text, s, labelColumn);
 }

@@ -13,10 +13,16 @@ export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): str
   let dir = from;
   for (let i = 0; i < 6; i += 1) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'generator-model-service') return dir;
+    if (
+      existsSync(pkg) &&
+      (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'generator-model-service'
+    )
+      return dir;
     dir = dirname(dir);
   }
-  throw new GeneratorError('MS_GEN_TEMPLATES_MISSING', { paths: `package.json of generator-model-service above ${from}` });
+  throw new GeneratorError('MS_GEN_TEMPLATES_MISSING', {
+    paths: `package.json of generator-model-service above ${from}`,
+  });
 }
 
 function isMonorepoRoot(dir: string): boolean {
@@ -26,7 +32,9 @@ function isMonorepoRoot(dir: string): boolean {
 
 export function templatesDir(pkgRoot = packageRoot()): string {
   const repoRoot = resolve(pkgRoot, '..');
-  const candidates = isMonorepoRoot(repoRoot) ? [join(repoRoot, 'templates'), join(pkgRoot, 'templates')] : [join(pkgRoot, 'templates')];
+  const candidates = isMonorepoRoot(repoRoot)
+    ? [join(repoRoot, 'templates'), join(pkgRoot, 'templates')]
+    : [join(pkgRoot, 'templates')];
   const found = candidates.find((dir) => existsSync(join(dir, MARKER)));
   if (!found) throw new GeneratorError('MS_GEN_TEMPLATES_MISSING', { paths: candidates.join(', ') });
   return found;

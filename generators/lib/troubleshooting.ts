@@ -22,7 +22,10 @@ export const TROUBLESHOOTING_CODES_FILE = 'common/troubleshooting-codes.md';
 
 /** Pipes and newlines would break a table row (`{name}` placeholders stay: `<name>` would be read as HTML). */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim();
+  return text
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 }
 
 /** What the service owner does about a runtime code (the message itself speaks to the caller). */
@@ -30,11 +33,16 @@ function ownerAction(code: string, e: RuntimeErrorEntry): string {
   if (code === 'MS_RUNTIME_MODEL_LOAD_FAILED' || code === 'MS_RUNTIME_WARMUP_FAILED') {
     return 'The service stays up but unhealthy (/ping 503, so SageMaker never routes to it): fix the artifact or src/model_loader.ts; `npm start` shows the same error locally.';
   }
-  if (e.status === undefined) return 'The service stops at start with this message; fix what it names and start again (`npm start` shows it locally).';
-  if (e.userFault) return 'The caller sent it: nothing to fix in the service unless valid requests get it (then check `src/prediction.ts`).';
-  if (code === 'MS_RUNTIME_OVERLOADED') return 'Scale out (release.yaml instance count / autoscaling) or raise MS_MAX_IN_FLIGHT.';
-  if (code === 'MS_RUNTIME_PREDICT_TIMEOUT') return 'Make predict faster, send fewer instances, or raise MS_PREDICT_TIMEOUT_MS.';
-  if (e.status === 503) return 'Look at /health/ready and the start-up log lines (model load, warm-up, readiness checks).';
+  if (e.status === undefined)
+    return 'The service stops at start with this message; fix what it names and start again (`npm start` shows it locally).';
+  if (e.userFault)
+    return 'The caller sent it: nothing to fix in the service unless valid requests get it (then check `src/prediction.ts`).';
+  if (code === 'MS_RUNTIME_OVERLOADED')
+    return 'Scale out (release.yaml instance count / autoscaling) or raise MS_MAX_IN_FLIGHT.';
+  if (code === 'MS_RUNTIME_PREDICT_TIMEOUT')
+    return 'Make predict faster, send fewer instances, or raise MS_PREDICT_TIMEOUT_MS.';
+  if (e.status === 503)
+    return 'Look at /health/ready and the start-up log lines (model load, warm-up, readiness checks).';
   return 'Find the request id in the JSON logs; the log line carries the cause.';
 }
 

@@ -55,20 +55,37 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 function failed(root: string, step: string, run: ReturnType<typeof spawnSync>): GeneratorError {
-  const detail = `${String(run.stderr ?? '')}${String(run.stdout ?? '')}`.trim().split('\n').slice(-5).join(' | ') || String(run.error ?? `exit ${run.status}`);
+  const detail =
+    `${String(run.stderr ?? '')}${String(run.stdout ?? '')}`.trim().split('\n').slice(-5).join(' | ') ||
+    String(run.error ?? `exit ${run.status}`);
   return new GeneratorError('MS_GEN_VENDOR_PACK', { root, step, detail });
 }
 
 /** `tsc -b` (a no-op when dist/ is current), then `npm pack` of each package into memory. */
 export function packFromCheckout(root: string): VendoredTarball[] {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  if (!existsSync(tsc)) throw new GeneratorError('MS_GEN_VENDOR_PACK', { root, step: 'build', detail: 'TypeScript is not installed: run `npm install` at the repo root first' });
-  const build = spawnSync(process.execPath, [tsc, '-b', ...VENDORED.map((p) => p.folder)], { cwd: root, encoding: 'utf8', env: cleanEnv(), timeout: 300_000 });
+  if (!existsSync(tsc))
+    throw new GeneratorError('MS_GEN_VENDOR_PACK', {
+      root,
+      step: 'build',
+      detail: 'TypeScript is not installed: run `npm install` at the repo root first',
+    });
+  const build = spawnSync(process.execPath, [tsc, '-b', ...VENDORED.map((p) => p.folder)], {
+    cwd: root,
+    encoding: 'utf8',
+    env: cleanEnv(),
+    timeout: 300_000,
+  });
   if (build.status !== 0) throw failed(root, `tsc -b ${VENDORED.map((p) => p.folder).join(' ')}`, build);
   const dest = mkdtempSync(join(tmpdir(), 'ms-vendor-'));
   try {
     return VENDORED.map((p) => {
-      const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', dest], { cwd: join(root, p.folder), encoding: 'utf8', env: cleanEnv(), timeout: 120_000 });
+      const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', dest], {
+        cwd: join(root, p.folder),
+        encoding: 'utf8',
+        env: cleanEnv(),
+        timeout: 120_000,
+      });
       if (pack.status !== 0) throw failed(root, `npm pack in ${p.folder}`, pack);
       const [info] = JSON.parse(pack.stdout) as Array<{ filename: string }>;
       return { name: p.name, file: `vendor/${info!.filename}`, bytes: readFileSync(join(dest, info!.filename)) };
@@ -90,5 +107,7 @@ export interface PackageSources {
 /** True when package.json depends on a tarball in vendor/ (the Dockerfile must copy vendor/ in before npm ci). */
 export function dependsOnVendor(pkg: Record<string, unknown>): boolean {
   const sections = [pkg.dependencies, pkg.devDependencies] as Array<Record<string, string> | undefined>;
-  return sections.some((deps) => Object.values(deps ?? {}).some((spec) => typeof spec === 'string' && spec.startsWith('file:vendor/')));
+  return sections.some((deps) =>
+    Object.values(deps ?? {}).some((spec) => typeof spec === 'string' && spec.startsWith('file:vendor/')),
+  );
 }

@@ -15,8 +15,17 @@ export { ERRORS as runtime } from '${join(repo, 'packages/runtime/src/errors.ts'
 export { ERRORS as deployer } from '${join(repo, 'packages/deployer/src/errors.ts')}';
 export { renderTroubleshootingCodes, TROUBLESHOOTING_CODES_FILE } from '${join(repo, 'generators/lib/troubleshooting.ts')}';
 `;
-const result = await build({ stdin: { contents: entry, resolveDir: here, loader: 'ts' }, bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'error' });
+const result = await build({
+  stdin: { contents: entry, resolveDir: here, loader: 'ts' },
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  write: false,
+  logLevel: 'error',
+});
 const mod = await import(`data:text/javascript;base64,${Buffer.from(result.outputFiles[0].text).toString('base64')}`);
 const target = join(repo, 'templates', mod.TROUBLESHOOTING_CODES_FILE);
 writeFileSync(target, mod.renderTroubleshootingCodes(mod.runtime, mod.deployer));
-console.log(`troubleshooting: ${Object.keys(mod.runtime).length} runtime + ${Object.keys(mod.deployer).length} deployer codes -> ${target}`);
+console.log(
+  `troubleshooting: ${Object.keys(mod.runtime).length} runtime + ${Object.keys(mod.deployer).length} deployer codes -> ${target}`,
+);

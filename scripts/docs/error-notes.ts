@@ -150,7 +150,9 @@ export const ERROR_NOTES: Readonly<Record<string, ErrorNote>> = {
   MS_GEN_SAMPLE: { when: 'The `--sample` file cannot be read or its rows do not fit the model.' },
   MS_GEN_CONFLICT: { when: 'Without a terminal, an existing file differs from what the generator would write.' },
   MS_GEN_NEEDS_TERMINAL: { when: 'Without a terminal, a question had no flag and there was no `--yes`.' },
-  MS_GEN_VENDOR_PACK: { when: 'Run from a checkout, packing `@model-service/runtime` and `@model-service/deployer` into `vendor/` failed (their `tsc -b` or `npm pack`).' },
+  MS_GEN_VENDOR_PACK: {
+    when: 'Run from a checkout, packing `@model-service/runtime` and `@model-service/deployer` into `vendor/` failed (their `tsc -b` or `npm pack`).',
+  },
   MS_GEN_INSTALL_FAILED: { when: '`npm install` in the new project failed (the files are written).' },
   MS_GEN_TEMPLATES_MISSING: { when: 'The templates folder is missing (a packaging bug).' },
 };

@@ -30,14 +30,19 @@ describe('examples/iris golden set over HTTP', () => {
 
   beforeAll(async () => {
     // The hash check on, as a generated project runs it, and the memory cache on for the second pass.
-    iris = await startIris({ MS_MODEL_PATH: MODEL, MS_MODEL_SHA256: recordedSha256, MS_CACHE: 'memory', LOG_LEVEL: 'info' });
+    iris = await startIris({
+      MS_MODEL_PATH: MODEL,
+      MS_MODEL_SHA256: recordedSha256,
+      MS_CACHE: 'memory',
+      LOG_LEVEL: 'info',
+    });
   }, 40_000);
 
   afterAll(async () => {
     await iris?.stop();
   });
 
-  test('every case matches the trained model\'s answer within its tolerance', async () => {
+  test("every case matches the trained model's answer within its tolerance", async () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
     const results = await replayGoldenSet(iris.url, cases);
     expect(results.filter((r) => !r.ok)).toEqual([]);
@@ -62,14 +67,25 @@ describe('examples/iris golden set over HTTP', () => {
         .map((l) => JSON.parse(l) as Record<string, unknown>);
     // Lines leave in batches (at most 25 ms apart): poll, bounded.
     const expected = 2 * cases.length + 5;
-    for (let i = 0; i < 100 && accessLines().filter((l) => l.msg === 'request' && l.status === 200).length < expected; i += 1) {
+    for (
+      let i = 0;
+      i < 100 && accessLines().filter((l) => l.msg === 'request' && l.status === 200).length < expected;
+      i += 1
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
     const lines = accessLines();
-    const answered = lines.filter((l) => l.msg === 'request' && l.status === 200 && String(l.route).endsWith('invocations'));
+    const answered = lines.filter(
+      (l) => l.msg === 'request' && l.status === 200 && String(l.route).endsWith('invocations'),
+    );
     expect(answered).toHaveLength(expected);
-    expect(answered.every((l) => typeof l.reqId === 'string' && l.method === 'POST' && typeof l.ms === 'number')).toBe(true);
-    expect(lines.find((l) => l.msg === 'model file matches its recorded sha256')).toMatchObject({ path: MODEL, sha256: recordedSha256 });
+    expect(answered.every((l) => typeof l.reqId === 'string' && l.method === 'POST' && typeof l.ms === 'number')).toBe(
+      true,
+    );
+    expect(lines.find((l) => l.msg === 'model file matches its recorded sha256')).toMatchObject({
+      path: MODEL,
+      sha256: recordedSha256,
+    });
     expect(iris.output()).not.toContain('sepal'); // no payloads in the logs
   });
 });
@@ -86,7 +102,9 @@ describe('examples/iris golden set against other weights', () => {
       const results = await replayGoldenSet(iris.url, cases);
       const failed = results.filter((r) => !r.ok);
       expect(failed.length).toBeGreaterThan(cases.length / 2);
-      expect(failed[0]!.problem).toMatch(/^body\.predictions\[\d+\]\.probabilities\[\d\]: expected [\d.e-]+, got [\d.e-]+ \(difference .* > tolerance 0\.000001\)$/);
+      expect(failed[0]!.problem).toMatch(
+        /^body\.predictions\[\d+\]\.probabilities\[\d\]: expected [\d.e-]+, got [\d.e-]+ \(difference .* > tolerance 0\.000001\)$/,
+      );
     } finally {
       await iris.stop();
     }

@@ -45,7 +45,7 @@ describe('examples/iris over HTTP', () => {
     expect(await res.json()).toMatchObject({ status: 'UP' });
   });
 
-  test('held-out rows as JSON: accuracy >= 0.9, and exactly the committed model\'s probabilities', async () => {
+  test("held-out rows as JSON: accuracy >= 0.9, and exactly the committed model's probabilities", async () => {
     const res = await invoke(JSON.stringify({ instances: heldOut.map((r) => r.features) }));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -73,7 +73,13 @@ describe('examples/iris over HTTP', () => {
   });
 
   test('one flower of each species, including over the SageMaker Runtime path', async () => {
-    const body = JSON.stringify({ instances: [[5.1, 3.5, 1.4, 0.2], [6.0, 2.9, 4.5, 1.5], [6.7, 3.0, 5.2, 2.3]] });
+    const body = JSON.stringify({
+      instances: [
+        [5.1, 3.5, 1.4, 0.2],
+        [6.0, 2.9, 4.5, 1.5],
+        [6.7, 3.0, 5.2, 2.3],
+      ],
+    });
     for (const path of ['/invocations', '/endpoints/iris/invocations']) {
       const res = await invoke(body, 'application/json', path);
       expect(res.status).toBe(200);
@@ -82,7 +88,14 @@ describe('examples/iris over HTTP', () => {
   });
 
   test('a row with 3 numbers is a 400 naming the field, with a stable code and no stack', async () => {
-    const res = await invoke(JSON.stringify({ instances: [[5.1, 3.5, 1.4, 0.2], [5.1, 3.5, 1.4]] }));
+    const res = await invoke(
+      JSON.stringify({
+        instances: [
+          [5.1, 3.5, 1.4, 0.2],
+          [5.1, 3.5, 1.4],
+        ],
+      }),
+    );
     expect(res.status).toBe(400);
     expect(res.json.error.code).toBe('MS_RUNTIME_INVALID_INPUT');
     expect(res.json.error.message).toContain('instances[1]');
@@ -90,7 +103,12 @@ describe('examples/iris over HTTP', () => {
   });
 
   test('strings, negatives and absurd sizes are refused with 400, not predicted', async () => {
-    for (const row of [['5.1', 3.5, 1.4, 0.2], [5.1, -3.5, 1.4, 0.2], [5.1, 3.5, 1e300, 0.2], [5.1, 3.5, null, 0.2]]) {
+    for (const row of [
+      ['5.1', 3.5, 1.4, 0.2],
+      [5.1, -3.5, 1.4, 0.2],
+      [5.1, 3.5, 1e300, 0.2],
+      [5.1, 3.5, null, 0.2],
+    ]) {
       const res = await invoke(JSON.stringify({ instances: [row] }));
       expect(res.status).toBe(400);
       expect(res.json.error.code).toBe('MS_RUNTIME_INVALID_INPUT');

@@ -23,7 +23,11 @@ let token: string;
 const handlerLog: Record<string, unknown>[] = [];
 
 async function post(body: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${chain.apiUrl}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const res = await fetch(`${chain.apiUrl}/predict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   return { status: res.status, body: (await res.json()) as Record<string, any>, headers: res.headers };
 }
 
@@ -84,7 +88,10 @@ describe('local chain: API Gateway stand-in + Cognito + Lambda handler + runtime
   });
 
   it('answers a prediction for a valid Cognito token, with the request id passed through', async () => {
-    const res = await post('{"instances":[{"petal_length":1.4},{"petal_length":4.5}]}', { authorization: token, 'x-request-id': 'e2e-1' });
+    const res = await post('{"instances":[{"petal_length":1.4},{"petal_length":4.5}]}', {
+      authorization: token,
+      'x-request-id': 'e2e-1',
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ predictions: ['setosa', 'versicolor'] });
     expect(res.headers.get('x-request-id')).toBe('e2e-1');

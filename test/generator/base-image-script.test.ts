@@ -11,7 +11,11 @@ const store = mkdtempSync(join(tmpdir(), 'ms-store-'));
 afterAll(() => rmSync(store, { recursive: true, force: true }));
 
 function script(...args: string[]) {
-  const r = spawnSync('bash', [BASE_IMAGE_SCRIPT, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, MS_IMAGE_STORE: store } });
+  const r = spawnSync('bash', [BASE_IMAGE_SCRIPT, ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, MS_IMAGE_STORE: store },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -41,7 +45,11 @@ describe('scripts/make-node-base-image.sh', () => {
   });
 
   test('a missing MS_EXTRA_CA_CERTS file is a usage error', () => {
-    const r = spawnSync('bash', [BASE_IMAGE_SCRIPT], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, MS_IMAGE_STORE: store, MS_EXTRA_CA_CERTS: join(store, 'nope.pem') } });
+    const r = spawnSync('bash', [BASE_IMAGE_SCRIPT], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, MS_IMAGE_STORE: store, MS_EXTRA_CA_CERTS: join(store, 'nope.pem') },
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('nope.pem" is not a file');
   });

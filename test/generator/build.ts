@@ -18,6 +18,10 @@ export function ensureGeneratorBuilt(): void {
   const out = join(ROOT, 'generators', 'generators', 'app', 'index.js');
   const sources = Math.max(...['app', 'init', 'lib'].map((d) => newest(join(ROOT, 'generators', d))));
   if (existsSync(out) && statSync(out).mtimeMs >= sources && existsSync(join(ROOT, 'generators', 'templates'))) return;
-  const run = spawnSync('npm', ['run', 'build', '-w', 'generator-model-service'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync('npm', ['run', 'build', '-w', 'generator-model-service'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (run.status !== 0) throw new Error(`building the generator failed:\n${run.stdout}\n${run.stderr}`);
 }

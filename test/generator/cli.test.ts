@@ -13,7 +13,12 @@ const BIN = join(ROOT, 'generators', 'bin', 'model-service.js');
 let dir: string;
 
 function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '' } });
+  const run = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -30,7 +35,9 @@ describe('model-service bin', () => {
     const run = cli('init', 'cli-made', '--yes', '--skip-install', '--cache', 'off', '--ci=circleci');
     expect(run.stderr).not.toContain('bug');
     expect(run.status).toBe(0);
-    expect(readdirSync(join(dir, 'cli-made'))).toEqual(expect.arrayContaining(['Dockerfile', 'release.yaml', 'package.json', '.circleci', 'src', 'tests']));
+    expect(readdirSync(join(dir, 'cli-made'))).toEqual(
+      expect.arrayContaining(['Dockerfile', 'release.yaml', 'package.json', '.circleci', 'src', 'tests']),
+    );
     expect(readFileSync(join(dir, 'cli-made/release.yaml'), 'utf8')).toContain('kind: off');
   });
 
@@ -54,7 +61,19 @@ describe('model-service bin', () => {
   test('--help lists every flag', () => {
     const run = cli('--help');
     expect(run.status).toBe(0);
-    for (const flag of ['--environments', '--instance-type', '--autoscaling', '--cache', '--ci', '--model-kind', '--runtime-source', '--model', '--owner', '--yes', '--force']) {
+    for (const flag of [
+      '--environments',
+      '--instance-type',
+      '--autoscaling',
+      '--cache',
+      '--ci',
+      '--model-kind',
+      '--runtime-source',
+      '--model',
+      '--owner',
+      '--yes',
+      '--force',
+    ]) {
       expect(run.stdout).toContain(flag);
     }
   });
@@ -88,6 +107,8 @@ describe('Yeoman lookup', () => {
     }
     // In the repo the .ts sources match the lookup patterns too; the compiled .js registers last and wins.
     expect(env.getGeneratorMeta('model-service:app')?.resolved).toBe(join(ROOT, 'generators/generators/app/index.js'));
-    expect(env.getGeneratorMeta('model-service:init')?.resolved).toBe(join(ROOT, 'generators/generators/init/index.js'));
+    expect(env.getGeneratorMeta('model-service:init')?.resolved).toBe(
+      join(ROOT, 'generators/generators/init/index.js'),
+    );
   });
 });

@@ -24,7 +24,10 @@ import { NPM_INSTALL, generateProject, http, npm, packRuntime, waitForPing } fro
 const support = containerSupport();
 if (!support.ok) {
   const message = `\n!!! test/generator/container.test.ts SKIPPED: the generated Dockerfile was NOT built or run.\n!!! ${support.reason}\n`;
-  if (process.env.CI) throw new Error(`${message}CI must build the image for real (scripts/ensure-system-packages.sh installs buildah and debootstrap).`);
+  if (process.env.CI)
+    throw new Error(
+      `${message}CI must build the image for real (scripts/ensure-system-packages.sh installs buildah and debootstrap).`,
+    );
   console.warn(message);
 }
 const describeIf = support.ok ? describe : describe.skip;
@@ -49,7 +52,9 @@ describeIf('generated Dockerfile, built with buildah on a local Node base and ru
     const tgz = await packRuntime(work);
     const dir = await generateProject(work, NAME, ['--runtime-source', tgz, '--cache', 'memory', '--ci', 'none']);
     // The local base stands in for the Dockerfile's pinned public default: same Node version.
-    const pinned = /^ARG BASE_IMAGE=node:(\d+\.\d+\.\d+)-bookworm-slim$/m.exec(readFileSync(join(dir, 'Dockerfile'), 'utf8'));
+    const pinned = /^ARG BASE_IMAGE=node:(\d+\.\d+\.\d+)-bookworm-slim$/m.exec(
+      readFileSync(join(dir, 'Dockerfile'), 'utf8'),
+    );
     if (!pinned) throw new Error('the generated Dockerfile has no `ARG BASE_IMAGE=node:<x.y.z>-bookworm-slim` default');
     base = await ensureNodeBaseImage({ nodeVersion: pinned[1] });
     await removeStaleTestImages(REPO);
@@ -112,7 +117,11 @@ describeIf('generated Dockerfile, built with buildah on a local Node base and ru
     expect(unhealthy.status).toBe(1);
     // And /invocations from inside the container, with the image's Node.
     const call = `fetch('http://127.0.0.1:'+process.env.PORT+'/invocations',{method:'POST',headers:{'content-type':'application/json'},body:${JSON.stringify(sample)}})`;
-    const inside = await container.exec(['node', '-e', `${call}.then(async (r) => console.log(r.status, JSON.stringify(await r.json())))`]);
+    const inside = await container.exec([
+      'node',
+      '-e',
+      `${call}.then(async (r) => console.log(r.status, JSON.stringify(await r.json())))`,
+    ]);
     expect(inside.status).toBe(0);
     expect(inside.stdout).toMatch(/^200 \{"predictions":\[/);
   }, 120_000);
@@ -123,11 +132,37 @@ describeIf('generated Dockerfile, built with buildah on a local Node base and ru
     expect(info.size - baseInfo.size).toBeLessThan(MAX_APP_BYTES);
     // Installed packages (a folder with a package.json), not folders: npm prune leaves empty scope dirs.
     expect(container).toBeDefined();
-    const probe = await container!.exec(['sh', '-c', 'ls -A /opt/ml/code /opt/ml/code/model && cd /opt/ml/code/node_modules && ls -d */package.json @*/*/package.json']);
+    const probe = await container!.exec([
+      'sh',
+      '-c',
+      'ls -A /opt/ml/code /opt/ml/code/model && cd /opt/ml/code/node_modules && ls -d */package.json @*/*/package.json',
+    ]);
     expect(probe.status).toBe(0);
     const listing = probe.stdout.split('\n').map((l) => l.replace(/\/package\.json$/, ''));
-    expect(listing).toEqual(expect.arrayContaining(['dist', 'model', 'node_modules', 'package.json', `${NAME}-model.json`, '@model-service/runtime', 'express', 'pino']));
-    for (const absent of ['src', 'tests', 'vendor', 'tsconfig.json', 'typescript', 'jest', 'ts-jest', 'supertest', '@types/node', '@jest/globals']) {
+    expect(listing).toEqual(
+      expect.arrayContaining([
+        'dist',
+        'model',
+        'node_modules',
+        'package.json',
+        `${NAME}-model.json`,
+        '@model-service/runtime',
+        'express',
+        'pino',
+      ]),
+    );
+    for (const absent of [
+      'src',
+      'tests',
+      'vendor',
+      'tsconfig.json',
+      'typescript',
+      'jest',
+      'ts-jest',
+      'supertest',
+      '@types/node',
+      '@jest/globals',
+    ]) {
       expect(listing).not.toContain(absent);
     }
   }, 60_000);

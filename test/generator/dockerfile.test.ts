@@ -69,7 +69,9 @@ describe.each(['typescript', 'onnx'])('Dockerfile (%s)', (kind) => {
   });
 
   test('carries no secrets', () => {
-    expect(text).not.toMatch(/AKIA[0-9A-Z]{16}|aws_secret_access_key|_authToken|password\s*=|BEGIN (RSA|OPENSSH) PRIVATE KEY/i);
+    expect(text).not.toMatch(
+      /AKIA[0-9A-Z]{16}|aws_secret_access_key|_authToken|password\s*=|BEGIN (RSA|OPENSSH) PRIVATE KEY/i,
+    );
     expect(text).not.toMatch(/^(ENV|ARG)\s+\S*(SECRET|TOKEN|PASSWORD|KEY)\S*=/im);
   });
 

@@ -9,7 +9,16 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { freePort } from '../support/container.js';
 import { ROOT } from './helpers.js';
-import { NPM_INSTALL, childEnv, generateProject, http, npm, packRuntime, readJson, waitForPing } from './project-support.js';
+import {
+  NPM_INSTALL,
+  childEnv,
+  generateProject,
+  http,
+  npm,
+  packRuntime,
+  readJson,
+  waitForPing,
+} from './project-support.js';
 
 const NAME = 'e2e-churn';
 let work: string;
@@ -44,7 +53,9 @@ describe('generated project with the runtime from an `npm pack` tarball', () => 
     expect(fail('npm install', install)).toBe('');
     const installed = join(dir, 'node_modules', '@model-service', 'runtime');
     expect(lstatSync(installed).isSymbolicLink()).toBe(false);
-    expect(readJson(join(installed, 'package.json')).version).toBe(readJson(join(ROOT, 'packages', 'runtime', 'package.json')).version);
+    expect(readJson(join(installed, 'package.json')).version).toBe(
+      readJson(join(ROOT, 'packages', 'runtime', 'package.json')).version,
+    );
     expect(existsSync(join(installed, 'dist', 'index.js'))).toBe(true);
     // The lockfile a user commits records the tarball, so `npm ci` (CI, the image build) repeats it.
     const lock = readJson(join(dir, 'package-lock.json'));

@@ -19,8 +19,15 @@ describe('generator errors', () => {
   });
 
   test('messages fill their placeholders and carry the code', () => {
-    const err = new GeneratorError('MS_GEN_INVALID_FLAG', { flag: 'cache', value: 'disk', problem: 'unknown value', allowed: 'off, memory, redis' });
-    expect(err.message).toBe('MS_GEN_INVALID_FLAG: --cache "disk" is not valid: unknown value. Allowed: off, memory, redis.');
+    const err = new GeneratorError('MS_GEN_INVALID_FLAG', {
+      flag: 'cache',
+      value: 'disk',
+      problem: 'unknown value',
+      allowed: 'off, memory, redis',
+    });
+    expect(err.message).toBe(
+      'MS_GEN_INVALID_FLAG: --cache "disk" is not valid: unknown value. Allowed: off, memory, redis.',
+    );
     expect(err.code).toBe('MS_GEN_INVALID_FLAG');
     expect(err.userFault).toBe(true);
     expect(new GeneratorError('MS_GEN_TEMPLATES_MISSING', { paths: '/x' }).userFault).toBe(false);

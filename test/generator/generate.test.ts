@@ -47,23 +47,40 @@ describe('defaults (--yes)', () => {
   test('writes the whole project into ./<name> with dev, staging, prod', async () => {
     const result = await runInit('churn');
     result.assertFile(CORE.map((f) => `churn/${f}`));
-    result.assertFile(['churn/model/churn-model.json', 'churn/.github/workflows/ci.yml', 'churn/.github/dependabot.yml']);
+    result.assertFile([
+      'churn/model/churn-model.json',
+      'churn/.github/workflows/ci.yml',
+      'churn/.github/dependabot.yml',
+    ]);
     result.assertNoFile(['churn/.circleci/config.yml', 'churn/.npmrc', 'churn/model/churn.onnx']);
     const release = validRelease(join(result.cwd, 'churn/release.yaml'));
     expect(Object.keys(release.environments)).toEqual(['dev', 'staging', 'prod']);
-    expect(release.environments.dev).toMatchObject({ instanceType: 'ml.t2.medium', instanceCount: 1, autoscaling: { enabled: false } });
+    expect(release.environments.dev).toMatchObject({
+      instanceType: 'ml.t2.medium',
+      instanceCount: 1,
+      autoscaling: { enabled: false },
+    });
     expect(release.environments.prod).toMatchObject({
       instanceType: 'ml.m5.large',
       instanceCount: 2,
       autoscaling: { enabled: true, minCapacity: 2, maxCapacity: 4, targetInvocationsPerInstance: 100 },
     });
-    expect(release.model).toMatchObject({ name: 'churn', team: 'data-science', kind: 'typescript', artifact: 'model/churn-model.json' });
+    expect(release.model).toMatchObject({
+      name: 'churn',
+      team: 'data-science',
+      kind: 'typescript',
+      artifact: 'model/churn-model.json',
+    });
     expect(release.promotion.order).toEqual(['dev', 'staging', 'prod']);
     result.assertJsonFileContent('churn/package.json', {
       name: 'churn',
       type: 'module',
       dependencies: { '@model-service/runtime': '^0.1.0' },
-      scripts: { start: 'exec node dist/server.js serve', build: 'tsc -p tsconfig.json', bench: 'tsc -p tsconfig.json && node bench/load.js' },
+      scripts: {
+        start: 'exec node dist/server.js serve',
+        build: 'tsc -p tsconfig.json',
+        bench: 'tsc -p tsconfig.json && node bench/load.js',
+      },
     });
     result.assertFileContent('churn/src/app.ts', "MS_CACHE: 'memory'");
     result.assertFileContent('churn/src/model_loader.ts', "name: 'churn'");
@@ -75,7 +92,10 @@ describe('defaults (--yes)', () => {
     const release = readYaml(join(result.cwd, 'hash-check/release.yaml'));
     const bytes = readFileSync(join(result.cwd, 'hash-check', release.model.artifact));
     expect(release.model.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
-    result.assertFileContent('hash-check/src/model_loader.ts', `export const MODEL_SHA256 = '${release.model.sha256}';`);
+    result.assertFileContent(
+      'hash-check/src/model_loader.ts',
+      `export const MODEL_SHA256 = '${release.model.sha256}';`,
+    );
   });
 });
 
@@ -109,7 +129,10 @@ describe('environment sets', () => {
     const release = validRelease(join(result.cwd, 'sized/release.yaml'));
     expect(release.region).toBe('us-east-1');
     expect(release.environments.dev).toMatchObject({ instanceType: 'ml.t2.large', instanceCount: 1, volumeSizeGb: 30 });
-    expect(release.environments.qa).toMatchObject({ instanceType: 'ml.t2.medium', autoscaling: { enabled: true, minCapacity: 1, maxCapacity: 2 } });
+    expect(release.environments.qa).toMatchObject({
+      instanceType: 'ml.t2.medium',
+      autoscaling: { enabled: true, minCapacity: 1, maxCapacity: 2 },
+    });
     expect(release.environments.prod).toMatchObject({
       instanceType: 'ml.g4dn.xlarge',
       instanceCount: 3,
@@ -137,7 +160,11 @@ describe('cache kinds', () => {
 
   test('memory with TTL and size', async () => {
     const result = await runInit('memcache', { cache: 'memory', cacheTtl: '60', cacheMaxEntries: '500' });
-    expect(validRelease(join(result.cwd, 'memcache/release.yaml')).cache).toEqual({ kind: 'memory', ttlSeconds: 60, maxEntries: 500 });
+    expect(validRelease(join(result.cwd, 'memcache/release.yaml')).cache).toEqual({
+      kind: 'memory',
+      ttlSeconds: 60,
+      maxEntries: 500,
+    });
     result.assertFileContent([
       ['memcache/src/app.ts', "MS_CACHE_TTL: '60'"],
       ['memcache/src/app.ts', "MS_CACHE_MAX_ENTRIES: '500'"],
@@ -162,7 +189,7 @@ describe('CI providers', () => {
     const steps = JSON.stringify(ci.jobs.test.steps);
     expect(steps).toContain('npm test');
     expect(steps).toContain('docker build');
-    expect(ci.jobs['deploy-dev'].if).toContain("refs/heads/main");
+    expect(ci.jobs['deploy-dev'].if).toContain('refs/heads/main');
     expect(JSON.stringify(ci.jobs['deploy-dev'].steps)).toContain('model-deploy up dev');
     expect(ci.jobs['promote-prod']).toMatchObject({ environment: 'prod', needs: 'promote-staging' });
     expect(JSON.stringify(ci.jobs['promote-prod'].steps)).toContain('model-deploy promote prod');
@@ -175,10 +202,23 @@ describe('CI providers', () => {
     result.assertNoFile('circle/.github/workflows/ci.yml');
     const ci = readYaml(join(result.cwd, 'circle/.circleci/config.yml'));
     const jobs = ci.workflows['test-and-deploy'].jobs as Array<Record<string, any>>;
-    const byName = Object.fromEntries(jobs.map((j) => [Object.keys(j)[0] === 'deploy' ? j.deploy.name : Object.keys(typeof j === 'string' ? { [j]: 1 } : j)[0], j]));
+    const byName = Object.fromEntries(
+      jobs.map((j) => [
+        Object.keys(j)[0] === 'deploy' ? j.deploy.name : Object.keys(typeof j === 'string' ? { [j]: 1 } : j)[0],
+        j,
+      ]),
+    );
     expect(byName['approve-prod']['approve-prod'].type).toBe('approval');
-    expect(byName['promote-prod'].deploy).toMatchObject({ command: 'promote', env: 'prod', requires: ['approve-prod'] });
-    expect(byName['deploy-dev'].deploy).toMatchObject({ command: 'up', env: 'dev', filters: { branches: { only: 'main' } } });
+    expect(byName['promote-prod'].deploy).toMatchObject({
+      command: 'promote',
+      env: 'prod',
+      requires: ['approve-prod'],
+    });
+    expect(byName['deploy-dev'].deploy).toMatchObject({
+      command: 'up',
+      env: 'dev',
+      filters: { branches: { only: 'main' } },
+    });
     expect(JSON.stringify(ci.jobs.test.steps)).toContain('docker build');
     expect(validRelease(join(result.cwd, 'circle/release.yaml')).ci.provider).toBe('circleci');
   });
@@ -200,7 +240,7 @@ describe('model kinds', () => {
     // Jest's VM realm has its own Float32Array, which onnxruntime-node's instanceof checks reject.
     result.assertFileContent([
       ['onnxy/jest.config.js', "testEnvironment: '<rootDir>/tests/onnx-environment.js'"],
-      ['onnxy/tests/onnx-environment.js', "this.global[name] = globalThis[name]"],
+      ['onnxy/tests/onnx-environment.js', 'this.global[name] = globalThis[name]'],
     ]);
     result.assertJsonFileContent('onnxy/package.json', { devDependencies: { 'jest-environment-node': '^30.5.2' } });
     result.assertNoFile('onnxy/model/onnxy-model.json');
@@ -253,7 +293,12 @@ describe('interactive answers', () => {
     expect(release.model.team).toBe('risk');
     expect(release.region).toBe('ap-southeast-2');
     expect(release.environments.dev).toMatchObject({ instanceType: 'ml.c5.large', volumeSizeGb: 20 });
-    expect(release.environments.prod.autoscaling).toEqual({ enabled: true, minCapacity: 2, maxCapacity: 6, targetInvocationsPerInstance: 300 });
+    expect(release.environments.prod.autoscaling).toEqual({
+      enabled: true,
+      minCapacity: 2,
+      maxCapacity: 6,
+      targetInvocationsPerInstance: 300,
+    });
     result.assertFile('asked/.circleci/config.yml');
   });
 });

@@ -12,8 +12,19 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { Ajv } from 'ajv';
 import helpers from 'yeoman-test';
 import { logisticRegressionOnnx } from '../../generators/lib/onnx-model.js';
-import { GOLDEN_REQUESTS, GOLDEN_TOLERANCE, goldenLines, goldenPlaceholder, toJsonl } from '../../generators/lib/golden.js';
-import { instanceSchema, scoreLogistic, type Instance, type LogisticWeights } from '../../examples/churn/src/prediction.js';
+import {
+  GOLDEN_REQUESTS,
+  GOLDEN_TOLERANCE,
+  goldenLines,
+  goldenPlaceholder,
+  toJsonl,
+} from '../../generators/lib/golden.js';
+import {
+  instanceSchema,
+  scoreLogistic,
+  type Instance,
+  type LogisticWeights,
+} from '../../examples/churn/src/prediction.js';
 import { APP, ROOT, readYaml, releaseValidator, runInit } from './helpers.js';
 
 const WEIGHTS = JSON.parse(readFileSync(join(ROOT, 'templates/model/model.json'), 'utf8')) as LogisticWeights;
@@ -22,7 +33,10 @@ const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).dig
 function readJsonl(path: string): Array<Record<string, any>> {
   const text = readFileSync(path, 'utf8');
   expect(text.endsWith('\n')).toBe(true);
-  return text.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, any>);
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, any>);
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'gen-golden-'));
@@ -42,7 +56,9 @@ describe('tests/golden.jsonl from the starter model', () => {
       // Raw API-shaped bodies: every instance passes the generated input schema.
       for (const instance of line.request.instances) expect(validInstance(instance)).toBe(true);
       // The same answers the generated src/prediction.ts gives (examples/churn is generator output).
-      expect(line.response).toEqual({ predictions: line.request.instances.map((x: Instance) => scoreLogistic(WEIGHTS, x)) });
+      expect(line.response).toEqual({
+        predictions: line.request.instances.map((x: Instance) => scoreLogistic(WEIGHTS, x)),
+      });
     }
     const labels = new Set(lines.flatMap((l) => l.response.predictions.map((p: { label: string }) => p.label)));
     expect(labels).toEqual(new Set(['churn', 'stay']));
@@ -64,17 +80,31 @@ describe('tests/golden.jsonl from the starter model', () => {
   });
 
   test('examples/churn ships the golden set the generator computes today', () => {
-    expect(readFileSync(join(ROOT, 'examples/churn/tests/golden.jsonl'), 'utf8')).toBe(toJsonl(goldenLines(WEIGHTS, 'typescript')));
+    expect(readFileSync(join(ROOT, 'examples/churn/tests/golden.jsonl'), 'utf8')).toBe(
+      toJsonl(goldenLines(WEIGHTS, 'typescript')),
+    );
   });
 
   test.each([
     ['skipped standardisation', { ...WEIGHTS, means: [0, 0, 0, 0], scales: [1, 1, 1, 1] }],
-    ['features in another order', { ...WEIGHTS, coefficients: [WEIGHTS.coefficients[1]!, WEIGHTS.coefficients[0]!, ...WEIGHTS.coefficients.slice(2)] }],
+    [
+      'features in another order',
+      {
+        ...WEIGHTS,
+        coefficients: [WEIGHTS.coefficients[1]!, WEIGHTS.coefficients[0]!, ...WEIGHTS.coefficients.slice(2)],
+      },
+    ],
     ['slightly other weights (intercept +0.05)', { ...WEIGHTS, intercept: WEIGHTS.intercept + 0.05 }],
   ])('the set tells the trained model from one with %s', (_what, wrong) => {
     const lines = goldenLines(WEIGHTS, 'typescript');
     const caught = lines.filter((line) =>
-      line.request.instances.some((x, i) => Math.abs(scoreLogistic(wrong as LogisticWeights, x as unknown as Instance).churnProbability - line.response.predictions[i]!.churnProbability) > line.tolerance),
+      line.request.instances.some(
+        (x, i) =>
+          Math.abs(
+            scoreLogistic(wrong as LogisticWeights, x as unknown as Instance).churnProbability -
+              line.response.predictions[i]!.churnProbability,
+          ) > line.tolerance,
+      ),
     );
     // Most lines, not just one: the answers were chosen away from the saturated ends.
     expect(caught.length).toBeGreaterThanOrEqual(Math.ceil(lines.length / 2));
@@ -101,7 +131,11 @@ describe('--model <path>', () => {
     expect(copied.equals(bytes)).toBe(true);
     result.assertNoFile(['own/model/own.onnx', 'own/model/own-model.json']);
     const release = readYaml(join(result.cwd, 'own/release.yaml'));
-    expect(release.model).toMatchObject({ kind: 'typescript', artifact: 'model/fraud_v3.weights', sha256: sha256(bytes) });
+    expect(release.model).toMatchObject({
+      kind: 'typescript',
+      artifact: 'model/fraud_v3.weights',
+      sha256: sha256(bytes),
+    });
     const validate = releaseValidator();
     expect(validate(structuredClone(release)) ? [] : validate.errors).toEqual([]);
     result.assertFileContent('own/src/model_loader.ts', `MODEL_SHA256 = '${sha256(bytes)}'`);
@@ -118,7 +152,10 @@ describe('--model <path>', () => {
     ]);
     // Stored for re-runs (the file name), never the source path.
     const rc = JSON.parse(readFileSync(join(result.cwd, 'own/.yo-rc.json'), 'utf8'));
-    expect(rc['generator-model-service'].answers).toMatchObject({ modelFile: 'fraud_v3.weights', modelKind: 'typescript' });
+    expect(rc['generator-model-service'].answers).toMatchObject({
+      modelFile: 'fraud_v3.weights',
+      modelKind: 'typescript',
+    });
     expect(JSON.stringify(rc)).not.toContain(scratch);
   });
 
@@ -126,7 +163,10 @@ describe('--model <path>', () => {
     const json = join(scratch, 'weights.json');
     writeFileSync(json, '{"format":"logistic-regression/v1"}');
     const result = await runInit('own-json', { model: json });
-    expect(readYaml(join(result.cwd, 'own-json/release.yaml')).model).toMatchObject({ kind: 'typescript', artifact: 'model/weights.json' });
+    expect(readYaml(join(result.cwd, 'own-json/release.yaml')).model).toMatchObject({
+      kind: 'typescript',
+      artifact: 'model/weights.json',
+    });
     const onnx = await runInit('own-onnx', { model: onnxArtifact, modelKind: 'onnx' });
     onnx.assertFile('own-onnx/model/fraud_v3.onnx');
   });
@@ -152,8 +192,24 @@ describe('--model <path>', () => {
   test.each([
     ['a missing file', () => join(scratch, 'nope.onnx'), 'is not a file'],
     ['a folder', () => scratch, 'is not a file'],
-    ['an empty file', () => { const p = join(scratch, 'empty.onnx'); writeFileSync(p, ''); return p; }, 'is empty'],
-    ['an unsafe file name', () => { const p = join(scratch, "it's mine.onnx"); writeFileSync(p, 'x'); return p; }, 'file name'],
+    [
+      'an empty file',
+      () => {
+        const p = join(scratch, 'empty.onnx');
+        writeFileSync(p, '');
+        return p;
+      },
+      'is empty',
+    ],
+    [
+      'an unsafe file name',
+      () => {
+        const p = join(scratch, "it's mine.onnx");
+        writeFileSync(p, 'x');
+        return p;
+      },
+      'file name',
+    ],
   ])('%s stops the run with MS_GEN_MODEL_FILE before any file is written', async (_what, path, problem) => {
     const run = runInit('bad-model', { model: path() });
     let error: (Error & { code?: string }) | undefined;
@@ -169,6 +225,8 @@ describe('--model <path>', () => {
   });
 
   test('--model x.onnx with --model-kind typescript is refused, naming both', async () => {
-    await expect(runInit('mixed', { model: onnxArtifact, modelKind: 'typescript' })).rejects.toThrow(/MS_GEN_INVALID_FLAG: --model-kind "typescript".*ONNX file/);
+    await expect(runInit('mixed', { model: onnxArtifact, modelKind: 'typescript' })).rejects.toThrow(
+      /MS_GEN_INVALID_FLAG: --model-kind "typescript".*ONNX file/,
+    );
   });
 });

@@ -62,7 +62,9 @@ describe('coverage threshold', () => {
     const result = await runInit('covered');
     const pkg = JSON.parse(readFileSync(join(result.cwd, 'covered/package.json'), 'utf8'));
     expect(pkg.scripts.test).toMatch(/jest --coverage$/);
-    const config = ((await import(pathToFileURL(join(result.cwd, 'covered/jest.config.js')).href)) as { default: Record<string, any> }).default;
+    const config = (
+      (await import(pathToFileURL(join(result.cwd, 'covered/jest.config.js')).href)) as { default: Record<string, any> }
+    ).default;
     expect(config.coverageThreshold.global.lines).toBeGreaterThanOrEqual(80);
     expect(config.collectCoverageFrom).toEqual(['<rootDir>/src/**/*.ts']);
     result.assertFileContent('covered/.gitignore', 'coverage/');
@@ -79,7 +81,10 @@ describe('dependency updates per CI provider', () => {
     const result = await runInit('bots-gh', { ci: 'github' });
     const dependabot = readYaml(join(result.cwd, 'bots-gh/.github/dependabot.yml'));
     expect(dependabot.version).toBe(2);
-    expect(dependabot.updates.map((u: { 'package-ecosystem': string }) => u['package-ecosystem'])).toEqual(['npm', 'github-actions']);
+    expect(dependabot.updates.map((u: { 'package-ecosystem': string }) => u['package-ecosystem'])).toEqual([
+      'npm',
+      'github-actions',
+    ]);
     for (const u of dependabot.updates) expect(u).toMatchObject({ directory: '/', schedule: { interval: 'weekly' } });
     const renovate = JSON.parse(readFileSync(join(result.cwd, 'bots-gh/renovate.json'), 'utf8'));
     expect(renovate.enabledManagers).toEqual(['dockerfile']);
@@ -98,7 +103,11 @@ describe('dependency updates per CI provider', () => {
     expect(renovate.$schema).toBe('https://docs.renovatebot.com/renovate-schema.json');
     expect(renovate.enabledManagers).toEqual(managers);
     // A new Node major for the base image is never proposed on its own.
-    expect(renovate.packageRules).toEqual(expect.arrayContaining([expect.objectContaining({ matchPackageNames: ['node'], matchUpdateTypes: ['major'], enabled: false })]));
+    expect(renovate.packageRules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ matchPackageNames: ['node'], matchUpdateTypes: ['major'], enabled: false }),
+      ]),
+    );
     result.assertFileContent(`bots-${ci}/README.md`, '`renovate.json` has Renovate');
   });
 });
@@ -141,7 +150,11 @@ describe('JSDoc on the generated exported declarations', () => {
     for (const file of files) {
       const lines = readFileSync(join(dir, file), 'utf8').split('\n');
       lines.forEach((line, i) => {
-        if (/^export (async )?(function|const|interface|type|class) /.test(line) && !lines[i - 1]?.trim().endsWith('*/')) missing.push(`${file}:${i + 1} ${line}`);
+        if (
+          /^export (async )?(function|const|interface|type|class) /.test(line) &&
+          !lines[i - 1]?.trim().endsWith('*/')
+        )
+          missing.push(`${file}:${i + 1} ${line}`);
       });
     }
     return missing;

@@ -17,7 +17,9 @@ let validator: ValidateFunction | undefined;
 /** Ajv over `@model-service/deployer/release-schema.json`, resolved through the package's exports. */
 export function releaseValidator(): ValidateFunction {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(require.resolve('@model-service/deployer/release-schema.json'), 'utf8')) as object;
+    const schema = JSON.parse(
+      readFileSync(require.resolve('@model-service/deployer/release-schema.json'), 'utf8'),
+    ) as object;
     validator = new Ajv({ allErrors: true, strict: false, useDefaults: true }).compile(schema);
   }
   return validator;

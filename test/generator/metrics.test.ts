@@ -14,7 +14,10 @@ import { logisticRegressionOnnx, type LogisticWeights } from '../../generators/l
 import { loadModelMetrics } from '../../packages/deployer/src/checks/doctor-model-metrics.js';
 import { APP, ROOT, runInit } from './helpers.js';
 
-const WEIGHTS = JSON.parse(readFileSync(join(ROOT, 'templates/model/model.json'), 'utf8')) as { version: string; heldOutAccuracy: number };
+const WEIGHTS = JSON.parse(readFileSync(join(ROOT, 'templates/model/model.json'), 'utf8')) as {
+  version: string;
+  heldOutAccuracy: number;
+};
 const STARTER = {
   model: 'starter churn logistic regression 1.0.0',
   dataset: '1000 held-out synthetic churn accounts (seed 42, not used in training)',
@@ -32,17 +35,25 @@ describe('model/metrics.json from the starter model', () => {
     expect(starterMetrics(WEIGHTS)).toEqual(STARTER);
   });
 
-  test.each(['typescript', 'onnx'])('%s: written with the starter numbers, shown in the README, passes doctor.model.metrics', async (modelKind) => {
-    const result = await runInit('card', { modelKind });
-    expect(readCard(join(result.cwd, 'card', METRICS_FILE))).toEqual(STARTER);
-    result.assertFileContent('card/README.md', 'The starter model: accuracy 0.917 on 1000 held-out synthetic churn accounts (seed 42, not used in training), evaluated 2026-11-25.');
-    result.assertFileContent('card/README.md', '| `model/metrics.json` |');
-    result.assertNoFileContent('card/README.md', 'Still to be filled in');
-    expect(await loadModelMetrics(join(result.cwd, 'card'))).toEqual({ kind: 'ok', card: STARTER });
-  });
+  test.each(['typescript', 'onnx'])(
+    '%s: written with the starter numbers, shown in the README, passes doctor.model.metrics',
+    async (modelKind) => {
+      const result = await runInit('card', { modelKind });
+      expect(readCard(join(result.cwd, 'card', METRICS_FILE))).toEqual(STARTER);
+      result.assertFileContent(
+        'card/README.md',
+        'The starter model: accuracy 0.917 on 1000 held-out synthetic churn accounts (seed 42, not used in training), evaluated 2026-11-25.',
+      );
+      result.assertFileContent('card/README.md', '| `model/metrics.json` |');
+      result.assertNoFileContent('card/README.md', 'Still to be filled in');
+      expect(await loadModelMetrics(join(result.cwd, 'card'))).toEqual({ kind: 'ok', card: STARTER });
+    },
+  );
 
   test('examples/churn ships the card the generator writes today', () => {
-    expect(readFileSync(join(ROOT, 'examples/churn', METRICS_FILE), 'utf8')).toBe(toMetricsJson(starterMetrics(WEIGHTS)));
+    expect(readFileSync(join(ROOT, 'examples/churn', METRICS_FILE), 'utf8')).toBe(
+      toMetricsJson(starterMetrics(WEIGHTS)),
+    );
   });
 });
 
@@ -56,7 +67,9 @@ describe('model/metrics.json with --model <path>', () => {
     const card = readCard(join(result.cwd, 'own', METRICS_FILE));
     expect(card).toEqual(metricsPlaceholder('model/fraud_v3.onnx'));
     expect(card).toMatchObject({ placeholder: true, model: 'model/fraud_v3.onnx', metrics: {} });
-    expect(card.message).toMatch(/^fill me in: put the numbers model\/fraud_v3\.onnx scored .*\(doctor\.model\.metrics\) fails\.$/);
+    expect(card.message).toMatch(
+      /^fill me in: put the numbers model\/fraud_v3\.onnx scored .*\(doctor\.model\.metrics\) fails\.$/,
+    );
     result.assertFileContent('own/README.md', '**Still to be filled in**');
     result.assertNoFileContent('own/README.md', 'The starter model: accuracy');
     expect(await loadModelMetrics(join(result.cwd, 'own'))).toMatchObject({ kind: 'placeholder' });
@@ -67,7 +80,12 @@ describe('model/metrics.json with --model <path>', () => {
     // yeoman-test removes a run's folder when the next run starts: keep a copy.
     const project = join(scratch, 'keep');
     cpSync(join(first.cwd, 'keep'), project, { recursive: true });
-    const real = toMetricsJson({ model: 'fraud v3', dataset: 'March transactions', evaluatedAt: '2026-11-30', metrics: { auc: 0.97 } });
+    const real = toMetricsJson({
+      model: 'fraud v3',
+      dataset: 'March transactions',
+      evaluatedAt: '2026-11-30',
+      metrics: { auc: 0.97 },
+    });
     writeFileSync(join(project, METRICS_FILE), real);
     const again = await helpers
       .run(APP, { namespace: 'model-service:app' }, { force: true })

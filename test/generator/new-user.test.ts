@@ -18,7 +18,13 @@ let dir: string;
 
 function cli(...args: string[]) {
   // stdin is a pipe, not a terminal: as in CI or a script.
-  const run = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000, input: '', env: { ...process.env, NODE_OPTIONS: '' } });
+  const run = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 120_000,
+    input: '',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -40,8 +46,12 @@ describe('answers', () => {
   });
 
   test('a per-environment value for an environment that is not generated is refused', () => {
-    expect(() => resolveAnswers(parseFlags({ 'instance-count': 'qa=2', yes: true }), {}, {}, {})).toThrow(/--instance-count "qa=2" is not valid: qa is not a generated environment/);
-    expect(() => resolveAnswers(parseFlags({ 'min-capacity': 'staging=2', environments: 'dev,prod', yes: true }), {}, {}, {})).toThrow(/--min-capacity "staging=2"/);
+    expect(() => resolveAnswers(parseFlags({ 'instance-count': 'qa=2', yes: true }), {}, {}, {})).toThrow(
+      /--instance-count "qa=2" is not valid: qa is not a generated environment/,
+    );
+    expect(() =>
+      resolveAnswers(parseFlags({ 'min-capacity': 'staging=2', environments: 'dev,prod', yes: true }), {}, {}, {}),
+    ).toThrow(/--min-capacity "staging=2"/);
   });
 
   test('the team is a tag value: "ml" and "Risk Models" are fine, and release.yaml still validates', async () => {
@@ -54,9 +64,13 @@ describe('answers', () => {
 
   test('AWS_REGION is the default region, and one AWS does not have is refused naming where it came from', () => {
     expect(resolveAnswers(parseFlags({ yes: true }), {}, {}, { AWS_REGION: 'us-west-2' }).region).toBe('us-west-2');
-    expect(resolveAnswers(parseFlags({ yes: true }), {}, {}, { AWS_DEFAULT_REGION: 'ap-southeast-2' }).region).toBe('ap-southeast-2');
+    expect(resolveAnswers(parseFlags({ yes: true }), {}, {}, { AWS_DEFAULT_REGION: 'ap-southeast-2' }).region).toBe(
+      'ap-southeast-2',
+    );
     expect(resolveAnswers(parseFlags({ yes: true }), {}, {}, {}).region).toBe('eu-west-1');
-    expect(() => resolveAnswers(parseFlags({ yes: true }), {}, {}, { AWS_REGION: 'zz-nowhere-9' })).toThrow(/--region "zz-nowhere-9" is not valid: AWS_REGION gives it/);
+    expect(() => resolveAnswers(parseFlags({ yes: true }), {}, {}, { AWS_REGION: 'zz-nowhere-9' })).toThrow(
+      /--region "zz-nowhere-9" is not valid: AWS_REGION gives it/,
+    );
     expect(() => parseFlags({ region: 'zz-nowhere-9' })).toThrow(/not an AWS region/);
   });
 });

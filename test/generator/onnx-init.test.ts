@@ -20,7 +20,11 @@ const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));
 
 describe('init --model <skl2onnx classifier> --sample <csv> --label-column target', () => {
   test('writes a project derived from the graph and the sample, with nothing left to write by hand', async () => {
-    const result = await runInit('cancer', { model: join(fx, 'breast-cancer-logreg.onnx'), sample: join(fx, 'breast-cancer-logreg.csv'), labelColumn: 'target' });
+    const result = await runInit('cancer', {
+      model: join(fx, 'breast-cancer-logreg.onnx'),
+      sample: join(fx, 'breast-cancer-logreg.csv'),
+      labelColumn: 'target',
+    });
     const dir = join(result.cwd, 'cancer');
     const signature = readJson(join(dir, 'model/signature.json'));
     expect(signature).toMatchObject({
@@ -40,8 +44,15 @@ describe('init --model <skl2onnx classifier> --sample <csv> --label-column targe
 
     const answers = readJson(join(dir, 'tests/model-answers.json'));
     expect(answers.instances).toHaveLength(12);
-    expect(answers.predictions[0]).toEqual({ label: expect.any(Number), probabilities: [expect.any(Number), expect.any(Number)], probabilitiesByLabel: { 0: expect.any(Number), 1: expect.any(Number) } });
-    const golden = readFileSync(join(dir, 'tests/golden.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(answers.predictions[0]).toEqual({
+      label: expect.any(Number),
+      probabilities: [expect.any(Number), expect.any(Number)],
+      probabilitiesByLabel: { 0: expect.any(Number), 1: expect.any(Number) },
+    });
+    const golden = readFileSync(join(dir, 'tests/golden.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(golden[0].placeholder).toBeUndefined();
     expect(golden[0].request.instances[0]).toEqual(answers.instances[0]);
     expect(golden[0].response.predictions[0]).toEqual(answers.predictions[0]);
@@ -53,7 +64,14 @@ describe('init --model <skl2onnx classifier> --sample <csv> --label-column targe
 
     result.assertFileContent('cancer/src/model_loader.ts', 'onnxModel({ path, signature: SIGNATURE_PATH');
     result.assertNoFileContent('cancer/src/model_loader.ts', 'MODEL_VERSION');
-    for (const file of ['src/prediction.ts', 'src/model_loader.ts', 'tests/inference.test.ts', 'tests/invalid-input.test.ts', 'tests/model-loader.test.ts', 'sample-request.json']) {
+    for (const file of [
+      'src/prediction.ts',
+      'src/model_loader.ts',
+      'tests/inference.test.ts',
+      'tests/invalid-input.test.ts',
+      'tests/model-loader.test.ts',
+      'sample-request.json',
+    ]) {
       result.assertNoFileContent(`cancer/${file}`, 'tenureMonths');
     }
     result.assertFileContent('cancer/README.md', '`probabilities`: float32 `[?, 2]` (class labels 0, 1)');
@@ -62,7 +80,10 @@ describe('init --model <skl2onnx classifier> --sample <csv> --label-column targe
   });
 
   test('without --label-column the card stays the documented placeholder', async () => {
-    const result = await runInit('cancer', { model: join(fx, 'breast-cancer-logreg.onnx'), sample: join(fx, 'breast-cancer-logreg.csv') }).catch((e: Error) => e);
+    const result = await runInit('cancer', {
+      model: join(fx, 'breast-cancer-logreg.onnx'),
+      sample: join(fx, 'breast-cancer-logreg.csv'),
+    }).catch((e: Error) => e);
     // 31 columns for a 30-feature input: the label column must be named.
     expect(result).toBeInstanceOf(Error);
     expect((result as Error).message).toMatch(/MS_GEN_SAMPLE.*31 feature columns.*--label-column/);
@@ -75,7 +96,10 @@ describe('init --model <skl2onnx classifier> --sample <csv> --label-column targe
   });
 
   test('a torch.onnx.export graph with several inputs: instances keyed by input name, no CSV', async () => {
-    const result = await runInit('torchy', { model: join(fx, 'torch-two-inputs.onnx'), sample: join(fx, 'torch-two-inputs.jsonl') });
+    const result = await runInit('torchy', {
+      model: join(fx, 'torch-two-inputs.onnx'),
+      sample: join(fx, 'torch-two-inputs.jsonl'),
+    });
     const signature = readJson(join(result.cwd, 'torchy/model/signature.json'));
     expect(signature.inputs).toEqual([
       { name: 'input_ids', type: 'int64', shape: ['batch', 'seq'] },
@@ -95,7 +119,10 @@ describe('refused at init, before anything is written', () => {
       .cd(cwd)
       .withArguments(['init', 'refused'])
       .withOptions(genOptions({ yes: true, skipInstall: true, model: file, ...flags }))
-      .then(() => undefined, (e: Error) => e);
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
     expect(err).toBeInstanceOf(Error);
     expect(existsSync(join(cwd, 'refused'))).toBe(false);
     return err as Error & { code?: string };
@@ -126,25 +153,48 @@ describe('refused at init, before anything is written', () => {
 
   test('an opset-6 export (libonnx-testdata pytorch-converted) names the opset and what to do', async () => {
     const err = await refusal('/usr/share/libonnx-testdata/data/pytorch-converted/test_Linear/model.onnx');
-    expect(err.message).toMatch(/MS_GEN_MODEL_OPSET: model\.onnx uses ONNX opset 6; onnxruntime-node serves opset 7 and newer/);
+    expect(err.message).toMatch(
+      /MS_GEN_MODEL_OPSET: model\.onnx uses ONNX opset 6; onnxruntime-node serves opset 7 and newer/,
+    );
   });
 });
 
 describe('re-running init with a retrained model', () => {
   test('re-derives signature, answers, golden set and card; keeps the rest', async () => {
-    const first = await runInit('wine', { model: join(fx, 'wine-forest.onnx'), sample: join(fx, 'wine-forest.csv'), labelColumn: 'target' });
+    const first = await runInit('wine', {
+      model: join(fx, 'wine-forest.onnx'),
+      sample: join(fx, 'wine-forest.csv'),
+      labelColumn: 'target',
+    });
     // yeoman-test removes a run's folder when the next run starts: keep a copy, with a user edit.
     const project = join(scratch, 'wine');
     cpSync(join(first.cwd, 'wine'), project, { recursive: true });
     const before = readJson(join(project, 'tests/model-answers.json'));
-    writeFileSync(join(project, 'src/health.ts'), '// my own readiness checks\nexport const readinessChecks = () => [];\n');
+    writeFileSync(
+      join(project, 'src/health.ts'),
+      '// my own readiness checks\nexport const readinessChecks = () => [];\n',
+    );
     // The retrained model: another family of trees over other features (two classes instead of three).
     const second = await helpers
       .run(APP, { namespace: 'model-service:app' }, { force: false })
       .doInDir((dir) => cpSync(project, join(dir, 'wine'), { recursive: true }))
       .withArguments(['init', 'wine'])
-      .withOptions(genOptions({ yes: true, skipInstall: true, model: join(fx, 'breast-cancer-boosted.onnx'), sample: join(fx, 'breast-cancer-boosted.csv'), labelColumn: 'target' }))
-      .withAnswers({}, { callback: (answer, { question }) => (question.name === 'action' ? (String(question.message).includes('health.ts') ? 'skip' : 'write') : answer) });
+      .withOptions(
+        genOptions({
+          yes: true,
+          skipInstall: true,
+          model: join(fx, 'breast-cancer-boosted.onnx'),
+          sample: join(fx, 'breast-cancer-boosted.csv'),
+          labelColumn: 'target',
+        }),
+      )
+      .withAnswers(
+        {},
+        {
+          callback: (answer, { question }) =>
+            question.name === 'action' ? (String(question.message).includes('health.ts') ? 'skip' : 'write') : answer,
+        },
+      );
     const dir = join(second.cwd, 'wine');
     const after = readJson(join(dir, 'tests/model-answers.json'));
     expect(before.instances[0]).toHaveLength(13);
@@ -161,14 +211,32 @@ describe('re-running init with a retrained model', () => {
 describe('what init says changed', () => {
   test('weights, inputs, outputs and feature names', async () => {
     const { describeModelChange } = await import('../../generators/lib/onnx-project.js');
-    const base = { format: 'onnx-signature/v1' as const, opset: { '': 15 }, inputs: [{ name: 'x', type: 'float32' as const, shape: [null, 3] }], outputs: [{ name: 'y', type: 'float32' as const, shape: [null, 1] }], features: ['a', 'b', 'c'] };
-    const next = { ...base, inputs: [{ name: 'x', type: 'float32' as const, shape: [null, 4] }], outputs: [{ name: 'y', type: 'float32' as const, shape: [null, 1] }, { name: 'z', type: 'int64' as const, shape: [null] }], features: ['a', 'b', 'c', 'd'] };
-    expect(describeModelChange({ signature: base, sha256: 'a'.repeat(64) }, { signature: next, sha256: 'b'.repeat(64) })).toEqual([
+    const base = {
+      format: 'onnx-signature/v1' as const,
+      opset: { '': 15 },
+      inputs: [{ name: 'x', type: 'float32' as const, shape: [null, 3] }],
+      outputs: [{ name: 'y', type: 'float32' as const, shape: [null, 1] }],
+      features: ['a', 'b', 'c'],
+    };
+    const next = {
+      ...base,
+      inputs: [{ name: 'x', type: 'float32' as const, shape: [null, 4] }],
+      outputs: [
+        { name: 'y', type: 'float32' as const, shape: [null, 1] },
+        { name: 'z', type: 'int64' as const, shape: [null] },
+      ],
+      features: ['a', 'b', 'c', 'd'],
+    };
+    expect(
+      describeModelChange({ signature: base, sha256: 'a'.repeat(64) }, { signature: next, sha256: 'b'.repeat(64) }),
+    ).toEqual([
       expect.stringMatching(/^weights: sha256 aaaaaaaaaaaa… -> bbbbbbbbbbbb…/),
       'input x: float32 [?, 3] -> float32 [?, 4]',
       'new output z (int64 [?])',
       'feature names: a,b,c -> a,b,c,d',
     ]);
-    expect(describeModelChange({ signature: base, sha256: 'a'.repeat(64) }, { signature: base, sha256: 'a'.repeat(64) })).toEqual([]);
+    expect(
+      describeModelChange({ signature: base, sha256: 'a'.repeat(64) }, { signature: base, sha256: 'a'.repeat(64) }),
+    ).toEqual([]);
   });
 });

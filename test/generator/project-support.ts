@@ -19,17 +19,27 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 function must(result: RunResult, what: string): RunResult {
-  if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+  if (result.status !== 0)
+    throw new Error(
+      `${what} failed (exit ${result.status}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`,
+    );
   return result;
 }
 
 /** `npm pack` of packages/runtime (built by scripts/test.sh; built here when dist is missing). */
 export async function packRuntime(dest: string): Promise<string> {
   if (!existsSync(join(ROOT, 'packages', 'runtime', 'dist', 'index.js'))) {
-    must(await run('npx', ['tsc', '-b', 'packages/runtime'], { cwd: ROOT, timeoutMs: 180_000, env: childEnv() }), 'building packages/runtime');
+    must(
+      await run('npx', ['tsc', '-b', 'packages/runtime'], { cwd: ROOT, timeoutMs: 180_000, env: childEnv() }),
+      'building packages/runtime',
+    );
   }
   const packed = must(
-    await run('npm', ['pack', '--json', '--pack-destination', dest, '-w', '@model-service/runtime'], { cwd: ROOT, timeoutMs: 120_000, env: childEnv() }),
+    await run('npm', ['pack', '--json', '--pack-destination', dest, '-w', '@model-service/runtime'], {
+      cwd: ROOT,
+      timeoutMs: 120_000,
+      env: childEnv(),
+    }),
     'npm pack -w @model-service/runtime',
   );
   const [info] = JSON.parse(packed.stdout) as Array<{ filename: string }>;
@@ -40,14 +50,23 @@ export async function packRuntime(dest: string): Promise<string> {
 export async function generateProject(parent: string, name: string, flags: string[]): Promise<string> {
   ensureGeneratorBuilt();
   must(
-    await run(process.execPath, [BIN, 'init', name, '--yes', '--skip-install', ...flags], { cwd: parent, timeoutMs: 120_000, env: childEnv() }),
+    await run(process.execPath, [BIN, 'init', name, '--yes', '--skip-install', ...flags], {
+      cwd: parent,
+      timeoutMs: 120_000,
+      env: childEnv(),
+    }),
     `model-service init ${name}`,
   );
   return join(parent, name);
 }
 
 /** npm in the generated project; the registry is reachable but the local cache is preferred. */
-export async function npm(dir: string, args: string[], timeoutMs: number, env: Record<string, string> = {}): Promise<RunResult> {
+export async function npm(
+  dir: string,
+  args: string[],
+  timeoutMs: number,
+  env: Record<string, string> = {},
+): Promise<RunResult> {
   return run('npm', args, { cwd: dir, timeoutMs, env: childEnv(env) });
 }
 
@@ -65,17 +84,35 @@ export interface HttpAnswer {
 }
 
 /** One HTTP/1.1 request over a fresh TCP socket (no keep-alive: nothing left open). */
-export function http(url: string, method = 'GET', body?: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+export function http(
+  url: string,
+  method = 'GET',
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
   return new Promise((ok, fail) => {
-    const req = request(url, { method, agent: false, headers: { connection: 'close', ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}), ...headers }, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        ok({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) });
-      });
-      res.on('error', fail);
-    });
+    const req = request(
+      url,
+      {
+        method,
+        agent: false,
+        headers: {
+          connection: 'close',
+          ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
+          ...headers,
+        },
+        timeout: 10_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          ok({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) });
+        });
+        res.on('error', fail);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer in 10 s`)));
     req.on('error', fail);
     req.end(body);

@@ -29,7 +29,11 @@ const path = steps();
 
 function bash(command: string, timeoutMs: number) {
   // npm's own prefer-offline: the packages are in the machine's cache after the repo's install.
-  return run('bash', ['-euo', 'pipefail', '-c', command], { cwd: work, timeoutMs, env: childEnv({ npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' }) });
+  return run('bash', ['-euo', 'pipefail', '-c', command], {
+    cwd: work,
+    timeoutMs,
+    env: childEnv({ npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' }),
+  });
 }
 
 beforeAll(() => {
@@ -53,7 +57,10 @@ describe('docs/quickstart-path.sh, run from a clone', () => {
     const r = await bash(path.get(1)!, 300_000);
     expect(`${r.stdout}\n${r.stderr}`.slice(-3000)).toContain('into vendor/ (no registry needed)');
     expect(r.status).toBe(0);
-    const pkg = JSON.parse(readFileSync(join(work, 'churn', 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+    const pkg = JSON.parse(readFileSync(join(work, 'churn', 'package.json'), 'utf8')) as Record<
+      string,
+      Record<string, string>
+    >;
     expect(pkg.devDependencies!['@model-service/deployer']).toMatch(/^file:vendor\//);
     passed.add(1);
   }, 300_000);
@@ -72,7 +79,12 @@ describe('docs/quickstart-path.sh, run from a clone', () => {
   test('3: model-deploy local serves the API behind Cognito: no token 401, a token gets a prediction', async () => {
     expect(passed.has(2)).toBe(true);
     // Its own process group, as a terminal's foreground job: Ctrl-C (SIGINT) goes to the whole group.
-    local = spawn('bash', ['-c', `cd churn && exec ${path.get(3)!}`], { cwd: work, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    local = spawn('bash', ['-c', `cd churn && exec ${path.get(3)!}`], {
+      cwd: work,
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let out = '';
     local.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     local.stderr!.on('data', (c: Buffer) => (out += c.toString()));

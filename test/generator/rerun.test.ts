@@ -16,7 +16,19 @@ const USER_PACKAGE = {
 };
 const STORED = {
   'generator-model-service': {
-    answers: { name: 'churn', team: 'growth', environments: ['dev', 'prod'], env: { dev: { instanceType: 'ml.c5.large', instanceCount: 1, autoscaling: false, minCapacity: 1, maxCapacity: 2 }, prod: { instanceType: 'ml.m5.xlarge', instanceCount: 3, autoscaling: true, minCapacity: 3, maxCapacity: 9 } }, cache: 'off', ci: 'none', region: 'us-west-2', modelKind: 'typescript' },
+    answers: {
+      name: 'churn',
+      team: 'growth',
+      environments: ['dev', 'prod'],
+      env: {
+        dev: { instanceType: 'ml.c5.large', instanceCount: 1, autoscaling: false, minCapacity: 1, maxCapacity: 2 },
+        prod: { instanceType: 'ml.m5.xlarge', instanceCount: 3, autoscaling: true, minCapacity: 3, maxCapacity: 9 },
+      },
+      cache: 'off',
+      ci: 'none',
+      region: 'us-west-2',
+      modelKind: 'typescript',
+    },
   },
 };
 
@@ -38,13 +50,16 @@ describe('re-run on an existing project', () => {
     const asked: string[] = [];
     const result = await existingProject(false)
       .withOptions(genOptions({ yes: true, skipInstall: true, force: false }))
-      .withAnswers({}, {
-        callback: (answer, { question }) => {
-          if (question.name !== 'action') return answer;
-          asked.push(question.message);
-          return 'skip';
+      .withAnswers(
+        {},
+        {
+          callback: (answer, { question }) => {
+            if (question.name !== 'action') return answer;
+            asked.push(question.message);
+            return 'skip';
+          },
         },
-      });
+      );
     expect(asked).toEqual(expect.arrayContaining(['Overwrite churn/src/app.ts?']));
     // On disk (the run result's own asserts read the in-memory file system).
     expect(readFileSync(join(result.cwd, 'churn/src/app.ts'), 'utf8')).toBe(EDITED_APP);
@@ -64,7 +79,12 @@ describe('re-run on an existing project', () => {
     expect(pkg).toMatchObject({
       version: '2.3.0',
       description: 'our churn service',
-      scripts: { test: 'jest --runInBand', lint: 'eslint .', start: 'exec node dist/server.js serve', bench: expect.any(String) },
+      scripts: {
+        test: 'jest --runInBand',
+        lint: 'eslint .',
+        start: 'exec node dist/server.js serve',
+        bench: expect.any(String),
+      },
       dependencies: { lodash: '^4.17.21', '@model-service/runtime': '^0.1.0' },
       devDependencies: { jest: expect.any(String), 'ts-jest': expect.any(String) },
     });
@@ -76,14 +96,22 @@ describe('re-run on an existing project', () => {
     expect(release.model.team).toBe('growth');
     expect(release.region).toBe('us-west-2');
     expect(Object.keys(release.environments)).toEqual(['dev', 'prod']);
-    expect(release.environments.prod).toMatchObject({ instanceType: 'ml.m5.xlarge', instanceCount: 3, autoscaling: { minCapacity: 3, maxCapacity: 9 } });
+    expect(release.environments.prod).toMatchObject({
+      instanceType: 'ml.m5.xlarge',
+      instanceCount: 3,
+      autoscaling: { minCapacity: 3, maxCapacity: 9 },
+    });
     result.assertNoFile('churn/.github/workflows/ci.yml');
   });
 
   test('a flag on the re-run wins over the stored answer', async () => {
-    const result = await existingProject(true).withOptions(genOptions({ yes: true, skipInstall: true, force: true, cache: 'memory' }));
+    const result = await existingProject(true).withOptions(
+      genOptions({ yes: true, skipInstall: true, force: true, cache: 'memory' }),
+    );
     expect(readYaml(join(result.cwd, 'churn/release.yaml')).cache.kind).toBe('memory');
-    expect(JSON.parse(readFileSync(join(result.cwd, 'churn/.yo-rc.json'), 'utf8'))['generator-model-service'].answers.cache).toBe('memory');
+    expect(
+      JSON.parse(readFileSync(join(result.cwd, 'churn/.yo-rc.json'), 'utf8'))['generator-model-service'].answers.cache,
+    ).toBe('memory');
   });
 });
 
@@ -94,12 +122,20 @@ describe('re-run of a project generated with --runtime-source <tgz>', () => {
       .doInDir((dir) => {
         mkdirSync(join(dir, 'churn', 'vendor'), { recursive: true });
         writeFileSync(join(dir, 'churn/vendor/model-service-runtime-0.1.0.tgz'), 'tarball');
-        writeFileSync(join(dir, 'churn/package.json'), JSON.stringify({ name: 'churn', dependencies: { '@model-service/runtime': 'file:vendor/model-service-runtime-0.1.0.tgz' } }));
+        writeFileSync(
+          join(dir, 'churn/package.json'),
+          JSON.stringify({
+            name: 'churn',
+            dependencies: { '@model-service/runtime': 'file:vendor/model-service-runtime-0.1.0.tgz' },
+          }),
+        );
         writeFileSync(join(dir, 'churn/.yo-rc.json'), JSON.stringify(STORED, null, 2));
       })
       .withArguments(['init', 'churn'])
       .withOptions(genOptions({ yes: true, skipInstall: true, force: true }));
-    const pkg = JSON.parse(readFileSync(join(result.cwd, 'churn/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(result.cwd, 'churn/package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     expect(pkg.dependencies['@model-service/runtime']).toBe('file:vendor/model-service-runtime-0.1.0.tgz');
     expect(readFileSync(join(result.cwd, 'churn/Dockerfile'), 'utf8')).toMatch(/^COPY vendor\/ \.\/vendor\//m);
   });

@@ -16,13 +16,23 @@ describe('troubleshooting codes', () => {
     const stale = rendered.split('\n').filter((row) => row.startsWith('| `MS_') && !committed.includes(row));
     const gone = committed.split('\n').filter((row) => row.startsWith('| `MS_') && !rendered.includes(row));
     // Say which rows and how to fix it, rather than one long string diff.
-    expect({ newOrChanged: stale, removed: gone, fix: stale.length + gone.length ? 'npm run troubleshooting -w generator-model-service, then npm run regen -w generator-model-service' : 'none' }).toEqual({ newOrChanged: [], removed: [], fix: 'none' });
+    expect({
+      newOrChanged: stale,
+      removed: gone,
+      fix:
+        stale.length + gone.length
+          ? 'npm run troubleshooting -w generator-model-service, then npm run regen -w generator-model-service'
+          : 'none',
+    }).toEqual({ newOrChanged: [], removed: [], fix: 'none' });
     expect(committed).toBe(rendered);
   });
 
   test('one row per code, start-up errors marked, pipes in messages escaped', () => {
     const text = renderTroubleshootingCodes(
-      { MS_RUNTIME_X: { status: 400, message: 'a | b', userFault: true }, MS_RUNTIME_Y: { message: 'bad {detail}', userFault: true } },
+      {
+        MS_RUNTIME_X: { status: 400, message: 'a | b', userFault: true },
+        MS_RUNTIME_Y: { message: 'bad {detail}', userFault: true },
+      },
       { MS_DEPLOY_Z: { fault: 'aws', message: 'throttled', hint: 'retry later' } },
     );
     expect(text).toContain('| `MS_RUNTIME_X` | 400 | a \\| b | The caller sent it');

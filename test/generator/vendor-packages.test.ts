@@ -14,11 +14,17 @@ const BIN = join(ROOT, 'generators', 'bin', 'model-service.js');
 let dir: string;
 
 function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 240_000, env: { ...process.env, NODE_OPTIONS: '' } });
+  const run = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 240_000,
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-const pkg = (name: string) => JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+const pkg = (name: string) =>
+  JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
 
 beforeAll(() => {
   ensureGeneratorBuilt();
@@ -35,8 +41,11 @@ describe('from a checkout', () => {
     expect(run.status).toBe(0);
     // Yeoman's log writes to stderr.
     const said = `${run.stdout}\n${run.stderr}`.split('\n').filter((line) => line.includes('Packed'));
-    expect(said).toEqual([`Packed @model-service/runtime and @model-service/deployer from the checkout at ${ROOT} into vendor/ (no registry needed).`]);
-    const version = (folder: string) => (JSON.parse(readFileSync(join(ROOT, 'packages', folder, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(said).toEqual([
+      `Packed @model-service/runtime and @model-service/deployer from the checkout at ${ROOT} into vendor/ (no registry needed).`,
+    ]);
+    const version = (folder: string) =>
+      (JSON.parse(readFileSync(join(ROOT, 'packages', folder, 'package.json'), 'utf8')) as { version: string }).version;
     const runtime = `model-service-runtime-${version('runtime')}.tgz`;
     const deployer = `model-service-deployer-${version('deployer')}.tgz`;
     expect(readdirSync(join(dir, 'cloned', 'vendor')).sort()).toEqual([deployer, runtime].sort());
@@ -64,7 +73,9 @@ describe('from a checkout', () => {
   test('a bad --packages value is refused with the allowed ones', () => {
     const run = cli('init', 'nowhere', '--yes', '--skip-install', '--packages', 'git');
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('MS_GEN_INVALID_FLAG: --packages "git" is not valid: unknown value. Allowed: checkout, registry.');
+    expect(run.stderr).toContain(
+      'MS_GEN_INVALID_FLAG: --packages "git" is not valid: unknown value. Allowed: checkout, registry.',
+    );
   });
 });
 

@@ -19,10 +19,18 @@ afterAll(async () => {
 });
 
 /** Derives the signature the way init does, then serves the file through onnxModel on a real socket. */
-async function serve(name: string, sample: string, labelColumn?: string): Promise<{ url: string; instances: unknown[] }> {
+async function serve(
+  name: string,
+  sample: string,
+  labelColumn?: string,
+): Promise<{ url: string; instances: unknown[] }> {
   const path = join(dir, `${name}.onnx`);
   const derived = await deriveOnnx(path, { sample: join(dir, sample), labelColumn, artifact: `model/${name}.onnx` });
-  const service = createService({ model: onnxModel({ path, signature: derived.signature }), logLevel: 'silent', maxInstances: 64 });
+  const service = createService({
+    model: onnxModel({ path, signature: derived.signature }),
+    logLevel: 'silent',
+    maxInstances: 64,
+  });
   running.push(service);
   const { port } = await service.listen(0, '127.0.0.1');
   return { url: `http://127.0.0.1:${port}`, instances: derived.sample!.instances };
@@ -36,7 +44,8 @@ function expectClose(actual: unknown, expected: unknown, tol: number, path: stri
     return;
   }
   const diff = Math.abs((actual as number) - (expected as number));
-  if (diff > tol * Math.max(1, Math.abs(expected as number))) throw new Error(`${path}: served ${String(actual)}, scikit-learn ${String(expected)}`);
+  if (diff > tol * Math.max(1, Math.abs(expected as number)))
+    throw new Error(`${path}: served ${String(actual)}, scikit-learn ${String(expected)}`);
 }
 
 describe.each([
@@ -49,13 +58,22 @@ describe.each([
     const expected = readExpected(dir, name);
     const res = await request(url).post('/invocations').send({ instances });
     expect(res.status).toBe(200);
-    const predictions = res.body.predictions as Array<{ label: number; probabilities: number[]; probabilitiesByLabel: Record<string, number> }>;
+    const predictions = res.body.predictions as Array<{
+      label: number;
+      probabilities: number[];
+      probabilitiesByLabel: Record<string, number>;
+    }>;
     expect(predictions.map((p) => p.label)).toEqual(expected.label);
-    predictions.forEach((p, i) => expectClose(p.probabilities, expected.probabilities![i], 1e-5, `predictions[${i}].probabilities`));
+    predictions.forEach((p, i) =>
+      expectClose(p.probabilities, expected.probabilities![i], 1e-5, `predictions[${i}].probabilities`),
+    );
     const labels = Object.keys(predictions[0]!.probabilitiesByLabel);
     expect(predictions[0]!.probabilitiesByLabel[labels[1]!]).toBe(predictions[0]!.probabilities[1]);
 
-    const csv = await request(url).post('/invocations').set('content-type', 'text/csv').send((instances as number[][]).map((r) => r.join(',')).join('\n'));
+    const csv = await request(url)
+      .post('/invocations')
+      .set('content-type', 'text/csv')
+      .send((instances as number[][]).map((r) => r.join(',')).join('\n'));
     expect(csv.status).toBe(200);
     expect(csv.body).toEqual(res.body);
   });
@@ -66,7 +84,9 @@ test('diabetes-gbr (skl2onnx TreeEnsembleRegressor of a GradientBoostingRegresso
   const expected = readExpected(dir, 'diabetes-gbr');
   const res = await request(url).post('/invocations').send({ instances });
   expect(res.status).toBe(200);
-  (res.body.predictions as Array<{ variable: number[] }>).forEach((p, i) => expectClose(p.variable, expected.variable![i], 1e-5, `predictions[${i}].variable`));
+  (res.body.predictions as Array<{ variable: number[] }>).forEach((p, i) =>
+    expectClose(p.variable, expected.variable![i], 1e-5, `predictions[${i}].variable`),
+  );
 });
 
 test('torch.onnx.export-style graph: int64 ids [batch, seq] + float features [batch, 4], keyed by input name', async () => {
@@ -74,11 +94,17 @@ test('torch.onnx.export-style graph: int64 ids [batch, seq] + float features [ba
   const expected = readExpected(dir, 'torch-two-inputs');
   const res = await request(url).post('/invocations').send({ instances });
   expect(res.status).toBe(200);
-  (res.body.predictions as Array<{ logits: number[] }>).forEach((p, i) => expectClose(p.logits, expected.logits![i], 1e-5, `predictions[${i}].logits`));
+  (res.body.predictions as Array<{ logits: number[] }>).forEach((p, i) =>
+    expectClose(p.logits, expected.logits![i], 1e-5, `predictions[${i}].logits`),
+  );
   // Another sequence length in its own request: the named dynamic axis "seq" is not fixed.
-  const longer = await request(url).post('/invocations').send({ instances: [{ input_ids: [1, 2, 3, 4, 5, 6, 7, 8], features: [0, 0, 0, 0] }] });
+  const longer = await request(url)
+    .post('/invocations')
+    .send({ instances: [{ input_ids: [1, 2, 3, 4, 5, 6, 7, 8], features: [0, 0, 0, 0] }] });
   expect(longer.status).toBe(200);
-  const wrong = await request(url).post('/invocations').send({ instances: [{ input_ids: [1.5], features: [0, 0, 0, 0] }] });
+  const wrong = await request(url)
+    .post('/invocations')
+    .send({ instances: [{ input_ids: [1.5], features: [0, 0, 0, 0] }] });
   expect(wrong.status).toBe(400);
   expect(wrong.body.error.message).toContain('input_ids');
 });

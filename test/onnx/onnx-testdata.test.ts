@@ -18,11 +18,29 @@ const { onnx } = onnxProto;
 
 /** Float, double, int32/int64, bool and broadcast/multi-input graphs from opsets 7-17. */
 const NODE_TESTS = [
-  'test_abs', 'test_add', 'test_mul_bcast', 'test_matmul_2d', 'test_gemm_default_no_bias', 'test_gemm_all_attributes',
-  'test_relu', 'test_sigmoid', 'test_tanh', 'test_softmax_axis_1', 'test_hardmax_example', 'test_argmax_default_axis_example',
-  'test_and2d', 'test_equal', 'test_less', 'test_where_example', 'test_cast_FLOAT_to_DOUBLE',
-  'test_concat_2d_axis_0', 'test_reduce_mean_default_axes_keepdims_example', 'test_flatten_axis1', 'test_transpose_default',
-  'test_gather_0', 'test_clip_example',
+  'test_abs',
+  'test_add',
+  'test_mul_bcast',
+  'test_matmul_2d',
+  'test_gemm_default_no_bias',
+  'test_gemm_all_attributes',
+  'test_relu',
+  'test_sigmoid',
+  'test_tanh',
+  'test_softmax_axis_1',
+  'test_hardmax_example',
+  'test_argmax_default_axis_example',
+  'test_and2d',
+  'test_equal',
+  'test_less',
+  'test_where_example',
+  'test_cast_FLOAT_to_DOUBLE',
+  'test_concat_2d_axis_0',
+  'test_reduce_mean_default_axes_keepdims_example',
+  'test_flatten_axis1',
+  'test_transpose_default',
+  'test_gather_0',
+  'test_clip_example',
 ];
 
 type Nested = number | boolean | Nested[];
@@ -33,15 +51,32 @@ function readTensor(path: string): Nested {
   const dims = t.dims.map(Number);
   const raw = t.rawData && t.rawData.length > 0 ? Buffer.from(t.rawData) : undefined;
   const view = (Ctor: { new (b: ArrayBuffer, o: number, n: number): ArrayLike<unknown>; BYTES_PER_ELEMENT: number }) =>
-    Array.from(new Ctor(raw!.buffer.slice(raw!.byteOffset, raw!.byteOffset + raw!.length), 0, raw!.length / Ctor.BYTES_PER_ELEMENT));
+    Array.from(
+      new Ctor(
+        raw!.buffer.slice(raw!.byteOffset, raw!.byteOffset + raw!.length),
+        0,
+        raw!.length / Ctor.BYTES_PER_ELEMENT,
+      ),
+    );
   let flat: unknown[];
   switch (t.dataType) {
-    case 1: flat = raw ? view(Float32Array) : t.floatData; break;
-    case 11: flat = raw ? view(Float64Array) : t.doubleData; break;
-    case 6: flat = raw ? view(Int32Array) : t.int32Data; break;
-    case 7: flat = raw ? view(BigInt64Array).map(Number) : t.int64Data.map(Number); break;
-    case 9: flat = (raw ? Array.from(raw) : t.int32Data).map(Boolean); break;
-    default: throw new Error(`${path}: element type ${t.dataType} not used here`);
+    case 1:
+      flat = raw ? view(Float32Array) : t.floatData;
+      break;
+    case 11:
+      flat = raw ? view(Float64Array) : t.doubleData;
+      break;
+    case 6:
+      flat = raw ? view(Int32Array) : t.int32Data;
+      break;
+    case 7:
+      flat = raw ? view(BigInt64Array).map(Number) : t.int64Data.map(Number);
+      break;
+    case 9:
+      flat = (raw ? Array.from(raw) : t.int32Data).map(Boolean);
+      break;
+    default:
+      throw new Error(`${path}: element type ${t.dataType} not used here`);
   }
   const nest = (d: number[], offset: number): Nested => {
     if (d.length === 0) return flat[offset] as Nested;
@@ -56,7 +91,8 @@ function expectClose(actual: Nested, expected: Nested, path: string): void {
     expect((actual as Nested[]).length).toBe(expected.length);
     expected.forEach((e, i) => expectClose((actual as Nested[])[i]!, e, `${path}[${i}]`));
   } else if (typeof expected === 'number') {
-    if (Math.abs((actual as number) - expected) > 1e-5 * Math.max(1, Math.abs(expected))) throw new Error(`${path}: served ${String(actual)}, reference ${expected}`);
+    if (Math.abs((actual as number) - expected) > 1e-5 * Math.max(1, Math.abs(expected)))
+      throw new Error(`${path}: served ${String(actual)}, reference ${expected}`);
   } else expect(actual).toBe(expected);
 }
 
@@ -73,22 +109,33 @@ describe('libonnx-testdata node models served by the generic loader', () => {
     const service = createService({ model: onnxModel({ path, signature }), logLevel: 'silent' });
     running.push(service);
     const { port } = await service.listen(0, '127.0.0.1');
-    const instance = Object.fromEntries(signature.inputs.map((input, i) => [input.name, readTensor(join(dir, 'test_data_set_0', `input_${i}.pb`))]));
-    const res = await request(`http://127.0.0.1:${port}`).post('/invocations').send({ instances: [instance] });
+    const instance = Object.fromEntries(
+      signature.inputs.map((input, i) => [input.name, readTensor(join(dir, 'test_data_set_0', `input_${i}.pb`))]),
+    );
+    const res = await request(`http://127.0.0.1:${port}`)
+      .post('/invocations')
+      .send({ instances: [instance] });
     expect(res.status).toBe(200);
     signature.outputs.forEach((output, i) => {
-      expectClose(res.body.predictions[0][output.name] as Nested, readTensor(join(dir, 'test_data_set_0', `output_${i}.pb`)), output.name);
+      expectClose(
+        res.body.predictions[0][output.name] as Nested,
+        readTensor(join(dir, 'test_data_set_0', `output_${i}.pb`)),
+        output.name,
+      );
     });
     await service.close();
   });
 });
 
 describe('libonnx-testdata pytorch-converted (opset 6)', () => {
-  test.each(['test_AvgPool2d', 'test_Conv2d', 'test_Linear'])('%s is refused at init naming the opset and the fix', (name) => {
-    const path = join(ONNX_TESTDATA, 'pytorch-converted', name, 'model.onnx');
-    expect(() => readOnnxGraph(readFileSync(path), 'model.onnx')).toThrow(
-      expect.objectContaining({ code: 'MS_GEN_MODEL_OPSET', message: expect.stringContaining('opset 6') }) as never,
-    );
-    expect(() => readOnnxGraph(readFileSync(path), 'model.onnx')).toThrow(/opset_version=17|convert_version/);
-  });
+  test.each(['test_AvgPool2d', 'test_Conv2d', 'test_Linear'])(
+    '%s is refused at init naming the opset and the fix',
+    (name) => {
+      const path = join(ONNX_TESTDATA, 'pytorch-converted', name, 'model.onnx');
+      expect(() => readOnnxGraph(readFileSync(path), 'model.onnx')).toThrow(
+        expect.objectContaining({ code: 'MS_GEN_MODEL_OPSET', message: expect.stringContaining('opset 6') }) as never,
+      );
+      expect(() => readOnnxGraph(readFileSync(path), 'model.onnx')).toThrow(/opset_version=17|convert_version/);
+    },
+  );
 });

@@ -8,7 +8,7 @@ import { DEFAULTS } from '../../packages/runtime/src/create-service.js';
 import { loadConfig } from '../../packages/runtime/src/config.js';
 
 describe('deadlines', () => {
-  it('the default predict deadline is below the Lambda proxy attempt timeout and SageMaker\'s 60 s', () => {
+  it("the default predict deadline is below the Lambda proxy attempt timeout and SageMaker's 60 s", () => {
     expect(DEFAULTS.predictTimeoutMs).toBeLessThan(DEFAULT_ATTEMPT_TIMEOUT_MS);
     expect(loadConfig({}).MS_PREDICT_TIMEOUT_MS).toBeLessThan(DEFAULT_ATTEMPT_TIMEOUT_MS);
     expect(DEFAULTS.predictTimeoutMs).toBeLessThan(60_000);

@@ -8,7 +8,13 @@ import autocannon from 'autocannon';
 import { startIris, type IrisProcess } from '../acceptance/support/iris-process.js';
 
 const DRAIN_MS = 10_000;
-const BODY = JSON.stringify({ instances: [[5.1, 3.5, 1.4, 0.2], [6.0, 2.9, 4.5, 1.5], [6.7, 3.0, 5.2, 2.3]] });
+const BODY = JSON.stringify({
+  instances: [
+    [5.1, 3.5, 1.4, 0.2],
+    [6.0, 2.9, 4.5, 1.5],
+    [6.7, 3.0, 5.2, 2.3],
+  ],
+});
 const RESPONSES_BEFORE_SIGNAL = 2000;
 
 let iris: IrisProcess | undefined;
@@ -32,7 +38,11 @@ describe('SIGTERM under load', () => {
     const url = `${iris.url}/invocations`;
     const headers = { 'content-type': 'application/json' };
     const expected = await (await fetch(url, { method: 'POST', headers, body: BODY })).text();
-    expect(JSON.parse(expected).predictions.map((p: { label: string }) => p.label)).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(JSON.parse(expected).predictions.map((p: { label: string }) => p.label)).toEqual([
+      'setosa',
+      'versicolor',
+      'virginica',
+    ]);
 
     let responses = 0;
     let afterSignal = 0;
@@ -82,7 +92,15 @@ describe('SIGTERM under load', () => {
     instance.stop();
     const result = await done;
 
-    const report = { exit, responses, afterSignal, statuses, errors, mismatches: result.mismatches, timeouts: result.timeouts };
+    const report = {
+      exit,
+      responses,
+      afterSignal,
+      statuses,
+      errors,
+      mismatches: result.mismatches,
+      timeouts: result.timeouts,
+    };
     process.stdout.write(`SIGTERM under load: ${JSON.stringify(report)}\n`);
     expect(exit).toEqual({ code: 0, signal: null });
     // Every answer, including those finished during the drain, is the normal 200 prediction.

@@ -15,7 +15,10 @@ const marker = join(dir, 'node_modules', 'marker');
 function project(version: string): void {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'stamp-probe', version, private: true }));
   const root = { name: 'stamp-probe', version };
-  writeFileSync(join(dir, 'package-lock.json'), JSON.stringify({ ...root, lockfileVersion: 3, requires: true, packages: { '': root } }));
+  writeFileSync(
+    join(dir, 'package-lock.json'),
+    JSON.stringify({ ...root, lockfileVersion: 3, requires: true, packages: { '': root } }),
+  );
 }
 
 function install(mode: string) {
@@ -44,7 +47,10 @@ describe('scripts/install.sh', () => {
     expect(first.out).not.toContain('skipping npm ci');
     dropMarker();
     const second = install('--if-changed');
-    expect(second).toEqual({ status: 0, out: 'npm dependencies are up to date with package-lock.json (skipping npm ci)\n' });
+    expect(second).toEqual({
+      status: 0,
+      out: 'npm dependencies are up to date with package-lock.json (skipping npm ci)\n',
+    });
     expect(existsSync(marker)).toBe(true);
   }, 90_000);
 

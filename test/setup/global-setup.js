@@ -20,14 +20,28 @@ function freePort() {
 export default async function globalSetup() {
   const which = spawnSync('which', ['redis-server']);
   if (which.status !== 0) {
-    throw new Error('redis-server is not installed: run `npm test` (scripts/test.sh installs it) or `apt-get install -y redis-server`.');
+    throw new Error(
+      'redis-server is not installed: run `npm test` (scripts/test.sh installs it) or `apt-get install -y redis-server`.',
+    );
   }
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'ms-redis-'));
   const pidfile = join(dir, 'redis.pid');
   const started = spawnSync('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--daemonize', 'yes', '--pidfile', pidfile, '--dir', dir,
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'yes',
+    '--pidfile',
+    pidfile,
+    '--dir',
+    dir,
   ]);
   if (started.status !== 0) throw new Error(`redis-server failed to start: ${started.stderr}`);
   for (let i = 0; i < 50; i += 1) {

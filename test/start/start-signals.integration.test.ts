@@ -64,7 +64,12 @@ async function npmStart(cwd: string): Promise<Started> {
   npm.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   let exited = false;
   npm.once('exit', () => (exited = true));
-  await until(`npm start in ${cwd} to listen on ${port}`, () => listening(port), () => out, 720);
+  await until(
+    `npm start in ${cwd} to listen on ${port}`,
+    () => listening(port),
+    () => out,
+    720,
+  );
   return { npm, port, output: () => out, exited: () => exited };
 }
 

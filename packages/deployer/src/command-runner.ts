@@ -19,7 +19,15 @@ export function processRunner(options: ProcessRunnerOptions = {}): CommandRunner
   const { onOutput, env, timeoutMs, maxCapture } = options;
   return {
     async run(command, args, runOptions = {}) {
-      const r = await capture(command, args, { cwd: runOptions.cwd, env, stdin: runOptions.stdin ?? '', timeoutMs, maxStdout: maxCapture, maxStderr: maxCapture, onOutput });
+      const r = await capture(command, args, {
+        cwd: runOptions.cwd,
+        env,
+        stdin: runOptions.stdin ?? '',
+        timeoutMs,
+        maxStdout: maxCapture,
+        maxStderr: maxCapture,
+        onOutput,
+      });
       return { exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr };
     },
   };

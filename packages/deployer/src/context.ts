@@ -37,7 +37,11 @@ export const DEFAULT_WAIT: WaitOptions = { maxWaitSeconds: 3600, minDelaySeconds
 /** Runs external commands (docker/buildah/podman, git); injectable for tests. */
 export interface CommandRunner {
   /** Resolves with stdout; rejects (or returns non-zero exitCode) on failure. `stdin` is piped, never logged. */
-  run(command: string, args: readonly string[], options?: { stdin?: string; cwd?: string }): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  run(
+    command: string,
+    args: readonly string[],
+    options?: { stdin?: string; cwd?: string },
+  ): Promise<{ exitCode: number; stdout: string; stderr: string }>;
 }
 
 export interface DeployContext {
@@ -76,7 +80,11 @@ export function createDeployContext(options: ContextOptions): DeployContext {
   const { release } = options;
   const env = environmentOf(release, options.envName);
   const envName = options.envName as EnvName;
-  const account: AccountScope = { partition: options.partition ?? 'aws', region: release.region, accountId: options.accountId };
+  const account: AccountScope = {
+    partition: options.partition ?? 'aws',
+    region: release.region,
+    accountId: options.accountId,
+  };
   const names = resourceNames(release, envName);
   return Object.freeze({
     release,

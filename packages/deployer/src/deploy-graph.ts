@@ -70,7 +70,11 @@ async function planOne(ctx: DeployContext, module: AnyResource, upstream: Record
  * call; a changed resource may still know its outputs (`knownOutputs`); otherwise
  * any output not known yet reads as KNOWN_AFTER_APPLY from then on.
  */
-export async function planGraph(ctx: DeployContext, modules: readonly AnyResource[], seed: Record<string, string> = {}): Promise<GraphPlan> {
+export async function planGraph(
+  ctx: DeployContext,
+  modules: readonly AnyResource[],
+  seed: Record<string, string> = {},
+): Promise<GraphPlan> {
   const steps: GraphStep[] = [];
   const values: Record<string, string> = { ...seed };
   let pending = false;
@@ -164,7 +168,10 @@ export interface EnvironmentGraphOptions {
  * before anything billable exists (and, destroyed last, until it is gone); the
  * dashboard shows all of them; the deployment record is written last.
  */
-export async function environmentResources(ctx: DeployContext, options: EnvironmentGraphOptions = {}): Promise<AnyResource[]> {
+export async function environmentResources(
+  ctx: DeployContext,
+  options: EnvironmentGraphOptions = {},
+): Promise<AnyResource[]> {
   const bundle = options.bundle ?? (await bundleLambda());
   const deploying = options.purpose !== 'destroy';
   const image = deploying ? [createImageModule({ image: options.image, builder: options.builder })] : [];

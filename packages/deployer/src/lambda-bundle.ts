@@ -36,7 +36,10 @@ const FILE_ATTRS = (0o100644 << 16) >>> 0;
 
 /** The handler source when running from the repo, its compiled JS when installed. */
 export function defaultHandlerEntry(root: string = packageRoot): string | undefined {
-  const candidates = [join(root, 'src', 'lambda-proxy', 'handler.ts'), join(root, 'dist', 'lambda-proxy', 'handler.js')];
+  const candidates = [
+    join(root, 'src', 'lambda-proxy', 'handler.ts'),
+    join(root, 'dist', 'lambda-proxy', 'handler.js'),
+  ];
   return candidates.find((file) => existsSync(file));
 }
 
@@ -67,7 +70,11 @@ export async function bundleLambda(options: BundleOptions = {}): Promise<LambdaB
     tsconfigRaw: { compilerOptions: { alwaysStrict: true, verbatimModuleSyntax: false } },
     outfile: 'index.js',
   }).catch((err: unknown) => {
-    throw new DeployerError('MS_DEPLOY_LAMBDA_BUNDLE', { entry, reason: (err as Error).message.split('\n')[0] }, { cause: err });
+    throw new DeployerError(
+      'MS_DEPLOY_LAMBDA_BUNDLE',
+      { entry, reason: (err as Error).message.split('\n')[0] },
+      { cause: err },
+    );
   });
   const output = result.outputFiles.find((f) => f.path.endsWith('index.js'));
   if (!output) throw new DeployerError('MS_DEPLOY_LAMBDA_BUNDLE', { entry, reason: 'esbuild produced no index.js' });

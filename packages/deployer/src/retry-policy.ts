@@ -27,7 +27,11 @@ export const systemClock: RetryClock = {
 };
 
 /** The wait before retry number `retryNumber` (1 = after the first failure); `random` in [0, 1). */
-export function backoffMs(policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, retryNumber: number, random: number): number {
+export function backoffMs(
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  retryNumber: number,
+  random: number,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retryNumber - 1));
   return Math.floor(random * ceiling);
 }

@@ -31,17 +31,28 @@ export const DEFAULT_MAX_CAPTURE = 256 * 1024;
 const tail = (text: string, max: number) => (text.length > max ? text.slice(text.length - max) : text);
 
 /** Resolves when the child closes; rejects when it cannot start (ENOENT, EACCES). */
-export function capture(command: string, args: readonly string[], options: CaptureOptions = {}): Promise<CaptureResult> {
+export function capture(
+  command: string,
+  args: readonly string[],
+  options: CaptureOptions = {},
+): Promise<CaptureResult> {
   const { maxStdout = DEFAULT_MAX_CAPTURE, maxStderr = DEFAULT_MAX_CAPTURE, onOutput } = options;
   return new Promise((done, reject) => {
-    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: [options.stdin === false ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: [options.stdin === false ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs);
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, options.timeoutMs);
     const forward = (chunk: Buffer) => {
       if (onOutput) for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) onOutput(line);
     };

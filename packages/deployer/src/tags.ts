@@ -47,7 +47,9 @@ export function resourceTags(release: ReleaseConfig, envName: EnvName, options: 
 }
 
 /** The same context with the commit's sha in its tags (up resolves the sha once, before the graph). */
-export function withGitSha<C extends { readonly release: ReleaseConfig; readonly envName: EnvName; readonly tags: TagMap }>(ctx: C, gitSha: string | undefined): C {
+export function withGitSha<
+  C extends { readonly release: ReleaseConfig; readonly envName: EnvName; readonly tags: TagMap },
+>(ctx: C, gitSha: string | undefined): C {
   if (!gitSha) return ctx;
   return Object.freeze({ ...ctx, tags: resourceTags(ctx.release, ctx.envName, { gitSha }) });
 }
@@ -58,7 +60,10 @@ export function tagList(tags: TagMap): { Key: string; Value: string }[] {
 }
 
 /** True when AWS-side tags (either form) carry every tag in `expected`. */
-export function hasTags(actual: { Key?: string; Value?: string }[] | Record<string, string> | undefined, expected: TagMap): boolean {
+export function hasTags(
+  actual: { Key?: string; Value?: string }[] | Record<string, string> | undefined,
+  expected: TagMap,
+): boolean {
   const map = Array.isArray(actual) ? Object.fromEntries(actual.map((t) => [t.Key, t.Value])) : (actual ?? {});
   return Object.entries(expected).every(([k, v]) => map[k] === v);
 }
@@ -91,7 +96,11 @@ export interface DeploymentRecord {
 }
 
 const RECORD_KEYS: readonly [keyof DeploymentRecord, string][] = [
-  ['gitSha', RECORD_GIT_SHA], ['imageDigest', RECORD_IMAGE_DIGEST], ['deployedAt', RECORD_AT], ['deployedBy', RECORD_BY], ['configHash', RECORD_CONFIG_HASH],
+  ['gitSha', RECORD_GIT_SHA],
+  ['imageDigest', RECORD_IMAGE_DIGEST],
+  ['deployedAt', RECORD_AT],
+  ['deployedBy', RECORD_BY],
+  ['configHash', RECORD_CONFIG_HASH],
 ];
 
 /**
@@ -99,12 +108,19 @@ const RECORD_KEYS: readonly [keyof DeploymentRecord, string][] = [
  * it after a change; `promote`/`rollback` call this with what they deployed.
  */
 export function deploymentRecordTags(record: DeploymentRecord): { Key: string; Value: string }[] {
-  return RECORD_KEYS.filter(([field]) => record[field]).map(([field, Key]) => ({ Key, Value: tagValue(record[field]!) }));
+  return RECORD_KEYS.filter(([field]) => record[field]).map(([field, Key]) => ({
+    Key,
+    Value: tagValue(record[field]!),
+  }));
 }
 
 /** The record from the endpoint's tags (either form); undefined when none was written. */
-export function parseDeploymentRecord(tags: { Key?: string; Value?: string }[] | Record<string, string> | undefined): DeploymentRecord | undefined {
-  const map: Record<string, string | undefined> = Array.isArray(tags) ? Object.fromEntries(tags.map((t) => [t.Key, t.Value])) : (tags ?? {});
+export function parseDeploymentRecord(
+  tags: { Key?: string; Value?: string }[] | Record<string, string> | undefined,
+): DeploymentRecord | undefined {
+  const map: Record<string, string | undefined> = Array.isArray(tags)
+    ? Object.fromEntries(tags.map((t) => [t.Key, t.Value]))
+    : (tags ?? {});
   const record: DeploymentRecord = {};
   for (const [field, key] of RECORD_KEYS) if (map[key]) record[field] = map[key];
   return Object.keys(record).length > 0 ? record : undefined;

@@ -14,7 +14,11 @@ import { tempProject } from './helpers/cli-harness.js';
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(pkg, 'bin', 'model-deploy.js');
 
-interface Seen { method?: string; url?: string; body: string }
+interface Seen {
+  method?: string;
+  url?: string;
+  body: string;
+}
 const seen: Seen[] = [];
 let server: Server;
 let endpoint = '';
@@ -27,7 +31,8 @@ const INVALID_TOKEN = `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-
 
 beforeAll(async () => {
   // CI builds before testing (scripts/setup.sh); build here only when dist is missing.
-  if (!existsSync(join(pkg, 'dist', 'cli.js'))) spawnSync('npx', ['tsc', '-b', pkg], { stdio: 'ignore', timeout: 180_000 });
+  if (!existsSync(join(pkg, 'dist', 'cli.js')))
+    spawnSync('npx', ['tsc', '-b', pkg], { stdio: 'ignore', timeout: 180_000 });
   server = createServer((req: IncomingMessage, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -46,9 +51,14 @@ function runBin(args: string[]): Promise<{ code: number | null; stdout: string; 
   return new Promise((done) => {
     const child = spawn(process.execPath, [bin, ...args], {
       env: {
-        PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true',
-        AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE', AWS_SECRET_ACCESS_KEY: 'fake-secret-for-a-local-dummy',
-        AWS_EC2_METADATA_DISABLED: 'true', AWS_MAX_ATTEMPTS: '1',
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        CI: 'true',
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
+        AWS_SECRET_ACCESS_KEY: 'fake-secret-for-a-local-dummy',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_MAX_ATTEMPTS: '1',
       },
     });
     let stdout = '';
@@ -65,12 +75,16 @@ function runBin(args: string[]): Promise<{ code: number | null; stdout: string; 
 
 describe('bin/model-deploy.js', () => {
   it('a bad release.yaml: exit 1, the path and reason, zero requests to any endpoint', async () => {
-    const p = tempProject({ 'release.yaml': RELEASE_YAML.replace('instanceType: ml.t2.medium', 'instanceType: ml.t2.nano') });
+    const p = tempProject({
+      'release.yaml': RELEASE_YAML.replace('instanceType: ml.t2.medium', 'instanceType: ml.t2.nano'),
+    });
     const before = seen.length;
     const run = await runBin(['plan', 'dev', '--dir', p.dir]);
     p.cleanup();
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^MS_DEPLOY_RELEASE_INVALID: release.yaml environments\.dev\.instanceType: must be one of: /);
+    expect(run.stderr).toMatch(
+      /^MS_DEPLOY_RELEASE_INVALID: release.yaml environments\.dev\.instanceType: must be one of: /,
+    );
     expect(seen.length).toBe(before);
   });
 
@@ -82,7 +96,12 @@ describe('bin/model-deploy.js', () => {
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toEqual({
       ok: false,
-      error: { code: 'MS_DEPLOY_AWS_CREDENTIALS', fault: 'user', message: expect.stringMatching(/GetCallerIdentity.*InvalidClientTokenId/), hint: expect.stringMatching(/Configure credentials/) },
+      error: {
+        code: 'MS_DEPLOY_AWS_CREDENTIALS',
+        fault: 'user',
+        message: expect.stringMatching(/GetCallerIdentity.*InvalidClientTokenId/),
+        hint: expect.stringMatching(/Configure credentials/),
+      },
     });
     const requests = seen.slice(before);
     expect(requests.length).toBeGreaterThanOrEqual(1);

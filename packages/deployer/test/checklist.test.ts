@@ -22,12 +22,26 @@ const GENERATED_PACKAGE = join(ROOT, 'examples', 'churn', 'package.json');
 const HOW = ['automated', 'verified', 'people', 'not yet'] as const;
 type How = (typeof HOW)[number];
 
-interface RefItem { n: number; section: string; subsection: string; text: string }
-interface Row { n: number; subsection: string; text: string; how: How; by: string; line: number }
+interface RefItem {
+  n: number;
+  section: string;
+  subsection: string;
+  text: string;
+}
+interface Row {
+  n: number;
+  subsection: string;
+  text: string;
+  how: How;
+  by: string;
+  line: number;
+}
 
 function readReference(): RefItem[] {
   if (!existsSync(REFERENCE)) {
-    throw new Error(`The reference checklist is missing: expected ${REFERENCE} (../shared/reference/ml-deployment-checklist.md relative to the repository root). docs/checklist.md cannot be checked without it.`);
+    throw new Error(
+      `The reference checklist is missing: expected ${REFERENCE} (../shared/reference/ml-deployment-checklist.md relative to the repository root). docs/checklist.md cannot be checked without it.`,
+    );
   }
   const items: RefItem[] = [];
   let section = '';
@@ -35,7 +49,8 @@ function readReference(): RefItem[] {
   for (const line of readFileSync(REFERENCE, 'utf8').split('\n')) {
     if (line.startsWith('## ')) section = line.slice(3).trim();
     else if (line.startsWith('### ')) subsection = line.slice(4).trim();
-    else if (line.startsWith('- [ ] ')) items.push({ n: items.length + 1, section, subsection, text: line.slice(6).trim() });
+    else if (line.startsWith('- [ ] '))
+      items.push({ n: items.length + 1, section, subsection, text: line.slice(6).trim() });
   }
   return items;
 }
@@ -43,28 +58,48 @@ function readReference(): RefItem[] {
 /** Table rows whose first cell is an item number. */
 function readChecklist(): Row[] {
   const rows: Row[] = [];
-  readFileSync(CHECKLIST, 'utf8').split('\n').forEach((line, i) => {
-    if (!/^\|\s*\d+\s*\|/.test(line)) return;
-    const cells = line.replace(/^\||\|\s*$/g, '').split(/(?<!\\)\|/).map((c) => c.trim());
-    if (cells.length !== 5) throw new Error(`docs/checklist.md:${i + 1}: expected 5 cells (# | section | item | how | by), got ${cells.length}`);
-    const [n, subsection, text, how, by] = cells as [string, string, string, string, string];
-    rows.push({ n: Number(n), subsection, text, how: how as How, by, line: i + 1 });
-  });
+  readFileSync(CHECKLIST, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (!/^\|\s*\d+\s*\|/.test(line)) return;
+      const cells = line
+        .replace(/^\||\|\s*$/g, '')
+        .split(/(?<!\\)\|/)
+        .map((c) => c.trim());
+      if (cells.length !== 5)
+        throw new Error(
+          `docs/checklist.md:${i + 1}: expected 5 cells (# | section | item | how | by), got ${cells.length}`,
+        );
+      const [n, subsection, text, how, by] = cells as [string, string, string, string, string];
+      rows.push({ n: Number(n), subsection, text, how: how as How, by, line: i + 1 });
+    });
   return rows;
 }
 
 const CHECK_ID = /(?<![\w./-])(?:doctor|verify|test)\.[a-z0-9]+(?:[.-][a-z0-9]+)*/g;
 const codeSpans = (s: string) => [...s.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
 const checkIds = (by: string) => [...by.matchAll(CHECK_ID)].map((m) => m[0]);
-const commands = (by: string) => codeSpans(by).filter((c) => /^(model-deploy|model-service|yo model-service|npm)(\s|$)/.test(c));
+const commands = (by: string) =>
+  codeSpans(by).filter((c) => /^(model-deploy|model-service|yo model-service|npm)(\s|$)/.test(c));
 
 const reference = readReference();
 const rows = readChecklist();
 const catalog = new Set(checkCatalog().map((e) => e.id));
-const rt = { io: { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: ROOT, isTTY: false }, deps: {} } as unknown as CliRuntime;
+const rt = {
+  io: { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: ROOT, isTTY: false },
+  deps: {},
+} as unknown as CliRuntime;
 const program = createProgram(rt, () => {});
-const scripts = Object.keys((JSON.parse(readFileSync(GENERATED_PACKAGE, 'utf8')) as { scripts: Record<string, string> }).scripts);
-const generatorFlags = new Set([...FLAGS.map((f) => `--${f.name}`), '--help', '--version', '--force', '--skip-install']);
+const scripts = Object.keys(
+  (JSON.parse(readFileSync(GENERATED_PACKAGE, 'utf8')) as { scripts: Record<string, string> }).scripts,
+);
+const generatorFlags = new Set([
+  ...FLAGS.map((f) => `--${f.name}`),
+  '--help',
+  '--version',
+  '--force',
+  '--skip-install',
+]);
 
 /** Why a command named in the table does not exist, or undefined when it does. */
 function commandProblem(text: string): string | undefined {
@@ -72,7 +107,8 @@ function commandProblem(text: string): string | undefined {
   const flags = words.filter((w) => w.startsWith('--')).map((w) => w.replace(/=.*$/, ''));
   if (words[0] === 'model-deploy') {
     const cmd = program.commands.find((c) => c.name() === words[1]);
-    if (!cmd) return `model-deploy has no command "${words[1]}" (it has: ${program.commands.map((c) => c.name()).join(', ')})`;
+    if (!cmd)
+      return `model-deploy has no command "${words[1]}" (it has: ${program.commands.map((c) => c.name()).join(', ')})`;
     const known = new Set(cmd.options.map((o) => o.long).filter(Boolean));
     const bad = flags.filter((f) => !known.has(f));
     return bad.length ? `model-deploy ${words[1]} has no option ${bad.join(', ')}` : undefined;
@@ -86,16 +122,23 @@ function commandProblem(text: string): string | undefined {
   // npm in the generated project.
   const script = words[1] === 'run' ? words[2] : words[1];
   if (words[1] === 'install' || words[1] === 'ci') return undefined;
-  if (words[1] !== 'run' && words[1] !== 'test' && words[1] !== 'start') return `"${text}" is not an npm command the generated project uses`;
-  return script && scripts.includes(script) ? undefined : `the generated package.json has no "${script}" script (it has: ${scripts.join(', ')})`;
+  if (words[1] !== 'run' && words[1] !== 'test' && words[1] !== 'start')
+    return `"${text}" is not an npm command the generated project uses`;
+  return script && scripts.includes(script)
+    ? undefined
+    : `the generated package.json has no "${script}" script (it has: ${scripts.join(', ')})`;
 }
 
 describe('docs/checklist.md', () => {
   it('maps every item of the reference checklist exactly once, in order, with its text', () => {
     expect(reference.length).toBeGreaterThan(100);
     expect(rows.map((r) => r.n)).toEqual(reference.map((r) => r.n));
-    const wrong = rows.filter((r, i) => r.text !== reference[i]!.text || r.subsection !== reference[i]!.subsection)
-      .map((r) => `#${r.n} (docs/checklist.md:${r.line}) "${r.subsection} / ${r.text}" but the reference says "${reference[r.n - 1]?.subsection} / ${reference[r.n - 1]?.text}"`);
+    const wrong = rows
+      .filter((r, i) => r.text !== reference[i]!.text || r.subsection !== reference[i]!.subsection)
+      .map(
+        (r) =>
+          `#${r.n} (docs/checklist.md:${r.line}) "${r.subsection} / ${r.text}" but the reference says "${reference[r.n - 1]?.subsection} / ${reference[r.n - 1]?.text}"`,
+      );
     expect(wrong).toEqual([]);
   });
 
@@ -106,21 +149,34 @@ describe('docs/checklist.md', () => {
   });
 
   it('names only check ids that are in the registry; a verified row names at least one', () => {
-    const unknown = rows.flatMap((r) => checkIds(r.by).filter((id) => !catalog.has(id)).map((id) => `#${r.n}: ${id}`));
+    const unknown = rows.flatMap((r) =>
+      checkIds(r.by)
+        .filter((id) => !catalog.has(id))
+        .map((id) => `#${r.n}: ${id}`),
+    );
     expect(unknown).toEqual([]);
     const verifiedWithout = rows.filter((r) => r.how === 'verified' && checkIds(r.by).length === 0).map((r) => r.n);
     expect(verifiedWithout).toEqual([]);
   });
 
   it('names only commands that exist; an automated row names at least one', () => {
-    const problems = rows.flatMap((r) => commands(r.by).map((c) => [c, commandProblem(c)] as const).filter(([, p]) => p).map(([c, p]) => `#${r.n} \`${c}\`: ${p}`));
+    const problems = rows.flatMap((r) =>
+      commands(r.by)
+        .map((c) => [c, commandProblem(c)] as const)
+        .filter(([, p]) => p)
+        .map(([c, p]) => `#${r.n} \`${c}\`: ${p}`),
+    );
     expect(problems).toEqual([]);
     const automatedWithout = rows.filter((r) => r.how === 'automated' && commands(r.by).length === 0).map((r) => r.n);
     expect(automatedWithout).toEqual([]);
   });
 
   it('a check that declares which items it covers is named on those rows', () => {
-    const missing = checkCatalog().flatMap((e) => (e.covers ?? []).filter((n) => !checkIds(rows[n - 1]?.by ?? '').includes(e.id)).map((n) => `${e.id} covers #${n}`));
+    const missing = checkCatalog().flatMap((e) =>
+      (e.covers ?? [])
+        .filter((n) => !checkIds(rows[n - 1]?.by ?? '').includes(e.id))
+        .map((n) => `${e.id} covers #${n}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -134,14 +190,24 @@ describe('docs/checklist.md', () => {
     const machine = rows.filter((r) => r.how !== 'people');
     const done = machine.filter((r) => r.how === 'automated' || r.how === 'verified');
     const ratio = done.length / machine.length;
-    process.stdout.write(`docs/checklist.md: ${done.length}/${machine.length} items that are not "people" are automated or verified (${(ratio * 100).toFixed(1)}%); not yet: ${machine.filter((r) => r.how === 'not yet').map((r) => r.n).join(', ') || 'none'}\n`);
+    process.stdout.write(
+      `docs/checklist.md: ${done.length}/${machine.length} items that are not "people" are automated or verified (${(ratio * 100).toFixed(1)}%); not yet: ${
+        machine
+          .filter((r) => r.how === 'not yet')
+          .map((r) => r.n)
+          .join(', ') || 'none'
+      }\n`,
+    );
     expect(ratio).toBeGreaterThanOrEqual(0.9);
   });
 });
 
 describe('the checklist checker catches what it should', () => {
   it('finds check ids with or without backticks, but not file names', () => {
-    expect(checkIds('`doctor.release` and verify.slo.latency, see tests/health.test.ts')).toEqual(['doctor.release', 'verify.slo.latency']);
+    expect(checkIds('`doctor.release` and verify.slo.latency, see tests/health.test.ts')).toEqual([
+      'doctor.release',
+      'verify.slo.latency',
+    ]);
     expect(checkIds('`doctor.no-such-check`').filter((id) => !catalog.has(id))).toEqual(['doctor.no-such-check']);
   });
 
@@ -157,6 +223,9 @@ describe('the checklist checker catches what it should', () => {
   });
 
   it('only counts code spans that start with a command', () => {
-    expect(commands('`model-deploy up` creates `release.yaml` things; `npm start`')).toEqual(['model-deploy up', 'npm start']);
+    expect(commands('`model-deploy up` creates `release.yaml` things; `npm start`')).toEqual([
+      'model-deploy up',
+      'npm start',
+    ]);
   });
 });

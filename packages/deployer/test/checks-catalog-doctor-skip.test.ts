@@ -9,7 +9,11 @@ import type { CommandRunner } from '../src/context.js';
 import { ACCOUNT, RELEASE_YAML, mockAll, restoreAll, type Mocks } from './helpers/aws-context.js';
 import { cli, tempProject } from './helpers/cli-harness.js';
 
-interface Report { id: string; status: string; message: string }
+interface Report {
+  id: string;
+  status: string;
+  message: string;
+}
 
 function recordingRunner(): CommandRunner & { seen: string[] } {
   const seen: string[] = [];
@@ -48,7 +52,21 @@ describe('model-deploy doctor --skip', () => {
     const p = project();
     const runner = recordingRunner();
     // doctor.capacity and doctor.iam resolve the identity themselves: skipped too, so no STS call is made.
-    const run = await cli(['doctor', '--dir', p.dir, '--json', '--skip', 'doctor.tests,doctor.credentials', '--skip', 'doctor.docker', '--skip', 'doctor.capacity,doctor.iam'], { deps: { runner } });
+    const run = await cli(
+      [
+        'doctor',
+        '--dir',
+        p.dir,
+        '--json',
+        '--skip',
+        'doctor.tests,doctor.credentials',
+        '--skip',
+        'doctor.docker',
+        '--skip',
+        'doctor.capacity,doctor.iam',
+      ],
+      { deps: { runner } },
+    );
     p.cleanup();
     const checks = run.json<{ checks: Report[] }>().checks;
     const byId = new Map(checks.map((c) => [c.id, c]));
@@ -86,7 +104,9 @@ describe('model-deploy doctor --skip', () => {
 
   it('a verify id is refused with the reason; --json gives MS_DEPLOY_USAGE', async () => {
     const p = project();
-    const run = await cli(['doctor', '--dir', p.dir, '--json', '--skip', 'verify.slo.latency'], { deps: { runner: recordingRunner() } });
+    const run = await cli(['doctor', '--dir', p.dir, '--json', '--skip', 'verify.slo.latency'], {
+      deps: { runner: recordingRunner() },
+    });
     p.cleanup();
     expect(run.code).toBe(2);
     const out = run.json<{ ok: boolean; error: { code: string; message: string } }>();
@@ -100,7 +120,9 @@ describe('model-deploy doctor --skip', () => {
 describe('model-deploy doctor --skip and --image', () => {
   it('an image check named without --image is refused with the mode that runs it', async () => {
     const p = project();
-    const run = await cli(['doctor', '--dir', p.dir, '--skip', 'doctor.secrets'], { deps: { runner: recordingRunner() } });
+    const run = await cli(['doctor', '--dir', p.dir, '--skip', 'doctor.secrets'], {
+      deps: { runner: recordingRunner() },
+    });
     p.cleanup();
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/unknown check id "doctor\.secrets" \(doctor\.secrets runs only with --image\)/);
@@ -109,7 +131,9 @@ describe('model-deploy doctor --skip and --image', () => {
   it('with --image, a default-run check is refused the same way, before the image is touched', async () => {
     const p = project();
     const runner = recordingRunner();
-    const run = await cli(['doctor', '--dir', p.dir, '--image', 'iris:local', '--skip', 'doctor.tests'], { deps: { runner } });
+    const run = await cli(['doctor', '--dir', p.dir, '--image', 'iris:local', '--skip', 'doctor.tests'], {
+      deps: { runner },
+    });
     p.cleanup();
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/doctor\.tests does not run with --image/);

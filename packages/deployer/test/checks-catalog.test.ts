@@ -23,8 +23,14 @@ function files(dir: string): string[] {
   });
 }
 
-const rt = { io: { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: ROOT, isTTY: false }, deps: {} } as unknown as CliRuntime;
-const skipFlags = () => ({ doctor: skipFlagsOf(doctorCommand(rt, () => {})), verify: skipFlagsOf(verifyCommand(rt, () => {})) });
+const rt = {
+  io: { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: ROOT, isTTY: false },
+  deps: {},
+} as unknown as CliRuntime;
+const skipFlags = () => ({
+  doctor: skipFlagsOf(doctorCommand(rt, () => {})),
+  verify: skipFlagsOf(verifyCommand(rt, () => {})),
+});
 
 describe('check catalog', () => {
   it('holds every doctor check, every verify check and every generated test, once each', () => {
@@ -33,17 +39,33 @@ describe('check catalog', () => {
     expect(dupes).toEqual([]);
     expect(ids).toEqual([...PREDEPLOY_CHECKS, ...IMAGE_CHECKS, ...VERIFY_CHECKS, ...TEST_CHECKS].map((c) => c.id));
     // doctor's default run and `doctor --image`'s checks are all doctor-phase.
-    expect(catalog.filter((e) => e.phase === 'doctor').map((e) => e.id)).toEqual([...PREDEPLOY_CHECKS, ...IMAGE_CHECKS].map((c) => c.id));
+    expect(catalog.filter((e) => e.phase === 'doctor').map((e) => e.id)).toEqual(
+      [...PREDEPLOY_CHECKS, ...IMAGE_CHECKS].map((c) => c.id),
+    );
     // The first session's ids are all still here.
-    expect(ids).toEqual(expect.arrayContaining([
-      'doctor.release', 'doctor.region', 'doctor.credentials', 'doctor.artifacts', 'doctor.dockerfile', 'doctor.tests', 'doctor.docker', 'doctor.iam.arns',
-      'test.health', 'test.inference', 'test.invalid-input',
-    ]));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'doctor.release',
+        'doctor.region',
+        'doctor.credentials',
+        'doctor.artifacts',
+        'doctor.dockerfile',
+        'doctor.tests',
+        'doctor.docker',
+        'doctor.iam.arns',
+        'test.health',
+        'test.inference',
+        'test.invalid-input',
+      ]),
+    );
   });
 
   it('ids are phase.name in lowercase kebab segments; each has a title and a one-line description', () => {
     for (const e of catalog) {
-      expect({ id: e.id, ok: new RegExp(`^${e.phase}(\\.[a-z0-9]+(-[a-z0-9]+)*)+$`).test(e.id) }).toEqual({ id: e.id, ok: true });
+      expect({ id: e.id, ok: new RegExp(`^${e.phase}(\\.[a-z0-9]+(-[a-z0-9]+)*)+$`).test(e.id) }).toEqual({
+        id: e.id,
+        ok: true,
+      });
       expect(e.title.trim()).not.toBe('');
       expect(e.description.trim()).not.toBe('');
       expect({ id: e.id, multiline: /\n/.test(e.description) }).toEqual({ id: e.id, multiline: false });
@@ -52,7 +74,12 @@ describe('check catalog', () => {
 
   it('verify checks are one list of { id, title, description, run } objects', () => {
     for (const c of VERIFY_CHECKS) {
-      expect({ id: c.id, title: typeof c.title, description: typeof c.description, run: typeof c.run }).toEqual({ id: c.id, title: 'string', description: 'string', run: 'function' });
+      expect({ id: c.id, title: typeof c.title, description: typeof c.description, run: typeof c.run }).toEqual({
+        id: c.id,
+        title: 'string',
+        description: 'string',
+        run: 'function',
+      });
     }
   });
 
@@ -69,10 +96,18 @@ describe('check catalog', () => {
 
   it('every doctor and verify check is exercised by a deployer test that names its id', () => {
     const own = new Set(['checks-catalog.test.ts', 'checklist.test.ts'].map((f) => join(TEST_DIR, f)));
-    const texts = files(TEST_DIR).filter((f) => f.endsWith('.ts') && !own.has(f)).map((f) => ({ f, text: readFileSync(f, 'utf8') }));
+    const texts = files(TEST_DIR)
+      .filter((f) => f.endsWith('.ts') && !own.has(f))
+      .map((f) => ({ f, text: readFileSync(f, 'utf8') }));
     const untested = catalog
       .filter((e) => e.phase !== 'test')
-      .filter((e) => !texts.some(({ text }) => text.includes(`'${e.id}'`) || text.includes(`"${e.id}"`) || text.includes(e.id.replace(/[.]/g, '\\.'))))
+      .filter(
+        (e) =>
+          !texts.some(
+            ({ text }) =>
+              text.includes(`'${e.id}'`) || text.includes(`"${e.id}"`) || text.includes(e.id.replace(/[.]/g, '\\.')),
+          ),
+      )
       .map((e) => e.id);
     expect(untested).toEqual([]);
     expect(texts.length).toBeGreaterThan(5);
@@ -83,7 +118,9 @@ describe('check catalog', () => {
     const path = join(ROOT, 'docs', 'checks.md');
     expect(existsSync(path)).toBe(true);
     const coverage = checklistCoverage(readFileSync(join(ROOT, 'docs', 'checklist.md'), 'utf8'));
-    expect(generatedPart(readFileSync(path, 'utf8'), 'check-catalog')).toBe(catalogMarkdown(catalog, skipFlags(), coverage).replace(/\n+$/, ''));
+    expect(generatedPart(readFileSync(path, 'utf8'), 'check-catalog')).toBe(
+      catalogMarkdown(catalog, skipFlags(), coverage).replace(/\n+$/, ''),
+    );
   });
 
   it('the checks section lists every id with its description and tells how to skip', () => {
@@ -99,7 +136,9 @@ describe('check catalog: doctor modes', () => {
   it('marks the checks that only `doctor --image` runs, and the section lists them apart', () => {
     const image = catalog.filter((e) => e.option === '--image').map((e) => e.id);
     expect(image).toEqual(IMAGE_CHECKS.map((c) => c.id));
-    expect(catalog.filter((e) => PREDEPLOY_CHECKS.some((c) => c.id === e.id)).every((e) => e.option === undefined)).toBe(true);
+    expect(
+      catalog.filter((e) => PREDEPLOY_CHECKS.some((c) => c.id === e.id)).every((e) => e.option === undefined),
+    ).toBe(true);
     const md = catalogMarkdown(catalog, skipFlags());
     const imageSection = md.slice(md.indexOf('## `doctor --image <ref>`'), md.indexOf('## `verify`'));
     for (const id of image) expect(imageSection).toContain(`| \`${id}\` |`);

@@ -22,12 +22,21 @@ const upstreamStub: ResourceModule<null, null> = {
   desired: () => null,
   observe: async () => null,
   plan: () => ({ kind: 'upstream-stub', name: 'stub', action: 'no-change', diffs: [] }),
-  apply: async () => ({ lambdaRoleArn: `arn:aws:iam::${ACCOUNT}:role/ms-iris-dev-lambda`, endpointName: 'ms-iris-dev' }),
+  apply: async () => ({
+    lambdaRoleArn: `arn:aws:iam::${ACCOUNT}:role/ms-iris-dev-lambda`,
+    endpointName: 'ms-iris-dev',
+  }),
 };
 const zip = Uint8Array.from([1, 2]);
 const bundle = { zip, sha256: codeSha256(zip), handler: 'index.handler', entry: 'test' };
 const deps: CliDeps = {
-  resources: async (): Promise<AnyResource[]> => [upstreamStub, createLambdaProxyResource({ bundle, sleep: async () => {} }), cognitoResource, apiGatewayResource, apiKeyResource],
+  resources: async (): Promise<AnyResource[]> => [
+    upstreamStub,
+    createLambdaProxyResource({ bundle, sleep: async () => {} }),
+    cognitoResource,
+    apiGatewayResource,
+    apiKeyResource,
+  ],
 };
 
 const project = tempProject();
@@ -43,10 +52,13 @@ beforeEach(() => {
 afterEach(() => restoreAll(mocks));
 
 const allCalls = () => Object.values(mocks).flatMap((m) => m.calls());
-const mutating = () => Object.values(mocks).flatMap((m) => m.calls().map((c) => (c.args[0] as object).constructor.name)).filter((n) => EDGE_MUTATING.has(n));
+const mutating = () =>
+  Object.values(mocks)
+    .flatMap((m) => m.calls().map((c) => (c.args[0] as object).constructor.name))
+    .filter((n) => EDGE_MUTATING.has(n));
 
 describe('model-deploy argument errors', () => {
-  it('exits 2 with commander\'s message when <env> is missing', async () => {
+  it("exits 2 with commander's message when <env> is missing", async () => {
     const run = await cli(['up']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/missing required argument 'env'/);
@@ -63,7 +75,10 @@ describe('model-deploy argument errors', () => {
   it('exits 2 on a builder that is not docker, buildah or podman, with a JSON error when --json', async () => {
     const run = await cli(['up', 'dev', '--builder', 'kaniko', '--json']);
     expect(run.code).toBe(2);
-    expect(run.json()).toEqual({ ok: false, error: expect.objectContaining({ code: 'MS_DEPLOY_USAGE', fault: 'user' }) });
+    expect(run.json()).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: 'MS_DEPLOY_USAGE', fault: 'user' }),
+    });
     expect(run.json<{ error: { message: string } }>().error.message).toMatch(/kaniko/);
   });
 
@@ -85,10 +100,20 @@ describe('release.yaml problems stop before any AWS call', () => {
   it('an invalid value: exit 1, code, the YAML path and what to do, zero AWS calls and no client created', async () => {
     const bad = tempProject({ 'release.yaml': RELEASE_YAML.replace('instanceCount: 1', 'instanceCount: 0') });
     let created = 0;
-    const run = await cli(['plan', 'dev', '--dir', bad.dir], { deps: { ...deps, createClients: () => { created += 1; throw new Error('must not be called'); } } });
+    const run = await cli(['plan', 'dev', '--dir', bad.dir], {
+      deps: {
+        ...deps,
+        createClients: () => {
+          created += 1;
+          throw new Error('must not be called');
+        },
+      },
+    });
     bad.cleanup();
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^MS_DEPLOY_RELEASE_INVALID: release.yaml environments\.dev\.instanceCount: must be >= 1/);
+    expect(run.stderr).toMatch(
+      /^MS_DEPLOY_RELEASE_INVALID: release.yaml environments\.dev\.instanceCount: must be >= 1/,
+    );
     expect(run.stderr).toMatch(/-> Fix the value at that path/);
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack for user errors
     expect(created).toBe(0);
@@ -109,7 +134,12 @@ describe('release.yaml problems stop before any AWS call', () => {
     expect(run.code).toBe(1);
     expect(run.json()).toEqual({
       ok: false,
-      error: { code: 'MS_DEPLOY_UNKNOWN_ENV', fault: 'user', message: expect.stringContaining('"staging"'), hint: expect.any(String) },
+      error: {
+        code: 'MS_DEPLOY_UNKNOWN_ENV',
+        fault: 'user',
+        message: expect.stringContaining('"staging"'),
+        hint: expect.any(String),
+      },
     });
     expect(allCalls()).toHaveLength(0);
   });
@@ -119,10 +149,26 @@ describe('plan / up --json', () => {
   it('plan lists every resource with its action and differing fields, and makes read calls only', async () => {
     const run = await cli(['plan', 'dev', '--dir', project.dir, '--json'], { deps });
     expect(run.code).toBe(0);
-    const out = run.json<{ ok: boolean; command: string; env: string; region: string; changes: { kind: string; name: string; action: string; diffs: { field: string }[] }[]; summary: Record<string, number> }>();
-    expect(out).toMatchObject({ ok: true, command: 'plan', env: 'dev', region: 'eu-west-1', summary: { create: 3, update: 0, noChange: 2, delete: 0 } });
+    const out = run.json<{
+      ok: boolean;
+      command: string;
+      env: string;
+      region: string;
+      changes: { kind: string; name: string; action: string; diffs: { field: string }[] }[];
+      summary: Record<string, number>;
+    }>();
+    expect(out).toMatchObject({
+      ok: true,
+      command: 'plan',
+      env: 'dev',
+      region: 'eu-west-1',
+      summary: { create: 3, update: 0, noChange: 2, delete: 0 },
+    });
     expect(out.changes.map((c) => [c.kind, c.name, c.action])).toEqual([
-      ['upstream-stub', 'stub', 'no-change'], ['lambda-function', 'ms-iris-dev-proxy', 'create'], ['cognito-user-pool', 'ms-iris-dev-users', 'create'], ['api-gateway', 'ms-iris-dev-api', 'create'],
+      ['upstream-stub', 'stub', 'no-change'],
+      ['lambda-function', 'ms-iris-dev-proxy', 'create'],
+      ['cognito-user-pool', 'ms-iris-dev-users', 'create'],
+      ['api-gateway', 'ms-iris-dev-api', 'create'],
       ['api-key', 'ms-iris-dev-key', 'no-change'],
     ]);
     expect(out.changes[3]!.diffs.map((d) => d.field)).toContain('method POST /predict');
@@ -146,7 +192,9 @@ describe('plan / up --json', () => {
     const pool = [...fake.pools.values()][0]!;
     expect(out.outputs).toEqual({
       apiUrl: expect.stringMatching(/^https:\/\/\w+\.execute-api\.eu-west-1\.amazonaws\.com\/dev$/),
-      userPoolId: pool.id, userPoolClientId: pool.clients[0]!.id, endpointName: 'ms-iris-dev',
+      userPoolId: pool.id,
+      userPoolClientId: pool.clients[0]!.id,
+      endpointName: 'ms-iris-dev',
     });
     for (const m of Object.values(mocks)) m.resetHistory();
     const second = await cli(['up', 'dev', '--dir', project.dir], { deps });
@@ -178,7 +226,9 @@ describe('destroy refusals and order', () => {
     for (const m of Object.values(mocks)) m.resetHistory();
     const run = await cli(['destroy', 'dev', '--dir', project.dir], { deps, isTTY: true, answer: 'prod' });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/This deletes, in this order:\n {2}- api-key ms-iris-dev-key\n {2}- api-gateway ms-iris-dev-api\n {2}- cognito-user-pool ms-iris-dev-users\n {2}- lambda-function ms-iris-dev-proxy/);
+    expect(run.stderr).toMatch(
+      /This deletes, in this order:\n {2}- api-key ms-iris-dev-key\n {2}- api-gateway ms-iris-dev-api\n {2}- cognito-user-pool ms-iris-dev-users\n {2}- lambda-function ms-iris-dev-proxy/,
+    );
     expect(run.stderr).toMatch(/MS_DEPLOY_ABORTED/);
     expect(mutating()).toEqual([]);
   });
@@ -188,9 +238,14 @@ describe('destroy refusals and order', () => {
     const run = await cli(['destroy', 'dev', '--yes', '--json', '--dir', project.dir], { deps });
     expect(run.code).toBe(0);
     expect(run.json()).toEqual({
-      ok: true, command: 'destroy', env: 'dev',
+      ok: true,
+      command: 'destroy',
+      env: 'dev',
       deleted: [
-        { kind: 'api-key', name: 'ms-iris-dev-key' }, { kind: 'api-gateway', name: 'ms-iris-dev-api' }, { kind: 'cognito-user-pool', name: 'ms-iris-dev-users' }, { kind: 'lambda-function', name: 'ms-iris-dev-proxy' },
+        { kind: 'api-key', name: 'ms-iris-dev-key' },
+        { kind: 'api-gateway', name: 'ms-iris-dev-api' },
+        { kind: 'cognito-user-pool', name: 'ms-iris-dev-users' },
+        { kind: 'lambda-function', name: 'ms-iris-dev-proxy' },
       ],
     });
     expect(fake.snapshot()).toEqual({ fns: [], pools: [], apis: [], plans: [], keys: [] });
@@ -201,14 +256,23 @@ describe('status', () => {
   it('reports what exists as JSON (endpoint missing, edge present)', async () => {
     await cli(['up', 'dev', '--dir', project.dir], { deps });
     for (const m of Object.values(mocks)) m.resetHistory();
-    mocks.sagemaker.on(DescribeEndpointCommand).rejects(sagemakerNotFound('endpoint "arn:aws:sagemaker:eu-west-1:123456789012:endpoint/ms-iris-dev"'));
+    mocks.sagemaker
+      .on(DescribeEndpointCommand)
+      .rejects(sagemakerNotFound('endpoint "arn:aws:sagemaker:eu-west-1:123456789012:endpoint/ms-iris-dev"'));
     mocks.autoScaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [] });
-    mocks.ecr.on(DescribeRepositoriesCommand).rejects(new RepositoryNotFoundException({ message: "The repository with name 'model-service/iris' does not exist in the registry with id '123456789012'", $metadata: { httpStatusCode: 400 } }));
+    mocks.ecr.on(DescribeRepositoriesCommand).rejects(
+      new RepositoryNotFoundException({
+        message: "The repository with name 'model-service/iris' does not exist in the registry with id '123456789012'",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const run = await cli(['status', 'dev', '--dir', project.dir, '--json']);
     expect(run.code).toBe(0);
     const s = run.json<Record<string, any>>();
     expect(s).toMatchObject({
-      ok: true, command: 'status', env: 'dev',
+      ok: true,
+      command: 'status',
+      env: 'dev',
       endpoint: { name: 'ms-iris-dev', exists: false },
       ecrRepository: { name: 'model-service/iris', exists: false },
       autoscaling: { enabled: false },
@@ -222,17 +286,32 @@ describe('status', () => {
 
 describe('the top-level catch', () => {
   it('an unexpected error is reported as a bug with its stack and exit 70', async () => {
-    const run = await cli(['plan', 'dev', '--dir', project.dir], { deps: { resources: async () => { throw new TypeError('boom'); } } });
+    const run = await cli(['plan', 'dev', '--dir', project.dir], {
+      deps: {
+        resources: async () => {
+          throw new TypeError('boom');
+        },
+      },
+    });
     expect(run.code).toBe(70);
-    expect(run.stderr).toMatch(/MS_DEPLOY_INTERNAL: model-deploy hit a bug \(this is a bug, not something you did\): boom\nTypeError: boom\n\s+at /);
+    expect(run.stderr).toMatch(
+      /MS_DEPLOY_INTERNAL: model-deploy hit a bug \(this is a bug, not something you did\): boom\nTypeError: boom\n\s+at /,
+    );
   });
 
   it('an AWS error surfaces wrapped: code, what failed, what to do', async () => {
     const { ExpiredTokenException } = await import('@aws-sdk/client-sts');
-    mocks.sts.on(GetCallerIdentityCommand).rejects(new ExpiredTokenException({ message: 'The security token included in the request is expired', $metadata: { httpStatusCode: 400 } }));
+    mocks.sts.on(GetCallerIdentityCommand).rejects(
+      new ExpiredTokenException({
+        message: 'The security token included in the request is expired',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const run = await cli(['plan', 'dev', '--dir', project.dir], { deps });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^MS_DEPLOY_AWS_CREDENTIALS: no usable AWS credentials for GetCallerIdentity on the current AWS identity: ExpiredTokenException: The security token included in the request is expired/);
+    expect(run.stderr).toMatch(
+      /^MS_DEPLOY_AWS_CREDENTIALS: no usable AWS credentials for GetCallerIdentity on the current AWS identity: ExpiredTokenException: The security token included in the request is expired/,
+    );
     expect(run.stderr).toMatch(/-> Configure credentials/);
   });
 });

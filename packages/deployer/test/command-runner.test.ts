@@ -8,7 +8,10 @@ test('stdin is piped to the process (how the registry password travels)', async 
 
 test('exit code and stderr come back; output lines are streamed', async () => {
   const lines: string[] = [];
-  const result = await processRunner({ onOutput: (l) => lines.push(l) }).run('sh', ['-c', 'echo building; echo broken >&2; exit 3']);
+  const result = await processRunner({ onOutput: (l) => lines.push(l) }).run('sh', [
+    '-c',
+    'echo building; echo broken >&2; exit 3',
+  ]);
   expect(result.exitCode).toBe(3);
   expect(result.stderr).toBe('broken\n');
   expect(lines).toEqual(expect.arrayContaining(['building', 'broken']));

@@ -23,14 +23,26 @@ const upstreamStub: ResourceModule<null, null> = {
   desired: () => null,
   observe: async () => null,
   plan: () => ({ kind: 'upstream-stub', name: 'stub', action: 'no-change', diffs: [] }),
-  apply: async () => ({ lambdaRoleArn: `arn:aws:iam::${ACCOUNT}:role/ms-iris-dev-lambda`, endpointName: 'ms-iris-dev' }),
+  apply: async () => ({
+    lambdaRoleArn: `arn:aws:iam::${ACCOUNT}:role/ms-iris-dev-lambda`,
+    endpointName: 'ms-iris-dev',
+  }),
 };
 
 const zip = Uint8Array.from([7, 7, 7]);
 const bundle = { zip, sha256: codeSha256(zip), handler: 'index.handler', entry: 'test' };
-const edge = (): AnyResource[] => [upstreamStub, createLambdaProxyResource({ bundle, sleep: async () => {} }), cognitoResource, apiGatewayResource, apiKeyResource];
+const edge = (): AnyResource[] => [
+  upstreamStub,
+  createLambdaProxyResource({ bundle, sleep: async () => {} }),
+  cognitoResource,
+  apiGatewayResource,
+  apiKeyResource,
+];
 const silent = createProgress('silent', { write: () => true });
-const WITH_KEY = RELEASE_YAML.replace('region: eu-west-1', 'region: eu-west-1\napi: { apiKey: true, throttle: { rateLimit: 5, burstLimit: 10 }, quota: { limit: 1000, period: DAY } }');
+const WITH_KEY = RELEASE_YAML.replace(
+  'region: eu-west-1',
+  'region: eu-west-1\napi: { apiKey: true, throttle: { rateLimit: 5, burstLimit: 10 }, quota: { limit: 1000, period: DAY } }',
+);
 
 let mocks: Mocks;
 let fake: FakeEdgeAws;
@@ -44,7 +56,12 @@ afterEach(() => restoreAll(mocks));
 /** Commands across the three clients in global call order (sinon's callId is global). */
 function calls(): string[] {
   return [mocks.lambda, mocks.cognito, mocks.apiGateway]
-    .flatMap((m) => m.calls().map((c) => ({ id: (c as unknown as { callId: number }).callId, name: (c.args[0] as object).constructor.name })))
+    .flatMap((m) =>
+      m.calls().map((c) => ({
+        id: (c as unknown as { callId: number }).callId,
+        name: (c.args[0] as object).constructor.name,
+      })),
+    )
     .sort((a, b) => a.id - b.id)
     .map((c) => c.name);
 }
@@ -59,34 +76,63 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
   it('creates everything in dependency order and returns the outputs users need', async () => {
     const applied = await up();
     expect(applied.steps.map((s) => [s.module.kind, s.change.action])).toEqual([
-      ['upstream-stub', 'no-change'], ['lambda-function', 'create'], ['cognito-user-pool', 'create'], ['api-gateway', 'create'], ['api-key', 'no-change'],
+      ['upstream-stub', 'no-change'],
+      ['lambda-function', 'create'],
+      ['cognito-user-pool', 'create'],
+      ['api-gateway', 'create'],
+      ['api-key', 'no-change'],
     ]);
     expect(mutating()).toEqual([
-      'CreateFunctionCommand', 'CreateUserPoolCommand', 'CreateUserPoolClientCommand', 'CreateRestApiCommand',
-      'CreateResourceCommand', 'CreateResourceCommand', 'CreateAuthorizerCommand', 'PutMethodCommand', 'PutIntegrationCommand',
-      'PutMethodCommand', 'PutIntegrationCommand', 'AddPermissionCommand', 'CreateDeploymentCommand', 'TagResourceCommand',
+      'CreateFunctionCommand',
+      'CreateUserPoolCommand',
+      'CreateUserPoolClientCommand',
+      'CreateRestApiCommand',
+      'CreateResourceCommand',
+      'CreateResourceCommand',
+      'CreateAuthorizerCommand',
+      'PutMethodCommand',
+      'PutIntegrationCommand',
+      'PutMethodCommand',
+      'PutIntegrationCommand',
+      'AddPermissionCommand',
+      'CreateDeploymentCommand',
+      'TagResourceCommand',
     ]);
     const pool = [...fake.pools.values()][0]!;
     const api = [...fake.apis.values()][0]!;
     expect(applied.outputs).toMatchObject({
-      userPoolId: pool.id, userPoolArn: pool.arn, userPoolClientId: pool.clients[0]!.id,
-      restApiId: api.id, apiUrl: `https://${api.id}.execute-api.eu-west-1.amazonaws.com/dev`,
+      userPoolId: pool.id,
+      userPoolArn: pool.arn,
+      userPoolClientId: pool.clients[0]!.id,
+      restApiId: api.id,
+      apiUrl: `https://${api.id}.execute-api.eu-west-1.amazonaws.com/dev`,
     });
     // The stage (what API Gateway bills requests to) carries the same cost allocation tags as the API.
     expect(api.tags).toMatchObject({ 'model-service:model': 'iris', 'model-service:env': 'dev' });
     expect(api.stages.get('dev')!.tags).toEqual(api.tags);
     // /predict is behind the Cognito authorizer of this pool; /health is open; both proxy to the function.
-    const snap = fake.snapshot() as { apis: { methods: { k: string; type: string; auth: boolean; integration: { uri: string } }[]; authorizers: { providerARNs: string[] }[] }[] };
-    expect(snap.apis[0]!.methods.map((m) => [m.k, m.type, m.auth])).toEqual([['GET /health', 'NONE', false], ['POST /predict', 'COGNITO_USER_POOLS', true]]);
+    const snap = fake.snapshot() as {
+      apis: {
+        methods: { k: string; type: string; auth: boolean; integration: { uri: string } }[];
+        authorizers: { providerARNs: string[] }[];
+      }[];
+    };
+    expect(snap.apis[0]!.methods.map((m) => [m.k, m.type, m.auth])).toEqual([
+      ['GET /health', 'NONE', false],
+      ['POST /predict', 'COGNITO_USER_POOLS', true],
+    ]);
     expect(snap.apis[0]!.authorizers[0]!.providerARNs).toEqual([pool.arn]);
     expect(snap.apis[0]!.methods[1]!.integration.uri).toBe(
       `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:${ACCOUNT}:function:ms-iris-dev-proxy/invocations`,
     );
     expect(mocks.lambda.commandCalls(AddPermissionCommand)[0]!.args[0].input).toMatchObject({
-      Principal: 'apigateway.amazonaws.com', Action: 'lambda:InvokeFunction', SourceArn: `arn:aws:execute-api:eu-west-1:${ACCOUNT}:${api.id}/*/*/*`,
+      Principal: 'apigateway.amazonaws.com',
+      Action: 'lambda:InvokeFunction',
+      SourceArn: `arn:aws:execute-api:eu-west-1:${ACCOUNT}:${api.id}/*/*/*`,
     });
     expect(mocks.cognito.commandCalls(CreateUserPoolClientCommand)[0]!.args[0].input).toMatchObject({
-      GenerateSecret: false, ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH'],
+      GenerateSecret: false,
+      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH'],
     });
   });
 
@@ -95,7 +141,13 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
     const before = fake.snapshot();
     for (const m of [mocks.lambda, mocks.cognito, mocks.apiGateway]) m.resetHistory();
     const again = await up();
-    expect(again.steps.map((s) => s.change.action)).toEqual(['no-change', 'no-change', 'no-change', 'no-change', 'no-change']);
+    expect(again.steps.map((s) => s.change.action)).toEqual([
+      'no-change',
+      'no-change',
+      'no-change',
+      'no-change',
+      'no-change',
+    ]);
     expect(mutating()).toEqual([]);
     expect(fake.snapshot()).toEqual(before);
     expect(again.outputs.apiUrl).toMatch(/^https:\/\/api\w+\.execute-api\.eu-west-1\.amazonaws\.com\/dev$/);
@@ -110,32 +162,44 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
     expect(api.userPoolArn).toBe(KNOWN_AFTER_APPLY);
   });
 
-  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14])('interrupted at mutating call %i, a rerun converges to the same state', async (k) => {
-    await up();
-    const reference = fake.snapshot();
-    // Fresh account; crash at call k; then run again without the crash.
-    restoreAll(mocks);
-    mocks = mockAll();
-    mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT });
-    fake = new FakeEdgeAws().install(mocks);
-    fake.crashAt = k;
-    await expect(up()).rejects.toThrow(`simulated crash at mutating call ${k}`);
-    fake.crashAt = undefined;
-    await up();
-    expect(fake.snapshot()).toEqual(reference);
-    for (const m of [mocks.lambda, mocks.cognito, mocks.apiGateway]) m.resetHistory();
-    await up();
-    expect(mutating()).toEqual([]);
-  });
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14])(
+    'interrupted at mutating call %i, a rerun converges to the same state',
+    async (k) => {
+      await up();
+      const reference = fake.snapshot();
+      // Fresh account; crash at call k; then run again without the crash.
+      restoreAll(mocks);
+      mocks = mockAll();
+      mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT });
+      fake = new FakeEdgeAws().install(mocks);
+      fake.crashAt = k;
+      await expect(up()).rejects.toThrow(`simulated crash at mutating call ${k}`);
+      fake.crashAt = undefined;
+      await up();
+      expect(fake.snapshot()).toEqual(reference);
+      for (const m of [mocks.lambda, mocks.cognito, mocks.apiGateway]) m.resetHistory();
+      await up();
+      expect(mutating()).toEqual([]);
+    },
+  );
 
   it('api.apiKey adds an API key + usage plan with release.yaml throttle/quota, and requires the key on /predict', async () => {
     await up();
     for (const m of [mocks.lambda, mocks.cognito, mocks.apiGateway]) m.resetHistory();
     const applied = await up(testContext({ yaml: WITH_KEY }));
-    expect(mutating()).toEqual(['UpdateMethodCommand', 'CreateDeploymentCommand', 'CreateApiKeyCommand', 'CreateUsagePlanCommand', 'CreateUsagePlanKeyCommand']);
+    expect(mutating()).toEqual([
+      'UpdateMethodCommand',
+      'CreateDeploymentCommand',
+      'CreateApiKeyCommand',
+      'CreateUsagePlanCommand',
+      'CreateUsagePlanKeyCommand',
+    ]);
     const api = [...fake.apis.values()][0]!;
     expect(mocks.apiGateway.commandCalls(CreateUsagePlanCommand)[0]!.args[0].input).toMatchObject({
-      name: 'ms-iris-dev-usage-plan', apiStages: [{ apiId: api.id, stage: 'dev' }], throttle: { rateLimit: 5, burstLimit: 10 }, quota: { limit: 1000, period: 'DAY' },
+      name: 'ms-iris-dev-usage-plan',
+      apiStages: [{ apiId: api.id, stage: 'dev' }],
+      throttle: { rateLimit: 5, burstLimit: 10 },
+      quota: { limit: 1000, period: 'DAY' },
     });
     expect(api.methods.get('POST /predict')!.apiKeyRequired).toBe(true);
     expect(applied.outputs.apiKeyId).toBe([...fake.apiKeys.values()][0]!.id);
@@ -169,7 +233,9 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
     for (const m of [mocks.lambda, mocks.cognito, mocks.apiGateway]) m.resetHistory();
     await up();
     expect(mutating()).toEqual(['UpdateMethodCommand', 'CreateDeploymentCommand']);
-    expect(mocks.apiGateway.commandCalls(CreateDeploymentCommand)[0]!.args[0].input.description).toMatch(/^model-deploy [0-9a-f]{12}$/);
+    expect(mocks.apiGateway.commandCalls(CreateDeploymentCommand)[0]!.args[0].input.description).toMatch(
+      /^model-deploy [0-9a-f]{12}$/,
+    );
     expect(mocks.apiGateway.commandCalls(PutMethodCommand)).toHaveLength(0);
   });
 
@@ -178,7 +244,14 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
     for (const m of [mocks.lambda, mocks.cognito, mocks.apiGateway]) m.resetHistory();
     const ctx = testContext({ yaml: WITH_KEY });
     await destroyGraph(ctx, await planGraph(ctx, edge()), silent);
-    expect(mutating()).toEqual(['UpdateUsagePlanCommand', 'DeleteUsagePlanCommand', 'DeleteApiKeyCommand', 'DeleteRestApiCommand', 'DeleteUserPoolCommand', 'DeleteFunctionCommand']);
+    expect(mutating()).toEqual([
+      'UpdateUsagePlanCommand',
+      'DeleteUsagePlanCommand',
+      'DeleteApiKeyCommand',
+      'DeleteRestApiCommand',
+      'DeleteUserPoolCommand',
+      'DeleteFunctionCommand',
+    ]);
     expect(fake.snapshot()).toEqual({ fns: [], pools: [], apis: [], plans: [], keys: [] });
   });
 });

@@ -27,7 +27,7 @@ describe('error table', () => {
     for (const code of CODES) {
       const spec = ERRORS[code];
       expect(['user', 'aws', 'bug']).toContain(spec.fault);
-      expect(spec.message.trim()).not.toBe("");
+      expect(spec.message.trim()).not.toBe('');
       expect(spec.hint.length).toBeGreaterThan(10);
     }
   });
@@ -35,7 +35,9 @@ describe('error table', () => {
   test('placeholders are filled; unknown ones stay visible instead of printing "undefined"', () => {
     const err = new DeployerError('MS_DEPLOY_RELEASE_INVALID', { yamlPath: 'region', reason: 'is required' });
     expect(err.message).toBe('release.yaml region: is required');
-    expect(err.toUserString()).toMatch(/^MS_DEPLOY_RELEASE_INVALID: release.yaml region: is required\n {2}-> Fix the value/);
+    expect(err.toUserString()).toMatch(
+      /^MS_DEPLOY_RELEASE_INVALID: release.yaml region: is required\n {2}-> Fix the value/,
+    );
     expect(new DeployerError('MS_DEPLOY_RELEASE_NOT_FOUND').message).toBe('release.yaml not found at {path}');
   });
 

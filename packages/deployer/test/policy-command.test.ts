@@ -4,7 +4,19 @@ import { describe, expect, it } from '@jest/globals';
 import { RELEASE_YAML } from './helpers/aws-context.js';
 import { cli, tempProject } from './helpers/cli-harness.js';
 
-interface Printed { deployer: { Statement: { Sid: string; Effect: string; Action: string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>> }[] }; boundary: { Statement: { Action: string[] }[] }; boundaryName: string }
+interface Printed {
+  deployer: {
+    Statement: {
+      Sid: string;
+      Effect: string;
+      Action: string[];
+      Resource: string | string[];
+      Condition?: Record<string, Record<string, unknown>>;
+    }[];
+  };
+  boundary: { Statement: { Action: string[] }[] };
+  boundaryName: string;
+}
 
 describe('model-deploy policy', () => {
   it('prints the policy for the account and the release: no VPC or KMS statement when release.yaml has neither, the boundary required on roles', async () => {
@@ -18,9 +30,14 @@ describe('model-deploy policy', () => {
       expect(sids).not.toContain('VpcAttach');
       expect(sids).not.toContain('KmsEndpointVolumeKey');
       const create = deployer.Statement.find((s) => s.Action.includes('iam:CreateRole'))!;
-      expect(create.Condition).toEqual({ StringEquals: { 'iam:PermissionsBoundary': `arn:aws:iam::210987654321:policy/${boundaryName}` } });
-      expect(deployer.Statement.find((s) => s.Effect === 'Deny')!.Action).toContain('iam:DeleteRolePermissionsBoundary');
-      for (const s of [...deployer.Statement, ...boundary.Statement]) for (const a of s.Action) expect(a).not.toContain('*');
+      expect(create.Condition).toEqual({
+        StringEquals: { 'iam:PermissionsBoundary': `arn:aws:iam::210987654321:policy/${boundaryName}` },
+      });
+      expect(deployer.Statement.find((s) => s.Effect === 'Deny')!.Action).toContain(
+        'iam:DeleteRolePermissionsBoundary',
+      );
+      for (const s of [...deployer.Statement, ...boundary.Statement])
+        for (const a of s.Action) expect(a).not.toContain('*');
       expect(deployer.Statement.flatMap((s) => s.Action).filter((a) => /^cognito-idp:Admin/.test(a))).toEqual([]);
     } finally {
       project.cleanup();
@@ -28,10 +45,16 @@ describe('model-deploy policy', () => {
   });
 
   it('with a vpc and a kmsKeyId, adds their statements; the key grant only for an AWS resource via SageMaker', async () => {
-    const project = tempProject({ 'release.yaml': `${RELEASE_YAML}vpc: { subnetIds: [subnet-0aaaaaaa], securityGroupIds: [sg-0ccccccc] }\nkmsKeyId: arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\n` });
+    const project = tempProject({
+      'release.yaml': `${RELEASE_YAML}vpc: { subnetIds: [subnet-0aaaaaaa], securityGroupIds: [sg-0ccccccc] }\nkmsKeyId: arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\n`,
+    });
     try {
-      const { deployer } = (await cli(['policy', '--json', '--account-id', '123456789012', '--dir', project.dir])).json<Printed>();
-      expect(deployer.Statement.map((s) => s.Sid)).toEqual(expect.arrayContaining(['VpcAttach', 'KmsEndpointVolumeKey']));
+      const { deployer } = (
+        await cli(['policy', '--json', '--account-id', '123456789012', '--dir', project.dir])
+      ).json<Printed>();
+      expect(deployer.Statement.map((s) => s.Sid)).toEqual(
+        expect.arrayContaining(['VpcAttach', 'KmsEndpointVolumeKey']),
+      );
     } finally {
       project.cleanup();
     }

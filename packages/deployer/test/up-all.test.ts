@@ -25,9 +25,18 @@ const READ = /^(Describe|List|Get)\w*Command$/;
 const SHA = 'abc1234';
 const DEPLOYER_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/ci`;
 // A budget with an alert, so the graph creates every module (release.yaml without one: no Budgets call at all).
-const YAML = RELEASE_YAML.replace('environments:', 'budget: { monthlyUsd: 50, alertEmails: [ops@example.com] }\nenvironments:');
+const YAML = RELEASE_YAML.replace(
+  'environments:',
+  'budget: { monthlyUsd: 50, alertEmails: [ops@example.com] }\nenvironments:',
+);
 
-interface World { mocks: Mocks & { budgets: AwsStub<any, any, any> }; core: FakeCoreAws; edge: FakeEdgeAws; sm: FakeSageMaker; ops: FakeOpsAws }
+interface World {
+  mocks: Mocks & { budgets: AwsStub<any, any, any> };
+  core: FakeCoreAws;
+  edge: FakeEdgeAws;
+  sm: FakeSageMaker;
+  ops: FakeOpsAws;
+}
 let w: World;
 
 function freshWorld(): World {
@@ -45,7 +54,12 @@ afterEach(() => restoreAll(w.mocks));
 /** Every command sent to any client, in global order. */
 function sent(): string[] {
   return Object.values(w.mocks)
-    .flatMap((m) => m.calls().map((c: { args: unknown[] }) => ({ id: (c as unknown as { callId: number }).callId, name: (c.args[0] as object).constructor.name })))
+    .flatMap((m) =>
+      m.calls().map((c: { args: unknown[] }) => ({
+        id: (c as unknown as { callId: number }).callId,
+        name: (c.args[0] as object).constructor.name,
+      })),
+    )
     .sort((a, b) => a.id - b.id)
     .map((c) => c.name);
 }
@@ -79,10 +93,22 @@ describe('up across every resource module', () => {
   it('creates the environment in dependency order and reports every output', async () => {
     const applied = await up();
     expect(applied.steps.map((s) => [s.module.kind, s.change.action])).toEqual([
-      ['budget', 'create'], ['ecr-repository', 'create'], ['container-image', 'create'], ['iam-role-sagemaker', 'create'], ['iam-role-lambda', 'create'],
-      ['sagemaker-model', 'create'], ['sagemaker-endpoint-config', 'create'], ['sagemaker-endpoint', 'create'],
-      ['autoscaling', 'no-change'], ['cloudwatch-alarms', 'create'], ['lambda-function', 'create'], ['cognito-user-pool', 'create'], ['api-gateway', 'create'],
-      ['api-key', 'no-change'], ['cloudwatch-dashboard', 'create'], ['deployment-record', 'create'],
+      ['budget', 'create'],
+      ['ecr-repository', 'create'],
+      ['container-image', 'create'],
+      ['iam-role-sagemaker', 'create'],
+      ['iam-role-lambda', 'create'],
+      ['sagemaker-model', 'create'],
+      ['sagemaker-endpoint-config', 'create'],
+      ['sagemaker-endpoint', 'create'],
+      ['autoscaling', 'no-change'],
+      ['cloudwatch-alarms', 'create'],
+      ['lambda-function', 'create'],
+      ['cognito-user-pool', 'create'],
+      ['api-gateway', 'create'],
+      ['api-key', 'no-change'],
+      ['cloudwatch-dashboard', 'create'],
+      ['deployment-record', 'create'],
     ]);
     const order = mutating();
     const at = (name: string) => order.indexOf(name);
@@ -98,22 +124,40 @@ describe('up across every resource module', () => {
     expect(at('CreateUserPoolCommand')).toBeGreaterThan(at('CreateFunctionCommand'));
     expect(at('CreateRestApiCommand')).toBeGreaterThan(at('CreateUserPoolClientCommand'));
     // The API's stage is deployed, then tagged for cost allocation, then the dashboard.
-    expect(order.slice(at('CreateDeploymentCommand'), at('CreateDeploymentCommand') + 3)).toEqual(['CreateDeploymentCommand', 'TagResourceCommand', 'PutDashboardCommand']);
+    expect(order.slice(at('CreateDeploymentCommand'), at('CreateDeploymentCommand') + 3)).toEqual([
+      'CreateDeploymentCommand',
+      'TagResourceCommand',
+      'PutDashboardCommand',
+    ]);
     // The record is written last, once everything it describes exists.
     expect(order[order.length - 1]).toBe('AddTagsCommand');
     // The image was built and pushed, and the model pinned to the pushed digest.
     const digest = [...w.core.repos.get('model-service/iris')!.images.values()][0]!;
-    expect([...w.sm.models.values()][0]!.image).toBe(`${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/model-service/iris@${digest}`);
-    expect(w.edge.functions.get('ms-iris-dev-proxy')!.config.Environment!.Variables).toEqual({ MS_ENDPOINT_NAME: 'ms-iris-dev' });
-    expect(w.edge.functions.get('ms-iris-dev-proxy')!.config.Role).toBe(`arn:aws:iam::${ACCOUNT}:role/ms-iris-dev-lambda`);
+    expect([...w.sm.models.values()][0]!.image).toBe(
+      `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/model-service/iris@${digest}`,
+    );
+    expect(w.edge.functions.get('ms-iris-dev-proxy')!.config.Environment!.Variables).toEqual({
+      MS_ENDPOINT_NAME: 'ms-iris-dev',
+    });
+    expect(w.edge.functions.get('ms-iris-dev-proxy')!.config.Role).toBe(
+      `arn:aws:iam::${ACCOUNT}:role/ms-iris-dev-lambda`,
+    );
     expect(applied.outputs).toMatchObject({
-      endpointName: 'ms-iris-dev', apiUrl: expect.stringMatching(/^https:\/\/.+\/dev$/), userPoolId: expect.stringMatching(/^eu-west-1_/),
-      userPoolClientId: expect.any(String), imageUri: expect.stringContaining('@sha256:'),
-      budgetName: 'ms-iris-dev-monthly', dashboardName: 'ms-iris-dev', deployedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      endpointName: 'ms-iris-dev',
+      apiUrl: expect.stringMatching(/^https:\/\/.+\/dev$/),
+      userPoolId: expect.stringMatching(/^eu-west-1_/),
+      userPoolClientId: expect.any(String),
+      imageUri: expect.stringContaining('@sha256:'),
+      budgetName: 'ms-iris-dev-monthly',
+      dashboardName: 'ms-iris-dev',
+      deployedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     expect(w.ops.endpointTags.get('ms-iris-dev')).toEqual({
-      'model-service:deployed-sha': SHA, 'model-service:deployed-digest': digest, 'model-service:config-hash': configHash(context().release, 'dev'),
-      'model-service:deployed-at': applied.outputs.deployedAt, 'model-service:deployed-by': DEPLOYER_ARN,
+      'model-service:deployed-sha': SHA,
+      'model-service:deployed-digest': digest,
+      'model-service:config-hash': configHash(context().release, 'dev'),
+      'model-service:deployed-at': applied.outputs.deployedAt,
+      'model-service:deployed-by': DEPLOYER_ARN,
     });
   });
 
@@ -154,7 +198,10 @@ describe('up across every resource module', () => {
     expect(mutating()).toEqual([]);
     // The dashboard shows the configured instance count; the record's config hash changes.
     expect(plan.steps.filter((s) => s.change.action !== 'no-change').map((s) => s.module.kind)).toEqual([
-      'sagemaker-endpoint-config', 'sagemaker-endpoint', 'cloudwatch-dashboard', 'deployment-record',
+      'sagemaker-endpoint-config',
+      'sagemaker-endpoint',
+      'cloudwatch-dashboard',
+      'deployment-record',
     ]);
   });
 
@@ -193,7 +240,11 @@ describe('up across every resource module', () => {
     expect(first('DeleteModelCommand')).toBeLessThan(first('DeleteRoleCommand'));
     // The budget keeps watching until everything else is gone.
     expect(order[order.length - 1]).toBe('DeleteBudgetCommand');
-    const state = snapshot() as { core: { repos: unknown[]; roles: unknown[]; alarms: unknown[] }; edge: unknown; sagemaker: { models: unknown[]; configs: unknown[]; endpoints: unknown[] } };
+    const state = snapshot() as {
+      core: { repos: unknown[]; roles: unknown[]; alarms: unknown[] };
+      edge: unknown;
+      sagemaker: { models: unknown[]; configs: unknown[]; endpoints: unknown[] };
+    };
     expect(state.core.repos).toHaveLength(1);
     expect(state.core.roles).toEqual([]);
     expect(state.core.alarms).toEqual([]);
@@ -227,12 +278,21 @@ describe('cost allocation tags on every resource up creates', () => {
    * or AWS APIs without tags. A new mutating call must be added to one list or the other.
    */
   const UNTAGGED = new Set([
-    'PutLifecyclePolicyCommand', 'PutImageScanningConfigurationCommand', 'GetAuthorizationTokenCommand', // ECR repository settings / login
-    'PutRolePolicyCommand', 'UpdateAssumeRolePolicyCommand', // inline policy of a tagged role
+    'PutLifecyclePolicyCommand',
+    'PutImageScanningConfigurationCommand',
+    'GetAuthorizationTokenCommand', // ECR repository settings / login
+    'PutRolePolicyCommand',
+    'UpdateAssumeRolePolicyCommand', // inline policy of a tagged role
     'CreatePolicyCommand', // the account's one role boundary, shared by every model and env
-    'UpdateEndpointCommand', 'PutScalingPolicyCommand', // the tagged endpoint / scalable target
+    'UpdateEndpointCommand',
+    'PutScalingPolicyCommand', // the tagged endpoint / scalable target
     'CreateUserPoolClientCommand', // app clients take no tags; the pool is tagged
-    'CreateResourceCommand', 'PutMethodCommand', 'PutIntegrationCommand', 'CreateAuthorizerCommand', 'AddPermissionCommand', 'CreateUsagePlanKeyCommand',
+    'CreateResourceCommand',
+    'PutMethodCommand',
+    'PutIntegrationCommand',
+    'CreateAuthorizerCommand',
+    'AddPermissionCommand',
+    'CreateUsagePlanKeyCommand',
     // The stage it creates is untagged: API Gateway cost is allocated by stage tags (gap in api-gateway.ts, reported).
     'CreateDeploymentCommand',
     'PutDashboardCommand', // CloudWatch dashboards take no tags
@@ -241,10 +301,15 @@ describe('cost allocation tags on every resource up creates', () => {
 
   function expectTagged(sha: string, env: string): string[] {
     const want = {
-      'model-service:model': 'iris', 'model-service:team': 'data-science', 'model-service:env': env,
-      'model-service:owner': 'someone@example.com', 'model-service:git-sha': sha,
+      'model-service:model': 'iris',
+      'model-service:team': 'data-science',
+      'model-service:env': env,
+      'model-service:owner': 'someone@example.com',
+      'model-service:git-sha': sha,
     };
-    const calls = Object.values(w.mocks).flatMap((m) => m.calls().map((c: { args: unknown[] }) => c.args[0] as { constructor: { name: string }; input: any }));
+    const calls = Object.values(w.mocks).flatMap((m) =>
+      m.calls().map((c: { args: unknown[] }) => c.args[0] as { constructor: { name: string }; input: any }),
+    );
     const seen: string[] = [];
     for (const command of calls) {
       const name = command.constructor.name;
@@ -258,7 +323,9 @@ describe('cost allocation tags on every resource up creates', () => {
       const raw = where(command.input) as { Key: string; Value: string }[] | Record<string, string>;
       const tags = Array.isArray(raw) ? Object.fromEntries(raw.map((t) => [t.Key, t.Value])) : raw;
       // Creates carry the whole set; re-tag calls may send only what changed (AWS merges tags).
-      const expected = /^Tag/.test(name) ? Object.fromEntries(Object.entries(want).filter(([k]) => k in tags || k === 'model-service:git-sha')) : want;
+      const expected = /^Tag/.test(name)
+        ? Object.fromEntries(Object.entries(want).filter(([k]) => k in tags || k === 'model-service:git-sha'))
+        : want;
       expect({ name, tags }).toEqual({ name, tags: expect.objectContaining(expected) });
     }
     return seen;
@@ -269,7 +336,8 @@ describe('cost allocation tags on every resource up creates', () => {
     await up(context({ yaml, env: 'prod' }));
     const seen = expectTagged(SHA, 'prod');
     // The test saw every kind of create, so none slipped through untagged.
-    for (const name of Object.keys(TAGS_OF).filter((n) => !/^Tag/.test(n))) expect({ name, called: seen.includes(name) }).toEqual({ name, called: true });
+    for (const name of Object.keys(TAGS_OF).filter((n) => !/^Tag/.test(n)))
+      expect({ name, called: seen.includes(name) }).toEqual({ name, called: true });
   });
 
   it('a new commit re-tags what exists with its sha, and creates the new model and config with it', async () => {
@@ -279,7 +347,16 @@ describe('cost allocation tags on every resource up creates', () => {
     const ctx = withGitSha(testContext({ yaml: YAML, runner: w.core.runner(next) }), next);
     await applyGraph(ctx, await planGraph(ctx, await environmentResources(ctx, { bundle })), silent);
     const seen = expectTagged(next, 'dev');
-    expect(seen).toEqual(expect.arrayContaining(['TagResourceCommand', 'TagRoleCommand', 'CreateModelCommand', 'CreateEndpointConfigCommand', 'UpdateEndpointCommand', 'AddTagsCommand']));
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        'TagResourceCommand',
+        'TagRoleCommand',
+        'CreateModelCommand',
+        'CreateEndpointConfigCommand',
+        'UpdateEndpointCommand',
+        'AddTagsCommand',
+      ]),
+    );
     expect(w.ops.budgets.get('ms-iris-dev-monthly')!.tags['model-service:git-sha']).toBe(next);
     expect(w.ops.endpointTags.get('ms-iris-dev')!['model-service:deployed-sha']).toBe(next);
   });

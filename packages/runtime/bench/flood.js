@@ -22,10 +22,20 @@ export function startFlood(url, clients = 2) {
   let answered = 0;
   const post = (type, body) =>
     new Promise((resolve) => {
-      const req = http.request({ hostname, port, path: '/invocations', method: 'POST', agent, headers: { 'content-type': type, 'content-length': body.length } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-      });
+      const req = http.request(
+        {
+          hostname,
+          port,
+          path: '/invocations',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': type, 'content-length': body.length },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        },
+      );
       req.on('error', () => resolve(0));
       req.end(body);
     });

@@ -19,7 +19,9 @@ function where(url) {
 
 export function summarizeProfiles(path, top = 25) {
   const files = statSync(path).isDirectory()
-    ? readdirSync(path).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(path, f))
+    ? readdirSync(path)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .map((f) => join(path, f))
     : [path];
   const byPlace = new Map();
   const byFunction = new Map();
@@ -40,7 +42,11 @@ export function summarizeProfiles(path, top = 25) {
     }
   }
   const pct = (us) => `${((100 * us) / total).toFixed(1).padStart(5)}%`;
-  const lines = [`CPU self time (busy samples, ${files.length} profile${files.length === 1 ? '' : 's'}, ${(total / 1e6).toFixed(1)} s)`, '', 'by package / file:'];
+  const lines = [
+    `CPU self time (busy samples, ${files.length} profile${files.length === 1 ? '' : 's'}, ${(total / 1e6).toFixed(1)} s)`,
+    '',
+    'by package / file:',
+  ];
   for (const [k, v] of [...byPlace].sort((a, b) => b[1] - a[1]).slice(0, 20)) lines.push(`  ${pct(v)}  ${k}`);
   lines.push('', 'hottest functions:');
   for (const [k, v] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(v)}  ${k}`);

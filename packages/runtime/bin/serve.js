@@ -7,14 +7,18 @@ import { serve, reportStartFailure } from '../dist/index.js';
 
 const spec = process.argv[2] ?? process.env.MS_MODEL_MODULE;
 if (!spec) {
-  process.stderr.write('model-service-serve: [MS_RUNTIME_MODEL_DEFINITION_INVALID] name the model module: model-service-serve ./dist/prediction.js (or set MS_MODEL_MODULE).\n');
+  process.stderr.write(
+    'model-service-serve: [MS_RUNTIME_MODEL_DEFINITION_INVALID] name the model module: model-service-serve ./dist/prediction.js (or set MS_MODEL_MODULE).\n',
+  );
   process.exit(1);
 }
 let mod;
 try {
   mod = await import(pathToFileURL(resolve(spec)).href);
 } catch (err) {
-  process.stderr.write(`model-service-serve: [MS_RUNTIME_MODEL_DEFINITION_INVALID] cannot import ${spec}: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `model-service-serve: [MS_RUNTIME_MODEL_DEFINITION_INVALID] cannot import ${spec}: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
   process.exit(1);
 }
 const model = mod.model ?? mod.default;

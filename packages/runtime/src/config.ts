@@ -3,7 +3,12 @@
 // `fileValues` is the seam for release.yaml: its values sit between defaults and env.
 import { Ajv, type ErrorObject } from 'ajv';
 import { RuntimeError } from './errors.js';
-import { MAX_DRAIN_TIMEOUT_MS, MAX_PREDICT_TIMEOUT_MS, SAGEMAKER_MAX_PAYLOAD_BYTES, SERVER_LIMIT_DEFAULTS } from './server-limits.js';
+import {
+  MAX_DRAIN_TIMEOUT_MS,
+  MAX_PREDICT_TIMEOUT_MS,
+  SAGEMAKER_MAX_PAYLOAD_BYTES,
+  SERVER_LIMIT_DEFAULTS,
+} from './server-limits.js';
 import type { ServiceOptions } from './types.js';
 
 export interface RuntimeConfig {
@@ -64,22 +69,65 @@ export const CONFIG_SCHEMA = {
     MS_CACHE_MAX_BYTES: int(1024, 68_719_476_736, 67_108_864, 'memory cache: most bytes'),
     MS_REDIS_URL: { type: 'string', pattern: '^rediss?://', description: 'redis cache: redis://host:port' },
     MS_MAX_INSTANCES: int(1, 100_000, 64, 'most instances in one request'),
-    MS_MAX_BODY_BYTES: int(64, 1_073_741_824, SAGEMAKER_MAX_PAYLOAD_BYTES, 'largest request body in bytes (SageMaker real-time: 6 MiB)'),
-    MS_PREDICT_TIMEOUT_MS: int(1, MAX_PREDICT_TIMEOUT_MS, 9_000, 'predict calls slower than this answer 504 (below the Lambda proxy\'s 10 s and SageMaker\'s 60 s)'),
+    MS_MAX_BODY_BYTES: int(
+      64,
+      1_073_741_824,
+      SAGEMAKER_MAX_PAYLOAD_BYTES,
+      'largest request body in bytes (SageMaker real-time: 6 MiB)',
+    ),
+    MS_PREDICT_TIMEOUT_MS: int(
+      1,
+      MAX_PREDICT_TIMEOUT_MS,
+      9_000,
+      "predict calls slower than this answer 504 (below the Lambda proxy's 10 s and SageMaker's 60 s)",
+    ),
     MS_MAX_IN_FLIGHT: int(1, 1_000_000, 256, 'requests in flight above this answer 503'),
     MS_DRAIN_TIMEOUT_MS: int(0, MAX_DRAIN_TIMEOUT_MS, 25_000, 'longest SIGTERM drain (SIGKILL follows at 30 s)'),
-    MS_HEADERS_TIMEOUT_MS: int(1, 3_600_000, SERVER_LIMIT_DEFAULTS.headersTimeoutMs, 'request headers must arrive within this; also closes connections that send nothing'),
-    MS_REQUEST_TIMEOUT_MS: int(1, 3_600_000, SERVER_LIMIT_DEFAULTS.requestTimeoutMs, 'the whole request (headers + body) must arrive within this, else 408'),
-    MS_BODY_IDLE_TIMEOUT_MS: int(1, 3_600_000, SERVER_LIMIT_DEFAULTS.bodyIdleTimeoutMs, 'a body pausing longer than this is answered 408 and closed'),
-    MS_KEEP_ALIVE_TIMEOUT_MS: int(1, 3_600_000, SERVER_LIMIT_DEFAULTS.keepAliveTimeoutMs, 'idle keep-alive connections close after this (keep above the load balancer\'s idle timeout)'),
-    MS_MAX_CONNECTIONS: int(1, 1_000_000, SERVER_LIMIT_DEFAULTS.maxConnections, 'connections above this are closed when accepted'),
+    MS_HEADERS_TIMEOUT_MS: int(
+      1,
+      3_600_000,
+      SERVER_LIMIT_DEFAULTS.headersTimeoutMs,
+      'request headers must arrive within this; also closes connections that send nothing',
+    ),
+    MS_REQUEST_TIMEOUT_MS: int(
+      1,
+      3_600_000,
+      SERVER_LIMIT_DEFAULTS.requestTimeoutMs,
+      'the whole request (headers + body) must arrive within this, else 408',
+    ),
+    MS_BODY_IDLE_TIMEOUT_MS: int(
+      1,
+      3_600_000,
+      SERVER_LIMIT_DEFAULTS.bodyIdleTimeoutMs,
+      'a body pausing longer than this is answered 408 and closed',
+    ),
+    MS_KEEP_ALIVE_TIMEOUT_MS: int(
+      1,
+      3_600_000,
+      SERVER_LIMIT_DEFAULTS.keepAliveTimeoutMs,
+      "idle keep-alive connections close after this (keep above the load balancer's idle timeout)",
+    ),
+    MS_MAX_CONNECTIONS: int(
+      1,
+      1_000_000,
+      SERVER_LIMIT_DEFAULTS.maxConnections,
+      'connections above this are closed when accepted',
+    ),
     MS_BATCH: { enum: ['off', 'on'], default: 'off', description: 'adaptive micro-batching' },
     MS_BATCH_MAX_SIZE: int(1, 100_000, 32, 'most instances per batched predict call'),
     MS_BATCH_MAX_WAIT_MS: int(0, 10_000, 2, 'longest a request waits for a batch to fill'),
     MS_FAST_PATH: bool(true, 'serve /invocations and /ping without Express routing'),
-    MS_CAPTURE_DIR: { type: 'string', minLength: 1, description: 'write sampled requests and answers as JSON lines to this folder (data capture; off when unset)' },
+    MS_CAPTURE_DIR: {
+      type: 'string',
+      minLength: 1,
+      description: 'write sampled requests and answers as JSON lines to this folder (data capture; off when unset)',
+    },
     MS_CAPTURE_SAMPLING_PERCENT: int(1, 100, 100, 'percentage of answered requests MS_CAPTURE_DIR records'),
-    MS_MODEL_PATH: { type: 'string', minLength: 1, description: 'model file whose sha256 is checked at start (with MS_MODEL_SHA256)' },
+    MS_MODEL_PATH: {
+      type: 'string',
+      minLength: 1,
+      description: 'model file whose sha256 is checked at start (with MS_MODEL_SHA256)',
+    },
     MS_MODEL_SHA256: {
       type: 'string',
       pattern: '^(sha256:)?[0-9a-fA-F]{64}$',
@@ -172,7 +220,9 @@ export function serviceOptionsFromConfig(config: Readonly<RuntimeConfig>): Omit<
     keepAliveTimeoutMs: config.MS_KEEP_ALIVE_TIMEOUT_MS,
     maxConnections: config.MS_MAX_CONNECTIONS,
     logPayloads: config.MS_LOG_PAYLOADS,
-    ...(config.MS_CAPTURE_DIR ? { capture: { dir: config.MS_CAPTURE_DIR, samplingPercent: config.MS_CAPTURE_SAMPLING_PERCENT } } : {}),
+    ...(config.MS_CAPTURE_DIR
+      ? { capture: { dir: config.MS_CAPTURE_DIR, samplingPercent: config.MS_CAPTURE_SAMPLING_PERCENT } }
+      : {}),
     logLevel: config.LOG_LEVEL,
     fastPath: config.MS_FAST_PATH,
     ...(config.MS_MODEL_PATH !== undefined && config.MS_MODEL_SHA256 !== undefined

@@ -27,7 +27,14 @@ import { verifyModelArtifact } from './model-artifact.js';
 import { MicroBatcher } from './micro-batcher.js';
 import { ModelRunner, type BatcherFactory } from './model-runner.js';
 import { buildOpenApi } from './openapi.js';
-import { beginRequest, contextOf, endRequest, sendError, type RequestContext, type Tracker } from './request-context.js';
+import {
+  beginRequest,
+  contextOf,
+  endRequest,
+  sendError,
+  type RequestContext,
+  type Tracker,
+} from './request-context.js';
 import { createHealthRoutes, type ProbeHandler } from './routes/health-routes.js';
 import { createInvocationHandler } from './routes/invocations.js';
 import { createDataCapture } from './data-capture.js';
@@ -70,16 +77,21 @@ function checkModel(model: ModelDefinition | undefined): asserts model is ModelD
     if (typeof model.name !== 'string' || model.name === '') problems.push('name must be a non-empty string');
     if (typeof model.version !== 'string' || model.version === '') problems.push('version must be a non-empty string');
     if (typeof model.predict !== 'function') problems.push('predict must be a function');
-    if (!model.instanceSchema || typeof model.instanceSchema !== 'object') problems.push('instanceSchema must be a JSON Schema object');
-    if (!model.predictionSchema || typeof model.predictionSchema !== 'object') problems.push('predictionSchema must be a JSON Schema object');
+    if (!model.instanceSchema || typeof model.instanceSchema !== 'object')
+      problems.push('instanceSchema must be a JSON Schema object');
+    if (!model.predictionSchema || typeof model.predictionSchema !== 'object')
+      problems.push('predictionSchema must be a JSON Schema object');
   }
-  if (problems.length > 0) throw new RuntimeError('MS_RUNTIME_MODEL_DEFINITION_INVALID', { detail: problems.join('; ') });
+  if (problems.length > 0)
+    throw new RuntimeError('MS_RUNTIME_MODEL_DEFINITION_INVALID', { detail: problems.join('; ') });
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RuntimeError('MS_RUNTIME_CONFIG_INVALID', { detail: `${name}=${JSON.stringify(value)} is not allowed; use a non-negative integer.` });
+    throw new RuntimeError('MS_RUNTIME_CONFIG_INVALID', {
+      detail: `${name}=${JSON.stringify(value)} is not allowed; use a non-negative integer.`,
+    });
   }
   return value;
 }
@@ -159,7 +171,13 @@ export function createService(options: ServiceOptions): Service {
 
   const jsonWorker = new JsonParseWorker(maxInstances);
   const capture = options.capture ? createDataCapture(options.capture) : undefined;
-  const tracker: Tracker = { metrics, logger, draining: false, quietRoutes: QUIET_ROUTES, ...(accessLine ? { accessLine } : {}) };
+  const tracker: Tracker = {
+    metrics,
+    logger,
+    draining: false,
+    quietRoutes: QUIET_ROUTES,
+    ...(accessLine ? { accessLine } : {}),
+  };
   const invoke = createInvocationHandler({
     tracker,
     model,
@@ -250,7 +268,10 @@ export function createService(options: ServiceOptions): Service {
         contextOf(req)!.route = '/docs';
         res.setHeader('content-type', 'text/html; charset=utf-8');
         // The page carries its own inline script and nothing from elsewhere.
-        res.setHeader('content-security-policy', "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'");
+        res.setHeader(
+          'content-security-policy',
+          "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+        );
         res.end(docsPage);
       }),
     );
@@ -268,7 +289,11 @@ export function createService(options: ServiceOptions): Service {
         const status = (err as { status?: unknown; expose?: unknown }).status;
         // http-errors from Express's own body parsers (user middleware) keep their meaning.
         if (status === 413) error = new RuntimeError('MS_RUNTIME_BODY_TOO_LARGE', { limit: 'the configured' });
-        else if (status === 415) error = new RuntimeError('MS_RUNTIME_UNSUPPORTED_MEDIA_TYPE', { contentType: req.headers['content-type'] ?? '', accepted: 'application/json' });
+        else if (status === 415)
+          error = new RuntimeError('MS_RUNTIME_UNSUPPORTED_MEDIA_TYPE', {
+            contentType: req.headers['content-type'] ?? '',
+            accepted: 'application/json',
+          });
         else if (status === 400 && (err as { type?: unknown }).type === 'entity.parse.failed') {
           error = new RuntimeError('MS_RUNTIME_INVALID_JSON', { detail: 'unparseable body' }, { path: '' });
         } else {
@@ -282,7 +307,9 @@ export function createService(options: ServiceOptions): Service {
       }
       sendError(tracker, res, ctx, error, false);
     };
-    const appWithHandle = app as unknown as { handle(req: IncomingMessage, res: ServerResponse, cb?: (err?: unknown) => void): void };
+    const appWithHandle = app as unknown as {
+      handle(req: IncomingMessage, res: ServerResponse, cb?: (err?: unknown) => void): void;
+    };
     const expressHandle = appWithHandle.handle.bind(app);
     appWithHandle.handle = (req, res, cb) => expressHandle(req, res, cb ?? finalHandler(req, res));
     expressApp = app;
@@ -295,7 +322,11 @@ export function createService(options: ServiceOptions): Service {
   const fastPathSafe = (): boolean => {
     if (options.fastPath === false || configured) return false;
     if (!expressApp) return true;
-    const stack = (expressApp.router as unknown as { stack: Array<{ handle: unknown; route?: { stack: Array<{ handle: unknown }> } }> }).stack;
+    const stack = (
+      expressApp.router as unknown as {
+        stack: Array<{ handle: unknown; route?: { stack: Array<{ handle: unknown }> } }>;
+      }
+    ).stack;
     // Our layers come first; anything else before the last of ours would be skipped by the fast path.
     let lastOurs = -1;
     stack.forEach((layer, i) => {
@@ -318,7 +349,8 @@ export function createService(options: ServiceOptions): Service {
       const url = req.url!;
       const method = req.method;
       if (method === 'POST') {
-        if (url === '/invocations') return invoke(req, res, beginRequest(tracker, req, res, '/invocations', true), true);
+        if (url === '/invocations')
+          return invoke(req, res, beginRequest(tracker, req, res, '/invocations', true), true);
         if (url.startsWith('/endpoints/') && ENDPOINT_PATH.test(url)) {
           return invoke(req, res, beginRequest(tracker, req, res, '/endpoints/:name/invocations', true), true);
         }

@@ -6,7 +6,11 @@ import { RuntimeError } from './errors.js';
 
 /** The refusal of a body with more instances than allowed, worded as the envelope schema's. */
 export function tooManyInstances(maxInstances: number): RuntimeError {
-  return new RuntimeError('MS_RUNTIME_INVALID_INPUT', { field: 'instances', problem: `must NOT have more than ${maxInstances} items` }, { path: '/instances' });
+  return new RuntimeError(
+    'MS_RUNTIME_INVALID_INPUT',
+    { field: 'instances', problem: `must NOT have more than ${maxInstances} items` },
+    { path: '/instances' },
+  );
 }
 
 export class CsvRows {
@@ -60,7 +64,8 @@ export class CsvRows {
       this.#quotePending = false;
       this.#quoted = false;
     }
-    if (this.#quoted) throw new RuntimeError('MS_RUNTIME_INVALID_CSV', { row: this.rows.length + 1, detail: 'unterminated quote' });
+    if (this.#quoted)
+      throw new RuntimeError('MS_RUNTIME_INVALID_CSV', { row: this.rows.length + 1, detail: 'unterminated quote' });
     if (this.#cell !== '' || this.#row.length > 0) this.#pushRow();
     return this.rows;
   }

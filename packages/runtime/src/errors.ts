@@ -87,7 +87,8 @@ export const ERRORS = {
     userFault: true,
   },
   MS_RUNTIME_SCHEMA_COMPILE_FAILED: {
-    message: 'The {which} schema of model "{model}" does not compile: {detail}; fix the schema in your prediction module.',
+    message:
+      'The {which} schema of model "{model}" does not compile: {detail}; fix the schema in your prediction module.',
     userFault: true,
   },
   MS_RUNTIME_MODEL_HASH_MISMATCH: {

@@ -41,7 +41,8 @@ export function parseGoldenSet(text: string, source = 'golden.jsonl'): GoldenCas
     } catch (err) {
       throw invalid(source, i + 1, `not JSON (${err instanceof Error ? err.message.slice(0, 80) : 'parse error'})`);
     }
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid(source, i + 1, 'a line must be a JSON object');
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+      throw invalid(source, i + 1, 'a line must be a JSON object');
     const entry = value as Record<string, unknown>;
     if (!entry.request || typeof entry.request !== 'object' || Array.isArray(entry.request)) {
       throw invalid(source, i + 1, '"request" must be the request body object, e.g. {"instances": [[...]]}');
@@ -53,7 +54,8 @@ export function parseGoldenSet(text: string, source = 'golden.jsonl'): GoldenCas
     }
     cases.push({ line: i + 1, request: entry.request as Record<string, unknown>, response: entry.response, tolerance });
   }
-  if (cases.length === 0) throw invalid(source, 1, 'the file has no cases; record at least one request with its answer');
+  if (cases.length === 0)
+    throw invalid(source, 1, 'the file has no cases; record at least one request with its answer');
   return cases;
 }
 
@@ -77,10 +79,17 @@ function show(value: unknown): string {
  * The first difference between an expected and an actual body, as
  * `<path>: expected <x>, got <y>`, or undefined when they match (numbers within `tolerance`).
  */
-export function compareGolden(expected: unknown, actual: unknown, tolerance: number, path = 'body'): string | undefined {
+export function compareGolden(
+  expected: unknown,
+  actual: unknown,
+  tolerance: number,
+  path = 'body',
+): string | undefined {
   if (typeof expected === 'number' && typeof actual === 'number') {
     const diff = Math.abs(expected - actual);
-    return diff <= tolerance ? undefined : `${path}: expected ${expected}, got ${actual} (difference ${diff.toPrecision(3)} > tolerance ${tolerance})`;
+    return diff <= tolerance
+      ? undefined
+      : `${path}: expected ${expected}, got ${actual} (difference ${diff.toPrecision(3)} > tolerance ${tolerance})`;
   }
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual)) return `${path}: expected an array, got ${show(actual)}`;
@@ -92,7 +101,8 @@ export function compareGolden(expected: unknown, actual: unknown, tolerance: num
     return undefined;
   }
   if (expected !== null && typeof expected === 'object') {
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return `${path}: expected an object, got ${show(actual)}`;
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual))
+      return `${path}: expected an object, got ${show(actual)}`;
     const want = expected as Record<string, unknown>;
     const got = actual as Record<string, unknown>;
     for (const key of Object.keys(want)) {
@@ -100,7 +110,8 @@ export function compareGolden(expected: unknown, actual: unknown, tolerance: num
       const problem = compareGolden(want[key], got[key], tolerance, `${path}.${key}`);
       if (problem) return problem;
     }
-    for (const key of Object.keys(got)) if (!(key in want)) return `${path}.${key}: not expected, got ${show(got[key])}`;
+    for (const key of Object.keys(got))
+      if (!(key in want)) return `${path}.${key}: not expected, got ${show(got[key])}`;
     return undefined;
   }
   return Object.is(expected, actual) ? undefined : `${path}: expected ${show(expected)}, got ${show(actual)}`;
@@ -114,7 +125,11 @@ export interface ReplayOptions {
 }
 
 /** POSTs every case to `baseUrl` + path (one at a time) and compares each 200 answer. */
-export async function replayGoldenSet(baseUrl: string, cases: GoldenCase[], options: ReplayOptions = {}): Promise<GoldenResult[]> {
+export async function replayGoldenSet(
+  baseUrl: string,
+  cases: GoldenCase[],
+  options: ReplayOptions = {},
+): Promise<GoldenResult[]> {
   const url = `${baseUrl.replace(/\/+$/, '')}${options.path ?? '/invocations'}`;
   const results: GoldenResult[] = [];
   for (const c of cases) {

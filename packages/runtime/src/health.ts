@@ -80,7 +80,9 @@ async function runCheck(check: ReadinessCheck): Promise<CheckResult> {
       timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
     });
     const ok = await Promise.race([Promise.resolve().then(() => check.check()), timeout]);
-    return ok === false ? { name: check.name, status: 'DOWN', error: 'check returned false' } : { name: check.name, status: 'UP' };
+    return ok === false
+      ? { name: check.name, status: 'DOWN', error: 'check returned false' }
+      : { name: check.name, status: 'UP' };
   } catch (err) {
     return { name: check.name, status: 'DOWN', error: err instanceof Error ? err.message : String(err) };
   } finally {

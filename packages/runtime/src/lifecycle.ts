@@ -36,10 +36,13 @@ export function drainServer(server: Server, timeoutMs: number): Promise<boolean>
     // Connections still idle after the grace (clients that sent nothing), or whose last answer
     // went out without `Connection: close` just before the drain, are swept until all closed.
     let sweep: NodeJS.Timeout | undefined;
-    const grace = setTimeout(() => {
-      server.closeIdleConnections();
-      sweep = setInterval(() => server.closeIdleConnections(), SWEEP_MS);
-    }, Math.min(IDLE_GRACE_MS, timeoutMs));
+    const grace = setTimeout(
+      () => {
+        server.closeIdleConnections();
+        sweep = setInterval(() => server.closeIdleConnections(), SWEEP_MS);
+      },
+      Math.min(IDLE_GRACE_MS, timeoutMs),
+    );
     const deadline = setTimeout(() => {
       server.closeAllConnections();
       finish(false);

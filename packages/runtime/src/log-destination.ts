@@ -101,7 +101,8 @@ export function createLogDestination(options: LogDestinationOptions = {}): LogDe
       }
       // A whole chunk that went out is reused for the next lines.
       const last = buffers[buffers.length - 1]!;
-      if (spare === undefined && last.buffer.byteLength === CHUNK_BYTES) spare = Buffer.from(last.buffer, 0, CHUNK_BYTES);
+      if (spare === undefined && last.buffer.byteLength === CHUNK_BYTES)
+        spare = Buffer.from(last.buffer, 0, CHUNK_BYTES);
       writing = false;
       if (pendingBytes() === 0) settle();
       else if (waiters.length > 0) flushNow();

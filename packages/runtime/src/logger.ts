@@ -8,7 +8,10 @@ import { createLogDestination, type LogDestination } from './log-destination.js'
 
 export type { Logger } from 'pino';
 
-export function createLogger(level = 'info', destination: Pick<LogDestination, 'write'> = createLogDestination({ fd: 1 })): Logger {
+export function createLogger(
+  level = 'info',
+  destination: Pick<LogDestination, 'write'> = createLogDestination({ fd: 1 }),
+): Logger {
   return pino(
     {
       level,
@@ -37,7 +40,10 @@ export type AccessLineWriter = (level: 20 | 30, line: AccessLine) => void;
  * equal). pino's generic serializer costs several µs a line; this is on every request.
  * Only for the runtime's own logger: a user's logger may format lines its own way.
  */
-export function accessLineWriter(destination: Pick<LogDestination, 'write'>, pid: number = process.pid): AccessLineWriter {
+export function accessLineWriter(
+  destination: Pick<LogDestination, 'write'>,
+  pid: number = process.pid,
+): AccessLineWriter {
   const head = `,"pid":${pid},"reqId":`;
   return (level, l) => {
     destination.write(

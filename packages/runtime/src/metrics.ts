@@ -11,7 +11,15 @@ export class Metrics {
   readonly registry = new Registry();
   readonly requestDuration: Histogram<'route' | 'method' | 'status_code'>;
   /** Requests being served: a plain number on the hot path, read into the gauge at scrape time. */
-  readonly inFlight = { value: 0, inc(): void { this.value += 1; }, dec(): void { this.value -= 1; } };
+  readonly inFlight = {
+    value: 0,
+    inc(): void {
+      this.value += 1;
+    },
+    dec(): void {
+      this.value -= 1;
+    },
+  };
   readonly inFlightGauge: Gauge;
   readonly modelLatency: Histogram<'source'>;
   readonly batchSize: Histogram;
@@ -55,14 +63,26 @@ export class Metrics {
       registers,
     });
     this.cacheHits = new Counter({ name: 'model_cache_hits_total', help: 'Answers served from the cache', registers });
-    this.cacheMisses = new Counter({ name: 'model_cache_misses_total', help: 'Cache lookups that missed (faults included)', registers });
-    this.cacheErrors = new Counter({ name: 'model_cache_errors_total', help: 'Cache faults degraded to misses', registers });
+    this.cacheMisses = new Counter({
+      name: 'model_cache_misses_total',
+      help: 'Cache lookups that missed (faults included)',
+      registers,
+    });
+    this.cacheErrors = new Counter({
+      name: 'model_cache_errors_total',
+      help: 'Cache faults degraded to misses',
+      registers,
+    });
     this.invalidOutputs = new Counter({
       name: 'model_invalid_output_total',
       help: 'Predictions withheld because they failed the prediction schema (a model bug)',
       registers,
     });
-    this.fallbacks = new Counter({ name: 'model_fallback_total', help: 'Requests answered by the fallback rules', registers });
+    this.fallbacks = new Counter({
+      name: 'model_fallback_total',
+      help: 'Requests answered by the fallback rules',
+      registers,
+    });
     collectDefaultMetrics({ register: this.registry });
   }
 

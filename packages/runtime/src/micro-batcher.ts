@@ -62,7 +62,9 @@ export class MicroBatcher<I, O> {
 
   constructor(options: MicroBatcherOptions<I, O>) {
     if (!Number.isSafeInteger(options.maxBatchSize) || options.maxBatchSize < 1) {
-      throw new RangeError(`MicroBatcher: maxBatchSize must be a positive integer, got ${String(options.maxBatchSize)}`);
+      throw new RangeError(
+        `MicroBatcher: maxBatchSize must be a positive integer, got ${String(options.maxBatchSize)}`,
+      );
     }
     if (!Number.isFinite(options.maxWaitMs) || options.maxWaitMs < 0) {
       throw new RangeError(`MicroBatcher: maxWaitMs must be a number >= 0, got ${String(options.maxWaitMs)}`);
@@ -176,17 +178,19 @@ export class MicroBatcher<I, O> {
     } catch (error) {
       result = Promise.reject(error);
     }
-    const settled = result.then(
-      (results) => this.deliver(parts, size, results),
-      (error: unknown) => {
-        for (const part of parts) part.reject(error);
-      },
-    ).finally(() => {
-      this.inFlightBatches -= 1;
-      this.running.delete(settled);
-      // The model is free again: what waited behind this batch can go now.
-      if (this.queue.length > 0 && !this.closed) this.schedule();
-    });
+    const settled = result
+      .then(
+        (results) => this.deliver(parts, size, results),
+        (error: unknown) => {
+          for (const part of parts) part.reject(error);
+        },
+      )
+      .finally(() => {
+        this.inFlightBatches -= 1;
+        this.running.delete(settled);
+        // The model is free again: what waited behind this batch can go now.
+        if (this.queue.length > 0 && !this.closed) this.schedule();
+      });
     this.running.add(settled);
   }
 
@@ -195,7 +199,10 @@ export class MicroBatcher<I, O> {
       const got = Array.isArray(results) ? String(results.length) : `a non-array (${typeof results})`;
       const error = new MicroBatcherError(
         'MS_RUNTIME_BATCH_RESULT_MISMATCH',
-        MICRO_BATCHER_ERROR_CODES.MS_RUNTIME_BATCH_RESULT_MISMATCH.replace('{got}', got).replace('{expected}', String(size)),
+        MICRO_BATCHER_ERROR_CODES.MS_RUNTIME_BATCH_RESULT_MISMATCH.replace('{got}', got).replace(
+          '{expected}',
+          String(size),
+        ),
       );
       for (const part of parts) part.reject(error);
       return;

@@ -39,9 +39,14 @@ export function sha256File(path: string): string {
  * throws RuntimeError MS_RUNTIME_MODEL_HASH_MISMATCH (wrong file), MS_RUNTIME_MODEL_FILE_UNREADABLE
  * (missing / unreadable) or MS_RUNTIME_CONFIG_INVALID (the recorded value is not a sha256).
  */
-export function verifyModelArtifact(artifact: ModelArtifact, cwd: string = process.cwd()): { path: string; sha256: string } {
+export function verifyModelArtifact(
+  artifact: ModelArtifact,
+  cwd: string = process.cwd(),
+): { path: string; sha256: string } {
   if (!artifact || typeof artifact.path !== 'string' || artifact.path === '') {
-    throw new RuntimeError('MS_RUNTIME_CONFIG_INVALID', { detail: 'modelArtifact.path must name the model file (MS_MODEL_PATH).' });
+    throw new RuntimeError('MS_RUNTIME_CONFIG_INVALID', {
+      detail: 'modelArtifact.path must name the model file (MS_MODEL_PATH).',
+    });
   }
   const match = typeof artifact.sha256 === 'string' ? SHA256.exec(artifact.sha256.trim()) : null;
   if (!match) {

@@ -39,8 +39,10 @@ const OVERLOADED_RETRY_AFTER = '1';
 /** The micro-batcher's own errors, in this table's terms. */
 function fromBatcher(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
-  if (code === 'MS_RUNTIME_BATCH_RESULT_MISMATCH') return new RuntimeError('MS_RUNTIME_INVALID_OUTPUT', {}, { cause: err });
-  if (code === 'MS_RUNTIME_BATCHER_CLOSED') return new RuntimeError('MS_RUNTIME_NOT_READY', { state: 'stopping' }, { cause: err });
+  if (code === 'MS_RUNTIME_BATCH_RESULT_MISMATCH')
+    return new RuntimeError('MS_RUNTIME_INVALID_OUTPUT', {}, { cause: err });
+  if (code === 'MS_RUNTIME_BATCHER_CLOSED')
+    return new RuntimeError('MS_RUNTIME_NOT_READY', { state: 'stopping' }, { cause: err });
   return err;
 }
 
@@ -86,7 +88,11 @@ export class ModelRunner {
     try {
       await model.load?.();
     } catch (err) {
-      const error = new RuntimeError('MS_RUNTIME_MODEL_LOAD_FAILED', { model: model.name, detail: message(err) }, { cause: err });
+      const error = new RuntimeError(
+        'MS_RUNTIME_MODEL_LOAD_FAILED',
+        { model: model.name, detail: message(err) },
+        { cause: err },
+      );
       logger.error({ code: error.code, err }, error.message);
       health.transition('unhealthy', error.message);
       return;
@@ -98,7 +104,11 @@ export class ModelRunner {
         const problem = this.#o.validators.predictions(predictions, model.warmup.length);
         if (problem) throw new Error(`its answer does not match the prediction schema: ${problem}`);
       } catch (err) {
-        const error = new RuntimeError('MS_RUNTIME_WARMUP_FAILED', { model: model.name, detail: message(err) }, { cause: err });
+        const error = new RuntimeError(
+          'MS_RUNTIME_WARMUP_FAILED',
+          { model: model.name, detail: message(err) },
+          { cause: err },
+        );
         logger.error({ code: error.code, err }, error.message);
         health.transition('unhealthy', error.message);
         return;
@@ -108,7 +118,13 @@ export class ModelRunner {
       // Its own phase in the log: cold start = process start to 'listening' + this model load and warm-up.
       const now = performance.now();
       logger.info(
-        { model: model.name, version: model.version, ms: Math.round(now - started), loadMs: Math.round(loaded - started), warmupMs: Math.round(now - loaded) },
+        {
+          model: model.name,
+          version: model.version,
+          ms: Math.round(now - started),
+          loadMs: Math.round(loaded - started),
+          warmupMs: Math.round(now - loaded),
+        },
         'model ready',
       );
     }
@@ -125,9 +141,13 @@ export class ModelRunner {
     if (state !== 'ready' && state !== 'stopping') {
       if (state === 'unhealthy' && model.fallback) return this.#fallback(instances, health.reason ?? 'unhealthy');
       if (state === 'unhealthy') {
-        throw new RuntimeError('MS_RUNTIME_MODEL_UNAVAILABLE', { reason: health.reason ?? 'unhealthy' }, {
-          headers: { 'retry-after': NOT_READY_RETRY_AFTER },
-        });
+        throw new RuntimeError(
+          'MS_RUNTIME_MODEL_UNAVAILABLE',
+          { reason: health.reason ?? 'unhealthy' },
+          {
+            headers: { 'retry-after': NOT_READY_RETRY_AFTER },
+          },
+        );
       }
       throw new RuntimeError('MS_RUNTIME_NOT_READY', { state }, { headers: { 'retry-after': NOT_READY_RETRY_AFTER } });
     }

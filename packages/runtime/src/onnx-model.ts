@@ -36,7 +36,10 @@ async function loadOrt(): Promise<Ort> {
   try {
     return await import('onnxruntime-node');
   } catch (err) {
-    throw new Error('onnxModel needs onnxruntime-node: `npm install onnxruntime-node` (with onnxruntime-node-install=skip in .npmrc for the CPU build).', { cause: err });
+    throw new Error(
+      'onnxModel needs onnxruntime-node: `npm install onnxruntime-node` (with onnxruntime-node-install=skip in .npmrc for the CPU build).',
+      { cause: err },
+    );
   }
 }
 
@@ -46,7 +49,10 @@ function readSignature(signature: OnnxSignature | string): OnnxSignature {
   try {
     text = readFileSync(signature, 'utf8');
   } catch (err) {
-    throw new Error(`${signature} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); it describes the model's inputs and outputs.`, { cause: err });
+    throw new Error(
+      `${signature} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); it describes the model's inputs and outputs.`,
+      { cause: err },
+    );
   }
   return parseSignature(JSON.parse(text), signature);
 }
@@ -77,9 +83,14 @@ export function onnxModel(options: OnnxModelOptions): ModelDefinition<OnnxInstan
     async load() {
       ort = await loadOrt();
       session = await ort.InferenceSession.create(options.path);
-      const missing = [...signature.inputs.map((i) => i.name).filter((n) => !session!.inputNames.includes(n)), ...outputNames.filter((n) => !session!.outputNames.includes(n))];
+      const missing = [
+        ...signature.inputs.map((i) => i.name).filter((n) => !session!.inputNames.includes(n)),
+        ...outputNames.filter((n) => !session!.outputNames.includes(n)),
+      ];
       if (missing.length > 0) {
-        throw new Error(`${options.path} has no ${missing.join(', ')} (it has ${session.inputNames.join(', ')} -> ${session.outputNames.join(', ')}); the signature file belongs to another model: re-run init with --model.`);
+        throw new Error(
+          `${options.path} has no ${missing.join(', ')} (it has ${session.inputNames.join(', ')} -> ${session.outputNames.join(', ')}); the signature file belongs to another model: re-run init with --model.`,
+        );
       }
     },
     async predict(instances) {

@@ -58,7 +58,13 @@ export function instanceShape(spec: OnnxTensorSpec): OnnxDim[] {
  */
 export function isFeatureRowModel(s: OnnxSignature): boolean {
   const only = s.inputs.length === 1 ? s.inputs[0]! : undefined;
-  return only !== undefined && only.shape.length === 2 && isBatched(only) && typeof only.shape[1] === 'number' && NUMERIC.has(only.type);
+  return (
+    only !== undefined &&
+    only.shape.length === 2 &&
+    isBatched(only) &&
+    typeof only.shape[1] === 'number' &&
+    NUMERIC.has(only.type)
+  );
 }
 
 /** Feature names of a feature-row model: the signature's, else f0..fn. */
@@ -80,7 +86,10 @@ function tensorSchema(type: OnnxElementType, dims: OnnxDim[]): Record<string, un
   let schema = elementSchema(type);
   for (let i = dims.length - 1; i >= 0; i -= 1) {
     const d = dims[i];
-    schema = typeof d === 'number' ? { type: 'array', minItems: d, maxItems: d, items: schema } : { type: 'array', minItems: 1, items: schema };
+    schema =
+      typeof d === 'number'
+        ? { type: 'array', minItems: d, maxItems: d, items: schema }
+        : { type: 'array', minItems: 1, items: schema };
   }
   return schema;
 }
@@ -116,7 +125,9 @@ export function instanceSchemaOf(s: OnnxSignature): Record<string, unknown> {
     description: `One value per model input, keyed by input name (shapes without the batch axis).`,
     additionalProperties: false,
     required: s.inputs.map((i) => i.name),
-    properties: Object.fromEntries(s.inputs.map((i) => [i.name, { ...tensorSchema(i.type, instanceShape(i)), description: describe(i) }])),
+    properties: Object.fromEntries(
+      s.inputs.map((i) => [i.name, { ...tensorSchema(i.type, instanceShape(i)), description: describe(i) }]),
+    ),
   };
 }
 
@@ -128,7 +139,12 @@ export function byLabelKey(output: OnnxTensorSpec): string {
 /** A float output with one column per class label: also answered as {label: value}. */
 export function hasPerLabel(output: OnnxTensorSpec): boolean {
   const dims = instanceShape(output);
-  return output.labels !== undefined && (output.type === 'float32' || output.type === 'float64') && dims.length === 1 && dims[0] === output.labels.length;
+  return (
+    output.labels !== undefined &&
+    (output.type === 'float32' || output.type === 'float64') &&
+    dims.length === 1 &&
+    dims[0] === output.labels.length
+  );
 }
 
 /** JSON Schema of one prediction: one key per model output (and per-label probabilities). */
@@ -136,8 +152,15 @@ export function predictionSchemaOf(s: OnnxSignature): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   for (const o of s.outputs) {
     // Outputs' inner dims are often unknown in the graph (skl2onnx writes [None, k]); do not over-constrain.
-    properties[o.name] = { ...tensorSchema(o.type, instanceShape(o).map((d) => (typeof d === 'number' ? d : null))), description: describe(o) };
-    if (o.labels && instanceShape(o).length === 0) properties[o.name] = { ...(properties[o.name] as object), examples: o.labels.slice(0, 3) };
+    properties[o.name] = {
+      ...tensorSchema(
+        o.type,
+        instanceShape(o).map((d) => (typeof d === 'number' ? d : null)),
+      ),
+      description: describe(o),
+    };
+    if (o.labels && instanceShape(o).length === 0)
+      properties[o.name] = { ...(properties[o.name] as object), examples: o.labels.slice(0, 3) };
     if (hasPerLabel(o)) {
       properties[byLabelKey(o)] = {
         type: 'object',
@@ -156,10 +179,12 @@ export function csvRowReader(s: OnnxSignature): ((cells: string[]) => number[]) 
   if (!isFeatureRowModel(s)) return undefined;
   const names = featureNames(s);
   return (cells) => {
-    if (cells.length !== names.length) throw new Error(`has ${cells.length} values; the model takes ${names.length} (${names.join(', ')})`);
+    if (cells.length !== names.length)
+      throw new Error(`has ${cells.length} values; the model takes ${names.length} (${names.join(', ')})`);
     return cells.map((cell, i) => {
       const value = cell.trim() === '' ? Number.NaN : Number(cell);
-      if (!Number.isFinite(value)) throw new Error(`${names[i]} (column ${i + 1}) is ${JSON.stringify(cell)}, not a number`);
+      if (!Number.isFinite(value))
+        throw new Error(`${names[i]} (column ${i + 1}) is ${JSON.stringify(cell)}, not a number`);
       return value;
     });
   };
@@ -235,7 +260,11 @@ export function toFeeds(s: OnnxSignature, instances: OnnxInstance[]): Record<str
       if (dims.length !== first.length || dims.some((d, i) => d !== first[i])) return undefined;
       flatten(value, flat);
     }
-    feeds[input.name] = { type: input.type, data: typed(input.type, flat), dims: isBatched(input) ? [instances.length, ...first] : first };
+    feeds[input.name] = {
+      type: input.type,
+      data: typed(input.type, flat),
+      dims: isBatched(input) ? [instances.length, ...first] : first,
+    };
   }
   return feeds;
 }
@@ -264,7 +293,12 @@ export interface OutputTensor {
 }
 
 /** Splits the outputs of a run over `count` instances into one prediction per instance. */
-export function toPredictions(s: OnnxSignature, outputs: Record<string, OutputTensor>, count: number, batched: boolean): OnnxPrediction[] {
+export function toPredictions(
+  s: OnnxSignature,
+  outputs: Record<string, OutputTensor>,
+  count: number,
+  batched: boolean,
+): OnnxPrediction[] {
   const predictions: OnnxPrediction[] = Array.from({ length: count }, () => ({}));
   for (const spec of s.outputs) {
     const tensor = outputs[spec.name]!;
@@ -275,7 +309,9 @@ export function toPredictions(s: OnnxSignature, outputs: Record<string, OutputTe
       const value = nest(flat, perInstance, i * stride);
       predictions[i]![spec.name] = value;
       if (hasPerLabel(spec) && Array.isArray(value) && value.length === spec.labels!.length) {
-        predictions[i]![byLabelKey(spec)] = Object.fromEntries(spec.labels!.map((l, j) => [String(l), value[j] as number]));
+        predictions[i]![byLabelKey(spec)] = Object.fromEntries(
+          spec.labels!.map((l, j) => [String(l), value[j] as number]),
+        );
       }
     }
   }
@@ -286,14 +322,19 @@ export function toPredictions(s: OnnxSignature, outputs: Record<string, OutputTe
 export function parseSignature(value: unknown, source: string): OnnxSignature {
   const s = value as Partial<OnnxSignature> | null;
   const problem = (what: string): never => {
-    throw new Error(`${source} ${what}; re-run \`model-service init --model <file>\` to write it again from the model.`);
+    throw new Error(
+      `${source} ${what}; re-run \`model-service init --model <file>\` to write it again from the model.`,
+    );
   };
-  if (typeof s !== 'object' || s === null || s.format !== 'onnx-signature/v1') problem('is not an onnx-signature/v1 file');
+  if (typeof s !== 'object' || s === null || s.format !== 'onnx-signature/v1')
+    problem('is not an onnx-signature/v1 file');
   for (const key of ['inputs', 'outputs'] as const) {
     if (!Array.isArray(s![key]) || s![key]!.length === 0) problem(`has no ${key}`);
     for (const t of s![key]!) {
-      if (typeof t?.name !== 'string' || !Array.isArray(t.shape)) problem(`has an entry in ${key} without name and shape`);
-      if (!['float32', 'float64', 'int64', 'int32', 'bool', 'string'].includes(t.type)) problem(`has ${key} "${t.name}" of unsupported type ${String(t.type)}`);
+      if (typeof t?.name !== 'string' || !Array.isArray(t.shape))
+        problem(`has an entry in ${key} without name and shape`);
+      if (!['float32', 'float64', 'int64', 'int32', 'bool', 'string'].includes(t.type))
+        problem(`has ${key} "${t.name}" of unsupported type ${String(t.type)}`);
     }
   }
   return s as OnnxSignature;

@@ -12,7 +12,12 @@ const ERROR_SCHEMA = {
       type: 'object',
       required: ['code', 'message', 'requestId'],
       properties: {
-        code: { type: 'string', enum: Object.entries(ERRORS as Record<string, { status?: number }>).filter(([, e]) => e.status !== undefined).map(([c]) => c) },
+        code: {
+          type: 'string',
+          enum: Object.entries(ERRORS as Record<string, { status?: number }>)
+            .filter(([, e]) => e.status !== undefined)
+            .map(([c]) => c),
+        },
         message: { type: 'string' },
         path: { type: 'string', description: 'JSON Pointer to the offending field' },
         requestId: { type: 'string' },
@@ -37,7 +42,11 @@ function stripSchemaKeyword(schema: Record<string, unknown>): Record<string, unk
   return rest;
 }
 
-export function buildOpenApi(model: ModelDefinition, schemas: EnvelopeSchemas, maxInstances: number): Record<string, unknown> {
+export function buildOpenApi(
+  model: ModelDefinition,
+  schemas: EnvelopeSchemas,
+  maxInstances: number,
+): Record<string, unknown> {
   const csv = model.fromCsvRow !== undefined;
   const requestContent: Record<string, unknown> = {
     'application/json': {
@@ -48,7 +57,8 @@ export function buildOpenApi(model: ModelDefinition, schemas: EnvelopeSchemas, m
   if (csv) requestContent['text/csv'] = { schema: { type: 'string', description: 'one instance per line, no header' } };
   const invocation = {
     summary: `Predict with ${model.name} ${model.version}`,
-    description: `Send 1 to ${maxInstances} instances; get one prediction per instance, in order. ` +
+    description:
+      `Send 1 to ${maxInstances} instances; get one prediction per instance, in order. ` +
       'Answers flagged "source": "fallback" came from the fallback rules, not the model.',
     requestBody: { required: true, content: requestContent },
     responses: {
@@ -56,7 +66,10 @@ export function buildOpenApi(model: ModelDefinition, schemas: EnvelopeSchemas, m
         description: 'One prediction per instance',
         headers: {
           'X-Cache': { schema: { enum: ['HIT', 'MISS'] }, description: 'present when the cache is on' },
-          'X-Amzn-SageMaker-Custom-Attributes': { schema: { enum: ['cache=hit', 'cache=miss'] }, description: 'the same, as SageMaker passes it to InvokeEndpoint callers' },
+          'X-Amzn-SageMaker-Custom-Attributes': {
+            schema: { enum: ['cache=hit', 'cache=miss'] },
+            description: 'the same, as SageMaker passes it to InvokeEndpoint callers',
+          },
         },
         content: { 'application/json': { schema: { $ref: '#/components/schemas/InvocationResponse' } } },
       },
@@ -94,7 +107,9 @@ export function buildOpenApi(model: ModelDefinition, schemas: EnvelopeSchemas, m
       '/ping': health('SageMaker health check: UP once the model is loaded and warm'),
       '/health/live': health('Liveness: the process answers'),
       '/health/ready': health('Readiness: model ready and every readiness check passing'),
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format' } } } },
+      '/metrics': {
+        get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format' } } },
+      },
     },
     components: {
       schemas: {
@@ -102,7 +117,14 @@ export function buildOpenApi(model: ModelDefinition, schemas: EnvelopeSchemas, m
         Prediction: stripSchemaKeyword(model.predictionSchema),
         InvocationRequest: {
           ...schemas.request,
-          properties: { instances: { type: 'array', minItems: 1, maxItems: maxInstances, items: { $ref: '#/components/schemas/Instance' } } },
+          properties: {
+            instances: {
+              type: 'array',
+              minItems: 1,
+              maxItems: maxInstances,
+              items: { $ref: '#/components/schemas/Instance' },
+            },
+          },
         },
         InvocationResponse: {
           ...schemas.response,

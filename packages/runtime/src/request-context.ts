@@ -39,7 +39,13 @@ export function contextOf(req: IncomingMessage): RequestContext | undefined {
 }
 
 /** Starts tracking; `fast` = the caller writes headers itself (no setHeader, no listener). */
-export function beginRequest(tracker: Tracker, req: IncomingMessage, res: ServerResponse, route: string, fast: boolean): RequestContext {
+export function beginRequest(
+  tracker: Tracker,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: string,
+  fast: boolean,
+): RequestContext {
   const ctx: RequestContext = { id: requestIdFrom(req.headers), start: performance.now(), route };
   (req as WithContext)[CONTEXT] = ctx;
   tracker.metrics.inFlight.inc();
@@ -66,8 +72,19 @@ export function endRequest(tracker: Tracker, req: IncomingMessage, ctx: RequestC
   const level = status >= 500 ? 'error' : tracker.quietRoutes.has(ctx.route) ? 'debug' : 'info';
   if (!logger.isLevelEnabled(level)) return;
   const ms = Math.round(seconds * 10000) / 10;
-  if (tracker.accessLine !== undefined && level !== 'error' && ctx.requestBody === undefined && ctx.responseBody === undefined) {
-    tracker.accessLine(level === 'info' ? 30 : 20, { reqId: ctx.id, method: req.method ?? 'GET', route: ctx.route, status, ms });
+  if (
+    tracker.accessLine !== undefined &&
+    level !== 'error' &&
+    ctx.requestBody === undefined &&
+    ctx.responseBody === undefined
+  ) {
+    tracker.accessLine(level === 'info' ? 30 : 20, {
+      reqId: ctx.id,
+      method: req.method ?? 'GET',
+      route: ctx.route,
+      status,
+      ms,
+    });
     return;
   }
   const line: Record<string, unknown> = {
@@ -96,7 +113,12 @@ export function sendJson(
   fast: boolean,
   extra?: readonly string[],
 ): void {
-  const headers: string[] = ['content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(body))];
+  const headers: string[] = [
+    'content-type',
+    'application/json; charset=utf-8',
+    'content-length',
+    String(Buffer.byteLength(body)),
+  ];
   if (fast) {
     headers.push('x-request-id', ctx.id);
     if (tracker.draining) headers.push('connection', 'close');
@@ -108,7 +130,14 @@ export function sendJson(
   res.end(body);
 }
 
-export function sendError(tracker: Tracker, res: ServerResponse, ctx: RequestContext, err: RuntimeError, fast: boolean, extra?: string[]): void {
+export function sendError(
+  tracker: Tracker,
+  res: ServerResponse,
+  ctx: RequestContext,
+  err: RuntimeError,
+  fast: boolean,
+  extra?: string[],
+): void {
   const headers: string[] = extra ? [...extra] : [];
   if (err.headers) for (const [k, v] of Object.entries(err.headers)) headers.push(k, v);
   sendJson(tracker, res, ctx, err.status ?? 500, errorBody(err, ctx.id), fast, headers);

@@ -17,7 +17,9 @@ export function reportStartFailure(err: unknown): void {
     const e = err as { code?: string; message: string };
     process.stderr.write(`model-service: ${e.code ? `[${e.code}] ` : ''}${e.message}\n`);
   } else {
-    process.stderr.write(`model-service: failed to start (this is a bug, please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `model-service: failed to start (this is a bug, please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
   }
 }
 

@@ -44,7 +44,9 @@ const CONNECTIONS_CHECK_MS = 1_000;
 function limit(name: keyof ServerLimits, value: number | undefined, min: number): number {
   if (value === undefined) return SERVER_LIMIT_DEFAULTS[name];
   if (!Number.isSafeInteger(value) || value < min) {
-    throw new RuntimeError('MS_RUNTIME_CONFIG_INVALID', { detail: `${name}=${JSON.stringify(value)} is not allowed; use an integer of at least ${min}.` });
+    throw new RuntimeError('MS_RUNTIME_CONFIG_INVALID', {
+      detail: `${name}=${JSON.stringify(value)} is not allowed; use an integer of at least ${min}.`,
+    });
   }
   return value;
 }

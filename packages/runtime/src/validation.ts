@@ -93,7 +93,8 @@ export function fieldName(pointer: string, root = ''): string {
 }
 
 function inputError(error: ErrorObject | undefined): RuntimeError {
-  if (!error) return new RuntimeError('MS_RUNTIME_INVALID_INPUT', { field: 'body', problem: 'is invalid' }, { path: '' });
+  if (!error)
+    return new RuntimeError('MS_RUNTIME_INVALID_INPUT', { field: 'body', problem: 'is invalid' }, { path: '' });
   let pointer = error.instancePath;
   let problem = error.message ?? 'is invalid';
   const params = error.params as Record<string, unknown>;
@@ -136,8 +137,15 @@ export function parseJson(body: Buffer | string): unknown {
  * Splits a CSV body into rows of cells (RFC 4180 quoting; CRLF or LF; blank lines skipped)
  * and maps each row through model.fromCsvRow into `{"instances": [...]}`.
  */
-export function parseCsv(body: Buffer | string, fromCsvRow: (cells: string[]) => unknown, maxRows = Infinity): { instances: unknown[] } {
-  return csvInstances(new CsvRows(maxRows).push(typeof body === 'string' ? body : body.toString('utf8')).end(), fromCsvRow);
+export function parseCsv(
+  body: Buffer | string,
+  fromCsvRow: (cells: string[]) => unknown,
+  maxRows = Infinity,
+): { instances: unknown[] } {
+  return csvInstances(
+    new CsvRows(maxRows).push(typeof body === 'string' ? body : body.toString('utf8')).end(),
+    fromCsvRow,
+  );
 }
 
 /** Maps rows of cells through model.fromCsvRow; a row it refuses is MS_RUNTIME_INVALID_CSV naming the row. */

@@ -32,16 +32,25 @@ const metric = async (url: string, name: string) => {
 describe('cache in the invocation path', () => {
   it('memory: MISS then HIT for the same instances; the model runs once', async () => {
     await withService({ kind: 'memory', ttlSeconds: 60 }, async (url, calls) => {
-      const first = await request(url).post('/invocations').send({ instances: [[1, 2, 3, 4]] }).expect(200);
+      const first = await request(url)
+        .post('/invocations')
+        .send({ instances: [[1, 2, 3, 4]] })
+        .expect(200);
       expect(first.headers['x-cache']).toBe('MISS');
-      const second = await request(url).post('/invocations').send({ instances: [[1, 2, 3, 4]] }).expect(200);
+      const second = await request(url)
+        .post('/invocations')
+        .send({ instances: [[1, 2, 3, 4]] })
+        .expect(200);
       expect(second.headers['x-cache']).toBe('HIT');
       expect(second.body).toEqual(first.body);
       expect(calls).toHaveLength(1);
       // Same instances as CSV: same canonical form, same entry.
       const csv = await request(url).post('/invocations').set('content-type', 'text/csv').send('1,2,3,4').expect(200);
       expect(csv.headers['x-cache']).toBe('HIT');
-      const other = await request(url).post('/invocations').send({ instances: [[1, 2, 3, 5]] }).expect(200);
+      const other = await request(url)
+        .post('/invocations')
+        .send({ instances: [[1, 2, 3, 5]] })
+        .expect(200);
       expect(other.headers['x-cache']).toBe('MISS');
       expect(await metric(url, 'model_cache_hits_total')).toBe(2);
       expect(await metric(url, 'model_cache_misses_total')).toBe(2);
@@ -50,7 +59,10 @@ describe('cache in the invocation path', () => {
 
   it('invalid requests never reach the cache', async () => {
     await withService({ kind: 'memory' }, async (url) => {
-      const res = await request(url).post('/invocations').send({ instances: [['x']] }).expect(400);
+      const res = await request(url)
+        .post('/invocations')
+        .send({ instances: [['x']] })
+        .expect(400);
       expect(res.headers['x-cache']).toBeUndefined();
       expect(await metric(url, 'model_cache_misses_total')).toBe(0);
     });
@@ -58,23 +70,32 @@ describe('cache in the invocation path', () => {
 
   it('no X-Cache header when the cache is off', async () => {
     await withService({ kind: 'off' }, async (url) => {
-      const res = await request(url).post('/invocations').send({ instances: [[1, 2, 3, 4]] }).expect(200);
+      const res = await request(url)
+        .post('/invocations')
+        .send({ instances: [[1, 2, 3, 4]] })
+        .expect(200);
       expect(res.headers['x-cache']).toBeUndefined();
     });
   });
 
-  it('redis (the test run\'s real redis-server): MISS then HIT', async () => {
+  it("redis (the test run's real redis-server): MISS then HIT", async () => {
     const redisUrl = process.env.REDIS_URL;
     expect(redisUrl).toBeDefined();
     await withService({ kind: 'redis', redisUrl, ttlSeconds: 30 }, async (url, calls) => {
       // A unique instance so earlier runs' entries cannot answer.
       const unique = [Date.now() % 100000, Math.round(Math.random() * 1e6), 3, 4];
-      const first = await request(url).post('/invocations').send({ instances: [unique] }).expect(200);
+      const first = await request(url)
+        .post('/invocations')
+        .send({ instances: [unique] })
+        .expect(200);
       expect(first.headers['x-cache']).toBe('MISS');
       // The store writes in the background; poll briefly (bounded) for the entry.
       let hit = '';
       for (let i = 0; i < 50 && hit !== 'HIT'; i += 1) {
-        const again = await request(url).post('/invocations').send({ instances: [unique] }).expect(200);
+        const again = await request(url)
+          .post('/invocations')
+          .send({ instances: [unique] })
+          .expect(200);
         hit = again.headers['x-cache'] as string;
         if (hit !== 'HIT') await new Promise((r) => setTimeout(r, 20));
       }
@@ -85,15 +106,21 @@ describe('cache in the invocation path', () => {
 
   it('redis down: every request is still answered (as a miss) and faults are counted', async () => {
     const deadPort = await freePort();
-    await withService({ kind: 'redis', redisUrl: `redis://127.0.0.1:${deadPort}`, ttlSeconds: 30 }, async (url, calls) => {
-      for (let i = 0; i < 5; i += 1) {
-        const res = await request(url).post('/invocations').send({ instances: [[i, 1, 1, 1]] }).expect(200);
-        expect(res.headers['x-cache']).toBe('MISS');
-      }
-      expect(calls).toHaveLength(5);
-      expect(await metric(url, 'model_cache_misses_total')).toBe(5);
-      expect(await metric(url, 'model_cache_errors_total')).toBeGreaterThan(0);
-    });
+    await withService(
+      { kind: 'redis', redisUrl: `redis://127.0.0.1:${deadPort}`, ttlSeconds: 30 },
+      async (url, calls) => {
+        for (let i = 0; i < 5; i += 1) {
+          const res = await request(url)
+            .post('/invocations')
+            .send({ instances: [[i, 1, 1, 1]] })
+            .expect(200);
+          expect(res.headers['x-cache']).toBe('MISS');
+        }
+        expect(calls).toHaveLength(5);
+        expect(await metric(url, 'model_cache_misses_total')).toBe(5);
+        expect(await metric(url, 'model_cache_errors_total')).toBeGreaterThan(0);
+      },
+    );
   });
 
   it('a deeply nested instance under a permissive schema is keyed and answered, not a 500', async () => {
@@ -144,17 +171,30 @@ describe('cache in the invocation path', () => {
     const devB = await start('dev', fileB);
     try {
       const unique = [Date.now() % 100000, Math.round(Math.random() * 1e6), 5, 6];
-      await request(devA.url).post('/invocations').send({ instances: [unique] }).expect(200);
+      await request(devA.url)
+        .post('/invocations')
+        .send({ instances: [unique] })
+        .expect(200);
       // Wait (bounded) until dev/A's entry is in Redis, so a miss below is the scope, not timing.
       let hit = '';
       for (let i = 0; i < 50 && hit !== 'HIT'; i += 1) {
-        hit = (await request(devA.url).post('/invocations').send({ instances: [unique] })).headers['x-cache'] as string;
+        hit = (
+          await request(devA.url)
+            .post('/invocations')
+            .send({ instances: [unique] })
+        ).headers['x-cache'] as string;
         if (hit !== 'HIT') await new Promise((r) => setTimeout(r, 20));
       }
       expect(hit).toBe('HIT');
-      const otherEnv = await request(prodA.url).post('/invocations').send({ instances: [unique] }).expect(200);
+      const otherEnv = await request(prodA.url)
+        .post('/invocations')
+        .send({ instances: [unique] })
+        .expect(200);
       expect(otherEnv.headers['x-cache']).toBe('MISS');
-      const otherWeights = await request(devB.url).post('/invocations').send({ instances: [unique] }).expect(200);
+      const otherWeights = await request(devB.url)
+        .post('/invocations')
+        .send({ instances: [unique] })
+        .expect(200);
       expect(otherWeights.headers['x-cache']).toBe('MISS');
       expect(prodA.calls).toHaveLength(1);
       expect(devB.calls).toHaveLength(1);

@@ -39,7 +39,13 @@ describe('loadConfig', () => {
   });
 
   it('coerces strings from the environment', () => {
-    const config = loadConfig({ PORT: '9090', MS_LOG_PAYLOADS: 'true', MS_CACHE: 'redis', MS_REDIS_URL: 'redis://127.0.0.1:6379', MS_BATCH: 'on' });
+    const config = loadConfig({
+      PORT: '9090',
+      MS_LOG_PAYLOADS: 'true',
+      MS_CACHE: 'redis',
+      MS_REDIS_URL: 'redis://127.0.0.1:6379',
+      MS_BATCH: 'on',
+    });
     expect(config.PORT).toBe(9090);
     expect(config.MS_LOG_PAYLOADS).toBe(true);
     const options = serviceOptionsFromConfig(config);

@@ -11,20 +11,26 @@ import { modelSum } from './fixtures/model-sum.js';
 import { modelThrowsOnPredict } from './fixtures/model-throws-on-predict.js';
 import { silentLogger } from './helpers/memory-logger.js';
 
-
 async function started(service: Service): Promise<{ service: Service; url: string }> {
   const { port } = await service.listen(0, '127.0.0.1');
   return { service, url: `http://127.0.0.1:${port}` };
 }
 
-const ok = { instances: [[1, 2, 3, 4], [5, 6, 7, 8]] };
+const ok = {
+  instances: [
+    [1, 2, 3, 4],
+    [5, 6, 7, 8],
+  ],
+};
 
 describe('createService over both transports', () => {
   let socket: { service: Service; url: string };
   let viaApp: Service;
 
   beforeAll(async () => {
-    socket = await started(createService({ model: modelSum().model, logger: silentLogger(), maxInstances: 3, maxBodyBytes: 2048 }));
+    socket = await started(
+      createService({ model: modelSum().model, logger: silentLogger(), maxInstances: 3, maxBodyBytes: 2048 }),
+    );
     viaApp = createService({ model: modelSum().model, logger: silentLogger(), maxInstances: 3, maxBodyBytes: 2048 });
     await viaApp.start();
   });
@@ -51,7 +57,12 @@ describe('createService over both transports', () => {
 
     it('POST /invocations answers one prediction per instance, in order', async () => {
       const res = await client().post('/invocations').send(ok).expect(200);
-      expect(res.body).toEqual({ predictions: [{ label: 'small', sum: 10 }, { label: 'large', sum: 26 }] });
+      expect(res.body).toEqual({
+        predictions: [
+          { label: 'small', sum: 10 },
+          { label: 'large', sum: 26 },
+        ],
+      });
     });
 
     it('POST /endpoints/:name/invocations is the same handler', async () => {
@@ -60,18 +71,37 @@ describe('createService over both transports', () => {
     });
 
     it('accepts text/csv through model.fromCsvRow', async () => {
-      const res = await client().post('/invocations').set('content-type', 'text/csv').send('1,2,3,4\r\n"5",6,7,8\n\n').expect(200);
-      expect(res.body.predictions).toEqual([{ label: 'small', sum: 10 }, { label: 'large', sum: 26 }]);
+      const res = await client()
+        .post('/invocations')
+        .set('content-type', 'text/csv')
+        .send('1,2,3,4\r\n"5",6,7,8\n\n')
+        .expect(200);
+      expect(res.body.predictions).toEqual([
+        { label: 'small', sum: 10 },
+        { label: 'large', sum: 26 },
+      ]);
     });
 
     it('400 MS_RUNTIME_INVALID_CSV names the row that could not be read', async () => {
-      const res = await client().post('/invocations').set('content-type', 'text/csv').send('1,2,3,4\n1,2\n').expect(400);
+      const res = await client()
+        .post('/invocations')
+        .set('content-type', 'text/csv')
+        .send('1,2,3,4\n1,2\n')
+        .expect(400);
       expect(res.body.error).toMatchObject({ code: 'MS_RUNTIME_INVALID_CSV', path: '/instances/1' });
       expect(res.body.error.message).toContain('row 2');
     });
 
     it('400 MS_RUNTIME_INVALID_INPUT names the field and gives the schema path', async () => {
-      const res = await client().post('/invocations').send({ instances: [[1, 2, 3, 4], [1, 2, 'x', 4]] }).expect(400);
+      const res = await client()
+        .post('/invocations')
+        .send({
+          instances: [
+            [1, 2, 3, 4],
+            [1, 2, 'x', 4],
+          ],
+        })
+        .expect(400);
       expect(res.body.error).toMatchObject({
         code: 'MS_RUNTIME_INVALID_INPUT',
         message: 'instances[1][2] must be number',
@@ -82,25 +112,50 @@ describe('createService over both transports', () => {
 
     it('400 when instances is missing, or an unknown field is sent', async () => {
       const missing = await client().post('/invocations').send({ rows: [] }).expect(400);
-      expect(missing.body.error).toMatchObject({ code: 'MS_RUNTIME_INVALID_INPUT', path: '/instances', message: 'instances is required' });
-      const extra = await client().post('/invocations').send({ instances: [[1, 2, 3, 4]], debug: true }).expect(400);
+      expect(missing.body.error).toMatchObject({
+        code: 'MS_RUNTIME_INVALID_INPUT',
+        path: '/instances',
+        message: 'instances is required',
+      });
+      const extra = await client()
+        .post('/invocations')
+        .send({ instances: [[1, 2, 3, 4]], debug: true })
+        .expect(400);
       expect(extra.body.error).toMatchObject({ path: '/debug', message: 'debug is not allowed' });
     });
 
     it('400 when there are more instances than maxInstances, or none', async () => {
-      const many = await client().post('/invocations').send({ instances: [[1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4]] }).expect(400);
+      const many = await client()
+        .post('/invocations')
+        .send({
+          instances: [
+            [1, 2, 3, 4],
+            [1, 2, 3, 4],
+            [1, 2, 3, 4],
+            [1, 2, 3, 4],
+          ],
+        })
+        .expect(400);
       expect(many.body.error.path).toBe('/instances');
       expect(many.body.error.message).toContain('more than 3');
       await client().post('/invocations').send({ instances: [] }).expect(400);
     });
 
     it('400 MS_RUNTIME_INVALID_JSON on a body that is not JSON', async () => {
-      const res = await client().post('/invocations').set('content-type', 'application/json').send('{"instances": [[1,2,').expect(400);
+      const res = await client()
+        .post('/invocations')
+        .set('content-type', 'application/json')
+        .send('{"instances": [[1,2,')
+        .expect(400);
       expect(res.body.error.code).toBe('MS_RUNTIME_INVALID_JSON');
     });
 
     it('400 (not 500) on numbers JSON cannot hold and on deep nesting', async () => {
-      const huge = await client().post('/invocations').set('content-type', 'application/json').send('{"instances":[[1e999,2,3,4]]}').expect(400);
+      const huge = await client()
+        .post('/invocations')
+        .set('content-type', 'application/json')
+        .send('{"instances":[[1e999,2,3,4]]}')
+        .expect(400);
       expect(huge.body.error.path).toBe('/instances/0/0');
       const deep = `{"instances":[${'['.repeat(500)}${']'.repeat(500)}]}`;
       const res = await client().post('/invocations').set('content-type', 'application/json').send(deep).expect(400);
@@ -164,8 +219,12 @@ describe('createService over both transports', () => {
   it('/metrics exposes request, model and process metrics', async () => {
     await request(socket.url).post('/invocations').send(ok).expect(200);
     const res = await request(socket.url).get('/metrics').expect(200);
-    expect(res.text).toMatch(/http_request_duration_seconds_count\{route="\/invocations",method="POST",status_code="200"\} [1-9]/);
-    expect(res.text).toMatch(/http_request_duration_seconds_count\{route="\/invocations",method="POST",status_code="400"\} [1-9]/);
+    expect(res.text).toMatch(
+      /http_request_duration_seconds_count\{route="\/invocations",method="POST",status_code="200"\} [1-9]/,
+    );
+    expect(res.text).toMatch(
+      /http_request_duration_seconds_count\{route="\/invocations",method="POST",status_code="400"\} [1-9]/,
+    );
     expect(res.text).toMatch(/model_predict_duration_seconds_count\{source="model"\} [1-9]/);
     expect(res.text).toMatch(/model_batch_size_count [1-9]/);
     expect(res.text).toMatch(/^http_requests_in_flight 1$/m); // the scrape itself
@@ -279,7 +338,11 @@ describe('user routes and middleware', () => {
     await service.start();
     const res = await request(service.app).post('/invocations').send(ok).expect(200);
     expect(res.body.predictions).toHaveLength(2);
-    const bad = await request(service.app).post('/invocations').set('content-type', 'application/json').send('{oops').expect(400);
+    const bad = await request(service.app)
+      .post('/invocations')
+      .set('content-type', 'application/json')
+      .send('{oops')
+      .expect(400);
     expect(bad.body.error.code).toBe('MS_RUNTIME_INVALID_JSON');
     await service.close();
   });
@@ -305,6 +368,8 @@ describe('model definition checks', () => {
 
   it('refuses a schema that does not compile, naming the schema', () => {
     const { model } = modelSum({ instanceSchema: { type: 'no-such-type' } });
-    expect(() => createService({ model, logger: silentLogger() })).toThrow(/instance schema of model "sum" does not compile/);
+    expect(() => createService({ model, logger: silentLogger() })).toThrow(
+      /instance schema of model "sum" does not compile/,
+    );
   });
 });

@@ -30,7 +30,10 @@ describe('parseGoldenSet', () => {
       '',
     ].join('\n');
     const cases = parseGoldenSet(text);
-    expect(cases.map((c) => [c.line, c.tolerance])).toEqual([[1, 1e-6], [3, 0]]);
+    expect(cases.map((c) => [c.line, c.tolerance])).toEqual([
+      [1, 1e-6],
+      [3, 0],
+    ]);
     expect(cases[1]!.request).toEqual({ instances: [[9, 9, 9, 9]] });
   });
 
@@ -51,7 +54,9 @@ describe('parseGoldenSet', () => {
   });
 
   it('names the line of the first bad case', () => {
-    expect(invalid('{"request": {}, "response": 1}\n{"request": {}, "response": 1}\n{oops}').message).toContain('line 3');
+    expect(invalid('{"request": {}, "response": 1}\n{"request": {}, "response": 1}\n{oops}').message).toContain(
+      'line 3',
+    );
   });
 
   it('readGoldenSet names a file it cannot read', () => {
@@ -63,17 +68,35 @@ describe('compareGolden', () => {
   const expected = { predictions: [{ label: 'setosa', probabilities: [0.9, 0.09, 0.01] }] };
 
   it('matches numbers within the tolerance and everything else exactly', () => {
-    expect(compareGolden(expected, { predictions: [{ label: 'setosa', probabilities: [0.9000004, 0.09, 0.0099996] }] }, 1e-6)).toBeUndefined();
+    expect(
+      compareGolden(
+        expected,
+        { predictions: [{ label: 'setosa', probabilities: [0.9000004, 0.09, 0.0099996] }] },
+        1e-6,
+      ),
+    ).toBeUndefined();
     expect(compareGolden(expected, JSON.parse(JSON.stringify(expected)), 0)).toBeUndefined();
   });
 
   it.each([
-    [{ predictions: [{ label: 'setosa', probabilities: [0.9, 0.0901, 0.01] }] }, 'body.predictions[0].probabilities[1]: expected 0.09, got 0.0901'],
-    [{ predictions: [{ label: 'virginica', probabilities: [0.9, 0.09, 0.01] }] }, 'body.predictions[0].label: expected "setosa", got "virginica"'],
+    [
+      { predictions: [{ label: 'setosa', probabilities: [0.9, 0.0901, 0.01] }] },
+      'body.predictions[0].probabilities[1]: expected 0.09, got 0.0901',
+    ],
+    [
+      { predictions: [{ label: 'virginica', probabilities: [0.9, 0.09, 0.01] }] },
+      'body.predictions[0].label: expected "setosa", got "virginica"',
+    ],
     [{ predictions: [] }, 'body.predictions: expected 1 items, got 0'],
     [{ predictions: [{ label: 'setosa' }] }, 'body.predictions[0].probabilities: missing'],
-    [{ predictions: [{ label: 'setosa', probabilities: [0.9, 0.09, 0.01] }], source: 'fallback' }, 'body.source: not expected, got "fallback"'],
-    [{ predictions: [{ label: 'setosa', probabilities: '0.9' }] }, 'body.predictions[0].probabilities: expected an array'],
+    [
+      { predictions: [{ label: 'setosa', probabilities: [0.9, 0.09, 0.01] }], source: 'fallback' },
+      'body.source: not expected, got "fallback"',
+    ],
+    [
+      { predictions: [{ label: 'setosa', probabilities: '0.9' }] },
+      'body.predictions[0].probabilities: expected an array',
+    ],
     [null, 'body: expected an object, got null'],
   ])('reports the first difference with its path: %j', (actual, problem) => {
     expect(compareGolden(expected, actual, 1e-6)).toContain(problem);
@@ -82,8 +105,18 @@ describe('compareGolden', () => {
 
 describe('replayGoldenSet over a real socket', () => {
   // Recorded from the model itself, the way a training job records its golden set.
-  const rows: Features[][] = [[[1, 2, 3, 4]], [[0.5, 0.25, 0.125, 0.0625], [7, 7, 7, 7]]];
-  const golden = rows.map((instances) => JSON.stringify({ request: { instances }, response: { predictions: predictSum(instances) }, tolerance: 1e-9 })).join('\n');
+  const rows: Features[][] = [
+    [[1, 2, 3, 4]],
+    [
+      [0.5, 0.25, 0.125, 0.0625],
+      [7, 7, 7, 7],
+    ],
+  ];
+  const golden = rows
+    .map((instances) =>
+      JSON.stringify({ request: { instances }, response: { predictions: predictSum(instances) }, tolerance: 1e-9 }),
+    )
+    .join('\n');
 
   async function replayAgainst(predict?: (x: Features[]) => unknown[]) {
     const dir = mkdtempSync(join(tmpdir(), 'ms-golden-'));
@@ -101,7 +134,10 @@ describe('replayGoldenSet over a real socket', () => {
   }
 
   it('passes every case against the model that recorded it', async () => {
-    expect(await replayAgainst()).toEqual([{ line: 1, ok: true }, { line: 2, ok: true }]);
+    expect(await replayAgainst()).toEqual([
+      { line: 1, ok: true },
+      { line: 2, ok: true },
+    ]);
   });
 
   it('fails, with the path and both values, against a model that answers differently', async () => {

@@ -37,7 +37,12 @@ describe('Health', () => {
   it('readiness names each custom check and is DOWN if one throws or returns false', async () => {
     const h = new Health([
       { name: 'feature-store', check: () => true },
-      { name: 'redis', check: async () => { throw new Error('ECONNREFUSED'); } },
+      {
+        name: 'redis',
+        check: async () => {
+          throw new Error('ECONNREFUSED');
+        },
+      },
       { name: 'license', check: () => false },
     ]);
     h.transition('ready');
@@ -55,7 +60,9 @@ describe('Health', () => {
 describe('probes over HTTP', () => {
   it('/ping is 503 DOWN while the model loads, 200 UP after load + warm-up', async () => {
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const { model, calls } = modelSum({ load: () => gate });
     const service = createService({ model, logger: silentLogger() });
     const listening = service.listen(0, '127.0.0.1');

@@ -46,7 +46,9 @@ function start(env: Record<string, string>): Child {
   });
   let err = '';
   let signalled = 0;
-  proc.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
+  proc.stderr!.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
   const exit = new Promise<{ code: number | null; ms: number }>((resolve) => {
     proc.on('exit', (code) => resolve({ code, ms: Date.now() - signalled }));
   });
@@ -68,17 +70,26 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, tries
 
 function call(port: number, agent: http.Agent, method: string, path: string, body?: string) {
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => { text += c.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path, agent, headers: body ? { 'content-type': 'application/json' } : {} },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => {
+          text += c.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-const up = (port: number) => call(port, new http.Agent(), 'GET', '/ping').then((r) => r.status === 200, () => false);
+const up = (port: number) =>
+  call(port, new http.Agent(), 'GET', '/ping').then(
+    (r) => r.status === 200,
+    () => false,
+  );
 
 describe('graceful SIGTERM', () => {
   it('finishes every accepted request, closes keep-alive politely, exits 0', async () => {
@@ -90,10 +101,13 @@ describe('graceful SIGTERM', () => {
       // One idle keep-alive connection before the signal...
       expect((await call(port, agent, 'GET', '/ping')).status).toBe(200);
       const closedIdle = new Promise<void>((resolve) => {
-        for (const sockets of Object.values(agent.freeSockets)) for (const s of sockets ?? []) s.once('close', () => resolve());
+        for (const sockets of Object.values(agent.freeSockets))
+          for (const s of sockets ?? []) s.once('close', () => resolve());
       });
       // ...and five requests in flight inside the model.
-      const inflight = [1, 2, 3, 4, 5].map((n) => call(port, agent, 'POST', '/invocations', JSON.stringify({ instances: [[n, 0, 0, 0]] })));
+      const inflight = [1, 2, 3, 4, 5].map((n) =>
+        call(port, agent, 'POST', '/invocations', JSON.stringify({ instances: [[n, 0, 0, 0]] })),
+      );
       await until('5 predicts in flight', () => (child.stderr().match(/predict-start/g) ?? []).length >= 5);
       child.proc.kill('SIGTERM');
       const answers = await Promise.all(inflight);
@@ -114,10 +128,21 @@ describe('graceful SIGTERM', () => {
 
   it('a drain longer than MS_DRAIN_TIMEOUT_MS cuts the rest and exits 1', async () => {
     const port = await freePort();
-    const child = start({ PORT: String(port), FIXTURE_DELAY_MS: '20000', MS_DRAIN_TIMEOUT_MS: '300', MS_PREDICT_TIMEOUT_MS: '55000' });
+    const child = start({
+      PORT: String(port),
+      FIXTURE_DELAY_MS: '20000',
+      MS_DRAIN_TIMEOUT_MS: '300',
+      MS_PREDICT_TIMEOUT_MS: '55000',
+    });
     try {
       await until('ready', () => up(port));
-      const stuck = call(port, new http.Agent(), 'POST', '/invocations', JSON.stringify({ instances: [[1, 1, 1, 1]] })).then(
+      const stuck = call(
+        port,
+        new http.Agent(),
+        'POST',
+        '/invocations',
+        JSON.stringify({ instances: [[1, 1, 1, 1]] }),
+      ).then(
         () => 'answered',
         (e: Error) => e.message,
       );
@@ -168,7 +193,9 @@ describe('start-up configuration errors', () => {
     const { code } = await child.exit;
     expect(code).toBe(1);
     expect(child.stderr()).toContain('[MS_RUNTIME_MODEL_HASH_MISMATCH]');
-    expect(child.stderr()).toContain(`Model file ${file} has sha256 ${createHash('sha256').update('not the trained weights').digest('hex')}`);
+    expect(child.stderr()).toContain(
+      `Model file ${file} has sha256 ${createHash('sha256').update('not the trained weights').digest('hex')}`,
+    );
     expect(child.stderr()).not.toMatch(/\n\s+at /);
     expect(child.stderr()).not.toContain('predict-start');
   });

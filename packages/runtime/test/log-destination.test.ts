@@ -89,7 +89,10 @@ describe('createLogDestination', () => {
       const d = createLogDestination({ fd: 1, flushIntervalMs: 60000 });
       d.write('{"last":"words"}\\n');
       process.exit(3);`;
-    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(out.status).toBe(3);
     expect(out.stdout).toBe('{"last":"words"}\n');
   });
@@ -104,7 +107,7 @@ describe('createLogDestination', () => {
 });
 
 describe('accessLineWriter', () => {
-  it('writes the same JSON line as createLogger\'s pino would, fields and order', async () => {
+  it("writes the same JSON line as createLogger's pino would, fields and order", async () => {
     const dest = createLogDestination({ fd });
     const logger = createLogger('info', dest);
     const fields = { reqId: 'id "with" \\ quotes', method: 'POST', route: '/invocations', status: 200, ms: 1.3 };

@@ -12,7 +12,11 @@ async function serveAndCall(logPayloads: boolean) {
   const { logger, lines } = memoryLogger('info');
   const service = createService({ model: modelSum().model, logger, logPayloads });
   const { port } = await service.listen(0, '127.0.0.1');
-  const res = await request(`http://127.0.0.1:${port}`).post('/invocations').set('x-request-id', 'trace-me-42').send(body).expect(200);
+  const res = await request(`http://127.0.0.1:${port}`)
+    .post('/invocations')
+    .set('x-request-id', 'trace-me-42')
+    .send(body)
+    .expect(200);
   await request(`http://127.0.0.1:${port}`).get('/ping').expect(200);
   await service.close();
   return { res, lines: lines() };
@@ -24,7 +28,13 @@ describe('request logs', () => {
     expect(res.headers['x-request-id']).toBe('trace-me-42');
     const access = lines.filter((l) => l.msg === 'request');
     expect(access).toHaveLength(1); // /ping logs at debug: probes are frequent
-    expect(access[0]).toMatchObject({ reqId: 'trace-me-42', method: 'POST', route: '/invocations', status: 200, level: 30 });
+    expect(access[0]).toMatchObject({
+      reqId: 'trace-me-42',
+      method: 'POST',
+      route: '/invocations',
+      status: 200,
+      level: 30,
+    });
     expect(typeof access[0]!.ms).toBe('number');
     const all = JSON.stringify(lines);
     expect(all).not.toContain('8.25');
@@ -40,7 +50,12 @@ describe('request logs', () => {
 
   it('model errors are logged with the request id; the client sees no stack', async () => {
     const { logger, lines } = memoryLogger('info');
-    const { model } = modelSum({ warmup: [], predict: () => { throw new Error('bad tensor'); } });
+    const { model } = modelSum({
+      warmup: [],
+      predict: () => {
+        throw new Error('bad tensor');
+      },
+    });
     const service = createService({ model, logger });
     await service.start();
     const res = await request(service.app).post('/invocations').set('x-request-id', 'r-500').send(body).expect(500);

@@ -153,7 +153,10 @@ describe('MicroBatcher', () => {
     expect(calls).toEqual([[1, 2]]);
     const a = batcher.submit([3]);
     const b = batcher.submit([4]);
-    expect(calls).toEqual([[1, 2], [3, 4]]);
+    expect(calls).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     await expect(Promise.all([a, b])).resolves.toEqual([[3], [4]]);
     hold.resolve([1, 2]);
     await first;
@@ -177,7 +180,11 @@ describe('MicroBatcher', () => {
       batcher.submit(['c']),
       batcher.submit(['d', 'e']),
     ]);
-    expect(calls).toEqual([['a', 'b'], ['bad', 'c'], ['d', 'e']]);
+    expect(calls).toEqual([
+      ['a', 'b'],
+      ['bad', 'c'],
+      ['d', 'e'],
+    ]);
     expect(ok1).toEqual({ status: 'fulfilled', value: ['A', 'B'] });
     expect(ok2).toEqual({ status: 'fulfilled', value: ['D', 'E'] });
     expect(bad1.status).toBe('rejected');
@@ -241,7 +248,7 @@ describe('MicroBatcher', () => {
     await expect(late).rejects.toMatchObject({ code: 'MS_RUNTIME_BATCHER_CLOSED' });
   });
 
-  it('keeps every caller\'s results exact under many concurrent random-sized submits', async () => {
+  it("keeps every caller's results exact under many concurrent random-sized submits", async () => {
     const sizes: number[] = [];
     const batcher = new MicroBatcher<number, number>({
       maxBatchSize: 16,

@@ -53,7 +53,10 @@ describe('modelArtifact in createService', () => {
       const { model } = modelSum();
       const service = createService({ model, logger: silentLogger(), modelArtifact: { path: modelFile, sha256 } });
       expect(await service.start()).toBe('ready');
-      const res = await request(service.app).post('/invocations').send({ instances: [[1, 2, 3, 4]] }).expect(200);
+      const res = await request(service.app)
+        .post('/invocations')
+        .send({ instances: [[1, 2, 3, 4]] })
+        .expect(200);
       expect(res.body.predictions[0].sum).toBe(10);
       await service.close();
     }
@@ -66,8 +69,14 @@ describe('modelArtifact in createService', () => {
     writeFileSync(edited, bytes);
     const actual = createHash('sha256').update(bytes).digest('hex');
     let loaded = false;
-    const { model } = modelSum({ load: () => { loaded = true; } });
-    const err = refusal(() => createService({ model, logger: silentLogger(), modelArtifact: { path: edited, sha256: recorded } }));
+    const { model } = modelSum({
+      load: () => {
+        loaded = true;
+      },
+    });
+    const err = refusal(() =>
+      createService({ model, logger: silentLogger(), modelArtifact: { path: edited, sha256: recorded } }),
+    );
     expect(err.code).toBe('MS_RUNTIME_MODEL_HASH_MISMATCH');
     expect(err.userFault).toBe(true);
     expect(err.status).toBeUndefined(); // a start-up error, never an HTTP answer
@@ -81,7 +90,13 @@ describe('modelArtifact in createService', () => {
 
   it('refuses to start when the file is missing, naming the path and the reason', () => {
     const missing = join(dir, 'nope', 'model.onnx');
-    const err = refusal(() => createService({ model: modelSum().model, logger: silentLogger(), modelArtifact: { path: missing, sha256: recorded } }));
+    const err = refusal(() =>
+      createService({
+        model: modelSum().model,
+        logger: silentLogger(),
+        modelArtifact: { path: missing, sha256: recorded },
+      }),
+    );
     expect(err.code).toBe('MS_RUNTIME_MODEL_FILE_UNREADABLE');
     expect(err.message).toContain(missing);
     expect(err.message).toContain('ENOENT');
@@ -90,14 +105,19 @@ describe('modelArtifact in createService', () => {
 
   it('refuses a recorded value that is not a sha256', () => {
     for (const sha256 of ['', 'abc', `md5:${recorded}`, `${recorded}0`]) {
-      const err = refusal(() => createService({ model: modelSum().model, logger: silentLogger(), modelArtifact: { path: modelFile, sha256 } }));
+      const err = refusal(() =>
+        createService({ model: modelSum().model, logger: silentLogger(), modelArtifact: { path: modelFile, sha256 } }),
+      );
       expect(err.code).toBe('MS_RUNTIME_CONFIG_INVALID');
       expect(err.message).toContain('sha256sum');
     }
   });
 
   it('resolves a relative path against the working directory', () => {
-    expect(verifyModelArtifact({ path: basename(modelFile), sha256: recorded }, dirname(modelFile))).toEqual({ path: modelFile, sha256: recorded });
+    expect(verifyModelArtifact({ path: basename(modelFile), sha256: recorded }, dirname(modelFile))).toEqual({
+      path: modelFile,
+      sha256: recorded,
+    });
   });
 });
 
@@ -106,7 +126,9 @@ describe('MS_MODEL_PATH and MS_MODEL_SHA256', () => {
     const options = serviceOptionsFromConfig(loadConfig({ MS_MODEL_PATH: modelFile, MS_MODEL_SHA256: recorded }));
     expect(options.modelArtifact).toEqual({ path: modelFile, sha256: recorded });
     const wrong = serviceOptionsFromConfig(loadConfig({ MS_MODEL_PATH: modelFile, MS_MODEL_SHA256: 'f'.repeat(64) }));
-    expect(refusal(() => createService({ ...wrong, model: modelSum().model, logger: silentLogger() })).code).toBe('MS_RUNTIME_MODEL_HASH_MISMATCH');
+    expect(refusal(() => createService({ ...wrong, model: modelSum().model, logger: silentLogger() })).code).toBe(
+      'MS_RUNTIME_MODEL_HASH_MISMATCH',
+    );
   });
 
   it('are set together or not at all; a malformed hash names the variable', () => {
@@ -114,7 +136,9 @@ describe('MS_MODEL_PATH and MS_MODEL_SHA256', () => {
     const onlyPath = refusal(() => loadConfig({ MS_MODEL_PATH: modelFile }));
     expect(onlyPath.code).toBe('MS_RUNTIME_CONFIG_INVALID');
     expect(onlyPath.message).toContain('MS_MODEL_PATH is set but MS_MODEL_SHA256 is not');
-    expect(refusal(() => loadConfig({ MS_MODEL_SHA256: recorded })).message).toContain('MS_MODEL_SHA256 is set but MS_MODEL_PATH is not');
+    expect(refusal(() => loadConfig({ MS_MODEL_SHA256: recorded })).message).toContain(
+      'MS_MODEL_SHA256 is set but MS_MODEL_PATH is not',
+    );
     const bad = refusal(() => loadConfig({ MS_MODEL_PATH: modelFile, MS_MODEL_SHA256: 'not-a-hash' }));
     expect(bad.message).toContain('MS_MODEL_SHA256="not-a-hash" is not allowed');
   });

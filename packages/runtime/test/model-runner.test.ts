@@ -14,7 +14,10 @@ import { modelSum, type Features } from './fixtures/model-sum.js';
 import { modelThrowsOnPredict } from './fixtures/model-throws-on-predict.js';
 import { silentLogger } from './helpers/memory-logger.js';
 
-function runner(model: ModelDefinition, extra: { predictTimeoutMs?: number; maxInFlight?: number; batch?: boolean } = {}) {
+function runner(
+  model: ModelDefinition,
+  extra: { predictTimeoutMs?: number; maxInFlight?: number; batch?: boolean } = {},
+) {
   const health = new Health();
   const metrics = new Metrics();
   const r = new ModelRunner({
@@ -25,7 +28,12 @@ function runner(model: ModelDefinition, extra: { predictTimeoutMs?: number; maxI
     validators: createValidators(model, 64),
     predictTimeoutMs: extra.predictTimeoutMs ?? 1000,
     maxInFlight: extra.maxInFlight ?? 10,
-    ...(extra.batch ? { batcher: (run: (items: unknown[]) => Promise<unknown[]>) => new MicroBatcher({ maxBatchSize: 64, maxWaitMs: 50, run }) } : {}),
+    ...(extra.batch
+      ? {
+          batcher: (run: (items: unknown[]) => Promise<unknown[]>) =>
+            new MicroBatcher({ maxBatchSize: 64, maxWaitMs: 50, run }),
+        }
+      : {}),
   });
   return { r, health, metrics };
 }
@@ -70,18 +78,33 @@ describe('ModelRunner', () => {
   });
 
   it('a model that throws answers from fallback when it has one', async () => {
-    const model = { ...modelThrowsOnPredict(), fallback: (xs: Features[]) => xs.map(() => ({ label: 'small' as const, sum: -1 })) };
+    const model = {
+      ...modelThrowsOnPredict(),
+      fallback: (xs: Features[]) => xs.map(() => ({ label: 'small' as const, sum: -1 })),
+    };
     const { r, metrics } = runner(model);
     await r.load();
-    await expect(r.run([[1, 2, 3, 4]])).resolves.toEqual({ predictions: [{ label: 'small', sum: -1 }], source: 'fallback' });
+    await expect(r.run([[1, 2, 3, 4]])).resolves.toEqual({
+      predictions: [{ label: 'small', sum: -1 }],
+      source: 'fallback',
+    });
     expect((await metrics.fallbacks.get()).values[0]?.value).toBe(1);
   });
 
   it('micro-batching merges concurrent runs into one predict call, answers each its own rows', async () => {
-    const { model, calls } = modelSum({ warmup: [], predict: async (xs) => xs.map((x) => ({ label: 'small', sum: x[0] })) });
+    const { model, calls } = modelSum({
+      warmup: [],
+      predict: async (xs) => xs.map((x) => ({ label: 'small', sum: x[0] })),
+    });
     void calls;
     const seen: number[] = [];
-    const wrapped: ModelDefinition = { ...model, predict: (xs: unknown[]) => { seen.push(xs.length); return model.predict(xs as Features[]); } };
+    const wrapped: ModelDefinition = {
+      ...model,
+      predict: (xs: unknown[]) => {
+        seen.push(xs.length);
+        return model.predict(xs as Features[]);
+      },
+    };
     const { r, metrics } = runner(wrapped, { batch: true });
     await r.load();
     const results = await Promise.all([1, 2, 3, 4, 5].map((n) => r.run([[n, 0, 0, 0]])));
@@ -99,7 +122,10 @@ describe('timeouts and overload over HTTP', () => {
     const service = createService({ model: modelSlowPredict(200), logger: silentLogger(), predictTimeoutMs: 20 });
     const { port } = await service.listen(0, '127.0.0.1');
     try {
-      const res = await request(`http://127.0.0.1:${port}`).post('/invocations').send({ instances: [[1, 2, 3, 4]] }).expect(504);
+      const res = await request(`http://127.0.0.1:${port}`)
+        .post('/invocations')
+        .send({ instances: [[1, 2, 3, 4]] })
+        .expect(504);
       expect(res.body.error).toMatchObject({ code: 'MS_RUNTIME_PREDICT_TIMEOUT' });
       expect(res.body.error.message).toContain('20 ms');
     } finally {
@@ -134,11 +160,21 @@ describe('timeouts and overload over HTTP', () => {
         return xs.map((x) => ({ label: 'small' as const, sum: x[0] }));
       },
     });
-    const service = createService({ model, logger: silentLogger(), batching: { enabled: true, maxBatchSize: 16, maxWaitMs: 30 } });
+    const service = createService({
+      model,
+      logger: silentLogger(),
+      batching: { enabled: true, maxBatchSize: 16, maxWaitMs: 30 },
+    });
     const { port } = await service.listen(0, '127.0.0.1');
     try {
       const url = `http://127.0.0.1:${port}`;
-      const answers = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => request(url).post('/invocations').send({ instances: [[n, 0, 0, 0]] })));
+      const answers = await Promise.all(
+        [1, 2, 3, 4, 5, 6].map((n) =>
+          request(url)
+            .post('/invocations')
+            .send({ instances: [[n, 0, 0, 0]] }),
+        ),
+      );
       expect(answers.map((a) => a.body.predictions[0].sum)).toEqual([1, 2, 3, 4, 5, 6]);
       expect(sizes.reduce((a, b) => a + b, 0)).toBe(6);
       expect(sizes.length).toBeLessThan(6);

@@ -33,18 +33,32 @@ describe('SageMaker Runtime InvokeEndpoint against the local server', () => {
         EndpointName: 'sum-dev',
         ContentType: 'application/json',
         Accept: 'application/json',
-        Body: new TextEncoder().encode(JSON.stringify({ instances: [[1, 2, 3, 4], [4, 4, 4, 4]] })),
+        Body: new TextEncoder().encode(
+          JSON.stringify({
+            instances: [
+              [1, 2, 3, 4],
+              [4, 4, 4, 4],
+            ],
+          }),
+        ),
       }),
     );
     expect(out.ContentType).toMatch(/^application\/json/);
     expect(JSON.parse(new TextDecoder().decode(out.Body))).toEqual({
-      predictions: [{ label: 'small', sum: 10 }, { label: 'large', sum: 16 }],
+      predictions: [
+        { label: 'small', sum: 10 },
+        { label: 'large', sum: 16 },
+      ],
     });
   });
 
   it('answers CSV input', async () => {
     const out = await client.send(
-      new InvokeEndpointCommand({ EndpointName: 'sum-dev', ContentType: 'text/csv', Body: new TextEncoder().encode('1,1,1,1\n') }),
+      new InvokeEndpointCommand({
+        EndpointName: 'sum-dev',
+        ContentType: 'text/csv',
+        Body: new TextEncoder().encode('1,1,1,1\n'),
+      }),
     );
     expect(JSON.parse(new TextDecoder().decode(out.Body)).predictions).toEqual([{ label: 'small', sum: 4 }]);
   });
@@ -53,7 +67,11 @@ describe('SageMaker Runtime InvokeEndpoint against the local server', () => {
     let caught: unknown;
     try {
       await client.send(
-        new InvokeEndpointCommand({ EndpointName: 'sum-dev', ContentType: 'application/json', Body: new TextEncoder().encode('{"instances":[["a"]]}') }),
+        new InvokeEndpointCommand({
+          EndpointName: 'sum-dev',
+          ContentType: 'application/json',
+          Body: new TextEncoder().encode('{"instances":[["a"]]}'),
+        }),
       );
     } catch (err) {
       caught = err;

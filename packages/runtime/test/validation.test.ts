@@ -36,7 +36,9 @@ describe('validation', () => {
     expect(v.predictions([{ label: 'small', sum: 1 }], 1)).toBeUndefined();
     expect(v.predictions([], 1)).toBe('predict returned 0 predictions for 1 instances');
     expect(v.predictions('nope', 1)).toBe('predict returned string, not an array');
-    expect(v.predictions([{ label: 'tiny', sum: 1 }], 1)).toBe('predictions[0].label must be equal to one of the allowed values');
+    expect(v.predictions([{ label: 'tiny', sum: 1 }], 1)).toBe(
+      'predictions[0].label must be equal to one of the allowed values',
+    );
   });
 
   it('fieldName turns pointers into readable paths', () => {
@@ -60,7 +62,10 @@ describe('validation', () => {
   it('reads RFC 4180 CSV: quotes, escaped quotes, CRLF, blank lines', () => {
     const rows: string[][] = [];
     parseCsv('a,"b,c","d""e"\r\n\r\n1,,3\n', (cells) => rows.push(cells));
-    expect(rows).toEqual([['a', 'b,c', 'd"e'], ['1', '', '3']]);
+    expect(rows).toEqual([
+      ['a', 'b,c', 'd"e'],
+      ['1', '', '3'],
+    ]);
     expect(thrown(() => parseCsv('"open', (c) => c)).code).toBe('MS_RUNTIME_INVALID_CSV');
   });
 });

@@ -15,7 +15,8 @@ export function irisEntry(): string {
   const match = /^(?:exec )?node (\S+)$/.exec(pkg.scripts.start);
   if (!match) throw new Error(`examples/iris start script is "${pkg.scripts.start}", expected "exec node <file>"`);
   const entry = join(IRIS_DIR, match[1]!);
-  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` at the repo root first (npm test does).`);
+  if (!existsSync(entry))
+    throw new Error(`${entry} is missing: run \`npm run build\` at the repo root first (npm test does).`);
   return entry;
 }
 
@@ -43,7 +44,10 @@ export interface IrisProcess {
 }
 
 /** `until: 'listening'` returns on any HTTP answer to /ping (e.g. 503 from an unhealthy model). */
-export async function startIris(env: Record<string, string> = {}, until: 'ready' | 'listening' = 'ready'): Promise<IrisProcess> {
+export async function startIris(
+  env: Record<string, string> = {},
+  until: 'ready' | 'listening' = 'ready',
+): Promise<IrisProcess> {
   const entry = irisEntry();
   const port = await freePort();
   const child = spawn(process.execPath, [entry], {

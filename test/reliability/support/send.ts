@@ -55,7 +55,11 @@ export function sendRaw(port: number, c: RawCase, timeoutMs: number): Promise<Ou
       socket.destroy();
       const text = Buffer.concat(chunks).toString('latin1');
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
-      resolve(m ? { status: Number(m[1]), body: text.slice(text.indexOf('\r\n\r\n') + 4) } : { error: error ?? 'NO_RESPONSE' });
+      resolve(
+        m
+          ? { status: Number(m[1]), body: text.slice(text.indexOf('\r\n\r\n') + 4) }
+          : { error: error ?? 'NO_RESPONSE' },
+      );
     };
     const timer = setTimeout(() => done('TIMEOUT'), timeoutMs);
     socket.on('connect', () => {

@@ -17,35 +17,76 @@ export function isAwsError(err: unknown): err is AwsErrorShape {
 }
 
 const THROTTLING = new Set([
-  'ThrottlingException', 'Throttling', 'ThrottledException', 'TooManyRequestsException',
-  'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException', 'SlowDown',
-  'ProvisionedThroughputExceededException', 'BandwidthLimitExceeded', 'EC2ThrottledException',
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ProvisionedThroughputExceededException',
+  'BandwidthLimitExceeded',
+  'EC2ThrottledException',
 ]);
 const NOT_FOUND = new Set([
-  'ResourceNotFoundException', 'ResourceNotFound', 'NoSuchEntityException', 'NoSuchEntity', 'NotFoundException',
-  'RepositoryNotFoundException', 'ImageNotFoundException', 'LifecyclePolicyNotFoundException',
+  'ResourceNotFoundException',
+  'ResourceNotFound',
+  'NoSuchEntityException',
+  'NoSuchEntity',
+  'NotFoundException',
+  'RepositoryNotFoundException',
+  'ImageNotFoundException',
+  'LifecyclePolicyNotFoundException',
   'ObjectNotFoundException',
 ]);
 const DENIED = new Set([
-  'AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedException', 'NotAuthorizedException',
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'UnauthorizedException',
+  'NotAuthorizedException',
 ]);
 const CREDENTIALS = new Set([
-  'CredentialsProviderError', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId',
-  'UnrecognizedClientException', 'InvalidSignatureException', 'MissingAuthenticationTokenException',
+  'CredentialsProviderError',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'MissingAuthenticationTokenException',
 ]);
 const LIMIT = new Set([
-  'LimitExceededException', 'LimitExceeded', 'ResourceLimitExceeded', 'ServiceQuotaExceededException',
+  'LimitExceededException',
+  'LimitExceeded',
+  'ResourceLimitExceeded',
+  'ServiceQuotaExceededException',
   'CodeStorageExceededException',
 ]);
 const CONFLICT = new Set([
-  'ConflictException', 'ResourceInUse', 'ResourceInUseException', 'ResourceConflictException',
-  'ConcurrentModificationException', 'ConcurrentUpdateException', 'ResourceAlreadyExistsException',
-  'EntityAlreadyExistsException', 'EntityAlreadyExists', 'RepositoryAlreadyExistsException',
+  'ConflictException',
+  'ResourceInUse',
+  'ResourceInUseException',
+  'ResourceConflictException',
+  'ConcurrentModificationException',
+  'ConcurrentUpdateException',
+  'ResourceAlreadyExistsException',
+  'EntityAlreadyExistsException',
+  'EntityAlreadyExists',
+  'RepositoryAlreadyExistsException',
 ]);
 const VALIDATION = new Set([
-  'ValidationException', 'ValidationError', 'InvalidParameterValue', 'InvalidParameterValueException',
-  'InvalidParameterException', 'InvalidParameterCombination', 'BadRequestException',
-  'MalformedPolicyDocumentException', 'MalformedPolicyDocument', 'InvalidRequestException', 'InvalidInputException',
+  'ValidationException',
+  'ValidationError',
+  'InvalidParameterValue',
+  'InvalidParameterValueException',
+  'InvalidParameterException',
+  'InvalidParameterCombination',
+  'BadRequestException',
+  'MalformedPolicyDocumentException',
+  'MalformedPolicyDocument',
+  'InvalidRequestException',
+  'InvalidInputException',
 ]);
 
 function statusOf(err: AwsErrorShape): number | undefined {
@@ -114,7 +155,8 @@ export class AwsCallError extends DeployerError {
     super(code, params, { cause });
     const raw = cause as Partial<AwsErrorShape> | undefined;
     // DeployerError's name is a readonly field; the SDK's name is what waiters match on.
-    if (raw instanceof Error) Object.defineProperty(this, 'name', { value: raw.name, enumerable: false, configurable: true });
+    if (raw instanceof Error)
+      Object.defineProperty(this, 'name', { value: raw.name, enumerable: false, configurable: true });
     if (raw?.$fault) this.$fault = raw.$fault;
     if (raw?.$metadata) this.$metadata = raw.$metadata;
     if (raw?.$retryable) this.$retryable = raw.$retryable;
@@ -125,7 +167,8 @@ export function wrapAwsError(err: unknown, site: AwsCallSite): DeployerError {
   if (err instanceof DeployerError) return err;
   const attempts = attemptsMade(err) ?? (isAwsError(err) ? err.$metadata?.attempts : undefined) ?? 1;
   if (!isAwsError(err)) {
-    const code = err instanceof Error && CREDENTIALS.has(err.name) ? 'MS_DEPLOY_AWS_CREDENTIALS' : 'MS_DEPLOY_AWS_FAILED';
+    const code =
+      err instanceof Error && CREDENTIALS.has(err.name) ? 'MS_DEPLOY_AWS_CREDENTIALS' : 'MS_DEPLOY_AWS_FAILED';
     return new AwsCallError(code, { ...site, attempts, reason: err instanceof Error ? err.message : String(err) }, err);
   }
   const requestId = err.$metadata?.requestId ? ` [request id ${err.$metadata.requestId}]` : '';

@@ -79,7 +79,10 @@ export function endpointEnvVar(service: ServiceKey | LazyServiceKey): string {
 }
 
 /** Per-service variable first, then AWS_ENDPOINT_URL, else the real AWS endpoint. */
-export function endpointOverride(service: ServiceKey | LazyServiceKey, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function endpointOverride(
+  service: ServiceKey | LazyServiceKey,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   return env[endpointEnvVar(service)] || env.AWS_ENDPOINT_URL || undefined;
 }
 
@@ -117,7 +120,9 @@ const CTORS: { [K in ServiceKey]: Ctor<AwsClients[K]> } = {
 };
 
 export function clientConfig(service: ServiceKey | LazyServiceKey, options: ClientOptions): Record<string, unknown> {
-  const endpoint = (options.endpoints as Partial<Record<ServiceKey | LazyServiceKey, string>> | undefined)?.[service] ?? endpointOverride(service, options.env ?? process.env);
+  const endpoint =
+    (options.endpoints as Partial<Record<ServiceKey | LazyServiceKey, string>> | undefined)?.[service] ??
+    endpointOverride(service, options.env ?? process.env);
   const config: Record<string, unknown> = {
     region: options.region,
     maxAttempts: options.maxAttempts ?? 3,
@@ -141,10 +146,14 @@ export function createAwsClients(options: ClientOptions): AwsClients {
 }
 
 /** Imports the SDK package on first call (the module system caches it); same config and retry as the others. */
-export async function createLazyAwsClient<K extends LazyServiceKey>(service: K, options: ClientOptions): Promise<LazyAwsClients[K]> {
-  const ctor = service === 'ec2'
-    ? (await import('@aws-sdk/client-ec2')).EC2Client
-    : (await import('@aws-sdk/client-service-quotas')).ServiceQuotasClient;
+export async function createLazyAwsClient<K extends LazyServiceKey>(
+  service: K,
+  options: ClientOptions,
+): Promise<LazyAwsClients[K]> {
+  const ctor =
+    service === 'ec2'
+      ? (await import('@aws-sdk/client-ec2')).EC2Client
+      : (await import('@aws-sdk/client-service-quotas')).ServiceQuotasClient;
   const client = new (ctor as unknown as Ctor<LazyAwsClients[K]>)(clientConfig(service, options));
   return installErrorWrapping(installRetry(client, options.retry ?? DEFAULT_RETRY), LAZY_SERVICE_IDS[service]);
 }

@@ -32,7 +32,22 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
   },
   {
     Sid: 'EcrRepository',
-    Action: ['ecr:CreateRepository', 'ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:GetLifecyclePolicy', 'ecr:PutLifecyclePolicy', 'ecr:PutImageScanningConfiguration', 'ecr:ListTagsForResource', 'ecr:TagResource', 'ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:BatchGetImage'],
+    Action: [
+      'ecr:CreateRepository',
+      'ecr:DescribeRepositories',
+      'ecr:DescribeImages',
+      'ecr:GetLifecyclePolicy',
+      'ecr:PutLifecyclePolicy',
+      'ecr:PutImageScanningConfiguration',
+      'ecr:ListTagsForResource',
+      'ecr:TagResource',
+      'ecr:BatchCheckLayerAvailability',
+      'ecr:InitiateLayerUpload',
+      'ecr:UploadLayerPart',
+      'ecr:CompleteLayerUpload',
+      'ecr:PutImage',
+      'ecr:BatchGetImage',
+    ],
     Resource: ['arn:aws:ecr:*:<account-id>:repository/model-service/*'],
   },
   {
@@ -40,11 +55,21 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
     Sid: 'CreateRolesWithBoundary',
     Action: ['iam:CreateRole', 'iam:PutRolePermissionsBoundary'],
     Resource: ['arn:aws:iam::<account-id>:role/ms-*-sagemaker', 'arn:aws:iam::<account-id>:role/ms-*-lambda'],
-    Condition: { StringEquals: { 'iam:PermissionsBoundary': `arn:aws:iam::<account-id>:policy/${BOUNDARY_POLICY_NAME}` } },
+    Condition: {
+      StringEquals: { 'iam:PermissionsBoundary': `arn:aws:iam::<account-id>:policy/${BOUNDARY_POLICY_NAME}` },
+    },
   },
   {
     Sid: 'Roles',
-    Action: ['iam:GetRole', 'iam:TagRole', 'iam:UpdateAssumeRolePolicy', 'iam:DeleteRole', 'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy'],
+    Action: [
+      'iam:GetRole',
+      'iam:TagRole',
+      'iam:UpdateAssumeRolePolicy',
+      'iam:DeleteRole',
+      'iam:PutRolePolicy',
+      'iam:GetRolePolicy',
+      'iam:DeleteRolePolicy',
+    ],
     Resource: ['arn:aws:iam::<account-id>:role/ms-*-sagemaker', 'arn:aws:iam::<account-id>:role/ms-*-lambda'],
   },
   {
@@ -57,25 +82,50 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
     // Even if another policy of the identity allowed it: the boundary stays on, and stays as written.
     Sid: 'KeepRoleBoundary',
     Effect: 'Deny',
-    Action: ['iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
+    Action: [
+      'iam:DeleteRolePermissionsBoundary',
+      'iam:CreatePolicyVersion',
+      'iam:DeletePolicy',
+      'iam:DeletePolicyVersion',
+      'iam:SetDefaultPolicyVersion',
+    ],
     Resource: ['arn:aws:iam::<account-id>:role/ms-*', `arn:aws:iam::<account-id>:policy/${BOUNDARY_POLICY_NAME}`],
   },
   {
     Sid: 'PassRolesToTheirServices',
     Action: ['iam:PassRole'],
     Resource: ['arn:aws:iam::<account-id>:role/ms-*-sagemaker', 'arn:aws:iam::<account-id>:role/ms-*-lambda'],
-    Condition: {'StringEquals': {'iam:PassedToService': ['sagemaker.amazonaws.com', 'lambda.amazonaws.com']}},
+    Condition: { StringEquals: { 'iam:PassedToService': ['sagemaker.amazonaws.com', 'lambda.amazonaws.com'] } },
   },
   {
     Sid: 'AutoScalingServiceLinkedRole',
     Action: ['iam:CreateServiceLinkedRole'],
-    Resource: ['arn:aws:iam::<account-id>:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint'],
-    Condition: {'StringEquals': {'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com'}},
+    Resource: [
+      'arn:aws:iam::<account-id>:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint',
+    ],
+    Condition: { StringEquals: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
   },
   {
     Sid: 'SageMakerHosting',
-    Action: ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:AddTags', 'sagemaker:ListTags'],
-    Resource: ['arn:aws:sagemaker:*:<account-id>:model/ms-*', 'arn:aws:sagemaker:*:<account-id>:endpoint-config/ms-*', 'arn:aws:sagemaker:*:<account-id>:endpoint/ms-*'],
+    Action: [
+      'sagemaker:CreateModel',
+      'sagemaker:DescribeModel',
+      'sagemaker:DeleteModel',
+      'sagemaker:CreateEndpointConfig',
+      'sagemaker:DescribeEndpointConfig',
+      'sagemaker:DeleteEndpointConfig',
+      'sagemaker:CreateEndpoint',
+      'sagemaker:UpdateEndpoint',
+      'sagemaker:DescribeEndpoint',
+      'sagemaker:DeleteEndpoint',
+      'sagemaker:AddTags',
+      'sagemaker:ListTags',
+    ],
+    Resource: [
+      'arn:aws:sagemaker:*:<account-id>:model/ms-*',
+      'arn:aws:sagemaker:*:<account-id>:endpoint-config/ms-*',
+      'arn:aws:sagemaker:*:<account-id>:endpoint/ms-*',
+    ],
   },
   {
     Sid: 'SageMakerListing',
@@ -84,7 +134,15 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
   },
   {
     Sid: 'AutoScaling',
-    Action: ['application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget', 'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DescribeScalingPolicies', 'application-autoscaling:DeleteScalingPolicy', 'application-autoscaling:TagResource'],
+    Action: [
+      'application-autoscaling:RegisterScalableTarget',
+      'application-autoscaling:DeregisterScalableTarget',
+      'application-autoscaling:DescribeScalableTargets',
+      'application-autoscaling:PutScalingPolicy',
+      'application-autoscaling:DescribeScalingPolicies',
+      'application-autoscaling:DeleteScalingPolicy',
+      'application-autoscaling:TagResource',
+    ],
     Resource: ['*'],
   },
   {
@@ -109,13 +167,31 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
   },
   {
     Sid: 'LambdaProxy',
-    Action: ['lambda:CreateFunction', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:DeleteFunction', 'lambda:AddPermission', 'lambda:GetPolicy', 'lambda:TagResource'],
+    Action: [
+      'lambda:CreateFunction',
+      'lambda:GetFunction',
+      'lambda:GetFunctionConfiguration',
+      'lambda:UpdateFunctionCode',
+      'lambda:UpdateFunctionConfiguration',
+      'lambda:DeleteFunction',
+      'lambda:AddPermission',
+      'lambda:GetPolicy',
+      'lambda:TagResource',
+    ],
     Resource: ['arn:aws:lambda:*:<account-id>:function:ms-*'],
   },
   {
     Sid: 'ApiGateway',
     Action: ['apigateway:GET', 'apigateway:POST', 'apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE'],
-    Resource: ['arn:aws:apigateway:*::/restapis', 'arn:aws:apigateway:*::/restapis/*', 'arn:aws:apigateway:*::/apikeys', 'arn:aws:apigateway:*::/apikeys/*', 'arn:aws:apigateway:*::/usageplans', 'arn:aws:apigateway:*::/usageplans/*', 'arn:aws:apigateway:*::/tags/*'],
+    Resource: [
+      'arn:aws:apigateway:*::/restapis',
+      'arn:aws:apigateway:*::/restapis/*',
+      'arn:aws:apigateway:*::/apikeys',
+      'arn:aws:apigateway:*::/apikeys/*',
+      'arn:aws:apigateway:*::/usageplans',
+      'arn:aws:apigateway:*::/usageplans/*',
+      'arn:aws:apigateway:*::/tags/*',
+    ],
   },
   {
     // CreateUserPool has no resource-level permission: only with the managed-by tag on the new pool.
@@ -127,7 +203,16 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
   {
     // Only pools model-deploy created (tagged managed-by); no Admin* user actions (those are for cognito-local only).
     Sid: 'CognitoUserPools',
-    Action: ['cognito-idp:DescribeUserPool', 'cognito-idp:UpdateUserPool', 'cognito-idp:DeleteUserPool', 'cognito-idp:CreateUserPoolClient', 'cognito-idp:DescribeUserPoolClient', 'cognito-idp:UpdateUserPoolClient', 'cognito-idp:ListUserPoolClients', 'cognito-idp:TagResource'],
+    Action: [
+      'cognito-idp:DescribeUserPool',
+      'cognito-idp:UpdateUserPool',
+      'cognito-idp:DeleteUserPool',
+      'cognito-idp:CreateUserPoolClient',
+      'cognito-idp:DescribeUserPoolClient',
+      'cognito-idp:UpdateUserPoolClient',
+      'cognito-idp:ListUserPoolClients',
+      'cognito-idp:TagResource',
+    ],
     Resource: ['arn:aws:cognito-idp:*:<account-id>:userpool/*'],
     Condition: { StringEquals: { [`aws:ResourceTag/${TAG_MANAGED_BY}`]: MANAGED_BY } },
   },
@@ -136,8 +221,10 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
     Sid: 'ReadOwnLogs',
     Action: ['logs:DescribeLogStreams', 'logs:FilterLogEvents', 'logs:GetLogEvents'],
     Resource: [
-      'arn:aws:logs:*:<account-id>:log-group:/aws/sagemaker/Endpoints/ms-*', 'arn:aws:logs:*:<account-id>:log-group:/aws/sagemaker/Endpoints/ms-*:log-stream:*',
-      'arn:aws:logs:*:<account-id>:log-group:/aws/lambda/ms-*', 'arn:aws:logs:*:<account-id>:log-group:/aws/lambda/ms-*:log-stream:*',
+      'arn:aws:logs:*:<account-id>:log-group:/aws/sagemaker/Endpoints/ms-*',
+      'arn:aws:logs:*:<account-id>:log-group:/aws/sagemaker/Endpoints/ms-*:log-stream:*',
+      'arn:aws:logs:*:<account-id>:log-group:/aws/lambda/ms-*',
+      'arn:aws:logs:*:<account-id>:log-group:/aws/lambda/ms-*:log-stream:*',
     ],
   },
   {
@@ -173,7 +260,12 @@ export const KMS_DEPLOY_STATEMENTS: readonly DeployerStatement[] = [
 export const DOCTOR_STATEMENTS: readonly DeployerStatement[] = [
   {
     Sid: 'DoctorNetworkReads',
-    Action: ['ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcEndpoints'],
+    Action: [
+      'ec2:DescribeSubnets',
+      'ec2:DescribeRouteTables',
+      'ec2:DescribeSecurityGroups',
+      'ec2:DescribeVpcEndpoints',
+    ],
     Resource: ['*'],
   },
   {
@@ -195,7 +287,13 @@ export const DOCTOR_STATEMENTS: readonly DeployerStatement[] = [
 
 export interface PolicyDocumentJson {
   Version: '2012-10-17';
-  Statement: { Sid: string; Effect: 'Allow' | 'Deny'; Action: string[]; Resource: string | string[]; Condition?: PolicyCondition }[];
+  Statement: {
+    Sid: string;
+    Effect: 'Allow' | 'Deny';
+    Action: string[];
+    Resource: string | string[];
+    Condition?: PolicyCondition;
+  }[];
 }
 
 /** The README's JSON shape (a single resource is written as a string). */
@@ -228,25 +326,40 @@ const SAMPLE_ID = '0000000000';
 export function simulatedResources(statement: DeployerStatement, scope: SimulationScope): string[] {
   const { arns, names } = scope;
   switch (statement.Sid) {
-    case 'EcrRepository': return [arns.ecrRepository];
+    case 'EcrRepository':
+      return [arns.ecrRepository];
     case 'Roles':
-    case 'CreateRolesWithBoundary': return [arns.sagemakerRole, arns.lambdaRole];
-    case 'PassRolesToTheirServices': return [scope.givenRoles?.sagemakerRoleArn ?? arns.sagemakerRole, scope.givenRoles?.lambdaRoleArn ?? arns.lambdaRole];
-    case 'SageMakerHosting': return [arns.models.replace(/\*$/, '00000000'), arns.endpointConfigs.replace(/\*$/, '00000000'), arns.endpoint];
-    case 'LambdaProxy': return [arns.lambda];
-    case 'Alarms': return [`arn:${scope.partition}:cloudwatch:${scope.region}:${scope.accountId}:alarm:${names.errorRateAlarm}`];
+    case 'CreateRolesWithBoundary':
+      return [arns.sagemakerRole, arns.lambdaRole];
+    case 'PassRolesToTheirServices':
+      return [
+        scope.givenRoles?.sagemakerRoleArn ?? arns.sagemakerRole,
+        scope.givenRoles?.lambdaRoleArn ?? arns.lambdaRole,
+      ];
+    case 'SageMakerHosting':
+      return [arns.models.replace(/\*$/, '00000000'), arns.endpointConfigs.replace(/\*$/, '00000000'), arns.endpoint];
+    case 'LambdaProxy':
+      return [arns.lambda];
+    case 'Alarms':
+      return [`arn:${scope.partition}:cloudwatch:${scope.region}:${scope.accountId}:alarm:${names.errorRateAlarm}`];
     default:
       return statement.Resource.map((r) =>
-        r === '*' ? '*' : r
-          .replace(/^arn:aws:/, `arn:${scope.partition}:`)
-          .replace('<account-id>', scope.accountId)
-          .replace(/^(arn:[^:]+:[^:]+:)\*:/, `$1${scope.region}:`)
-          .replace(/\*$/, SAMPLE_ID));
+        r === '*'
+          ? '*'
+          : r
+              .replace(/^arn:aws:/, `arn:${scope.partition}:`)
+              .replace('<account-id>', scope.accountId)
+              .replace(/^(arn:[^:]+:[^:]+:)\*:/, `$1${scope.region}:`)
+              .replace(/\*$/, SAMPLE_ID),
+      );
   }
 }
 
 /** Context keys the statement's conditions test, with the value the deployer's calls carry. */
-export function simulatedContext(statement: DeployerStatement, accountId = '<account-id>'): { ContextKeyName: string; ContextKeyValues: string[]; ContextKeyType: 'string' }[] {
+export function simulatedContext(
+  statement: DeployerStatement,
+  accountId = '<account-id>',
+): { ContextKeyName: string; ContextKeyValues: string[]; ContextKeyType: 'string' }[] {
   const equals = statement.Condition?.StringEquals ?? {};
   return Object.entries(equals).map(([key, value]) => ({
     ContextKeyName: key,
@@ -266,11 +379,18 @@ function sagemakerKind(action: string): 'model' | 'endpoint-config' | 'endpoint'
  * The statement's actions grouped by the resources each one really acts on, so a
  * simulation asks "CreateModel on the model ARN", not on every ARN of the statement.
  */
-export function simulationGroups(statement: DeployerStatement, actions: readonly string[], resources: readonly string[]): { actions: string[]; resources: string[] }[] {
+export function simulationGroups(
+  statement: DeployerStatement,
+  actions: readonly string[],
+  resources: readonly string[],
+): { actions: string[]; resources: string[] }[] {
   if (statement.Sid !== 'SageMakerHosting') return [{ actions: [...actions], resources: [...resources] }];
   const byKind = new Map<string, string[]>();
   for (const a of actions) byKind.set(sagemakerKind(a), [...(byKind.get(sagemakerKind(a)) ?? []), a]);
-  return [...byKind].map(([kind, group]) => ({ actions: group, resources: resources.filter((r) => r.includes(`:${kind}/`)) }));
+  return [...byKind].map(([kind, group]) => ({
+    actions: group,
+    resources: resources.filter((r) => r.includes(`:${kind}/`)),
+  }));
 }
 
 export interface DeployerPolicyScope {
@@ -285,7 +405,9 @@ export function deployerStatements(release: ReleaseConfig): DeployerStatement[] 
   return [
     ...DEPLOYER_STATEMENTS,
     ...(envs.some((e) => vpcOf(release, e)) ? VPC_DEPLOY_STATEMENTS : []),
-    ...(envs.some((e) => endpointKmsKeyId(release, e, release.environments[e]!.instanceType)) ? KMS_DEPLOY_STATEMENTS : []),
+    ...(envs.some((e) => endpointKmsKeyId(release, e, release.environments[e]!.instanceType))
+      ? KMS_DEPLOY_STATEMENTS
+      : []),
     ...DOCTOR_STATEMENTS,
   ];
 }
@@ -299,7 +421,15 @@ export function deployerPolicy(scope: DeployerPolicyScope): { deployer: PolicyDo
   const statements = deployerStatements(scope.release).map((s) => ({
     ...s,
     Resource: s.Resource.map((r) => concrete(r, scope)),
-    ...(s.Condition ? { Condition: JSON.parse(JSON.stringify(s.Condition).replaceAll('<account-id>', scope.accountId).replaceAll('arn:aws:', `arn:${scope.partition}:`)) as PolicyCondition } : {}),
+    ...(s.Condition
+      ? {
+          Condition: JSON.parse(
+            JSON.stringify(s.Condition)
+              .replaceAll('<account-id>', scope.accountId)
+              .replaceAll('arn:aws:', `arn:${scope.partition}:`),
+          ) as PolicyCondition,
+        }
+      : {}),
   }));
   return { deployer: policyDocument(statements) };
 }

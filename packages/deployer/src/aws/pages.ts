@@ -4,7 +4,10 @@
 export const MAX_PAGES = 50;
 
 /** The first item any page yields, reading no further pages than needed. */
-export async function findFirst<P, T>(pages: AsyncIterable<P>, pick: (page: P) => T | undefined): Promise<T | undefined> {
+export async function findFirst<P, T>(
+  pages: AsyncIterable<P>,
+  pick: (page: P) => T | undefined,
+): Promise<T | undefined> {
   let read = 0;
   for await (const page of pages) {
     const hit = pick(page);
@@ -16,7 +19,10 @@ export async function findFirst<P, T>(pages: AsyncIterable<P>, pick: (page: P) =
 }
 
 /** Every item of every page (up to MAX_PAGES pages). */
-export async function collect<P, T>(pages: AsyncIterable<P>, items: (page: P) => readonly T[] | undefined): Promise<T[]> {
+export async function collect<P, T>(
+  pages: AsyncIterable<P>,
+  items: (page: P) => readonly T[] | undefined,
+): Promise<T[]> {
   const all: T[] = [];
   let read = 0;
   for await (const page of pages) {

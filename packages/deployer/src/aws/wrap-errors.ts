@@ -29,7 +29,8 @@ export function resourceOf(command: unknown, service: string): string {
     for (const [key, value] of Object.entries(input)) {
       if (NOT_A_RESOURCE.has(key) || !pattern.test(key)) continue;
       if (typeof value === 'string' && value) return value;
-      if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) return value.join(', ');
+      if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string'))
+        return value.join(', ');
     }
   }
   return service;

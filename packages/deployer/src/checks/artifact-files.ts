@@ -17,7 +17,10 @@ export async function sizeOf(path: string): Promise<number> {
 export function sha256File(path: string): Promise<string> {
   return new Promise((done, reject) => {
     const hash = createHash('sha256');
-    createReadStream(path).on('data', (c) => hash.update(c)).on('error', reject).on('end', () => done(hash.digest('hex')));
+    createReadStream(path)
+      .on('data', (c) => hash.update(c))
+      .on('error', reject)
+      .on('end', () => done(hash.digest('hex')));
   });
 }
 

@@ -5,7 +5,13 @@
 // SKIP, naming doctor.credentials (which FAILs with the fix), instead of each
 // waiting on the credential chain.
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { createLazyAwsClient, destroyAwsClients, type AwsClients, type LazyAwsClients, type LazyServiceKey } from '../aws/clients.js';
+import {
+  createLazyAwsClient,
+  destroyAwsClients,
+  type AwsClients,
+  type LazyAwsClients,
+  type LazyServiceKey,
+} from '../aws/clients.js';
 import { wrapAwsError } from '../aws/aws-error.js';
 import type { ReleaseConfig } from '../release/types.js';
 import { fail, skip, type CheckContext, type CheckResult } from './check.js';
@@ -42,9 +48,12 @@ function callerIdentity(ctx: CheckContext, clients: AwsClients): Promise<CallerI
   return found;
 }
 
-
 /** `action` names the AWS call for the error message when `body` throws an AWS error. */
-export async function withAws(ctx: CheckContext, action: string, body: (scope: AwsCheckScope) => Promise<CheckResult>): Promise<CheckResult> {
+export async function withAws(
+  ctx: CheckContext,
+  action: string,
+  body: (scope: AwsCheckScope) => Promise<CheckResult>,
+): Promise<CheckResult> {
   const release = ctx.release;
   if (!release) return skip('release.yaml is not valid (see doctor.release)');
   const options = { region: release.region, env: ctx.env, maxAttempts: 2, retry: DOCTOR_RETRY };

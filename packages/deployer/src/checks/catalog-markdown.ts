@@ -20,23 +20,27 @@ const PHASES: { phase: CheckPhase; option?: string; heading: string; intro: stri
   {
     phase: 'doctor',
     heading: '`doctor`: before a deploy',
-    intro: '`model-deploy doctor` runs these on the project, in this order, and exits 1 when any fails (each failure prints what to do).',
+    intro:
+      '`model-deploy doctor` runs these on the project, in this order, and exits 1 when any fails (each failure prints what to do).',
   },
   {
     phase: 'doctor',
     option: '--image',
     heading: '`doctor --image <ref>`: the image, before it leaves the machine',
-    intro: '`model-deploy doctor --image <ref>` runs doctor.release and then these on a locally built image, with no AWS call.',
+    intro:
+      '`model-deploy doctor --image <ref>` runs doctor.release and then these on a locally built image, with no AWS call.',
   },
   {
     phase: 'verify',
     heading: '`verify`: after a deploy',
-    intro: '`model-deploy verify <env>` runs these against what is deployed and records the result on the endpoint (`promote` reads it).',
+    intro:
+      '`model-deploy verify <env>` runs these against what is deployed and records the result on the endpoint (`promote` reads it).',
   },
   {
     phase: 'test',
     heading: "The generated project's tests",
-    intro: 'The generator writes these into `tests/`; `npm test` runs them against a real socket, and `doctor.tests` runs `npm test`.',
+    intro:
+      'The generator writes these into `tests/`; `npm test` runs them against a real socket, and `doctor.tests` runs `npm test`.',
   },
 ];
 
@@ -66,10 +70,18 @@ export interface SkipFlags {
 }
 
 function flagTable(command: string, flags: readonly SkipFlag[]): string[] {
-  return [`| \`${command}\` option | effect |`, '| --- | --- |', ...flags.map((f) => `| \`${f.flag}\` | ${cell(f.description)} |`)];
+  return [
+    `| \`${command}\` option | effect |`,
+    '| --- | --- |',
+    ...flags.map((f) => `| \`${f.flag}\` | ${cell(f.description)} |`),
+  ];
 }
 
-export function catalogMarkdown(entries: readonly CatalogEntry[] = checkCatalog(), skipFlags: SkipFlags = { doctor: [], verify: [] }, coverage: ReadonlyMap<string, readonly number[]> = new Map()): string {
+export function catalogMarkdown(
+  entries: readonly CatalogEntry[] = checkCatalog(),
+  skipFlags: SkipFlags = { doctor: [], verify: [] },
+  coverage: ReadonlyMap<string, readonly number[]> = new Map(),
+): string {
   const out: string[] = [
     'Every check has a stable id (`doctor.*`, `verify.*`, `test.*`), registered in one place,',
     '`packages/deployer/src/checks/registry.ts`. Output, `--json` and the checklist use these',
@@ -80,11 +92,20 @@ export function catalogMarkdown(entries: readonly CatalogEntry[] = checkCatalog(
   for (const { phase, option, heading, intro } of PHASES) {
     const rows = entries.filter((e) => e.phase === phase && e.option === option);
     if (!rows.length) continue;
-    out.push(`## ${heading}`, '', intro, '', '| id | check | what it proves | checklist items |', '| --- | --- | --- | --- |');
+    out.push(
+      `## ${heading}`,
+      '',
+      intro,
+      '',
+      '| id | check | what it proves | checklist items |',
+      '| --- | --- | --- | --- |',
+    );
     // A check without its own description shows its title once.
     for (const e of rows) {
       const items = coverage.get(e.id)?.join(', ') || '—';
-      out.push(`| \`${e.id}\` | ${cell(e.title)} | ${e.description === e.title ? '—' : cell(e.description)} | ${items} |`);
+      out.push(
+        `| \`${e.id}\` | ${cell(e.title)} | ${e.description === e.title ? '—' : cell(e.description)} | ${items} |`,
+      );
     }
     out.push('');
   }

@@ -22,7 +22,8 @@ export interface LintProblem {
 }
 
 /** Secret-looking variable names (the same idea as BuildKit's SecretsUsedInArgOrEnv). */
-export const SECRET_NAME = /(^|_)(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)(_|$)/i;
+export const SECRET_NAME =
+  /(^|_)(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)(_|$)/i;
 
 /** Instructions with continuation lines joined and comments dropped. */
 export function parseDockerfile(text: string): Instruction[] {
@@ -59,11 +60,14 @@ function assignedNames(keyword: string, args: string): string[] {
 
 function resolveVars(ref: string, vars: Map<string, string>): string | undefined {
   let unresolved = false;
-  const out = ref.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a: string, dflt: string | undefined, b: string) => {
-    const v = vars.get(a ?? b) ?? dflt;
-    if (v === undefined || v === '') unresolved = true;
-    return v ?? '';
-  });
+  const out = ref.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (_m, a: string, dflt: string | undefined, b: string) => {
+      const v = vars.get(a ?? b) ?? dflt;
+      if (v === undefined || v === '') unresolved = true;
+      return v ?? '';
+    },
+  );
   return unresolved ? undefined : out;
 }
 
@@ -91,9 +95,17 @@ export function lintRules(instructions: readonly Instruction[]): LintProblem[] {
       const resolved = resolveVars(ref, globalArgs);
       if (ref !== 'scratch' && !stages.has(ref.toLowerCase())) {
         if (resolved === undefined) {
-          problems.push({ line: ins.line, rule: 'pinned-base', message: `FROM ${ref}: the base image comes from a build argument without a default` });
+          problems.push({
+            line: ins.line,
+            rule: 'pinned-base',
+            message: `FROM ${ref}: the base image comes from a build argument without a default`,
+          });
         } else if (!isPinned(resolved)) {
-          problems.push({ line: ins.line, rule: 'pinned-base', message: `FROM ${ref}${resolved !== ref ? ` (= ${resolved})` : ''} is not pinned to a version tag or digest` });
+          problems.push({
+            line: ins.line,
+            rule: 'pinned-base',
+            message: `FROM ${ref}${resolved !== ref ? ` (= ${resolved})` : ''} is not pinned to a version tag or digest`,
+          });
         }
       }
       if (alias) stages.add(alias.toLowerCase());
@@ -105,7 +117,11 @@ export function lintRules(instructions: readonly Instruction[]): LintProblem[] {
     if (ins.keyword === 'ARG' || ins.keyword === 'ENV') {
       for (const name of assignedNames(ins.keyword, ins.args)) {
         if (SECRET_NAME.test(name)) {
-          problems.push({ line: ins.line, rule: 'secret-in-env', message: `${ins.keyword} ${name} looks like a secret; build arguments and ENV values stay in the image history` });
+          problems.push({
+            line: ins.line,
+            rule: 'secret-in-env',
+            message: `${ins.keyword} ${name} looks like a secret; build arguments and ENV values stay in the image history`,
+          });
         }
       }
     }
@@ -114,20 +130,30 @@ export function lintRules(instructions: readonly Instruction[]): LintProblem[] {
   const lastFromLine = instructions[finalStart]?.line ?? 1;
   const users = final.filter((i) => i.keyword === 'USER');
   const user = users.at(-1)?.args.split(':')[0]?.trim();
-  if (!user) problems.push({ line: lastFromLine, rule: 'non-root-user', message: 'the final stage has no USER: the container runs as root' });
-  else if (user === 'root' || user === '0') problems.push({ line: users.at(-1)!.line, rule: 'non-root-user', message: `the final stage runs as USER ${user}` });
+  if (!user)
+    problems.push({
+      line: lastFromLine,
+      rule: 'non-root-user',
+      message: 'the final stage has no USER: the container runs as root',
+    });
+  else if (user === 'root' || user === '0')
+    problems.push({ line: users.at(-1)!.line, rule: 'non-root-user', message: `the final stage runs as USER ${user}` });
   const health = final.filter((i) => i.keyword === 'HEALTHCHECK').at(-1);
-  if (!health) problems.push({ line: lastFromLine, rule: 'healthcheck', message: 'the final stage has no HEALTHCHECK' });
-  else if (/^NONE\b/i.test(health.args)) problems.push({ line: health.line, rule: 'healthcheck', message: 'HEALTHCHECK NONE disables the health check' });
+  if (!health)
+    problems.push({ line: lastFromLine, rule: 'healthcheck', message: 'the final stage has no HEALTHCHECK' });
+  else if (/^NONE\b/i.test(health.args))
+    problems.push({ line: health.line, rule: 'healthcheck', message: 'HEALTHCHECK NONE disables the health check' });
   return problems;
 }
 
 const FIXES: Record<LintProblem['rule'], string> = {
   syntax: 'fix the instruction the linter names',
-  'pinned-base': 'pin every base image to a version tag (node:20.20.2-bookworm-slim) or a digest (@sha256:...), including the default of a base-image ARG',
+  'pinned-base':
+    'pin every base image to a version tag (node:20.20.2-bookworm-slim) or a digest (@sha256:...), including the default of a base-image ARG',
   'non-root-user': 'add `USER node` (or another unprivileged user) to the final stage',
   healthcheck: 'add a HEALTHCHECK that calls GET /ping on port 8080',
-  'secret-in-env': 'pass secrets at run time (SageMaker model environment from Secrets Manager, or a build secret mount), never as ARG/ENV',
+  'secret-in-env':
+    'pass secrets at run time (SageMaker model environment from Secrets Manager, or a build secret mount), never as ARG/ENV',
 };
 
 /** dockerfile-utils plus our rules; problems sorted by line. */
@@ -135,7 +161,12 @@ export function lintDockerfile(text: string): LintProblem[] {
   const problems: LintProblem[] = [];
   for (const d of validate(text)) {
     // LSP severities: 1 error, 2 warning (deprecations, casing) — both are worth fixing.
-    if (d.severity === 1 || d.severity === 2) problems.push({ line: d.range.start.line + 1, rule: 'syntax', message: typeof d.message === 'string' ? d.message : d.message.value });
+    if (d.severity === 1 || d.severity === 2)
+      problems.push({
+        line: d.range.start.line + 1,
+        rule: 'syntax',
+        message: typeof d.message === 'string' ? d.message : d.message.value,
+      });
   }
   problems.push(...lintRules(parseDockerfile(text)));
   return problems.sort((a, b) => a.line - b.line);
@@ -148,7 +179,8 @@ export const dockerfileLintCheck: Check = {
     const text = await readFile(join(ctx.dir, 'Dockerfile'), 'utf8').catch(() => undefined);
     if (text === undefined) return { status: 'skip', message: `no Dockerfile in ${ctx.dir} (see doctor.dockerfile)` };
     const problems = lintDockerfile(text);
-    if (problems.length === 0) return { status: 'pass', message: 'no lint findings; base pinned, non-root, HEALTHCHECK, no secrets in ENV/ARG' };
+    if (problems.length === 0)
+      return { status: 'pass', message: 'no lint findings; base pinned, non-root, HEALTHCHECK, no secrets in ENV/ARG' };
     const rules = [...new Set(problems.map((p) => p.rule))];
     return {
       status: 'fail',

@@ -39,11 +39,15 @@ function needs(release: ReleaseConfig): Need[] {
 }
 
 /** Reads a quota listing until every wanted name is found (bounded). */
-async function findByName(wanted: Set<string>, pages: AsyncIterable<{ Quotas?: ServiceQuota[] }>): Promise<Map<string, ServiceQuota>> {
+async function findByName(
+  wanted: Set<string>,
+  pages: AsyncIterable<{ Quotas?: ServiceQuota[] }>,
+): Promise<Map<string, ServiceQuota>> {
   const found = new Map<string, ServiceQuota>();
   if (wanted.size === 0) return found;
   await findFirst(pages, (page) => {
-    for (const q of page.Quotas ?? []) if (q.QuotaName && wanted.has(q.QuotaName) && !found.has(q.QuotaName)) found.set(q.QuotaName, q);
+    for (const q of page.Quotas ?? [])
+      if (q.QuotaName && wanted.has(q.QuotaName) && !found.has(q.QuotaName)) found.set(q.QuotaName, q);
     return found.size >= wanted.size ? found : undefined;
   });
   return found;
@@ -51,13 +55,20 @@ async function findByName(wanted: Set<string>, pages: AsyncIterable<{ Quotas?: S
 
 /** The account's value of each wanted quota; absent = the type is not offered for endpoints in this region. */
 async function endpointQuotas(sq: ServiceQuotasClient, names: string[]): Promise<Map<string, ServiceQuota>> {
-  const { GetServiceQuotaCommand, paginateListAWSDefaultServiceQuotas, paginateListServiceQuotas } = await import('@aws-sdk/client-service-quotas');
+  const { GetServiceQuotaCommand, paginateListAWSDefaultServiceQuotas, paginateListServiceQuotas } =
+    await import('@aws-sdk/client-service-quotas');
   const wanted = new Set(names);
   // Applied values first; quotas never changed may only be listed with their defaults.
-  const found = await findByName(wanted, paginateListServiceQuotas({ client: sq }, { ServiceCode: SERVICE_CODE, MaxResults: 100 }));
+  const found = await findByName(
+    wanted,
+    paginateListServiceQuotas({ client: sq }, { ServiceCode: SERVICE_CODE, MaxResults: 100 }),
+  );
   const rest = new Set(names.filter((n) => !found.has(n)));
   if (rest.size > 0) {
-    const defaults = await findByName(rest, paginateListAWSDefaultServiceQuotas({ client: sq }, { ServiceCode: SERVICE_CODE, MaxResults: 100 }));
+    const defaults = await findByName(
+      rest,
+      paginateListAWSDefaultServiceQuotas({ client: sq }, { ServiceCode: SERVICE_CODE, MaxResults: 100 }),
+    );
     for (const [name, q] of defaults) found.set(name, q);
   }
   // The authoritative applied value by code (an increase granted since the listing shows here).
@@ -77,11 +88,15 @@ async function endpointQuotas(sq: ServiceQuotasClient, names: string[]): Promise
 export const capacityCheck: Check = {
   id: 'doctor.capacity',
   title: 'instance types offered for endpoints and within the account quota',
-  description: 'Service Quotas (sagemaker, "<type> for endpoint usage"): every environment\'s instance type exists in the region and its quota covers the environment\'s max instances (count, or autoscaling.maxCapacity).',
+  description:
+    'Service Quotas (sagemaker, "<type> for endpoint usage"): every environment\'s instance type exists in the region and its quota covers the environment\'s max instances (count, or autoscaling.maxCapacity).',
   run: (ctx) =>
     withAws(ctx, 'ListServiceQuotas', async ({ lazy, release }) => {
       const all = needs(release);
-      const quotas = await endpointQuotas(await lazy('serviceQuotas'), all.map((n) => endpointQuotaName(n.instanceType)));
+      const quotas = await endpointQuotas(
+        await lazy('serviceQuotas'),
+        all.map((n) => endpointQuotaName(n.instanceType)),
+      );
       const problems: string[] = [];
       const fixes = new Set<string>();
       const fine: string[] = [];
@@ -89,14 +104,20 @@ export const capacityCheck: Check = {
         const quota = quotas.get(endpointQuotaName(need.instanceType));
         const envList = need.envs.map(([e, n]) => `${e} ${n}`).join(', ');
         if (!quota) {
-          problems.push(`${need.instanceType} is not offered for SageMaker endpoints in ${release.region} (no "${endpointQuotaName(need.instanceType)}" quota)`);
-          fixes.add(`Pick an instance type offered in ${release.region} (Service Quotas console -> Amazon SageMaker lists "<type> for endpoint usage"), or deploy to another region.`);
+          problems.push(
+            `${need.instanceType} is not offered for SageMaker endpoints in ${release.region} (no "${endpointQuotaName(need.instanceType)}" quota)`,
+          );
+          fixes.add(
+            `Pick an instance type offered in ${release.region} (Service Quotas console -> Amazon SageMaker lists "<type> for endpoint usage"), or deploy to another region.`,
+          );
           continue;
         }
         const value = quota.Value ?? 0;
         const short = need.envs.filter(([, n]) => n > value);
         if (short.length > 0) {
-          problems.push(`quota "${quota.QuotaName}" is ${value} in ${release.region}, ${short.map(([e, n]) => `${e} needs up to ${n}`).join(', ')}`);
+          problems.push(
+            `quota "${quota.QuotaName}" is ${value} in ${release.region}, ${short.map(([e, n]) => `${e} needs up to ${n}`).join(', ')}`,
+          );
           const desired = Math.max(...need.envs.map(([, n]) => n));
           fixes.add(
             `Request more: aws service-quotas request-service-quota-increase --service-code ${SERVICE_CODE} --quota-code ${quota.QuotaCode ?? '<code>'} --desired-value ${desired} --region ${release.region}` +
@@ -105,7 +126,10 @@ export const capacityCheck: Check = {
           continue;
         }
         const total = need.envs.reduce((sum, [, n]) => sum + n, 0);
-        const shared = need.envs.length > 1 && total > value ? ` (together ${total}: more than the quota if they share this account)` : '';
+        const shared =
+          need.envs.length > 1 && total > value
+            ? ` (together ${total}: more than the quota if they share this account)`
+            : '';
         fine.push(`${need.instanceType} quota ${value} ≥ ${envList}${shared}`);
       }
       if (problems.length > 0) return fail(problems.join('; '), [...fixes].join(' '));

@@ -11,7 +11,12 @@ export const credentialsCheck: Check = {
   description: 'the AWS credential chain resolves to an identity (STS GetCallerIdentity) and names its account.',
   async run(ctx) {
     const region = ctx.release?.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-    const clients = ctx.createClients({ region, env: ctx.env, retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 }, maxAttempts: 1 });
+    const clients = ctx.createClients({
+      region,
+      env: ctx.env,
+      retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      maxAttempts: 1,
+    });
     try {
       const { accountId, partition } = await resolveAccount(clients);
       return pass(`account ${accountId} (${partition})`);

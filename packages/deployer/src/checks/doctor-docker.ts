@@ -8,6 +8,9 @@ export const builderCheck: Check = {
   async run(ctx) {
     const result = await ctx.runner.run(ctx.builder, ['--version']).catch(() => undefined);
     if (result && result.exitCode === 0) return pass(result.stdout.trim().split('\n')[0] || `${ctx.builder} found`);
-    return fail(`${ctx.builder} CLI not found or not working`, `Install ${ctx.builder}, or pick another builder with --builder docker|buildah|podman.`);
+    return fail(
+      `${ctx.builder} CLI not found or not working`,
+      `Install ${ctx.builder}, or pick another builder with --builder docker|buildah|podman.`,
+    );
   },
 };

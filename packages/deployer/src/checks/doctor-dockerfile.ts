@@ -9,8 +9,13 @@ export const dockerfileCheck: Check = {
   description: 'the project has a Dockerfile with a FROM instruction.',
   async run(ctx) {
     const text = await readFile(join(ctx.dir, 'Dockerfile'), 'utf8').catch(() => undefined);
-    if (text === undefined) return fail(`no Dockerfile in ${ctx.dir}`, 'Regenerate the project (yo model-service) or add a Dockerfile whose entry is `serve` on port 8080.');
-    if (!/^\s*FROM\s+\S+/im.test(text)) return fail('Dockerfile has no FROM instruction', 'Start the Dockerfile with FROM <base image>.');
+    if (text === undefined)
+      return fail(
+        `no Dockerfile in ${ctx.dir}`,
+        'Regenerate the project (yo model-service) or add a Dockerfile whose entry is `serve` on port 8080.',
+      );
+    if (!/^\s*FROM\s+\S+/im.test(text))
+      return fail('Dockerfile has no FROM instruction', 'Start the Dockerfile with FROM <base image>.');
     return pass('Dockerfile found');
   },
 };

@@ -11,7 +11,8 @@ import type { Check, CheckResult } from './check.js';
 export const encryptionCheck: Check = {
   id: 'doctor.encryption',
   title: "each environment's endpoint storage is encrypted at rest, and by which key",
-  description: "per environment, which key encrypts the endpoint's storage volume: kmsKeyId (environments.<env>.kmsKeyId, else the top-level one), else an AWS managed key; instance-storage types (m5d, c5d, r5d, g4dn, g5, ...) by the instance's hardware, so an environments.<env>.kmsKeyId there fails (SageMaker refuses KmsKeyId for them).",
+  description:
+    "per environment, which key encrypts the endpoint's storage volume: kmsKeyId (environments.<env>.kmsKeyId, else the top-level one), else an AWS managed key; instance-storage types (m5d, c5d, r5d, g4dn, g5, ...) by the instance's hardware, so an environments.<env>.kmsKeyId there fails (SageMaker refuses KmsKeyId for them).",
   async run(ctx): Promise<CheckResult> {
     const release = ctx.release;
     if (!release) return { status: 'skip', message: 'release.yaml is not valid (see doctor.release)' };
@@ -23,8 +24,12 @@ export const encryptionCheck: Check = {
       if (!env) continue;
       if (hasInstanceStorage(env.instanceType)) {
         if (env.kmsKeyId !== undefined) {
-          problems.push(`environments.${name}.kmsKeyId is set but ${env.instanceType} has instance storage: SageMaker refuses KmsKeyId for it (the instance's hardware encrypts that storage)`);
-          fixes.push(`Remove kmsKeyId from environments.${name} (its storage is encrypted by the instance's hardware), or choose an EBS-backed type (ml.m5, ml.c5, ml.r5 families) to encrypt the volume with your key.`);
+          problems.push(
+            `environments.${name}.kmsKeyId is set but ${env.instanceType} has instance storage: SageMaker refuses KmsKeyId for it (the instance's hardware encrypts that storage)`,
+          );
+          fixes.push(
+            `Remove kmsKeyId from environments.${name} (its storage is encrypted by the instance's hardware), or choose an EBS-backed type (ml.m5, ml.c5, ml.r5 families) to encrypt the volume with your key.`,
+          );
         } else {
           const inherited = release.kmsKeyId === undefined ? '' : ' (the top-level kmsKeyId does not apply)';
           notes.push(`${name}: ${env.instanceType} instance storage, encrypted by the instance's hardware${inherited}`);
@@ -32,7 +37,11 @@ export const encryptionCheck: Check = {
         continue;
       }
       const key = kmsKeyIdOf(release, name);
-      notes.push(key === undefined ? `${name}: volume encrypted with an AWS managed key (set kmsKeyId to use your own)` : `${name}: volume encrypted with ${key}`);
+      notes.push(
+        key === undefined
+          ? `${name}: volume encrypted with an AWS managed key (set kmsKeyId to use your own)`
+          : `${name}: volume encrypted with ${key}`,
+      );
     }
     if (problems.length > 0) return { status: 'fail', message: problems.join('; '), fix: fixes.join(' ') };
     return { status: 'pass', message: notes.join('; ') };

@@ -21,7 +21,8 @@ async function compiledInstanceSchema(dir: string): Promise<{ schema?: object; p
   }
   try {
     const mod = (await import(pathToFileURL(file).href)) as { instanceSchema?: unknown };
-    if (!mod.instanceSchema || typeof mod.instanceSchema !== 'object') return { problem: `${COMPILED_PREDICTION} exports no instanceSchema` };
+    if (!mod.instanceSchema || typeof mod.instanceSchema !== 'object')
+      return { problem: `${COMPILED_PREDICTION} exports no instanceSchema` };
     return { schema: mod.instanceSchema };
   } catch (err) {
     return { problem: `${COMPILED_PREDICTION} cannot be imported (${(err as Error).message.split('\n')[0]})` };
@@ -60,16 +61,29 @@ export const goldenCheck: Check = {
     }
     const { schema, problem } = await compiledInstanceSchema(ctx.dir);
     if (!schema) {
-      return { status: 'fail', message: `${cases(set.lines.length)}, but their inputs cannot be checked: ${problem}`, fix: 'Run `npm run build` in the project (doctor reads instanceSchema from the compiled src/prediction.ts).' };
+      return {
+        status: 'fail',
+        message: `${cases(set.lines.length)}, but their inputs cannot be checked: ${problem}`,
+        fix: 'Run `npm run build` in the project (doctor reads instanceSchema from the compiled src/prediction.ts).',
+      };
     }
     let validate: ValidateFunction;
     try {
       validate = new Ajv({ allErrors: false, strict: false }).compile(schema);
     } catch (err) {
-      return { status: 'fail', message: `the input schema does not compile: ${(err as Error).message}`, fix: 'Fix instanceSchema in src/prediction.ts.' };
+      return {
+        status: 'fail',
+        message: `the input schema does not compile: ${(err as Error).message}`,
+        fix: 'Fix instanceSchema in src/prediction.ts.',
+      };
     }
     const bad = firstInvalid(validate, set.lines);
-    if (bad) return { status: 'fail', message: `${GOLDEN_FILE} ${bad}`, fix: 'Golden requests must be ones the service accepts: re-record them from valid inputs.' };
+    if (bad)
+      return {
+        status: 'fail',
+        message: `${GOLDEN_FILE} ${bad}`,
+        fix: 'Golden requests must be ones the service accepts: re-record them from valid inputs.',
+      };
     return { status: 'pass', message: `${cases(set.lines.length)}, every input valid against instanceSchema` };
   },
 };

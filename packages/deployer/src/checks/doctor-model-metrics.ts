@@ -8,7 +8,8 @@ import type { Check, CheckResult } from './check.js';
 
 export const METRICS_FILE = 'model/metrics.json';
 
-const SHAPE = '{"model": "<name>", "dataset": "<what it was evaluated on>", "evaluatedAt": "YYYY-MM-DD", "metrics": {"<name>": <number>}}';
+const SHAPE =
+  '{"model": "<name>", "dataset": "<what it was evaluated on>", "evaluatedAt": "YYYY-MM-DD", "metrics": {"<name>": <number>}}';
 
 export interface ModelMetrics {
   model: string;
@@ -18,8 +19,7 @@ export interface ModelMetrics {
 }
 
 export type LoadedMetrics =
-  | { kind: 'ok'; card: ModelMetrics }
-  | { kind: 'missing' | 'placeholder' | 'invalid'; reason: string };
+  { kind: 'ok'; card: ModelMetrics } | { kind: 'missing' | 'placeholder' | 'invalid'; reason: string };
 
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
 
@@ -29,7 +29,10 @@ export async function loadModelMetrics(dir: string): Promise<LoadedMetrics> {
   try {
     text = await readFile(join(dir, METRICS_FILE), 'utf8');
   } catch (err) {
-    return { kind: 'missing', reason: `${METRICS_FILE} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+    return {
+      kind: 'missing',
+      reason: `${METRICS_FILE} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    };
   }
   let data: unknown;
   try {
@@ -37,23 +40,45 @@ export async function loadModelMetrics(dir: string): Promise<LoadedMetrics> {
   } catch (err) {
     return { kind: 'invalid', reason: `${METRICS_FILE} is not valid JSON (${(err as Error).message})` };
   }
-  if (!data || typeof data !== 'object' || Array.isArray(data)) return { kind: 'invalid', reason: `${METRICS_FILE} is not a JSON object` };
+  if (!data || typeof data !== 'object' || Array.isArray(data))
+    return { kind: 'invalid', reason: `${METRICS_FILE} is not a JSON object` };
   const o = data as Record<string, unknown>;
   if (o.placeholder === true) {
-    return { kind: 'placeholder', reason: `${METRICS_FILE} is still the generator's placeholder${nonEmpty(o.message) ? ` (${o.message.split(':')[0]})` : ''}` };
+    return {
+      kind: 'placeholder',
+      reason: `${METRICS_FILE} is still the generator's placeholder${nonEmpty(o.message) ? ` (${o.message.split(':')[0]})` : ''}`,
+    };
   }
   const missing = (['model', 'dataset', 'evaluatedAt'] as const).filter((k) => !nonEmpty(o[k]));
-  if (missing.length) return { kind: 'invalid', reason: `${METRICS_FILE} has no ${missing.map((k) => `"${k}"`).join(', ')} (a non-empty string)` };
+  if (missing.length)
+    return {
+      kind: 'invalid',
+      reason: `${METRICS_FILE} has no ${missing.map((k) => `"${k}"`).join(', ')} (a non-empty string)`,
+    };
   const evaluatedAt = o.evaluatedAt as string;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(evaluatedAt) || Number.isNaN(Date.parse(`${evaluatedAt}T00:00:00Z`))) {
     return { kind: 'invalid', reason: `${METRICS_FILE} "evaluatedAt" is "${evaluatedAt}", not a YYYY-MM-DD date` };
   }
-  if (!o.metrics || typeof o.metrics !== 'object' || Array.isArray(o.metrics)) return { kind: 'invalid', reason: `${METRICS_FILE} has no "metrics" object` };
+  if (!o.metrics || typeof o.metrics !== 'object' || Array.isArray(o.metrics))
+    return { kind: 'invalid', reason: `${METRICS_FILE} has no "metrics" object` };
   const entries = Object.entries(o.metrics as Record<string, unknown>);
   const bad = entries.filter(([, v]) => typeof v !== 'number' || !Number.isFinite(v));
-  if (bad.length) return { kind: 'invalid', reason: `${METRICS_FILE} metrics ${bad.map(([k]) => `"${k}"`).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not a number` };
-  if (entries.length === 0) return { kind: 'invalid', reason: `${METRICS_FILE} has no numeric metric ("metrics" is empty)` };
-  return { kind: 'ok', card: { model: o.model as string, dataset: o.dataset as string, evaluatedAt, metrics: Object.fromEntries(entries) as Record<string, number> } };
+  if (bad.length)
+    return {
+      kind: 'invalid',
+      reason: `${METRICS_FILE} metrics ${bad.map(([k]) => `"${k}"`).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not a number`,
+    };
+  if (entries.length === 0)
+    return { kind: 'invalid', reason: `${METRICS_FILE} has no numeric metric ("metrics" is empty)` };
+  return {
+    kind: 'ok',
+    card: {
+      model: o.model as string,
+      dataset: o.dataset as string,
+      evaluatedAt,
+      metrics: Object.fromEntries(entries) as Record<string, number>,
+    },
+  };
 }
 
 export const modelMetricsCheck: Check = {
@@ -68,10 +93,16 @@ export const modelMetricsCheck: Check = {
         placeholder: `Fill in ${METRICS_FILE} with the numbers your model scored on held-out data, the data set and the date, then delete "placeholder" and "message".`,
         invalid: `Fix ${METRICS_FILE}: ${SHAPE}, with at least one numeric metric.`,
       }[loaded.kind];
-      return { status: 'fail', message: loaded.kind === 'missing' ? `no model metrics: ${loaded.reason}` : loaded.reason, fix };
+      return {
+        status: 'fail',
+        message: loaded.kind === 'missing' ? `no model metrics: ${loaded.reason}` : loaded.reason,
+        fix,
+      };
     }
     const { card } = loaded;
-    const numbers = Object.entries(card.metrics).map(([name, value]) => `${name} ${value}`).join(', ');
+    const numbers = Object.entries(card.metrics)
+      .map(([name, value]) => `${name} ${value}`)
+      .join(', ');
     return { status: 'pass', message: `${numbers} on ${card.dataset} (${card.model}, evaluated ${card.evaluatedAt})` };
   },
 };

@@ -12,9 +12,18 @@ export const regionCheck: Check = {
     const fromEnv = ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION;
     const rawRegion = typeof ctx.raw?.region === 'string' ? ctx.raw.region : undefined;
     const region = ctx.release?.region ?? rawRegion ?? fromEnv;
-    if (!region) return fail('no region in release.yaml and AWS_REGION is not set', 'Set region: in release.yaml (e.g. eu-west-1).');
-    if (!REGION.test(region)) return fail(`"${region}" is not an AWS region name`, 'Use a region code such as eu-west-1 or us-east-1.');
-    if (!isKnownRegion(region)) return fail(`"${region}" is not an AWS region (the AWS SDK's region table does not have it)`, 'Use a region code such as eu-west-1 or us-east-1; a region newer than this deployer needs a newer @aws-sdk.');
+    if (!region)
+      return fail(
+        'no region in release.yaml and AWS_REGION is not set',
+        'Set region: in release.yaml (e.g. eu-west-1).',
+      );
+    if (!REGION.test(region))
+      return fail(`"${region}" is not an AWS region name`, 'Use a region code such as eu-west-1 or us-east-1.');
+    if (!isKnownRegion(region))
+      return fail(
+        `"${region}" is not an AWS region (the AWS SDK's region table does not have it)`,
+        'Use a region code such as eu-west-1 or us-east-1; a region newer than this deployer needs a newer @aws-sdk.',
+      );
     const note = fromEnv && fromEnv !== region ? ` (AWS_REGION=${fromEnv} is ignored: release.yaml decides)` : '';
     return pass(`${region}${note}`);
   },

@@ -9,7 +9,8 @@ import { fail, pass, type Check, type CheckContext } from './check.js';
 export const releaseCheck: Check = {
   id: 'doctor.release',
   title: 'release.yaml is valid',
-  description: 'release.yaml loads, parses, validates against the JSON Schema and passes the cross-field rules (the error code names the field).',
+  description:
+    'release.yaml loads, parses, validates against the JSON Schema and passes the cross-field rules (the error code names the field).',
   async run(ctx) {
     try {
       const path = await resolveReleasePath(ctx.dir);

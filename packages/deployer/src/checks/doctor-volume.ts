@@ -31,7 +31,8 @@ export const volumeCheck: Check = {
     const artifact = release.model.artifact ? resolve(ctx.dir, release.model.artifact) : join(ctx.dir, 'model');
     const modelBytes = await sizeOf(artifact).catch(() => 0);
     // doctor.image.size keeps the image under image.maxSizeMb, so that is what the volume must hold.
-    const imageBytes = release.image.maxSizeMb !== undefined ? release.image.maxSizeMb * 1024 * 1024 : IMAGE_ALLOWANCE_BYTES;
+    const imageBytes =
+      release.image.maxSizeMb !== undefined ? release.image.maxSizeMb * 1024 * 1024 : IMAGE_ALLOWANCE_BYTES;
     const needed = requiredVolumeGb(modelBytes, imageBytes);
     const problems: string[] = [];
     const fixes = new Set<string>();
@@ -41,8 +42,12 @@ export const volumeCheck: Check = {
       if (!env) continue;
       if (hasInstanceStorage(env.instanceType)) {
         if (env.volumeSizeGb !== undefined) {
-          problems.push(`environments.${name}.volumeSizeGb is ${env.volumeSizeGb} but ${env.instanceType} has instance storage: SageMaker rejects VolumeSizeInGB for it`);
-          fixes.add(`Remove volumeSizeGb from environments.${name} (the instance's own NVMe storage holds the model), or choose an EBS-backed type (ml.m5, ml.c5, ml.r5 families) if you need a sized volume.`);
+          problems.push(
+            `environments.${name}.volumeSizeGb is ${env.volumeSizeGb} but ${env.instanceType} has instance storage: SageMaker rejects VolumeSizeInGB for it`,
+          );
+          fixes.add(
+            `Remove volumeSizeGb from environments.${name} (the instance's own NVMe storage holds the model), or choose an EBS-backed type (ml.m5, ml.c5, ml.r5 families) if you need a sized volume.`,
+          );
         } else {
           notes.push(`${name}: ${env.instanceType} instance storage`);
         }
@@ -53,7 +58,9 @@ export const volumeCheck: Check = {
         continue;
       }
       if (env.volumeSizeGb < needed) {
-        problems.push(`environments.${name}.volumeSizeGb is ${env.volumeSizeGb} GB, model (${gb(modelBytes)}) + image allowance (${gb(imageBytes)}) with ${Math.round((VOLUME_MARGIN - 1) * 100)}% margin needs ${needed} GB`);
+        problems.push(
+          `environments.${name}.volumeSizeGb is ${env.volumeSizeGb} GB, model (${gb(modelBytes)}) + image allowance (${gb(imageBytes)}) with ${Math.round((VOLUME_MARGIN - 1) * 100)}% margin needs ${needed} GB`,
+        );
         fixes.add(`Set volumeSizeGb: ${needed} (or more) for ${name} in release.yaml.`);
         continue;
       }

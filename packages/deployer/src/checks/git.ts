@@ -18,12 +18,32 @@ export const NON_INTERACTIVE_GIT_ENV: Readonly<Record<string, string>> = {
   GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o ConnectTimeout=10',
 };
 
-export async function git(cwd: string, args: readonly string[], timeoutMs = GIT_TIMEOUT_MS, env: NodeJS.ProcessEnv = process.env): Promise<GitResult> {
+export async function git(
+  cwd: string,
+  args: readonly string[],
+  timeoutMs = GIT_TIMEOUT_MS,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GitResult> {
   try {
-    const r = await capture('git', args, { cwd, stdin: false, timeoutMs, maxStdout: 256_000, maxStderr: 16_000, env: { ...env, ...NON_INTERACTIVE_GIT_ENV, LC_ALL: 'C' } });
-    return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.timedOut ? `git ${args[0]} did not finish within ${timeoutMs / 1000} s` : r.stderr };
+    const r = await capture('git', args, {
+      cwd,
+      stdin: false,
+      timeoutMs,
+      maxStdout: 256_000,
+      maxStderr: 16_000,
+      env: { ...env, ...NON_INTERACTIVE_GIT_ENV, LC_ALL: 'C' },
+    });
+    return {
+      exitCode: r.exitCode ?? -1,
+      stdout: r.stdout,
+      stderr: r.timedOut ? `git ${args[0]} did not finish within ${timeoutMs / 1000} s` : r.stderr,
+    };
   } catch (err) {
-    return { exitCode: -1, stdout: '', stderr: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'git is not installed' : (err as Error).message };
+    return {
+      exitCode: -1,
+      stdout: '',
+      stderr: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'git is not installed' : (err as Error).message,
+    };
   }
 }
 

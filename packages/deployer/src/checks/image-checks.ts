@@ -8,11 +8,24 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadRelease } from '../release/load-release.js';
 import { checkContract, type ContractResult } from './image-contract.js';
-import { inspectImage, startContainer, workingContainers, type Builder, type ContainerOptions, type ImageConfig, type WorkingContainers } from './image-container.js';
+import {
+  inspectImage,
+  startContainer,
+  workingContainers,
+  type Builder,
+  type ContainerOptions,
+  type ImageConfig,
+  type WorkingContainers,
+} from './image-container.js';
 import type { Check, CheckContext, CheckResult } from './check.js';
 
 /** Where a generated project keeps its sample request (same order as `verify`). */
-export const SAMPLE_FILES = ['sample-request.json', 'samples/request.json', 'tests/fixtures/sample-request.json', 'test/fixtures/sample-request.json'];
+export const SAMPLE_FILES = [
+  'sample-request.json',
+  'samples/request.json',
+  'tests/fixtures/sample-request.json',
+  'test/fixtures/sample-request.json',
+];
 export const DEFAULT_MAX_IMAGE_MB = 2048;
 
 interface ImageRun {
@@ -35,7 +48,13 @@ export function containerOptions(ctx: CheckContext): ContainerOptions {
     containers = workingContainers();
     working.set(ctx, containers);
   }
-  return { builder: ctx.builder as Builder, runner: ctx.runner, globalArgs: ctx.imageOptions?.globalArgs ?? [], env: ctx.imageOptions?.env, containers };
+  return {
+    builder: ctx.builder as Builder,
+    runner: ctx.runner,
+    globalArgs: ctx.imageOptions?.globalArgs ?? [],
+    env: ctx.imageOptions?.env,
+    containers,
+  };
 }
 
 /** After the checks: removes a working container no check ran (e.g. doctor.image.contract skipped). */
@@ -87,7 +106,11 @@ async function runImage(ctx: CheckContext): Promise<ImageRun> {
     const before = `${container.stdout()}${container.stderr()}`;
     await container.stop();
     const stdout = container.stdout();
-    return { contract, output: before || `${stdout}${container.stderr()}`, ...(contract.invocation ? { outputAfterRequest: stdout.slice(mark) } : {}) };
+    return {
+      contract,
+      output: before || `${stdout}${container.stderr()}`,
+      ...(contract.invocation ? { outputAfterRequest: stdout.slice(mark) } : {}),
+    };
   } catch (err) {
     await container.stop();
     return { output: `${container.stdout()}${container.stderr()}`, error: (err as Error).message };
@@ -113,12 +136,20 @@ export const imageContractCheck: Check = {
     if (!ctx.image) return noImage();
     const run = await sharedRun(ctx);
     if (run.error || !run.contract) {
-      return { status: 'fail', message: run.error ?? 'the container did not run', fix: `Check that the image exists locally for ${ctx.builder} and that the project has a sample-request.json (or pass --sample).` };
+      return {
+        status: 'fail',
+        message: run.error ?? 'the container did not run',
+        fix: `Check that the image exists locally for ${ctx.builder} and that the project has a sample-request.json (or pass --sample).`,
+      };
     }
     const c = run.contract;
     if (!c.ok) {
       const out = tail(run.output);
-      return { status: 'fail', message: `${c.failure!.message}${out ? `; container output: ${out}` : ''}`, fix: c.failure!.fix };
+      return {
+        status: 'fail',
+        message: `${c.failure!.message}${out ? `; container output: ${out}` : ''}`,
+        fix: c.failure!.fix,
+      };
     }
     return {
       status: 'pass',
@@ -149,14 +180,17 @@ export const imageLogsCheck: Check = {
   async run(ctx) {
     if (!ctx.image) return noImage();
     const run = await sharedRun(ctx);
-    if (run.outputAfterRequest === undefined) return { status: 'skip', message: 'no request reached the container (see doctor.image.contract)' };
+    if (run.outputAfterRequest === undefined)
+      return { status: 'skip', message: 'no request reached the container (see doctor.image.contract)' };
     const lines = run.outputAfterRequest.split('\n').filter((l) => l.trim());
     const n = jsonLines(run.outputAfterRequest);
     if (n > 0) return { status: 'pass', message: `${n} JSON line(s) on stdout for POST /invocations` };
     return {
       status: 'fail',
-      message: lines.length ? `no JSON log line on stdout for POST /invocations (got ${lines.length} plain line(s), e.g. "${lines[0]!.slice(0, 120)}")` : 'nothing on stdout for POST /invocations',
-      fix: 'Log one JSON line per request to stdout (the runtime\'s pino logger does; do not set LOG_LEVEL=silent), so CloudWatch Logs can be searched by field.',
+      message: lines.length
+        ? `no JSON log line on stdout for POST /invocations (got ${lines.length} plain line(s), e.g. "${lines[0]!.slice(0, 120)}")`
+        : 'nothing on stdout for POST /invocations',
+      fix: "Log one JSON line per request to stdout (the runtime's pino logger does; do not set LOG_LEVEL=silent), so CloudWatch Logs can be searched by field.",
     };
   },
 };
@@ -185,9 +219,14 @@ export const imageSizeCheck: Check = {
     try {
       config = await imageConfig(ctx);
     } catch (err) {
-      return { status: 'fail', message: `cannot inspect ${ctx.image}: ${(err as Error).message}`, fix: `Build the image first, or check the reference (it must exist locally for ${ctx.builder}).` };
+      return {
+        status: 'fail',
+        message: `cannot inspect ${ctx.image}: ${(err as Error).message}`,
+        fix: `Build the image first, or check the reference (it must exist locally for ${ctx.builder}).`,
+      };
     }
-    if (config.sizeBytes === undefined) return { status: 'skip', message: `${ctx.builder} did not report the image size` };
+    if (config.sizeBytes === undefined)
+      return { status: 'skip', message: `${ctx.builder} did not report the image size` };
     if (config.sizeBytes > limit * 1024 * 1024) {
       return {
         status: 'fail',

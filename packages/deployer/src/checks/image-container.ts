@@ -105,7 +105,10 @@ function parseJson<T>(text: string, what: string): T {
 
 async function must(runner: CommandRunner, command: string, args: readonly string[]): Promise<string> {
   const r = await runner.run(command, args);
-  if (r.exitCode !== 0) throw new Error(`\`${[command, ...args].join(' ')}\` failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+  if (r.exitCode !== 0)
+    throw new Error(
+      `\`${[command, ...args].join(' ')}\` failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`,
+    );
   return r.stdout;
 }
 
@@ -136,14 +139,22 @@ function fromConfig(c: DockerishConfig | undefined, sizeBytes: number | undefine
 export async function inspectImage(image: string, o: ContainerOptions): Promise<ImageConfig> {
   const g = o.globalArgs ?? [];
   if (o.builder === 'buildah') {
-    const out = parseJson<{ OCIv1?: { config?: DockerishConfig }; Docker?: { config?: DockerishConfig }; Manifest?: string }>(
-      await must(o.runner, 'buildah', [...g, 'inspect', '--type', 'image', image]), 'buildah inspect');
-    const manifest = out.Manifest ? parseJson<{ layers?: Array<{ size?: number }> }>(out.Manifest, 'the image manifest') : undefined;
+    const out = parseJson<{
+      OCIv1?: { config?: DockerishConfig };
+      Docker?: { config?: DockerishConfig };
+      Manifest?: string;
+    }>(await must(o.runner, 'buildah', [...g, 'inspect', '--type', 'image', image]), 'buildah inspect');
+    const manifest = out.Manifest
+      ? parseJson<{ layers?: Array<{ size?: number }> }>(out.Manifest, 'the image manifest')
+      : undefined;
     const size = manifest?.layers?.reduce((n, l) => n + (l.size ?? 0), 0);
     const config = { ...out.OCIv1?.config, Healthcheck: out.Docker?.config?.Healthcheck ?? undefined };
     return fromConfig(config, size);
   }
-  const [out] = parseJson<Array<{ Config?: DockerishConfig; Size?: number }>>(await must(o.runner, o.builder, [...g, 'image', 'inspect', image]), `${o.builder} image inspect`);
+  const [out] = parseJson<Array<{ Config?: DockerishConfig; Size?: number }>>(
+    await must(o.runner, o.builder, [...g, 'image', 'inspect', image]),
+    `${o.builder} image inspect`,
+  );
   return fromConfig(out?.Config, out?.Size);
 }
 
@@ -153,13 +164,23 @@ export function serveCommand(config: ImageConfig): string[] {
 }
 
 /** `docker|podman run` for the contract check: port 8080 published on a free loopback port. */
-export function dockerRunArgs(globalArgs: readonly string[], name: string, image: string, env: Readonly<Record<string, string>> = {}): string[] {
+export function dockerRunArgs(
+  globalArgs: readonly string[],
+  name: string,
+  image: string,
+  env: Readonly<Record<string, string>> = {},
+): string[] {
   const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   return [...globalArgs, 'run', '-d', '--name', name, '-p', '127.0.0.1::8080', ...envArgs, image, 'serve'];
 }
 
 /** `buildah run` for the contract check (inside `unshare -n`). */
-export function buildahRunArgs(globalArgs: readonly string[], container: string, command: readonly string[], env: Readonly<Record<string, string>> = {}): string[] {
+export function buildahRunArgs(
+  globalArgs: readonly string[],
+  container: string,
+  command: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): string[] {
   const envArgs = Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
   return [...globalArgs, 'run', '--isolation', 'chroot', ...envArgs, container, '--', ...command];
 }
@@ -224,18 +245,36 @@ async function startBuildah(image: string, o: ContainerOptions): Promise<Running
   const g = o.globalArgs ?? [];
   const config = await inspectImage(image, o);
   const name = o.containers ? await o.containers.take(image, o) : await fromImage(image, o);
-  const removeContainer = () => o.runner.run('buildah', [...g, 'rm', name]).then(() => undefined, () => undefined);
+  const removeContainer = () =>
+    o.runner.run('buildah', [...g, 'rm', name]).then(
+      () => undefined,
+      () => undefined,
+    );
   const dir = mkdtempSync(join(tmpdir(), 'ms-doctor-'));
   const socketPath = join(dir, 'port-8080.sock');
   let child: ChildProcess | undefined;
   let forwarder: ChildProcess | undefined;
   try {
     // lo is down in a fresh network namespace: bring it up, then become buildah.
-    child = spawn('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', 'buildah', ...buildahRunArgs(g, name, serveCommand(config), o.env)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(
+      'unshare',
+      [
+        '-n',
+        'sh',
+        '-c',
+        'ip link set lo up && exec "$@"',
+        'sh',
+        'buildah',
+        ...buildahRunArgs(g, name, serveCommand(config), o.env),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const out = capture(child);
     const pid = child.pid;
     if (pid === undefined) throw new Error('could not start `unshare -n buildah run`');
-    forwarder = spawn('nsenter', [`--net=/proc/${pid}/ns/net`, process.execPath, '-e', FORWARDER, socketPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    forwarder = spawn('nsenter', [`--net=/proc/${pid}/ns/net`, process.execPath, '-e', FORWARDER, socketPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     await new Promise<void>((ready, reject) => {
       const timer = setTimeout(() => reject(new Error('the port forwarder did not start within 10 s')), 10_000);
       forwarder!.stdout!.once('data', () => {
@@ -244,7 +283,9 @@ async function startBuildah(image: string, o: ContainerOptions): Promise<Running
       });
       forwarder!.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`the port forwarder exited (${code}); are unshare/nsenter allowed here (root or CAP_SYS_ADMIN)?`));
+        reject(
+          new Error(`the port forwarder exited (${code}); are unshare/nsenter allowed here (root or CAP_SYS_ADMIN)?`),
+        );
       });
     });
     const started = { child, forwarder };
@@ -275,7 +316,11 @@ async function startDocker(image: string, o: ContainerOptions): Promise<RunningC
   const cli = o.builder;
   const name = `ms-doctor-${randomBytes(4).toString('hex')}`;
   await must(o.runner, cli, dockerRunArgs(g, name, image, o.env));
-  const remove = () => o.runner.run(cli, [...g, 'rm', '-f', name]).then(() => undefined, () => undefined);
+  const remove = () =>
+    o.runner.run(cli, [...g, 'rm', '-f', name]).then(
+      () => undefined,
+      () => undefined,
+    );
   try {
     // "127.0.0.1:49153" (podman/docker may list one line per address family).
     const mapped = (await must(o.runner, cli, [...g, 'port', name, '8080/tcp'])).trim().split('\n')[0] ?? '';
@@ -295,7 +340,9 @@ async function startDocker(image: string, o: ContainerOptions): Promise<RunningC
       async listeningPorts() {
         // Refresh what the container printed and whether it still runs (read by the contract loop).
         await refresh();
-        const state = await o.runner.run(cli, [...g, 'inspect', '--format', '{{.State.Running}} {{.State.ExitCode}}', name]).catch(() => undefined);
+        const state = await o.runner
+          .run(cli, [...g, 'inspect', '--format', '{{.State.Running}} {{.State.ExitCode}}', name])
+          .catch(() => undefined);
         const [running, code] = (state?.stdout ?? '').trim().split(' ');
         if (running === 'false') ended = { code: Number(code), output: `${logs.out}${logs.err}` };
         return undefined;
@@ -320,7 +367,12 @@ export function startContainer(image: string, o: ContainerOptions): Promise<Runn
  * paths in the image): buildah mounts a working container; docker/podman copy
  * them out of a created (never started) container. Always cleaned up.
  */
-export async function withImageFiles<T>(image: string, paths: readonly string[], o: ContainerOptions, fn: (root: string) => Promise<T>): Promise<T> {
+export async function withImageFiles<T>(
+  image: string,
+  paths: readonly string[],
+  o: ContainerOptions,
+  fn: (root: string) => Promise<T>,
+): Promise<T> {
   const g = o.globalArgs ?? [];
   const name = `ms-doctor-files-${randomBytes(4).toString('hex')}`;
   if (o.builder === 'buildah') {

@@ -55,7 +55,14 @@ const STEADY_PINGS = 3;
 /** A process that listens elsewhere (and not on 8080) for this long is on the wrong port. */
 const WRONG_PORT_GRACE_MS = 2000;
 
-export function httpCall(target: HttpTarget, method: 'GET' | 'POST', path: string, timeoutMs: number, body?: string, contentType = 'application/json'): Promise<HttpAnswer> {
+export function httpCall(
+  target: HttpTarget,
+  method: 'GET' | 'POST',
+  path: string,
+  timeoutMs: number,
+  body?: string,
+  contentType = 'application/json',
+): Promise<HttpAnswer> {
   const started = performance.now();
   return new Promise((done) => {
     let settled = false;
@@ -84,7 +91,12 @@ export function httpCall(target: HttpTarget, method: 'GET' | 'POST', path: strin
       req.destroy();
     }, timeoutMs);
     req.on('error', (err: NodeJS.ErrnoException) => {
-      const code = err.code === 'ECONNREFUSED' || err.code === 'ENOENT' ? 'refused' : err.code === 'ECONNRESET' ? 'reset' : (err.code ?? err.message);
+      const code =
+        err.code === 'ECONNREFUSED' || err.code === 'ENOENT'
+          ? 'refused'
+          : err.code === 'ECONNRESET'
+            ? 'reset'
+            : (err.code ?? err.message);
       finish({ status: 0, body: '', error: code });
     });
     req.end(body);
@@ -104,7 +116,11 @@ export async function checkContract(target: HttpTarget, options: ContractOptions
   const invokeTimeoutMs = options.invokeTimeoutMs ?? 60_000;
   const pollMs = options.pollMs ?? 500;
   const result: ContractResult = { ok: false, port: SAGEMAKER_PORT, pingMs: [] };
-  const fail = (step: ContractStep, message: string, fix: string): ContractResult => ({ ...result, ok: false, failure: { step, message, fix } });
+  const fail = (step: ContractStep, message: string, fix: string): ContractResult => ({
+    ...result,
+    ok: false,
+    failure: { step, message, fix },
+  });
   const limitS = `${pingLimitMs / 1000} s`;
 
   // 1. Start-up: poll /ping until 200, the process exits, it listens elsewhere, or time is up.
@@ -115,8 +131,11 @@ export async function checkContract(target: HttpTarget, options: ContractOptions
   for (;;) {
     const ended = options.exited?.();
     if (ended) {
-      return fail('exited', `the container exited (code ${ended.code ?? 'signal'}) before /ping answered 200${ended.output ? `: ${tail(ended.output)}` : ''}`,
-        'Run the image by hand and read its output: the entry must be a server that keeps running (`serve`).');
+      return fail(
+        'exited',
+        `the container exited (code ${ended.code ?? 'signal'}) before /ping answered 200${ended.output ? `: ${tail(ended.output)}` : ''}`,
+        'Run the image by hand and read its output: the entry must be a server that keeps running (`serve`).',
+      );
     }
     last = await httpCall(target, 'GET', '/ping', pingLimitMs);
     if (last.status === 200) break;
@@ -135,18 +154,26 @@ export async function checkContract(target: HttpTarget, options: ContractOptions
     const otherPorts = (ports ?? []).filter((p) => p !== SAGEMAKER_PORT);
     const nothingOn8080 = ports ? !ports.includes(SAGEMAKER_PORT) : last.error === 'refused';
     if (nothingOn8080) {
-      return fail('port',
+      return fail(
+        'port',
         otherPorts.length > 0
           ? `nothing listens on port ${SAGEMAKER_PORT}; the container listens on ${otherPorts.join(', ')}`
           : `nothing listens on port ${SAGEMAKER_PORT} after ${startupS}`,
-        `SageMaker sends /ping and /invocations to port ${SAGEMAKER_PORT}: listen on 0.0.0.0:${SAGEMAKER_PORT} (do not set PORT to anything else in the image).`);
+        `SageMaker sends /ping and /invocations to port ${SAGEMAKER_PORT}: listen on 0.0.0.0:${SAGEMAKER_PORT} (do not set PORT to anything else in the image).`,
+      );
     }
     if (last.error === 'timeout') {
-      return fail('ping-slow', `GET /ping did not answer within ${limitS} (SageMaker's limit per ping) for ${startupS}`,
-        'Answer /ping from memory (a health flag), never by loading or calling the model; keep the event loop free.');
+      return fail(
+        'ping-slow',
+        `GET /ping did not answer within ${limitS} (SageMaker's limit per ping) for ${startupS}`,
+        'Answer /ping from memory (a health flag), never by loading or calling the model; keep the event loop free.',
+      );
     }
-    return fail('ping', `GET /ping answered ${last.status ? `HTTP ${last.status}` : `nothing (${last.error})`} instead of 200 for ${startupS}${last.body ? `: ${preview(last.body)}` : ''}`,
-      '/ping must answer 200 once the model is loaded; if loading fails the container is unhealthy: read its output (`model-deploy doctor --image` prints it) and fix the load.');
+    return fail(
+      'ping',
+      `GET /ping answered ${last.status ? `HTTP ${last.status}` : `nothing (${last.error})`} instead of 200 for ${startupS}${last.body ? `: ${preview(last.body)}` : ''}`,
+      '/ping must answer 200 once the model is loaded; if loading fails the container is unhealthy: read its output (`model-deploy doctor --image` prints it) and fix the load.',
+    );
   }
   result.startupMs = Math.round(performance.now() - started);
 
@@ -154,21 +181,34 @@ export async function checkContract(target: HttpTarget, options: ContractOptions
   for (let i = 0; i < STEADY_PINGS; i++) {
     const ping = await httpCall(target, 'GET', '/ping', pingLimitMs);
     if (ping.status !== 200) {
-      return fail(ping.error === 'timeout' ? 'ping-slow' : 'ping',
-        ping.error === 'timeout' ? `GET /ping took longer than ${limitS} after start-up` : `GET /ping answered ${ping.status || ping.error} after it had answered 200`,
-        'Answer /ping from memory (a health flag) so it stays fast and stable under load.');
+      return fail(
+        ping.error === 'timeout' ? 'ping-slow' : 'ping',
+        ping.error === 'timeout'
+          ? `GET /ping took longer than ${limitS} after start-up`
+          : `GET /ping answered ${ping.status || ping.error} after it had answered 200`,
+        'Answer /ping from memory (a health flag) so it stays fast and stable under load.',
+      );
     }
     result.pingMs.push(Math.round(ping.ms));
   }
 
   // 3. The sample request.
   options.beforeInvoke?.();
-  const inv = await httpCall(target, 'POST', '/invocations', invokeTimeoutMs, options.sample, options.contentType ?? 'application/json');
+  const inv = await httpCall(
+    target,
+    'POST',
+    '/invocations',
+    invokeTimeoutMs,
+    options.sample,
+    options.contentType ?? 'application/json',
+  );
   result.invocation = { status: inv.status, ms: Math.round(inv.ms), bodyPreview: preview(inv.body) };
   if (inv.status < 200 || inv.status >= 300) {
-    return fail('invocations',
+    return fail(
+      'invocations',
       `POST /invocations with the sample request answered ${inv.status ? `HTTP ${inv.status}` : `nothing (${inv.error})`}${inv.body ? `: ${preview(inv.body)}` : ''}`,
-      'The sample request (sample-request.json) must be accepted: fix the input schema or the sample, and check the container output for the error.');
+      'The sample request (sample-request.json) must be accepted: fix the input schema or the sample, and check the container output for the error.',
+    );
   }
   return { ...result, ok: true };
 }

@@ -23,7 +23,14 @@ import { vpcEgressCheck, vpcSecurityGroupsCheck, vpcSubnetsCheck } from './docto
 import { dockerfileLintCheck } from './dockerfile-lint.js';
 import { imageContractCheck, imageLogsCheck, imageSizeCheck } from './image-checks.js';
 import { secretsCheck } from './secrets-check.js';
-import { apiHealthCheck, apiReachableCheck, goldenCheck, invalidRejectedCheck, noTokenRejectedCheck, validTokenAcceptedCheck } from './verify-api.js';
+import {
+  apiHealthCheck,
+  apiReachableCheck,
+  goldenCheck,
+  invalidRejectedCheck,
+  noTokenRejectedCheck,
+  validTokenAcceptedCheck,
+} from './verify-api.js';
 import { CLOUDWATCH_CHECKS } from './verify-cloudwatch.js';
 import type { VerifyCheck } from './verify-context.js';
 import { endpointInServiceCheck, lambdaActiveCheck, vpcCheck } from './verify-endpoint.js';
@@ -31,35 +38,103 @@ import { cacheHitRateCheck, errorRateCheck, latencyCheck, throughputCheck } from
 
 /** In run order: release first, since later checks read the loaded file. */
 export const PREDEPLOY_CHECKS: readonly Check[] = [
-  releaseCheck, regionCheck, credentialsCheck, artifactsCheck, doctorGoldenCheck, modelMetricsCheck, dockerfileCheck, testsCheck, builderCheck, iamArnsCheck,
-  gitCleanCheck, gitPushedCheck, ciConfigCheck, volumeCheck, encryptionCheck, capacityCheck, iamCheck, vpcSubnetsCheck, vpcSecurityGroupsCheck, vpcEgressCheck,
+  releaseCheck,
+  regionCheck,
+  credentialsCheck,
+  artifactsCheck,
+  doctorGoldenCheck,
+  modelMetricsCheck,
+  dockerfileCheck,
+  testsCheck,
+  builderCheck,
+  iamArnsCheck,
+  gitCleanCheck,
+  gitPushedCheck,
+  ciConfigCheck,
+  volumeCheck,
+  encryptionCheck,
+  capacityCheck,
+  iamCheck,
+  vpcSubnetsCheck,
+  vpcSecurityGroupsCheck,
+  vpcEgressCheck,
 ];
 
 /**
  * `doctor --image <ref>`: the image and what goes into it, before it leaves the
  * machine and before any AWS call (after doctor.release, which reads image.maxSizeMb).
  */
-export const IMAGE_CHECKS: readonly Check[] = [dockerfileLintCheck, secretsCheck, imageContractCheck, imageLogsCheck, imageSizeCheck];
+export const IMAGE_CHECKS: readonly Check[] = [
+  dockerfileLintCheck,
+  secretsCheck,
+  imageContractCheck,
+  imageLogsCheck,
+  imageSizeCheck,
+];
 
 /** `verify <env>`'s checks, in the order it runs and reports them. */
 export const VERIFY_CHECKS: readonly VerifyCheck[] = [
-  endpointInServiceCheck, lambdaActiveCheck, vpcCheck,
-  apiReachableCheck, noTokenRejectedCheck, apiHealthCheck, validTokenAcceptedCheck, invalidRejectedCheck, goldenCheck,
-  latencyCheck, errorRateCheck, cacheHitRateCheck, throughputCheck,
+  endpointInServiceCheck,
+  lambdaActiveCheck,
+  vpcCheck,
+  apiReachableCheck,
+  noTokenRejectedCheck,
+  apiHealthCheck,
+  validTokenAcceptedCheck,
+  invalidRejectedCheck,
+  goldenCheck,
+  latencyCheck,
+  errorRateCheck,
+  cacheHitRateCheck,
+  throughputCheck,
   ...CLOUDWATCH_CHECKS,
 ];
 
 /** The generated project's own tests, by template. Append yours. */
 export const TEST_CHECKS: readonly TestCheckInfo[] = [
-  { id: 'test.health', title: 'health endpoints', template: 'templates/common/tests/health.test.ts.ejs', description: 'GET /ping answers 200 once the model loaded, /health/ready reports UP, a missing artifact fails the model check.' },
-  { id: 'test.inference', title: 'inference', template: 'templates/common/tests/inference.test.ts.ejs', description: 'POST /invocations with sample-request.json gets one valid prediction per instance.' },
-  { id: 'test.invalid-input', title: 'invalid input', template: 'templates/common/tests/invalid-input.test.ts.ejs', description: 'a missing field or wrong type is a 400 naming the field, non-JSON a 400, an unsupported content type a 415.' },
-  { id: 'test.golden', title: 'golden set', template: 'templates/common/tests/golden.test.ts.ejs', description: 'every line of tests/golden.jsonl, replayed over HTTP through the real service, gets the answer the trained model gave (within its tolerance); a placeholder file fails.' },
-  { id: 'test.model-artifact', title: 'model artifact', template: 'templates/common/tests/model-artifact.test.ts.ejs', description: 'the artifact in model/ has the SHA-256 that src/model_loader.ts pins and release.yaml records.' },
+  {
+    id: 'test.health',
+    title: 'health endpoints',
+    template: 'templates/common/tests/health.test.ts.ejs',
+    description:
+      'GET /ping answers 200 once the model loaded, /health/ready reports UP, a missing artifact fails the model check.',
+  },
+  {
+    id: 'test.inference',
+    title: 'inference',
+    template: 'templates/common/tests/inference.test.ts.ejs',
+    description: 'POST /invocations with sample-request.json gets one valid prediction per instance.',
+  },
+  {
+    id: 'test.invalid-input',
+    title: 'invalid input',
+    template: 'templates/common/tests/invalid-input.test.ts.ejs',
+    description:
+      'a missing field or wrong type is a 400 naming the field, non-JSON a 400, an unsupported content type a 415.',
+  },
+  {
+    id: 'test.golden',
+    title: 'golden set',
+    template: 'templates/common/tests/golden.test.ts.ejs',
+    description:
+      'every line of tests/golden.jsonl, replayed over HTTP through the real service, gets the answer the trained model gave (within its tolerance); a placeholder file fails.',
+  },
+  {
+    id: 'test.model-artifact',
+    title: 'model artifact',
+    template: 'templates/common/tests/model-artifact.test.ts.ejs',
+    description: 'the artifact in model/ has the SHA-256 that src/model_loader.ts pins and release.yaml records.',
+  },
 ];
 
 function entry(info: CheckInfo, phase: CheckPhase): CatalogEntry {
-  return { id: info.id, title: info.title, phase, description: info.description ?? info.title, ...(info.covers ? { covers: info.covers } : {}) };
+  return {
+    id: info.id,
+    title: info.title,
+    phase,
+    description: info.description ?? info.title,
+    ...(info.covers ? { covers: info.covers } : {}),
+  };
 }
 
 /** Every check with a stable id, the one list doctor, verify, the generated tests and docs/checklist.md agree on. */

@@ -18,6 +18,8 @@ export async function runChecks(checks: readonly Check[], ctx: CheckContext): Pr
   return reports;
 }
 
-export function defaultCheckContext(partial: Pick<CheckContext, 'dir' | 'env' | 'skipTests' | 'builder'> & Partial<CheckContext>): CheckContext {
+export function defaultCheckContext(
+  partial: Pick<CheckContext, 'dir' | 'env' | 'skipTests' | 'builder'> & Partial<CheckContext>,
+): CheckContext {
   return { runner: spawnRunner(), createClients: createAwsClients, ...partial };
 }

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { containerOptions, imageConfig } from './image-checks.js';
 import { withImageFiles } from './image-container.js';
 import type { Check, CheckContext, CheckResult } from './check.js';
-import { formatFindings, IMAGE_SKIP_DIRS, repositoryFiles, scanFiles, scanText, walkFiles, type SecretFinding } from './secrets-scan.js';
+import {
+  formatFindings,
+  IMAGE_SKIP_DIRS,
+  repositoryFiles,
+  scanFiles,
+  scanText,
+  walkFiles,
+  type SecretFinding,
+} from './secrets-scan.js';
 
 /** Image paths worth scanning: the app, and home directories (build leftovers like .npmrc). */
 export function imageScanPaths(workingDir: string | undefined): string[] {
@@ -38,12 +46,17 @@ export const secretsCheck: Check = {
       try {
         image = await scanImage(ctx);
       } catch (err) {
-        return { status: 'fail', message: `cannot read the files of ${ctx.image}: ${(err as Error).message}`, fix: `Check that the image exists locally for ${ctx.builder}.` };
+        return {
+          status: 'fail',
+          message: `cannot read the files of ${ctx.image}: ${(err as Error).message}`,
+          fix: `Check that the image exists locally for ${ctx.builder}.`,
+        };
       }
       imageNote = ` and ${image.scanned} in the image`;
     }
     const findings = [...repo.findings, ...image.findings];
-    if (findings.length === 0) return { status: 'pass', message: `no secrets in ${repo.scanned} repository file(s)${imageNote}` };
+    if (findings.length === 0)
+      return { status: 'pass', message: `no secrets in ${repo.scanned} repository file(s)${imageNote}` };
     return {
       status: 'fail',
       message: `${findings.length} possible secret(s): ${formatFindings(findings)}`,

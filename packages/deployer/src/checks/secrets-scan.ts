@@ -24,9 +24,18 @@ export interface ScanLimits {
   maxFileBytes?: number;
 }
 
-const CONFIG: SecretLintCoreConfig = { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended }] };
+const CONFIG: SecretLintCoreConfig = {
+  rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended }],
+};
 /** Not the project's own files: dependencies, build output, caches. */
-export const REPO_SKIP_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git', 'dist', 'coverage', '.cache', '.nx']);
+export const REPO_SKIP_DIRS: ReadonlySet<string> = new Set([
+  'node_modules',
+  '.git',
+  'dist',
+  'coverage',
+  '.cache',
+  '.nx',
+]);
 /** In an image the built code (dist/) is what runs, so only dependencies and caches are left out. */
 export const IMAGE_SKIP_DIRS: ReadonlySet<string> = new Set(['node_modules', '.npm', '.cache']);
 /** .env files hold real values; the examples/templates are meant to be committed. */
@@ -40,7 +49,10 @@ export function isDotenvFile(path: string): boolean {
 
 /** Lints one text; findings carry positions only (secretlint's message text is never kept). */
 export async function scanText(file: string, content: string): Promise<SecretFinding[]> {
-  const result = await lintSource({ source: { filePath: file, content, contentType: 'text' }, options: { config: CONFIG, maskSecrets: true } });
+  const result = await lintSource({
+    source: { filePath: file, content, contentType: 'text' },
+    options: { config: CONFIG, maskSecrets: true },
+  });
   return result.messages
     .filter((m) => m.type === 'message')
     .map((m) => ({ file, line: m.loc.start.line, column: m.loc.start.column + 1, rule: `${m.ruleId}/${m.messageId}` }));
@@ -67,15 +79,25 @@ export async function walkFiles(dir: string, skip: ReadonlySet<string>, max = 50
 
 /** The repository's files: git's view (tracked + untracked, not ignored) when it is a checkout, else a walk. */
 export async function repositoryFiles(dir: string, runner: CommandRunner, max = 5000): Promise<string[]> {
-  const git = await runner.run('git', ['-C', dir, 'ls-files', '-co', '--exclude-standard', '-z']).catch(() => undefined);
+  const git = await runner
+    .run('git', ['-C', dir, 'ls-files', '-co', '--exclude-standard', '-z'])
+    .catch(() => undefined);
   if (git && git.exitCode === 0) {
-    return git.stdout.split('\0').filter((f) => f && !f.split('/').some((part) => REPO_SKIP_DIRS.has(part))).slice(0, max);
+    return git.stdout
+      .split('\0')
+      .filter((f) => f && !f.split('/').some((part) => REPO_SKIP_DIRS.has(part)))
+      .slice(0, max);
   }
   return walkFiles(dir, REPO_SKIP_DIRS, max);
 }
 
 /** Scans files under `root` (paths relative to it); `label` prefixes what is shown. */
-export async function scanFiles(root: string, files: readonly string[], label = '', limits: ScanLimits = {}): Promise<{ findings: SecretFinding[]; scanned: number }> {
+export async function scanFiles(
+  root: string,
+  files: readonly string[],
+  label = '',
+  limits: ScanLimits = {},
+): Promise<{ findings: SecretFinding[]; scanned: number }> {
   const maxFileBytes = limits.maxFileBytes ?? 1024 * 1024;
   const findings: SecretFinding[] = [];
   let scanned = 0;

@@ -113,7 +113,12 @@ export function createVerifyContext(t: VerifyTarget): VerifyContext {
     modelRequestIds: [],
     nextId: () => `verify-${t.runId}-${(sent += 1)}`,
     anonymous: once(() => probe(predictUrl, { method: 'POST', body: t.sampleBody, requestId: ctx.nextId() })),
-    token: once(() => t.token().then((token): TokenResult => ({ token }), (err: unknown): TokenResult => ({ error: describeError(err) }))),
+    token: once(() =>
+      t.token().then(
+        (token): TokenResult => ({ token }),
+        (err: unknown): TokenResult => ({ error: describeError(err) }),
+      ),
+    ),
     async authorized(token, body, track) {
       const requestId = ctx.nextId();
       const r = await probe(predictUrl, { method: 'POST', token, body, requestId });
@@ -121,7 +126,9 @@ export function createVerifyContext(t: VerifyTarget): VerifyContext {
       return r;
     },
     load: (token) =>
-      (loadRun ??= runLoad(() => ctx.authorized(token, t.sampleBody, true), t.requests, t.concurrency).then((summary) => (ctx.report.load = summary))),
+      (loadRun ??= runLoad(() => ctx.authorized(token, t.sampleBody, true), t.requests, t.concurrency).then(
+        (summary) => (ctx.report.load = summary),
+      )),
     telemetry(check) {
       // Fixed when the first telemetry check runs: all of verify's traffic is sent by then.
       window ??= telemetryWindow(ctx);
@@ -147,14 +154,23 @@ function telemetryWindow(ctx: VerifyContext): { target: TelemetryTarget; deadlin
 
 /** The failure every check that needs a token reports without one. */
 export function noToken(error: string): CheckResult {
-  return { status: 'fail', message: `no token: ${error}`, fix: 'Pass --token (or MODEL_DEPLOY_TOKEN), or --username with MODEL_DEPLOY_PASSWORD for a user of the pool.' };
+  return {
+    status: 'fail',
+    message: `no token: ${error}`,
+    fix: 'Pass --token (or MODEL_DEPLOY_TOKEN), or --username with MODEL_DEPLOY_PASSWORD for a user of the pool.',
+  };
 }
 
 /** Runs `body` with the token, or reports `noToken` (or `without`, when given) when there is none. */
-export async function withToken(ctx: VerifyContext, body: (token: string) => Promise<CheckResult>, without?: CheckResult): Promise<CheckResult> {
+export async function withToken(
+  ctx: VerifyContext,
+  body: (token: string) => Promise<CheckResult>,
+  without?: CheckResult,
+): Promise<CheckResult> {
   const got = await ctx.token();
   if ('error' in got) return without ?? noToken(got.error);
   return body(got.token);
 }
 
-export const brief = (r: ProbeResult) => (r.status === 0 ? `no answer (${r.error ?? 'network error'})` : `HTTP ${r.status} in ${Math.round(r.ms)} ms`);
+export const brief = (r: ProbeResult) =>
+  r.status === 0 ? `no answer (${r.error ?? 'network error'})` : `HTTP ${r.status} in ${Math.round(r.ms)} ms`;

@@ -13,13 +13,26 @@ export const endpointInServiceCheck: VerifyCheck = {
     const t = ctx.target;
     try {
       const endpoint = await t.sagemaker.send(new DescribeEndpointCommand({ EndpointName: t.endpointName }));
-      ctx.report.endpoint = { arn: endpoint.EndpointArn, status: endpoint.EndpointStatus, configName: endpoint.EndpointConfigName, failureReason: endpoint.FailureReason };
+      ctx.report.endpoint = {
+        arn: endpoint.EndpointArn,
+        status: endpoint.EndpointStatus,
+        configName: endpoint.EndpointConfigName,
+        failureReason: endpoint.FailureReason,
+      };
       ctx.deployedAt = endpoint.LastModifiedTime;
       return endpoint.EndpointStatus === 'InService'
         ? { status: 'pass', message: `${t.endpointName} is InService (config ${endpoint.EndpointConfigName})` }
-        : { status: 'fail', message: `${t.endpointName} is ${endpoint.EndpointStatus}${endpoint.FailureReason ? `: ${endpoint.FailureReason}` : ''}`, fix: `Run \`model-deploy status ${t.env}\`; a Failed endpoint needs a fixed image or instance settings and \`model-deploy up ${t.env}\`.` };
+        : {
+            status: 'fail',
+            message: `${t.endpointName} is ${endpoint.EndpointStatus}${endpoint.FailureReason ? `: ${endpoint.FailureReason}` : ''}`,
+            fix: `Run \`model-deploy status ${t.env}\`; a Failed endpoint needs a fixed image or instance settings and \`model-deploy up ${t.env}\`.`,
+          };
     } catch (err) {
-      return { status: 'fail', message: `cannot describe ${t.endpointName}: ${describeError(err)}`, fix: `Deploy it with \`model-deploy up ${t.env}\`.` };
+      return {
+        status: 'fail',
+        message: `cannot describe ${t.endpointName}: ${describeError(err)}`,
+        fix: `Deploy it with \`model-deploy up ${t.env}\`.`,
+      };
     }
   },
 };
@@ -32,12 +45,21 @@ export const lambdaActiveCheck: VerifyCheck = {
     const t = ctx.target;
     try {
       const fn = await t.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: t.functionName }));
-      const active = fn.State === 'Active' && (fn.LastUpdateStatus === undefined || fn.LastUpdateStatus === 'Successful');
+      const active =
+        fn.State === 'Active' && (fn.LastUpdateStatus === undefined || fn.LastUpdateStatus === 'Successful');
       return active
         ? { status: 'pass', message: `${t.functionName} is Active` }
-        : { status: 'fail', message: `${t.functionName} is ${fn.State}/${fn.LastUpdateStatus}: ${fn.StateReason ?? fn.LastUpdateStatusReason ?? ''}`, fix: `Run \`model-deploy up ${t.env}\` to repair the function.` };
+        : {
+            status: 'fail',
+            message: `${t.functionName} is ${fn.State}/${fn.LastUpdateStatus}: ${fn.StateReason ?? fn.LastUpdateStatusReason ?? ''}`,
+            fix: `Run \`model-deploy up ${t.env}\` to repair the function.`,
+          };
     } catch (err) {
-      return { status: 'fail', message: `cannot read ${t.functionName}: ${describeError(err)}`, fix: `Deploy it with \`model-deploy up ${t.env}\`.` };
+      return {
+        status: 'fail',
+        message: `cannot read ${t.functionName}: ${describeError(err)}`,
+        fix: `Deploy it with \`model-deploy up ${t.env}\`.`,
+      };
     }
   },
 };
@@ -47,5 +69,13 @@ export const vpcCheck: VerifyCheck = {
   title: "the deployed model and Lambda run in release.yaml's VPC",
   description:
     "DescribeEndpoint -> DescribeEndpointConfig -> DescribeModel and GetFunctionConfiguration: the model's VpcConfig and EnableNetworkIsolation and the Lambda's VpcConfig are release.yaml's vpc for the env; skip without a vpc.",
-  run: ({ target: t }) => runVpcCheck({ env: t.env, endpointName: t.endpointName, functionName: t.functionName, expected: t.vpc, sagemaker: t.sagemaker, lambda: t.lambda }),
+  run: ({ target: t }) =>
+    runVpcCheck({
+      env: t.env,
+      endpointName: t.endpointName,
+      functionName: t.functionName,
+      expected: t.vpc,
+      sagemaker: t.sagemaker,
+      lambda: t.lambda,
+    }),
 };

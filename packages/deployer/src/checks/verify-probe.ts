@@ -26,7 +26,10 @@ export interface LoadSummary {
 export const MAX_VERIFY_REQUESTS = 1000;
 const PROBE_TIMEOUT_MS = 30000;
 
-export async function probe(url: string, init: { method?: string; token?: string; body?: string; contentType?: string; requestId?: string } = {}): Promise<ProbeResult> {
+export async function probe(
+  url: string,
+  init: { method?: string; token?: string; body?: string; contentType?: string; requestId?: string } = {},
+): Promise<ProbeResult> {
   const headers: Record<string, string> = {};
   if (init.token) headers.authorization = init.token;
   // The proxy logs it, so verify.logs.requests can find verify's own requests.
@@ -34,9 +37,19 @@ export async function probe(url: string, init: { method?: string; token?: string
   if (init.body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
   const started = performance.now();
   try {
-    const res = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    const res = await fetch(url, {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.body,
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    });
     const body = await res.text();
-    return { status: res.status, ms: performance.now() - started, cache: res.headers.get('x-cache') ?? undefined, body };
+    return {
+      status: res.status,
+      ms: performance.now() - started,
+      cache: res.headers.get('x-cache') ?? undefined,
+      body,
+    };
   } catch (err) {
     return { status: 0, ms: performance.now() - started, body: '', error: (err as Error).message };
   }
@@ -70,7 +83,11 @@ export function summarize(results: readonly ProbeResult[]): LoadSummary {
 }
 
 /** N requests (bounded by MAX_VERIFY_REQUESTS), `concurrency` at a time. */
-export async function runLoad(send: () => Promise<ProbeResult>, requests: number, concurrency: number): Promise<LoadSummary> {
+export async function runLoad(
+  send: () => Promise<ProbeResult>,
+  requests: number,
+  concurrency: number,
+): Promise<LoadSummary> {
   const total = Math.max(1, Math.min(requests, MAX_VERIFY_REQUESTS));
   const results: ProbeResult[] = [];
   let next = 0;

@@ -11,7 +11,12 @@ import {
   type MetricDataQuery,
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
-import { DescribeLogStreamsCommand, paginateFilterLogEvents, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeLogStreamsCommand,
+  paginateFilterLogEvents,
+  type CloudWatchLogsClient,
+  type FilteredLogEvent,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { collect, findFirst } from '../aws/pages.js';
 import type { CheckInfo, CheckResult } from './check.js';
 
@@ -59,14 +64,19 @@ export interface TelemetryCheck extends CheckInfo {
 /** How many ids logs.requests looks for (a sample is enough; the filter pattern stays short). */
 export const REQUEST_ID_SAMPLE = 5;
 /** pino's numeric levels, our proxy's names, and Lambda's JSON log format (upper case). */
-export const ERROR_JSON_PATTERN = '{ $.level = "error" || $.level = "fatal" || $.level = "ERROR" || $.level = "FATAL" || $.level = 50 || $.level = 60 }';
+export const ERROR_JSON_PATTERN =
+  '{ $.level = "error" || $.level = "fatal" || $.level = "ERROR" || $.level = "FATAL" || $.level = 50 || $.level = 60 }';
 /** Lambda runtime and platform failures are text lines ("<time>\t<id>\tERROR\tInvoke Error ..."), not JSON. */
-export const ERROR_TEXT_PATTERN = '?"Invoke Error" ?"Task timed out" ?"Runtime.ExitError" ?"Runtime.ImportModuleError" ?"Runtime.UnhandledPromiseRejection"';
+export const ERROR_TEXT_PATTERN =
+  '?"Invoke Error" ?"Task timed out" ?"Runtime.ExitError" ?"Runtime.ImportModuleError" ?"Runtime.UnhandledPromiseRejection"';
 
 const real = { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), now: () => Date.now() };
 
 /** Calls `attempt` until it reports done or the deadline passes; returns the last value and whether it timed out. */
-export async function pollUntil<T>(poll: PollOptions, attempt: () => Promise<{ done: boolean; value: T }>): Promise<{ value: T; timedOut: boolean; waitedMs: number }> {
+export async function pollUntil<T>(
+  poll: PollOptions,
+  attempt: () => Promise<{ done: boolean; value: T }>,
+): Promise<{ value: T; timedOut: boolean; waitedMs: number }> {
   const sleep = poll.sleep ?? real.sleep;
   const now = poll.now ?? real.now;
   const started = now();
@@ -89,9 +99,14 @@ function describeError(err: unknown): string {
 
 const notFound = (err: unknown) => (err as { name?: string }).name === 'ResourceNotFoundException';
 
-async function freshStream(t: TelemetryTarget, group: string): Promise<{ fresh?: string; last?: number; missing?: boolean }> {
+async function freshStream(
+  t: TelemetryTarget,
+  group: string,
+): Promise<{ fresh?: string; last?: number; missing?: boolean }> {
   try {
-    const out = await t.logs.send(new DescribeLogStreamsCommand({ logGroupName: group, orderBy: 'LastEventTime', descending: true, limit: 5 }));
+    const out = await t.logs.send(
+      new DescribeLogStreamsCommand({ logGroupName: group, orderBy: 'LastEventTime', descending: true, limit: 5 }),
+    );
     const newest = out.logStreams?.[0];
     const last = newest?.lastEventTimestamp ?? newest?.lastIngestionTime;
     return { last, fresh: last !== undefined && last >= t.trafficStart.getTime() ? newest?.logStreamName : undefined };
@@ -110,21 +125,40 @@ async function logsExist(t: TelemetryTarget): Promise<CheckResult> {
   });
   const missing = groups.filter((_, i) => value[i]!.missing);
   if (missing.length > 0) {
-    return { status: 'fail', message: `log group ${missing.join(' and ')} does not exist (waited ${seconds(waitedMs)})`, fix: `The endpoint/Lambda never wrote a log line, or their role may not write logs: run \`model-deploy up ${t.env}\` (it grants logs:CreateLogStream/PutLogEvents) and check the container starts.` };
+    return {
+      status: 'fail',
+      message: `log group ${missing.join(' and ')} does not exist (waited ${seconds(waitedMs)})`,
+      fix: `The endpoint/Lambda never wrote a log line, or their role may not write logs: run \`model-deploy up ${t.env}\` (it grants logs:CreateLogStream/PutLogEvents) and check the container starts.`,
+    };
   }
   if (timedOut) {
-    const stale = groups.filter((_, i) => !value[i]!.fresh).map((g, i) => `${g} (newest event ${value[i]?.last ? new Date(value[i]!.last!).toISOString() : 'never'})`);
-    return { status: 'fail', message: `no log stream written since verify's traffic started after waiting ${seconds(waitedMs)}: ${stale.join(', ')}`, fix: 'CloudWatch usually shows logs within a minute: re-run verify (--telemetry-timeout raises the wait); if it persists, the service is not logging to stdout.' };
+    const stale = groups
+      .filter((_, i) => !value[i]!.fresh)
+      .map((g, i) => `${g} (newest event ${value[i]?.last ? new Date(value[i]!.last!).toISOString() : 'never'})`);
+    return {
+      status: 'fail',
+      message: `no log stream written since verify's traffic started after waiting ${seconds(waitedMs)}: ${stale.join(', ')}`,
+      fix: 'CloudWatch usually shows logs within a minute: re-run verify (--telemetry-timeout raises the wait); if it persists, the service is not logging to stdout.',
+    };
   }
   return { status: 'pass', message: groups.map((g, i) => `${g}: ${value[i]!.fresh}`).join('; ') };
 }
 
-async function filterAll(t: TelemetryTarget, group: string, filterPattern: string, startTime: number, limit: number): Promise<FilteredLogEvent[]> {
+async function filterAll(
+  t: TelemetryTarget,
+  group: string,
+  filterPattern: string,
+  startTime: number,
+  limit: number,
+): Promise<FilteredLogEvent[]> {
   const events: FilteredLogEvent[] = [];
-  await findFirst(paginateFilterLogEvents({ client: t.logs }, { logGroupName: group, filterPattern, startTime, limit }), (page) => {
-    events.push(...(page.events ?? []));
-    return events.length >= limit ? events : undefined;
-  });
+  await findFirst(
+    paginateFilterLogEvents({ client: t.logs }, { logGroupName: group, filterPattern, startTime, limit }),
+    (page) => {
+      events.push(...(page.events ?? []));
+      return events.length >= limit ? events : undefined;
+    },
+  );
   return events.slice(0, limit);
 }
 
@@ -134,19 +168,29 @@ async function logErrors(t: TelemetryTarget): Promise<CheckResult> {
   for (const group of [t.endpointLogGroup, t.lambdaLogGroup]) {
     for (const pattern of [ERROR_JSON_PATTERN, ERROR_TEXT_PATTERN]) {
       try {
-        for (const e of await filterAll(t, group, pattern, since, 5)) found.push(`${group}: ${(e.message ?? '').trim().slice(0, 200)}`);
+        for (const e of await filterAll(t, group, pattern, since, 5))
+          found.push(`${group}: ${(e.message ?? '').trim().slice(0, 200)}`);
       } catch (err) {
         if (!notFound(err)) throw err;
       }
     }
   }
-  if (found.length === 0) return { status: 'pass', message: `no error-level line in ${t.endpointLogGroup} or ${t.lambdaLogGroup} since ${t.deployedAt.toISOString()}` };
-  return { status: 'fail', message: `${found.length}${found.length >= 20 ? '+' : ''} error-level line(s) since the deploy, e.g. ${found.slice(0, 2).join(' | ')}`, fix: `Read them: aws logs filter-log-events --log-group-name <group> --filter-pattern '${ERROR_JSON_PATTERN}' (or '${ERROR_TEXT_PATTERN}'). Fix the cause and redeploy; errors after a deploy are what a rollback is for.` };
+  if (found.length === 0)
+    return {
+      status: 'pass',
+      message: `no error-level line in ${t.endpointLogGroup} or ${t.lambdaLogGroup} since ${t.deployedAt.toISOString()}`,
+    };
+  return {
+    status: 'fail',
+    message: `${found.length}${found.length >= 20 ? '+' : ''} error-level line(s) since the deploy, e.g. ${found.slice(0, 2).join(' | ')}`,
+    fix: `Read them: aws logs filter-log-events --log-group-name <group> --filter-pattern '${ERROR_JSON_PATTERN}' (or '${ERROR_TEXT_PATTERN}'). Fix the cause and redeploy; errors after a deploy are what a rollback is for.`,
+  };
 }
 
 async function logRequests(t: TelemetryTarget): Promise<CheckResult> {
   const sample = t.requestIds.slice(0, REQUEST_ID_SAMPLE);
-  if (sample.length === 0) return { status: 'skip', message: 'verify sent no request that reached the model (see the auth checks)' };
+  if (sample.length === 0)
+    return { status: 'skip', message: 'verify sent no request that reached the model (see the auth checks)' };
   const pattern = sample.map((id) => `?"${id}"`).join(' ');
   const start = t.trafficStart.getTime();
   const seenIn = async (group: string) => {
@@ -164,26 +208,64 @@ async function logRequests(t: TelemetryTarget): Promise<CheckResult> {
   });
   const endpoint = await seenIn(t.endpointLogGroup);
   const also = `; ${endpoint.size}/${sample.length} also in ${t.endpointLogGroup}`;
-  if (!timedOut) return { status: 'pass', message: `${sample.length}/${sample.length} of verify's request ids found in ${t.lambdaLogGroup}${also}` };
+  if (!timedOut)
+    return {
+      status: 'pass',
+      message: `${sample.length}/${sample.length} of verify's request ids found in ${t.lambdaLogGroup}${also}`,
+    };
   const missing = sample.filter((id) => !value.has(id));
-  return { status: 'fail', message: `after ${seconds(waitedMs)}, ${missing.length}/${sample.length} of verify's request ids are not in ${t.lambdaLogGroup} (${missing.slice(0, 3).join(', ')})${also}`, fix: 'The proxy logs one JSON line per request with its requestId: check the deployed Lambda is this version (`model-deploy up`) and that its log group is the one verify reads.' };
+  return {
+    status: 'fail',
+    message: `after ${seconds(waitedMs)}, ${missing.length}/${sample.length} of verify's request ids are not in ${t.lambdaLogGroup} (${missing.slice(0, 3).join(', ')})${also}`,
+    fix: 'The proxy logs one JSON line per request with its requestId: check the deployed Lambda is this version (`model-deploy up`) and that its log group is the one verify reads.',
+  };
 }
 
-function query(id: string, namespace: string, metric: string, dims: Record<string, string>, stat: string): MetricDataQuery {
-  return { Id: id, ReturnData: true, MetricStat: { Metric: { Namespace: namespace, MetricName: metric, Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })) }, Period: 60, Stat: stat } };
+function query(
+  id: string,
+  namespace: string,
+  metric: string,
+  dims: Record<string, string>,
+  stat: string,
+): MetricDataQuery {
+  return {
+    Id: id,
+    ReturnData: true,
+    MetricStat: {
+      Metric: {
+        Namespace: namespace,
+        MetricName: metric,
+        Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })),
+      },
+      Period: 60,
+      Stat: stat,
+    },
+  };
 }
 
-async function metricData(t: TelemetryTarget, queries: MetricDataQuery[], start: Date, end: Date): Promise<Map<string, number[]>> {
+async function metricData(
+  t: TelemetryTarget,
+  queries: MetricDataQuery[],
+  start: Date,
+  end: Date,
+): Promise<Map<string, number[]>> {
   const values = new Map<string, number[]>(queries.map((q) => [q.Id!, []]));
-  const pages = paginateGetMetricData({ client: t.cloudWatch }, { MetricDataQueries: queries, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending' });
-  for (const r of await collect(pages, (page) => page.MetricDataResults as MetricDataResult[] | undefined)) values.get(r.Id ?? '')?.push(...(r.Values ?? []));
+  const pages = paginateGetMetricData(
+    { client: t.cloudWatch },
+    { MetricDataQueries: queries, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending' },
+  );
+  for (const r of await collect(pages, (page) => page.MetricDataResults as MetricDataResult[] | undefined))
+    values.get(r.Id ?? '')?.push(...(r.Values ?? []));
   return values;
 }
 
 /** Minute-aligned window around verify's traffic (datapoints are per minute). */
 function window(t: TelemetryTarget, now: number): { start: Date; end: Date } {
   const minute = 60_000;
-  return { start: new Date(Math.floor(t.trafficStart.getTime() / minute) * minute), end: new Date(Math.max(now, t.trafficEnd.getTime()) + minute) };
+  return {
+    start: new Date(Math.floor(t.trafficStart.getTime() / minute) * minute),
+    end: new Date(Math.max(now, t.trafficEnd.getTime()) + minute),
+  };
 }
 
 async function metrics(t: TelemetryTarget): Promise<CheckResult> {
@@ -203,14 +285,28 @@ async function metrics(t: TelemetryTarget): Promise<CheckResult> {
   const invocations = sum(value.get('invocations')!);
   const errors = sum(value.get('lambdaErrors')!);
   const latency = value.get('latency')!;
-  if (errors > 0) return { status: 'fail', message: `Lambda Errors = ${errors} for ${t.functionName} during verify`, fix: `The proxy itself failed (not the model): read ${t.lambdaLogGroup} for "ERROR Invoke Error" / "Task timed out" and redeploy it with \`model-deploy up ${t.env}\`.` };
+  if (errors > 0)
+    return {
+      status: 'fail',
+      message: `Lambda Errors = ${errors} for ${t.functionName} during verify`,
+      fix: `The proxy itself failed (not the model): read ${t.lambdaLogGroup} for "ERROR Invoke Error" / "Task timed out" and redeploy it with \`model-deploy up ${t.env}\`.`,
+    };
   if (timedOut) {
-    const lacking = [invocations === 0 ? 'Invocations' : '', latency.length === 0 ? 'ModelLatency' : ''].filter(Boolean).join(' and ');
-    return { status: 'fail', message: `no ${lacking} datapoints for ${t.endpointName}/${t.variantName} after waiting ${seconds(waitedMs)}`, fix: 'SageMaker publishes per-minute metrics a few minutes late: re-run verify with a longer --telemetry-timeout; if still none, the requests did not reach this endpoint variant.' };
+    const lacking = [invocations === 0 ? 'Invocations' : '', latency.length === 0 ? 'ModelLatency' : '']
+      .filter(Boolean)
+      .join(' and ');
+    return {
+      status: 'fail',
+      message: `no ${lacking} datapoints for ${t.endpointName}/${t.variantName} after waiting ${seconds(waitedMs)}`,
+      fix: 'SageMaker publishes per-minute metrics a few minutes late: re-run verify with a longer --telemetry-timeout; if still none, the requests did not reach this endpoint variant.',
+    };
   }
   // ModelLatency is in microseconds.
   const avgMs = sum(latency) / latency.length / 1000;
-  return { status: 'pass', message: `${invocations} invocations, ModelLatency avg ${avgMs.toFixed(1)} ms over ${latency.length} datapoint(s), Lambda Errors 0` };
+  return {
+    status: 'pass',
+    message: `${invocations} invocations, ModelLatency avg ${avgMs.toFixed(1)} ms over ${latency.length} datapoint(s), Lambda Errors 0`,
+  };
 }
 
 async function utilization(t: TelemetryTarget): Promise<CheckResult> {
@@ -225,44 +321,65 @@ async function utilization(t: TelemetryTarget): Promise<CheckResult> {
     const v = await metricData(t, queries, start, end);
     return { done: v.get('cpu')!.length > 0 && v.get('memory')!.length > 0, value: v };
   });
-  if (timedOut) return { status: 'fail', message: `no CPUUtilization/MemoryUtilization datapoints for ${t.endpointName}/${t.variantName} after waiting ${seconds(waitedMs)}`, fix: 'Instance metrics arrive a few minutes late: re-run verify with a longer --telemetry-timeout.' };
+  if (timedOut)
+    return {
+      status: 'fail',
+      message: `no CPUUtilization/MemoryUtilization datapoints for ${t.endpointName}/${t.variantName} after waiting ${seconds(waitedMs)}`,
+      fix: 'Instance metrics arrive a few minutes late: re-run verify with a longer --telemetry-timeout.',
+    };
   const cpu = Math.max(...value.get('cpu')!);
   const memory = Math.max(...value.get('memory')!);
   const { maxCpuUtilization: cpuMax, maxMemoryUtilization: memMax } = t.limits;
-  const over = [cpu > cpuMax ? `CPU ${cpu.toFixed(1)}% > ${cpuMax}%` : '', memory > memMax ? `memory ${memory.toFixed(1)}% > ${memMax}%` : ''].filter(Boolean);
-  if (over.length > 0) return { status: 'fail', message: `during verify's load: ${over.join(', ')}`, fix: 'Use a larger instance type or more instances (autoscaling min), or raise slo.maxCpuUtilization / slo.maxMemoryUtilization in release.yaml if the headroom is intended.' };
-  return { status: 'pass', message: `peak CPU ${cpu.toFixed(1)}% <= ${cpuMax}%, memory ${memory.toFixed(1)}% <= ${memMax}% during verify's load` };
+  const over = [
+    cpu > cpuMax ? `CPU ${cpu.toFixed(1)}% > ${cpuMax}%` : '',
+    memory > memMax ? `memory ${memory.toFixed(1)}% > ${memMax}%` : '',
+  ].filter(Boolean);
+  if (over.length > 0)
+    return {
+      status: 'fail',
+      message: `during verify's load: ${over.join(', ')}`,
+      fix: 'Use a larger instance type or more instances (autoscaling min), or raise slo.maxCpuUtilization / slo.maxMemoryUtilization in release.yaml if the headroom is intended.',
+    };
+  return {
+    status: 'pass',
+    message: `peak CPU ${cpu.toFixed(1)}% <= ${cpuMax}%, memory ${memory.toFixed(1)}% <= ${memMax}% during verify's load`,
+  };
 }
 
 export const TELEMETRY_CHECKS: readonly TelemetryCheck[] = [
   {
     id: 'verify.logs.exist',
     title: 'fresh log streams for the endpoint and the Lambda',
-    description: "the endpoint's and the Lambda's log groups have a stream written since verify's traffic (polled up to --telemetry-timeout); skip on the local chain.",
+    description:
+      "the endpoint's and the Lambda's log groups have a stream written since verify's traffic (polled up to --telemetry-timeout); skip on the local chain.",
     run: logsExist,
   },
   {
     id: 'verify.logs.errors',
     title: 'no error-level log line since the deploy',
-    description: 'no error/fatal JSON line and no Lambda platform error (Invoke Error, timeout, exit) in either log group since the endpoint was last deployed; skip on the local chain.',
+    description:
+      'no error/fatal JSON line and no Lambda platform error (Invoke Error, timeout, exit) in either log group since the endpoint was last deployed; skip on the local chain.',
     run: logErrors,
   },
   {
     id: 'verify.logs.requests',
     title: "verify's request ids appear in the logs",
-    description: "the X-Request-Id values verify sent appear in the Lambda's log group (polled); skip on the local chain.",
+    description:
+      "the X-Request-Id values verify sent appear in the Lambda's log group (polled); skip on the local chain.",
     run: logRequests,
   },
   {
     id: 'verify.metrics',
     title: 'Invocations and ModelLatency datapoints; Lambda Errors = 0',
-    description: 'GetMetricData shows Invocations and ModelLatency datapoints for the variant during verify and Lambda Errors = 0 (polled); skip on the local chain.',
+    description:
+      'GetMetricData shows Invocations and ModelLatency datapoints for the variant during verify and Lambda Errors = 0 (polled); skip on the local chain.',
     run: metrics,
   },
   {
     id: 'verify.utilization',
     title: 'CPU and memory during the load within the limits',
-    description: "the variant's peak CPUUtilization and MemoryUtilization during verify's load are within slo.maxCpuUtilization / slo.maxMemoryUtilization (default 80); skip on the local chain.",
+    description:
+      "the variant's peak CPUUtilization and MemoryUtilization during verify's load are within slo.maxCpuUtilization / slo.maxMemoryUtilization (default 80); skip on the local chain.",
     run: utilization,
   },
 ];
@@ -270,13 +387,21 @@ export const TELEMETRY_CHECKS: readonly TelemetryCheck[] = [
 export const TELEMETRY_CHECK_IDS = TELEMETRY_CHECKS.map((c) => c.id);
 
 /** One check, polling no later than `deadline` (ms since the epoch), which all of them share. */
-export async function runTelemetryCheck(check: TelemetryCheck, t: TelemetryTarget, deadline: number): Promise<CheckResult> {
+export async function runTelemetryCheck(
+  check: TelemetryCheck,
+  t: TelemetryTarget,
+  deadline: number,
+): Promise<CheckResult> {
   if (t.skipReason) return { status: 'skip', message: t.skipReason };
   const now = t.poll.now ?? real.now;
   try {
     return await check.run({ ...t, poll: { ...t.poll, timeoutMs: Math.max(0, deadline - now()) } });
   } catch (err) {
-    return { status: 'fail', message: `cannot read CloudWatch: ${describeError(err)}`, fix: 'The identity running verify needs logs:DescribeLogStreams, logs:FilterLogEvents and cloudwatch:GetMetricData (see the deployer IAM policy in the README).' };
+    return {
+      status: 'fail',
+      message: `cannot read CloudWatch: ${describeError(err)}`,
+      fix: 'The identity running verify needs logs:DescribeLogStreams, logs:FilterLogEvents and cloudwatch:GetMetricData (see the deployer IAM policy in the README).',
+    };
   }
 }
 
@@ -288,6 +413,7 @@ export function telemetryDeadline(t: TelemetryTarget): number {
 export async function runTelemetryChecks(t: TelemetryTarget): Promise<TelemetryResult[]> {
   const results: TelemetryResult[] = [];
   const deadline = telemetryDeadline(t);
-  for (const check of TELEMETRY_CHECKS) results.push({ id: check.id, title: check.title, ...(await runTelemetryCheck(check, t, deadline)) });
+  for (const check of TELEMETRY_CHECKS)
+    results.push({ id: check.id, title: check.title, ...(await runTelemetryCheck(check, t, deadline)) });
   return results;
 }

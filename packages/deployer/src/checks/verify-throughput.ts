@@ -39,7 +39,11 @@ export interface LoadClock {
 
 const realClock: LoadClock = { now: () => performance.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
 
-export async function runRateLoad(send: () => Promise<ProbeResult>, gates: Pick<ThroughputGates, 'targetRps' | 'seconds'>, clock: LoadClock = realClock): Promise<ThroughputSummary> {
+export async function runRateLoad(
+  send: () => Promise<ProbeResult>,
+  gates: Pick<ThroughputGates, 'targetRps' | 'seconds'>,
+  clock: LoadClock = realClock,
+): Promise<ThroughputSummary> {
   const seconds = Math.min(Math.max(gates.seconds, 1), MAX_LOAD_SECONDS);
   const total = Math.min(Math.round(gates.targetRps * seconds), MAX_LOAD_REQUESTS);
   const interval = 1000 / gates.targetRps;
@@ -55,7 +59,9 @@ export async function runRateLoad(send: () => Promise<ProbeResult>, gates: Pick<
       dropped += 1;
       continue;
     }
-    const p: Promise<void> = send().then((r) => void results.push(r)).finally(() => inFlight.delete(p));
+    const p: Promise<void> = send()
+      .then((r) => void results.push(r))
+      .finally(() => inFlight.delete(p));
     inFlight.add(p);
   }
   await Promise.all(inFlight);

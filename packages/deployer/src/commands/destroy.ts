@@ -15,14 +15,17 @@ export interface DestroyOptions extends CommonOptions {
 export async function runDestroy(rt: CliRuntime, envName: string, opts: DestroyOptions): Promise<number> {
   // Both refusals come before any AWS call.
   if (envName === 'prod' && !opts.forceProd) throw new DeployerError('MS_DEPLOY_PROD_GUARD', { action: 'destroy' });
-  if (!opts.yes && !rt.io.isTTY) throw new DeployerError('MS_DEPLOY_CONFIRM_REQUIRED', { action: 'destroy', env: envName });
+  if (!opts.yes && !rt.io.isTTY)
+    throw new DeployerError('MS_DEPLOY_CONFIRM_REQUIRED', { action: 'destroy', env: envName });
   const session = await openSession(rt, envName, opts, false);
   try {
     const modules = await resourcesFor(rt, session.ctx, { purpose: 'destroy' });
     const planned = await planGraph(session.ctx, modules);
     const targets = [...planned.steps].reverse().filter((s) => s.module.destroy !== undefined);
     if (!opts.yes) {
-      rt.io.stderr.write(`This deletes, in this order:\n${targets.map((s) => `  - ${s.module.kind} ${s.change.name}`).join('\n')}\n`);
+      rt.io.stderr.write(
+        `This deletes, in this order:\n${targets.map((s) => `  - ${s.module.kind} ${s.change.name}`).join('\n')}\n`,
+      );
       const answer = (await ask(rt, `Type "${envName}" to destroy ${session.release.model.name}/${envName}: `)).trim();
       if (answer !== envName) throw new DeployerError('MS_DEPLOY_ABORTED', { action: 'destroy', env: envName });
     }
@@ -30,7 +33,10 @@ export async function runDestroy(rt: CliRuntime, envName: string, opts: DestroyO
     await destroyGraph(session.ctx, planned, createProgress(mode, rt.io.stderr));
     const deleted = targets.map((s) => ({ kind: s.module.kind, name: s.change.name }));
     if (opts.json) writeJson(rt, { ok: true, command: 'destroy', env: envName, deleted });
-    else rt.io.stdout.write(`Destroyed ${session.release.model.name}/${envName}: ${deleted.length} resources removed (or already absent).\n`);
+    else
+      rt.io.stdout.write(
+        `Destroyed ${session.release.model.name}/${envName}: ${deleted.length} resources removed (or already absent).\n`,
+      );
     return 0;
   } finally {
     session.close();

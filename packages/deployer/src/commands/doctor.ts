@@ -35,7 +35,10 @@ export function builderArgs(env: NodeJS.ProcessEnv): string[] {
 function startupTimeoutMs(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const s = Number(raw);
-  if (!Number.isFinite(s) || s <= 0 || s > 3600) throw new DeployerError('MS_DEPLOY_USAGE', { reason: `--startup-timeout must be seconds in (0, 3600] (got ${raw})` });
+  if (!Number.isFinite(s) || s <= 0 || s > 3600)
+    throw new DeployerError('MS_DEPLOY_USAGE', {
+      reason: `--startup-timeout must be seconds in (0, 3600] (got ${raw})`,
+    });
   return s * 1000;
 }
 
@@ -45,7 +48,10 @@ export const SKIP_GIT_MESSAGE = 'skipped by --skip-git (local experiment: the im
 
 /** The ids named by --skip (repeatable, variadic, comma-separated). */
 export function skipIds(opts: Pick<DoctorOptions, 'skip'>): string[] {
-  return (opts.skip ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return (opts.skip ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 /** The usage problem with --skip, or undefined when every id names one of `checks`. */
@@ -55,7 +61,10 @@ export function skipUsageError(ids: readonly string[], checks: readonly Check[])
   if (!unknown.length) return undefined;
   const other = unknown.filter((id) => !id.startsWith('doctor.'));
   const notes: string[] = [];
-  if (other.length) notes.push(`${other.join(', ')} ${other.length > 1 ? 'are not doctor checks' : 'is not a doctor check'}: doctor only runs doctor.*`);
+  if (other.length)
+    notes.push(
+      `${other.join(', ')} ${other.length > 1 ? 'are not doctor checks' : 'is not a doctor check'}: doctor only runs doctor.*`,
+    );
   // A real doctor check that this run does not include: say which mode runs it.
   for (const id of unknown) {
     if (IMAGE_CHECKS.some((c) => c.id === id)) notes.push(`${id} runs only with --image`);
@@ -71,7 +80,11 @@ function withSkips(checks: readonly Check[], ids: readonly string[], message = S
   return checks.map((c) => (skipped.has(c.id) ? { ...c, run: async () => ({ status: 'skip' as const, message }) } : c));
 }
 
-export async function runDoctor(rt: CliRuntime, opts: DoctorOptions, checks: readonly Check[] = opts.image ? IMAGE_DOCTOR_CHECKS : PREDEPLOY_CHECKS): Promise<number> {
+export async function runDoctor(
+  rt: CliRuntime,
+  opts: DoctorOptions,
+  checks: readonly Check[] = opts.image ? IMAGE_DOCTOR_CHECKS : PREDEPLOY_CHECKS,
+): Promise<number> {
   const skip = skipIds(opts);
   const usage = skipUsageError(skip, checks);
   if (usage) throw new DeployerError('MS_DEPLOY_USAGE', { reason: usage });
@@ -82,18 +95,31 @@ export async function runDoctor(rt: CliRuntime, opts: DoctorOptions, checks: rea
     builder: opts.builder ?? 'docker',
     ...(rt.deps.runner ? { runner: rt.deps.runner } : {}),
     ...(rt.deps.createClients ? { createClients: rt.deps.createClients } : {}),
-    ...(opts.image ? {
-      image: opts.image,
-      imageOptions: { globalArgs: builderArgs(rt.io.env), sample: opts.sample, startupTimeoutMs: startupTimeoutMs(opts.startupTimeout) },
-    } : {}),
+    ...(opts.image
+      ? {
+          image: opts.image,
+          imageOptions: {
+            globalArgs: builderArgs(rt.io.env),
+            sample: opts.sample,
+            startupTimeoutMs: startupTimeoutMs(opts.startupTimeout),
+          },
+        }
+      : {}),
   });
-  const reports = await runChecks(withSkips(withSkips(checks, skip), opts.skipGit ? GIT_CHECK_IDS : [], SKIP_GIT_MESSAGE), ctx);
+  const reports = await runChecks(
+    withSkips(withSkips(checks, skip), opts.skipGit ? GIT_CHECK_IDS : [], SKIP_GIT_MESSAGE),
+    ctx,
+  );
   // --image: a working container that no check ended up running is removed here.
   await releaseImageResources(ctx);
   const width = Math.max(18, ...reports.map((r) => r.id.length));
   const failed = reports.filter((r) => r.status === 'fail');
   const error = failed.length
-    ? new DeployerError('MS_DEPLOY_CHECKS_FAILED', { failed: failed.length, total: reports.length, ids: failed.map((r) => r.id).join(', ') })
+    ? new DeployerError('MS_DEPLOY_CHECKS_FAILED', {
+        failed: failed.length,
+        total: reports.length,
+        ids: failed.map((r) => r.id).join(', '),
+      })
     : undefined;
   if (opts.json) {
     writeJson(rt, {
@@ -115,14 +141,35 @@ export async function runDoctor(rt: CliRuntime, opts: DoctorOptions, checks: rea
 
 export function doctorCommand(rt: CliRuntime, exit: (code: number) => void): Command {
   return new Command('doctor')
-    .description('run the pre-deployment checks (credentials, region, release.yaml, artifacts, Dockerfile, tests, container CLI, IAM ARNs)')
+    .description(
+      'run the pre-deployment checks (credentials, region, release.yaml, artifacts, Dockerfile, tests, container CLI, IAM ARNs)',
+    )
     .option('--skip-tests', 'do not run `npm test` in the project')
-    .option('--skip <id...>', 'skip these checks by id, e.g. --skip doctor.tests doctor.docker (each is printed as SKIP)')
-    .option('--skip-git', 'skip doctor.git.clean, doctor.git.pushed and doctor.ci.config, for a local experiment (each is printed as SKIP)')
-    .addOption(new Option('--builder <cli>', 'container CLI to look for').choices(['docker', 'buildah', 'podman']).default('docker'))
-    .option('--image <ref>', 'check this local image instead: runs it (SageMaker container contract, JSON logs), its size, the Dockerfile lint and a secret scan; no AWS call')
-    .option('--sample <file>', 'with --image: the request /invocations must accept (default: the project sample-request.json)')
-    .option('--startup-timeout <seconds>', 'with --image: how long the container may take to answer /ping 200 (default 120)')
+    .option(
+      '--skip <id...>',
+      'skip these checks by id, e.g. --skip doctor.tests doctor.docker (each is printed as SKIP)',
+    )
+    .option(
+      '--skip-git',
+      'skip doctor.git.clean, doctor.git.pushed and doctor.ci.config, for a local experiment (each is printed as SKIP)',
+    )
+    .addOption(
+      new Option('--builder <cli>', 'container CLI to look for')
+        .choices(['docker', 'buildah', 'podman'])
+        .default('docker'),
+    )
+    .option(
+      '--image <ref>',
+      'check this local image instead: runs it (SageMaker container contract, JSON logs), its size, the Dockerfile lint and a secret scan; no AWS call',
+    )
+    .option(
+      '--sample <file>',
+      'with --image: the request /invocations must accept (default: the project sample-request.json)',
+    )
+    .option(
+      '--startup-timeout <seconds>',
+      'with --image: how long the container may take to answer /ping 200 (default 120)',
+    )
     .action(async (opts: DoctorOptions, cmd: Command) => {
       // An unknown id is a usage error (exit 2), before anything runs.
       const usage = skipUsageError(skipIds(opts), opts.image ? IMAGE_DOCTOR_CHECKS : PREDEPLOY_CHECKS);

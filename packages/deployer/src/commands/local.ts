@@ -36,16 +36,26 @@ function chainError(reason: string, cause?: unknown): DeployerError {
 async function startProjectRuntime(dir: string, timeoutMs: number): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn('npm', ['start', '--silent'], { cwd: dir, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: dir,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-16_000)));
   let exited = false;
   child.once('exit', () => (exited = true));
-  const ok = await waitUntil(async () => exited || (await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) })).status === 200, Math.ceil(timeoutMs / 250), 250);
+  const ok = await waitUntil(
+    async () => exited || (await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) })).status === 200,
+    Math.ceil(timeoutMs / 250),
+    250,
+  );
   if (!ok || exited) {
     child.kill('SIGTERM');
     const said = startErrorOf(stderr);
-    const why = exited ? `exited before answering GET /ping on ${url}` : `did not answer GET /ping on ${url} within ${timeoutMs} ms`;
+    const why = exited
+      ? `exited before answering GET /ping on ${url}`
+      : `did not answer GET /ping on ${url} within ${timeoutMs} ms`;
     throw chainError(`\`npm start\` in ${dir} ${why}${said ? `: ${said}` : ''}`);
   }
   return { url, child };
@@ -101,7 +111,9 @@ export async function startLocal(rt: CliRuntime, envArg: string | undefined, opt
 export async function describeLocal(handle: LocalHandle, env: string) {
   const { chain } = handle;
   const token = await chain.token();
-  const exports = Object.entries({ ...chain.awsEnv, MODEL_DEPLOY_PASSWORD: chain.pool.password }).map(([k, v]) => `export ${k}=${v}`);
+  const exports = Object.entries({ ...chain.awsEnv, MODEL_DEPLOY_PASSWORD: chain.pool.password }).map(
+    ([k, v]) => `export ${k}=${v}`,
+  );
   return {
     apiUrl: chain.apiUrl,
     predict: `${chain.apiUrl}/predict`,
@@ -113,13 +125,22 @@ export async function describeLocal(handle: LocalHandle, env: string) {
     username: chain.pool.username,
     token,
     getToken: `aws cognito-idp initiate-auth --endpoint-url ${chain.cognitoUrl} --region local --auth-flow USER_PASSWORD_AUTH --client-id ${chain.pool.clientId} --auth-parameters USERNAME=${chain.pool.username},PASSWORD=$MODEL_DEPLOY_PASSWORD --query AuthenticationResult.IdToken --output text`,
-    verify: [...exports, `model-deploy verify ${env} --url ${chain.apiUrl} --username ${chain.pool.username} --client-id ${chain.pool.clientId}`],
+    verify: [
+      ...exports,
+      `model-deploy verify ${env} --url ${chain.apiUrl} --username ${chain.pool.username} --client-id ${chain.pool.clientId}`,
+    ],
   };
 }
 
-export function localCommand(rt: CliRuntime, exit: (code: number) => void, untilStopped?: () => Promise<void>): Command {
+export function localCommand(
+  rt: CliRuntime,
+  exit: (code: number) => void,
+  untilStopped?: () => Promise<void>,
+): Command {
   return new Command('local')
-    .description('run the API chain on 127.0.0.1: Cognito (cognito-local) -> API Gateway stand-in -> Lambda proxy -> runtime')
+    .description(
+      'run the API chain on 127.0.0.1: Cognito (cognito-local) -> API Gateway stand-in -> Lambda proxy -> runtime',
+    )
     .argument('[env]', 'environment whose names and settings to use (default: the first in release.yaml)')
     .option('--runtime-url <url>', 'use this running runtime server instead of starting `npm start`')
     .option('--fallback-rules <file>', 'JSON fallback rules for the proxy (as MS_FALLBACK_RULES)')

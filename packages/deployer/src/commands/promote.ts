@@ -22,7 +22,12 @@ import { ENV_ORDER, type EnvName } from '../release/types.js';
 import { alarms } from '../resources/alarms.js';
 import { autoscaling } from '../resources/autoscaling.js';
 import { sagemakerModel } from '../resources/sagemaker-model.js';
-import { createSagemakerEndpointResource, describeEndpoint, type EndpointDeployment, type EndpointObserved } from '../resources/sagemaker-endpoint.js';
+import {
+  createSagemakerEndpointResource,
+  describeEndpoint,
+  type EndpointDeployment,
+  type EndpointObserved,
+} from '../resources/sagemaker-endpoint.js';
 import { sagemakerEndpointConfig } from '../resources/sagemaker-endpoint-config.js';
 import { openSession, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
@@ -66,7 +71,10 @@ export function deploymentConfig(ctx: DeployContext, strategy = ctx.release.prom
   const wait = Math.min(3600, Math.max(0, Math.round(waitMinutes * 60)));
   // SageMaker takes linear steps of 10-50% only (a canary may be smaller); said, not silently changed.
   const percent = strategy === 'linear' && canaryPercent < LINEAR_MIN_PERCENT ? LINEAR_MIN_PERCENT : canaryPercent;
-  if (percent !== canaryPercent) ctx.log.warn(`promotion.canaryPercent ${canaryPercent} is below SageMaker's ${LINEAR_MIN_PERCENT}% minimum linear step; shifting ${LINEAR_MIN_PERCENT}% per step`);
+  if (percent !== canaryPercent)
+    ctx.log.warn(
+      `promotion.canaryPercent ${canaryPercent} is below SageMaker's ${LINEAR_MIN_PERCENT}% minimum linear step; shifting ${LINEAR_MIN_PERCENT}% per step`,
+    );
   const step = { Type: 'CAPACITY_PERCENT' as const, Value: percent };
   const routing =
     strategy === 'canary'
@@ -82,7 +90,9 @@ export function deploymentConfig(ctx: DeployContext, strategy = ctx.release.prom
       TerminationWaitInSeconds: Math.min(3600, wait),
       MaximumExecutionTimeoutInSeconds: Math.min(28800, Math.max(600, wait * (steps + 2) + 1800)),
     },
-    AutoRollbackConfiguration: { Alarms: [{ AlarmName: ctx.names.errorRateAlarm }, { AlarmName: ctx.names.latencyAlarm }] },
+    AutoRollbackConfiguration: {
+      Alarms: [{ AlarmName: ctx.names.errorRateAlarm }, { AlarmName: ctx.names.latencyAlarm }],
+    },
   };
 }
 
@@ -95,27 +105,66 @@ async function tagsOf(ctx: DeployContext, arn: string): Promise<Record<string, s
 async function readSource(source: DeployContext, to: string) {
   const from = source.envName;
   const ep = await describeEndpoint(source, source.names.endpoint);
-  if (!ep) throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', { from, to, reason: `endpoint ${source.names.endpoint} does not exist` });
+  if (!ep)
+    throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', {
+      from,
+      to,
+      reason: `endpoint ${source.names.endpoint} does not exist`,
+    });
   if (ep.EndpointStatus !== 'InService') {
-    throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', { from, to, reason: `endpoint ${source.names.endpoint} is ${ep.EndpointStatus}, not InService` });
+    throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', {
+      from,
+      to,
+      reason: `endpoint ${source.names.endpoint} is ${ep.EndpointStatus}, not InService`,
+    });
   }
   const tag = parseVerifiedTag((await tagsOf(source, ep.EndpointArn!))[VERIFIED_TAG]);
-  if (!tag) throw new DeployerError('MS_DEPLOY_PROMOTE_UNVERIFIED', { from, to, reason: `${from} has never been verified (no ${VERIFIED_TAG} tag on ${source.names.endpoint})` });
-  if (tag.result === 'partial') throw new DeployerError('MS_DEPLOY_PROMOTE_UNVERIFIED', { from, to, reason: `the last verify of ${from} (${tag.at}) skipped the golden set (--skip-golden); verify it with its tests/golden.jsonl` });
-  if (tag.result !== 'pass') throw new DeployerError('MS_DEPLOY_PROMOTE_UNVERIFIED', { from, to, reason: `the last verify of ${from} (${tag.at}) failed` });
+  if (!tag)
+    throw new DeployerError('MS_DEPLOY_PROMOTE_UNVERIFIED', {
+      from,
+      to,
+      reason: `${from} has never been verified (no ${VERIFIED_TAG} tag on ${source.names.endpoint})`,
+    });
+  if (tag.result === 'partial')
+    throw new DeployerError('MS_DEPLOY_PROMOTE_UNVERIFIED', {
+      from,
+      to,
+      reason: `the last verify of ${from} (${tag.at}) skipped the golden set (--skip-golden); verify it with its tests/golden.jsonl`,
+    });
+  if (tag.result !== 'pass')
+    throw new DeployerError('MS_DEPLOY_PROMOTE_UNVERIFIED', {
+      from,
+      to,
+      reason: `the last verify of ${from} (${tag.at}) failed`,
+    });
   if (tag.configName !== ep.EndpointConfigName) {
-    throw new DeployerError('MS_DEPLOY_PROMOTE_UNVERIFIED', { from, to, reason: `verify passed on ${tag.configName}, but ${from} now runs ${ep.EndpointConfigName}` });
+    throw new DeployerError('MS_DEPLOY_PROMOTE_UNVERIFIED', {
+      from,
+      to,
+      reason: `verify passed on ${tag.configName}, but ${from} now runs ${ep.EndpointConfigName}`,
+    });
   }
-  const cfg = await source.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: ep.EndpointConfigName }));
+  const cfg = await source.clients.sagemaker.send(
+    new DescribeEndpointConfigCommand({ EndpointConfigName: ep.EndpointConfigName }),
+  );
   const modelName = cfg.ProductionVariants?.[0]?.ModelName;
-  if (!modelName) throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', { from, to, reason: `endpoint config ${ep.EndpointConfigName} has no model` });
+  if (!modelName)
+    throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', {
+      from,
+      to,
+      reason: `endpoint config ${ep.EndpointConfigName} has no model`,
+    });
   const model = await source.clients.sagemaker.send(new DescribeModelCommand({ ModelName: modelName }));
   const container = model.PrimaryContainer ?? model.Containers?.[0];
   // The digest SageMaker resolved at deploy time wins over a tag-only reference.
   const resolved = ep.ProductionVariants?.[0]?.DeployedImages?.[0]?.ResolvedImage;
   const image = container?.Image && DIGEST_REF.test(container.Image) ? container.Image : resolved;
   if (!image || !DIGEST_REF.test(image)) {
-    throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', { from, to, reason: `model ${modelName} is not pinned to an image digest (${container?.Image ?? 'no image'})` });
+    throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', {
+      from,
+      to,
+      reason: `model ${modelName} is not pinned to an image digest (${container?.Image ?? 'no image'})`,
+    });
   }
   return { endpoint: ep, configName: ep.EndpointConfigName!, image, modelDataUrl: container?.ModelDataUrl };
 }
@@ -127,7 +176,13 @@ async function readSource(source: DeployContext, to: string) {
  * modules as `up`, so each field has one way to AWS.
  */
 export function promoteResources(deployment: EndpointDeployment): AnyResource[] {
-  return [sagemakerModel, sagemakerEndpointConfig, alarms, createSagemakerEndpointResource(deployment), autoscaling] as AnyResource[];
+  return [
+    sagemakerModel,
+    sagemakerEndpointConfig,
+    alarms,
+    createSagemakerEndpointResource(deployment),
+    autoscaling,
+  ] as AnyResource[];
 }
 
 function endpointStep(plan: GraphPlan) {
@@ -138,10 +193,15 @@ export async function promote(source: DeployContext, target: DeployContext): Pro
   const from = source.envName;
   const to = target.envName;
   const src = await readSource(source, to);
-  target.log.info(`promoting ${from} -> ${to}: ${src.image}${src.modelDataUrl ? ` + ${src.modelDataUrl}` : ''} (verified on ${src.configName})`);
+  target.log.info(
+    `promoting ${from} -> ${to}: ${src.image}${src.modelDataUrl ? ` + ${src.modelDataUrl}` : ''} (verified on ${src.configName})`,
+  );
 
   // What it creates says where its build came from; everything else is the target env's own (role, env vars, sizing, VPC, KMS key).
-  const promoting: DeployContext = Object.freeze({ ...target, tags: { ...target.tags, [PROMOTED_FROM_TAG]: `${from}/${src.configName}` } });
+  const promoting: DeployContext = Object.freeze({
+    ...target,
+    tags: { ...target.tags, [PROMOTED_FROM_TAG]: `${from}/${src.configName}` },
+  });
   const config = deploymentConfig(target);
   const pinned = {
     imageUri: src.image,
@@ -157,14 +217,27 @@ export async function promote(source: DeployContext, target: DeployContext): Pro
   // A Failed endpoint is recreated, not updated: there is no serving config to go back to.
   const previousConfig = action === 'update' && current?.status !== 'Failed' ? current?.endpointConfigName : undefined;
   if (previousConfig) {
-    await target.clients.sagemaker.send(new AddTagsCommand({
-      ResourceArn: applied.outputs.endpointArn ?? target.arns.endpoint,
-      Tags: [{ Key: PREVIOUS_CONFIG_TAG, Value: previousConfig }, { Key: PREVIOUS_CONFIG_FOR_TAG, Value: endpointConfig }, { Key: PROMOTED_FROM_TAG, Value: `${from}/${src.configName}` }],
-    }));
+    await target.clients.sagemaker.send(
+      new AddTagsCommand({
+        ResourceArn: applied.outputs.endpointArn ?? target.arns.endpoint,
+        Tags: [
+          { Key: PREVIOUS_CONFIG_TAG, Value: previousConfig },
+          { Key: PREVIOUS_CONFIG_FOR_TAG, Value: endpointConfig },
+          { Key: PROMOTED_FROM_TAG, Value: `${from}/${src.configName}` },
+        ],
+      }),
+    );
   }
   const routing = config.BlueGreenUpdatePolicy!.TrafficRoutingConfiguration!;
   return {
-    from, to, image: src.image, modelDataUrl: src.modelDataUrl, model: applied.outputs.modelName!, endpointConfig, previousConfig, action,
+    from,
+    to,
+    image: src.image,
+    modelDataUrl: src.modelDataUrl,
+    model: applied.outputs.modelName!,
+    endpointConfig,
+    previousConfig,
+    action,
     strategy: `${routing.Type}${routing.CanarySize ? ` ${routing.CanarySize.Value}%` : routing.LinearStepSize ? ` ${routing.LinearStepSize.Value}%` : ''} every ${routing.WaitIntervalInSeconds}s`,
     alarms: config.AutoRollbackConfiguration!.Alarms!.map((a) => a.AlarmName!),
   };
@@ -176,11 +249,33 @@ export async function runPromote(rt: CliRuntime, to: string, opts: PromoteOption
     const { release, ctx } = session;
     const from = opts.from ?? sourceEnv(release.promotion.order, to);
     if (!from) {
-      throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', { from: '(none)', to, reason: `${to} is first in promotion.order [${release.promotion.order.join(', ')}]; nothing comes before it` });
+      throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', {
+        from: '(none)',
+        to,
+        reason: `${to} is first in promotion.order [${release.promotion.order.join(', ')}]; nothing comes before it`,
+      });
     }
-    if (from === to) throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', { from, to, reason: 'source and target are the same environment' });
-    if (!ENV_ORDER.includes(from as EnvName)) throw new DeployerError('MS_DEPLOY_UNKNOWN_ENV', { env: from, known: Object.keys(release.environments).join(', ') });
-    const source = createDeployContext({ release, envName: from, clients: ctx.clients, accountId: ctx.account.accountId, partition: ctx.account.partition, projectDir: session.dir, log: ctx.log, wait: ctx.wait });
+    if (from === to)
+      throw new DeployerError('MS_DEPLOY_PROMOTE_SOURCE', {
+        from,
+        to,
+        reason: 'source and target are the same environment',
+      });
+    if (!ENV_ORDER.includes(from as EnvName))
+      throw new DeployerError('MS_DEPLOY_UNKNOWN_ENV', {
+        env: from,
+        known: Object.keys(release.environments).join(', '),
+      });
+    const source = createDeployContext({
+      release,
+      envName: from,
+      clients: ctx.clients,
+      accountId: ctx.account.accountId,
+      partition: ctx.account.partition,
+      projectDir: session.dir,
+      log: ctx.log,
+      wait: ctx.wait,
+    });
     const result = await promote(source, ctx);
     if (opts.json) writeJson(rt, { ok: true, ...result });
     else {
@@ -198,7 +293,9 @@ export async function runPromote(rt: CliRuntime, to: string, opts: PromoteOption
 
 export function promoteCommand(rt: CliRuntime, exit: (code: number) => void): Command {
   return new Command('promote')
-    .description("deploy the image digest the previous environment runs (and passed verify) to <env>, blue/green with auto-rollback")
+    .description(
+      'deploy the image digest the previous environment runs (and passed verify) to <env>, blue/green with auto-rollback',
+    )
     .argument('<env>', 'target environment (dev, qa, staging, prod)')
     .option('--from <env>', 'source environment (default: the one before <env> in promotion.order)')
     .action(async (env: string, opts: PromoteOptions) => exit(await runPromote(rt, env, opts)));

@@ -3,7 +3,12 @@
 import type { PlannedChange } from '../resources/resource.js';
 
 const SYMBOL: Record<PlannedChange['action'], string> = { create: '+', update: '~', 'no-change': '=', delete: '-' };
-const LABEL: Record<PlannedChange['action'], string> = { create: 'create', update: 'update', 'no-change': 'no change', delete: 'delete' };
+const LABEL: Record<PlannedChange['action'], string> = {
+  create: 'create',
+  update: 'update',
+  'no-change': 'no change',
+  delete: 'delete',
+};
 
 function show(value: unknown): string {
   if (value === undefined) return '(none)';

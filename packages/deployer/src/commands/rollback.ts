@@ -38,28 +38,50 @@ export interface RollbackResult {
 }
 
 async function configCreated(ctx: DeployContext, name: string): Promise<Date | undefined | null> {
-  const out = await ctx.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })).catch(ifMissing(undefined));
+  const out = await ctx.clients.sagemaker
+    .send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }))
+    .catch(ifMissing(undefined));
   // null = the config does not exist (deleted), undefined = exists, time unknown.
   return out === undefined ? null : out.CreationTime;
 }
 
 /** The config to go back to, and how it was found. */
-export async function rollbackTarget(ctx: DeployContext, endpointArn: string, current: string, explicit?: string): Promise<{ name: string; chosenBy: RollbackResult['chosenBy'] } | undefined> {
+export async function rollbackTarget(
+  ctx: DeployContext,
+  endpointArn: string,
+  current: string,
+  explicit?: string,
+): Promise<{ name: string; chosenBy: RollbackResult['chosenBy'] } | undefined> {
   if (explicit) return { name: explicit, chosenBy: 'option' };
   const tags = await ctx.clients.sagemaker.send(new ListTagsCommand({ ResourceArn: endpointArn, MaxResults: 100 }));
   const tag = (key: string) => tags.Tags?.find((t) => t.Key === key)?.Value;
   const tagged = tag(PREVIOUS_CONFIG_TAG);
   // A tag written before a later `up` changed the config is stale: it names the config before last.
-  if (tagged && tagged !== current && tag(PREVIOUS_CONFIG_FOR_TAG) === current && (await configCreated(ctx, tagged)) !== null) return { name: tagged, chosenBy: 'tag' };
+  if (
+    tagged &&
+    tagged !== current &&
+    tag(PREVIOUS_CONFIG_FOR_TAG) === current &&
+    (await configCreated(ctx, tagged)) !== null
+  )
+    return { name: tagged, chosenBy: 'tag' };
   const currentCreated = await configCreated(ctx, current);
   const before = currentCreated ?? undefined;
   // Newest first, created before the current config: the one it replaced.
   const pages = paginateListEndpointConfigs(
     { client: ctx.clients.sagemaker },
-    { NameContains: ctx.names.prefix, SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100, ...(before ? { CreationTimeBefore: before } : {}) },
+    {
+      NameContains: ctx.names.prefix,
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+      MaxResults: 100,
+      ...(before ? { CreationTimeBefore: before } : {}),
+    },
   );
   const owned = await listOwned(ctx, pages, (page) =>
-    (page.EndpointConfigs ?? []).filter((c) => !before || !c.CreationTime || c.CreationTime < before).map((c) => c.EndpointConfigName));
+    (page.EndpointConfigs ?? [])
+      .filter((c) => !before || !c.CreationTime || c.CreationTime < before)
+      .map((c) => c.EndpointConfigName),
+  );
   const other = owned.find((name) => name !== current);
   return other ? { name: other, chosenBy: 'newest-older-config' } : undefined;
 }
@@ -67,26 +89,58 @@ export async function rollbackTarget(ctx: DeployContext, endpointArn: string, cu
 export async function rollback(ctx: DeployContext, explicit?: string): Promise<RollbackResult> {
   const name = ctx.names.endpoint;
   const ep = await describeEndpoint(ctx, name);
-  if (!ep) throw new DeployerError('MS_DEPLOY_ROLLBACK_NO_PREVIOUS', { endpoint: name, reason: 'the endpoint does not exist' });
+  if (!ep)
+    throw new DeployerError('MS_DEPLOY_ROLLBACK_NO_PREVIOUS', {
+      endpoint: name,
+      reason: 'the endpoint does not exist',
+    });
   if (ep.EndpointStatus === 'Failed') {
     // With the diagnosis: why it failed (reason, log tail, likely cause) before anyone recreates it.
-    throw await endpointFailure(ctx, name, `${ep.FailureReason ?? 'Failed'} (a Failed endpoint cannot be updated; \`model-deploy up\` recreates it)`, { described: ep });
+    throw await endpointFailure(
+      ctx,
+      name,
+      `${ep.FailureReason ?? 'Failed'} (a Failed endpoint cannot be updated; \`model-deploy up\` recreates it)`,
+      { described: ep },
+    );
   }
   const current = ep.EndpointConfigName!;
   const target = await rollbackTarget(ctx, ep.EndpointArn!, current, explicit);
-  if (!target) throw new DeployerError('MS_DEPLOY_ROLLBACK_NO_PREVIOUS', { endpoint: name, reason: `${current} is the only endpoint config of ${ctx.envName}` });
-  if (target.name === current) throw new DeployerError('MS_DEPLOY_ROLLBACK_NO_PREVIOUS', { endpoint: name, reason: `it already runs ${current}` });
+  if (!target)
+    throw new DeployerError('MS_DEPLOY_ROLLBACK_NO_PREVIOUS', {
+      endpoint: name,
+      reason: `${current} is the only endpoint config of ${ctx.envName}`,
+    });
+  if (target.name === current)
+    throw new DeployerError('MS_DEPLOY_ROLLBACK_NO_PREVIOUS', { endpoint: name, reason: `it already runs ${current}` });
   if (ep.EndpointStatus !== 'InService') await waitInService(ctx, name);
   ctx.log.info(`rolling ${name} back: ${current} -> ${target.name} (found by ${target.chosenBy})`);
   const { BlueGreenUpdatePolicy } = deploymentConfig(ctx, 'all-at-once');
-  await ctx.clients.sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: target.name, DeploymentConfig: { BlueGreenUpdatePolicy } }));
+  await ctx.clients.sagemaker.send(
+    new UpdateEndpointCommand({
+      EndpointName: name,
+      EndpointConfigName: target.name,
+      DeploymentConfig: { BlueGreenUpdatePolicy },
+    }),
+  );
   await waitInService(ctx, name);
   const after = await describeEndpoint(ctx, name);
   if (after?.EndpointConfigName !== target.name) {
-    throw new DeployerError('MS_DEPLOY_ENDPOINT_FAILED', { resource: name, reason: `the rollback to ${target.name} did not take effect (serving ${after?.EndpointConfigName})`, logGroup: ctx.names.endpointLogGroup });
+    throw new DeployerError('MS_DEPLOY_ENDPOINT_FAILED', {
+      resource: name,
+      reason: `the rollback to ${target.name} did not take effect (serving ${after?.EndpointConfigName})`,
+      logGroup: ctx.names.endpointLogGroup,
+    });
   }
   // A second rollback undoes this one.
-  await ctx.clients.sagemaker.send(new AddTagsCommand({ ResourceArn: ep.EndpointArn!, Tags: [{ Key: PREVIOUS_CONFIG_TAG, Value: current }, { Key: PREVIOUS_CONFIG_FOR_TAG, Value: target.name }] }));
+  await ctx.clients.sagemaker.send(
+    new AddTagsCommand({
+      ResourceArn: ep.EndpointArn!,
+      Tags: [
+        { Key: PREVIOUS_CONFIG_TAG, Value: current },
+        { Key: PREVIOUS_CONFIG_FOR_TAG, Value: target.name },
+      ],
+    }),
+  );
   return { env: ctx.envName, endpoint: name, from: current, to: target.name, chosenBy: target.chosenBy };
 }
 
@@ -95,7 +149,10 @@ export async function runRollback(rt: CliRuntime, env: string, opts: RollbackOpt
   try {
     const result = await rollback(session.ctx, opts.to);
     if (opts.json) writeJson(rt, { ok: true, ...result });
-    else rt.io.stdout.write(`rolled back ${result.endpoint}: ${result.from} -> ${result.to} (found by ${result.chosenBy})\n`);
+    else
+      rt.io.stdout.write(
+        `rolled back ${result.endpoint}: ${result.from} -> ${result.to} (found by ${result.chosenBy})\n`,
+      );
     return 0;
   } finally {
     session.close();
@@ -104,7 +161,9 @@ export async function runRollback(rt: CliRuntime, env: string, opts: RollbackOpt
 
 export function rollbackCommand(rt: CliRuntime, exit: (code: number) => void): Command {
   return new Command('rollback')
-    .description('return the endpoint to the endpoint config it ran before (kept by up/promote), waiting until InService')
+    .description(
+      'return the endpoint to the endpoint config it ran before (kept by up/promote), waiting until InService',
+    )
     .argument('<env>', 'environment from release.yaml (dev, qa, staging, prod)')
     .option('--to <endpoint-config>', 'roll back to this endpoint config instead of the previous one')
     .action(async (env: string, opts: RollbackOptions) => exit(await runRollback(rt, env, opts)));

@@ -5,7 +5,13 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { createAwsClients, destroyAwsClients, type AwsClients, type ClientOptions } from '../aws/clients.js';
-import { createDeployContext, resolveAccount, type CommandRunner, type DeployContext, type ProgressSink } from '../context.js';
+import {
+  createDeployContext,
+  resolveAccount,
+  type CommandRunner,
+  type DeployContext,
+  type ProgressSink,
+} from '../context.js';
 import { environmentResources, type AnyResource } from '../deploy-graph.js';
 import { loadRelease } from '../release/load-release.js';
 import type { ReleaseConfig } from '../release/types.js';
@@ -77,7 +83,12 @@ export interface Session {
 }
 
 /** Loads release.yaml (no AWS), then creates clients and resolves the account (one STS read). */
-export async function openSession(rt: CliRuntime, envName: string, opts: CommonOptions, dryRun: boolean): Promise<Session> {
+export async function openSession(
+  rt: CliRuntime,
+  envName: string,
+  opts: CommonOptions,
+  dryRun: boolean,
+): Promise<Session> {
   const dir = projectDir(rt, opts);
   const release = await loadRelease(dir);
   // Fail on an unknown env before creating any client.
@@ -86,7 +97,15 @@ export async function openSession(rt: CliRuntime, envName: string, opts: CommonO
   try {
     const { accountId, partition } = await resolveAccount(clients);
     const ctx = createDeployContext({
-      release, envName, clients, accountId, partition, projectDir: dir, dryRun, log: sinkFor(rt, opts.json), runner: rt.deps.runner,
+      release,
+      envName,
+      clients,
+      accountId,
+      partition,
+      projectDir: dir,
+      dryRun,
+      log: sinkFor(rt, opts.json),
+      runner: rt.deps.runner,
     });
     return { release, ctx, dir, close: () => destroyAwsClients(clients) };
   } catch (err) {
@@ -107,5 +126,9 @@ export async function ask(rt: CliRuntime, question: string): Promise<string> {
 
 /** The environment's resource modules, in apply order (injectable for tests). */
 export async function resourcesFor(rt: CliRuntime, ctx: DeployContext, options: GraphOptions): Promise<AnyResource[]> {
-  return (rt.deps.resources ?? environmentResources)(ctx, { image: options.image, builder: options.builder, purpose: options.purpose });
+  return (rt.deps.resources ?? environmentResources)(ctx, {
+    image: options.image,
+    builder: options.builder,
+    purpose: options.purpose,
+  });
 }

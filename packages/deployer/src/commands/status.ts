@@ -10,7 +10,12 @@ import { DescribeBudgetCommand } from '@aws-sdk/client-budgets';
 import { DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
-import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  ListTagsCommand,
+} from '@aws-sdk/client-sagemaker';
 import { Command } from 'commander';
 import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import { parseVerifiedTag, type VerifiedTag } from '../checks/verify-tag.js';
@@ -46,7 +51,14 @@ export interface EnvironmentStatus {
     kmsKeyId?: string;
   };
   autoscaling: { enabled: boolean; minCapacity?: number; maxCapacity?: number };
-  lambda: { name: string; exists: boolean; state?: string; lastUpdateStatus?: string; lastModified?: string; vpc?: NetworkStatus };
+  lambda: {
+    name: string;
+    exists: boolean;
+    state?: string;
+    lastUpdateStatus?: string;
+    lastModified?: string;
+    vpc?: NetworkStatus;
+  };
   api: { name: string; exists: boolean; id?: string; url?: string; lastDeployment?: string };
   userPool: { name: string; exists: boolean; id?: string };
   alarms: AlarmStatus[];
@@ -54,7 +66,14 @@ export interface EnvironmentStatus {
   deployment?: DeploymentStatus;
   dashboard: { name: string; exists: boolean; url?: string };
   /** Only read when release.yaml has a budget (Budgets needs its own permissions). */
-  budget: { name: string; configured: boolean; exists?: boolean; limitUsd?: number; actualUsd?: number; forecastUsd?: number };
+  budget: {
+    name: string;
+    configured: boolean;
+    exists?: boolean;
+    limitUsd?: number;
+    actualUsd?: number;
+    forecastUsd?: number;
+  };
 }
 
 /** Where a resource's network interfaces are (release.yaml `vpc`, as deployed). */
@@ -132,10 +151,17 @@ async function endpointStatus(ctx: DeployContext): Promise<EnvironmentStatus['en
 }
 
 async function autoscalingStatus(ctx: DeployContext): Promise<EnvironmentStatus['autoscaling']> {
-  const out = await ctx.clients.autoScaling
-    .send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'sagemaker', ResourceIds: [ctx.names.scalableResourceId], ScalableDimension: 'sagemaker:variant:DesiredInstanceCount' }));
+  const out = await ctx.clients.autoScaling.send(
+    new DescribeScalableTargetsCommand({
+      ServiceNamespace: 'sagemaker',
+      ResourceIds: [ctx.names.scalableResourceId],
+      ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+    }),
+  );
   const target = out.ScalableTargets?.[0];
-  return target ? { enabled: true, minCapacity: target.MinCapacity, maxCapacity: target.MaxCapacity } : { enabled: false };
+  return target
+    ? { enabled: true, minCapacity: target.MinCapacity, maxCapacity: target.MaxCapacity }
+    : { enabled: false };
 }
 
 async function lambdaStatus(ctx: DeployContext): Promise<EnvironmentStatus['lambda']> {
@@ -145,7 +171,14 @@ async function lambdaStatus(ctx: DeployContext): Promise<EnvironmentStatus['lamb
   if (!c) return { name, exists: false };
   // AWS reports empty lists (not an absent VpcConfig) for a function outside any VPC.
   const vpc = networkOf(c.VpcConfig?.SubnetIds, c.VpcConfig?.SecurityGroupIds);
-  return { name, exists: true, state: c.State, lastUpdateStatus: c.LastUpdateStatus, lastModified: iso(c.LastModified), ...(vpc ? { vpc } : {}) };
+  return {
+    name,
+    exists: true,
+    state: c.State,
+    lastUpdateStatus: c.LastUpdateStatus,
+    lastModified: iso(c.LastModified),
+    ...(vpc ? { vpc } : {}),
+  };
 }
 
 async function apiStatus(ctx: DeployContext): Promise<EnvironmentStatus['api']> {
@@ -172,7 +205,9 @@ async function userPoolStatus(ctx: DeployContext): Promise<EnvironmentStatus['us
 
 async function repositoryStatus(ctx: DeployContext): Promise<EnvironmentStatus['ecrRepository']> {
   const name = ctx.names.ecrRepository;
-  const out = await ctx.clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })).catch(ifMissing(undefined));
+  const out = await ctx.clients.ecr
+    .send(new DescribeRepositoriesCommand({ repositoryNames: [name] }))
+    .catch(ifMissing(undefined));
   const repo = out?.repositories?.[0];
   return repo ? { name, exists: true, uri: repo.repositoryUri } : { name, exists: false };
 }
@@ -182,13 +217,20 @@ const PER_ALARM: Record<string, (threshold: number, op: string) => string> = {
   latency: (t, op) => `${op} ${t / 1000} ms p95 ModelLatency`,
 };
 const OPERATORS: Record<string, string> = {
-  GreaterThanThreshold: '>', GreaterThanOrEqualToThreshold: '>=', LessThanThreshold: '<', LessThanOrEqualToThreshold: '<=',
+  GreaterThanThreshold: '>',
+  GreaterThanOrEqualToThreshold: '>=',
+  LessThanThreshold: '<',
+  LessThanOrEqualToThreshold: '<=',
 };
 
 async function alarmsStatus(ctx: DeployContext): Promise<AlarmStatus[]> {
-  const wanted: [string, string][] = [[ctx.names.errorRateAlarm, 'errorRate'], [ctx.names.latencyAlarm, 'latency']];
-  const out = await ctx.clients.cloudWatch
-    .send(new DescribeAlarmsCommand({ AlarmNames: wanted.map(([n]) => n), AlarmTypes: ['MetricAlarm'] }));
+  const wanted: [string, string][] = [
+    [ctx.names.errorRateAlarm, 'errorRate'],
+    [ctx.names.latencyAlarm, 'latency'],
+  ];
+  const out = await ctx.clients.cloudWatch.send(
+    new DescribeAlarmsCommand({ AlarmNames: wanted.map(([n]) => n), AlarmTypes: ['MetricAlarm'] }),
+  );
   const found = new Map((out?.MetricAlarms ?? []).map((a) => [a.AlarmName, a]));
   return wanted.map(([name, kind]) => {
     const a = found.get(name);
@@ -207,10 +249,15 @@ async function alarmsStatus(ctx: DeployContext): Promise<AlarmStatus[]> {
   });
 }
 
-async function deploymentStatus(ctx: DeployContext, endpoint: EnvironmentStatus['endpoint'] & { arn?: string }): Promise<DeploymentStatus | undefined> {
+async function deploymentStatus(
+  ctx: DeployContext,
+  endpoint: EnvironmentStatus['endpoint'] & { arn?: string },
+): Promise<DeploymentStatus | undefined> {
   if (!endpoint.exists) return undefined;
   const arn = endpoint.arn ?? ctx.arns.endpoint;
-  const out = await ctx.clients.sagemaker.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 })).catch(ifMissing(undefined));
+  const out = await ctx.clients.sagemaker
+    .send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 }))
+    .catch(ifMissing(undefined));
   const record = parseDeploymentRecord(out?.Tags);
   const verified = parseVerifiedTag(out?.Tags?.find((t) => t.Key === RECORD_VERIFIED)?.Value);
   if (!record && !verified) return undefined;
@@ -222,25 +269,36 @@ async function deploymentStatus(ctx: DeployContext, endpoint: EnvironmentStatus[
 
 async function dashboardStatus(ctx: DeployContext): Promise<EnvironmentStatus['dashboard']> {
   const name = dashboardName(ctx);
-  const out = await ctx.clients.cloudWatch.send(new GetDashboardCommand({ DashboardName: name })).catch((err: unknown) => {
-    if (hasErrorName(err, 'DashboardNotFoundError')) return undefined;
-    return ifMissing(undefined)(err);
-  });
+  const out = await ctx.clients.cloudWatch
+    .send(new GetDashboardCommand({ DashboardName: name }))
+    .catch((err: unknown) => {
+      if (hasErrorName(err, 'DashboardNotFoundError')) return undefined;
+      return ifMissing(undefined)(err);
+    });
   if (!out?.DashboardBody) return { name, exists: false };
-  return { name, exists: true, url: `https://${ctx.region}.console.aws.amazon.com/cloudwatch/home?region=${ctx.region}#dashboards/dashboard/${name}` };
+  return {
+    name,
+    exists: true,
+    url: `https://${ctx.region}.console.aws.amazon.com/cloudwatch/home?region=${ctx.region}#dashboards/dashboard/${name}`,
+  };
 }
 
 async function budgetStatus(ctx: DeployContext): Promise<EnvironmentStatus['budget']> {
   const name = budgetName(ctx);
   if (!budgetConfig(ctx)) return { name, configured: false };
-  const out = await ctx.clients.budgets.send(new DescribeBudgetCommand({ AccountId: ctx.account.accountId, BudgetName: name }))
+  const out = await ctx.clients.budgets
+    .send(new DescribeBudgetCommand({ AccountId: ctx.account.accountId, BudgetName: name }))
     .catch(ifMissing(undefined));
   const b = out?.Budget;
   if (!b) return { name, configured: true, exists: false };
   const usd = (amount: string | undefined) => (amount === undefined ? undefined : Number(amount));
   return {
-    name, configured: true, exists: true,
-    limitUsd: usd(b.BudgetLimit?.Amount), actualUsd: usd(b.CalculatedSpend?.ActualSpend?.Amount), forecastUsd: usd(b.CalculatedSpend?.ForecastedSpend?.Amount),
+    name,
+    configured: true,
+    exists: true,
+    limitUsd: usd(b.BudgetLimit?.Amount),
+    actualUsd: usd(b.CalculatedSpend?.ActualSpend?.Amount),
+    forecastUsd: usd(b.CalculatedSpend?.ForecastedSpend?.Amount),
   };
 }
 
@@ -267,17 +325,28 @@ function renderOperations(s: EnvironmentStatus, lines: string[]): void {
   lines.push('  alarms');
   for (const a of s.alarms) {
     if (!a.exists) lines.push(`    ${a.name}  ${missing}`);
-    else lines.push(`    ${a.name}  ${a.state ?? '?'}  (alarm when ${a.condition ?? '?'}${a.stateUpdated ? `; state since ${a.stateUpdated}` : ''})`);
+    else
+      lines.push(
+        `    ${a.name}  ${a.state ?? '?'}  (alarm when ${a.condition ?? '?'}${a.stateUpdated ? `; state since ${a.stateUpdated}` : ''})`,
+      );
   }
   const d = s.deployment;
-  if (!d) lines.push(`  last deployment  ${s.endpoint.exists ? 'no record (deployed before model-deploy kept one, or by hand)' : '-'}`);
+  if (!d)
+    lines.push(
+      `  last deployment  ${s.endpoint.exists ? 'no record (deployed before model-deploy kept one, or by hand)' : '-'}`,
+    );
   else {
     lines.push(`  last deployment  ${d.deployedAt ?? '?'}${d.deployedBy ? ` by ${d.deployedBy}` : ''}`);
     if (d.gitSha) lines.push(`    git sha        ${d.gitSha}`);
     if (d.imageDigest) lines.push(`    image digest   ${d.imageDigest}`);
-    if (d.configHash) lines.push(`    config hash    ${d.configHash}${d.configCurrent === false ? '  (release.yaml changed since: run plan)' : ''}`);
+    if (d.configHash)
+      lines.push(
+        `    config hash    ${d.configHash}${d.configCurrent === false ? '  (release.yaml changed since: run plan)' : ''}`,
+      );
     const v = d.verify;
-    lines.push(`    last verify    ${v ? `${v.result} at ${v.at}${v.current ? '' : ` (on ${v.configName}, not the config running now)`}` : 'never'}`);
+    lines.push(
+      `    last verify    ${v ? `${v.result} at ${v.at}${v.current ? '' : ` (on ${v.configName}, not the config running now)`}` : 'never'}`,
+    );
   }
   lines.push(`  dashboard        ${s.dashboard.name}  ${s.dashboard.exists ? s.dashboard.url : missing}`);
   const b = s.budget;
@@ -300,7 +369,9 @@ export function renderStatus(model: string, s: EnvironmentStatus): string {
   lines.push(`  ecr repository   ${s.ecrRepository.name}  ${s.ecrRepository.exists ? 'exists' : missing}`);
   if (!e.exists) lines.push(`  endpoint         ${e.name}  ${missing}`);
   else {
-    lines.push(`  endpoint         ${e.name}  ${e.status ?? '?'}${e.lastModified ? `  (last change ${e.lastModified})` : ''}`);
+    lines.push(
+      `  endpoint         ${e.name}  ${e.status ?? '?'}${e.lastModified ? `  (last change ${e.lastModified})` : ''}`,
+    );
     if (e.failureReason) lines.push(`    failure        ${e.failureReason}`);
     lines.push(`    config         ${e.endpointConfig ?? '?'}  ${e.instanceType ?? '?'} x ${e.instanceCount ?? '?'}`);
     lines.push(`    image          ${e.image ?? '?'}`);
@@ -309,16 +380,24 @@ export function renderStatus(model: string, s: EnvironmentStatus): string {
       const vars = Object.entries(e.environment).sort(([a], [b]) => a.localeCompare(b));
       lines.push(`    environment    ${vars.map(([k, v]) => `${k}=${v}`).join(' ')}`);
     }
-    lines.push(`    network        ${e.vpc ? `${describeNetwork(e.vpc)}; network isolation ${e.vpc.networkIsolation ? 'on' : 'off'}` : 'no VPC (SageMaker-managed network)'}`);
-    lines.push(`    volume key     ${e.kmsKeyId ?? 'AWS managed key (or the instance\'s hardware for instance storage)'}`);
+    lines.push(
+      `    network        ${e.vpc ? `${describeNetwork(e.vpc)}; network isolation ${e.vpc.networkIsolation ? 'on' : 'off'}` : 'no VPC (SageMaker-managed network)'}`,
+    );
+    lines.push(
+      `    volume key     ${e.kmsKeyId ?? "AWS managed key (or the instance's hardware for instance storage)"}`,
+    );
   }
   const a = s.autoscaling;
   lines.push(`  autoscaling      ${a.enabled ? `min ${a.minCapacity} / max ${a.maxCapacity}` : 'off'}`);
   const l = s.lambda;
-  lines.push(`  lambda           ${l.name}  ${l.exists ? `${l.state ?? '?'} (${l.lastUpdateStatus ?? '?'}, last change ${l.lastModified ?? '?'})` : missing}`);
+  lines.push(
+    `  lambda           ${l.name}  ${l.exists ? `${l.state ?? '?'} (${l.lastUpdateStatus ?? '?'}, last change ${l.lastModified ?? '?'})` : missing}`,
+  );
   if (l.vpc) lines.push(`    network        ${describeNetwork(l.vpc)}`);
   const p = s.api;
-  lines.push(`  api              ${p.name}  ${p.exists ? `${p.url ?? 'not deployed'}${p.lastDeployment ? `  (last deployment ${p.lastDeployment})` : ''}` : missing}`);
+  lines.push(
+    `  api              ${p.name}  ${p.exists ? `${p.url ?? 'not deployed'}${p.lastDeployment ? `  (last deployment ${p.lastDeployment})` : ''}` : missing}`,
+  );
   lines.push(`  user pool        ${s.userPool.name}  ${s.userPool.exists ? s.userPool.id : missing}`);
   renderOperations(s, lines);
   return `${lines.join('\n')}\n`;

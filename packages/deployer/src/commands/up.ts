@@ -17,7 +17,14 @@ export interface UpOptions extends CommonOptions {
 }
 
 /** The outputs users need, in a stable order and with stable names. */
-export const OUTPUT_KEYS = ['apiUrl', 'userPoolId', 'userPoolClientId', 'apiKeyId', 'endpointName', 'dashboardUrl'] as const;
+export const OUTPUT_KEYS = [
+  'apiUrl',
+  'userPoolId',
+  'userPoolClientId',
+  'apiKeyId',
+  'endpointName',
+  'dashboardUrl',
+] as const;
 
 export function pickOutputs(all: Record<string, string>): Record<string, string> {
   const picked: Record<string, string> = {};
@@ -49,14 +56,24 @@ export async function runUp(rt: CliRuntime, envName: string, opts: UpOptions): P
     const changes = planned.steps.map((s) => s.change);
     const out = rt.io.stdout;
     if (!opts.json) {
-      out.write(`Deploying ${session.release.model.name}/${envName} (${ctx.region}, account ${ctx.account.accountId}):\n`);
+      out.write(
+        `Deploying ${session.release.model.name}/${envName} (${ctx.region}, account ${ctx.account.accountId}):\n`,
+      );
       out.write(renderPlan(changes));
     }
     const mode = progressMode({ isTTY: rt.io.isTTY, env: rt.io.env, json: opts.json });
     const applied = await applyGraph(ctx, planned, createProgress(mode, rt.io.stderr));
     const outputs = pickOutputs(applied.outputs);
     if (opts.json) {
-      writeJson(rt, { ok: true, command: 'up', env: envName, region: ctx.region, changes: planJson(applied.steps.map((s) => s.change)), summary: summarize(changes), outputs });
+      writeJson(rt, {
+        ok: true,
+        command: 'up',
+        env: envName,
+        region: ctx.region,
+        changes: planJson(applied.steps.map((s) => s.change)),
+        summary: summarize(changes),
+        outputs,
+      });
     } else {
       out.write('\nOutputs:\n');
       const width = Math.max(...Object.keys(outputs).map((k) => k.length), 0);
@@ -73,6 +90,10 @@ export function upCommand(rt: CliRuntime, exit: (code: number) => void): Command
     .description('create or update the environment in AWS (plan + apply), then print its outputs')
     .argument('<env>', 'environment from release.yaml (dev, qa, staging, prod)')
     .option('--image <ref>', 'deploy this already pushed image (uri@sha256:digest or uri:tag) instead of building')
-    .addOption(new Option('--builder <cli>', 'container CLI that builds and pushes').choices(['docker', 'buildah', 'podman']).default('docker'))
+    .addOption(
+      new Option('--builder <cli>', 'container CLI that builds and pushes')
+        .choices(['docker', 'buildah', 'podman'])
+        .default('docker'),
+    )
     .action(async (env: string, opts: UpOptions) => exit(await runUp(rt, env, opts)));
 }

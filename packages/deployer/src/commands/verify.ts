@@ -56,13 +56,23 @@ export interface VerifySlo {
   maxMemoryUtilization?: number;
 }
 
-export const SLO_DEFAULTS = { targetRps: 10, loadSeconds: 30, maxCpuUtilization: 80, maxMemoryUtilization: 80 } as const;
+export const SLO_DEFAULTS = {
+  targetRps: 10,
+  loadSeconds: 30,
+  maxCpuUtilization: 80,
+  maxMemoryUtilization: 80,
+} as const;
 /** How long the CloudWatch checks wait for logs and metrics to show verify's traffic. */
 export const DEFAULT_TELEMETRY_TIMEOUT_S = 300;
 const TELEMETRY_INTERVAL_MS = 15_000;
 
 /** Where a generated project keeps its sample request (first found wins). */
-export const SAMPLE_CANDIDATES = ['sample-request.json', 'samples/request.json', 'tests/fixtures/sample-request.json', 'test/fixtures/sample-request.json'];
+export const SAMPLE_CANDIDATES = [
+  'sample-request.json',
+  'samples/request.json',
+  'tests/fixtures/sample-request.json',
+  'test/fixtures/sample-request.json',
+];
 export const DEFAULT_INVALID_BODY = '{"instances":"not-a-list"}';
 
 function input(env: string, reason: string): DeployerError {
@@ -72,7 +82,8 @@ function input(env: string, reason: string): DeployerError {
 function intOption(env: string, name: string, raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw input(env, `--${name} must be an integer in 1..${max} (got ${raw})`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw input(env, `--${name} must be an integer in 1..${max} (got ${raw})`);
   return n;
 }
 
@@ -92,7 +103,8 @@ async function sampleBody(env: string, dir: string, file: string | undefined): P
 
 async function findApiUrl(clients: AwsClients, names: ResourceNames, region: string, env: string): Promise<string> {
   const api = await findApi(clients.apiGateway, names.api);
-  if (!api?.id) throw input(env, `API ${names.api} not found in ${region}; deploy with \`model-deploy up ${env}\` or pass --url`);
+  if (!api?.id)
+    throw input(env, `API ${names.api} not found in ${region}; deploy with \`model-deploy up ${env}\` or pass --url`);
   return apiUrl(api.id, region, names.stage);
 }
 
@@ -100,11 +112,16 @@ async function verifyClientId(clients: AwsClients, names: ResourceNames, env: st
   const poolId = await findPoolId(clients.cognito, names.userPool);
   if (!poolId) throw input(env, `user pool ${names.userPool} not found; pass --client-id`);
   const clientId = await findClientId(clients.cognito, poolId, names.userPoolClient);
-  if (!clientId) throw input(env, `app client ${names.userPoolClient} not found in ${names.userPool}; pass --client-id`);
+  if (!clientId)
+    throw input(env, `app client ${names.userPoolClient} not found in ${names.userPool}; pass --client-id`);
   return clientId;
 }
 
-export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOptions): Promise<{ code: number; report: VerifyReport }> {
+export async function runVerify(
+  rt: CliRuntime,
+  envArg: string,
+  opts: VerifyOptions,
+): Promise<{ code: number; report: VerifyReport }> {
   const dir = projectDir(rt, opts);
   const release = await loadRelease(dir);
   environmentOf(release, envArg);
@@ -113,8 +130,20 @@ export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOpti
   const requests = intOption(env, 'requests', opts.requests, 50, 1000);
   const concurrency = intOption(env, 'concurrency', opts.concurrency, 4, 32);
   const slo = release.slo as VerifySlo;
-  const loadSeconds = intOption(env, 'load-seconds', opts.loadSeconds, slo.loadSeconds ?? SLO_DEFAULTS.loadSeconds, MAX_LOAD_SECONDS);
-  const telemetryTimeoutS = intOption(env, 'telemetry-timeout', opts.telemetryTimeout, DEFAULT_TELEMETRY_TIMEOUT_S, 1800);
+  const loadSeconds = intOption(
+    env,
+    'load-seconds',
+    opts.loadSeconds,
+    slo.loadSeconds ?? SLO_DEFAULTS.loadSeconds,
+    MAX_LOAD_SECONDS,
+  );
+  const telemetryTimeoutS = intOption(
+    env,
+    'telemetry-timeout',
+    opts.telemetryTimeout,
+    DEFAULT_TELEMETRY_TIMEOUT_S,
+    1800,
+  );
   const body = await sampleBody(env, dir, opts.sample);
   const invalidBody = opts.invalidSample ? await sampleBody(env, dir, opts.invalidSample) : DEFAULT_INVALID_BODY;
   const golden = opts.skipGolden ? undefined : await loadGoldenSet(dir, opts.golden);
@@ -127,9 +156,16 @@ export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOpti
       if (given) return given;
       const username = opts.username ?? vars.MODEL_DEPLOY_USERNAME;
       const password = vars.MODEL_DEPLOY_PASSWORD;
-      if (!username || !password) throw new Error('no --token/MODEL_DEPLOY_TOKEN and no --username with MODEL_DEPLOY_PASSWORD');
+      if (!username || !password)
+        throw new Error('no --token/MODEL_DEPLOY_TOKEN and no --username with MODEL_DEPLOY_PASSWORD');
       const clientId = opts.clientId ?? vars.MODEL_DEPLOY_CLIENT_ID ?? (await verifyClientId(clients, names, env));
-      return fetchIdToken(vars.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER || vars.AWS_ENDPOINT_URL || undefined, clientId, username, password, release.region);
+      return fetchIdToken(
+        vars.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER || vars.AWS_ENDPOINT_URL || undefined,
+        clientId,
+        username,
+        password,
+        release.region,
+      );
     };
     const report = await runVerifyChecks({
       env,
@@ -148,7 +184,15 @@ export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOpti
       vpc: vpcOf(release, env),
       runId: randomBytes(4).toString('hex'),
       ...(opts.load
-        ? { load: { targetRps: slo.targetRps ?? SLO_DEFAULTS.targetRps, seconds: loadSeconds, p95LatencyMs: slo.p95LatencyMs, p99LatencyMs: slo.p99LatencyMs ?? slo.p95LatencyMs * 2, errorRate: slo.errorRate } }
+        ? {
+            load: {
+              targetRps: slo.targetRps ?? SLO_DEFAULTS.targetRps,
+              seconds: loadSeconds,
+              p95LatencyMs: slo.p95LatencyMs,
+              p99LatencyMs: slo.p99LatencyMs ?? slo.p95LatencyMs * 2,
+              errorRate: slo.errorRate,
+            },
+          }
         : {}),
       telemetry: {
         env,
@@ -157,11 +201,18 @@ export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOpti
         functionName: names.lambda,
         endpointLogGroup: names.endpointLogGroup,
         lambdaLogGroup: names.lambdaLogGroup,
-        limits: { maxCpuUtilization: slo.maxCpuUtilization ?? SLO_DEFAULTS.maxCpuUtilization, maxMemoryUtilization: slo.maxMemoryUtilization ?? SLO_DEFAULTS.maxMemoryUtilization },
+        limits: {
+          maxCpuUtilization: slo.maxCpuUtilization ?? SLO_DEFAULTS.maxCpuUtilization,
+          maxMemoryUtilization: slo.maxMemoryUtilization ?? SLO_DEFAULTS.maxMemoryUtilization,
+        },
         logs: clients.logs,
         cloudWatch: clients.cloudWatch,
         poll: { timeoutMs: telemetryTimeoutS * 1000, intervalMs: TELEMETRY_INTERVAL_MS },
-        ...(vars[LOCAL_CHAIN_ENV] === '1' ? { skipReason: `local chain (${LOCAL_CHAIN_ENV}=1): no CloudWatch to read; the proxy and runtime log to the console of \`model-deploy local\`` } : {}),
+        ...(vars[LOCAL_CHAIN_ENV] === '1'
+          ? {
+              skipReason: `local chain (${LOCAL_CHAIN_ENV}=1): no CloudWatch to read; the proxy and runtime log to the console of \`model-deploy local\``,
+            }
+          : {}),
       },
     });
     let recorded: string | undefined;
@@ -170,7 +221,9 @@ export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOpti
       const result = !report.ok ? 'fail' : golden ? 'pass' : 'partial';
       const value = formatVerifiedTag({ result, at: new Date().toISOString(), configName: report.endpoint.configName });
       try {
-        await clients.sagemaker.send(new AddTagsCommand({ ResourceArn: report.endpoint.arn, Tags: [{ Key: VERIFIED_TAG, Value: value }] }));
+        await clients.sagemaker.send(
+          new AddTagsCommand({ ResourceArn: report.endpoint.arn, Tags: [{ Key: VERIFIED_TAG, Value: value }] }),
+        );
         recorded = value;
       } catch (err) {
         rt.io.stderr.write(`warning: could not record the result on ${names.endpoint}: ${(err as Error).message}\n`);
@@ -178,10 +231,19 @@ export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOpti
     }
     const failed = report.checks.filter((c) => c.status === 'fail');
     // A Failed / rolling back endpoint: say why (FailureReason, log tail, likely cause).
-    const diagnosis = report.endpoint?.status && FAILED_STATES.has(report.endpoint.status)
-      ? await diagnoseEndpoint({ sagemaker: clients.sagemaker, logs: clients.logs }, names.endpoint, { logGroup: names.endpointLogGroup, observed: report.endpoint.failureReason })
-      : undefined;
-    if (opts.json) writeJson(rt, { ...report, recorded: recorded ? { [VERIFIED_TAG]: recorded } : undefined, ...(diagnosis ? { diagnosis } : {}) });
+    const diagnosis =
+      report.endpoint?.status && FAILED_STATES.has(report.endpoint.status)
+        ? await diagnoseEndpoint({ sagemaker: clients.sagemaker, logs: clients.logs }, names.endpoint, {
+            logGroup: names.endpointLogGroup,
+            observed: report.endpoint.failureReason,
+          })
+        : undefined;
+    if (opts.json)
+      writeJson(rt, {
+        ...report,
+        recorded: recorded ? { [VERIFIED_TAG]: recorded } : undefined,
+        ...(diagnosis ? { diagnosis } : {}),
+      });
     else {
       for (const c of report.checks) {
         const mark = c.status === 'pass' ? 'PASS' : c.status === 'fail' ? 'FAIL' : 'SKIP';
@@ -189,8 +251,13 @@ export async function runVerify(rt: CliRuntime, envArg: string, opts: VerifyOpti
         if (c.status === 'fail' && c.fix) rt.io.stdout.write(`      -> ${c.fix}\n`);
       }
       if (diagnosis) rt.io.stdout.write(`\n${renderDiagnosis(diagnosis)}`);
-      rt.io.stdout.write(`\nverify ${env}: ${report.ok ? 'PASS' : 'FAIL'} (${report.checks.length - failed.length}/${report.checks.length} ok)${recorded ? `; recorded ${VERIFIED_TAG}=${recorded}` : ''}\n`);
-      if (!report.ok) rt.io.stderr.write(`${new DeployerError('MS_DEPLOY_VERIFY_FAILED', { env, failed: failed.length, total: report.checks.length, ids: failed.map((c) => c.id).join(', ') }).toUserString()}\n`);
+      rt.io.stdout.write(
+        `\nverify ${env}: ${report.ok ? 'PASS' : 'FAIL'} (${report.checks.length - failed.length}/${report.checks.length} ok)${recorded ? `; recorded ${VERIFIED_TAG}=${recorded}` : ''}\n`,
+      );
+      if (!report.ok)
+        rt.io.stderr.write(
+          `${new DeployerError('MS_DEPLOY_VERIFY_FAILED', { env, failed: failed.length, total: report.checks.length, ids: failed.map((c) => c.id).join(', ') }).toUserString()}\n`,
+        );
     }
     return { code: report.ok ? 0 : 1, report };
   } finally {
@@ -209,12 +276,22 @@ export function verifyCommand(rt: CliRuntime, exit: (code: number) => void): Com
     .option('--sample <file>', 'a request the model must accept (default: the project sample request)')
     .option('--invalid-sample <file>', `a request the model must refuse (default: ${DEFAULT_INVALID_BODY})`)
     .option('--golden <file>', `the golden set to replay (default: ${GOLDEN_FILE})`)
-    .option('--skip-golden', 'do not replay the golden set (reported as skip; recorded as partial, which promote refuses)')
+    .option(
+      '--skip-golden',
+      'do not replay the golden set (reported as skip; recorded as partial, which promote refuses)',
+    )
     .option('--requests <n>', 'requests for the SLO checks (1..1000)', '50')
     .option('--concurrency <n>', 'requests in flight at once (1..32)', '4')
-    .option('--load', 'also hold slo.targetRps for slo.loadSeconds (verify.slo.throughput: achieved rate, p95, p99, error rate)')
+    .option(
+      '--load',
+      'also hold slo.targetRps for slo.loadSeconds (verify.slo.throughput: achieved rate, p95, p99, error rate)',
+    )
     .option('--load-seconds <n>', `duration of the --load run (1..${MAX_LOAD_SECONDS}; default slo.loadSeconds)`)
-    .option('--telemetry-timeout <s>', `how long, in all, the logs/metrics checks wait for CloudWatch to show verify's traffic (1..1800)`, String(DEFAULT_TELEMETRY_TIMEOUT_S))
+    .option(
+      '--telemetry-timeout <s>',
+      `how long, in all, the logs/metrics checks wait for CloudWatch to show verify's traffic (1..1800)`,
+      String(DEFAULT_TELEMETRY_TIMEOUT_S),
+    )
     .option('--no-record', 'do not tag the endpoint with the result')
     .action(async (env: string, opts: VerifyOptions) => exit((await runVerify(rt, env, opts)).code));
 }

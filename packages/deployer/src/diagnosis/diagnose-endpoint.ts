@@ -51,13 +51,17 @@ export function endpointLogGroup(endpoint: string): string {
 }
 
 /** The image of the endpoint's first variant: from the deployed images, else its config's model. */
-async function imageOf(sagemaker: SageMakerClient, described: DescribeEndpointCommandOutput | undefined): Promise<string | undefined> {
+async function imageOf(
+  sagemaker: SageMakerClient,
+  described: DescribeEndpointCommandOutput | undefined,
+): Promise<string | undefined> {
   // InService after a failed update = rolled back: what it runs is the old, working image.
   const rolledBack = described?.EndpointStatus === 'InService';
   const deployed = rolledBack ? undefined : described?.ProductionVariants?.[0]?.DeployedImages?.[0];
   if (deployed?.ResolvedImage ?? deployed?.SpecifiedImage) return deployed.ResolvedImage ?? deployed.SpecifiedImage;
   // The config being deployed is the pending one during an update.
-  const configName = described?.PendingDeploymentSummary?.EndpointConfigName ?? (rolledBack ? undefined : described?.EndpointConfigName);
+  const configName =
+    described?.PendingDeploymentSummary?.EndpointConfigName ?? (rolledBack ? undefined : described?.EndpointConfigName);
   if (!configName) return undefined;
   try {
     const config = await sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName }), opts());
@@ -70,7 +74,8 @@ async function imageOf(sagemaker: SageMakerClient, described: DescribeEndpointCo
   }
 }
 
-const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?:@(sha256:[0-9a-f]{64})|:([\w][\w.-]{0,127}))?$/;
+const ECR_IMAGE =
+  /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?:@(sha256:[0-9a-f]{64})|:([\w][\w.-]{0,127}))?$/;
 
 /**
  * The command that shows the same failure locally: the image against the container
@@ -87,17 +92,26 @@ export function reproduceCommand(image: string | undefined, builder?: string, ca
   return `model-deploy doctor --image ${image ?? '<the image uri>'}${flag}`;
 }
 
-export async function diagnoseEndpoint(clients: DiagnoseClients, endpoint: string, options: DiagnoseOptions = {}): Promise<Diagnosis> {
+export async function diagnoseEndpoint(
+  clients: DiagnoseClients,
+  endpoint: string,
+  options: DiagnoseOptions = {},
+): Promise<Diagnosis> {
   let described = options.described;
   if (!described) {
-    described = await clients.sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpoint }), opts()).catch(() => undefined);
+    described = await clients.sagemaker
+      .send(new DescribeEndpointCommand({ EndpointName: endpoint }), opts())
+      .catch(() => undefined);
   }
   const failureReason = described?.FailureReason ?? options.observed;
   const [image, logs] = await Promise.all([
     options.image ? Promise.resolve(options.image) : imageOf(clients.sagemaker, described),
     fetchLogTail(clients.logs, options.logGroup ?? endpointLogGroup(endpoint), options),
   ]);
-  const cause = classifyFailure(failureReason, logs.lines.map((l) => l.message));
+  const cause = classifyFailure(
+    failureReason,
+    logs.lines.map((l) => l.message),
+  );
   return {
     endpoint,
     ...(described?.EndpointStatus ? { status: described.EndpointStatus } : {}),

@@ -34,16 +34,23 @@ export async function endpointFailure(
   reason: string,
   options: { cause?: unknown; described?: DescribeEndpointCommandOutput; image?: string } = {},
 ): Promise<DiagnosedError> {
-  ctx.log.info(`endpoint ${name} failed: reading its FailureReason and the last lines of ${ctx.names.endpointLogGroup}`);
+  ctx.log.info(
+    `endpoint ${name} failed: reading its FailureReason and the last lines of ${ctx.names.endpointLogGroup}`,
+  );
   const diagnosis = await diagnoseEndpoint({ sagemaker: ctx.clients.sagemaker, logs: ctx.clients.logs }, name, {
     logGroup: ctx.names.endpointLogGroup,
     observed: reason,
     ...(options.described ? { described: options.described } : {}),
     ...(options.image ? { image: options.image } : {}),
   });
-  const shown = options.described?.FailureReason && !reason.includes(options.described.FailureReason)
-    ? `${reason}: ${options.described.FailureReason}`
-    : reason;
-  const base = new DeployerError('MS_DEPLOY_ENDPOINT_FAILED', { resource: name, reason: shown, logGroup: ctx.names.endpointLogGroup }, { cause: options.cause });
+  const shown =
+    options.described?.FailureReason && !reason.includes(options.described.FailureReason)
+      ? `${reason}: ${options.described.FailureReason}`
+      : reason;
+  const base = new DeployerError(
+    'MS_DEPLOY_ENDPOINT_FAILED',
+    { resource: name, reason: shown, logGroup: ctx.names.endpointLogGroup },
+    { cause: options.cause },
+  );
   return new DiagnosedError(base, diagnosis);
 }

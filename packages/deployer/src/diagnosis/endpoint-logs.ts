@@ -3,7 +3,11 @@
 // streams by LastEventTime, the tail of each, merged by time. Bounded in streams,
 // lines and wall time, and it never throws: a diagnosis must not hide the
 // failure it explains.
-import { DescribeLogStreamsCommand, GetLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeLogStreamsCommand,
+  GetLogEventsCommand,
+  type CloudWatchLogsClient,
+} from '@aws-sdk/client-cloudwatch-logs';
 
 export interface LogLine {
   stream: string;
@@ -38,28 +42,50 @@ function describe(err: unknown): string {
   return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`;
 }
 
-export async function fetchLogTail(logs: CloudWatchLogsClient, logGroup: string, options: LogTailOptions = {}): Promise<LogTail> {
+export async function fetchLogTail(
+  logs: CloudWatchLogsClient,
+  logGroup: string,
+  options: LogTailOptions = {},
+): Promise<LogTail> {
   const maxStreams = Math.min(Math.max(options.maxStreams ?? 3, 1), 10);
   const maxLines = Math.min(Math.max(options.maxLines ?? 40, 1), 500);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const tail: LogTail = { logGroup, streams: [], lines: [] };
   try {
     const found = await logs.send(
-      new DescribeLogStreamsCommand({ logGroupName: logGroup, orderBy: 'LastEventTime', descending: true, limit: maxStreams }),
+      new DescribeLogStreamsCommand({
+        logGroupName: logGroup,
+        orderBy: 'LastEventTime',
+        descending: true,
+        limit: maxStreams,
+      }),
       { abortSignal: AbortSignal.timeout(timeoutMs) },
     );
-    tail.streams = (found?.logStreams ?? []).map((s) => s.logStreamName).filter((n): n is string => Boolean(n)).slice(0, maxStreams);
+    tail.streams = (found?.logStreams ?? [])
+      .map((s) => s.logStreamName)
+      .filter((n): n is string => Boolean(n))
+      .slice(0, maxStreams);
     const events: Array<LogLine & { ms: number }> = [];
     for (const stream of tail.streams) {
       const out = await logs.send(
-        new GetLogEventsCommand({ logGroupName: logGroup, logStreamName: stream, startFromHead: false, limit: maxLines }),
+        new GetLogEventsCommand({
+          logGroupName: logGroup,
+          logStreamName: stream,
+          startFromHead: false,
+          limit: maxLines,
+        }),
         { abortSignal: AbortSignal.timeout(timeoutMs) },
       );
       for (const e of out?.events ?? []) {
         const message = (e.message ?? '').replace(/\s+$/, '').slice(0, MAX_LINE_CHARS);
         if (!message) continue;
         const ms = e.timestamp ?? 0;
-        events.push({ stream, ms, message, ...(e.timestamp ? { timestamp: new Date(e.timestamp).toISOString() } : {}) });
+        events.push({
+          stream,
+          ms,
+          message,
+          ...(e.timestamp ? { timestamp: new Date(e.timestamp).toISOString() } : {}),
+        });
       }
     }
     // Stable sort: lines of one stream keep their order at equal timestamps.

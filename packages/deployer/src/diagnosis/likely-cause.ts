@@ -7,7 +7,8 @@
 export const SAGEMAKER_PORT = 8080;
 export const SAGEMAKER_PING_LIMIT_MS = 2000;
 
-export type CauseId = 'image-pull' | 'out-of-memory' | 'model-load' | 'port' | 'ping-slow' | 'ping-health-check' | 'unknown';
+export type CauseId =
+  'image-pull' | 'out-of-memory' | 'model-load' | 'port' | 'ping-slow' | 'ping-health-check' | 'unknown';
 
 export interface LikelyCause {
   id: CauseId;
@@ -95,8 +96,9 @@ export function classifyFailure(failureReason: string | undefined, logLines: rea
   if (pull) {
     return {
       id: 'image-pull',
-      summary: 'SageMaker could not pull the image: it is not in ECR under that name/digest, or the model\'s execution role may not read it.',
-      fix: 'Check the image exists (`aws ecr describe-images`), is in the endpoint\'s region, and that the SageMaker execution role allows ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the repository (plus ecr:GetAuthorizationToken).',
+      summary:
+        "SageMaker could not pull the image: it is not in ECR under that name/digest, or the model's execution role may not read it.",
+      fix: "Check the image exists (`aws ecr describe-images`), is in the endpoint's region, and that the SageMaker execution role allows ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the repository (plus ecr:GetAuthorizationToken).",
       evidence: clip(pull),
     };
   }
@@ -105,7 +107,7 @@ export function classifyFailure(failureReason: string | undefined, logLines: rea
     return {
       id: 'out-of-memory',
       summary: 'The container ran out of memory: the model (or a batch) does not fit the instance type.',
-      fix: 'Pick an instance type with more memory in release.yaml, shrink the model or the batch size, or raise Node\'s heap (NODE_OPTIONS=--max-old-space-size).',
+      fix: "Pick an instance type with more memory in release.yaml, shrink the model or the batch size, or raise Node's heap (NODE_OPTIONS=--max-old-space-size).",
       evidence: clip(oom),
     };
   }

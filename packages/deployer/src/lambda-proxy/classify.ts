@@ -30,7 +30,15 @@ const RETRYABLE_NAMES = new Set([
 ]);
 const THROTTLE_NAMES = new Set(['ThrottlingException', 'ThrottledException', 'TooManyRequestsException']);
 // Socket-level failures: nothing reached the model, so a retry is safe.
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'UND_ERR_SOCKET',
+]);
 
 function shape(err: unknown): SdkErrorShape {
   return typeof err === 'object' && err !== null ? (err as SdkErrorShape) : { message: String(err) };
@@ -58,7 +66,8 @@ function isNetwork(e: SdkErrorShape): boolean {
   for (let depth = 0; current && depth < 4; depth++) {
     if (NETWORK_CODES.has(current.code ?? '') || NETWORK_CODES.has(current.name ?? '')) return true;
     if (current.$metadata?.httpStatusCode === undefined && NETWORK_TEXT.test(current.message ?? '')) return true;
-    current = typeof current.cause === 'object' && current.cause !== null ? (current.cause as SdkErrorShape) : undefined;
+    current =
+      typeof current.cause === 'object' && current.cause !== null ? (current.cause as SdkErrorShape) : undefined;
   }
   return false;
 }
@@ -95,7 +104,9 @@ function firstLine(text: string | undefined, max = 300): string {
 function modelMessage(e: SdkErrorShape): string {
   const raw = e.OriginalMessage ?? e.message ?? '';
   try {
-    const parsed = (e.OriginalMessage === undefined && typeof e.error === 'object' && e.error !== null ? e.error : JSON.parse(raw)) as { error?: { message?: string; code?: string; path?: string } | string; message?: string };
+    const parsed = (
+      e.OriginalMessage === undefined && typeof e.error === 'object' && e.error !== null ? e.error : JSON.parse(raw)
+    ) as { error?: { message?: string; code?: string; path?: string } | string; message?: string };
     if (typeof parsed.error === 'object' && parsed.error) {
       const where = parsed.error.path ? ` at ${parsed.error.path}` : '';
       return `${parsed.error.code ? `${parsed.error.code}: ` : ''}${parsed.error.message ?? ''}${where}`;
@@ -118,12 +129,17 @@ export function toProxyError(err: unknown, attempts: number, timeoutMs: number):
       return new ProxyError('MS_PROXY_INVALID_INPUT', { reason: modelMessage(e) }, { cause: err, status: model });
     }
     if (model === 503 || model === 429) {
-      return new ProxyError('MS_PROXY_ENDPOINT_UNAVAILABLE', { reason: `the model is overloaded after ${attempts} attempts` }, { cause: err });
+      return new ProxyError(
+        'MS_PROXY_ENDPOINT_UNAVAILABLE',
+        { reason: `the model is overloaded after ${attempts} attempts` },
+        { cause: err },
+      );
     }
     return new ProxyError('MS_PROXY_MODEL_ERROR', { status: model }, { cause: err });
   }
   if (isThrottle(e)) return new ProxyError('MS_PROXY_THROTTLED', { attempts }, { cause: err });
-  if (e.name === 'AccessDeniedException' || status(e) === 403) return new ProxyError('MS_PROXY_ACCESS_DENIED', {}, { cause: err });
+  if (e.name === 'AccessDeniedException' || status(e) === 403)
+    return new ProxyError('MS_PROXY_ACCESS_DENIED', {}, { cause: err });
   if (e.name === 'ValidationError') {
     // "Endpoint x of account y not found." is an outage for the caller, not their mistake.
     if (/not found/i.test(e.message ?? '')) {
@@ -131,14 +147,28 @@ export function toProxyError(err: unknown, attempts: number, timeoutMs: number):
     }
     return new ProxyError('MS_PROXY_REJECTED', { reason: firstLine(e.message) }, { cause: err });
   }
-  if (e.name === 'AbortError' || e.name === 'TimeoutError') return new ProxyError('MS_PROXY_TIMEOUT', { ms: timeoutMs }, { cause: err });
+  if (e.name === 'AbortError' || e.name === 'TimeoutError')
+    return new ProxyError('MS_PROXY_TIMEOUT', { ms: timeoutMs }, { cause: err });
   if (isRetryable(e)) {
-    const reason = e.name === 'ModelNotReadyException' ? 'the model is not ready yet' : isNetwork(e) ? 'connection failed' : (e.name ?? 'server error');
-    return new ProxyError('MS_PROXY_ENDPOINT_UNAVAILABLE', { reason: `${reason} after ${attempts} attempts` }, { cause: err });
+    const reason =
+      e.name === 'ModelNotReadyException'
+        ? 'the model is not ready yet'
+        : isNetwork(e)
+          ? 'connection failed'
+          : (e.name ?? 'server error');
+    return new ProxyError(
+      'MS_PROXY_ENDPOINT_UNAVAILABLE',
+      { reason: `${reason} after ${attempts} attempts` },
+      { cause: err },
+    );
   }
   const code = status(e);
   if (code !== undefined && code >= 400 && code < 500) {
-    return new ProxyError('MS_PROXY_REJECTED', { reason: firstLine(e.message) }, { cause: err, status: code === 413 ? 413 : 400 });
+    return new ProxyError(
+      'MS_PROXY_REJECTED',
+      { reason: firstLine(e.message) },
+      { cause: err, status: code === 413 ? 413 : 400 },
+    );
   }
   return new ProxyError('MS_PROXY_INTERNAL', {}, { cause: err });
 }

@@ -29,7 +29,12 @@ export interface ProxyConfig {
 }
 
 // API Gateway gives up at 29 s; the defaults stay well inside it.
-export const DEFAULT_RETRY: BudgetedRetryPolicy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 2000, totalBudgetMs: 20000 };
+export const DEFAULT_RETRY: BudgetedRetryPolicy = {
+  attempts: 4,
+  baseDelayMs: 100,
+  maxDelayMs: 2000,
+  totalBudgetMs: 20000,
+};
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 10000;
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

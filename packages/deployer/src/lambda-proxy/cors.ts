@@ -13,7 +13,11 @@ export function parseAllowOrigins(raw: string | undefined): string[] {
   return list.map((o) => o.trim()).filter((o) => o !== '');
 }
 
-export function corsHeaders(allowOrigins: readonly string[], origin: string | undefined, preflight: boolean): Record<string, string> {
+export function corsHeaders(
+  allowOrigins: readonly string[],
+  origin: string | undefined,
+  preflight: boolean,
+): Record<string, string> {
   if (allowOrigins.length === 0 || origin === undefined) return {};
   const allowed = allowOrigins.includes('*') ? '*' : allowOrigins.includes(origin) ? origin : undefined;
   if (allowed === undefined) return {};

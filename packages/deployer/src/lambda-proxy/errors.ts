@@ -9,12 +9,28 @@ export const PROXY_ERRORS = {
   MS_PROXY_REJECTED: { status: 400, message: 'SageMaker rejected the request: {reason}' },
   MS_PROXY_ROUTE_NOT_FOUND: { status: 404, message: 'No route {method} {path}; use POST /predict or GET /health.' },
   MS_PROXY_METHOD_NOT_ALLOWED: { status: 405, message: '{method} is not allowed on {path}; allowed: {allowed}.' },
-  MS_PROXY_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is {bytes} bytes; SageMaker accepts at most {limit}.' },
-  MS_PROXY_THROTTLED: { status: 429, message: 'The model endpoint is throttling requests ({attempts} attempts); retry after a short wait.' },
+  MS_PROXY_PAYLOAD_TOO_LARGE: {
+    status: 413,
+    message: 'The request body is {bytes} bytes; SageMaker accepts at most {limit}.',
+  },
+  MS_PROXY_THROTTLED: {
+    status: 429,
+    message: 'The model endpoint is throttling requests ({attempts} attempts); retry after a short wait.',
+  },
   MS_PROXY_INTERNAL: { status: 500, message: 'Internal error in the API proxy; it was logged with the request id.' },
-  MS_PROXY_CONFIG: { status: 500, message: 'The API proxy is misconfigured: {reason}. Redeploy with `model-deploy up`.' },
-  MS_PROXY_MODEL_ERROR: { status: 502, message: 'The model failed on this request (status {status}); it was logged with the request id.' },
-  MS_PROXY_ACCESS_DENIED: { status: 502, message: 'The API proxy is not allowed to call the model endpoint; redeploy with `model-deploy up` to repair its role.' },
+  MS_PROXY_CONFIG: {
+    status: 500,
+    message: 'The API proxy is misconfigured: {reason}. Redeploy with `model-deploy up`.',
+  },
+  MS_PROXY_MODEL_ERROR: {
+    status: 502,
+    message: 'The model failed on this request (status {status}); it was logged with the request id.',
+  },
+  MS_PROXY_ACCESS_DENIED: {
+    status: 502,
+    message:
+      'The API proxy is not allowed to call the model endpoint; redeploy with `model-deploy up` to repair its role.',
+  },
   MS_PROXY_ENDPOINT_UNAVAILABLE: { status: 503, message: 'The model endpoint is unavailable ({reason}); retry later.' },
   MS_PROXY_TIMEOUT: { status: 504, message: 'The model endpoint did not answer within {ms} ms; retry later.' },
 } as const;
@@ -31,7 +47,9 @@ export class ProxyError extends Error {
     options: { cause?: unknown; status?: number } = {},
   ) {
     super(
-      PROXY_ERRORS[code].message.replace(/\{(\w+)\}/g, (whole, key: string) => (key in params ? String(params[key]) : whole)),
+      PROXY_ERRORS[code].message.replace(/\{(\w+)\}/g, (whole, key: string) =>
+        key in params ? String(params[key]) : whole,
+      ),
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.status = options.status ?? PROXY_ERRORS[code].status;

@@ -37,7 +37,9 @@ export function parseFallbackRules(json: string | undefined): FallbackRules | un
   if (!Array.isArray(rules)) throw new Error('MS_FALLBACK_RULES.rules must be an array');
   rules.forEach((rule, i) => {
     if (typeof rule?.field !== 'string' || !(rule.op in OPS) || !('prediction' in rule)) {
-      throw new Error(`MS_FALLBACK_RULES.rules[${i}] needs field (string), op (${Object.keys(OPS).join('|')}) and prediction`);
+      throw new Error(
+        `MS_FALLBACK_RULES.rules[${i}] needs field (string), op (${Object.keys(OPS).join('|')}) and prediction`,
+      );
     }
   });
   return { rules, default: parsed.default };

@@ -120,10 +120,16 @@ export function createHandler(deps: HandlerDeps = {}): ProxyHandler {
     return config;
   }
 
-  async function invoke(cfg: ProxyConfig, event: ProxyEvent, requestId: string, cors: Record<string, string>): Promise<ProxyResult & { attempts: number }> {
+  async function invoke(
+    cfg: ProxyConfig,
+    event: ProxyEvent,
+    requestId: string,
+    cors: Record<string, string>,
+  ): Promise<ProxyResult & { attempts: number }> {
     const body = bodyBytes(event);
     if (body.length === 0) throw new ProxyError('MS_PROXY_EMPTY_BODY');
-    if (body.length > MAX_PAYLOAD_BYTES) throw new ProxyError('MS_PROXY_PAYLOAD_TOO_LARGE', { bytes: body.length, limit: MAX_PAYLOAD_BYTES });
+    if (body.length > MAX_PAYLOAD_BYTES)
+      throw new ProxyError('MS_PROXY_PAYLOAD_TOO_LARGE', { bytes: body.length, limit: MAX_PAYLOAD_BYTES });
     const contentType = header(event, 'content-type') ?? 'application/json';
     let parsed: unknown;
     if (/json/i.test(contentType)) {
@@ -170,11 +176,23 @@ export function createHandler(deps: HandlerDeps = {}): ProxyHandler {
         cfg.retry,
         clock,
         ({ attempt, delayMs, error }) =>
-          log({ level: 'warn', msg: 'retrying InvokeEndpoint', requestId, attempt, delayMs, error: (error as Error)?.name }),
+          log({
+            level: 'warn',
+            msg: 'retrying InvokeEndpoint',
+            requestId,
+            attempt,
+            delayMs,
+            error: (error as Error)?.name,
+          }),
       );
       const outType = out.ContentType ?? 'application/json';
       const bytes = Buffer.from(out.Body ?? new Uint8Array());
-      const headers: Record<string, string> = { 'Content-Type': outType, 'X-Request-Id': requestId, 'X-Model-Source': 'model', ...cors };
+      const headers: Record<string, string> = {
+        'Content-Type': outType,
+        'X-Request-Id': requestId,
+        'X-Model-Source': 'model',
+        ...cors,
+      };
       const cache = cacheHeader(out.CustomAttributes);
       if (cache) headers['X-Cache'] = cache;
       const text = TEXT_TYPES.test(outType);
@@ -187,12 +205,20 @@ export function createHandler(deps: HandlerDeps = {}): ProxyHandler {
       };
     } catch (err) {
       if (!(err instanceof RetryStopped)) throw err;
-      const proxyErr = toProxyError(err.lastError, err.attempts, Math.min(cfg.attemptTimeoutMs, cfg.retry.totalBudgetMs));
+      const proxyErr = toProxyError(
+        err.lastError,
+        err.attempts,
+        Math.min(cfg.attemptTimeoutMs, cfg.retry.totalBudgetMs),
+      );
       // Endpoint down or too slow: answer from the fallback rules when there are any.
       if (cfg.fallback && (proxyErr.status === 503 || proxyErr.status === 504)) {
         const predictions = fallbackPredictions(cfg.fallback, parsed);
         if (predictions) {
-          const result = json(200, { predictions, source: 'fallback' }, { 'X-Request-Id': requestId, 'X-Model-Source': 'fallback', ...cors });
+          const result = json(
+            200,
+            { predictions, source: 'fallback' },
+            { 'X-Request-Id': requestId, 'X-Model-Source': 'fallback', ...cors },
+          );
           return { ...result, attempts: err.attempts };
         }
       }
@@ -211,10 +237,24 @@ export function createHandler(deps: HandlerDeps = {}): ProxyHandler {
     try {
       const state = await endpointStatus!(cfg.endpointName);
       up = state.status === 'InService';
-      if (!up) log({ level: 'warn', msg: 'health: endpoint not InService', requestId, endpoint: cfg.endpointName, endpointStatus: state.status, failureReason: state.failureReason });
+      if (!up)
+        log({
+          level: 'warn',
+          msg: 'health: endpoint not InService',
+          requestId,
+          endpoint: cfg.endpointName,
+          endpointStatus: state.status,
+          failureReason: state.failureReason,
+        });
     } catch (err) {
       const e = err as { name?: string; message?: string };
-      log({ level: 'error', msg: 'health: cannot read the endpoint status', requestId, endpoint: cfg.endpointName, error: `${e.name ?? 'Error'}: ${e.message ?? ''}` });
+      log({
+        level: 'error',
+        msg: 'health: cannot read the endpoint status',
+        requestId,
+        endpoint: cfg.endpointName,
+        error: `${e.name ?? 'Error'}: ${e.message ?? ''}`,
+      });
     }
     healthCache = { at: now, up };
     return up;
@@ -222,7 +262,11 @@ export function createHandler(deps: HandlerDeps = {}): ProxyHandler {
 
   async function health(cfg: ProxyConfig, requestId: string, cors: Record<string, string>): Promise<ProxyResult> {
     const up = await endpointUp(cfg, requestId);
-    return json(up ? 200 : 503, { status: up ? 'UP' : 'DOWN' }, { 'X-Request-Id': requestId, 'Cache-Control': 'no-store', ...cors });
+    return json(
+      up ? 200 : 503,
+      { status: up ? 'UP' : 'DOWN' },
+      { 'X-Request-Id': requestId, 'Cache-Control': 'no-store', ...cors },
+    );
   }
 
   return async function handler(event: ProxyEvent): Promise<ProxyResult> {
@@ -244,13 +288,15 @@ export function createHandler(deps: HandlerDeps = {}): ProxyHandler {
       if (method === 'OPTIONS') {
         result = { statusCode: 204, headers: { ...corsNow, 'X-Request-Id': requestId }, body: '' };
       } else if (route === '/predict') {
-        if (method !== 'POST') throw new ProxyError('MS_PROXY_METHOD_NOT_ALLOWED', { method, path: route, allowed: 'POST' });
+        if (method !== 'POST')
+          throw new ProxyError('MS_PROXY_METHOD_NOT_ALLOWED', { method, path: route, allowed: 'POST' });
         const out = await invoke(cfg, event, requestId, corsNow);
         attempts = out.attempts;
         const { attempts: _ignored, ...rest } = out;
         result = rest;
       } else if (route === '/health') {
-        if (method !== 'GET') throw new ProxyError('MS_PROXY_METHOD_NOT_ALLOWED', { method, path: route, allowed: 'GET' });
+        if (method !== 'GET')
+          throw new ProxyError('MS_PROXY_METHOD_NOT_ALLOWED', { method, path: route, allowed: 'GET' });
         result = await health(cfg, requestId, corsNow);
       } else {
         throw new ProxyError('MS_PROXY_ROUTE_NOT_FOUND', { method, path: route });
@@ -261,11 +307,26 @@ export function createHandler(deps: HandlerDeps = {}): ProxyHandler {
       const corsNow = corsHeaders(config?.allowOrigins ?? [], header(event, 'origin'), false);
       result = fail(proxyErr, requestId, { 'X-Request-Id': requestId, ...cors, ...corsNow });
       const cause = proxyErr.cause as { name?: string; message?: string } | undefined;
-      log({ level: proxyErr.status >= 500 ? 'error' : 'info', msg: 'request failed', requestId, code: proxyErr.code, cause: cause ? `${cause.name}: ${cause.message}` : undefined });
+      log({
+        level: proxyErr.status >= 500 ? 'error' : 'info',
+        msg: 'request failed',
+        requestId,
+        code: proxyErr.code,
+        cause: cause ? `${cause.name}: ${cause.message}` : undefined,
+      });
     }
-    log({ level: 'info', msg: 'request', requestId, method, route, status: result.statusCode, attempts, ms: clock.now() - started });
+    log({
+      level: 'info',
+      msg: 'request',
+      requestId,
+      method,
+      route,
+      status: result.statusCode,
+      attempts,
+      ms: clock.now() - started,
+    });
     return result;
-  }
+  };
 }
 
 /** The Lambda entry point (index.handler in the bundle). */

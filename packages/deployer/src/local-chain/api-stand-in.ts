@@ -28,7 +28,11 @@ export interface ApiStandIn {
 
 const API_GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 // "GET /health": the methods `model-deploy up` deploys without an authorizer.
-const OPEN_METHODS = new Set(apiRoutes(false).filter((r) => r.authorizationType === 'NONE').map((r) => `${r.method} /${r.path}`));
+const OPEN_METHODS = new Set(
+  apiRoutes(false)
+    .filter((r) => r.authorizationType === 'NONE')
+    .map((r) => `${r.method} /${r.path}`),
+);
 const TEXT_TYPES = /^(application\/(json|[\w.+-]*\+json)|text\/)/i;
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
@@ -49,7 +53,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
-export function toProxyEvent(req: IncomingMessage, path: string, body: Buffer, requestId: string, stage: string, claims: Record<string, unknown> | undefined): ProxyEvent {
+export function toProxyEvent(
+  req: IncomingMessage,
+  path: string,
+  body: Buffer,
+  requestId: string,
+  stage: string,
+  claims: Record<string, unknown> | undefined,
+): ProxyEvent {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -100,7 +111,8 @@ export async function startApiStandIn(options: ApiStandInOptions): Promise<ApiSt
         claims = (await options.verify(req.headers.authorization)) as Record<string, unknown>;
       } catch (err) {
         req.resume();
-        const message = err instanceof AuthError && err.reason === 'expired' ? 'The incoming token has expired' : 'Unauthorized';
+        const message =
+          err instanceof AuthError && err.reason === 'expired' ? 'The incoming token has expired' : 'Unauthorized';
         send(res, 401, JSON.stringify({ message }), gatewayHeaders);
         return;
       }
@@ -112,14 +124,19 @@ export async function startApiStandIn(options: ApiStandInOptions): Promise<ApiSt
     }
     const result = await options.handler(toProxyEvent(req, path, body, requestId, options.stage, claims));
     const out = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body, 'utf8');
-    res.writeHead(result.statusCode, { 'x-amzn-RequestId': requestId, ...result.headers, 'Content-Length': String(out.length) });
+    res.writeHead(result.statusCode, {
+      'x-amzn-RequestId': requestId,
+      ...result.headers,
+      'Content-Length': String(out.length),
+    });
     res.end(out);
   }
 
   const server = createServer((req, res) => {
     serve(req, res).catch(() => {
       // API Gateway's answer when the integration itself fails.
-      if (!res.headersSent) send(res, 502, JSON.stringify({ message: 'Internal server error' }), { 'Content-Type': 'application/json' });
+      if (!res.headersSent)
+        send(res, 502, JSON.stringify({ message: 'Internal server error' }), { 'Content-Type': 'application/json' });
       else res.destroy();
     });
   });

@@ -60,11 +60,25 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
     const cognito = await startCognitoLocal();
     closers.push(cognito.stop);
     const pool = await createLocalUserPool(cognito.url, { pool: options.poolName, client: options.clientName });
-    const control = await startControlPlane({ endpointName: options.endpointName, functionName: options.functionName, runtimeUrl: options.runtimeUrl });
+    const control = await startControlPlane({
+      endpointName: options.endpointName,
+      functionName: options.functionName,
+      runtimeUrl: options.runtimeUrl,
+    });
     closers.push(control.close);
 
-    const runtime = new SageMakerRuntimeClient({ endpoint: options.runtimeUrl, region: 'local', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
-    const sagemaker = new SageMakerClient({ endpoint: control.url, region: 'local', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    const runtime = new SageMakerRuntimeClient({
+      endpoint: options.runtimeUrl,
+      region: 'local',
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    const sagemaker = new SageMakerClient({
+      endpoint: control.url,
+      region: 'local',
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+    });
     closers.push(async () => {
       runtime.destroy();
       sagemaker.destroy();
@@ -88,7 +102,11 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
       // Locally the status is read on every /health, so a stopped endpoint shows at once.
       healthCacheMs: 0,
     });
-    const api = await startApiStandIn({ handler, verify: createCognitoVerifier({ issuer: pool.issuer, clientId: pool.clientId }), stage: options.stage });
+    const api = await startApiStandIn({
+      handler,
+      verify: createCognitoVerifier({ issuer: pool.issuer, clientId: pool.clientId }),
+      stage: options.stage,
+    });
     closers.push(api.close);
 
     return {

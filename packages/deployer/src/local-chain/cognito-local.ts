@@ -36,14 +36,21 @@ export interface LocalUserPool {
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export function cognitoClient(url: string): CognitoIdentityProviderClient {
-  return new CognitoIdentityProviderClient({ endpoint: url, region: 'local', credentials: LOCAL_CREDENTIALS, maxAttempts: 2 });
+  return new CognitoIdentityProviderClient({
+    endpoint: url,
+    region: 'local',
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 2,
+  });
 }
 
 function startScript(): string {
   return createRequire(import.meta.url).resolve('cognito-local/lib/bin/start.js');
 }
 
-export async function startCognitoLocal(options: { port?: number; readyTimeoutMs?: number } = {}): Promise<CognitoLocal> {
+export async function startCognitoLocal(
+  options: { port?: number; readyTimeoutMs?: number } = {},
+): Promise<CognitoLocal> {
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const dir = await mkdtemp(join(tmpdir(), 'ms-cognito-'));
@@ -61,10 +68,12 @@ export async function startCognitoLocal(options: { port?: number; readyTimeoutMs
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => {
-    exited = true;
-    resolve();
-  }));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
 
   async function stop(): Promise<void> {
     if (!exited) {
@@ -77,20 +86,29 @@ export async function startCognitoLocal(options: { port?: number; readyTimeoutMs
   }
 
   const timeoutMs = options.readyTimeoutMs ?? 30000;
-  const ready = await waitUntil(async () => {
-    if (exited) return true;
-    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
-    return res !== undefined;
-  }, Math.ceil(timeoutMs / 100), 100);
+  const ready = await waitUntil(
+    async () => {
+      if (exited) return true;
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+      return res !== undefined;
+    },
+    Math.ceil(timeoutMs / 100),
+    100,
+  );
   if (!ready || exited) {
     await stop();
-    throw new Error(`cognito-local did not start on ${url} within ${timeoutMs} ms: ${output.trim().split('\n').slice(-5).join(' | ')}`);
+    throw new Error(
+      `cognito-local did not start on ${url} within ${timeoutMs} ms: ${output.trim().split('\n').slice(-5).join(' | ')}`,
+    );
   }
   return { url, pid: child.pid, stop };
 }
 
 /** A pool, an app client allowing USER_PASSWORD_AUTH, and one confirmed user. */
-export async function createLocalUserPool(url: string, names: { pool: string; client: string; username?: string }): Promise<LocalUserPool> {
+export async function createLocalUserPool(
+  url: string,
+  names: { pool: string; client: string; username?: string },
+): Promise<LocalUserPool> {
   const client = cognitoClient(url);
   try {
     const pool = await client.send(new CreateUserPoolCommand({ PoolName: names.pool }));
@@ -106,8 +124,17 @@ export async function createLocalUserPool(url: string, names: { pool: string; cl
     const username = names.username ?? 'tester@example.com';
     // Made fresh per run and only valid against this throwaway local pool.
     const password = `Local-${randomBytes(9).toString('base64url')}1!`;
-    await client.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: username, MessageAction: 'SUPPRESS', TemporaryPassword: password }));
-    await client.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: password, Permanent: true }));
+    await client.send(
+      new AdminCreateUserCommand({
+        UserPoolId: poolId,
+        Username: username,
+        MessageAction: 'SUPPRESS',
+        TemporaryPassword: password,
+      }),
+    );
+    await client.send(
+      new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: password, Permanent: true }),
+    );
     return { issuer: `${url}/${poolId}`, poolId, clientId: app.UserPoolClient!.ClientId!, username, password };
   } finally {
     client.destroy();
@@ -115,14 +142,25 @@ export async function createLocalUserPool(url: string, names: { pool: string; cl
 }
 
 /** USER_PASSWORD_AUTH -> the ID token (what API Gateway's Cognito authorizer takes). */
-export async function fetchIdToken(url: string | undefined, clientId: string, username: string, password: string, region = 'local'): Promise<string> {
+export async function fetchIdToken(
+  url: string | undefined,
+  clientId: string,
+  username: string,
+  password: string,
+  region = 'local',
+): Promise<string> {
   const client = url ? cognitoClient(url) : new CognitoIdentityProviderClient({ region });
   try {
     const out = await client.send(
-      new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: username, PASSWORD: password } }),
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: clientId,
+        AuthParameters: { USERNAME: username, PASSWORD: password },
+      }),
     );
     const token = out.AuthenticationResult?.IdToken;
-    if (!token) throw new Error(`InitiateAuth for ${username} returned no IdToken (challenge: ${out.ChallengeName ?? 'none'})`);
+    if (!token)
+      throw new Error(`InitiateAuth for ${username} returned no IdToken (challenge: ${out.ChallengeName ?? 'none'})`);
     return token;
   } finally {
     client.destroy();

@@ -25,7 +25,11 @@ export interface ControlPlane {
 
 function reply(res: ServerResponse, status: number, body: unknown, type: string): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(text)), 'x-amzn-RequestId': 'local' });
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Content-Length': String(Buffer.byteLength(text)),
+    'x-amzn-RequestId': 'local',
+  });
   res.end(text);
 }
 
@@ -51,19 +55,35 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   }
 
   async function sagemaker(target: string, input: Record<string, unknown>, res: ServerResponse): Promise<void> {
-    const notFound = () => reply(res, 400, { __type: 'ValidationException', message: `Could not find endpoint "${String(input.EndpointName ?? input.ResourceArn)}".` }, json11);
+    const notFound = () =>
+      reply(
+        res,
+        400,
+        {
+          __type: 'ValidationException',
+          message: `Could not find endpoint "${String(input.EndpointName ?? input.ResourceArn)}".`,
+        },
+        json11,
+      );
     if (target === 'DescribeEndpoint') {
       if (input.EndpointName !== options.endpointName) return notFound();
       const up = await pingOk();
-      return reply(res, 200, {
-        EndpointName: options.endpointName,
-        EndpointArn: endpointArn,
-        EndpointConfigName: `${options.endpointName}-local`,
-        EndpointStatus: up ? 'InService' : 'Failed',
-        FailureReason: up ? undefined : `The local runtime at ${options.runtimeUrl} did not answer GET /ping with 200.`,
-        CreationTime: started,
-        LastModifiedTime: started,
-      }, json11);
+      return reply(
+        res,
+        200,
+        {
+          EndpointName: options.endpointName,
+          EndpointArn: endpointArn,
+          EndpointConfigName: `${options.endpointName}-local`,
+          EndpointStatus: up ? 'InService' : 'Failed',
+          FailureReason: up
+            ? undefined
+            : `The local runtime at ${options.runtimeUrl} did not answer GET /ping with 200.`,
+          CreationTime: started,
+          LastModifiedTime: started,
+        },
+        json11,
+      );
     }
     if (target === 'ListTags') {
       if (input.ResourceArn !== endpointArn) return notFound();
@@ -74,7 +94,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       for (const tag of (input.Tags as { Key: string; Value: string }[]) ?? []) tags.set(tag.Key, tag.Value);
       return reply(res, 200, { Tags: input.Tags }, json11);
     }
-    return reply(res, 400, { __type: 'UnknownOperationException', message: `the local control plane does not implement SageMaker.${target}` }, json11);
+    return reply(
+      res,
+      400,
+      {
+        __type: 'UnknownOperationException',
+        message: `the local control plane does not implement SageMaker.${target}`,
+      },
+      json11,
+    );
   }
 
   function lambda(path: string, res: ServerResponse): void {
@@ -97,9 +125,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const server = createServer((req, res) => {
     const target = req.headers['x-amz-target'];
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    const work = typeof target === 'string' && target.startsWith('SageMaker.')
-      ? readJson(req).then((input) => sagemaker(target.slice('SageMaker.'.length), input, res))
-      : Promise.resolve(req.resume()).then(() => lambda(path, res));
+    const work =
+      typeof target === 'string' && target.startsWith('SageMaker.')
+        ? readJson(req).then((input) => sagemaker(target.slice('SageMaker.'.length), input, res))
+        : Promise.resolve(req.resume()).then(() => lambda(path, res));
     work.catch((err: unknown) => {
       if (!res.headersSent) reply(res, 500, { __type: 'InternalFailure', message: String(err) }, json11);
     });

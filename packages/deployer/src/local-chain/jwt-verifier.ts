@@ -8,7 +8,10 @@ export type AuthFailure = 'missing' | 'expired' | 'invalid';
 
 export class AuthError extends Error {
   override readonly name = 'AuthError';
-  constructor(readonly reason: AuthFailure, message: string) {
+  constructor(
+    readonly reason: AuthFailure,
+    message: string,
+  ) {
     super(message);
   }
 }

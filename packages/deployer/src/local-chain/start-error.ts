@@ -4,7 +4,10 @@
 const ERROR_LINE = /^(?:model-service: \[MS_|[A-Za-z]*Error\b|Error \[|Uncaught )/;
 
 export function startErrorOf(stderr: string): string | undefined {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const found = lines.find((l) => ERROR_LINE.test(l));
   if (found) return found;
   const tail = lines.filter((l) => !l.startsWith('at ') && !/^Node\.js v\d/.test(l) && !/^npm (ERR!|error)/.test(l));

@@ -22,7 +22,10 @@ export async function loadRelease(target: string): Promise<ReleaseConfig> {
 export function environmentOf(release: ReleaseConfig, envName: string): EnvironmentConfig {
   const env = release.environments[envName as EnvName];
   if (!env) {
-    throw new DeployerError('MS_DEPLOY_UNKNOWN_ENV', { env: envName, known: Object.keys(release.environments).join(', ') });
+    throw new DeployerError('MS_DEPLOY_UNKNOWN_ENV', {
+      env: envName,
+      known: Object.keys(release.environments).join(', '),
+    });
   }
   return env;
 }

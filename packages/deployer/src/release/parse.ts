@@ -13,7 +13,10 @@ export function parseReleaseText(text: string, path = 'release.yaml'): unknown {
   }
   const data: unknown = doc.toJS();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new DeployerError('MS_DEPLOY_RELEASE_PARSE', { path, reason: 'the top level must be a mapping (key: value)' });
+    throw new DeployerError('MS_DEPLOY_RELEASE_PARSE', {
+      path,
+      reason: 'the top level must be a mapping (key: value)',
+    });
   }
   return data;
 }

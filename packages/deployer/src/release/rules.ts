@@ -16,7 +16,11 @@ function checkAutoscalingBounds(release: Mutable<ReleaseConfig>): void {
   for (const [name, env] of envEntries(release)) {
     const { minCapacity: min, maxCapacity: max } = env.autoscaling;
     if (min > max) {
-      throw new DeployerError('MS_DEPLOY_RELEASE_AUTOSCALING_BOUNDS', { yamlPath: `environments.${name}.autoscaling`, min, max });
+      throw new DeployerError('MS_DEPLOY_RELEASE_AUTOSCALING_BOUNDS', {
+        yamlPath: `environments.${name}.autoscaling`,
+        min,
+        max,
+      });
     }
   }
 }
@@ -26,12 +30,16 @@ function checkProdCapacity(release: Mutable<ReleaseConfig>): void {
   if (!prod?.autoscaling.enabled) return;
   if (prod.instanceCount < 2) {
     throw new DeployerError('MS_DEPLOY_RELEASE_PROD_CAPACITY', {
-      yamlPath: 'environments.prod.instanceCount', field: 'instanceCount', value: prod.instanceCount,
+      yamlPath: 'environments.prod.instanceCount',
+      field: 'instanceCount',
+      value: prod.instanceCount,
     });
   }
   if (prod.autoscaling.minCapacity < 2) {
     throw new DeployerError('MS_DEPLOY_RELEASE_PROD_CAPACITY', {
-      yamlPath: 'environments.prod.autoscaling.minCapacity', field: 'minCapacity', value: prod.autoscaling.minCapacity,
+      yamlPath: 'environments.prod.autoscaling.minCapacity',
+      field: 'minCapacity',
+      value: prod.autoscaling.minCapacity,
     });
   }
 }

@@ -19,9 +19,17 @@ function validator(): ValidateFunction {
 
 /** `/environments/prod/instanceCount` -> `environments.prod.instanceCount`. */
 export function toYamlPath(instancePath: string, property?: string): string {
-  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (property !== undefined) parts.push(property);
-  return parts.length === 0 ? '(top level)' : parts.map((p) => (/^\d+$/.test(p) ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+  return parts.length === 0
+    ? '(top level)'
+    : parts
+        .map((p) => (/^\d+$/.test(p) ? `[${p}]` : p))
+        .join('.')
+        .replace(/\.\[/g, '[');
 }
 
 function describe(e: ErrorObject): { yamlPath: string; reason: string } {
@@ -30,11 +38,20 @@ function describe(e: ErrorObject): { yamlPath: string; reason: string } {
     case 'required':
       return { yamlPath: toYamlPath(e.instancePath, String(p.missingProperty)), reason: 'is required' };
     case 'additionalProperties':
-      return { yamlPath: toYamlPath(e.instancePath, String(p.additionalProperty)), reason: 'is not a known field (check the spelling)' };
+      return {
+        yamlPath: toYamlPath(e.instancePath, String(p.additionalProperty)),
+        reason: 'is not a known field (check the spelling)',
+      };
     case 'propertyNames':
-      return { yamlPath: toYamlPath(e.instancePath, String(p.propertyName)), reason: 'is not an allowed name (dev, qa, staging, prod)' };
+      return {
+        yamlPath: toYamlPath(e.instancePath, String(p.propertyName)),
+        reason: 'is not an allowed name (dev, qa, staging, prod)',
+      };
     case 'enum':
-      return { yamlPath: toYamlPath(e.instancePath), reason: `must be one of: ${(p.allowedValues as unknown[]).join(', ')}` };
+      return {
+        yamlPath: toYamlPath(e.instancePath),
+        reason: `must be one of: ${(p.allowedValues as unknown[]).join(', ')}`,
+      };
     case 'const':
       return { yamlPath: toYamlPath(e.instancePath), reason: `must be ${JSON.stringify(p.allowedValue)}` };
     case 'pattern':
@@ -56,7 +73,9 @@ export function validateRelease(data: unknown): unknown {
   if (validate(data)) return data;
   const problems = meaningful(validate.errors ?? []).map(describe);
   const [first, ...rest] = problems;
-  const more = rest.length ? ` (and ${rest.length} more: ${rest.map((r) => `${r.yamlPath} ${r.reason}`).join('; ')})` : '';
+  const more = rest.length
+    ? ` (and ${rest.length} more: ${rest.map((r) => `${r.yamlPath} ${r.reason}`).join('; ')})`
+    : '';
   throw new DeployerError('MS_DEPLOY_RELEASE_INVALID', {
     yamlPath: first?.yamlPath ?? '(top level)',
     reason: `${first?.reason ?? 'is invalid'}${more}`,

@@ -26,19 +26,38 @@ const PERIOD = 60;
 // Alarm when 2 of the last 3 minutes breach: one slow minute is noise, two is a trend.
 const WINDOW = { EvaluationPeriods: 3, DatapointsToAlarm: 2 } as const;
 const COMPARED = [
-  'AlarmDescription', 'MetricName', 'Namespace', 'Statistic', 'ExtendedStatistic', 'Dimensions', 'Period', 'EvaluationPeriods',
-  'DatapointsToAlarm', 'Threshold', 'ComparisonOperator', 'TreatMissingData', 'Metrics', 'ActionsEnabled',
+  'AlarmDescription',
+  'MetricName',
+  'Namespace',
+  'Statistic',
+  'ExtendedStatistic',
+  'Dimensions',
+  'Period',
+  'EvaluationPeriods',
+  'DatapointsToAlarm',
+  'Threshold',
+  'ComparisonOperator',
+  'TreatMissingData',
+  'Metrics',
+  'ActionsEnabled',
 ] as const;
 
 function dimensions(ctx: DeployContext) {
-  return [{ Name: 'EndpointName', Value: ctx.names.endpoint }, { Name: 'VariantName', Value: ctx.names.variant }];
+  return [
+    { Name: 'EndpointName', Value: ctx.names.endpoint },
+    { Name: 'VariantName', Value: ctx.names.variant },
+  ];
 }
 
 function metric(ctx: DeployContext, id: string, name: string) {
   return {
     Id: id,
     ReturnData: false,
-    MetricStat: { Metric: { Namespace: 'AWS/SageMaker', MetricName: name, Dimensions: dimensions(ctx) }, Period: PERIOD, Stat: 'Sum' },
+    MetricStat: {
+      Metric: { Namespace: 'AWS/SageMaker', MetricName: name, Dimensions: dimensions(ctx) },
+      Period: PERIOD,
+      Stat: 'Sum',
+    },
   };
 }
 
@@ -50,7 +69,12 @@ export function errorRateAlarm(ctx: DeployContext): AlarmSpec {
     Metrics: [
       metric(ctx, 'errors', 'Invocation5XXErrors'),
       metric(ctx, 'invocations', 'Invocations'),
-      { Id: 'rate', Label: 'Invocation 5xx error rate', ReturnData: true, Expression: 'IF(invocations > 0, errors / invocations, 0)' },
+      {
+        Id: 'rate',
+        Label: 'Invocation 5xx error rate',
+        ReturnData: true,
+        Expression: 'IF(invocations > 0, errors / invocations, 0)',
+      },
     ],
     ...WINDOW,
     Threshold: ctx.release.slo.errorRate,
@@ -79,14 +103,21 @@ export function latencyAlarm(ctx: DeployContext): AlarmSpec {
 }
 
 type Dimension = { Name?: string; Value?: string };
-const sortDims = (dims: Dimension[] | undefined) => dims && [...dims].sort((x, y) => String(x.Name).localeCompare(String(y.Name)));
+const sortDims = (dims: Dimension[] | undefined) =>
+  dims && [...dims].sort((x, y) => String(x.Name).localeCompare(String(y.Name)));
 
 // AWS echoes queries back with defaults filled and dimensions in its own order.
 function normalizeQuery(q: NonNullable<AlarmSpec['Metrics']>[number]) {
   const stat = q.MetricStat;
   return {
-    Id: q.Id, Expression: q.Expression, Label: q.Label, ReturnData: q.ReturnData ?? true,
-    MetricStat: stat && { ...stat, Metric: stat.Metric && { ...stat.Metric, Dimensions: sortDims(stat.Metric.Dimensions) } },
+    Id: q.Id,
+    Expression: q.Expression,
+    Label: q.Label,
+    ReturnData: q.ReturnData ?? true,
+    MetricStat: stat && {
+      ...stat,
+      Metric: stat.Metric && { ...stat.Metric, Dimensions: sortDims(stat.Metric.Dimensions) },
+    },
   };
 }
 
@@ -111,7 +142,9 @@ export const alarms: ResourceModule<AlarmsDesired, AlarmsObserved> = {
 
   async observe(ctx, d) {
     const names = d.alarms.map((a) => a.AlarmName!);
-    const out = await ctx.clients.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm'] }));
+    const out = await ctx.clients.cloudWatch.send(
+      new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm'] }),
+    );
     const found = out.MetricAlarms ?? [];
     if (found.length === 0) return undefined;
     return Object.fromEntries(found.map((a) => [a.AlarmName!, a as AlarmSpec]));

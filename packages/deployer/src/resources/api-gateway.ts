@@ -131,8 +131,15 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
   const obs: ApiGatewayObserved = o ?? { resources: {}, methods: {}, permission: false };
   const diffs: FieldDiff[] = [];
   const w: Work = {
-    diffs, createApi: !obs.api, tagApi: false, resources: [], authorizer: undefined, methods: [], permission: false,
-    deploy: false, tagStage: false,
+    diffs,
+    createApi: !obs.api,
+    tagApi: false,
+    resources: [],
+    authorizer: undefined,
+    methods: [],
+    permission: false,
+    deploy: false,
+    tagStage: false,
   };
   if (!obs.api) diffs.push({ field: 'restApi', from: undefined, to: d.apiName });
   else if (!hasTags(obs.api.tags, d.tags)) {
@@ -160,17 +167,29 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
     else {
       if (m.authorizationType !== route.authorizationType) {
         item.patch.push({ op: 'replace', path: '/authorizationType', value: route.authorizationType });
-        diffs.push({ field: `method ${key}.authorizationType`, from: m.authorizationType, to: route.authorizationType });
+        diffs.push({
+          field: `method ${key}.authorizationType`,
+          from: m.authorizationType,
+          to: route.authorizationType,
+        });
       }
       // An authorizer that is still to be created has no id yet: the patch is filled in at apply time.
       const wantsAuthorizer = route.authorizationType === 'COGNITO_USER_POOLS';
       if (wantsAuthorizer && (!obs.authorizer || m.authorizerId !== obs.authorizer.id)) {
         item.patch.push({ op: 'replace', path: '/authorizerId', value: obs.authorizer?.id ?? '' });
-        diffs.push({ field: `method ${key}.authorizerId`, from: m.authorizerId, to: obs.authorizer?.id ?? '(new authorizer)' });
+        diffs.push({
+          field: `method ${key}.authorizerId`,
+          from: m.authorizerId,
+          to: obs.authorizer?.id ?? '(new authorizer)',
+        });
       }
       if (Boolean(m.apiKeyRequired) !== route.apiKeyRequired) {
         item.patch.push({ op: 'replace', path: '/apiKeyRequired', value: String(route.apiKeyRequired) });
-        diffs.push({ field: `method ${key}.apiKeyRequired`, from: Boolean(m.apiKeyRequired), to: route.apiKeyRequired });
+        diffs.push({
+          field: `method ${key}.apiKeyRequired`,
+          from: Boolean(m.apiKeyRequired),
+          to: route.apiKeyRequired,
+        });
       }
     }
     if (!m || m.integrationType !== 'AWS_PROXY' || m.integrationUri !== d.integrationUri) {
@@ -197,7 +216,8 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
   return w;
 }
 
-export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObserved> & KnownOutputs<ApiGatewayDesired, ApiGatewayObserved> = {
+export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObserved> &
+  KnownOutputs<ApiGatewayDesired, ApiGatewayObserved> = {
   kind: 'api-gateway',
 
   desired(ctx, upstream) {
@@ -258,7 +278,12 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
           .send(new GetDeploymentCommand({ restApiId: apiId, deploymentId: stage.deploymentId }))
           .catch(ifMissing(undefined));
         const fp = /^model-deploy (\S+)/.exec(dep?.description ?? '')?.[1];
-        o.stage = { deploymentId: stage.deploymentId, fingerprint: fp, deployedAt: dep?.createdDate?.toISOString(), tags: { ...(stage.tags ?? {}) } };
+        o.stage = {
+          deploymentId: stage.deploymentId,
+          fingerprint: fp,
+          deployedAt: dep?.createdDate?.toISOString(),
+          tags: { ...(stage.tags ?? {}) },
+        };
       }
       o.permission = await hasPermission(ctx, d);
     }
@@ -281,21 +306,33 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
     const api = ctx.clients.apiGateway;
     const o: ApiGatewayObserved = observed ?? { resources: {}, methods: {}, permission: false };
     const w = work(d, o);
-    const outputs = (apiId: string): Record<string, string> => ({ restApiId: apiId, apiUrl: apiUrl(apiId, d.region, d.stageName) });
+    const outputs = (apiId: string): Record<string, string> => ({
+      restApiId: apiId,
+      apiUrl: apiUrl(apiId, d.region, d.stageName),
+    });
     if (change.action === 'no-change' && o.api) return outputs(o.api.id);
 
     let apiId = o.api?.id;
     let rootId = o.api?.rootId;
     if (w.createApi) {
-      const out = await api
-        .send(new CreateRestApiCommand({ name: d.apiName, endpointConfiguration: { types: ['REGIONAL'] }, apiKeySource: 'HEADER', tags: d.tags, description: 'model-service prediction API' }));
+      const out = await api.send(
+        new CreateRestApiCommand({
+          name: d.apiName,
+          endpointConfiguration: { types: ['REGIONAL'] },
+          apiKeySource: 'HEADER',
+          tags: d.tags,
+          description: 'model-service prediction API',
+        }),
+      );
       apiId = out.id;
       rootId = out.rootResourceId;
     } else if (w.tagApi && apiId) {
-      await api
-        .send(new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${d.region}::/restapis/${apiId}`, tags: d.tags }));
+      await api.send(
+        new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${d.region}::/restapis/${apiId}`, tags: d.tags }),
+      );
     }
-    if (!apiId || !rootId) throw wrapAwsError(new Error('AWS returned no API id'), { action: 'CreateRestApi', resource: d.apiName });
+    if (!apiId || !rootId)
+      throw wrapAwsError(new Error('AWS returned no API id'), { action: 'CreateRestApi', resource: d.apiName });
 
     const resourceIds = { ...o.resources };
     for (const path of w.resources) {
@@ -305,15 +342,25 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
 
     let authorizerId = o.authorizer?.id;
     if (w.authorizer === 'create') {
-      const out = await api
-        .send(new CreateAuthorizerCommand({ restApiId: apiId, name: AUTHORIZER_NAME, type: 'COGNITO_USER_POOLS', providerARNs: [d.userPoolArn], identitySource: 'method.request.header.Authorization' }));
+      const out = await api.send(
+        new CreateAuthorizerCommand({
+          restApiId: apiId,
+          name: AUTHORIZER_NAME,
+          type: 'COGNITO_USER_POOLS',
+          providerARNs: [d.userPoolArn],
+          identitySource: 'method.request.header.Authorization',
+        }),
+      );
       authorizerId = out.id;
     } else if (w.authorizer === 'update' && authorizerId) {
       // Patch paths escape "/" in the ARN as "~1" (JSON Pointer).
       const esc = (arn: string) => arn.replace(/~/g, '~0').replace(/\//g, '~1');
       const patch: PatchOperation[] = [
         { op: 'add', path: `/providerARNs/${esc(d.userPoolArn)}` },
-        ...(o.authorizer?.providerARNs ?? []).map((arn): PatchOperation => ({ op: 'remove', path: `/providerARNs/${esc(arn)}` })),
+        ...(o.authorizer?.providerARNs ?? []).map((arn): PatchOperation => ({
+          op: 'remove',
+          path: `/providerARNs/${esc(arn)}`,
+        })),
       ];
       await api.send(new UpdateAuthorizerCommand({ restApiId: apiId, authorizerId, patchOperations: patch }));
     }
@@ -323,21 +370,47 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
       const resourceId = resourceIds[route.path] ?? '';
       const cognito = route.authorizationType === 'COGNITO_USER_POOLS';
       if (item.put) {
-        await api
-          .send(new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod: route.method, authorizationType: route.authorizationType, authorizerId: cognito ? authorizerId : undefined, apiKeyRequired: route.apiKeyRequired }));
+        await api.send(
+          new PutMethodCommand({
+            restApiId: apiId,
+            resourceId,
+            httpMethod: route.method,
+            authorizationType: route.authorizationType,
+            authorizerId: cognito ? authorizerId : undefined,
+            apiKeyRequired: route.apiKeyRequired,
+          }),
+        );
       } else if (item.patch.length) {
         const patch = item.patch.map((p) => (p.path === '/authorizerId' ? { ...p, value: authorizerId } : p));
-        await api.send(new UpdateMethodCommand({ restApiId: apiId, resourceId, httpMethod: route.method, patchOperations: patch }));
+        await api.send(
+          new UpdateMethodCommand({ restApiId: apiId, resourceId, httpMethod: route.method, patchOperations: patch }),
+        );
       }
       if (item.integrate) {
-        await api
-          .send(new PutIntegrationCommand({ restApiId: apiId, resourceId, httpMethod: route.method, type: 'AWS_PROXY', integrationHttpMethod: 'POST', uri: d.integrationUri }));
+        await api.send(
+          new PutIntegrationCommand({
+            restApiId: apiId,
+            resourceId,
+            httpMethod: route.method,
+            type: 'AWS_PROXY',
+            integrationHttpMethod: 'POST',
+            uri: d.integrationUri,
+          }),
+        );
       }
     }
 
     if (w.permission || w.createApi) {
       await ctx.clients.lambda
-        .send(new AddPermissionCommand({ FunctionName: d.lambdaName, StatementId: d.permissionSid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn(d, apiId) }))
+        .send(
+          new AddPermissionCommand({
+            FunctionName: d.lambdaName,
+            StatementId: d.permissionSid,
+            Action: 'lambda:InvokeFunction',
+            Principal: 'apigateway.amazonaws.com',
+            SourceArn: sourceArn(d, apiId),
+          }),
+        )
         .catch((err: unknown) => {
           // Same statement id already there (a previous run got this far): nothing to do.
           if (!hasErrorName(err, 'ResourceConflictException')) throw err;
@@ -345,12 +418,21 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
     }
 
     if (w.deploy || w.createApi) {
-      await api
-        .send(new CreateDeploymentCommand({ restApiId: apiId, stageName: d.stageName, description: fingerprintLine(d.fingerprint) }));
+      await api.send(
+        new CreateDeploymentCommand({
+          restApiId: apiId,
+          stageName: d.stageName,
+          description: fingerprintLine(d.fingerprint),
+        }),
+      );
     }
     if (w.tagStage || w.createApi) {
-      await api
-        .send(new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${d.region}::/restapis/${apiId}/stages/${d.stageName}`, tags: d.tags }));
+      await api.send(
+        new TagResourceCommand({
+          resourceArn: `arn:aws:apigateway:${d.region}::/restapis/${apiId}/stages/${d.stageName}`,
+          tags: d.tags,
+        }),
+      );
     }
 
     return outputs(apiId);

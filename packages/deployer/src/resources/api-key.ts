@@ -76,7 +76,14 @@ interface Work {
 
 /** Everything that differs, as the pure basis of both plan and apply. */
 export function work(d: ApiKeyDesired, o: ApiKeyObserved | undefined): Work {
-  const w: Work = { action: 'no-change', diffs: [], createKey: false, planPatch: [], attachStage: false, addKey: false };
+  const w: Work = {
+    action: 'no-change',
+    diffs: [],
+    createKey: false,
+    planPatch: [],
+    attachStage: false,
+    addKey: false,
+  };
   const { diffs } = w;
   if (!d.limits) {
     if (o?.usagePlan || o?.apiKeyId) {
@@ -95,11 +102,20 @@ export function work(d: ApiKeyDesired, o: ApiKeyObserved | undefined): Work {
     diffs.push({ field: 'usagePlan', from: undefined, to: d.planName });
   } else {
     const p = w.planPatch;
-    if (plan.throttle?.rateLimit !== want.throttle.rateLimit) p.push({ op: 'replace', path: '/throttle/rateLimit', value: String(want.throttle.rateLimit) });
-    if (plan.throttle?.burstLimit !== want.throttle.burstLimit) p.push({ op: 'replace', path: '/throttle/burstLimit', value: String(want.throttle.burstLimit) });
-    if (plan.quota?.limit !== want.quota.limit) p.push({ op: 'replace', path: '/quota/limit', value: String(want.quota.limit) });
-    if (plan.quota?.period !== want.quota.period) p.push({ op: 'replace', path: '/quota/period', value: want.quota.period });
-    if (p.length) diffs.push({ field: 'usagePlan.limits', from: { throttle: plan.throttle, quota: plan.quota }, to: { throttle: want.throttle, quota: want.quota } });
+    if (plan.throttle?.rateLimit !== want.throttle.rateLimit)
+      p.push({ op: 'replace', path: '/throttle/rateLimit', value: String(want.throttle.rateLimit) });
+    if (plan.throttle?.burstLimit !== want.throttle.burstLimit)
+      p.push({ op: 'replace', path: '/throttle/burstLimit', value: String(want.throttle.burstLimit) });
+    if (plan.quota?.limit !== want.quota.limit)
+      p.push({ op: 'replace', path: '/quota/limit', value: String(want.quota.limit) });
+    if (plan.quota?.period !== want.quota.period)
+      p.push({ op: 'replace', path: '/quota/period', value: want.quota.period });
+    if (p.length)
+      diffs.push({
+        field: 'usagePlan.limits',
+        from: { throttle: plan.throttle, quota: plan.quota },
+        to: { throttle: want.throttle, quota: want.quota },
+      });
     // An API still to be created has no id yet: its stage is attached at apply time.
     if (!plan.stages.includes(stageOf(d))) {
       w.attachStage = true;
@@ -121,7 +137,12 @@ async function removeKeyAndPlan(ctx: DeployContext, o: ApiKeyObserved): Promise<
   if (plan) {
     if (plan.stages.length) {
       await api
-        .send(new UpdateUsagePlanCommand({ usagePlanId: plan.id, patchOperations: plan.stages.map((s) => ({ op: 'remove', path: '/apiStages', value: s })) }))
+        .send(
+          new UpdateUsagePlanCommand({
+            usagePlanId: plan.id,
+            patchOperations: plan.stages.map((s) => ({ op: 'remove', path: '/apiStages', value: s })),
+          }),
+        )
         .catch(ifMissing(undefined));
     }
     await api.send(new DeleteUsagePlanCommand({ usagePlanId: plan.id })).catch(ifMissing(undefined));
@@ -129,7 +150,8 @@ async function removeKeyAndPlan(ctx: DeployContext, o: ApiKeyObserved): Promise<
   if (o.apiKeyId) await api.send(new DeleteApiKeyCommand({ apiKey: o.apiKeyId })).catch(ifMissing(undefined));
 }
 
-export const apiKeyResource: ResourceModule<ApiKeyDesired, ApiKeyObserved> & KnownOutputs<ApiKeyDesired, ApiKeyObserved> = {
+export const apiKeyResource: ResourceModule<ApiKeyDesired, ApiKeyObserved> &
+  KnownOutputs<ApiKeyDesired, ApiKeyObserved> = {
   kind: KIND,
 
   /** Needs `restApiId` upstream. */
@@ -140,7 +162,9 @@ export const apiKeyResource: ResourceModule<ApiKeyDesired, ApiKeyObserved> & Kno
       planName: names.usagePlan,
       apiId: upstream.restApiId ?? '',
       stageName: names.stage,
-      ...(release.api.apiKey ? { limits: { throttle: { ...release.api.throttle }, quota: { ...release.api.quota } } } : {}),
+      ...(release.api.apiKey
+        ? { limits: { throttle: { ...release.api.throttle }, quota: { ...release.api.quota } } }
+        : {}),
       tags: { ...ctx.tags },
     };
   },
@@ -191,8 +215,15 @@ export const apiKeyResource: ResourceModule<ApiKeyDesired, ApiKeyObserved> & Kno
     }
     let planId = observed?.usagePlan?.id;
     if (!planId) {
-      const out = await api
-        .send(new CreateUsagePlanCommand({ name: d.planName, apiStages: [{ apiId: d.apiId, stage: d.stageName }], throttle: d.limits.throttle, quota: d.limits.quota, tags: d.tags }));
+      const out = await api.send(
+        new CreateUsagePlanCommand({
+          name: d.planName,
+          apiStages: [{ apiId: d.apiId, stage: d.stageName }],
+          throttle: d.limits.throttle,
+          quota: d.limits.quota,
+          tags: d.tags,
+        }),
+      );
       planId = out.id;
     } else {
       const patch = [...w.planPatch];

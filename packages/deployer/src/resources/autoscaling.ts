@@ -47,27 +47,34 @@ function target(d: ScalingDesired) {
 }
 
 async function register(ctx: DeployContext, d: ScalingDesired): Promise<void> {
-  await ctx.clients.autoScaling.send(new RegisterScalableTargetCommand({
-    ...target(d), MinCapacity: d.minCapacity, MaxCapacity: d.maxCapacity, Tags: { ...d.tags },
-  }));
-  await ctx.clients.autoScaling.send(new PutScalingPolicyCommand({
-    ...target(d),
-    PolicyName: d.policyName,
-    PolicyType: 'TargetTrackingScaling',
-    TargetTrackingScalingPolicyConfiguration: {
-      TargetValue: d.targetValue,
-      PredefinedMetricSpecification: { PredefinedMetricType: METRIC },
-      ScaleOutCooldown: d.scaleOutCooldown,
-      ScaleInCooldown: d.scaleInCooldown,
-    },
-  }));
+  await ctx.clients.autoScaling.send(
+    new RegisterScalableTargetCommand({
+      ...target(d),
+      MinCapacity: d.minCapacity,
+      MaxCapacity: d.maxCapacity,
+      Tags: { ...d.tags },
+    }),
+  );
+  await ctx.clients.autoScaling.send(
+    new PutScalingPolicyCommand({
+      ...target(d),
+      PolicyName: d.policyName,
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: d.targetValue,
+        PredefinedMetricSpecification: { PredefinedMetricType: METRIC },
+        ScaleOutCooldown: d.scaleOutCooldown,
+        ScaleInCooldown: d.scaleInCooldown,
+      },
+    }),
+  );
 }
 
 async function deregister(ctx: DeployContext, d: ScalingDesired): Promise<void> {
-  await ctx.clients.autoScaling.send(new DeleteScalingPolicyCommand({ ...target(d), PolicyName: d.policyName }))
+  await ctx.clients.autoScaling
+    .send(new DeleteScalingPolicyCommand({ ...target(d), PolicyName: d.policyName }))
     .catch(ifMissing(undefined));
-  await ctx.clients.autoScaling.send(new DeregisterScalableTargetCommand(target(d)))
-    .catch(ifMissing(undefined));
+  await ctx.clients.autoScaling.send(new DeregisterScalableTargetCommand(target(d))).catch(ifMissing(undefined));
 }
 
 export const autoscaling: ResourceModule<ScalingDesired, ScalingObserved> = {
@@ -89,12 +96,18 @@ export const autoscaling: ResourceModule<ScalingDesired, ScalingObserved> = {
   },
 
   async observe(ctx, d) {
-    const targets = await ctx.clients.autoScaling
-      .send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'sagemaker', ResourceIds: [d.resourceId], ScalableDimension: SCALABLE_DIMENSION }));
+    const targets = await ctx.clients.autoScaling.send(
+      new DescribeScalableTargetsCommand({
+        ServiceNamespace: 'sagemaker',
+        ResourceIds: [d.resourceId],
+        ScalableDimension: SCALABLE_DIMENSION,
+      }),
+    );
     const t = targets.ScalableTargets?.[0];
     if (!t) return undefined;
-    const policies = await ctx.clients.autoScaling
-      .send(new DescribeScalingPoliciesCommand({ ...target(d), PolicyNames: [d.policyName] }));
+    const policies = await ctx.clients.autoScaling.send(
+      new DescribeScalingPoliciesCommand({ ...target(d), PolicyNames: [d.policyName] }),
+    );
     const p = policies.ScalingPolicies?.[0]?.TargetTrackingScalingPolicyConfiguration;
     return {
       minCapacity: t.MinCapacity,
@@ -112,7 +125,8 @@ export const autoscaling: ResourceModule<ScalingDesired, ScalingObserved> = {
         ? change(KIND, d.resourceId, 'delete', [{ field: 'enabled', from: true, to: false }])
         : change(KIND, d.resourceId, 'no-change');
     }
-    if (!observed) return change(KIND, d.resourceId, 'create', creationDiffs(d, ['minCapacity', 'maxCapacity', 'targetValue']));
+    if (!observed)
+      return change(KIND, d.resourceId, 'create', creationDiffs(d, ['minCapacity', 'maxCapacity', 'targetValue']));
     const diffs = diffFields(d, observed, FIELDS);
     return change(KIND, d.resourceId, diffs.length ? 'update' : 'no-change', diffs);
   },

@@ -71,7 +71,9 @@ export function alertEmails(ctx: DeployContext, config: BudgetConfig): string[] 
 
 /** Costs of resources tagged with this model AND this env (the cost allocation tags). */
 export function costFilter(ctx: DeployContext): Expression {
-  const tag = (Key: string, value: string): Expression => ({ Tags: { Key, Values: [value], MatchOptions: ['EQUALS'] } });
+  const tag = (Key: string, value: string): Expression => ({
+    Tags: { Key, Values: [value], MatchOptions: ['EQUALS'] },
+  });
   return { And: [tag(TAG_MODEL, ctx.release.model.name), tag(TAG_ENV, ctx.envName)] };
 }
 
@@ -80,10 +82,16 @@ export function budgetName(ctx: DeployContext): string {
 }
 
 function notification(percent: number): Notification {
-  return { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: percent, ThresholdType: 'PERCENTAGE' };
+  return {
+    NotificationType: 'ACTUAL',
+    ComparisonOperator: 'GREATER_THAN',
+    Threshold: percent,
+    ThresholdType: 'PERCENTAGE',
+  };
 }
 
-const emailSubscribers = (emails: readonly string[]) => emails.map((Address) => ({ SubscriptionType: 'EMAIL' as const, Address }));
+const emailSubscribers = (emails: readonly string[]) =>
+  emails.map((Address) => ({ SubscriptionType: 'EMAIL' as const, Address }));
 
 function budgetBody(d: BudgetDesired): Budget {
   return {
@@ -98,7 +106,10 @@ function budgetBody(d: BudgetDesired): Budget {
 // Budgets keeps cents: compare in cents so 50.123 does not plan an update forever.
 const sameUsd = (a: number, b: number) => Math.round(a * 100) === Math.round(b * 100);
 
-const ours = (n: Notification) => n.NotificationType === 'ACTUAL' && n.ComparisonOperator === 'GREATER_THAN' && (n.ThresholdType ?? 'PERCENTAGE') === 'PERCENTAGE';
+const ours = (n: Notification) =>
+  n.NotificationType === 'ACTUAL' &&
+  n.ComparisonOperator === 'GREATER_THAN' &&
+  (n.ThresholdType ?? 'PERCENTAGE') === 'PERCENTAGE';
 const byPercent = (alerts: BudgetAlert[]) => new Map(alerts.map((a) => [a.percent, a]));
 
 export const budget: ResourceModule<BudgetDesired, BudgetObserved> = {
@@ -116,7 +127,9 @@ export const budget: ResourceModule<BudgetDesired, BudgetObserved> = {
         limitUsd: config.monthlyUsd,
         filter: costFilter(ctx),
         // Without a recipient a notification cannot exist: the budget then only tracks spend.
-        alerts: emails.length ? [...config.alertAtPercent].sort((a, b) => a - b).map((percent) => ({ percent, emails })) : [],
+        alerts: emails.length
+          ? [...config.alertAtPercent].sort((a, b) => a - b).map((percent) => ({ percent, emails }))
+          : [],
       },
       tags: { ...ctx.tags },
     };
@@ -125,15 +138,29 @@ export const budget: ResourceModule<BudgetDesired, BudgetObserved> = {
   async observe(ctx, d) {
     if (!d.spec) return undefined;
     const b = ctx.clients.budgets;
-    const found = await b.send(new DescribeBudgetCommand({ AccountId: d.accountId, BudgetName: d.name })).catch(ifMissing(undefined));
+    const found = await b
+      .send(new DescribeBudgetCommand({ AccountId: d.accountId, BudgetName: d.name }))
+      .catch(ifMissing(undefined));
     if (!found?.Budget) return undefined;
-    const listed = await b.send(new DescribeNotificationsForBudgetCommand({ AccountId: d.accountId, BudgetName: d.name, MaxResults: 100 }))
+    const listed = await b
+      .send(new DescribeNotificationsForBudgetCommand({ AccountId: d.accountId, BudgetName: d.name, MaxResults: 100 }))
       .catch(ifMissing(undefined));
     const alerts: BudgetAlert[] = [];
     for (const n of (listed?.Notifications ?? []).filter(ours)) {
-      const subs = await b.send(new DescribeSubscribersForNotificationCommand({ AccountId: d.accountId, BudgetName: d.name, Notification: n, MaxResults: 100 }))
+      const subs = await b
+        .send(
+          new DescribeSubscribersForNotificationCommand({
+            AccountId: d.accountId,
+            BudgetName: d.name,
+            Notification: n,
+            MaxResults: 100,
+          }),
+        )
         .catch(ifMissing(undefined));
-      const emails = (subs?.Subscribers ?? []).filter((s) => s.SubscriptionType === 'EMAIL').map((s) => s.Address!).sort();
+      const emails = (subs?.Subscribers ?? [])
+        .filter((s) => s.SubscriptionType === 'EMAIL')
+        .map((s) => s.Address!)
+        .sort();
       alerts.push({ percent: n.Threshold!, emails });
     }
     const tags = await b.send(new ListTagsForResourceCommand({ ResourceARN: d.arn }));
@@ -148,7 +175,13 @@ export const budget: ResourceModule<BudgetDesired, BudgetObserved> = {
   plan(d, o) {
     if (!d.spec) return change(KIND, d.name, 'no-change');
     const want = { limitUsd: d.spec.limitUsd, filter: d.spec.filter, alerts: d.spec.alerts };
-    if (!o) return change(KIND, d.name, 'create', Object.entries(want).map(([field, to]) => ({ field, from: undefined, to })));
+    if (!o)
+      return change(
+        KIND,
+        d.name,
+        'create',
+        Object.entries(want).map(([field, to]) => ({ field, from: undefined, to })),
+      );
     const diffs: FieldDiff[] = [];
     if (!sameUsd(o.limitUsd, d.spec.limitUsd)) diffs.push({ field: 'limitUsd', from: o.limitUsd, to: d.spec.limitUsd });
     if (!sameValue(o.filter, d.spec.filter)) diffs.push({ field: 'filter', from: o.filter, to: d.spec.filter });
@@ -163,12 +196,17 @@ export const budget: ResourceModule<BudgetDesired, BudgetObserved> = {
     const b = ctx.clients.budgets;
     const base = { AccountId: d.accountId, BudgetName: d.name };
     if (plan.action === 'create' || !o) {
-      await b.send(new CreateBudgetCommand({
-        AccountId: d.accountId,
-        Budget: budgetBody(d),
-        NotificationsWithSubscribers: d.spec.alerts.map((a) => ({ Notification: notification(a.percent), Subscribers: emailSubscribers(a.emails) })),
-        ResourceTags: tagList(d.tags),
-      }));
+      await b.send(
+        new CreateBudgetCommand({
+          AccountId: d.accountId,
+          Budget: budgetBody(d),
+          NotificationsWithSubscribers: d.spec.alerts.map((a) => ({
+            Notification: notification(a.percent),
+            Subscribers: emailSubscribers(a.emails),
+          })),
+          ResourceTags: tagList(d.tags),
+        }),
+      );
       return out;
     }
     const changed = (field: string) => plan.diffs.some((x) => x.field === field);
@@ -179,19 +217,41 @@ export const budget: ResourceModule<BudgetDesired, BudgetObserved> = {
       const want = byPercent(d.spec.alerts);
       const have = byPercent(o.alerts);
       for (const [percent] of have) {
-        if (!want.has(percent)) await b.send(new DeleteNotificationCommand({ ...base, Notification: notification(percent) })).catch(ifMissing(undefined));
+        if (!want.has(percent))
+          await b
+            .send(new DeleteNotificationCommand({ ...base, Notification: notification(percent) }))
+            .catch(ifMissing(undefined));
       }
       for (const [percent, alert] of want) {
         const current = have.get(percent);
         if (!current) {
-          await b.send(new CreateNotificationCommand({ ...base, Notification: notification(percent), Subscribers: emailSubscribers(alert.emails) }));
+          await b.send(
+            new CreateNotificationCommand({
+              ...base,
+              Notification: notification(percent),
+              Subscribers: emailSubscribers(alert.emails),
+            }),
+          );
           continue;
         }
         for (const email of alert.emails.filter((e) => !current.emails.includes(e))) {
-          await b.send(new CreateSubscriberCommand({ ...base, Notification: notification(percent), Subscriber: { SubscriptionType: 'EMAIL', Address: email } }));
+          await b.send(
+            new CreateSubscriberCommand({
+              ...base,
+              Notification: notification(percent),
+              Subscriber: { SubscriptionType: 'EMAIL', Address: email },
+            }),
+          );
         }
         for (const email of current.emails.filter((e) => !alert.emails.includes(e))) {
-          await b.send(new DeleteSubscriberCommand({ ...base, Notification: notification(percent), Subscriber: { SubscriptionType: 'EMAIL', Address: email } }))
+          await b
+            .send(
+              new DeleteSubscriberCommand({
+                ...base,
+                Notification: notification(percent),
+                Subscriber: { SubscriptionType: 'EMAIL', Address: email },
+              }),
+            )
             .catch(ifMissing(undefined));
         }
       }
@@ -205,6 +265,8 @@ export const budget: ResourceModule<BudgetDesired, BudgetObserved> = {
   /** Deletes the budget (and its notifications) when release.yaml has one. */
   async destroy(ctx, d) {
     if (!d.spec) return;
-    await ctx.clients.budgets.send(new DeleteBudgetCommand({ AccountId: d.accountId, BudgetName: d.name })).catch(ifMissing(undefined));
+    await ctx.clients.budgets
+      .send(new DeleteBudgetCommand({ AccountId: d.accountId, BudgetName: d.name }))
+      .catch(ifMissing(undefined));
   },
 };

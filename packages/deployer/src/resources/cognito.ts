@@ -28,7 +28,17 @@ import type { FieldDiff, KnownOutputs, ResourceModule } from './resource.js';
 export interface CognitoDesired {
   poolName: string;
   clientName: string;
-  passwordPolicy: Required<Pick<PasswordPolicyType, 'MinimumLength' | 'RequireUppercase' | 'RequireLowercase' | 'RequireNumbers' | 'RequireSymbols' | 'TemporaryPasswordValidityDays'>>;
+  passwordPolicy: Required<
+    Pick<
+      PasswordPolicyType,
+      | 'MinimumLength'
+      | 'RequireUppercase'
+      | 'RequireLowercase'
+      | 'RequireNumbers'
+      | 'RequireSymbols'
+      | 'TemporaryPasswordValidityDays'
+    >
+  >;
   explicitAuthFlows: ExplicitAuthFlowsType[];
   /** minutes, minutes, days */
   tokenValidity: { access: number; id: number; refreshDays: number };
@@ -55,7 +65,11 @@ export function findPoolId(cognito: AwsClients['cognito'], poolName: string): Pr
   return findFirst(pages, (page) => page.UserPools?.find((p) => p.Name === poolName)?.Id);
 }
 
-export function findClientId(cognito: AwsClients['cognito'], poolId: string, clientName: string): Promise<string | undefined> {
+export function findClientId(
+  cognito: AwsClients['cognito'],
+  poolId: string,
+  clientName: string,
+): Promise<string | undefined> {
   const pages = paginateListUserPoolClients({ client: cognito }, { UserPoolId: poolId, MaxResults: 60 });
   return findFirst(pages, (page) => page.UserPoolClients?.find((c) => c.ClientName === clientName)?.ClientId);
 }
@@ -111,7 +125,8 @@ function clientInput(d: CognitoDesired) {
   };
 }
 
-export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> & KnownOutputs<CognitoDesired, CognitoObserved> = {
+export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> &
+  KnownOutputs<CognitoDesired, CognitoObserved> = {
   kind: 'cognito-user-pool',
 
   desired(ctx) {
@@ -147,13 +162,18 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> & 
     };
     const clientId = await findClientId(ctx.clients.cognito, poolId, d.clientName);
     if (clientId) {
-      const c = await ctx.clients.cognito
-        .send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }));
+      const c = await ctx.clients.cognito.send(
+        new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }),
+      );
       const client = c.UserPoolClient;
       observed.client = {
         clientId,
         explicitAuthFlows: [...(client?.ExplicitAuthFlows ?? [])],
-        tokenValidity: { access: client?.AccessTokenValidity, id: client?.IdTokenValidity, refreshDays: client?.RefreshTokenValidity },
+        tokenValidity: {
+          access: client?.AccessTokenValidity,
+          id: client?.IdTokenValidity,
+          refreshDays: client?.RefreshTokenValidity,
+        },
       };
     }
     return observed;
@@ -178,7 +198,9 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> & 
 
   knownOutputs(_d, o) {
     // Updates keep the pool; a missing app client gets a new id.
-    return o?.client ? { userPoolId: o.poolId, userPoolArn: o.poolArn, userPoolClientId: o.client.clientId } : undefined;
+    return o?.client
+      ? { userPoolId: o.poolId, userPoolArn: o.poolArn, userPoolClientId: o.client.clientId }
+      : undefined;
   },
 
   async apply(ctx, change, d, o) {
@@ -186,8 +208,7 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> & 
     let poolId = o?.poolId;
     let poolArn = o?.poolArn;
     if (!o) {
-      const out = await cognito
-        .send(new CreateUserPoolCommand({ PoolName: d.poolName, ...poolInput(d) }));
+      const out = await cognito.send(new CreateUserPoolCommand({ PoolName: d.poolName, ...poolInput(d) }));
       poolId = out.UserPool?.Id;
       poolArn = out.UserPool?.Arn;
     } else if (change.action !== 'no-change') {
@@ -201,12 +222,24 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> & 
     if (!poolId || !poolArn) throw awsFail('CreateUserPool', d.poolName)(new Error('AWS returned no user pool id'));
     let clientId = o?.client?.clientId;
     if (!clientId) {
-      const out = await cognito
-        .send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: d.clientName, GenerateSecret: false, ...clientInput(d) }));
+      const out = await cognito.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId: poolId,
+          ClientName: d.clientName,
+          GenerateSecret: false,
+          ...clientInput(d),
+        }),
+      );
       clientId = out.UserPoolClient?.ClientId ?? '';
     } else if (o && clientDiffs(d, o).length > 0) {
-      await cognito
-        .send(new UpdateUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId, ClientName: d.clientName, ...clientInput(d) }));
+      await cognito.send(
+        new UpdateUserPoolClientCommand({
+          UserPoolId: poolId,
+          ClientId: clientId,
+          ClientName: d.clientName,
+          ...clientInput(d),
+        }),
+      );
     }
     return { userPoolId: poolId, userPoolArn: poolArn, userPoolClientId: clientId };
   },
@@ -215,8 +248,6 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> & 
     const poolId = await findPoolId(ctx.clients.cognito, d.poolName);
     if (!poolId) return;
     // Deleting the pool deletes its app clients and users.
-    await ctx.clients.cognito
-      .send(new DeleteUserPoolCommand({ UserPoolId: poolId }))
-      .catch(ifMissing(undefined));
+    await ctx.clients.cognito.send(new DeleteUserPoolCommand({ UserPoolId: poolId })).catch(ifMissing(undefined));
   },
 };

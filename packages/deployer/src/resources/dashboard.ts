@@ -56,18 +56,44 @@ interface PanelSpec {
 export function dashboardBody(ctx: DeployContext): DashboardBody {
   const n = ctx.names;
   const variant = ['EndpointName', n.endpoint, 'VariantName', n.variant];
-  const sm = (metric: string, extra: Record<string, unknown> = {}): MetricRow => ['AWS/SageMaker', metric, ...variant, extra];
+  const sm = (metric: string, extra: Record<string, unknown> = {}): MetricRow => [
+    'AWS/SageMaker',
+    metric,
+    ...variant,
+    extra,
+  ];
   const host = (metric: string): MetricRow => ['/aws/sagemaker/Endpoints', metric, ...variant, { stat: 'Average' }];
-  const lambda = (metric: string, extra: Record<string, unknown>): MetricRow => ['AWS/Lambda', metric, 'FunctionName', n.lambda, extra];
-  const api = (metric: string, extra: Record<string, unknown>): MetricRow => ['AWS/ApiGateway', metric, 'ApiName', n.api, 'Stage', n.stage, extra];
+  const lambda = (metric: string, extra: Record<string, unknown>): MetricRow => [
+    'AWS/Lambda',
+    metric,
+    'FunctionName',
+    n.lambda,
+    extra,
+  ];
+  const api = (metric: string, extra: Record<string, unknown>): MetricRow => [
+    'AWS/ApiGateway',
+    metric,
+    'ApiName',
+    n.api,
+    'Stage',
+    n.stage,
+    extra,
+  ];
   const scaling = ctx.env.autoscaling.enabled
-    ? [{ label: 'min instances', value: ctx.env.autoscaling.minCapacity }, { label: 'max instances', value: ctx.env.autoscaling.maxCapacity }]
+    ? [
+        { label: 'min instances', value: ctx.env.autoscaling.minCapacity },
+        { label: 'max instances', value: ctx.env.autoscaling.maxCapacity },
+      ]
     : [{ label: 'instances (release.yaml)', value: ctx.env.instanceCount }];
   const panels: PanelSpec[] = [
     { title: 'Endpoint invocations', stat: 'Sum', metrics: [sm('Invocations', { label: 'invocations' })] },
     {
       title: 'Model latency p50 / p95 / p99 (microseconds)',
-      metrics: [sm('ModelLatency', { stat: 'p50', label: 'p50' }), sm('ModelLatency', { stat: 'p95', label: 'p95' }), sm('ModelLatency', { stat: 'p99', label: 'p99' })],
+      metrics: [
+        sm('ModelLatency', { stat: 'p50', label: 'p50' }),
+        sm('ModelLatency', { stat: 'p95', label: 'p95' }),
+        sm('ModelLatency', { stat: 'p99', label: 'p99' }),
+      ],
       // The p95 SLO, in the metric's unit (microseconds), as the alarm sees it.
       annotations: { horizontal: [{ label: 'SLO p95', value: ctx.release.slo.p95LatencyMs * 1000 }] },
     },
@@ -87,7 +113,13 @@ export function dashboardBody(ctx: DeployContext): DashboardBody {
       metrics: [
         sm('Invocations', { id: 'inv', stat: 'Sum', visible: false }),
         sm('InvocationsPerInstance', { id: 'ipi', stat: 'Sum', visible: false }),
-        [{ expression: 'IF(ipi > 0, inv / ipi, 0)', label: 'instances (Invocations / InvocationsPerInstance)', id: 'count' }],
+        [
+          {
+            expression: 'IF(ipi > 0, inv / ipi, 0)',
+            label: 'instances (Invocations / InvocationsPerInstance)',
+            id: 'count',
+          },
+        ],
       ],
       annotations: { horizontal: scaling },
       yAxis: { left: { min: 0 } },
@@ -95,16 +127,28 @@ export function dashboardBody(ctx: DeployContext): DashboardBody {
     {
       title: 'Lambda proxy errors / throttles',
       stat: 'Sum',
-      metrics: [lambda('Errors', { label: 'errors' }), lambda('Throttles', { label: 'throttles' }), lambda('Invocations', { label: 'invocations', yAxis: 'right' })],
+      metrics: [
+        lambda('Errors', { label: 'errors' }),
+        lambda('Throttles', { label: 'throttles' }),
+        lambda('Invocations', { label: 'invocations', yAxis: 'right' }),
+      ],
     },
     {
       title: 'Lambda proxy duration (ms)',
-      metrics: [lambda('Duration', { stat: 'p50', label: 'p50' }), lambda('Duration', { stat: 'p99', label: 'p99' }), lambda('Duration', { stat: 'Maximum', label: 'max' })],
+      metrics: [
+        lambda('Duration', { stat: 'p50', label: 'p50' }),
+        lambda('Duration', { stat: 'p99', label: 'p99' }),
+        lambda('Duration', { stat: 'Maximum', label: 'max' }),
+      ],
     },
     {
       title: 'API Gateway 4xx / 5xx',
       stat: 'Sum',
-      metrics: [api('4XXError', { label: '4xx' }), api('5XXError', { label: '5xx' }), api('Count', { label: 'requests', yAxis: 'right' })],
+      metrics: [
+        api('4XXError', { label: '4xx' }),
+        api('5XXError', { label: '5xx' }),
+        api('Count', { label: 'requests', yAxis: 'right' }),
+      ],
     },
   ];
   const widgets: Widget[] = panels.map((p, i) => ({
@@ -125,14 +169,18 @@ export function dashboardBody(ctx: DeployContext): DashboardBody {
       ...(p.annotations ? { annotations: p.annotations } : {}),
     },
   }));
-  const alarmArn = (name: string) => `arn:${ctx.account.partition}:cloudwatch:${ctx.region}:${ctx.account.accountId}:alarm:${name}`;
+  const alarmArn = (name: string) =>
+    `arn:${ctx.account.partition}:cloudwatch:${ctx.region}:${ctx.account.accountId}:alarm:${name}`;
   widgets.push({
     type: 'alarm',
     x: 0,
     y: Math.ceil(panels.length / 2) * HEIGHT,
     width: 2 * WIDTH,
     height: 3,
-    properties: { title: 'SLO alarms (promotion rolls back on these)', alarms: [alarmArn(n.errorRateAlarm), alarmArn(n.latencyAlarm)] },
+    properties: {
+      title: 'SLO alarms (promotion rolls back on these)',
+      alarms: [alarmArn(n.errorRateAlarm), alarmArn(n.latencyAlarm)],
+    },
   });
   return { widgets };
 }
@@ -151,7 +199,8 @@ function widgetDiffs(want: DashboardBody, have: DashboardBody | undefined): Fiel
   const diffs: FieldDiff[] = [];
   for (const w of want.widgets) {
     const c = current.get(titleOf(w));
-    if (!c || canonicalJson(c) !== canonicalJson(w)) diffs.push({ field: `widget ${titleOf(w)}`, from: c ? 'changed' : undefined, to: c ? 'updated' : 'added' });
+    if (!c || canonicalJson(c) !== canonicalJson(w))
+      diffs.push({ field: `widget ${titleOf(w)}`, from: c ? 'changed' : undefined, to: c ? 'updated' : 'added' });
     current.delete(titleOf(w));
   }
   for (const title of current.keys()) diffs.push({ field: `widget ${title}`, from: 'present', to: undefined });
@@ -166,7 +215,9 @@ export const dashboard: ResourceModule<DashboardDesired, DashboardObserved> = {
   },
 
   async observe(ctx, d) {
-    const out = await ctx.clients.cloudWatch.send(new GetDashboardCommand({ DashboardName: d.name })).catch(missingAs(undefined));
+    const out = await ctx.clients.cloudWatch
+      .send(new GetDashboardCommand({ DashboardName: d.name }))
+      .catch(missingAs(undefined));
     if (!out) return undefined;
     try {
       return { body: JSON.parse(out.DashboardBody ?? '') as DashboardBody };
@@ -176,7 +227,8 @@ export const dashboard: ResourceModule<DashboardDesired, DashboardObserved> = {
   },
 
   plan(d, o) {
-    if (!o) return change(KIND, d.name, 'create', [{ field: 'widgets', from: undefined, to: d.body.widgets.map(titleOf) }]);
+    if (!o)
+      return change(KIND, d.name, 'create', [{ field: 'widgets', from: undefined, to: d.body.widgets.map(titleOf) }]);
     if (o.body && canonicalJson(o.body) === canonicalJson(d.body)) return change(KIND, d.name, 'no-change');
     const diffs = widgetDiffs(d.body, o.body);
     // Same widgets, different layout or order: still one update.
@@ -185,13 +237,21 @@ export const dashboard: ResourceModule<DashboardDesired, DashboardObserved> = {
 
   async apply(ctx, plan, d) {
     if (plan.action === 'create' || plan.action === 'update') {
-      const out = await ctx.clients.cloudWatch.send(new PutDashboardCommand({ DashboardName: d.name, DashboardBody: JSON.stringify(d.body) }));
-      for (const m of out?.DashboardValidationMessages ?? []) ctx.log.warn(`dashboard ${d.name}: ${m.DataPath ?? ''} ${m.Message ?? ''}`.trim());
+      const out = await ctx.clients.cloudWatch.send(
+        new PutDashboardCommand({ DashboardName: d.name, DashboardBody: JSON.stringify(d.body) }),
+      );
+      for (const m of out?.DashboardValidationMessages ?? [])
+        ctx.log.warn(`dashboard ${d.name}: ${m.DataPath ?? ''} ${m.Message ?? ''}`.trim());
     }
-    return { dashboardName: d.name, dashboardUrl: `https://${ctx.region}.console.aws.amazon.com/cloudwatch/home?region=${ctx.region}#dashboards/dashboard/${d.name}` };
+    return {
+      dashboardName: d.name,
+      dashboardUrl: `https://${ctx.region}.console.aws.amazon.com/cloudwatch/home?region=${ctx.region}#dashboards/dashboard/${d.name}`,
+    };
   },
 
   async destroy(ctx, d) {
-    await ctx.clients.cloudWatch.send(new DeleteDashboardsCommand({ DashboardNames: [d.name] })).catch(missingAs(undefined));
+    await ctx.clients.cloudWatch
+      .send(new DeleteDashboardsCommand({ DashboardNames: [d.name] }))
+      .catch(missingAs(undefined));
   },
 };

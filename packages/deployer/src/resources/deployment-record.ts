@@ -8,7 +8,13 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { KNOWN_AFTER_APPLY } from '../known-after-apply.js';
-import { configHash, deploymentRecordTags, parseDeploymentRecord, TAG_GIT_SHA, type DeploymentRecord } from '../tags.js';
+import {
+  configHash,
+  deploymentRecordTags,
+  parseDeploymentRecord,
+  TAG_GIT_SHA,
+  type DeploymentRecord,
+} from '../tags.js';
 import { change } from './diff.js';
 import type { FieldDiff, ResourceModule } from './resource.js';
 
@@ -50,14 +56,19 @@ export const deploymentRecord: ResourceModule<RecordDesired, RecordObserved> = {
   },
 
   async observe(ctx, d) {
-    const out = await ctx.clients.sagemaker.send(new ListTagsCommand({ ResourceArn: d.endpointArn, MaxResults: 100 }))
+    const out = await ctx.clients.sagemaker
+      .send(new ListTagsCommand({ ResourceArn: d.endpointArn, MaxResults: 100 }))
       // SageMaker answers tags of an endpoint that does not exist (yet) with a ValidationException.
       .catch((err: unknown) => (hasErrorName(err, 'ValidationException') ? undefined : ifMissing(undefined)(err)));
     return parseDeploymentRecord(out?.Tags);
   },
 
   plan(d, o) {
-    const diffs: FieldDiff[] = COMPARED.filter((f) => d[f] !== undefined && o?.[f] !== d[f]).map((field) => ({ field, from: o?.[field], to: d[field] }));
+    const diffs: FieldDiff[] = COMPARED.filter((f) => d[f] !== undefined && o?.[f] !== d[f]).map((field) => ({
+      field,
+      from: o?.[field],
+      to: d[field],
+    }));
     if (!o) return change(KIND, d.endpointName, 'create', diffs);
     return change(KIND, d.endpointName, diffs.length ? 'update' : 'no-change', diffs);
   },
@@ -65,9 +76,15 @@ export const deploymentRecord: ResourceModule<RecordDesired, RecordObserved> = {
   async apply(ctx, plan, d, o) {
     if (plan.action === 'no-change') return { deployedAt: o?.deployedAt ?? '' };
     const record: DeploymentRecord = {
-      gitSha: d.gitSha, imageDigest: d.imageDigest, configHash: d.configHash, deployedAt: new Date().toISOString(), deployedBy: await callerArn(ctx),
+      gitSha: d.gitSha,
+      imageDigest: d.imageDigest,
+      configHash: d.configHash,
+      deployedAt: new Date().toISOString(),
+      deployedBy: await callerArn(ctx),
     };
-    await ctx.clients.sagemaker.send(new AddTagsCommand({ ResourceArn: d.endpointArn, Tags: deploymentRecordTags(record) }));
+    await ctx.clients.sagemaker.send(
+      new AddTagsCommand({ ResourceArn: d.endpointArn, Tags: deploymentRecordTags(record) }),
+    );
     return { deployedAt: record.deployedAt! };
   },
 };

@@ -7,7 +7,11 @@ export function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /** Diffs of `fields` between desired and observed (observed values may be undefined). */
-export function diffFields<T extends object>(desired: T, observed: { [K in keyof T]?: unknown }, fields: readonly (keyof T & string)[]): FieldDiff[] {
+export function diffFields<T extends object>(
+  desired: T,
+  observed: { [K in keyof T]?: unknown },
+  fields: readonly (keyof T & string)[],
+): FieldDiff[] {
   return fields
     .filter((f) => !sameValue(desired[f], observed[f]))
     .map((field) => ({ field, from: observed[field], to: desired[field] }));
@@ -23,7 +27,13 @@ export function change(kind: string, name: string, action: ChangeAction, diffs: 
 }
 
 /** create when missing, update when any field differs, else no-change. */
-export function planFields<T extends object>(kind: string, name: string, desired: T, observed: { [K in keyof T]?: unknown } | undefined, fields: readonly (keyof T & string)[]): PlannedChange {
+export function planFields<T extends object>(
+  kind: string,
+  name: string,
+  desired: T,
+  observed: { [K in keyof T]?: unknown } | undefined,
+  fields: readonly (keyof T & string)[],
+): PlannedChange {
   if (observed === undefined) return change(kind, name, 'create', creationDiffs(desired, fields));
   const diffs = diffFields(desired, observed, fields);
   return change(kind, name, diffs.length ? 'update' : 'no-change', diffs);

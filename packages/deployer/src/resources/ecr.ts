@@ -40,12 +40,14 @@ const FIELDS = ['scanOnPush', 'lifecyclePolicy', 'tags'] as const;
 
 export function lifecyclePolicy(keepLast: number): string {
   return canonicalJson({
-    rules: [{
-      rulePriority: 1,
-      description: `keep the last ${keepLast} images`,
-      selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keepLast },
-      action: { type: 'expire' },
-    }],
+    rules: [
+      {
+        rulePriority: 1,
+        description: `keep the last ${keepLast} images`,
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keepLast },
+        action: { type: 'expire' },
+      },
+    ],
   });
 }
 
@@ -61,8 +63,7 @@ async function observeDetails(ctx: DeployContext, repo: Repository): Promise<Ecr
   const policy = await ctx.clients.ecr
     .send(new GetLifecyclePolicyCommand({ repositoryName: name }))
     .catch(ifMissing(undefined));
-  const tags = await ctx.clients.ecr
-    .send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }));
+  const tags = await ctx.clients.ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }));
   const observedTags = Object.fromEntries((tags.tags ?? []).map((t) => [t.Key, t.Value]));
   return {
     name,
@@ -71,19 +72,25 @@ async function observeDetails(ctx: DeployContext, repo: Repository): Promise<Ecr
     scanOnPush: repo.imageScanningConfiguration?.scanOnPush ?? false,
     lifecyclePolicy: policy?.lifecyclePolicyText ? canonicalJson(JSON.parse(policy.lifecyclePolicyText)) : undefined,
     // Compare only our tags: others may add their own.
-    tags: Object.fromEntries(Object.keys(observedTags).filter((k) => k.startsWith('model-service:')).map((k) => [k, observedTags[k]])),
+    tags: Object.fromEntries(
+      Object.keys(observedTags)
+        .filter((k) => k.startsWith('model-service:'))
+        .map((k) => [k, observedTags[k]]),
+    ),
   };
 }
 
 async function createRepository(ctx: DeployContext, d: EcrDesired): Promise<Repository> {
   try {
-    const out = await ctx.clients.ecr.send(new CreateRepositoryCommand({
-      repositoryName: d.name,
-      imageScanningConfiguration: { scanOnPush: d.scanOnPush },
-      // Mutable: rebuilding the same commit re-pushes the same sha tag; deployments pin digests anyway.
-      imageTagMutability: 'MUTABLE',
-      tags: tagList(d.tags),
-    }));
+    const out = await ctx.clients.ecr.send(
+      new CreateRepositoryCommand({
+        repositoryName: d.name,
+        imageScanningConfiguration: { scanOnPush: d.scanOnPush },
+        // Mutable: rebuilding the same commit re-pushes the same sha tag; deployments pin digests anyway.
+        imageTagMutability: 'MUTABLE',
+        tags: tagList(d.tags),
+      }),
+    );
     return out.repository!;
   } catch (err) {
     // An interrupted `up` may have created it already: converge instead of failing.
@@ -93,13 +100,20 @@ async function createRepository(ctx: DeployContext, d: EcrDesired): Promise<Repo
 }
 
 async function putLifecyclePolicy(ctx: DeployContext, d: EcrDesired): Promise<void> {
-  await ctx.clients.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: d.name, lifecyclePolicyText: d.lifecyclePolicy }));
+  await ctx.clients.ecr.send(
+    new PutLifecyclePolicyCommand({ repositoryName: d.name, lifecyclePolicyText: d.lifecyclePolicy }),
+  );
 }
 
 async function updateRepository(ctx: DeployContext, d: EcrDesired, plan: PlannedChange, arn: string): Promise<void> {
   const ecr = ctx.clients.ecr;
   if (differs(plan, 'scanOnPush')) {
-    await ecr.send(new PutImageScanningConfigurationCommand({ repositoryName: d.name, imageScanningConfiguration: { scanOnPush: d.scanOnPush } }));
+    await ecr.send(
+      new PutImageScanningConfigurationCommand({
+        repositoryName: d.name,
+        imageScanningConfiguration: { scanOnPush: d.scanOnPush },
+      }),
+    );
   }
   if (differs(plan, 'lifecyclePolicy')) await putLifecyclePolicy(ctx, d);
   if (differs(plan, 'tags')) {

@@ -19,23 +19,49 @@ export interface BoundaryDocument {
 /** Region-wide patterns: one boundary serves every environment and region of the account. */
 export function roleBoundary(partition: string, accountId: string): BoundaryDocument {
   const arn = (service: string, resource: string) => `arn:${partition}:${service}:*:${accountId}:${resource}`;
-  const logGroups = ['/aws/sagemaker/Endpoints/ms-*', '/aws/lambda/ms-*'].flatMap((g) => [arn('logs', `log-group:${g}`), arn('logs', `log-group:${g}:*`)]);
+  const logGroups = ['/aws/sagemaker/Endpoints/ms-*', '/aws/lambda/ms-*'].flatMap((g) => [
+    arn('logs', `log-group:${g}`),
+    arn('logs', `log-group:${g}:*`),
+  ]);
   return {
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'ModelEndpoints', Effect: 'Allow', Action: ['sagemaker:InvokeEndpoint', 'sagemaker:DescribeEndpoint'], Resource: [arn('sagemaker', 'endpoint/ms-*')] },
-      { Sid: 'ModelImages', Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: [arn('ecr', 'repository/model-service/*')] },
+      {
+        Sid: 'ModelEndpoints',
+        Effect: 'Allow',
+        Action: ['sagemaker:InvokeEndpoint', 'sagemaker:DescribeEndpoint'],
+        Resource: [arn('sagemaker', 'endpoint/ms-*')],
+      },
+      {
+        Sid: 'ModelImages',
+        Effect: 'Allow',
+        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        Resource: [arn('ecr', 'repository/model-service/*')],
+      },
       // No resource-level permission exists for the registry login.
       { Sid: 'RegistryLogin', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] },
-      { Sid: 'OwnLogs', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], Resource: logGroups },
+      {
+        Sid: 'OwnLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        Resource: logGroups,
+      },
       {
         // The services' VPC attachment; the role's own policy narrows it to the release's subnets.
         Sid: 'VpcAttachment',
         Effect: 'Allow',
         Action: [
-          'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
-          'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
-          'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
+          'ec2:CreateNetworkInterface',
+          'ec2:CreateNetworkInterfacePermission',
+          'ec2:DeleteNetworkInterface',
+          'ec2:DeleteNetworkInterfacePermission',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeVpcs',
+          'ec2:DescribeDhcpOptions',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeSecurityGroups',
         ],
         Resource: ['*'],
       },

@@ -66,9 +66,14 @@ async function observeRole(ctx: DeployContext, d: RoleDesired): Promise<RoleObse
   const inline = await ctx.clients.iam
     .send(new GetRolePolicyCommand({ RoleName: d.roleName, PolicyName: d.policyName }))
     .catch(ifMissing(undefined));
-  const tags = Object.fromEntries((role.Tags ?? []).filter((t) => t.Key?.startsWith('model-service:')).map((t) => [t.Key, t.Value]));
+  const tags = Object.fromEntries(
+    (role.Tags ?? []).filter((t) => t.Key?.startsWith('model-service:')).map((t) => [t.Key, t.Value]),
+  );
   return {
-    arn: role.Arn!, trustPolicy: decodePolicy(role.AssumeRolePolicyDocument), policy: decodePolicy(inline?.PolicyDocument), tags,
+    arn: role.Arn!,
+    trustPolicy: decodePolicy(role.AssumeRolePolicyDocument),
+    policy: decodePolicy(inline?.PolicyDocument),
+    tags,
     boundary: role.PermissionsBoundary?.PermissionsBoundaryArn,
   };
 }
@@ -82,11 +87,13 @@ async function ensureBoundary(ctx: DeployContext, arn: string): Promise<void> {
   if (found) return;
   const { partition, accountId } = ctx.account;
   try {
-    await ctx.clients.iam.send(new CreatePolicyCommand({
-      PolicyName: BOUNDARY_POLICY_NAME,
-      PolicyDocument: JSON.stringify(roleBoundary(partition, accountId)),
-      Description: 'model-service: the most any role model-deploy creates may do',
-    }));
+    await ctx.clients.iam.send(
+      new CreatePolicyCommand({
+        PolicyName: BOUNDARY_POLICY_NAME,
+        PolicyDocument: JSON.stringify(roleBoundary(partition, accountId)),
+        Description: 'model-service: the most any role model-deploy creates may do',
+      }),
+    );
   } catch (err) {
     // Another run created it meanwhile.
     if (!hasErrorName(err, 'EntityAlreadyExistsException')) throw err;
@@ -95,37 +102,60 @@ async function ensureBoundary(ctx: DeployContext, arn: string): Promise<void> {
 
 async function createRole(ctx: DeployContext, d: RoleDesired): Promise<string> {
   try {
-    const out = await ctx.clients.iam.send(new CreateRoleCommand({
-      RoleName: d.roleName,
-      AssumeRolePolicyDocument: JSON.stringify(d.trustPolicy),
-      Description: d.description,
-      PermissionsBoundary: d.boundary,
-      Tags: tagList(d.tags),
-    }));
+    const out = await ctx.clients.iam.send(
+      new CreateRoleCommand({
+        RoleName: d.roleName,
+        AssumeRolePolicyDocument: JSON.stringify(d.trustPolicy),
+        Description: d.description,
+        PermissionsBoundary: d.boundary,
+        Tags: tagList(d.tags),
+      }),
+    );
     return out.Role!.Arn!;
   } catch (err) {
     // Created by an interrupted run: adopt it; the trust policy is then reconciled below.
     if (!hasErrorName(err, 'EntityAlreadyExistsException')) throw err;
-    await ctx.clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: d.roleName, PolicyDocument: JSON.stringify(d.trustPolicy) }));
+    await ctx.clients.iam.send(
+      new UpdateAssumeRolePolicyCommand({ RoleName: d.roleName, PolicyDocument: JSON.stringify(d.trustPolicy) }),
+    );
     return (await getRole(ctx, d.roleName))!.Arn!;
   }
 }
 
 async function putPolicy(ctx: DeployContext, d: RoleDesired): Promise<void> {
-  await ctx.clients.iam.send(new PutRolePolicyCommand({ RoleName: d.roleName, PolicyName: d.policyName, PolicyDocument: JSON.stringify(d.policy) }));
+  await ctx.clients.iam.send(
+    new PutRolePolicyCommand({
+      RoleName: d.roleName,
+      PolicyName: d.policyName,
+      PolicyDocument: JSON.stringify(d.policy),
+    }),
+  );
 }
 
 async function waitForRole(ctx: DeployContext, name: string): Promise<void> {
   const { maxWaitSeconds, minDelaySeconds, maxDelaySeconds } = ctx.wait;
   await waitUntilRoleExists(
-    { client: ctx.clients.iam, maxWaitTime: Math.min(maxWaitSeconds, 120), minDelay: minDelaySeconds, maxDelay: maxDelaySeconds },
+    {
+      client: ctx.clients.iam,
+      maxWaitTime: Math.min(maxWaitSeconds, 120),
+      minDelay: minDelaySeconds,
+      maxDelay: maxDelaySeconds,
+    },
     { RoleName: name },
   ).catch(() => {
-    throw new DeployerError('MS_DEPLOY_WAIT_TIMEOUT', { seconds: Math.min(maxWaitSeconds, 120), resource: `IAM role ${name}`, state: 'visible' });
+    throw new DeployerError('MS_DEPLOY_WAIT_TIMEOUT', {
+      seconds: Math.min(maxWaitSeconds, 120),
+      resource: `IAM role ${name}`,
+      state: 'visible',
+    });
   });
 }
 
-function roleModule(kind: string, outputKey: string, build: (ctx: DeployContext) => RoleDesired): ResourceModule<RoleDesired, RoleObserved, Record<string, string>> {
+function roleModule(
+  kind: string,
+  outputKey: string,
+  build: (ctx: DeployContext) => RoleDesired,
+): ResourceModule<RoleDesired, RoleObserved, Record<string, string>> {
   return {
     kind,
     desired: (ctx) => build(ctx),
@@ -149,11 +179,21 @@ function roleModule(kind: string, outputKey: string, build: (ctx: DeployContext)
         await waitForRole(ctx, desired.roleName);
       } else if (plan.action === 'update') {
         if (differs(plan, 'trustPolicy')) {
-          await ctx.clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: desired.roleName, PolicyDocument: JSON.stringify(desired.trustPolicy) }));
+          await ctx.clients.iam.send(
+            new UpdateAssumeRolePolicyCommand({
+              RoleName: desired.roleName,
+              PolicyDocument: JSON.stringify(desired.trustPolicy),
+            }),
+          );
         }
         if (differs(plan, 'boundary')) {
           await ensureBoundary(ctx, desired.boundary);
-          await ctx.clients.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: desired.roleName, PermissionsBoundary: desired.boundary }));
+          await ctx.clients.iam.send(
+            new PutRolePermissionsBoundaryCommand({
+              RoleName: desired.roleName,
+              PermissionsBoundary: desired.boundary,
+            }),
+          );
         }
         if (differs(plan, 'policy')) await putPolicy(ctx, desired);
         if (differs(plan, 'tags')) {
@@ -165,7 +205,9 @@ function roleModule(kind: string, outputKey: string, build: (ctx: DeployContext)
 
     async destroy(ctx, desired) {
       if (desired.givenArn) return; // not ours
-      await ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: desired.roleName, PolicyName: desired.policyName })).catch(ifMissing(undefined));
+      await ctx.clients.iam
+        .send(new DeleteRolePolicyCommand({ RoleName: desired.roleName, PolicyName: desired.policyName }))
+        .catch(ifMissing(undefined));
       await ctx.clients.iam.send(new DeleteRoleCommand({ RoleName: desired.roleName })).catch(ifMissing(undefined));
     },
   };

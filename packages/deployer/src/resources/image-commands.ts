@@ -25,8 +25,17 @@ export interface BuildSpec {
   buildArgs: Readonly<Record<string, string>>;
 }
 
-export function loginCommand(builder: Builder, globalArgs: readonly string[], registry: string, password: string): CommandLine {
-  return { command: builder, args: [...globalArgs, 'login', '--username', 'AWS', '--password-stdin', registry], stdin: password };
+export function loginCommand(
+  builder: Builder,
+  globalArgs: readonly string[],
+  registry: string,
+  password: string,
+): CommandLine {
+  return {
+    command: builder,
+    args: [...globalArgs, 'login', '--username', 'AWS', '--password-stdin', registry],
+    stdin: password,
+  };
 }
 
 export function buildCommand(spec: BuildSpec): CommandLine {
@@ -38,7 +47,19 @@ export function buildCommand(spec: BuildSpec): CommandLine {
   const format = spec.builder === 'docker' ? [] : ['--format', 'docker'];
   return {
     command: spec.builder,
-    args: [...spec.globalArgs, sub, '--platform', spec.platform, ...format, ...buildArgs, '-f', spec.dockerfile, '-t', spec.tag, spec.contextDir],
+    args: [
+      ...spec.globalArgs,
+      sub,
+      '--platform',
+      spec.platform,
+      ...format,
+      ...buildArgs,
+      '-f',
+      spec.dockerfile,
+      '-t',
+      spec.tag,
+      spec.contextDir,
+    ],
   };
 }
 

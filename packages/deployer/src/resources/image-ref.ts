@@ -18,12 +18,23 @@ const REF = /^([a-z0-9.-]+(?::\d+)?)\/([a-z0-9][a-z0-9._/-]*?)(?:@(sha256:[a-f0-
 export function parseRepositoryUri(uri: string): Omit<ImageRef, 'digest' | 'tag'> {
   const slash = uri.indexOf('/');
   const registry = uri.slice(0, slash);
-  return { repositoryUri: uri, registry, repositoryName: uri.slice(slash + 1), registryId: ECR_HOST.exec(registry)?.[1] };
+  return {
+    repositoryUri: uri,
+    registry,
+    repositoryName: uri.slice(slash + 1),
+    registryId: ECR_HOST.exec(registry)?.[1],
+  };
 }
 
 export function parseImageRef(ref: string): ImageRef {
   const m = REF.exec(ref.trim());
   if (!m) throw new DeployerError('MS_DEPLOY_IMAGE_REF', { image: ref });
-  const [, registry, repositoryName, digest, tag] = m as unknown as [string, string, string, string | undefined, string | undefined];
+  const [, registry, repositoryName, digest, tag] = m as unknown as [
+    string,
+    string,
+    string,
+    string | undefined,
+    string | undefined,
+  ];
   return { ...parseRepositoryUri(`${registry}/${repositoryName}`), digest, tag };
 }

@@ -11,7 +11,13 @@ import type { CommandRunner, DeployContext } from '../context.js';
 import { DeployerError } from '../errors.js';
 import { change } from './diff.js';
 import {
-  buildCommand, gitShaCommand, loginCommand, printable, pushCommand, type Builder, type CommandLine,
+  buildCommand,
+  gitShaCommand,
+  loginCommand,
+  printable,
+  pushCommand,
+  type Builder,
+  type CommandLine,
 } from './image-commands.js';
 import { parseImageRef, parseRepositoryUri, type ImageRef } from './image-ref.js';
 import type { ResourceModule } from './resource.js';
@@ -67,31 +73,52 @@ function runnerOf(ctx: DeployContext, options: ImageOptions): CommandRunner {
 
 async function run(ctx: DeployContext, runner: CommandRunner, line: CommandLine, builder: string): Promise<string> {
   ctx.log.info(`$ ${printable(line)}`);
-  const result = await runner.run(line.command, line.args, { stdin: line.stdin, cwd: ctx.projectDir }).catch((err: unknown) => {
-    throw new DeployerError('MS_DEPLOY_IMAGE_COMMAND', { command: printable(line), exitCode: 'not started', builder }, { cause: err });
-  });
+  const result = await runner
+    .run(line.command, line.args, { stdin: line.stdin, cwd: ctx.projectDir })
+    .catch((err: unknown) => {
+      throw new DeployerError(
+        'MS_DEPLOY_IMAGE_COMMAND',
+        { command: printable(line), exitCode: 'not started', builder },
+        { cause: err },
+      );
+    });
   if (result.exitCode !== 0) {
     const tail = result.stderr.trim().split('\n').slice(-5).join('\n');
     if (tail) ctx.log.warn(tail);
-    throw new DeployerError('MS_DEPLOY_IMAGE_COMMAND', { command: printable(line), exitCode: result.exitCode, builder });
+    throw new DeployerError('MS_DEPLOY_IMAGE_COMMAND', {
+      command: printable(line),
+      exitCode: result.exitCode,
+      builder,
+    });
   }
   return result.stdout;
 }
 
 export async function gitShortSha(ctx: DeployContext, runner: CommandRunner): Promise<string> {
   const line = gitShaCommand();
-  const result = await runner.run(line.command, line.args, { cwd: ctx.projectDir }).catch((err: unknown) => ({ exitCode: -1, stdout: '', stderr: String(err) }));
+  const result = await runner
+    .run(line.command, line.args, { cwd: ctx.projectDir })
+    .catch((err: unknown) => ({ exitCode: -1, stdout: '', stderr: String(err) }));
   const sha = result.stdout.trim();
   if (result.exitCode !== 0 || !/^[0-9a-f]{7,40}$/.test(sha)) {
-    throw new DeployerError('MS_DEPLOY_GIT_SHA', { dir: ctx.projectDir, reason: result.stderr.trim() || `unexpected output "${sha}"` });
+    throw new DeployerError('MS_DEPLOY_GIT_SHA', {
+      dir: ctx.projectDir,
+      reason: result.stderr.trim() || `unexpected output "${sha}"`,
+    });
   }
   return sha;
 }
 
 /** Digest of an image in ECR by tag or digest; undefined when it is not there. */
-export async function findImageDigest(ctx: DeployContext, repo: Omit<ImageRef, 'digest' | 'tag'>, id: ImageIdentifier): Promise<string | undefined> {
+export async function findImageDigest(
+  ctx: DeployContext,
+  repo: Omit<ImageRef, 'digest' | 'tag'>,
+  id: ImageIdentifier,
+): Promise<string | undefined> {
   const out = await ctx.clients.ecr
-    .send(new DescribeImagesCommand({ repositoryName: repo.repositoryName, registryId: repo.registryId, imageIds: [id] }))
+    .send(
+      new DescribeImagesCommand({ repositoryName: repo.repositoryName, registryId: repo.registryId, imageIds: [id] }),
+    )
     .catch(ifMissing(undefined));
   return out?.imageDetails?.[0]?.imageDigest;
 }
@@ -110,12 +137,24 @@ async function buildAndPush(ctx: DeployContext, d: ImageDesired, tag: string, ru
   const ref = `${d.repository.repositoryUri}:${tag}`;
   const login = await registryLogin(ctx, d.repository.registry);
   await run(ctx, runner, loginCommand(d.builder, d.globalArgs, login.registry, login.password), d.builder);
-  await run(ctx, runner, buildCommand({
-    builder: d.builder, globalArgs: d.globalArgs, platform: d.platform, tag: ref, dockerfile: d.dockerfile, contextDir: '.', buildArgs: d.buildArgs,
-  }), d.builder);
+  await run(
+    ctx,
+    runner,
+    buildCommand({
+      builder: d.builder,
+      globalArgs: d.globalArgs,
+      platform: d.platform,
+      tag: ref,
+      dockerfile: d.dockerfile,
+      contextDir: '.',
+      buildArgs: d.buildArgs,
+    }),
+    d.builder,
+  );
   await run(ctx, runner, pushCommand(d.builder, d.globalArgs, ref), d.builder);
   const digest = await findImageDigest(ctx, d.repository, { imageTag: tag });
-  if (!digest) throw new DeployerError('MS_DEPLOY_IMAGE_NOT_FOUND', { image: ref, repository: d.repository.repositoryName });
+  if (!digest)
+    throw new DeployerError('MS_DEPLOY_IMAGE_NOT_FOUND', { image: ref, repository: d.repository.repositoryName });
   return digest;
 }
 
@@ -124,7 +163,9 @@ function outputs(d: ImageDesired, digest: string, tag: string): ImageOutputs {
   return { imageUri: `${repositoryUri}@${digest}`, imageDigest: digest, imageTag: tag };
 }
 
-export function createImageModule(options: ImageOptions = {}): ResourceModule<ImageDesired, ImageObserved, ImageOutputs> {
+export function createImageModule(
+  options: ImageOptions = {},
+): ResourceModule<ImageDesired, ImageObserved, ImageOutputs> {
   return {
     kind: KIND,
 
@@ -149,7 +190,8 @@ export function createImageModule(options: ImageOptions = {}): ResourceModule<Im
       if (d.given) {
         const g = d.given;
         const digest = await findImageDigest(ctx, g, g.digest ? { imageDigest: g.digest } : { imageTag: g.tag });
-        if (!digest) throw new DeployerError('MS_DEPLOY_IMAGE_NOT_FOUND', { image: options.image, repository: g.repositoryName });
+        if (!digest)
+          throw new DeployerError('MS_DEPLOY_IMAGE_NOT_FOUND', { image: options.image, repository: g.repositoryName });
         return { tag: g.tag ?? g.digest, digest };
       }
       const tag = d.tag ?? (await gitShortSha(ctx, runnerOf(ctx, options)));
@@ -157,7 +199,9 @@ export function createImageModule(options: ImageOptions = {}): ResourceModule<Im
     },
 
     plan(d, observed) {
-      const name = d.given ? `${d.given.repositoryUri}@${observed?.digest ?? d.given.digest}` : `${d.repository.repositoryUri}:${observed?.tag ?? d.tag ?? '(git sha)'}`;
+      const name = d.given
+        ? `${d.given.repositoryUri}@${observed?.digest ?? d.given.digest}`
+        : `${d.repository.repositoryUri}:${observed?.tag ?? d.tag ?? '(git sha)'}`;
       // The image for this commit is already pushed: reuse it (a second `up` builds nothing).
       if (observed?.digest) return change(KIND, name, 'no-change');
       return change(KIND, name, 'create', [{ field: 'image', from: undefined, to: name }]);

@@ -70,7 +70,11 @@ export interface LambdaProxyOptions {
  * The variables the handler reads (names from src/lambda-proxy/config.ts). Only
  * non-empty values are set, so an unchanged release.yaml gives an identical map.
  */
-export function proxyEnvironment(ctx: DeployContext, endpointName: string, fallbackRules?: string): Record<string, string> {
+export function proxyEnvironment(
+  ctx: DeployContext,
+  endpointName: string,
+  fallbackRules?: string,
+): Record<string, string> {
   const vars: Record<string, string> = { [PROXY_ENV.endpointName]: endpointName };
   const origins = ctx.release.api.cors.allowOrigins;
   if (origins.length > 0) vars[PROXY_ENV.corsAllowOrigins] = JSON.stringify(origins);
@@ -119,12 +123,14 @@ function configDiffs(d: LambdaProxyDesired, o: LambdaProxyObserved): FieldDiff[]
   scalar('handler', o.handler, d.handler);
   scalar('memorySize', o.memorySize, d.memorySize);
   scalar('timeout', o.timeout, d.timeout);
-  if (!sameMap(o.environment, d.environment)) diffs.push({ field: 'environment', from: o.environment, to: d.environment });
+  if (!sameMap(o.environment, d.environment))
+    diffs.push({ field: 'environment', from: o.environment, to: d.environment });
   if (!sameValue(o.vpc, d.vpc)) diffs.push({ field: 'vpc', from: o.vpc, to: d.vpc });
   return diffs;
 }
 
-export type LambdaProxyResource = ResourceModule<LambdaProxyDesired, LambdaProxyObserved> & KnownOutputs<LambdaProxyDesired, LambdaProxyObserved>;
+export type LambdaProxyResource = ResourceModule<LambdaProxyDesired, LambdaProxyObserved> &
+  KnownOutputs<LambdaProxyDesired, LambdaProxyObserved>;
 
 export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaProxyResource {
   const maxWaitTime = options.maxWaitSeconds ?? 300;
@@ -161,7 +167,9 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
         return out.FunctionArn ?? '';
       } catch (err) {
         // Also a VPC function whose role just got its ENI permissions ("...permissions to call CreateNetworkInterface on EC2").
-        const propagating = hasErrorName(err, 'InvalidParameterValueException') && /assume|CreateNetworkInterface/i.test((err as Error).message);
+        const propagating =
+          hasErrorName(err, 'InvalidParameterValueException') &&
+          /assume|CreateNetworkInterface/i.test((err as Error).message);
         if (!propagating || attempt >= roleTries) throw err;
         await sleep(2000 * attempt);
       }
@@ -216,33 +224,34 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
       if (change.action === 'no-change' && o) return { lambdaFunctionArn: o.arn, lambdaFunctionName: d.functionName };
       if (!o) {
         const arn = await createFunction(ctx, d);
-        await waitUntilFunctionActiveV2({ client: ctx.clients.lambda, maxWaitTime }, { FunctionName: d.functionName }).catch(
-          awsFail('wait for function active', d.functionName),
-        );
+        await waitUntilFunctionActiveV2(
+          { client: ctx.clients.lambda, maxWaitTime },
+          { FunctionName: d.functionName },
+        ).catch(awsFail('wait for function active', d.functionName));
         return { lambdaFunctionArn: arn, lambdaFunctionName: d.functionName };
       }
       // A previous run may have left an update in progress: a second update would conflict.
       if (o.lastUpdateStatus === 'InProgress') await waitUpdated(ctx, d.functionName);
       if (o.codeSha256 !== d.codeSha256) {
-        await ctx.clients.lambda
-          .send(new UpdateFunctionCodeCommand({ FunctionName: d.functionName, ZipFile: options.bundle.zip }));
+        await ctx.clients.lambda.send(
+          new UpdateFunctionCodeCommand({ FunctionName: d.functionName, ZipFile: options.bundle.zip }),
+        );
         await waitUpdated(ctx, d.functionName);
       }
       if (configDiffs(d, o).length > 0) {
-        await ctx.clients.lambda
-          .send(
-            new UpdateFunctionConfigurationCommand({
-              FunctionName: d.functionName,
-              Role: d.roleArn,
-              Runtime: d.runtime as never,
-              Handler: d.handler,
-              MemorySize: d.memorySize,
-              Timeout: d.timeout,
-              Environment: { Variables: d.environment },
-              // Sent only when a VPC is involved; empty lists detach the function from one.
-              ...(d.vpc || o.vpc ? { VpcConfig: lambdaVpcConfig(d.vpc) } : {}),
-            }),
-          );
+        await ctx.clients.lambda.send(
+          new UpdateFunctionConfigurationCommand({
+            FunctionName: d.functionName,
+            Role: d.roleArn,
+            Runtime: d.runtime as never,
+            Handler: d.handler,
+            MemorySize: d.memorySize,
+            Timeout: d.timeout,
+            Environment: { Variables: d.environment },
+            // Sent only when a VPC is involved; empty lists detach the function from one.
+            ...(d.vpc || o.vpc ? { VpcConfig: lambdaVpcConfig(d.vpc) } : {}),
+          }),
+        );
         await waitUpdated(ctx, d.functionName);
       }
       const tags = missingTags(d.tags, o.tags);

@@ -49,7 +49,12 @@ export function endpointKmsKeyId(release: ReleaseConfig, envName: string, instan
 }
 
 /** What the config's name hashes (shared with promote, so both name the same content alike). */
-export function variantContent(release: ReleaseConfig, envName: string, env: EnvironmentConfig, modelName: string): VariantContent {
+export function variantContent(
+  release: ReleaseConfig,
+  envName: string,
+  env: EnvironmentConfig,
+  modelName: string,
+): VariantContent {
   return {
     modelName,
     instanceType: env.instanceType,
@@ -102,7 +107,7 @@ function captureDiffs(d: VariantContent) {
   const { samplingPercent, destination, kmsKeyId } = d.capture;
   return creationDiffs(
     { captureSamplingPercent: samplingPercent, captureDestination: destination, captureKmsKeyId: kmsKeyId },
-    ['captureSamplingPercent', 'captureDestination', ...(kmsKeyId === undefined ? [] : ['captureKmsKeyId'] as const)],
+    ['captureSamplingPercent', 'captureDestination', ...(kmsKeyId === undefined ? [] : (['captureKmsKeyId'] as const))],
   );
 }
 
@@ -112,7 +117,12 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
   /** Needs `modelName` upstream. */
   desired(ctx, upstream) {
     const content = variantContent(ctx.release, ctx.envName, ctx.env, upstream.modelName ?? '');
-    return { name: sagemakerEndpointConfigName(ctx.names, content), ...content, variantName: ctx.names.variant, tags: ctx.tags };
+    return {
+      name: sagemakerEndpointConfigName(ctx.names, content),
+      ...content,
+      variantName: ctx.names.variant,
+      tags: ctx.tags,
+    };
   },
 
   async observe(ctx, desired) {
@@ -120,43 +130,61 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
       .send(new DescribeEndpointConfigCommand({ EndpointConfigName: desired.name }))
       .catch(ifMissing(undefined));
     const capture = out?.DataCaptureConfig;
-    return out && {
-      name: out.EndpointConfigName!,
-      ...(out.KmsKeyId ? { kmsKeyId: out.KmsKeyId } : {}),
-      ...(capture?.EnableCapture ? { capture: { samplingPercent: capture.InitialSamplingPercentage!, destination: capture.DestinationS3Uri! } } : {}),
-    };
+    return (
+      out && {
+        name: out.EndpointConfigName!,
+        ...(out.KmsKeyId ? { kmsKeyId: out.KmsKeyId } : {}),
+        ...(capture?.EnableCapture
+          ? { capture: { samplingPercent: capture.InitialSamplingPercentage!, destination: capture.DestinationS3Uri! } }
+          : {}),
+      }
+    );
   },
 
   plan(desired, observed) {
     // The name hashes the content (kmsKeyId included): an existing config is this content.
     if (observed) return change(KIND, desired.name, 'no-change');
     // kmsKeyId only when set: without one the plan stays as before (no `(none) -> (none)` line).
-    const fields = ['modelName', 'instanceType', 'instanceCount', 'volumeSizeGb', ...(desired.kmsKeyId === undefined ? [] : ['kmsKeyId'] as const)] as const;
+    const fields = [
+      'modelName',
+      'instanceType',
+      'instanceCount',
+      'volumeSizeGb',
+      ...(desired.kmsKeyId === undefined ? [] : (['kmsKeyId'] as const)),
+    ] as const;
     return change(KIND, desired.name, 'create', [...creationDiffs(desired, fields), ...captureDiffs(desired)]);
   },
 
   async apply(ctx, plan, desired) {
     if (plan.action === 'create') {
-      await ctx.clients.sagemaker.send(new CreateEndpointConfigCommand({
-        EndpointConfigName: desired.name,
-        ProductionVariants: [productionVariant(desired)],
-        ...kmsKeyField(desired),
-        ...dataCaptureField(desired),
-        Tags: tagList(desired.tags),
-      })).catch((err: unknown) => {
-        if (hasErrorName(err, 'ValidationException') && /already exist/i.test((err as Error).message)) return;
-        throw err;
-      });
+      await ctx.clients.sagemaker
+        .send(
+          new CreateEndpointConfigCommand({
+            EndpointConfigName: desired.name,
+            ProductionVariants: [productionVariant(desired)],
+            ...kmsKeyField(desired),
+            ...dataCaptureField(desired),
+            Tags: tagList(desired.tags),
+          }),
+        )
+        .catch((err: unknown) => {
+          if (hasErrorName(err, 'ValidationException') && /already exist/i.test((err as Error).message)) return;
+          throw err;
+        });
     }
     return { endpointConfigName: desired.name };
   },
 
   /** Every config of this environment, including the ones kept for rollback. */
   async destroy(ctx: DeployContext) {
-    const pages = paginateListEndpointConfigs({ client: ctx.clients.sagemaker }, { NameContains: ctx.names.prefix, MaxResults: 100 });
+    const pages = paginateListEndpointConfigs(
+      { client: ctx.clients.sagemaker },
+      { NameContains: ctx.names.prefix, MaxResults: 100 },
+    );
     const names = await listOwned(ctx, pages, (page) => (page.EndpointConfigs ?? []).map((c) => c.EndpointConfigName));
     for (const name of names) {
-      await ctx.clients.sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }))
+      await ctx.clients.sagemaker
+        .send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }))
         .catch(ifMissing(undefined));
     }
   },

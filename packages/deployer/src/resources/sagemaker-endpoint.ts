@@ -13,7 +13,10 @@ import {
   type DeploymentConfig,
   type DescribeEndpointCommandOutput,
 } from '@aws-sdk/client-sagemaker';
-import { DeregisterScalableTargetCommand, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
+import {
+  DeregisterScalableTargetCommand,
+  DescribeScalableTargetsCommand,
+} from '@aws-sdk/client-application-auto-scaling';
 import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { endpointFailure } from '../diagnosis/endpoint-failure.js';
@@ -42,13 +45,21 @@ const KIND = 'sagemaker-endpoint';
 const BUSY = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'UpdateRollbackFailed']);
 export const SCALABLE_DIMENSION = 'sagemaker:variant:DesiredInstanceCount' as const;
 
-export async function describeEndpoint(ctx: DeployContext, name: string): Promise<DescribeEndpointCommandOutput | undefined> {
+export async function describeEndpoint(
+  ctx: DeployContext,
+  name: string,
+): Promise<DescribeEndpointCommandOutput | undefined> {
   return ctx.clients.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name })).catch(ifMissing(undefined));
 }
 
 function waiterParams(ctx: DeployContext) {
   const { maxWaitSeconds, minDelaySeconds, maxDelaySeconds } = ctx.wait;
-  return { client: ctx.clients.sagemaker, maxWaitTime: maxWaitSeconds, minDelay: minDelaySeconds, maxDelay: maxDelaySeconds };
+  return {
+    client: ctx.clients.sagemaker,
+    maxWaitTime: maxWaitSeconds,
+    minDelay: minDelaySeconds,
+    maxDelay: maxDelaySeconds,
+  };
 }
 
 async function failure(ctx: DeployContext, name: string, fallback: string, cause?: unknown): Promise<DeployerError> {
@@ -65,14 +76,25 @@ export async function waitInService(ctx: DeployContext, name: string): Promise<v
     await waitUntilEndpointInService(waiterParams(ctx), { EndpointName: name });
   } catch (err) {
     if (hasErrorName(err, 'TimeoutError')) {
-      throw new DeployerError('MS_DEPLOY_WAIT_TIMEOUT', { seconds: ctx.wait.maxWaitSeconds, resource: `endpoint ${name}`, state: 'InService' }, { cause: err });
+      throw new DeployerError(
+        'MS_DEPLOY_WAIT_TIMEOUT',
+        { seconds: ctx.wait.maxWaitSeconds, resource: `endpoint ${name}`, state: 'InService' },
+        { cause: err },
+      );
     }
     throw await failure(ctx, name, 'the endpoint entered the Failed state', err);
   }
 }
 
 async function createEndpoint(ctx: DeployContext, d: EndpointDesired): Promise<void> {
-  await ctx.clients.sagemaker.send(new CreateEndpointCommand({ EndpointName: d.name, EndpointConfigName: d.endpointConfigName, Tags: tagList(d.tags) }))
+  await ctx.clients.sagemaker
+    .send(
+      new CreateEndpointCommand({
+        EndpointName: d.name,
+        EndpointConfigName: d.endpointConfigName,
+        Tags: tagList(d.tags),
+      }),
+    )
     .catch((err: unknown) => {
       if (hasErrorName(err, 'ValidationException') && /already exist/i.test((err as Error).message)) return;
       throw err;
@@ -84,7 +106,11 @@ async function recreateFailed(ctx: DeployContext, d: EndpointDesired): Promise<v
   ctx.log.warn(`endpoint ${d.name} is Failed and cannot be updated: deleting and creating it again`);
   await ctx.clients.sagemaker.send(new DeleteEndpointCommand({ EndpointName: d.name })).catch(ifMissing(undefined));
   await waitUntilEndpointDeleted(waiterParams(ctx), { EndpointName: d.name }).catch((err: unknown) => {
-    throw new DeployerError('MS_DEPLOY_WAIT_TIMEOUT', { seconds: ctx.wait.maxWaitSeconds, resource: `endpoint ${d.name}`, state: 'deleted' }, { cause: err });
+    throw new DeployerError(
+      'MS_DEPLOY_WAIT_TIMEOUT',
+      { seconds: ctx.wait.maxWaitSeconds, resource: `endpoint ${d.name}`, state: 'deleted' },
+      { cause: err },
+    );
   });
   await createEndpoint(ctx, d);
 }
@@ -93,14 +119,28 @@ async function recreateFailed(ctx: DeployContext, d: EndpointDesired): Promise<v
  * Application Auto Scaling refuses an update that changes the instance type of
  * a scaling target: deregister first (the autoscaling module registers again).
  */
-async function releaseScalingForTypeChange(ctx: DeployContext, d: EndpointDesired, currentConfig: string): Promise<void> {
-  const current = await ctx.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: currentConfig }))
+async function releaseScalingForTypeChange(
+  ctx: DeployContext,
+  d: EndpointDesired,
+  currentConfig: string,
+): Promise<void> {
+  const current = await ctx.clients.sagemaker
+    .send(new DescribeEndpointConfigCommand({ EndpointConfigName: currentConfig }))
     .catch(ifMissing(undefined));
   const currentType = current?.ProductionVariants?.[0]?.InstanceType;
   if (!currentType || currentType === d.instanceType) return;
-  const target = { ServiceNamespace: 'sagemaker' as const, ResourceId: ctx.names.scalableResourceId, ScalableDimension: SCALABLE_DIMENSION };
-  const found = await ctx.clients.autoScaling
-    .send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'sagemaker', ResourceIds: [target.ResourceId], ScalableDimension: SCALABLE_DIMENSION }));
+  const target = {
+    ServiceNamespace: 'sagemaker' as const,
+    ResourceId: ctx.names.scalableResourceId,
+    ScalableDimension: SCALABLE_DIMENSION,
+  };
+  const found = await ctx.clients.autoScaling.send(
+    new DescribeScalableTargetsCommand({
+      ServiceNamespace: 'sagemaker',
+      ResourceIds: [target.ResourceId],
+      ScalableDimension: SCALABLE_DIMENSION,
+    }),
+  );
   if (!found.ScalableTargets?.length) return;
   ctx.log.info(`instance type ${currentType} -> ${d.instanceType}: deregistering the scaling target during the update`);
   await ctx.clients.autoScaling.send(new DeregisterScalableTargetCommand(target)).catch(ifMissing(undefined));
@@ -114,34 +154,50 @@ export interface EndpointDeployment {
   readonly image?: string;
 }
 
-async function updateEndpoint(ctx: DeployContext, d: EndpointDesired, observed: EndpointObserved, deployment: EndpointDeployment): Promise<void> {
+async function updateEndpoint(
+  ctx: DeployContext,
+  d: EndpointDesired,
+  observed: EndpointObserved,
+  deployment: EndpointDeployment,
+): Promise<void> {
   if (BUSY.has(observed.status)) {
     ctx.log.info(`endpoint ${d.name} is ${observed.status}: waiting for that to finish before updating`);
     await waitInService(ctx, d.name);
   }
   await releaseScalingForTypeChange(ctx, d, observed.endpointConfigName);
   // The previous config stays: `rollback` updates the endpoint back to it.
-  await ctx.clients.sagemaker.send(new UpdateEndpointCommand({
-    EndpointName: d.name,
-    EndpointConfigName: d.endpointConfigName,
-    ...(deployment.config ? { DeploymentConfig: deployment.config } : {}),
-  }));
+  await ctx.clients.sagemaker.send(
+    new UpdateEndpointCommand({
+      EndpointName: d.name,
+      EndpointConfigName: d.endpointConfigName,
+      ...(deployment.config ? { DeploymentConfig: deployment.config } : {}),
+    }),
+  );
   await waitInService(ctx, d.name);
   // A failed update rolls back to the old config and ends InService: check which config serves.
   const after = await describeEndpoint(ctx, d.name);
   if (after?.EndpointConfigName === d.endpointConfigName) return;
   if (!deployment.config) {
-    throw await failure(ctx, d.name, `the update to ${d.endpointConfigName} was rolled back (serving ${after?.EndpointConfigName ?? 'nothing'})`);
+    throw await failure(
+      ctx,
+      d.name,
+      `the update to ${d.endpointConfigName} was rolled back (serving ${after?.EndpointConfigName ?? 'nothing'})`,
+    );
   }
   // Diagnosed: FailureReason, the new fleet's log tail, the likely cause.
-  throw await endpointFailure(ctx, d.name,
+  throw await endpointFailure(
+    ctx,
+    d.name,
     `the blue/green update to ${d.endpointConfigName} was rolled back (an alarm fired or the new fleet failed); still serving ${after?.EndpointConfigName}${after?.FailureReason ? `: ${after.FailureReason}` : ''}`,
-    { ...(after ? { described: after } : {}), ...(deployment.image ? { image: deployment.image } : {}) });
+    { ...(after ? { described: after } : {}), ...(deployment.image ? { image: deployment.image } : {}) },
+  );
 }
 
 export function planEndpoint(desired: EndpointDesired, observed: EndpointObserved | undefined): PlannedChange {
   if (!observed) {
-    return change(KIND, desired.name, 'create', [{ field: 'endpointConfigName', from: undefined, to: desired.endpointConfigName }]);
+    return change(KIND, desired.name, 'create', [
+      { field: 'endpointConfigName', from: undefined, to: desired.endpointConfigName },
+    ]);
   }
   const diffs: FieldDiff[] = [];
   if (observed.status === 'Failed') diffs.push({ field: 'status', from: 'Failed', to: 'InService' });
@@ -152,25 +208,34 @@ export function planEndpoint(desired: EndpointDesired, observed: EndpointObserve
 }
 
 /** The endpoint module; `deployment` says how an update is rolled out (promote passes blue/green). */
-export function createSagemakerEndpointResource(deployment: EndpointDeployment = {}): ResourceModule<EndpointDesired, EndpointObserved> {
+export function createSagemakerEndpointResource(
+  deployment: EndpointDeployment = {},
+): ResourceModule<EndpointDesired, EndpointObserved> {
   return {
     kind: KIND,
 
     /** Needs `endpointConfigName` upstream. */
     desired(ctx, upstream) {
-      return { name: ctx.names.endpoint, endpointConfigName: upstream.endpointConfigName ?? '', instanceType: ctx.env.instanceType, tags: ctx.tags };
+      return {
+        name: ctx.names.endpoint,
+        endpointConfigName: upstream.endpointConfigName ?? '',
+        instanceType: ctx.env.instanceType,
+        tags: ctx.tags,
+      };
     },
 
     async observe(ctx, desired) {
       const out = await describeEndpoint(ctx, desired.name);
-      return out && {
-        name: out.EndpointName!,
-        arn: out.EndpointArn!,
-        status: out.EndpointStatus!,
-        endpointConfigName: out.EndpointConfigName!,
-        failureReason: out.FailureReason,
-        lastModified: out.LastModifiedTime,
-      };
+      return (
+        out && {
+          name: out.EndpointName!,
+          arn: out.EndpointArn!,
+          status: out.EndpointStatus!,
+          endpointConfigName: out.EndpointConfigName!,
+          failureReason: out.FailureReason,
+          lastModified: out.LastModifiedTime,
+        }
+      );
     },
 
     plan: planEndpoint,
@@ -181,16 +246,25 @@ export function createSagemakerEndpointResource(deployment: EndpointDeployment =
       else if (plan.action === 'update') await updateEndpoint(ctx, desired, observed!, deployment);
       // An interrupted run left it Creating/Updating to the right config: just wait (read-only).
       else if (observed && BUSY.has(observed.status) && !ctx.dryRun) await waitInService(ctx, desired.name);
-      return { endpointName: desired.name, endpointArn: observed?.arn ?? ctx.arns.endpoint, endpointConfigName: desired.endpointConfigName };
+      return {
+        endpointName: desired.name,
+        endpointArn: observed?.arn ?? ctx.arns.endpoint,
+        endpointConfigName: desired.endpointConfigName,
+      };
     },
 
     async destroy(ctx, desired) {
-      const gone = await ctx.clients.sagemaker.send(new DeleteEndpointCommand({ EndpointName: desired.name }))
+      const gone = await ctx.clients.sagemaker
+        .send(new DeleteEndpointCommand({ EndpointName: desired.name }))
         .then(() => false)
         .catch(ifMissing(true));
       if (gone) return;
       await waitUntilEndpointDeleted(waiterParams(ctx), { EndpointName: desired.name }).catch((err: unknown) => {
-        throw new DeployerError('MS_DEPLOY_WAIT_TIMEOUT', { seconds: ctx.wait.maxWaitSeconds, resource: `endpoint ${desired.name}`, state: 'deleted' }, { cause: err });
+        throw new DeployerError(
+          'MS_DEPLOY_WAIT_TIMEOUT',
+          { seconds: ctx.wait.maxWaitSeconds, resource: `endpoint ${desired.name}`, state: 'deleted' },
+          { cause: err },
+        );
       });
     },
   };

@@ -42,7 +42,10 @@ export function modelVpcContent(ctx: DeployContext): Pick<ModelContent, 'vpc' | 
 }
 
 /** CreateModel's VpcConfig / EnableNetworkIsolation for that content. */
-export function modelVpcInput(content: Pick<ModelContent, 'vpc' | 'networkIsolation'>): { VpcConfig?: { Subnets: string[]; SecurityGroupIds: string[] }; EnableNetworkIsolation?: boolean } {
+export function modelVpcInput(content: Pick<ModelContent, 'vpc' | 'networkIsolation'>): {
+  VpcConfig?: { Subnets: string[]; SecurityGroupIds: string[] };
+  EnableNetworkIsolation?: boolean;
+} {
   return {
     ...(content.vpc ? { VpcConfig: sagemakerVpcConfig(content.vpc) } : {}),
     ...(content.networkIsolation ? { EnableNetworkIsolation: true } : {}),
@@ -53,7 +56,12 @@ async function createModel(ctx: DeployContext, d: ModelDesired): Promise<void> {
   const input = {
     ModelName: d.name,
     ExecutionRoleArn: d.executionRoleArn,
-    PrimaryContainer: { Image: d.image, Mode: 'SingleModel' as const, Environment: d.environment, ...(d.modelDataUrl ? { ModelDataUrl: d.modelDataUrl } : {}) },
+    PrimaryContainer: {
+      Image: d.image,
+      Mode: 'SingleModel' as const,
+      Environment: d.environment,
+      ...(d.modelDataUrl ? { ModelDataUrl: d.modelDataUrl } : {}),
+    },
     ...modelVpcInput(d),
     Tags: tagList(d.tags),
   };
@@ -105,9 +113,16 @@ export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> = {
   plan(desired, observed) {
     // The name is a hash of the content: if it exists, it is what we want.
     if (observed) return change(KIND, desired.name, 'no-change');
-    const vpcFields = desired.vpc ? (['vpc', ...(desired.networkIsolation ? ['networkIsolation' as const] : [])] as const) : [];
+    const vpcFields = desired.vpc
+      ? (['vpc', ...(desired.networkIsolation ? ['networkIsolation' as const] : [])] as const)
+      : [];
     const dataFields = desired.modelDataUrl ? (['modelDataUrl'] as const) : [];
-    return change(KIND, desired.name, 'create', creationDiffs(desired, ['image', ...dataFields, 'executionRoleArn', 'environment', ...vpcFields]));
+    return change(
+      KIND,
+      desired.name,
+      'create',
+      creationDiffs(desired, ['image', ...dataFields, 'executionRoleArn', 'environment', ...vpcFields]),
+    );
   },
 
   async apply(ctx, plan, desired) {
@@ -117,7 +132,10 @@ export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> = {
 
   /** Every model of this environment (current and the ones kept for rollback). */
   async destroy(ctx) {
-    const pages = paginateListModels({ client: ctx.clients.sagemaker }, { NameContains: ctx.names.prefix, MaxResults: 100 });
+    const pages = paginateListModels(
+      { client: ctx.clients.sagemaker },
+      { NameContains: ctx.names.prefix, MaxResults: 100 },
+    );
     const names = await listOwned(ctx, pages, (page) => (page.Models ?? []).map((m) => m.ModelName));
     for (const name of names) {
       await ctx.clients.sagemaker.send(new DeleteModelCommand({ ModelName: name })).catch(ifMissing(undefined));

@@ -43,7 +43,11 @@ export function ownedNamePattern(names: ResourceNames): RegExp {
 }
 
 /** Reads a SageMaker List* paginator (bounded) and keeps the names this environment owns, e.g. for destroy and rollback. */
-export async function listOwned<P>(ctx: DeployContext, pages: AsyncIterable<P>, namesOf: (page: P) => (string | undefined)[]): Promise<string[]> {
+export async function listOwned<P>(
+  ctx: DeployContext,
+  pages: AsyncIterable<P>,
+  namesOf: (page: P) => (string | undefined)[],
+): Promise<string[]> {
   const owned = ownedNamePattern(ctx.names);
   const names = await collect(pages, namesOf);
   return names.filter((n): n is string => n !== undefined && owned.test(n));

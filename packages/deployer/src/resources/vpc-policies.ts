@@ -7,13 +7,29 @@ import type { Statement } from './policy-statement.js';
 import { vpcIds, vpcOf } from './vpc.js';
 
 const DESCRIBE = {
-  sagemaker: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
+  sagemaker: [
+    'ec2:DescribeNetworkInterfaces',
+    'ec2:DescribeVpcs',
+    'ec2:DescribeDhcpOptions',
+    'ec2:DescribeSubnets',
+    'ec2:DescribeSecurityGroups',
+  ],
   lambda: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
 } as const;
 
 const MANAGE = {
-  sagemaker: ['ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'],
-  lambda: ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+  sagemaker: [
+    'ec2:CreateNetworkInterface',
+    'ec2:CreateNetworkInterfacePermission',
+    'ec2:DeleteNetworkInterface',
+    'ec2:DeleteNetworkInterfacePermission',
+  ],
+  lambda: [
+    'ec2:CreateNetworkInterface',
+    'ec2:DeleteNetworkInterface',
+    'ec2:AssignPrivateIpAddresses',
+    'ec2:UnassignPrivateIpAddresses',
+  ],
 } as const;
 
 /** No statement without a vpc in release.yaml. */

@@ -19,7 +19,10 @@ export function vpcIds(vpc: VpcConfig | undefined): VpcIds | undefined {
 }
 
 /** Observed ids (AWS returns empty lists, or nothing, for "no VPC"). */
-export function observedVpcIds(subnetIds: readonly string[] | undefined, securityGroupIds: readonly string[] | undefined): VpcIds | undefined {
+export function observedVpcIds(
+  subnetIds: readonly string[] | undefined,
+  securityGroupIds: readonly string[] | undefined,
+): VpcIds | undefined {
   if (!subnetIds?.length && !securityGroupIds?.length) return undefined;
   return { subnetIds: [...(subnetIds ?? [])].sort(), securityGroupIds: [...(securityGroupIds ?? [])].sort() };
 }

@@ -43,7 +43,9 @@ describe('wrapAwsError', () => {
   });
 
   test('missing credentials from the provider chain -> MS_DEPLOY_AWS_CREDENTIALS', () => {
-    const err = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    const err = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
     expect(wrapAwsError(err, site).code).toBe('MS_DEPLOY_AWS_CREDENTIALS');
   });
 
@@ -54,12 +56,19 @@ describe('wrapAwsError', () => {
 
   test('throttling after the outer retry reports how many attempts were made', async () => {
     const err = sm('ThrottlingException', 'client', 400);
-    const failed = await withRetry(() => Promise.reject(err), { attempts: 3, baseDelayMs: 0, maxDelayMs: 0, sleep: async () => {} }).catch((e: unknown) => e);
+    const failed = await withRetry(() => Promise.reject(err), {
+      attempts: 3,
+      baseDelayMs: 0,
+      maxDelayMs: 0,
+      sleep: async () => {},
+    }).catch((e: unknown) => e);
     expect(wrapAwsError(failed, site).message).toContain('after 3 attempts');
   });
 
   test('awsFail rethrows wrapped; ifMissing turns a (wrapped) not-found into the fallback and rethrows the rest', async () => {
-    await expect(Promise.reject(sm('InternalFailure', 'server', 500)).catch(awsFail('DescribeEndpoint', 'x'))).rejects.toMatchObject({ code: 'MS_DEPLOY_AWS_SERVICE' });
+    await expect(
+      Promise.reject(sm('InternalFailure', 'server', 500)).catch(awsFail('DescribeEndpoint', 'x')),
+    ).rejects.toMatchObject({ code: 'MS_DEPLOY_AWS_SERVICE' });
     const missing = wrapAwsError(sm('ValidationException', 'client', 400, 'Could not find model'), site);
     await expect(Promise.reject(missing).catch(ifMissing(undefined))).resolves.toBeUndefined();
     const denied = wrapAwsError(sm('AccessDeniedException', 'client', 403), site);

@@ -1,12 +1,20 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { ListEndpointsCommand, SageMakerClient, SageMakerServiceException } from '@aws-sdk/client-sagemaker';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { createAwsClient, createAwsClients, endpointEnvVar, SERVICE_IDS, type ServiceKey } from '../../src/aws/clients.js';
+import {
+  createAwsClient,
+  createAwsClients,
+  endpointEnvVar,
+  SERVICE_IDS,
+  type ServiceKey,
+} from '../../src/aws/clients.js';
 
 const CREDS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' };
 const noSleep = { attempts: 4, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => {} };
 
-async function endpointOf(client: { config: { endpoint?: () => Promise<{ hostname: string; port?: number; protocol: string }> } }) {
+async function endpointOf(client: {
+  config: { endpoint?: () => Promise<{ hostname: string; port?: number; protocol: string }> };
+}) {
   const ep = await client.config.endpoint?.();
   return ep && `${ep.protocol}//${ep.hostname}${ep.port ? `:${ep.port}` : ''}`;
 }
@@ -30,7 +38,11 @@ describe('createAwsClients', () => {
   });
 
   test('the per-service variable wins over AWS_ENDPOINT_URL, for that service only', async () => {
-    const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', AWS_ENDPOINT_URL_SAGEMAKER: 'http://127.0.0.1:9001', AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9229' };
+    const env = {
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
+      AWS_ENDPOINT_URL_SAGEMAKER: 'http://127.0.0.1:9001',
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9229',
+    };
     const clients = createAwsClients({ region: 'eu-west-1', env });
     expect(await endpointOf(clients.sagemaker as never)).toBe('http://127.0.0.1:9001');
     expect(await endpointOf(clients.cognito as never)).toBe('http://127.0.0.1:9229');
@@ -40,11 +52,20 @@ describe('createAwsClients', () => {
 
   test('per-service variable names follow the SDK service ids', () => {
     const names = (Object.keys(SERVICE_IDS) as ServiceKey[]).map(endpointEnvVar);
-    expect(names).toEqual(expect.arrayContaining([
-      'AWS_ENDPOINT_URL_SAGEMAKER', 'AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME', 'AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING',
-      'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS', 'AWS_ENDPOINT_URL_API_GATEWAY', 'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER',
-      'AWS_ENDPOINT_URL_ECR', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL_LAMBDA', 'AWS_ENDPOINT_URL_STS',
-    ]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'AWS_ENDPOINT_URL_SAGEMAKER',
+        'AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME',
+        'AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING',
+        'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
+        'AWS_ENDPOINT_URL_API_GATEWAY',
+        'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER',
+        'AWS_ENDPOINT_URL_ECR',
+        'AWS_ENDPOINT_URL_IAM',
+        'AWS_ENDPOINT_URL_LAMBDA',
+        'AWS_ENDPOINT_URL_STS',
+      ]),
+    );
   });
 
   test('our service ids match the ones the SDK clients declare', () => {
@@ -69,7 +90,9 @@ function fakeHandler(responses: { status: number; headers: Record<string, string
       handle: async (request: { headers: Record<string, string>; hostname: string }) => {
         seen.push(`${request.hostname} ${request.headers['x-amz-target']}`);
         const next = responses.shift() ?? { status: 500, headers: {}, body: '{}' };
-        return { response: { statusCode: next.status, headers: next.headers, body: new TextEncoder().encode(next.body) } };
+        return {
+          response: { statusCode: next.status, headers: next.headers, body: new TextEncoder().encode(next.body) },
+        };
       },
       updateHttpClientConfig() {},
       httpHandlerConfigs: () => ({}),
@@ -88,7 +111,10 @@ describe('retry', () => {
   test('the SDK itself retries a ThrottlingException response (adaptive mode) against the overridden endpoint', async () => {
     const { seen, handler } = fakeHandler([throttled, ok]);
     const client = createAwsClient('sagemaker', {
-      region: 'eu-west-1', credentials: CREDS, requestHandler: handler, retry: { ...noSleep, attempts: 1 },
+      region: 'eu-west-1',
+      credentials: CREDS,
+      requestHandler: handler,
+      retry: { ...noSleep, attempts: 1 },
       env: { AWS_ENDPOINT_URL_SAGEMAKER: 'http://127.0.0.1:1' },
     });
     const out = await client.send(new ListEndpointsCommand({}));
@@ -99,7 +125,12 @@ describe('retry', () => {
   test('the SDK gives up after maxAttempts and the outer layer retries again', async () => {
     const { seen, handler } = fakeHandler([throttled, throttled, ok]);
     const client = createAwsClient('sagemaker', {
-      region: 'eu-west-1', credentials: CREDS, requestHandler: handler, maxAttempts: 1, retry: noSleep, env: {},
+      region: 'eu-west-1',
+      credentials: CREDS,
+      requestHandler: handler,
+      maxAttempts: 1,
+      retry: noSleep,
+      env: {},
     });
     await client.send(new ListEndpointsCommand({}));
     expect(seen).toHaveLength(3);
@@ -112,10 +143,13 @@ describe('retry', () => {
     });
     afterEach(() => mock.restore());
 
-    const throttle = () => new SageMakerServiceException({
-      name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded',
-      $metadata: { httpStatusCode: 400, requestId: 'req-1', attempts: 3 },
-    });
+    const throttle = () =>
+      new SageMakerServiceException({
+        name: 'ThrottlingException',
+        $fault: 'client',
+        message: 'Rate exceeded',
+        $metadata: { httpStatusCode: 400, requestId: 'req-1', attempts: 3 },
+      });
 
     test('ThrottlingException is retried until it succeeds', async () => {
       mock.on(ListEndpointsCommand).rejectsOnce(throttle()).rejectsOnce(throttle()).resolves({ Endpoints: [] });
@@ -125,7 +159,12 @@ describe('retry', () => {
     });
 
     test('a 503 ($fault server) is retried', async () => {
-      const unavailable = new SageMakerServiceException({ name: 'ServiceUnavailable', $fault: 'server', message: 'down', $metadata: { httpStatusCode: 503 } });
+      const unavailable = new SageMakerServiceException({
+        name: 'ServiceUnavailable',
+        $fault: 'server',
+        message: 'down',
+        $metadata: { httpStatusCode: 503 },
+      });
       mock.on(ListEndpointsCommand).rejectsOnce(unavailable).resolves({ Endpoints: [] });
       const client = createAwsClient('sagemaker', { region: 'eu-west-1', retry: noSleep, env: {} });
       await client.send(new ListEndpointsCommand({}));
@@ -133,10 +172,18 @@ describe('retry', () => {
     });
 
     test('a ValidationException is not retried', async () => {
-      const invalid = new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', message: 'bad', $metadata: { httpStatusCode: 400 } });
+      const invalid = new SageMakerServiceException({
+        name: 'ValidationException',
+        $fault: 'client',
+        message: 'bad',
+        $metadata: { httpStatusCode: 400 },
+      });
       mock.on(ListEndpointsCommand).rejects(invalid);
       const client = createAwsClient('sagemaker', { region: 'eu-west-1', retry: noSleep, env: {} });
-      await expect(client.send(new ListEndpointsCommand({}))).rejects.toMatchObject({ code: 'MS_DEPLOY_AWS_VALIDATION', cause: invalid });
+      await expect(client.send(new ListEndpointsCommand({}))).rejects.toMatchObject({
+        code: 'MS_DEPLOY_AWS_VALIDATION',
+        cause: invalid,
+      });
       expect(mock.commandCalls(ListEndpointsCommand)).toHaveLength(1);
     });
 
@@ -144,8 +191,15 @@ describe('retry', () => {
       const delays: number[] = [];
       mock.on(ListEndpointsCommand).rejects(throttle());
       const client = createAwsClient('sagemaker', {
-        region: 'eu-west-1', env: {},
-        retry: { attempts: 4, baseDelayMs: 100, maxDelayMs: 250, random: () => 0.999, sleep: async (ms) => void delays.push(ms) },
+        region: 'eu-west-1',
+        env: {},
+        retry: {
+          attempts: 4,
+          baseDelayMs: 100,
+          maxDelayMs: 250,
+          random: () => 0.999,
+          sleep: async (ms) => void delays.push(ms),
+        },
       });
       await expect(client.send(new ListEndpointsCommand({}))).rejects.toMatchObject({ name: 'ThrottlingException' });
       expect(mock.commandCalls(ListEndpointsCommand)).toHaveLength(4);

@@ -4,7 +4,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { createLazyAwsClient, endpointEnvVar, LAZY_SERVICE_IDS, type LazyServiceKey } from '../../src/aws/clients.js';
 
-async function endpointOf(client: { config: { endpoint?: () => Promise<{ hostname: string; port?: number; protocol: string }> } }) {
+async function endpointOf(client: {
+  config: { endpoint?: () => Promise<{ hostname: string; port?: number; protocol: string }> };
+}) {
   const ep = await client.config.endpoint?.();
   return ep && `${ep.protocol}//${ep.hostname}${ep.port ? `:${ep.port}` : ''}`;
 }
@@ -17,7 +19,10 @@ describe('createLazyAwsClient', () => {
   });
 
   test.each(SERVICES)('%s: region, adaptive retry, the SDK service id, AWS_ENDPOINT_URL', async (service) => {
-    const client = await createLazyAwsClient(service, { region: 'eu-west-1', env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' } });
+    const client = await createLazyAwsClient(service, {
+      region: 'eu-west-1',
+      env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' },
+    });
     expect(await client.config.region()).toBe('eu-west-1');
     expect(client.config.retryMode).toBe('adaptive');
     expect((client.config as unknown as { serviceId: string }).serviceId).toBe(LAZY_SERVICE_IDS[service]);

@@ -21,7 +21,9 @@ CMD ["node", "dist/server.js", "serve"]
 async function runCheck(dockerfile: string | undefined) {
   const p = tempProject(dockerfile === undefined ? {} : { Dockerfile: dockerfile });
   try {
-    return await dockerfileLintCheck.run(defaultCheckContext({ dir: p.dir, env: {}, skipTests: true, builder: 'docker' }));
+    return await dockerfileLintCheck.run(
+      defaultCheckContext({ dir: p.dir, env: {}, skipTests: true, builder: 'docker' }),
+    );
   } finally {
     p.cleanup();
   }
@@ -44,16 +46,30 @@ describe('doctor.dockerfile.lint', () => {
     expect(r.message).toContain('Dockerfile:1: FROM node:latest is not pinned to a version tag or digest');
     expect(r.fix).toMatch(/pin every base image/);
     const viaArg = lintDockerfile(`ARG BASE=node\nFROM \${BASE}\nUSER node\nHEALTHCHECK CMD true\n`);
-    expect(viaArg).toEqual([{ line: 2, rule: 'pinned-base', message: 'FROM ${BASE} (= node) is not pinned to a version tag or digest' }]);
-    expect(lintDockerfile('ARG BASE\nFROM $BASE\nUSER node\nHEALTHCHECK CMD true\n')[0]).toMatchObject({ rule: 'pinned-base', message: expect.stringContaining('without a default') });
+    expect(viaArg).toEqual([
+      { line: 2, rule: 'pinned-base', message: 'FROM ${BASE} (= node) is not pinned to a version tag or digest' },
+    ]);
+    expect(lintDockerfile('ARG BASE\nFROM $BASE\nUSER node\nHEALTHCHECK CMD true\n')[0]).toMatchObject({
+      rule: 'pinned-base',
+      message: expect.stringContaining('without a default'),
+    });
   });
 
   it('fails when the final stage runs as root (no USER, or USER root/0), even if the build stage had a USER', async () => {
     const noUser = await runCheck(GOOD.replace('USER node\n', ''));
-    expect(noUser).toMatchObject({ status: 'fail', message: 'Dockerfile:4: the final stage has no USER: the container runs as root' });
+    expect(noUser).toMatchObject({
+      status: 'fail',
+      message: 'Dockerfile:4: the final stage has no USER: the container runs as root',
+    });
     expect(noUser.fix).toMatch(/USER node/);
-    expect(lintDockerfile(GOOD.replace('USER node', 'USER 0:0')).map((p) => p.message)).toEqual(['the final stage runs as USER 0']);
-    expect(lintDockerfile(GOOD.replace('WORKDIR /build', 'WORKDIR /build\nUSER node').replace('USER node\nHEALTHCHECK', 'HEALTHCHECK')).map((p) => p.rule)).toEqual(['non-root-user']);
+    expect(lintDockerfile(GOOD.replace('USER node', 'USER 0:0')).map((p) => p.message)).toEqual([
+      'the final stage runs as USER 0',
+    ]);
+    expect(
+      lintDockerfile(
+        GOOD.replace('WORKDIR /build', 'WORKDIR /build\nUSER node').replace('USER node\nHEALTHCHECK', 'HEALTHCHECK'),
+      ).map((p) => p.rule),
+    ).toEqual(['non-root-user']);
   });
 
   it('fails without a HEALTHCHECK, or with HEALTHCHECK NONE', async () => {
@@ -65,7 +81,12 @@ describe('doctor.dockerfile.lint', () => {
 
   it('fails on secret-looking ENV/ARG names, naming the variable but never its value', async () => {
     const value = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-    const r = await runCheck(GOOD.replace('USER node', `ARG NPM_TOKEN\nENV AWS_SECRET_ACCESS_KEY=${value} LOG_LEVEL=info\nENV DB_PASSWORD hunter2\nUSER node`));
+    const r = await runCheck(
+      GOOD.replace(
+        'USER node',
+        `ARG NPM_TOKEN\nENV AWS_SECRET_ACCESS_KEY=${value} LOG_LEVEL=info\nENV DB_PASSWORD hunter2\nUSER node`,
+      ),
+    );
     expect(r.status).toBe('fail');
     expect(r.message).toContain('Dockerfile:6: ARG NPM_TOKEN looks like a secret');
     expect(r.message).toContain('Dockerfile:7: ENV AWS_SECRET_ACCESS_KEY looks like a secret');

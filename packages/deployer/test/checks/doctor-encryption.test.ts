@@ -11,11 +11,19 @@ import { RELEASE_YAML } from '../helpers/aws-context.js';
 
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const PROD_KEY = 'arn:aws:kms:eu-west-1:123456789012:alias/ms-iris-prod';
-const ctxFor = (yaml: string): CheckContext => defaultCheckContext({
-  dir: '/nonexistent', env: {}, skipTests: true, builder: 'docker', release: parseRelease(yaml),
-  createClients: () => { throw new Error('doctor.encryption must not call AWS'); },
-});
-const withProdKey = (yaml: string) => yaml.replace('    instanceType: ml.m5.large\n', `    instanceType: ml.m5.large\n    kmsKeyId: ${PROD_KEY}\n`);
+const ctxFor = (yaml: string): CheckContext =>
+  defaultCheckContext({
+    dir: '/nonexistent',
+    env: {},
+    skipTests: true,
+    builder: 'docker',
+    release: parseRelease(yaml),
+    createClients: () => {
+      throw new Error('doctor.encryption must not call AWS');
+    },
+  });
+const withProdKey = (yaml: string) =>
+  yaml.replace('    instanceType: ml.m5.large\n', `    instanceType: ml.m5.large\n    kmsKeyId: ${PROD_KEY}\n`);
 
 describe('doctor.encryption', () => {
   it('is registered among the doctor checks', () => {
@@ -26,13 +34,17 @@ describe('doctor.encryption', () => {
   it('passes without kmsKeyId, saying an AWS managed key encrypts each volume', async () => {
     expect(await encryptionCheck.run(ctxFor(RELEASE_YAML))).toEqual({
       status: 'pass',
-      message: 'dev: volume encrypted with an AWS managed key (set kmsKeyId to use your own); prod: volume encrypted with an AWS managed key (set kmsKeyId to use your own)',
+      message:
+        'dev: volume encrypted with an AWS managed key (set kmsKeyId to use your own); prod: volume encrypted with an AWS managed key (set kmsKeyId to use your own)',
     });
   });
 
-  it('names the key of each environment: the top-level one, or the environment\'s own', async () => {
+  it("names the key of each environment: the top-level one, or the environment's own", async () => {
     const r = await encryptionCheck.run(ctxFor(`${withProdKey(RELEASE_YAML)}kmsKeyId: ${KEY}\n`));
-    expect(r).toEqual({ status: 'pass', message: `dev: volume encrypted with ${KEY}; prod: volume encrypted with ${PROD_KEY}` });
+    expect(r).toEqual({
+      status: 'pass',
+      message: `dev: volume encrypted with ${KEY}; prod: volume encrypted with ${PROD_KEY}`,
+    });
   });
 
   it('passes for an instance-storage type (hardware-encrypted), also when a top-level kmsKeyId does not apply to it', async () => {
@@ -44,10 +56,13 @@ describe('doctor.encryption', () => {
   });
 
   it('fails when an environment sets kmsKeyId for an instance-storage type, naming the path, the type and what to do', async () => {
-    const r = await encryptionCheck.run(ctxFor(withProdKey(RELEASE_YAML).replace('instanceType: ml.m5.large', 'instanceType: ml.g5.xlarge')));
+    const r = await encryptionCheck.run(
+      ctxFor(withProdKey(RELEASE_YAML).replace('instanceType: ml.m5.large', 'instanceType: ml.g5.xlarge')),
+    );
     expect(r).toEqual({
       status: 'fail',
-      message: "environments.prod.kmsKeyId is set but ml.g5.xlarge has instance storage: SageMaker refuses KmsKeyId for it (the instance's hardware encrypts that storage)",
+      message:
+        "environments.prod.kmsKeyId is set but ml.g5.xlarge has instance storage: SageMaker refuses KmsKeyId for it (the instance's hardware encrypts that storage)",
       fix: expect.stringMatching(/^Remove kmsKeyId from environments\.prod .*or choose an EBS-backed type/),
     });
   });

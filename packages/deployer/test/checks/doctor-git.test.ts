@@ -11,10 +11,15 @@ import { defaultCheckContext } from '../../src/checks/run-checks.js';
 
 const GIT_ENV = {
   ...process.env,
-  GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 'test@example.com',
-  GIT_CONFIG_NOSYSTEM: '1', HOME: tmpdir(),
+  GIT_AUTHOR_NAME: 'Test',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'Test',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+  GIT_CONFIG_NOSYSTEM: '1',
+  HOME: tmpdir(),
 };
-const WORKFLOW = 'name: ci\non:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n';
+const WORKFLOW =
+  'name: ci\non:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n';
 
 let base: string;
 beforeEach(() => {
@@ -23,7 +28,9 @@ beforeEach(() => {
 afterEach(() => rmSync(base, { recursive: true, force: true }));
 
 function sh(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: GIT_ENV, stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+  return execFileSync('git', args, { cwd, env: GIT_ENV, stdio: ['ignore', 'pipe', 'pipe'] })
+    .toString()
+    .trim();
 }
 
 function write(dir: string, files: Record<string, string>): void {
@@ -55,7 +62,10 @@ function ctxFor(dir: string, partial: Partial<CheckContext> = {}): CheckContext 
 describe('doctor.git.clean', () => {
   it('passes on a clean working tree and names the short sha', async () => {
     const p = pushedProject();
-    expect(await gitCleanCheck.run(ctxFor(p.dir))).toEqual({ status: 'pass', message: `clean at ${p.sha.slice(0, 7)}` });
+    expect(await gitCleanCheck.run(ctxFor(p.dir))).toEqual({
+      status: 'pass',
+      message: `clean at ${p.sha.slice(0, 7)}`,
+    });
   });
 
   it('fails with the changed and untracked files, and says what to do', async () => {
@@ -81,9 +91,16 @@ describe('doctor.git.clean', () => {
     const plain = join(base, 'plain');
     mkdirSync(plain);
     const r = await gitCleanCheck.run(ctxFor(plain));
-    expect(r).toMatchObject({ status: 'fail', message: `${plain} is not in a git repository`, fix: expect.stringMatching(/git init/) });
+    expect(r).toMatchObject({
+      status: 'fail',
+      message: `${plain} is not in a git repository`,
+      fix: expect.stringMatching(/git init/),
+    });
     sh(plain, 'init', '-q');
-    expect(await gitCleanCheck.run(ctxFor(plain))).toMatchObject({ status: 'fail', message: 'the repository has no commit yet' });
+    expect(await gitCleanCheck.run(ctxFor(plain))).toMatchObject({
+      status: 'fail',
+      message: 'the repository has no commit yet',
+    });
   });
 });
 
@@ -98,13 +115,20 @@ describe('doctor.git.clean: a repository of another user', () => {
     process.env.GIT_CONFIG_GLOBAL = '/dev/null';
     process.env.GIT_CONFIG_NOSYSTEM = '1';
     const r = await gitCleanCheck.run(ctxFor(p.dir)).finally(() => {
-      for (const [k, v] of [['GIT_CONFIG_GLOBAL', saved.global], ['GIT_CONFIG_NOSYSTEM', saved.nosystem]] as const) {
+      for (const [k, v] of [
+        ['GIT_CONFIG_GLOBAL', saved.global],
+        ['GIT_CONFIG_NOSYSTEM', saved.nosystem],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
       execFileSync('chown', ['-R', `${process.getuid!()}:${process.getgid!()}`, p.dir]);
     });
-    expect(r).toMatchObject({ status: 'fail', message: `git refuses the repository at ${p.dir}: it is owned by another user`, fix: expect.stringContaining(`git config --global --add safe.directory ${p.dir}`) });
+    expect(r).toMatchObject({
+      status: 'fail',
+      message: `git refuses the repository at ${p.dir}: it is owned by another user`,
+      fix: expect.stringContaining(`git config --global --add safe.directory ${p.dir}`),
+    });
   });
 });
 
@@ -123,7 +147,11 @@ describe('doctor.git.pushed', () => {
     const head = sh(p.dir, 'rev-parse', '--short=7', 'HEAD');
     const r = await gitPushedCheck.run(ctxFor(p.dir));
     expect(gitPushedCheck.id).toBe('doctor.git.pushed');
-    expect(r).toMatchObject({ status: 'fail', message: `HEAD ${head} is not on any branch of origin`, fix: expect.stringMatching(/^Push it \(git push\).*--skip-git/) });
+    expect(r).toMatchObject({
+      status: 'fail',
+      message: `HEAD ${head} is not on any branch of origin`,
+      fix: expect.stringMatching(/^Push it \(git push\).*--skip-git/),
+    });
   });
 
   it('asks the remote with ls-remote when no tracking branch knows HEAD', async () => {
@@ -136,7 +164,10 @@ describe('doctor.git.pushed', () => {
     const head = sh(p.dir, 'rev-parse', 'HEAD');
     expect(sh(p.dir, 'branch', '-r', '--contains', 'HEAD')).toBe('');
     const r = await gitPushedCheck.run(ctxFor(p.dir));
-    expect(r).toEqual({ status: 'pass', message: `${head.slice(0, 7)} is refs/heads/feature on origin (git ls-remote)` });
+    expect(r).toEqual({
+      status: 'pass',
+      message: `${head.slice(0, 7)} is refs/heads/feature on origin (git ls-remote)`,
+    });
   });
 
   it('fails with the reason when the remote cannot be reached, and without any remote', async () => {
@@ -147,35 +178,52 @@ describe('doctor.git.pushed', () => {
     expect(r.status).toBe('fail');
     expect(r.message).toMatch(/is not on any branch of origin; could not ask origin: .*gone\.git/);
     sh(p.dir, 'remote', 'remove', 'origin');
-    expect(await gitPushedCheck.run(ctxFor(p.dir))).toMatchObject({ status: 'fail', message: expect.stringMatching(/^no git remote/), fix: expect.stringMatching(/git remote add origin/) });
+    expect(await gitPushedCheck.run(ctxFor(p.dir))).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/^no git remote/),
+      fix: expect.stringMatching(/git remote add origin/),
+    });
   });
 });
 
 describe('doctor.ci.config', () => {
-  const release = (provider: 'github' | 'circleci' | 'none') => ({ ci: { provider } }) as unknown as CheckContext['release'];
+  const release = (provider: 'github' | 'circleci' | 'none') =>
+    ({ ci: { provider } }) as unknown as CheckContext['release'];
 
   it('passes for a tracked workflow that parses', async () => {
     const p = pushedProject();
-    expect(await ciConfigCheck.run(ctxFor(p.dir, { release: release('github') }))).toEqual({ status: 'pass', message: 'github: .github/workflows/ci.yml' });
+    expect(await ciConfigCheck.run(ctxFor(p.dir, { release: release('github') }))).toEqual({
+      status: 'pass',
+      message: 'github: .github/workflows/ci.yml',
+    });
   });
 
   it('finds the workflow at the repository root when the project is a subdirectory', async () => {
     const p = pushedProject({ 'svc/release.yaml': 'x: 1\n' });
-    expect(await ciConfigCheck.run(ctxFor(join(p.dir, 'svc'), { release: release('github') }))).toEqual({ status: 'pass', message: 'github: .github/workflows/ci.yml' });
+    expect(await ciConfigCheck.run(ctxFor(join(p.dir, 'svc'), { release: release('github') }))).toEqual({
+      status: 'pass',
+      message: 'github: .github/workflows/ci.yml',
+    });
   });
 
   it('fails when the provider config is missing', async () => {
     const p = pushedProject();
     const r = await ciConfigCheck.run(ctxFor(p.dir, { release: release('circleci') }));
     expect(ciConfigCheck.id).toBe('doctor.ci.config');
-    expect(r).toMatchObject({ status: 'fail', message: expect.stringMatching(/^no \.circleci\/config\.yml in .* \(release.yaml ci.provider: circleci\)$/), fix: expect.stringMatching(/--ci circleci.*ci.provider: none/) });
+    expect(r).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/^no \.circleci\/config\.yml in .* \(release.yaml ci.provider: circleci\)$/),
+      fix: expect.stringMatching(/--ci circleci.*ci.provider: none/),
+    });
   });
 
   it('fails for an untracked config and for one that does not parse', async () => {
     const p = pushedProject();
     write(p.dir, { '.circleci/config.yml': 'version: 2.1\njobs: {}\n' });
     expect(await ciConfigCheck.run(ctxFor(p.dir, { release: release('circleci') }))).toMatchObject({
-      status: 'fail', message: '.circleci/config.yml is not tracked by git', fix: expect.stringMatching(/git add and commit/),
+      status: 'fail',
+      message: '.circleci/config.yml is not tracked by git',
+      fix: expect.stringMatching(/git add and commit/),
     });
     write(p.dir, { '.github/workflows/ci.yml': 'on: [push\njobs:\n' });
     const r = await ciConfigCheck.run(ctxFor(p.dir, { release: release('github') }));
@@ -185,10 +233,13 @@ describe('doctor.ci.config', () => {
 
   it('is skipped, with the reason, when release.yaml says ci.provider: none', async () => {
     const p = pushedProject();
-    expect(await ciConfigCheck.run(ctxFor(p.dir, { release: release('none') }))).toEqual({ status: 'skip', message: 'ci.provider is none in release.yaml: no CI config expected' });
+    expect(await ciConfigCheck.run(ctxFor(p.dir, { release: release('none') }))).toEqual({
+      status: 'skip',
+      message: 'ci.provider is none in release.yaml: no CI config expected',
+    });
   });
 
-  it('ciConfigProblem: needs the provider\'s top-level keys', () => {
+  it("ciConfigProblem: needs the provider's top-level keys", () => {
     expect(ciConfigProblem('github', WORKFLOW)).toBeUndefined();
     expect(ciConfigProblem('github', 'name: ci\njobs: {}\n')).toBe('has no "on:" at the top level');
     expect(ciConfigProblem('circleci', 'version: 2.1\nworkflows: {}\n')).toBe('has no "jobs:" at the top level');

@@ -29,7 +29,8 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-const run = (at: string) => goldenCheck.run(defaultCheckContext({ dir: at, env: {}, skipTests: true, builder: 'docker' }));
+const run = (at: string) =>
+  goldenCheck.run(defaultCheckContext({ dir: at, env: {}, skipTests: true, builder: 'docker' }));
 
 describe('doctor.golden', () => {
   it('passes on examples/churn: its golden requests validate against the compiled input schema', async () => {
@@ -41,7 +42,10 @@ describe('doctor.golden', () => {
   });
 
   it('passes on a minimal project', async () => {
-    expect(await run(project({ 'tests/golden.jsonl': GOOD, 'dist/prediction.js': SCHEMA_MODULE }))).toMatchObject({ status: 'pass', message: '1 case, every input valid against instanceSchema' });
+    expect(await run(project({ 'tests/golden.jsonl': GOOD, 'dist/prediction.js': SCHEMA_MODULE }))).toMatchObject({
+      status: 'pass',
+      message: '1 case, every input valid against instanceSchema',
+    });
   });
 
   it('fails when the file is missing, saying how to record one', async () => {
@@ -52,7 +56,12 @@ describe('doctor.golden', () => {
   });
 
   it("fails on the generator's placeholder", async () => {
-    const result = await run(project({ 'tests/golden.jsonl': '{"placeholder":true,"message":"replace me"}\n', 'dist/prediction.js': SCHEMA_MODULE }));
+    const result = await run(
+      project({
+        'tests/golden.jsonl': '{"placeholder":true,"message":"replace me"}\n',
+        'dist/prediction.js': SCHEMA_MODULE,
+      }),
+    );
     expect(result).toMatchObject({ status: 'fail' });
     expect(result.message).toMatch(/placeholder \(replace me\)/);
     expect(result.fix).toMatch(/Replace tests\/golden\.jsonl/);
@@ -74,7 +83,10 @@ describe('doctor.golden', () => {
 
   it('fails when the project is not built, saying to build it', async () => {
     const result = await run(project({ 'tests/golden.jsonl': GOOD }));
-    expect(result).toMatchObject({ status: 'fail', message: '1 case, but their inputs cannot be checked: dist/prediction.js not found' });
+    expect(result).toMatchObject({
+      status: 'fail',
+      message: '1 case, but their inputs cannot be checked: dist/prediction.js not found',
+    });
     expect(result.fix).toMatch(/npm run build/);
   });
 });

@@ -9,11 +9,26 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RELEASE_YAML } from '../helpers/aws-context.js';
 import { cli } from '../helpers/cli-harness.js';
 
-interface Report { id: string; status: string; message: string; fix?: string }
+interface Report {
+  id: string;
+  status: string;
+  message: string;
+  fix?: string;
+}
 
 const CREDENTIAL_VARS = [
-  'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN',
-  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_EC2_METADATA_DISABLED',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_ROLE_ARN',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AWS_CONFIG_FILE',
+  'AWS_EC2_METADATA_DISABLED',
 ];
 const saved: Record<string, string | undefined> = {};
 let dir: string;
@@ -26,7 +41,10 @@ beforeAll(() => {
   process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'no-credentials');
   process.env.AWS_CONFIG_FILE = join(dir, 'no-config');
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  writeFileSync(join(dir, 'release.yaml'), `${RELEASE_YAML}vpc: { subnetIds: [subnet-0aaaaaaa], securityGroupIds: [sg-0ccccccc] }\n`);
+  writeFileSync(
+    join(dir, 'release.yaml'),
+    `${RELEASE_YAML}vpc: { subnetIds: [subnet-0aaaaaaa], securityGroupIds: [sg-0ccccccc] }\n`,
+  );
   writeFileSync(join(dir, 'Dockerfile'), 'FROM node:20-slim\n');
 });
 afterAll(() => {
@@ -42,9 +60,27 @@ describe('doctor without AWS credentials', () => {
     const runner = { run: async () => ({ exitCode: 0, stdout: 'ok\n', stderr: '' }) };
     const run = await cli(['doctor', '--dir', dir, '--json', '--skip-tests', '--skip-git'], { deps: { runner } });
     const byId = new Map(run.json<{ checks: Report[] }>().checks.map((c) => [c.id, c]));
-    expect(byId.get('doctor.credentials')).toMatchObject({ status: 'fail', message: expect.stringMatching(/^MS_DEPLOY_AWS_CREDENTIALS: /), fix: expect.any(String) });
-    for (const id of ['doctor.capacity', 'doctor.iam', 'doctor.vpc.subnets', 'doctor.vpc.security-groups', 'doctor.vpc.egress']) {
-      expect([id, byId.get(id)]).toEqual([id, { id, title: expect.any(String), status: 'skip', message: 'cannot run without an AWS identity (MS_DEPLOY_AWS_CREDENTIALS; see doctor.credentials)' }]);
+    expect(byId.get('doctor.credentials')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/^MS_DEPLOY_AWS_CREDENTIALS: /),
+      fix: expect.any(String),
+    });
+    for (const id of [
+      'doctor.capacity',
+      'doctor.iam',
+      'doctor.vpc.subnets',
+      'doctor.vpc.security-groups',
+      'doctor.vpc.egress',
+    ]) {
+      expect([id, byId.get(id)]).toEqual([
+        id,
+        {
+          id,
+          title: expect.any(String),
+          status: 'skip',
+          message: 'cannot run without an AWS identity (MS_DEPLOY_AWS_CREDENTIALS; see doctor.credentials)',
+        },
+      ]);
     }
     // No AWS problem is hidden: doctor still exits 1 because credentials failed.
     expect(run.code).toBe(1);

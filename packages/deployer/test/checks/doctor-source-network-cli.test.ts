@@ -16,13 +16,34 @@ import type { CommandRunner } from '../../src/context.js';
 import { ACCOUNT, RELEASE_YAML, mockAll, restoreAll, type Mocks } from '../helpers/aws-context.js';
 import { cli } from '../helpers/cli-harness.js';
 
-interface Report { id: string; status: string; message: string; fix?: string }
+interface Report {
+  id: string;
+  status: string;
+  message: string;
+  fix?: string;
+}
 
 const MINE = [
-  'doctor.git.clean', 'doctor.git.pushed', 'doctor.ci.config', 'doctor.config.volume', 'doctor.encryption', 'doctor.capacity', 'doctor.iam',
-  'doctor.vpc.subnets', 'doctor.vpc.security-groups', 'doctor.vpc.egress',
+  'doctor.git.clean',
+  'doctor.git.pushed',
+  'doctor.ci.config',
+  'doctor.config.volume',
+  'doctor.encryption',
+  'doctor.capacity',
+  'doctor.iam',
+  'doctor.vpc.subnets',
+  'doctor.vpc.security-groups',
+  'doctor.vpc.egress',
 ];
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1', HOME: tmpdir() };
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'T',
+  GIT_AUTHOR_EMAIL: 't@example.com',
+  GIT_COMMITTER_NAME: 'T',
+  GIT_COMMITTER_EMAIL: 't@example.com',
+  GIT_CONFIG_NOSYSTEM: '1',
+  HOME: tmpdir(),
+};
 const VPC_YAML = `${RELEASE_YAML}vpc: { subnetIds: [subnet-0aaaaaaa, subnet-0bbbbbbb], securityGroupIds: [sg-0ccccccc] }\n`;
 
 const runner: CommandRunner = {
@@ -51,9 +72,18 @@ beforeEach(() => {
   mkdirSync(join(dir, 'tests'));
   mkdirSync(join(dir, 'dist'));
   writeFileSync(join(dir, 'tests', 'golden.jsonl'), '{"request":{"instances":[[1]]},"response":{"predictions":[1]}}\n');
-  writeFileSync(join(dir, 'model', 'metrics.json'), '{"model":"iris","dataset":"30 held-out rows","evaluatedAt":"2026-11-25","metrics":{"accuracy":0.967}}\n');
-  writeFileSync(join(dir, 'dist', 'prediction.js'), "export const instanceSchema = { type: 'array', items: { type: 'number' } };\n");
-  writeFileSync(join(dir, '.github', 'workflows', 'ci.yml'), 'on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps: [{ run: npm test }]\n');
+  writeFileSync(
+    join(dir, 'model', 'metrics.json'),
+    '{"model":"iris","dataset":"30 held-out rows","evaluatedAt":"2026-11-25","metrics":{"accuracy":0.967}}\n',
+  );
+  writeFileSync(
+    join(dir, 'dist', 'prediction.js'),
+    "export const instanceSchema = { type: 'array', items: { type: 'number' } };\n",
+  );
+  writeFileSync(
+    join(dir, '.github', 'workflows', 'ci.yml'),
+    'on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps: [{ run: npm test }]\n',
+  );
   git(base, 'init', '-q', '--bare', '-b', 'main', 'origin.git');
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'add', '.');
@@ -62,10 +92,25 @@ beforeEach(() => {
   git(dir, 'push', '-q', 'origin', 'main');
 
   mocks = mockAll();
-  mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/ci` });
-  mocks.iam.on(GetRoleCommand).resolves({ Role: { Arn: `arn:aws:iam::${ACCOUNT}:role/deployer`, RoleName: 'deployer', Path: '/', RoleId: 'AROA1', CreateDate: new Date(0) } });
+  mocks.sts
+    .on(GetCallerIdentityCommand)
+    .resolves({ Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/ci` });
+  mocks.iam.on(GetRoleCommand).resolves({
+    Role: {
+      Arn: `arn:aws:iam::${ACCOUNT}:role/deployer`,
+      RoleName: 'deployer',
+      Path: '/',
+      RoleId: 'AROA1',
+      CreateDate: new Date(0),
+    },
+  });
   mocks.iam.on(SimulatePrincipalPolicyCommand).callsFake((input: { ActionNames: string[] }) => ({
-    IsTruncated: false, EvaluationResults: input.ActionNames.map((a) => ({ EvalActionName: a, EvalResourceName: '*', EvalDecision: 'allowed' })),
+    IsTruncated: false,
+    EvaluationResults: input.ActionNames.map((a) => ({
+      EvalActionName: a,
+      EvalResourceName: '*',
+      EvalDecision: 'allowed',
+    })),
   }));
   mocks.serviceQuotas.on(ListServiceQuotasCommand).resolves({
     Quotas: [
@@ -73,17 +118,31 @@ beforeEach(() => {
       { QuotaName: 'ml.m5.large for endpoint usage', QuotaCode: 'L-M5', Value: 4 },
     ],
   });
-  mocks.serviceQuotas.on(GetServiceQuotaCommand).callsFake((input: { QuotaCode: string }) => ({ Quota: { QuotaCode: input.QuotaCode, Value: input.QuotaCode === 'L-T2' ? 2 : 4 } }));
-  mocks.ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [
-    { SubnetId: 'subnet-0aaaaaaa', VpcId: 'vpc-1', AvailabilityZone: 'eu-west-1a' },
-    { SubnetId: 'subnet-0bbbbbbb', VpcId: 'vpc-1', AvailabilityZone: 'eu-west-1b' },
-  ] });
-  mocks.ec2.on(DescribeRouteTablesCommand).resolves({ RouteTables: [{
-    RouteTableId: 'rtb-1', VpcId: 'vpc-1',
-    Associations: [{ SubnetId: 'subnet-0aaaaaaa' }, { SubnetId: 'subnet-0bbbbbbb' }],
-    Routes: [{ DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', State: 'active' }, { DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: 'nat-1', State: 'active' }],
-  }] });
-  mocks.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-0ccccccc', VpcId: 'vpc-1', IpPermissionsEgress: [{ IpProtocol: '-1' }] }] });
+  mocks.serviceQuotas.on(GetServiceQuotaCommand).callsFake((input: { QuotaCode: string }) => ({
+    Quota: { QuotaCode: input.QuotaCode, Value: input.QuotaCode === 'L-T2' ? 2 : 4 },
+  }));
+  mocks.ec2.on(DescribeSubnetsCommand).resolves({
+    Subnets: [
+      { SubnetId: 'subnet-0aaaaaaa', VpcId: 'vpc-1', AvailabilityZone: 'eu-west-1a' },
+      { SubnetId: 'subnet-0bbbbbbb', VpcId: 'vpc-1', AvailabilityZone: 'eu-west-1b' },
+    ],
+  });
+  mocks.ec2.on(DescribeRouteTablesCommand).resolves({
+    RouteTables: [
+      {
+        RouteTableId: 'rtb-1',
+        VpcId: 'vpc-1',
+        Associations: [{ SubnetId: 'subnet-0aaaaaaa' }, { SubnetId: 'subnet-0bbbbbbb' }],
+        Routes: [
+          { DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', State: 'active' },
+          { DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: 'nat-1', State: 'active' },
+        ],
+      },
+    ],
+  });
+  mocks.ec2.on(DescribeSecurityGroupsCommand).resolves({
+    SecurityGroups: [{ GroupId: 'sg-0ccccccc', VpcId: 'vpc-1', IpPermissionsEgress: [{ IpProtocol: '-1' }] }],
+  });
 });
 afterEach(() => {
   restoreAll(mocks);
@@ -107,7 +166,9 @@ describe('model-deploy doctor: source, network, capacity and IAM together', () =
     writeFileSync(join(dir, 'scratch.txt'), 'not committed');
     const run = await cli(['doctor', '--dir', dir, '--skip-tests', '--skip-git'], { deps: { runner } });
     for (const id of ['doctor.git.clean', 'doctor.git.pushed', 'doctor.ci.config']) {
-      expect(run.stdout).toMatch(new RegExp(`SKIP {2}${id.replace(/\./g, '\\.')} +.*: ${SKIP_GIT_MESSAGE.replace(/[()]/g, '\\$&')}`));
+      expect(run.stdout).toMatch(
+        new RegExp(`SKIP {2}${id.replace(/\./g, '\\.')} +.*: ${SKIP_GIT_MESSAGE.replace(/[()]/g, '\\$&')}`),
+      );
     }
     expect(run.code).toBe(0);
   });
@@ -115,7 +176,9 @@ describe('model-deploy doctor: source, network, capacity and IAM together', () =
   it('a dirty tree fails doctor.git.clean with the file and the fix; exit 1', async () => {
     writeFileSync(join(dir, 'scratch.txt'), 'not committed');
     const run = await cli(['doctor', '--dir', dir, '--skip-tests'], { deps: { runner } });
-    expect(run.stdout).toMatch(/FAIL {2}doctor\.git\.clean +.*: 1 uncommitted change on top of [0-9a-f]{7}: \?\? scratch\.txt\n {6}fix: Commit them/);
+    expect(run.stdout).toMatch(
+      /FAIL {2}doctor\.git\.clean +.*: 1 uncommitted change on top of [0-9a-f]{7}: \?\? scratch\.txt\n {6}fix: Commit them/,
+    );
     expect(run.stderr).toMatch(/MS_DEPLOY_CHECKS_FAILED: 1 of \d+ checks failed: doctor\.git\.clean/);
     expect(run.code).toBe(1);
   });

@@ -8,12 +8,23 @@ import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { dockerRunArgs, buildahRunArgs, listeningPortsOf, serveCommand, workingContainers } from '../../src/checks/image-container.js';
+import {
+  dockerRunArgs,
+  buildahRunArgs,
+  listeningPortsOf,
+  serveCommand,
+  workingContainers,
+} from '../../src/checks/image-container.js';
 import type { CommandRunner } from '../../src/context.js';
 import { RELEASE_YAML } from '../helpers/aws-context.js';
 import { cli, tempProject } from '../helpers/cli-harness.js';
 
-interface Report { id: string; status: string; message: string; fix?: string }
+interface Report {
+  id: string;
+  status: string;
+  message: string;
+  fix?: string;
+}
 
 const IMAGE = 'localhost/iris:test';
 const SAMPLE = '{"instances":[{"sepalLength":5.1}]}';
@@ -71,7 +82,20 @@ async function fakeDocker(c: FakeContainer): Promise<CommandRunner & { seen: str
       if (command === 'git') return { exitCode: 128, stdout: '', stderr: 'fatal: not a git repository' };
       const [sub] = args;
       if (sub === 'image') {
-        return ok(JSON.stringify([{ Size: c.sizeBytes ?? 150 * 1024 * 1024, Config: { Entrypoint: ['node', 'dist/server.js'], Cmd: ['serve'], Env: c.env ?? ['NODE_ENV=production'], User: 'node', WorkingDir: '/opt/ml/code' } }]));
+        return ok(
+          JSON.stringify([
+            {
+              Size: c.sizeBytes ?? 150 * 1024 * 1024,
+              Config: {
+                Entrypoint: ['node', 'dist/server.js'],
+                Cmd: ['serve'],
+                Env: c.env ?? ['NODE_ENV=production'],
+                User: 'node',
+                WorkingDir: '/opt/ml/code',
+              },
+            },
+          ]),
+        );
       }
       if (sub === 'cp') {
         const [, from, dest] = args;
@@ -94,16 +118,32 @@ async function fakeDocker(c: FakeContainer): Promise<CommandRunner & { seen: str
 
 const runtimeLike = (url: string, log: (line: string) => void) => {
   if (url === '/ping') return { status: 200, body: '{"status":"UP"}' };
-  log(JSON.stringify({ level: 30, reqId: 'r-1', req: { method: 'POST', url }, res: { statusCode: 200 }, responseTime: 3.2, msg: 'request completed' }));
+  log(
+    JSON.stringify({
+      level: 30,
+      reqId: 'r-1',
+      req: { method: 'POST', url },
+      res: { statusCode: 200 },
+      responseTime: 3.2,
+      msg: 'request completed',
+    }),
+  );
   return { status: 200, body: '{"predictions":[{"label":"setosa"}]}' };
 };
 
 function project(files: Record<string, string> = {}) {
-  return tempProject({ 'release.yaml': RELEASE_YAML, 'sample-request.json': SAMPLE, Dockerfile: GOOD_DOCKERFILE, ...files });
+  return tempProject({
+    'release.yaml': RELEASE_YAML,
+    'sample-request.json': SAMPLE,
+    Dockerfile: GOOD_DOCKERFILE,
+    ...files,
+  });
 }
 
 async function doctorImage(runner: CommandRunner, dir: string, extra: string[] = []) {
-  const run = await cli(['doctor', '--image', IMAGE, '--dir', dir, '--startup-timeout', '2', '--json', ...extra], { deps: { runner } });
+  const run = await cli(['doctor', '--image', IMAGE, '--dir', dir, '--startup-timeout', '2', '--json', ...extra], {
+    deps: { runner },
+  });
   const body = run.json<{ ok: boolean; checks: Report[]; error?: { code: string } }>();
   return { code: run.code, body, check: (id: string) => body.checks.find((c) => c.id === id)! };
 }
@@ -114,14 +154,20 @@ describe('model-deploy doctor --image (docker CLI)', () => {
     const runner = await fakeDocker({ handler: runtimeLike });
     const { code, body } = await doctorImage(runner, p.dir);
     expect(body.checks.map((c) => [c.id, c.status])).toEqual([
-      ['doctor.release', 'pass'], ['doctor.dockerfile.lint', 'pass'], ['doctor.secrets', 'pass'],
-      ['doctor.image.contract', 'pass'], ['doctor.image.logs', 'pass'], ['doctor.image.size', 'pass'],
+      ['doctor.release', 'pass'],
+      ['doctor.dockerfile.lint', 'pass'],
+      ['doctor.secrets', 'pass'],
+      ['doctor.image.contract', 'pass'],
+      ['doctor.image.logs', 'pass'],
+      ['doctor.image.size', 'pass'],
     ]);
     expect(code).toBe(0);
     expect(body.checks.find((c) => c.id === 'doctor.image.size')!.message).toBe('150.0 MB (limit 2048 MB)');
     // SageMaker's way to start it: `docker run <image> serve`, 8080 published on loopback only; removed afterwards.
     const run = runner.seen.find((s) => s.startsWith('docker run'))!;
-    expect(run).toMatch(/^docker run -d --name ms-doctor-[0-9a-f]{8} -p 127\.0\.0\.1::8080 localhost\/iris:test serve$/);
+    expect(run).toMatch(
+      /^docker run -d --name ms-doctor-[0-9a-f]{8} -p 127\.0\.0\.1::8080 localhost\/iris:test serve$/,
+    );
     const name = run.split(' ')[4];
     expect(runner.seen).toContain(`docker rm -f ${name}`);
     p.cleanup();
@@ -129,10 +175,18 @@ describe('model-deploy doctor --image (docker CLI)', () => {
 
   it('doctor.image.contract fails with what and how to fix when /invocations refuses the sample', async () => {
     const p = project();
-    const runner = await fakeDocker({ handler: (url) => (url === '/ping' ? { status: 200, body: '{}' } : { status: 415, body: '{"error":{"code":"MS_RUNTIME_UNSUPPORTED_MEDIA_TYPE"}}' }) });
+    const runner = await fakeDocker({
+      handler: (url) =>
+        url === '/ping'
+          ? { status: 200, body: '{}' }
+          : { status: 415, body: '{"error":{"code":"MS_RUNTIME_UNSUPPORTED_MEDIA_TYPE"}}' },
+    });
     const { code, check, body } = await doctorImage(runner, p.dir);
     expect(code).toBe(1);
-    expect(check('doctor.image.contract')).toMatchObject({ status: 'fail', message: expect.stringContaining('POST /invocations with the sample request answered HTTP 415') });
+    expect(check('doctor.image.contract')).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('POST /invocations with the sample request answered HTTP 415'),
+    });
     expect(check('doctor.image.contract').fix).toMatch(/sample request/);
     expect(body.error!.code).toBe('MS_DEPLOY_CHECKS_FAILED');
     p.cleanup();
@@ -152,7 +206,10 @@ describe('model-deploy doctor --image (docker CLI)', () => {
     const p = project();
     const runner = await fakeDocker({ handler: runtimeLike, wrongPort: true });
     const { check } = await doctorImage(runner, p.dir);
-    expect(check('doctor.image.contract')).toMatchObject({ status: 'fail', message: 'nothing listens on port 8080 after 2 s' });
+    expect(check('doctor.image.contract')).toMatchObject({
+      status: 'fail',
+      message: 'nothing listens on port 8080 after 2 s',
+    });
     expect(check('doctor.image.contract').fix).toMatch(/listen on 0\.0\.0\.0:8080/);
     p.cleanup();
   });
@@ -164,7 +221,10 @@ describe('model-deploy doctor --image (docker CLI)', () => {
       handler: runtimeLike,
       env: ['NODE_ENV=production', `AWS_SECRET_ACCESS_KEY=${secret}`],
       files: {
-        '/opt/ml/code': { 'dist/config.js': `exports.aws_secret_access_key = "${secret}";\n`, 'node_modules/x/fixture.js': `const aws_secret_access_key = "${secret}";\n` },
+        '/opt/ml/code': {
+          'dist/config.js': `exports.aws_secret_access_key = "${secret}";\n`,
+          'node_modules/x/fixture.js': `const aws_secret_access_key = "${secret}";\n`,
+        },
         '/root': { '.env': 'TOKEN=abc\n' },
       },
     });
@@ -177,29 +237,45 @@ describe('model-deploy doctor --image (docker CLI)', () => {
     // Dependencies' own fixtures are not the project's secrets.
     expect(secrets.message).not.toContain('node_modules');
     expect(JSON.stringify(body)).not.toContain(secret);
-    expect(runner.seen.filter((s) => s.startsWith('docker cp')).map((s) => s.split(' ')[2]!.split(':')[1])).toEqual(['/opt/ml/code', '/root', '/home']);
+    expect(runner.seen.filter((s) => s.startsWith('docker cp')).map((s) => s.split(' ')[2]!.split(':')[1])).toEqual([
+      '/opt/ml/code',
+      '/root',
+      '/home',
+    ]);
     p.cleanup();
   });
 
   it('doctor.image.logs fails when the container prints plain text (or nothing) on a request', async () => {
     const p = project();
-    const runner = await fakeDocker({ handler: (url, log) => {
-      if (url === '/ping') return { status: 200, body: '{}' };
-      log('POST /invocations 200 3ms');
-      return { status: 200, body: '{"predictions":[1]}' };
-    } });
+    const runner = await fakeDocker({
+      handler: (url, log) => {
+        if (url === '/ping') return { status: 200, body: '{}' };
+        log('POST /invocations 200 3ms');
+        return { status: 200, body: '{"predictions":[1]}' };
+      },
+    });
     const { check } = await doctorImage(runner, p.dir);
     expect(check('doctor.image.contract').status).toBe('pass');
-    expect(check('doctor.image.logs')).toMatchObject({ status: 'fail', message: expect.stringContaining('no JSON log line on stdout for POST /invocations (got 1 plain line(s), e.g. "POST /invocations 200 3ms")') });
+    expect(check('doctor.image.logs')).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining(
+        'no JSON log line on stdout for POST /invocations (got 1 plain line(s), e.g. "POST /invocations 200 3ms")',
+      ),
+    });
     expect(check('doctor.image.logs').fix).toMatch(/JSON line per request/);
     p.cleanup();
   });
 
   it('doctor.image.size fails above release.yaml image.maxSizeMb and says how to shrink', async () => {
-    const p = project({ 'release.yaml': RELEASE_YAML.replace('image: { keepLast: 10 }', 'image: { keepLast: 10, maxSizeMb: 100 }') });
+    const p = project({
+      'release.yaml': RELEASE_YAML.replace('image: { keepLast: 10 }', 'image: { keepLast: 10, maxSizeMb: 100 }'),
+    });
     const runner = await fakeDocker({ handler: runtimeLike, sizeBytes: 300 * 1024 * 1024 });
     const { check } = await doctorImage(runner, p.dir);
-    expect(check('doctor.image.size')).toMatchObject({ status: 'fail', message: `${IMAGE} is 300.0 MB, over the 100 MB limit` });
+    expect(check('doctor.image.size')).toMatchObject({
+      status: 'fail',
+      message: `${IMAGE} is 300.0 MB, over the 100 MB limit`,
+    });
     expect(check('doctor.image.size').fix).toMatch(/multi-stage build/);
     p.cleanup();
   });
@@ -226,7 +302,9 @@ describe('model-deploy doctor --image (docker CLI)', () => {
 describe('buildah working containers (one vfs copy per doctor run)', () => {
   it('the file scan peeks, the run takes the same container; a second take makes a new one; release removes only one nobody took', async () => {
     const seen: string[] = [];
-    const runner: CommandRunner = { run: async (c, a) => (seen.push([c, ...a].join(' ')), { exitCode: 0, stdout: '', stderr: '' }) };
+    const runner: CommandRunner = {
+      run: async (c, a) => (seen.push([c, ...a].join(' ')), { exitCode: 0, stdout: '', stderr: '' }),
+    };
     const o = { builder: 'buildah' as const, runner, globalArgs: ['--storage-driver', 'vfs'] };
     const pool = workingContainers();
     const peeked = await pool.peek('img:1', o);
@@ -234,7 +312,10 @@ describe('buildah working containers (one vfs copy per doctor run)', () => {
     expect(await pool.take('img:1', o)).toBe(peeked);
     const fresh = await pool.take('img:1', o);
     expect(fresh).not.toBe(peeked);
-    expect(seen).toEqual([`buildah --storage-driver vfs from --name ${peeked} img:1`, `buildah --storage-driver vfs from --name ${fresh} img:1`]);
+    expect(seen).toEqual([
+      `buildah --storage-driver vfs from --name ${peeked} img:1`,
+      `buildah --storage-driver vfs from --name ${fresh} img:1`,
+    ]);
     await pool.release(o);
     expect(seen).toHaveLength(2);
     const left = await pool.peek('img:1', o);
@@ -244,7 +325,7 @@ describe('buildah working containers (one vfs copy per doctor run)', () => {
 });
 
 describe('container command lines', () => {
-  it('listeningPortsOf reads the listening sockets of a process\'s network namespace from /proc', async () => {
+  it("listeningPortsOf reads the listening sockets of a process's network namespace from /proc", async () => {
     const server = createServer();
     servers.push(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -254,15 +335,37 @@ describe('container command lines', () => {
   });
 
   it('serve is the command after the entrypoint, as SageMaker runs it', () => {
-    expect(serveCommand({ entrypoint: ['node', '/opt/ml/code/dist/server.js'], cmd: ['serve'], env: [], exposedPorts: [] })).toEqual(['node', '/opt/ml/code/dist/server.js', 'serve']);
+    expect(
+      serveCommand({ entrypoint: ['node', '/opt/ml/code/dist/server.js'], cmd: ['serve'], env: [], exposedPorts: [] }),
+    ).toEqual(['node', '/opt/ml/code/dist/server.js', 'serve']);
   });
 
   it('docker/podman and buildah argument lists carry storage flags and extra env, never a shell', () => {
     expect(dockerRunArgs(['--host', 'unix:///run/docker.sock'], 'ms-doctor-1', 'img:1', { PORT: '9090' })).toEqual([
-      '--host', 'unix:///run/docker.sock', 'run', '-d', '--name', 'ms-doctor-1', '-p', '127.0.0.1::8080', '-e', 'PORT=9090', 'img:1', 'serve',
+      '--host',
+      'unix:///run/docker.sock',
+      'run',
+      '-d',
+      '--name',
+      'ms-doctor-1',
+      '-p',
+      '127.0.0.1::8080',
+      '-e',
+      'PORT=9090',
+      'img:1',
+      'serve',
     ]);
     expect(buildahRunArgs(['--storage-driver', 'vfs'], 'ms-doctor-1', ['node', 'server.js', 'serve'])).toEqual([
-      '--storage-driver', 'vfs', 'run', '--isolation', 'chroot', 'ms-doctor-1', '--', 'node', 'server.js', 'serve',
+      '--storage-driver',
+      'vfs',
+      'run',
+      '--isolation',
+      'chroot',
+      'ms-doctor-1',
+      '--',
+      'node',
+      'server.js',
+      'serve',
     ]);
   });
 });

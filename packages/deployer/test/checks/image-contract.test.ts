@@ -37,7 +37,9 @@ const healthy = (req: IncomingMessage, res: ServerResponse, body: string) => {
   if (req.url === '/ping') return void res.writeHead(200).end('{"status":"UP"}');
   if (req.url === '/invocations' && req.method === 'POST') {
     const n = (JSON.parse(body) as { instances: unknown[] }).instances.length;
-    return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ predictions: Array(n).fill(1) }));
+    return void res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ predictions: Array(n).fill(1) }));
   }
   res.writeHead(404).end();
 };
@@ -58,14 +60,20 @@ describe('checkContract', () => {
       if (req.url === '/ping' && ++pings <= 3) return void res.writeHead(503).end('{"status":"starting"}');
       healthy(req, res, body);
     });
-    const r = await checkContract({ host: '127.0.0.1', port }, { sample: SAMPLE, startupTimeoutMs: 10_000, pollMs: 10 });
+    const r = await checkContract(
+      { host: '127.0.0.1', port },
+      { sample: SAMPLE, startupTimeoutMs: 10_000, pollMs: 10 },
+    );
     expect(r.ok).toBe(true);
     expect(pings).toBeGreaterThan(3);
   });
 
   it('port: nothing answers, and the process is seen listening on 9090 -> fails fast naming 9090', async () => {
     const port = await closedPort();
-    const r = await checkContract({ host: '127.0.0.1', port }, { sample: SAMPLE, startupTimeoutMs: 60_000, pollMs: 100, listeningPorts: async () => [9090] });
+    const r = await checkContract(
+      { host: '127.0.0.1', port },
+      { sample: SAMPLE, startupTimeoutMs: 60_000, pollMs: 100, listeningPorts: async () => [9090] },
+    );
     expect(r.ok).toBe(false);
     expect(r.failure!.step).toBe('port');
     expect(r.failure!.message).toBe('nothing listens on port 8080; the container listens on 9090');
@@ -83,14 +91,19 @@ describe('checkContract', () => {
       if (req.url === '/ping') return void setTimeout(() => res.writeHead(200).end('{}'), 400);
       healthy(req, res, body);
     });
-    const r = await checkContract({ host: '127.0.0.1', port }, { sample: SAMPLE, startupTimeoutMs: 500, pingLimitMs: 100, pollMs: 50 });
+    const r = await checkContract(
+      { host: '127.0.0.1', port },
+      { sample: SAMPLE, startupTimeoutMs: 500, pingLimitMs: 100, pollMs: 50 },
+    );
     expect(r.failure!.step).toBe('ping-slow');
     expect(r.failure!.message).toContain('GET /ping did not answer within 0.1 s');
     expect(r.failure!.fix).toMatch(/from memory/);
   });
 
   it('ping: /ping keeps answering 503 (model never loaded)', async () => {
-    const port = await serve((req, res) => void res.writeHead(503).end('{"status":"DOWN","reason":"MS_RUNTIME_MODEL_LOAD_FAILED"}'));
+    const port = await serve(
+      (req, res) => void res.writeHead(503).end('{"status":"DOWN","reason":"MS_RUNTIME_MODEL_LOAD_FAILED"}'),
+    );
     const r = await checkContract({ host: '127.0.0.1', port }, { sample: SAMPLE, startupTimeoutMs: 300, pollMs: 50 });
     expect(r.failure!.step).toBe('ping');
     expect(r.failure!.message).toMatch(/^GET \/ping answered HTTP 503 instead of 200 .*MS_RUNTIME_MODEL_LOAD_FAILED/);
@@ -98,7 +111,8 @@ describe('checkContract', () => {
 
   it('invocations: the sample request is refused', async () => {
     const port = await serve((req, res, body) => {
-      if (req.url === '/invocations') return void res.writeHead(400).end('{"error":{"code":"MS_RUNTIME_INVALID_INPUT","path":"/instances/0/x"}}');
+      if (req.url === '/invocations')
+        return void res.writeHead(400).end('{"error":{"code":"MS_RUNTIME_INVALID_INPUT","path":"/instances/0/x"}}');
       healthy(req, res, body);
     });
     const r = await checkContract({ host: '127.0.0.1', port }, { sample: SAMPLE, startupTimeoutMs: 2000 });
@@ -110,9 +124,14 @@ describe('checkContract', () => {
 
   it('exited: the process ended before /ping answered; its output is shown', async () => {
     const port = await closedPort();
-    const r = await checkContract({ host: '127.0.0.1', port }, {
-      sample: SAMPLE, startupTimeoutMs: 60_000, exited: () => ({ code: 1, output: 'Error: Cannot find module \'/opt/ml/code/dist/server.js\'\n' }),
-    });
+    const r = await checkContract(
+      { host: '127.0.0.1', port },
+      {
+        sample: SAMPLE,
+        startupTimeoutMs: 60_000,
+        exited: () => ({ code: 1, output: "Error: Cannot find module '/opt/ml/code/dist/server.js'\n" }),
+      },
+    );
     expect(r.failure!.step).toBe('exited');
     expect(r.failure!.message).toContain('exited (code 1)');
     expect(r.failure!.message).toContain('Cannot find module');
@@ -131,7 +150,9 @@ describe('checkContract', () => {
 
 describe('httpCall', () => {
   it('reports refused and timeout as such', async () => {
-    expect((await httpCall({ host: '127.0.0.1', port: await closedPort() }, 'GET', '/ping', 1000)).error).toBe('refused');
+    expect((await httpCall({ host: '127.0.0.1', port: await closedPort() }, 'GET', '/ping', 1000)).error).toBe(
+      'refused',
+    );
     const port = await serve(() => undefined);
     expect((await httpCall({ host: '127.0.0.1', port }, 'GET', '/ping', 50)).error).toBe('timeout');
   });

@@ -13,7 +13,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { buildah, buildImage, containerSupport, ensureNodeBaseImage, removeImage, storeArgs } from '../../../../test/support/container.js';
+import {
+  buildah,
+  buildImage,
+  containerSupport,
+  ensureNodeBaseImage,
+  removeImage,
+  storeArgs,
+} from '../../../../test/support/container.js';
 import { NPM_INSTALL, generateProject, npm, packRuntime } from '../../../../test/generator/project-support.js';
 import { cli } from '../helpers/cli-harness.js';
 
@@ -30,7 +37,12 @@ const REPO_9090 = 'localhost/ms-test-doctor-churn-port9090';
 let TAG = '';
 let WRONG_PORT = '';
 
-interface Report { id: string; status: string; message: string; fix?: string }
+interface Report {
+  id: string;
+  status: string;
+  message: string;
+  fix?: string;
+}
 
 let work: string;
 let dir: string;
@@ -38,17 +50,23 @@ let dir: string;
 /** sha256 over the project's files (not node_modules) and the base image: the cache key. */
 function projectKey(root: string, base: string): string {
   const hash = createHash('sha256').update(base);
-  const walk = (d: string): string[] => readdirSync(d).sort().flatMap((n) => {
-    const full = join(d, n);
-    if (n === 'node_modules') return [];
-    return statSync(full).isDirectory() ? walk(full) : [full];
-  });
+  const walk = (d: string): string[] =>
+    readdirSync(d)
+      .sort()
+      .flatMap((n) => {
+        const full = join(d, n);
+        if (n === 'node_modules') return [];
+        return statSync(full).isDirectory() ? walk(full) : [full];
+      });
   for (const f of walk(root)) hash.update(relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
   return hash.digest('hex').slice(0, 16);
 }
 
 async function exists(image: string): Promise<boolean> {
-  return buildah(['inspect', '--type', 'image', image]).then(() => true, () => false);
+  return buildah(['inspect', '--type', 'image', image]).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Older cached tags of `repo` (other keys) are removed so the store does not grow. */
@@ -97,9 +115,14 @@ describeIf('doctor --image on a real generated image (buildah)', () => {
 
   test('passes: contract (8080, /ping, /invocations with the sample), JSON logs, size, lint, secrets', async () => {
     const started = Date.now();
-    const run = await cli(['doctor', '--image', TAG, '--builder', 'buildah', '--dir', dir, '--startup-timeout', '90', '--json'], { env: env() });
+    const run = await cli(
+      ['doctor', '--image', TAG, '--builder', 'buildah', '--dir', dir, '--startup-timeout', '90', '--json'],
+      { env: env() },
+    );
     const body = run.json<{ ok: boolean; checks: Report[] }>();
-    console.log(`doctor --image (passing image): ${((Date.now() - started) / 1000).toFixed(1)} s; ${body.checks.find((c) => c.id === 'doctor.image.contract')?.message}`);
+    console.log(
+      `doctor --image (passing image): ${((Date.now() - started) / 1000).toFixed(1)} s; ${body.checks.find((c) => c.id === 'doctor.image.contract')?.message}`,
+    );
     expect(body.checks.map((c) => [c.id, c.status])).toEqual([
       ['doctor.release', 'pass'],
       ['doctor.dockerfile.lint', 'pass'],
@@ -109,12 +132,31 @@ describeIf('doctor --image on a real generated image (buildah)', () => {
       ['doctor.image.size', 'pass'],
     ]);
     expect(run.code).toBe(0);
-    expect(body.checks.find((c) => c.id === 'doctor.image.contract')!.message).toMatch(/listens on 8080; \/ping 200 after \d+ ms .*\/invocations HTTP 200/);
+    expect(body.checks.find((c) => c.id === 'doctor.image.contract')!.message).toMatch(
+      /listens on 8080; \/ping 200 after \d+ ms .*\/invocations HTTP 200/,
+    );
   }, 180_000);
 
   test('fails on the same image listening on 9090: doctor.image.contract names the port and what to do', async () => {
     // Only the contract matters here: skip the checks that do not run the image.
-    const run = await cli(['doctor', '--image', WRONG_PORT, '--builder', 'buildah', '--dir', dir, '--startup-timeout', '90', '--json', '--skip', 'doctor.secrets', 'doctor.dockerfile.lint'], { env: env() });
+    const run = await cli(
+      [
+        'doctor',
+        '--image',
+        WRONG_PORT,
+        '--builder',
+        'buildah',
+        '--dir',
+        dir,
+        '--startup-timeout',
+        '90',
+        '--json',
+        '--skip',
+        'doctor.secrets',
+        'doctor.dockerfile.lint',
+      ],
+      { env: env() },
+    );
     expect(run.code).toBe(1);
     const body = run.json<{ ok: boolean; checks: Report[]; error: { code: string } }>();
     const contract = body.checks.find((c) => c.id === 'doctor.image.contract')!;

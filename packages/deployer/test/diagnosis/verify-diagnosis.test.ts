@@ -15,7 +15,8 @@ import { runCommand } from '../release-flow/cli-io.js';
 
 const ENDPOINT = 'ms-iris-dev';
 const OOM = 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory';
-const REASON = 'The primary container for production variant AllTraffic did not pass the ping health check. Please check CloudWatch logs for this endpoint.';
+const REASON =
+  'The primary container for production variant AllTraffic did not pass the ping health check. Please check CloudWatch logs for this endpoint.';
 const project = tempProject({
   'release.yaml': `apiVersion: model-service/v1
 model: { name: iris, team: data-science }
@@ -39,21 +40,56 @@ let mocks: Mocks;
 beforeEach(() => {
   mocks = mockAll();
   mocks.sagemaker.on(DescribeEndpointCommand).resolves({
-    EndpointName: ENDPOINT, EndpointArn: `arn:aws:sagemaker:eu-west-1:${ACCOUNT}:endpoint/${ENDPOINT}`, EndpointConfigName: 'ms-iris-dev-1a2b3c4d',
-    EndpointStatus: 'Failed', FailureReason: REASON, CreationTime: new Date(), LastModifiedTime: new Date(), $metadata: {},
+    EndpointName: ENDPOINT,
+    EndpointArn: `arn:aws:sagemaker:eu-west-1:${ACCOUNT}:endpoint/${ENDPOINT}`,
+    EndpointConfigName: 'ms-iris-dev-1a2b3c4d',
+    EndpointStatus: 'Failed',
+    FailureReason: REASON,
+    CreationTime: new Date(),
+    LastModifiedTime: new Date(),
+    $metadata: {},
   });
-  mocks.lambda.on(GetFunctionConfigurationCommand).resolves({ FunctionName: 'ms-iris-dev-proxy', State: 'Active', LastUpdateStatus: 'Successful', $metadata: {} });
-  mocks.logs.on(DescribeLogStreamsCommand).resolves({ logStreams: [{ logStreamName: 'AllTraffic/i-0123456789abcdef0' }], $metadata: {} });
-  mocks.logs.on(GetLogEventsCommand).resolves({ events: [{ timestamp: Date.UTC(2026, 10, 25, 9), message: '<--- Last few GCs --->' }, { timestamp: Date.UTC(2026, 10, 25, 9, 0, 1), message: OOM }], $metadata: {} });
+  mocks.lambda
+    .on(GetFunctionConfigurationCommand)
+    .resolves({ FunctionName: 'ms-iris-dev-proxy', State: 'Active', LastUpdateStatus: 'Successful', $metadata: {} });
+  mocks.logs
+    .on(DescribeLogStreamsCommand)
+    .resolves({ logStreams: [{ logStreamName: 'AllTraffic/i-0123456789abcdef0' }], $metadata: {} });
+  mocks.logs.on(GetLogEventsCommand).resolves({
+    events: [
+      { timestamp: Date.UTC(2026, 10, 25, 9), message: '<--- Last few GCs --->' },
+      { timestamp: Date.UTC(2026, 10, 25, 9, 0, 1), message: OOM },
+    ],
+    $metadata: {},
+  });
 });
 afterEach(() => restoreAll(mocks));
 
 // verify's CloudWatch telemetry checks wait for verify's own traffic to show up: bound them to 1 s here.
-const rt = { io: { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: '/', isTTY: false }, deps: {} } as unknown as CliRuntime;
-const bounded = verifyCommand(rt, () => {}).options.some((o) => o.long === '--telemetry-timeout') ? ['--telemetry-timeout', '1'] : [];
+const rt = {
+  io: { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: '/', isTTY: false },
+  deps: {},
+} as unknown as CliRuntime;
+const bounded = verifyCommand(rt, () => {}).options.some((o) => o.long === '--telemetry-timeout')
+  ? ['--telemetry-timeout', '1']
+  : [];
 const argv = async (...extra: string[]) => [
-  'verify', 'dev', '--dir', project.dir, '--url', `http://127.0.0.1:${await closedPort()}/dev`, '--token', 'not-a-real-token',
-  '--skip-golden', '--requests', '1', '--concurrency', '1', '--no-record', ...bounded, ...extra,
+  'verify',
+  'dev',
+  '--dir',
+  project.dir,
+  '--url',
+  `http://127.0.0.1:${await closedPort()}/dev`,
+  '--token',
+  'not-a-real-token',
+  '--skip-golden',
+  '--requests',
+  '1',
+  '--concurrency',
+  '1',
+  '--no-record',
+  ...bounded,
+  ...extra,
 ];
 
 describe('model-deploy verify on a Failed endpoint', () => {
@@ -71,14 +107,24 @@ describe('model-deploy verify on a Failed endpoint', () => {
   it('--json: the report carries a diagnosis object', async () => {
     const { code, stdout } = await runCommand([verifyCommand], await argv('--json'), {});
     expect(code).toBe(1);
-    const body = JSON.parse(stdout) as { ok: boolean; diagnosis: { status: string; failureReason: string; cause: { id: string }; logs: { lines: Array<{ message: string }> } } };
+    const body = JSON.parse(stdout) as {
+      ok: boolean;
+      diagnosis: {
+        status: string;
+        failureReason: string;
+        cause: { id: string };
+        logs: { lines: Array<{ message: string }> };
+      };
+    };
     expect(body.ok).toBe(false);
     expect(body.diagnosis).toMatchObject({ status: 'Failed', failureReason: REASON, cause: { id: 'out-of-memory' } });
     expect(body.diagnosis.logs.lines.map((l) => l.message)).toEqual(['<--- Last few GCs --->', OOM]);
   }, 60_000);
 
   it('an InService endpoint gets no diagnosis', async () => {
-    mocks.sagemaker.on(DescribeEndpointCommand).resolves({ EndpointName: ENDPOINT, EndpointStatus: 'InService', EndpointConfigName: 'c', $metadata: {} });
+    mocks.sagemaker
+      .on(DescribeEndpointCommand)
+      .resolves({ EndpointName: ENDPOINT, EndpointStatus: 'InService', EndpointConfigName: 'c', $metadata: {} });
     const { stdout } = await runCommand([verifyCommand], await argv('--json'), {});
     expect(JSON.parse(stdout)).not.toHaveProperty('diagnosis');
     expect(mocks.logs.commandCalls(GetLogEventsCommand)).toHaveLength(0);

@@ -41,12 +41,33 @@ environments:
 
 /** Every mutating command the SageMaker-side modules can send. */
 export const MUTATING = new Set([
-  'CreateRepositoryCommand', 'PutLifecyclePolicyCommand', 'PutImageScanningConfigurationCommand', 'TagResourceCommand',
-  'CreateRoleCommand', 'CreatePolicyCommand', 'PutRolePermissionsBoundaryCommand', 'PutRolePolicyCommand', 'UpdateAssumeRolePolicyCommand', 'TagRoleCommand', 'DeleteRoleCommand', 'DeleteRolePolicyCommand',
-  'CreateModelCommand', 'DeleteModelCommand', 'CreateEndpointConfigCommand', 'DeleteEndpointConfigCommand',
-  'CreateEndpointCommand', 'UpdateEndpointCommand', 'DeleteEndpointCommand', 'AddTagsCommand',
-  'RegisterScalableTargetCommand', 'PutScalingPolicyCommand', 'DeleteScalingPolicyCommand', 'DeregisterScalableTargetCommand',
-  'PutMetricAlarmCommand', 'DeleteAlarmsCommand', 'GetAuthorizationTokenCommand',
+  'CreateRepositoryCommand',
+  'PutLifecyclePolicyCommand',
+  'PutImageScanningConfigurationCommand',
+  'TagResourceCommand',
+  'CreateRoleCommand',
+  'CreatePolicyCommand',
+  'PutRolePermissionsBoundaryCommand',
+  'PutRolePolicyCommand',
+  'UpdateAssumeRolePolicyCommand',
+  'TagRoleCommand',
+  'DeleteRoleCommand',
+  'DeleteRolePolicyCommand',
+  'CreateModelCommand',
+  'DeleteModelCommand',
+  'CreateEndpointConfigCommand',
+  'DeleteEndpointConfigCommand',
+  'CreateEndpointCommand',
+  'UpdateEndpointCommand',
+  'DeleteEndpointCommand',
+  'AddTagsCommand',
+  'RegisterScalableTargetCommand',
+  'PutScalingPolicyCommand',
+  'DeleteScalingPolicyCommand',
+  'DeregisterScalableTargetCommand',
+  'PutMetricAlarmCommand',
+  'DeleteAlarmsCommand',
+  'GetAuthorizationTokenCommand',
 ]);
 const READ = /^(Describe|List|Get)\w*Command$/;
 
@@ -68,11 +89,18 @@ export type Mocks = {
 
 export function mockAll(): Mocks {
   return {
-    ecr: mockClient(ECRClient), iam: mockClient(IAMClient), sagemaker: mockClient(SageMakerClient),
-    autoScaling: mockClient(ApplicationAutoScalingClient), cloudWatch: mockClient(CloudWatchClient),
-    logs: mockClient(CloudWatchLogsClient), sts: mockClient(STSClient), lambda: mockClient(LambdaClient),
-    apiGateway: mockClient(APIGatewayClient), cognito: mockClient(CognitoIdentityProviderClient),
-    ec2: mockClient(EC2Client), serviceQuotas: mockClient(ServiceQuotasClient),
+    ecr: mockClient(ECRClient),
+    iam: mockClient(IAMClient),
+    sagemaker: mockClient(SageMakerClient),
+    autoScaling: mockClient(ApplicationAutoScalingClient),
+    cloudWatch: mockClient(CloudWatchClient),
+    logs: mockClient(CloudWatchLogsClient),
+    sts: mockClient(STSClient),
+    lambda: mockClient(LambdaClient),
+    apiGateway: mockClient(APIGatewayClient),
+    cognito: mockClient(CognitoIdentityProviderClient),
+    ec2: mockClient(EC2Client),
+    serviceQuotas: mockClient(ServiceQuotasClient),
   };
 }
 
@@ -100,18 +128,32 @@ export interface LogLines extends ProgressSink {
 
 export function recordingSink(): LogLines {
   const lines: string[] = [];
-  return { lines, info: (m) => void lines.push(m), warn: (m) => void lines.push(`warn: ${m}`), debug: (m) => void lines.push(`debug: ${m}`) };
+  return {
+    lines,
+    info: (m) => void lines.push(m),
+    warn: (m) => void lines.push(`warn: ${m}`),
+    debug: (m) => void lines.push(`debug: ${m}`),
+  };
 }
 
-export function testContext(options: { env?: string; yaml?: string; dryRun?: boolean; runner?: CommandRunner; log?: ProgressSink } = {}): DeployContext {
+export function testContext(
+  options: { env?: string; yaml?: string; dryRun?: boolean; runner?: CommandRunner; log?: ProgressSink } = {},
+): DeployContext {
   const release = parseRelease(options.yaml ?? RELEASE_YAML);
   const clients = createAwsClients({
-    region: release.region, env: {},
+    region: release.region,
+    env: {},
     retry: { attempts: 3, baseDelayMs: 0, maxDelayMs: 0, sleep: async () => {} },
   });
   return createDeployContext({
-    release, envName: options.env ?? 'dev', clients, accountId: ACCOUNT, projectDir: '/project',
-    dryRun: options.dryRun, runner: options.runner, log: options.log,
+    release,
+    envName: options.env ?? 'dev',
+    clients,
+    accountId: ACCOUNT,
+    projectDir: '/project',
+    dryRun: options.dryRun,
+    runner: options.runner,
+    log: options.log,
     wait: { maxWaitSeconds: 2, minDelaySeconds: 0.001, maxDelaySeconds: 0.002 },
   });
 }
@@ -119,14 +161,18 @@ export function testContext(options: { env?: string; yaml?: string; dryRun?: boo
 /** How SageMaker answers a Describe* of something missing. */
 export function sagemakerNotFound(what: string): SageMakerServiceException {
   return new SageMakerServiceException({
-    name: 'ValidationException', $fault: 'client', message: `Could not find ${what}.`,
+    name: 'ValidationException',
+    $fault: 'client',
+    message: `Could not find ${what}.`,
     $metadata: { httpStatusCode: 400, requestId: 'req-nf', attempts: 1, totalRetryDelay: 0 },
   });
 }
 
 export function throttling(): SageMakerServiceException {
   return new SageMakerServiceException({
-    name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded',
+    name: 'ThrottlingException',
+    $fault: 'client',
+    message: 'Rate exceeded',
     $metadata: { httpStatusCode: 400, requestId: 'req-throttle', attempts: 3, totalRetryDelay: 900 },
   });
 }

@@ -36,7 +36,10 @@ export async function cli(argv: string[], options: CliHarnessOptions = {}): Prom
 }
 
 /** A project directory with a release.yaml (and optional extra files). */
-export function tempProject(files: Record<string, string> = { 'release.yaml': RELEASE_YAML }): { dir: string; cleanup(): void } {
+export function tempProject(files: Record<string, string> = { 'release.yaml': RELEASE_YAML }): {
+  dir: string;
+  cleanup(): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'ms-cli-'));
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(join(dir, name, '..'), { recursive: true });

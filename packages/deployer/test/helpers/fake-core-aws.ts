@@ -13,8 +13,23 @@ import { ACCOUNT, REGION, type Mocks } from './aws-context.js';
 const meta = (status: number) => ({ httpStatusCode: status, requestId: 'req-fake', attempts: 1, totalRetryDelay: 0 });
 type Handler = (input: any) => unknown;
 
-interface Repo { name: string; arn: string; uri: string; scanOnPush: boolean; lifecycle?: string; tags: Record<string, string>; images: Map<string, string> }
-interface Role { name: string; arn: string; trust: string; tags: { Key: string; Value: string }[]; policies: Map<string, string>; boundary?: string }
+interface Repo {
+  name: string;
+  arn: string;
+  uri: string;
+  scanOnPush: boolean;
+  lifecycle?: string;
+  tags: Record<string, string>;
+  images: Map<string, string>;
+}
+interface Role {
+  name: string;
+  arn: string;
+  trust: string;
+  tags: { Key: string; Value: string }[];
+  policies: Map<string, string>;
+  boundary?: string;
+}
 
 export class FakeCoreAws {
   repos = new Map<string, Repo>();
@@ -27,13 +42,21 @@ export class FakeCoreAws {
 
   private repo(name: string): Repo {
     const r = this.repos.get(name);
-    if (!r) throw new ecr.RepositoryNotFoundException({ message: `The repository with name '${name}' does not exist in the registry with id '${ACCOUNT}'`, $metadata: meta(400) });
+    if (!r)
+      throw new ecr.RepositoryNotFoundException({
+        message: `The repository with name '${name}' does not exist in the registry with id '${ACCOUNT}'`,
+        $metadata: meta(400),
+      });
     return r;
   }
 
   private role(name: string): Role {
     const r = this.roles.get(name);
-    if (!r) throw new iam.NoSuchEntityException({ message: `The role with name ${name} cannot be found.`, $metadata: meta(404) });
+    if (!r)
+      throw new iam.NoSuchEntityException({
+        message: `The role with name ${name} cannot be found.`,
+        $metadata: meta(404),
+      });
     return r;
   }
 
@@ -66,105 +89,354 @@ export class FakeCoreAws {
   private handlers(): Record<'ecr' | 'iam' | 'autoScaling' | 'cloudWatch', [new (input: any) => unknown, Handler][]> {
     return {
       ecr: [
-        [ecr.DescribeRepositoriesCommand, (i) => ({ repositories: (i.repositoryNames as string[]).map((n) => this.repo(n)).map((r) => ({ repositoryName: r.name, repositoryArn: r.arn, repositoryUri: r.uri, imageScanningConfiguration: { scanOnPush: r.scanOnPush } })) })],
-        [ecr.CreateRepositoryCommand, (i) => {
-          if (this.repos.has(i.repositoryName)) throw new ecr.RepositoryAlreadyExistsException({ message: `The repository with name '${i.repositoryName}' already exists`, $metadata: meta(400) });
-          const r: Repo = {
-            name: i.repositoryName, arn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${i.repositoryName}`, uri: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${i.repositoryName}`,
-            scanOnPush: Boolean(i.imageScanningConfiguration?.scanOnPush), tags: Object.fromEntries((i.tags ?? []).map((t: any) => [t.Key, t.Value])), images: new Map(),
-          };
-          this.repos.set(r.name, r);
-          return { repository: { repositoryName: r.name, repositoryArn: r.arn, repositoryUri: r.uri } };
-        }],
-        [ecr.GetLifecyclePolicyCommand, (i) => {
-          const r = this.repo(i.repositoryName);
-          if (!r.lifecycle) throw new ecr.LifecyclePolicyNotFoundException({ message: 'Lifecycle policy does not exist', $metadata: meta(400) });
-          return { lifecyclePolicyText: r.lifecycle };
-        }],
-        [ecr.PutLifecyclePolicyCommand, (i) => { this.repo(i.repositoryName).lifecycle = i.lifecyclePolicyText; return {}; }],
-        [ecr.PutImageScanningConfigurationCommand, (i) => { this.repo(i.repositoryName).scanOnPush = i.imageScanningConfiguration.scanOnPush; return {}; }],
-        [ecr.ListTagsForResourceCommand, (i) => ({ tags: Object.entries([...this.repos.values()].find((r) => r.arn === i.resourceArn)!.tags).map(([Key, Value]) => ({ Key, Value })) })],
-        [ecr.TagResourceCommand, (i) => { Object.assign([...this.repos.values()].find((r) => r.arn === i.resourceArn)!.tags, Object.fromEntries(i.tags.map((t: any) => [t.Key, t.Value]))); return {}; }],
-        [ecr.DescribeImagesCommand, (i) => {
-          const r = this.repo(i.repositoryName);
-          const id = i.imageIds[0];
-          const digest = id.imageTag ? r.images.get(id.imageTag) : [...r.images.values()].find((d) => d === id.imageDigest);
-          if (!digest) throw new ecr.ImageNotFoundException({ message: `The image with imageId {${id.imageTag ? `imageTag:'${id.imageTag}'` : `imageDigest:'${id.imageDigest}'`}} does not exist within the repository with name '${r.name}'`, $metadata: meta(400) });
-          return { imageDetails: [{ imageDigest: digest, imageTags: [...r.images.entries()].filter(([, d]) => d === digest).map(([t]) => t) }] };
-        }],
-        [ecr.GetAuthorizationTokenCommand, () => ({ authorizationData: [{ authorizationToken: Buffer.from('AWS:fake-registry-password').toString('base64'), proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com` }] })],
+        [
+          ecr.DescribeRepositoriesCommand,
+          (i) => ({
+            repositories: (i.repositoryNames as string[])
+              .map((n) => this.repo(n))
+              .map((r) => ({
+                repositoryName: r.name,
+                repositoryArn: r.arn,
+                repositoryUri: r.uri,
+                imageScanningConfiguration: { scanOnPush: r.scanOnPush },
+              })),
+          }),
+        ],
+        [
+          ecr.CreateRepositoryCommand,
+          (i) => {
+            if (this.repos.has(i.repositoryName))
+              throw new ecr.RepositoryAlreadyExistsException({
+                message: `The repository with name '${i.repositoryName}' already exists`,
+                $metadata: meta(400),
+              });
+            const r: Repo = {
+              name: i.repositoryName,
+              arn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${i.repositoryName}`,
+              uri: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${i.repositoryName}`,
+              scanOnPush: Boolean(i.imageScanningConfiguration?.scanOnPush),
+              tags: Object.fromEntries((i.tags ?? []).map((t: any) => [t.Key, t.Value])),
+              images: new Map(),
+            };
+            this.repos.set(r.name, r);
+            return { repository: { repositoryName: r.name, repositoryArn: r.arn, repositoryUri: r.uri } };
+          },
+        ],
+        [
+          ecr.GetLifecyclePolicyCommand,
+          (i) => {
+            const r = this.repo(i.repositoryName);
+            if (!r.lifecycle)
+              throw new ecr.LifecyclePolicyNotFoundException({
+                message: 'Lifecycle policy does not exist',
+                $metadata: meta(400),
+              });
+            return { lifecyclePolicyText: r.lifecycle };
+          },
+        ],
+        [
+          ecr.PutLifecyclePolicyCommand,
+          (i) => {
+            this.repo(i.repositoryName).lifecycle = i.lifecyclePolicyText;
+            return {};
+          },
+        ],
+        [
+          ecr.PutImageScanningConfigurationCommand,
+          (i) => {
+            this.repo(i.repositoryName).scanOnPush = i.imageScanningConfiguration.scanOnPush;
+            return {};
+          },
+        ],
+        [
+          ecr.ListTagsForResourceCommand,
+          (i) => ({
+            tags: Object.entries([...this.repos.values()].find((r) => r.arn === i.resourceArn)!.tags).map(
+              ([Key, Value]) => ({ Key, Value }),
+            ),
+          }),
+        ],
+        [
+          ecr.TagResourceCommand,
+          (i) => {
+            Object.assign(
+              [...this.repos.values()].find((r) => r.arn === i.resourceArn)!.tags,
+              Object.fromEntries(i.tags.map((t: any) => [t.Key, t.Value])),
+            );
+            return {};
+          },
+        ],
+        [
+          ecr.DescribeImagesCommand,
+          (i) => {
+            const r = this.repo(i.repositoryName);
+            const id = i.imageIds[0];
+            const digest = id.imageTag
+              ? r.images.get(id.imageTag)
+              : [...r.images.values()].find((d) => d === id.imageDigest);
+            if (!digest)
+              throw new ecr.ImageNotFoundException({
+                message: `The image with imageId {${id.imageTag ? `imageTag:'${id.imageTag}'` : `imageDigest:'${id.imageDigest}'`}} does not exist within the repository with name '${r.name}'`,
+                $metadata: meta(400),
+              });
+            return {
+              imageDetails: [
+                {
+                  imageDigest: digest,
+                  imageTags: [...r.images.entries()].filter(([, d]) => d === digest).map(([t]) => t),
+                },
+              ],
+            };
+          },
+        ],
+        [
+          ecr.GetAuthorizationTokenCommand,
+          () => ({
+            authorizationData: [
+              {
+                authorizationToken: Buffer.from('AWS:fake-registry-password').toString('base64'),
+                proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`,
+              },
+            ],
+          }),
+        ],
       ],
       iam: [
-        [iam.GetRoleCommand, (i) => {
-          const r = this.role(i.RoleName);
-          const boundary = r.boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: r.boundary } } : {};
-          return { Role: { RoleName: r.name, Arn: r.arn, AssumeRolePolicyDocument: encodeURIComponent(r.trust), Tags: r.tags.map((t) => ({ ...t })), ...boundary } };
-        }],
-        [iam.CreateRoleCommand, (i) => {
-          if (this.roles.has(i.RoleName)) throw new iam.EntityAlreadyExistsException({ message: `Role with name ${i.RoleName} already exists.`, $metadata: meta(409) });
-          if (i.PermissionsBoundary && !this.managedPolicies.has(i.PermissionsBoundary)) throw new iam.NoSuchEntityException({ message: `Policy ${i.PermissionsBoundary} does not exist or is not attachable.`, $metadata: meta(404) });
-          const r: Role = { name: i.RoleName, arn: `arn:aws:iam::${ACCOUNT}:role/${i.RoleName}`, trust: i.AssumeRolePolicyDocument, tags: [...(i.Tags ?? [])], policies: new Map(), boundary: i.PermissionsBoundary };
-          this.roles.set(r.name, r);
-          return { Role: { RoleName: r.name, Arn: r.arn } };
-        }],
-        [iam.GetRolePolicyCommand, (i) => {
-          const doc = this.role(i.RoleName).policies.get(i.PolicyName);
-          if (!doc) throw new iam.NoSuchEntityException({ message: `The role policy with name ${i.PolicyName} cannot be found.`, $metadata: meta(404) });
-          return { RoleName: i.RoleName, PolicyName: i.PolicyName, PolicyDocument: encodeURIComponent(doc) };
-        }],
-        [iam.GetPolicyCommand, (i) => {
-          if (!this.managedPolicies.has(i.PolicyArn)) throw new iam.NoSuchEntityException({ message: `Policy ${i.PolicyArn} was not found.`, $metadata: meta(404) });
-          return { Policy: { Arn: i.PolicyArn, PolicyName: i.PolicyArn.split('/').pop() } };
-        }],
-        [iam.CreatePolicyCommand, (i) => {
-          const arn = `arn:aws:iam::${ACCOUNT}:policy/${i.PolicyName}`;
-          if (this.managedPolicies.has(arn)) throw new iam.EntityAlreadyExistsException({ message: `A policy called ${i.PolicyName} already exists.`, $metadata: meta(409) });
-          this.managedPolicies.set(arn, i.PolicyDocument);
-          return { Policy: { Arn: arn, PolicyName: i.PolicyName } };
-        }],
-        [iam.PutRolePermissionsBoundaryCommand, (i) => { this.role(i.RoleName).boundary = i.PermissionsBoundary; return {}; }],
-        [iam.PutRolePolicyCommand, (i) => { this.role(i.RoleName).policies.set(i.PolicyName, i.PolicyDocument); return {}; }],
-        [iam.UpdateAssumeRolePolicyCommand, (i) => { this.role(i.RoleName).trust = i.PolicyDocument; return {}; }],
-        [iam.TagRoleCommand, (i) => { this.role(i.RoleName).tags = [...i.Tags]; return {}; }],
-        [iam.DeleteRolePolicyCommand, (i) => {
-          if (!this.role(i.RoleName).policies.delete(i.PolicyName)) throw new iam.NoSuchEntityException({ message: 'not found', $metadata: meta(404) });
-          return {};
-        }],
-        [iam.DeleteRoleCommand, (i) => { this.role(i.RoleName); this.roles.delete(i.RoleName); return {}; }],
+        [
+          iam.GetRoleCommand,
+          (i) => {
+            const r = this.role(i.RoleName);
+            const boundary = r.boundary
+              ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: r.boundary } }
+              : {};
+            return {
+              Role: {
+                RoleName: r.name,
+                Arn: r.arn,
+                AssumeRolePolicyDocument: encodeURIComponent(r.trust),
+                Tags: r.tags.map((t) => ({ ...t })),
+                ...boundary,
+              },
+            };
+          },
+        ],
+        [
+          iam.CreateRoleCommand,
+          (i) => {
+            if (this.roles.has(i.RoleName))
+              throw new iam.EntityAlreadyExistsException({
+                message: `Role with name ${i.RoleName} already exists.`,
+                $metadata: meta(409),
+              });
+            if (i.PermissionsBoundary && !this.managedPolicies.has(i.PermissionsBoundary))
+              throw new iam.NoSuchEntityException({
+                message: `Policy ${i.PermissionsBoundary} does not exist or is not attachable.`,
+                $metadata: meta(404),
+              });
+            const r: Role = {
+              name: i.RoleName,
+              arn: `arn:aws:iam::${ACCOUNT}:role/${i.RoleName}`,
+              trust: i.AssumeRolePolicyDocument,
+              tags: [...(i.Tags ?? [])],
+              policies: new Map(),
+              boundary: i.PermissionsBoundary,
+            };
+            this.roles.set(r.name, r);
+            return { Role: { RoleName: r.name, Arn: r.arn } };
+          },
+        ],
+        [
+          iam.GetRolePolicyCommand,
+          (i) => {
+            const doc = this.role(i.RoleName).policies.get(i.PolicyName);
+            if (!doc)
+              throw new iam.NoSuchEntityException({
+                message: `The role policy with name ${i.PolicyName} cannot be found.`,
+                $metadata: meta(404),
+              });
+            return { RoleName: i.RoleName, PolicyName: i.PolicyName, PolicyDocument: encodeURIComponent(doc) };
+          },
+        ],
+        [
+          iam.GetPolicyCommand,
+          (i) => {
+            if (!this.managedPolicies.has(i.PolicyArn))
+              throw new iam.NoSuchEntityException({
+                message: `Policy ${i.PolicyArn} was not found.`,
+                $metadata: meta(404),
+              });
+            return { Policy: { Arn: i.PolicyArn, PolicyName: i.PolicyArn.split('/').pop() } };
+          },
+        ],
+        [
+          iam.CreatePolicyCommand,
+          (i) => {
+            const arn = `arn:aws:iam::${ACCOUNT}:policy/${i.PolicyName}`;
+            if (this.managedPolicies.has(arn))
+              throw new iam.EntityAlreadyExistsException({
+                message: `A policy called ${i.PolicyName} already exists.`,
+                $metadata: meta(409),
+              });
+            this.managedPolicies.set(arn, i.PolicyDocument);
+            return { Policy: { Arn: arn, PolicyName: i.PolicyName } };
+          },
+        ],
+        [
+          iam.PutRolePermissionsBoundaryCommand,
+          (i) => {
+            this.role(i.RoleName).boundary = i.PermissionsBoundary;
+            return {};
+          },
+        ],
+        [
+          iam.PutRolePolicyCommand,
+          (i) => {
+            this.role(i.RoleName).policies.set(i.PolicyName, i.PolicyDocument);
+            return {};
+          },
+        ],
+        [
+          iam.UpdateAssumeRolePolicyCommand,
+          (i) => {
+            this.role(i.RoleName).trust = i.PolicyDocument;
+            return {};
+          },
+        ],
+        [
+          iam.TagRoleCommand,
+          (i) => {
+            this.role(i.RoleName).tags = [...i.Tags];
+            return {};
+          },
+        ],
+        [
+          iam.DeleteRolePolicyCommand,
+          (i) => {
+            if (!this.role(i.RoleName).policies.delete(i.PolicyName))
+              throw new iam.NoSuchEntityException({ message: 'not found', $metadata: meta(404) });
+            return {};
+          },
+        ],
+        [
+          iam.DeleteRoleCommand,
+          (i) => {
+            this.role(i.RoleName);
+            this.roles.delete(i.RoleName);
+            return {};
+          },
+        ],
       ],
       autoScaling: [
-        [aas.DescribeScalableTargetsCommand, (i) => ({ ScalableTargets: (i.ResourceIds as string[]).filter((id) => this.targets.has(id)).map((id) => ({ ResourceId: id, MinCapacity: this.targets.get(id)!.min, MaxCapacity: this.targets.get(id)!.max })) })],
-        [aas.RegisterScalableTargetCommand, (i) => { this.targets.set(i.ResourceId, { min: i.MinCapacity, max: i.MaxCapacity }); return {}; }],
-        [aas.DescribeScalingPoliciesCommand, (i) => ({ ScalingPolicies: (i.PolicyNames as string[]).filter((n) => this.policies.has(n)).map((n) => ({ PolicyName: n, TargetTrackingScalingPolicyConfiguration: this.policies.get(n) })) })],
-        [aas.PutScalingPolicyCommand, (i) => { this.policies.set(i.PolicyName, i.TargetTrackingScalingPolicyConfiguration); return {}; }],
-        [aas.DeleteScalingPolicyCommand, (i) => {
-          if (!this.policies.delete(i.PolicyName)) throw new aas.ObjectNotFoundException({ message: `No scaling policy found for service namespace: sagemaker, resource ID: ${i.ResourceId}`, $metadata: meta(400) });
-          return {};
-        }],
-        [aas.DeregisterScalableTargetCommand, (i) => {
-          if (!this.targets.delete(i.ResourceId)) throw new aas.ObjectNotFoundException({ message: `No scalable target registered for service namespace: sagemaker, resource ID: ${i.ResourceId}`, $metadata: meta(400) });
-          return {};
-        }],
+        [
+          aas.DescribeScalableTargetsCommand,
+          (i) => ({
+            ScalableTargets: (i.ResourceIds as string[])
+              .filter((id) => this.targets.has(id))
+              .map((id) => ({
+                ResourceId: id,
+                MinCapacity: this.targets.get(id)!.min,
+                MaxCapacity: this.targets.get(id)!.max,
+              })),
+          }),
+        ],
+        [
+          aas.RegisterScalableTargetCommand,
+          (i) => {
+            this.targets.set(i.ResourceId, { min: i.MinCapacity, max: i.MaxCapacity });
+            return {};
+          },
+        ],
+        [
+          aas.DescribeScalingPoliciesCommand,
+          (i) => ({
+            ScalingPolicies: (i.PolicyNames as string[])
+              .filter((n) => this.policies.has(n))
+              .map((n) => ({ PolicyName: n, TargetTrackingScalingPolicyConfiguration: this.policies.get(n) })),
+          }),
+        ],
+        [
+          aas.PutScalingPolicyCommand,
+          (i) => {
+            this.policies.set(i.PolicyName, i.TargetTrackingScalingPolicyConfiguration);
+            return {};
+          },
+        ],
+        [
+          aas.DeleteScalingPolicyCommand,
+          (i) => {
+            if (!this.policies.delete(i.PolicyName))
+              throw new aas.ObjectNotFoundException({
+                message: `No scaling policy found for service namespace: sagemaker, resource ID: ${i.ResourceId}`,
+                $metadata: meta(400),
+              });
+            return {};
+          },
+        ],
+        [
+          aas.DeregisterScalableTargetCommand,
+          (i) => {
+            if (!this.targets.delete(i.ResourceId))
+              throw new aas.ObjectNotFoundException({
+                message: `No scalable target registered for service namespace: sagemaker, resource ID: ${i.ResourceId}`,
+                $metadata: meta(400),
+              });
+            return {};
+          },
+        ],
       ],
       cloudWatch: [
-        [cw.DescribeAlarmsCommand, (i) => ({ MetricAlarms: (i.AlarmNames as string[]).filter((n) => this.alarms.has(n)).map((n) => ({ ...this.alarms.get(n) })) })],
-        [cw.PutMetricAlarmCommand, (i) => { const { Tags: _tags, ...alarm } = i; this.alarms.set(i.AlarmName, alarm); return {}; }],
-        [cw.DeleteAlarmsCommand, (i) => { for (const n of i.AlarmNames) this.alarms.delete(n); return {}; }],
+        [
+          cw.DescribeAlarmsCommand,
+          (i) => ({
+            MetricAlarms: (i.AlarmNames as string[])
+              .filter((n) => this.alarms.has(n))
+              .map((n) => ({ ...this.alarms.get(n) })),
+          }),
+        ],
+        [
+          cw.PutMetricAlarmCommand,
+          (i) => {
+            const { Tags: _tags, ...alarm } = i;
+            this.alarms.set(i.AlarmName, alarm);
+            return {};
+          },
+        ],
+        [
+          cw.DeleteAlarmsCommand,
+          (i) => {
+            for (const n of i.AlarmNames) this.alarms.delete(n);
+            return {};
+          },
+        ],
       ],
     };
   }
 
   install(mocks: Mocks): this {
-    for (const [service, list] of Object.entries(this.handlers()) as [keyof ReturnType<FakeCoreAws['handlers']>, [new (input: any) => unknown, Handler][]][]) {
-      for (const [Cmd, handler] of list) mocks[service].on(Cmd as never).callsFake(async (input: unknown) => handler(input));
+    for (const [service, list] of Object.entries(this.handlers()) as [
+      keyof ReturnType<FakeCoreAws['handlers']>,
+      [new (input: any) => unknown, Handler][],
+    ][]) {
+      for (const [Cmd, handler] of list)
+        mocks[service].on(Cmd as never).callsFake(async (input: unknown) => handler(input));
     }
     return this;
   }
 
   snapshot(): unknown {
     return {
-      repos: [...this.repos.values()].map((r) => ({ name: r.name, scanOnPush: r.scanOnPush, lifecycle: r.lifecycle, tags: r.tags, images: [...r.images.keys()] })),
-      roles: [...this.roles.values()].map((r) => ({ name: r.name, trust: r.trust, policies: [...r.policies.entries()] })),
+      repos: [...this.repos.values()].map((r) => ({
+        name: r.name,
+        scanOnPush: r.scanOnPush,
+        lifecycle: r.lifecycle,
+        tags: r.tags,
+        images: [...r.images.keys()],
+      })),
+      roles: [...this.roles.values()].map((r) => ({
+        name: r.name,
+        trust: r.trust,
+        policies: [...r.policies.entries()],
+      })),
       targets: [...this.targets.entries()],
       policies: [...this.policies.entries()],
       alarms: [...this.alarms.keys()].sort(),
@@ -186,7 +458,8 @@ export function crashAtMutation(clients: AwsClients, k: number): () => void {
     const send = client.send;
     originals.push([client, send]);
     Object.defineProperty(client, 'send', {
-      configurable: true, writable: true,
+      configurable: true,
+      writable: true,
       value: (...args: unknown[]) => {
         const name = (args[0] as object).constructor.name;
         if (armed && !READ.test(name)) {

@@ -12,11 +12,32 @@ import { ACCOUNT, REGION } from './aws-context.js';
 const meta = (status: number) => ({ httpStatusCode: status, requestId: 'req-fake', attempts: 1, totalRetryDelay: 0 });
 
 export const EDGE_MUTATING = new Set([
-  'CreateFunctionCommand', 'UpdateFunctionCodeCommand', 'UpdateFunctionConfigurationCommand', 'DeleteFunctionCommand', 'AddPermissionCommand',
-  'CreateUserPoolCommand', 'UpdateUserPoolCommand', 'CreateUserPoolClientCommand', 'UpdateUserPoolClientCommand', 'DeleteUserPoolCommand',
-  'CreateRestApiCommand', 'CreateResourceCommand', 'CreateAuthorizerCommand', 'UpdateAuthorizerCommand', 'PutMethodCommand', 'UpdateMethodCommand',
-  'PutIntegrationCommand', 'CreateDeploymentCommand', 'CreateApiKeyCommand', 'CreateUsagePlanCommand', 'UpdateUsagePlanCommand',
-  'CreateUsagePlanKeyCommand', 'DeleteUsagePlanCommand', 'DeleteApiKeyCommand', 'DeleteRestApiCommand', 'TagResourceCommand',
+  'CreateFunctionCommand',
+  'UpdateFunctionCodeCommand',
+  'UpdateFunctionConfigurationCommand',
+  'DeleteFunctionCommand',
+  'AddPermissionCommand',
+  'CreateUserPoolCommand',
+  'UpdateUserPoolCommand',
+  'CreateUserPoolClientCommand',
+  'UpdateUserPoolClientCommand',
+  'DeleteUserPoolCommand',
+  'CreateRestApiCommand',
+  'CreateResourceCommand',
+  'CreateAuthorizerCommand',
+  'UpdateAuthorizerCommand',
+  'PutMethodCommand',
+  'UpdateMethodCommand',
+  'PutIntegrationCommand',
+  'CreateDeploymentCommand',
+  'CreateApiKeyCommand',
+  'CreateUsagePlanCommand',
+  'UpdateUsagePlanCommand',
+  'CreateUsagePlanKeyCommand',
+  'DeleteUsagePlanCommand',
+  'DeleteApiKeyCommand',
+  'DeleteRestApiCommand',
+  'TagResourceCommand',
 ]);
 
 interface Fn {
@@ -78,7 +99,8 @@ export class FakeEdgeAws {
 
   private mutate<T>(fn: () => T): T {
     this.mutations += 1;
-    if (this.crashAt !== undefined && this.mutations === this.crashAt) throw new Error(`simulated crash at mutating call ${this.mutations}`);
+    if (this.crashAt !== undefined && this.mutations === this.crashAt)
+      throw new Error(`simulated crash at mutating call ${this.mutations}`);
     return fn();
   }
 
@@ -87,7 +109,9 @@ export class FakeEdgeAws {
     const f = this.functions.get(name);
     if (!f) {
       throw new lambda.ResourceNotFoundException({
-        message: `Function not found: arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`, $metadata: meta(404), Type: 'User',
+        message: `Function not found: arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`,
+        $metadata: meta(404),
+        Type: 'User',
       });
     }
     return f;
@@ -96,110 +120,259 @@ export class FakeEdgeAws {
   lambdaHandlers(): [new (input: any) => unknown, Handler, boolean][] {
     const sha = (zip: Uint8Array) => createHash('sha256').update(zip).digest('base64');
     return [
-      [lambda.GetFunctionCommand, (i) => {
-        const f = this.fn(i.FunctionName);
-        return { Configuration: { ...f.config, Environment: { Variables: { ...f.config.Environment?.Variables } } }, Tags: { ...f.tags } };
-      }, false],
-      [lambda.CreateFunctionCommand, (i) => {
-        if (this.functions.has(i.FunctionName)) throw new lambda.ResourceConflictException({ message: `Function already exist: ${i.FunctionName}`, $metadata: meta(409) });
-        const config: lambda.FunctionConfiguration = {
-          FunctionName: i.FunctionName, FunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${i.FunctionName}`, Role: i.Role,
-          Runtime: i.Runtime, Handler: i.Handler, MemorySize: i.MemorySize, Timeout: i.Timeout, Environment: { Variables: { ...i.Environment?.Variables } },
-          CodeSha256: sha(i.Code.ZipFile), State: 'Active', LastUpdateStatus: 'Successful', LastModified: '2026-01-01T00:00:00.000+0000',
-        };
-        this.functions.set(i.FunctionName, { config, tags: { ...i.Tags }, statements: [] });
-        return config;
-      }, true],
-      [lambda.UpdateFunctionCodeCommand, (i) => {
-        const f = this.fn(i.FunctionName);
-        f.config.CodeSha256 = sha(i.ZipFile);
-        return f.config;
-      }, true],
-      [lambda.UpdateFunctionConfigurationCommand, (i) => {
-        const f = this.fn(i.FunctionName);
-        Object.assign(f.config, { Role: i.Role, Runtime: i.Runtime, Handler: i.Handler, MemorySize: i.MemorySize, Timeout: i.Timeout, Environment: { Variables: { ...i.Environment?.Variables } } });
-        return f.config;
-      }, true],
-      [lambda.TagResourceCommand, (i) => {
-        const f = [...this.functions.values()].find((x) => x.config.FunctionArn === i.Resource);
-        if (!f) throw new lambda.ResourceNotFoundException({ message: 'not found', $metadata: meta(404) });
-        Object.assign(f.tags, i.Tags);
-        return {};
-      }, true],
-      [lambda.DeleteFunctionCommand, (i) => {
-        this.fn(i.FunctionName);
-        this.functions.delete(i.FunctionName);
-        return {};
-      }, true],
-      [lambda.AddPermissionCommand, (i) => {
-        const f = this.fn(i.FunctionName);
-        if (f.statements.some((s) => s.Sid === i.StatementId)) {
-          throw new lambda.ResourceConflictException({ message: `The statement id (${i.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`, $metadata: meta(409) });
-        }
-        f.statements.push({ Sid: i.StatementId, SourceArn: i.SourceArn });
-        return { Statement: JSON.stringify({ Sid: i.StatementId }) };
-      }, true],
-      [lambda.GetPolicyCommand, (i) => {
-        const f = this.fn(i.FunctionName);
-        if (f.statements.length === 0) throw new lambda.ResourceNotFoundException({ message: 'The resource you requested does not exist.', $metadata: meta(404) });
-        return { Policy: JSON.stringify({ Version: '2012-10-17', Statement: f.statements }) };
-      }, false],
+      [
+        lambda.GetFunctionCommand,
+        (i) => {
+          const f = this.fn(i.FunctionName);
+          return {
+            Configuration: { ...f.config, Environment: { Variables: { ...f.config.Environment?.Variables } } },
+            Tags: { ...f.tags },
+          };
+        },
+        false,
+      ],
+      [
+        lambda.CreateFunctionCommand,
+        (i) => {
+          if (this.functions.has(i.FunctionName))
+            throw new lambda.ResourceConflictException({
+              message: `Function already exist: ${i.FunctionName}`,
+              $metadata: meta(409),
+            });
+          const config: lambda.FunctionConfiguration = {
+            FunctionName: i.FunctionName,
+            FunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${i.FunctionName}`,
+            Role: i.Role,
+            Runtime: i.Runtime,
+            Handler: i.Handler,
+            MemorySize: i.MemorySize,
+            Timeout: i.Timeout,
+            Environment: { Variables: { ...i.Environment?.Variables } },
+            CodeSha256: sha(i.Code.ZipFile),
+            State: 'Active',
+            LastUpdateStatus: 'Successful',
+            LastModified: '2026-01-01T00:00:00.000+0000',
+          };
+          this.functions.set(i.FunctionName, { config, tags: { ...i.Tags }, statements: [] });
+          return config;
+        },
+        true,
+      ],
+      [
+        lambda.UpdateFunctionCodeCommand,
+        (i) => {
+          const f = this.fn(i.FunctionName);
+          f.config.CodeSha256 = sha(i.ZipFile);
+          return f.config;
+        },
+        true,
+      ],
+      [
+        lambda.UpdateFunctionConfigurationCommand,
+        (i) => {
+          const f = this.fn(i.FunctionName);
+          Object.assign(f.config, {
+            Role: i.Role,
+            Runtime: i.Runtime,
+            Handler: i.Handler,
+            MemorySize: i.MemorySize,
+            Timeout: i.Timeout,
+            Environment: { Variables: { ...i.Environment?.Variables } },
+          });
+          return f.config;
+        },
+        true,
+      ],
+      [
+        lambda.TagResourceCommand,
+        (i) => {
+          const f = [...this.functions.values()].find((x) => x.config.FunctionArn === i.Resource);
+          if (!f) throw new lambda.ResourceNotFoundException({ message: 'not found', $metadata: meta(404) });
+          Object.assign(f.tags, i.Tags);
+          return {};
+        },
+        true,
+      ],
+      [
+        lambda.DeleteFunctionCommand,
+        (i) => {
+          this.fn(i.FunctionName);
+          this.functions.delete(i.FunctionName);
+          return {};
+        },
+        true,
+      ],
+      [
+        lambda.AddPermissionCommand,
+        (i) => {
+          const f = this.fn(i.FunctionName);
+          if (f.statements.some((s) => s.Sid === i.StatementId)) {
+            throw new lambda.ResourceConflictException({
+              message: `The statement id (${i.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
+              $metadata: meta(409),
+            });
+          }
+          f.statements.push({ Sid: i.StatementId, SourceArn: i.SourceArn });
+          return { Statement: JSON.stringify({ Sid: i.StatementId }) };
+        },
+        true,
+      ],
+      [
+        lambda.GetPolicyCommand,
+        (i) => {
+          const f = this.fn(i.FunctionName);
+          if (f.statements.length === 0)
+            throw new lambda.ResourceNotFoundException({
+              message: 'The resource you requested does not exist.',
+              $metadata: meta(404),
+            });
+          return { Policy: JSON.stringify({ Version: '2012-10-17', Statement: f.statements }) };
+        },
+        false,
+      ],
     ];
   }
 
   // ---- Cognito
   private pool(id: string): Pool {
     const p = this.pools.get(id);
-    if (!p) throw new cip.ResourceNotFoundException({ message: `User pool ${id} does not exist.`, $metadata: meta(400) });
+    if (!p)
+      throw new cip.ResourceNotFoundException({ message: `User pool ${id} does not exist.`, $metadata: meta(400) });
     return p;
   }
 
   cognitoHandlers(): [new (input: any) => unknown, Handler, boolean][] {
     return [
-      [cip.ListUserPoolsCommand, () => ({ UserPools: [...this.pools.values()].map((p) => ({ Id: p.id, Name: p.name })) }), false],
-      [cip.DescribeUserPoolCommand, (i) => {
-        const p = this.pool(i.UserPoolId);
-        return { UserPool: { Id: p.id, Name: p.name, Arn: p.arn, Policies: { PasswordPolicy: { ...p.policy } }, UserPoolTags: { ...p.tags } } };
-      }, false],
-      [cip.CreateUserPoolCommand, (i) => {
-        const id = `${REGION}_${this.id('pool')}`;
-        const p: Pool = { id, name: i.PoolName, arn: `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${id}`, policy: { ...i.Policies?.PasswordPolicy }, tags: { ...i.UserPoolTags }, clients: [] };
-        this.pools.set(id, p);
-        return { UserPool: { Id: id, Name: p.name, Arn: p.arn } };
-      }, true],
-      [cip.UpdateUserPoolCommand, (i) => {
-        const p = this.pool(i.UserPoolId);
-        p.policy = { ...i.Policies?.PasswordPolicy };
-        p.tags = { ...i.UserPoolTags };
-        return {};
-      }, true],
-      [cip.TagResourceCommand, (i) => {
-        const p = [...this.pools.values()].find((x) => x.arn === i.ResourceArn);
-        if (!p) throw new cip.ResourceNotFoundException({ message: 'not found', $metadata: meta(400) });
-        Object.assign(p.tags, i.Tags);
-        return {};
-      }, true],
-      [cip.ListUserPoolClientsCommand, (i) => ({ UserPoolClients: this.pool(i.UserPoolId).clients.map((c) => ({ ClientId: c.id, ClientName: c.name, UserPoolId: i.UserPoolId })) }), false],
-      [cip.DescribeUserPoolClientCommand, (i) => {
-        const c = this.pool(i.UserPoolId).clients.find((x) => x.id === i.ClientId);
-        if (!c) throw new cip.ResourceNotFoundException({ message: `Client ${i.ClientId} does not exist.`, $metadata: meta(400) });
-        return { UserPoolClient: { ClientId: c.id, ClientName: c.name, ExplicitAuthFlows: [...c.flows], AccessTokenValidity: c.access, IdTokenValidity: c.idv, RefreshTokenValidity: c.refresh } };
-      }, false],
-      [cip.CreateUserPoolClientCommand, (i) => {
-        const c = { id: this.id('client'), name: i.ClientName, flows: [...(i.ExplicitAuthFlows ?? [])], access: i.AccessTokenValidity, idv: i.IdTokenValidity, refresh: i.RefreshTokenValidity };
-        this.pool(i.UserPoolId).clients.push(c);
-        return { UserPoolClient: { ClientId: c.id, ClientName: c.name } };
-      }, true],
-      [cip.UpdateUserPoolClientCommand, (i) => {
-        const c = this.pool(i.UserPoolId).clients.find((x) => x.id === i.ClientId)!;
-        Object.assign(c, { flows: [...(i.ExplicitAuthFlows ?? [])], access: i.AccessTokenValidity, idv: i.IdTokenValidity, refresh: i.RefreshTokenValidity });
-        return {};
-      }, true],
-      [cip.DeleteUserPoolCommand, (i) => {
-        this.pool(i.UserPoolId);
-        this.pools.delete(i.UserPoolId);
-        return {};
-      }, true],
+      [
+        cip.ListUserPoolsCommand,
+        () => ({ UserPools: [...this.pools.values()].map((p) => ({ Id: p.id, Name: p.name })) }),
+        false,
+      ],
+      [
+        cip.DescribeUserPoolCommand,
+        (i) => {
+          const p = this.pool(i.UserPoolId);
+          return {
+            UserPool: {
+              Id: p.id,
+              Name: p.name,
+              Arn: p.arn,
+              Policies: { PasswordPolicy: { ...p.policy } },
+              UserPoolTags: { ...p.tags },
+            },
+          };
+        },
+        false,
+      ],
+      [
+        cip.CreateUserPoolCommand,
+        (i) => {
+          const id = `${REGION}_${this.id('pool')}`;
+          const p: Pool = {
+            id,
+            name: i.PoolName,
+            arn: `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${id}`,
+            policy: { ...i.Policies?.PasswordPolicy },
+            tags: { ...i.UserPoolTags },
+            clients: [],
+          };
+          this.pools.set(id, p);
+          return { UserPool: { Id: id, Name: p.name, Arn: p.arn } };
+        },
+        true,
+      ],
+      [
+        cip.UpdateUserPoolCommand,
+        (i) => {
+          const p = this.pool(i.UserPoolId);
+          p.policy = { ...i.Policies?.PasswordPolicy };
+          p.tags = { ...i.UserPoolTags };
+          return {};
+        },
+        true,
+      ],
+      [
+        cip.TagResourceCommand,
+        (i) => {
+          const p = [...this.pools.values()].find((x) => x.arn === i.ResourceArn);
+          if (!p) throw new cip.ResourceNotFoundException({ message: 'not found', $metadata: meta(400) });
+          Object.assign(p.tags, i.Tags);
+          return {};
+        },
+        true,
+      ],
+      [
+        cip.ListUserPoolClientsCommand,
+        (i) => ({
+          UserPoolClients: this.pool(i.UserPoolId).clients.map((c) => ({
+            ClientId: c.id,
+            ClientName: c.name,
+            UserPoolId: i.UserPoolId,
+          })),
+        }),
+        false,
+      ],
+      [
+        cip.DescribeUserPoolClientCommand,
+        (i) => {
+          const c = this.pool(i.UserPoolId).clients.find((x) => x.id === i.ClientId);
+          if (!c)
+            throw new cip.ResourceNotFoundException({
+              message: `Client ${i.ClientId} does not exist.`,
+              $metadata: meta(400),
+            });
+          return {
+            UserPoolClient: {
+              ClientId: c.id,
+              ClientName: c.name,
+              ExplicitAuthFlows: [...c.flows],
+              AccessTokenValidity: c.access,
+              IdTokenValidity: c.idv,
+              RefreshTokenValidity: c.refresh,
+            },
+          };
+        },
+        false,
+      ],
+      [
+        cip.CreateUserPoolClientCommand,
+        (i) => {
+          const c = {
+            id: this.id('client'),
+            name: i.ClientName,
+            flows: [...(i.ExplicitAuthFlows ?? [])],
+            access: i.AccessTokenValidity,
+            idv: i.IdTokenValidity,
+            refresh: i.RefreshTokenValidity,
+          };
+          this.pool(i.UserPoolId).clients.push(c);
+          return { UserPoolClient: { ClientId: c.id, ClientName: c.name } };
+        },
+        true,
+      ],
+      [
+        cip.UpdateUserPoolClientCommand,
+        (i) => {
+          const c = this.pool(i.UserPoolId).clients.find((x) => x.id === i.ClientId)!;
+          Object.assign(c, {
+            flows: [...(i.ExplicitAuthFlows ?? [])],
+            access: i.AccessTokenValidity,
+            idv: i.IdTokenValidity,
+            refresh: i.RefreshTokenValidity,
+          });
+          return {};
+        },
+        true,
+      ],
+      [
+        cip.DeleteUserPoolCommand,
+        (i) => {
+          this.pool(i.UserPoolId);
+          this.pools.delete(i.UserPoolId);
+          return {};
+        },
+        true,
+      ],
     ];
   }
 
@@ -212,153 +385,320 @@ export class FakeEdgeAws {
 
   private resourcePath(a: Api, resourceId: string): string {
     const r = a.resources.find((x) => x.id === resourceId);
-    if (!r) throw new apigw.NotFoundException({ message: 'Invalid Resource identifier specified', $metadata: meta(404) });
+    if (!r)
+      throw new apigw.NotFoundException({ message: 'Invalid Resource identifier specified', $metadata: meta(404) });
     return r.path;
   }
 
   apiGatewayHandlers(): [new (input: any) => unknown, Handler, boolean][] {
-    const mkey = (a: Api, i: { resourceId: string; httpMethod: string }) => `${i.httpMethod} ${this.resourcePath(a, i.resourceId)}`;
+    const mkey = (a: Api, i: { resourceId: string; httpMethod: string }) =>
+      `${i.httpMethod} ${this.resourcePath(a, i.resourceId)}`;
     return [
-      [apigw.GetRestApisCommand, () => ({ items: [...this.apis.values()].map((a) => ({ id: a.id, name: a.name, tags: { ...a.tags } })) }), false],
-      [apigw.CreateRestApiCommand, (i) => {
-        const id = this.id('api');
-        const rootId = this.id('root');
-        this.apis.set(id, { id, name: i.name, tags: { ...i.tags }, resources: [{ id: rootId, path: '/' }], methods: new Map(), authorizers: [], deployments: [], stages: new Map() });
-        return { id, name: i.name, rootResourceId: rootId };
-      }, true],
-      [apigw.TagResourceCommand, (i) => {
-        // arn:aws:apigateway:<region>::/restapis/<id>[/stages/<name>]
-        const [, id = '', stageName] = /restapis\/([^/]+)(?:\/stages\/([^/]+))?$/.exec(i.resourceArn) ?? [];
-        if (stageName === undefined) Object.assign(this.api(id).tags, i.tags);
-        else {
-          const stage = this.api(id).stages.get(stageName);
-          if (!stage) throw new apigw.NotFoundException({ message: 'Invalid stage identifier specified', $metadata: meta(404) });
-          Object.assign(stage.tags, i.tags);
-        }
-        return {};
-      }, true],
-      [apigw.GetResourcesCommand, (i) => ({ items: this.api(i.restApiId).resources.map((r) => ({ ...r })) }), false],
-      [apigw.CreateResourceCommand, (i) => {
-        const a = this.api(i.restApiId);
-        const parent = this.resourcePath(a, i.parentId);
-        const path = `${parent === '/' ? '' : parent}/${i.pathPart}`;
-        if (a.resources.some((r) => r.path === path)) throw new apigw.ConflictException({ message: 'Another resource with the same parent already has this name', $metadata: meta(409) });
-        const r = { id: this.id('res'), path };
-        a.resources.push(r);
-        return r;
-      }, true],
-      [apigw.GetMethodCommand, (i) => {
-        const a = this.api(i.restApiId);
-        const m = a.methods.get(mkey(a, i));
-        if (!m) throw new apigw.NotFoundException({ message: 'Invalid Method identifier specified', $metadata: meta(404) });
-        return { httpMethod: i.httpMethod, authorizationType: m.authorizationType, authorizerId: m.authorizerId, apiKeyRequired: m.apiKeyRequired, methodIntegration: m.integration && { ...m.integration } };
-      }, false],
-      [apigw.PutMethodCommand, (i) => {
-        const a = this.api(i.restApiId);
-        a.methods.set(mkey(a, i), { authorizationType: i.authorizationType, authorizerId: i.authorizerId, apiKeyRequired: i.apiKeyRequired });
-        return {};
-      }, true],
-      [apigw.UpdateMethodCommand, (i) => {
-        const a = this.api(i.restApiId);
-        const m = a.methods.get(mkey(a, i));
-        if (!m) throw new apigw.NotFoundException({ message: 'Invalid Method identifier specified', $metadata: meta(404) });
-        for (const op of i.patchOperations ?? []) {
-          if (op.path === '/authorizationType') m.authorizationType = op.value;
-          if (op.path === '/authorizerId') m.authorizerId = op.value;
-          if (op.path === '/apiKeyRequired') m.apiKeyRequired = op.value === 'true';
-        }
-        return {};
-      }, true],
-      [apigw.PutIntegrationCommand, (i) => {
-        const a = this.api(i.restApiId);
-        const m = a.methods.get(mkey(a, i));
-        if (!m) throw new apigw.NotFoundException({ message: 'Invalid Method identifier specified', $metadata: meta(404) });
-        m.integration = { type: i.type, uri: i.uri };
-        return {};
-      }, true],
-      [apigw.GetAuthorizersCommand, (i) => ({ items: this.api(i.restApiId).authorizers.map((x) => ({ ...x })) }), false],
-      [apigw.CreateAuthorizerCommand, (i) => {
-        const x = { id: this.id('auth'), name: i.name, providerARNs: [...i.providerARNs] };
-        this.api(i.restApiId).authorizers.push(x);
-        return x;
-      }, true],
-      [apigw.UpdateAuthorizerCommand, (i) => {
-        const x = this.api(i.restApiId).authorizers.find((y) => y.id === i.authorizerId)!;
-        for (const op of i.patchOperations ?? []) {
-          const arn = op.path.replace('/providerARNs/', '').replace(/~1/g, '/').replace(/~0/g, '~');
-          if (op.op === 'add') x.providerARNs.push(arn);
-          if (op.op === 'remove') x.providerARNs = x.providerARNs.filter((p) => p !== arn);
-        }
-        return {};
-      }, true],
-      [apigw.GetStageCommand, (i) => {
-        const s = this.api(i.restApiId).stages.get(i.stageName);
-        if (!s) throw new apigw.NotFoundException({ message: 'Invalid stage identifier specified', $metadata: meta(404) });
-        return { stageName: i.stageName, ...s, tags: { ...s.tags } };
-      }, false],
-      [apigw.CreateDeploymentCommand, (i) => {
-        const a = this.api(i.restApiId);
-        const d = { id: this.id('dep'), description: i.description, createdDate: new Date('2026-01-02T00:00:00Z') };
-        a.deployments.push(d);
-        const prev = a.stages.get(i.stageName);
-        // A deployment creates its stage without tags, as API Gateway does.
-        a.stages.set(i.stageName, { deploymentId: d.id, createdDate: prev?.createdDate ?? d.createdDate, lastUpdatedDate: d.createdDate, tags: prev?.tags ?? {} });
-        return d;
-      }, true],
-      [apigw.GetDeploymentCommand, (i) => {
-        const d = this.api(i.restApiId).deployments.find((x) => x.id === i.deploymentId);
-        if (!d) throw new apigw.NotFoundException({ message: 'Invalid Deployment identifier specified', $metadata: meta(404) });
-        return { ...d };
-      }, false],
-      [apigw.DeleteRestApiCommand, (i) => {
-        this.api(i.restApiId);
-        this.apis.delete(i.restApiId);
-        return {};
-      }, true],
-      [apigw.GetUsagePlansCommand, () => ({ items: [...this.usagePlans.values()].map((p) => ({ id: p.id, name: p.name, throttle: p.throttle && { ...p.throttle }, quota: p.quota && { ...p.quota }, apiStages: p.apiStages.map((s) => ({ ...s })) })) }), false],
-      [apigw.CreateUsagePlanCommand, (i) => {
-        const p: UsagePlan = { id: this.id('plan'), name: i.name, throttle: { ...i.throttle }, quota: { ...i.quota }, apiStages: (i.apiStages ?? []).map((s: any) => ({ ...s })), keyIds: [] };
-        this.usagePlans.set(p.id, p);
-        return { id: p.id, name: p.name };
-      }, true],
-      [apigw.UpdateUsagePlanCommand, (i) => {
-        const p = this.usagePlans.get(i.usagePlanId);
-        if (!p) throw new apigw.NotFoundException({ message: 'Invalid Usage Plan ID specified', $metadata: meta(404) });
-        for (const op of i.patchOperations ?? []) {
-          if (op.path === '/apiStages') {
-            const [apiId, stage] = String(op.value).split(':');
-            if (op.op === 'add') p.apiStages.push({ apiId: apiId!, stage: stage! });
-            else p.apiStages = p.apiStages.filter((s) => `${s.apiId}:${s.stage}` !== op.value);
+      [
+        apigw.GetRestApisCommand,
+        () => ({ items: [...this.apis.values()].map((a) => ({ id: a.id, name: a.name, tags: { ...a.tags } })) }),
+        false,
+      ],
+      [
+        apigw.CreateRestApiCommand,
+        (i) => {
+          const id = this.id('api');
+          const rootId = this.id('root');
+          this.apis.set(id, {
+            id,
+            name: i.name,
+            tags: { ...i.tags },
+            resources: [{ id: rootId, path: '/' }],
+            methods: new Map(),
+            authorizers: [],
+            deployments: [],
+            stages: new Map(),
+          });
+          return { id, name: i.name, rootResourceId: rootId };
+        },
+        true,
+      ],
+      [
+        apigw.TagResourceCommand,
+        (i) => {
+          // arn:aws:apigateway:<region>::/restapis/<id>[/stages/<name>]
+          const [, id = '', stageName] = /restapis\/([^/]+)(?:\/stages\/([^/]+))?$/.exec(i.resourceArn) ?? [];
+          if (stageName === undefined) Object.assign(this.api(id).tags, i.tags);
+          else {
+            const stage = this.api(id).stages.get(stageName);
+            if (!stage)
+              throw new apigw.NotFoundException({
+                message: 'Invalid stage identifier specified',
+                $metadata: meta(404),
+              });
+            Object.assign(stage.tags, i.tags);
           }
-          const [, group, field] = op.path.split('/');
-          if (group === 'throttle') (p.throttle as any)[field!] = Number(op.value);
-          if (group === 'quota') (p.quota as any)[field!] = field === 'period' ? op.value : Number(op.value);
-        }
-        return {};
-      }, true],
-      [apigw.DeleteUsagePlanCommand, (i) => {
-        const p = this.usagePlans.get(i.usagePlanId);
-        if (!p) throw new apigw.NotFoundException({ message: 'Invalid Usage Plan ID specified', $metadata: meta(404) });
-        if (p.apiStages.length) throw new apigw.BadRequestException({ message: 'Cannot delete Usage Plan because there are API Stages associated with it', $metadata: meta(400) });
-        this.usagePlans.delete(i.usagePlanId);
-        return {};
-      }, true],
-      [apigw.GetUsagePlanKeysCommand, (i) => ({ items: (this.usagePlans.get(i.usagePlanId)?.keyIds ?? []).map((id) => ({ id, type: 'API_KEY' })) }), false],
-      [apigw.CreateUsagePlanKeyCommand, (i) => {
-        this.usagePlans.get(i.usagePlanId)!.keyIds.push(i.keyId);
-        return { id: i.keyId };
-      }, true],
-      [apigw.GetApiKeysCommand, (i) => ({ items: [...this.apiKeys.values()].filter((k) => !i.nameQuery || k.name.startsWith(i.nameQuery)).map((k) => ({ ...k })) }), false],
-      [apigw.CreateApiKeyCommand, (i) => {
-        const k = { id: this.id('key'), name: i.name };
-        this.apiKeys.set(k.id, k);
-        return k;
-      }, true],
-      [apigw.DeleteApiKeyCommand, (i) => {
-        if (!this.apiKeys.delete(i.apiKey)) throw new apigw.NotFoundException({ message: 'Invalid API Key identifier specified', $metadata: meta(404) });
-        for (const p of this.usagePlans.values()) p.keyIds = p.keyIds.filter((k) => k !== i.apiKey);
-        return {};
-      }, true],
+          return {};
+        },
+        true,
+      ],
+      [apigw.GetResourcesCommand, (i) => ({ items: this.api(i.restApiId).resources.map((r) => ({ ...r })) }), false],
+      [
+        apigw.CreateResourceCommand,
+        (i) => {
+          const a = this.api(i.restApiId);
+          const parent = this.resourcePath(a, i.parentId);
+          const path = `${parent === '/' ? '' : parent}/${i.pathPart}`;
+          if (a.resources.some((r) => r.path === path))
+            throw new apigw.ConflictException({
+              message: 'Another resource with the same parent already has this name',
+              $metadata: meta(409),
+            });
+          const r = { id: this.id('res'), path };
+          a.resources.push(r);
+          return r;
+        },
+        true,
+      ],
+      [
+        apigw.GetMethodCommand,
+        (i) => {
+          const a = this.api(i.restApiId);
+          const m = a.methods.get(mkey(a, i));
+          if (!m)
+            throw new apigw.NotFoundException({ message: 'Invalid Method identifier specified', $metadata: meta(404) });
+          return {
+            httpMethod: i.httpMethod,
+            authorizationType: m.authorizationType,
+            authorizerId: m.authorizerId,
+            apiKeyRequired: m.apiKeyRequired,
+            methodIntegration: m.integration && { ...m.integration },
+          };
+        },
+        false,
+      ],
+      [
+        apigw.PutMethodCommand,
+        (i) => {
+          const a = this.api(i.restApiId);
+          a.methods.set(mkey(a, i), {
+            authorizationType: i.authorizationType,
+            authorizerId: i.authorizerId,
+            apiKeyRequired: i.apiKeyRequired,
+          });
+          return {};
+        },
+        true,
+      ],
+      [
+        apigw.UpdateMethodCommand,
+        (i) => {
+          const a = this.api(i.restApiId);
+          const m = a.methods.get(mkey(a, i));
+          if (!m)
+            throw new apigw.NotFoundException({ message: 'Invalid Method identifier specified', $metadata: meta(404) });
+          for (const op of i.patchOperations ?? []) {
+            if (op.path === '/authorizationType') m.authorizationType = op.value;
+            if (op.path === '/authorizerId') m.authorizerId = op.value;
+            if (op.path === '/apiKeyRequired') m.apiKeyRequired = op.value === 'true';
+          }
+          return {};
+        },
+        true,
+      ],
+      [
+        apigw.PutIntegrationCommand,
+        (i) => {
+          const a = this.api(i.restApiId);
+          const m = a.methods.get(mkey(a, i));
+          if (!m)
+            throw new apigw.NotFoundException({ message: 'Invalid Method identifier specified', $metadata: meta(404) });
+          m.integration = { type: i.type, uri: i.uri };
+          return {};
+        },
+        true,
+      ],
+      [
+        apigw.GetAuthorizersCommand,
+        (i) => ({ items: this.api(i.restApiId).authorizers.map((x) => ({ ...x })) }),
+        false,
+      ],
+      [
+        apigw.CreateAuthorizerCommand,
+        (i) => {
+          const x = { id: this.id('auth'), name: i.name, providerARNs: [...i.providerARNs] };
+          this.api(i.restApiId).authorizers.push(x);
+          return x;
+        },
+        true,
+      ],
+      [
+        apigw.UpdateAuthorizerCommand,
+        (i) => {
+          const x = this.api(i.restApiId).authorizers.find((y) => y.id === i.authorizerId)!;
+          for (const op of i.patchOperations ?? []) {
+            const arn = op.path.replace('/providerARNs/', '').replace(/~1/g, '/').replace(/~0/g, '~');
+            if (op.op === 'add') x.providerARNs.push(arn);
+            if (op.op === 'remove') x.providerARNs = x.providerARNs.filter((p) => p !== arn);
+          }
+          return {};
+        },
+        true,
+      ],
+      [
+        apigw.GetStageCommand,
+        (i) => {
+          const s = this.api(i.restApiId).stages.get(i.stageName);
+          if (!s)
+            throw new apigw.NotFoundException({ message: 'Invalid stage identifier specified', $metadata: meta(404) });
+          return { stageName: i.stageName, ...s, tags: { ...s.tags } };
+        },
+        false,
+      ],
+      [
+        apigw.CreateDeploymentCommand,
+        (i) => {
+          const a = this.api(i.restApiId);
+          const d = { id: this.id('dep'), description: i.description, createdDate: new Date('2026-01-02T00:00:00Z') };
+          a.deployments.push(d);
+          const prev = a.stages.get(i.stageName);
+          // A deployment creates its stage without tags, as API Gateway does.
+          a.stages.set(i.stageName, {
+            deploymentId: d.id,
+            createdDate: prev?.createdDate ?? d.createdDate,
+            lastUpdatedDate: d.createdDate,
+            tags: prev?.tags ?? {},
+          });
+          return d;
+        },
+        true,
+      ],
+      [
+        apigw.GetDeploymentCommand,
+        (i) => {
+          const d = this.api(i.restApiId).deployments.find((x) => x.id === i.deploymentId);
+          if (!d)
+            throw new apigw.NotFoundException({
+              message: 'Invalid Deployment identifier specified',
+              $metadata: meta(404),
+            });
+          return { ...d };
+        },
+        false,
+      ],
+      [
+        apigw.DeleteRestApiCommand,
+        (i) => {
+          this.api(i.restApiId);
+          this.apis.delete(i.restApiId);
+          return {};
+        },
+        true,
+      ],
+      [
+        apigw.GetUsagePlansCommand,
+        () => ({
+          items: [...this.usagePlans.values()].map((p) => ({
+            id: p.id,
+            name: p.name,
+            throttle: p.throttle && { ...p.throttle },
+            quota: p.quota && { ...p.quota },
+            apiStages: p.apiStages.map((s) => ({ ...s })),
+          })),
+        }),
+        false,
+      ],
+      [
+        apigw.CreateUsagePlanCommand,
+        (i) => {
+          const p: UsagePlan = {
+            id: this.id('plan'),
+            name: i.name,
+            throttle: { ...i.throttle },
+            quota: { ...i.quota },
+            apiStages: (i.apiStages ?? []).map((s: any) => ({ ...s })),
+            keyIds: [],
+          };
+          this.usagePlans.set(p.id, p);
+          return { id: p.id, name: p.name };
+        },
+        true,
+      ],
+      [
+        apigw.UpdateUsagePlanCommand,
+        (i) => {
+          const p = this.usagePlans.get(i.usagePlanId);
+          if (!p)
+            throw new apigw.NotFoundException({ message: 'Invalid Usage Plan ID specified', $metadata: meta(404) });
+          for (const op of i.patchOperations ?? []) {
+            if (op.path === '/apiStages') {
+              const [apiId, stage] = String(op.value).split(':');
+              if (op.op === 'add') p.apiStages.push({ apiId: apiId!, stage: stage! });
+              else p.apiStages = p.apiStages.filter((s) => `${s.apiId}:${s.stage}` !== op.value);
+            }
+            const [, group, field] = op.path.split('/');
+            if (group === 'throttle') (p.throttle as any)[field!] = Number(op.value);
+            if (group === 'quota') (p.quota as any)[field!] = field === 'period' ? op.value : Number(op.value);
+          }
+          return {};
+        },
+        true,
+      ],
+      [
+        apigw.DeleteUsagePlanCommand,
+        (i) => {
+          const p = this.usagePlans.get(i.usagePlanId);
+          if (!p)
+            throw new apigw.NotFoundException({ message: 'Invalid Usage Plan ID specified', $metadata: meta(404) });
+          if (p.apiStages.length)
+            throw new apigw.BadRequestException({
+              message: 'Cannot delete Usage Plan because there are API Stages associated with it',
+              $metadata: meta(400),
+            });
+          this.usagePlans.delete(i.usagePlanId);
+          return {};
+        },
+        true,
+      ],
+      [
+        apigw.GetUsagePlanKeysCommand,
+        (i) => ({ items: (this.usagePlans.get(i.usagePlanId)?.keyIds ?? []).map((id) => ({ id, type: 'API_KEY' })) }),
+        false,
+      ],
+      [
+        apigw.CreateUsagePlanKeyCommand,
+        (i) => {
+          this.usagePlans.get(i.usagePlanId)!.keyIds.push(i.keyId);
+          return { id: i.keyId };
+        },
+        true,
+      ],
+      [
+        apigw.GetApiKeysCommand,
+        (i) => ({
+          items: [...this.apiKeys.values()]
+            .filter((k) => !i.nameQuery || k.name.startsWith(i.nameQuery))
+            .map((k) => ({ ...k })),
+        }),
+        false,
+      ],
+      [
+        apigw.CreateApiKeyCommand,
+        (i) => {
+          const k = { id: this.id('key'), name: i.name };
+          this.apiKeys.set(k.id, k);
+          return k;
+        },
+        true,
+      ],
+      [
+        apigw.DeleteApiKeyCommand,
+        (i) => {
+          if (!this.apiKeys.delete(i.apiKey))
+            throw new apigw.NotFoundException({
+              message: 'Invalid API Key identifier specified',
+              $metadata: meta(404),
+            });
+          for (const p of this.usagePlans.values()) p.keyIds = p.keyIds.filter((k) => k !== i.apiKey);
+          return {};
+        },
+        true,
+      ],
     ];
   }
 
@@ -366,7 +706,9 @@ export class FakeEdgeAws {
   install(mocks: Pick<Mocks, 'lambda' | 'cognito' | 'apiGateway'>): this {
     const wire = (mock: Mocks['lambda'], handlers: [new (input: any) => unknown, Handler, boolean][]) => {
       for (const [Cmd, handler, mutating] of handlers) {
-        mock.on(Cmd as never).callsFake(async (input: unknown) => (mutating ? this.mutate(() => handler(input)) : handler(input)));
+        mock
+          .on(Cmd as never)
+          .callsFake(async (input: unknown) => (mutating ? this.mutate(() => handler(input)) : handler(input)));
       }
     };
     wire(mocks.lambda, this.lambdaHandlers());
@@ -377,16 +719,41 @@ export class FakeEdgeAws {
 
   /** The state without generated ids, to compare two runs. */
   snapshot(): unknown {
-    const fns = [...this.functions.values()].map((f) => ({ ...f.config, statements: f.statements.length, tags: f.tags }));
-    const pools = [...this.pools.values()].map((p) => ({ name: p.name, policy: p.policy, tags: p.tags, clients: p.clients.map((c) => ({ name: c.name, flows: c.flows })) }));
+    const fns = [...this.functions.values()].map((f) => ({
+      ...f.config,
+      statements: f.statements.length,
+      tags: f.tags,
+    }));
+    const pools = [...this.pools.values()].map((p) => ({
+      name: p.name,
+      policy: p.policy,
+      tags: p.tags,
+      clients: p.clients.map((c) => ({ name: c.name, flows: c.flows })),
+    }));
     const apis = [...this.apis.values()].map((a) => ({
-      name: a.name, tags: a.tags, paths: a.resources.map((r) => r.path).sort(),
-      methods: [...a.methods.entries()].map(([k, m]) => ({ k, type: m.authorizationType, auth: Boolean(m.authorizerId), key: m.apiKeyRequired, integration: m.integration })).sort((x, y) => x.k.localeCompare(y.k)),
+      name: a.name,
+      tags: a.tags,
+      paths: a.resources.map((r) => r.path).sort(),
+      methods: [...a.methods.entries()]
+        .map(([k, m]) => ({
+          k,
+          type: m.authorizationType,
+          auth: Boolean(m.authorizerId),
+          key: m.apiKeyRequired,
+          integration: m.integration,
+        }))
+        .sort((x, y) => x.k.localeCompare(y.k)),
       authorizers: a.authorizers.map((x) => ({ name: x.name, providerARNs: x.providerARNs })),
       stages: [...a.stages.entries()].map(([name, st]) => ({ name, tags: st.tags })),
       deployedFingerprint: a.deployments.find((d) => d.id === [...a.stages.values()][0]?.deploymentId)?.description,
     }));
-    const plans = [...this.usagePlans.values()].map((p) => ({ name: p.name, throttle: p.throttle, quota: p.quota, stages: p.apiStages.length, keys: p.keyIds.length }));
+    const plans = [...this.usagePlans.values()].map((p) => ({
+      name: p.name,
+      throttle: p.throttle,
+      quota: p.quota,
+      stages: p.apiStages.length,
+      keys: p.keyIds.length,
+    }));
     return { fns, pools, apis, plans, keys: [...this.apiKeys.values()].map((k) => k.name) };
   }
 }

@@ -1,21 +1,51 @@
 // A small stateful SageMaker behind aws-sdk-client-mock: models, endpoint
 // configs and endpoints live in maps, errors have the shapes SageMaker returns.
 import {
-  CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DeleteEndpointCommand, DeleteEndpointConfigCommand,
-  DeleteModelCommand, DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, ListEndpointConfigsCommand,
-  ListModelsCommand, SageMakerServiceException, UpdateEndpointCommand, type DataCaptureConfig, type ProductionVariant,
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DeleteEndpointCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  ListEndpointConfigsCommand,
+  ListModelsCommand,
+  SageMakerServiceException,
+  UpdateEndpointCommand,
+  type DataCaptureConfig,
+  type ProductionVariant,
 } from '@aws-sdk/client-sagemaker';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import { sagemakerNotFound } from './aws-context.js';
 
-const validation = (message: string) => new SageMakerServiceException({
-  name: 'ValidationException', $fault: 'client', message, $metadata: { httpStatusCode: 400, requestId: 'req-v', attempts: 1, totalRetryDelay: 0 },
-});
+const validation = (message: string) =>
+  new SageMakerServiceException({
+    name: 'ValidationException',
+    $fault: 'client',
+    message,
+    $metadata: { httpStatusCode: 400, requestId: 'req-v', attempts: 1, totalRetryDelay: 0 },
+  });
 
-export interface FakeEndpoint { config: string; status: string; failureReason?: string; lastModified: Date }
+export interface FakeEndpoint {
+  config: string;
+  status: string;
+  failureReason?: string;
+  lastModified: Date;
+}
 
 export class FakeSageMaker {
-  models = new Map<string, { image: string; role: string; environment?: Record<string, string>; vpc?: { Subnets: string[]; SecurityGroupIds: string[] }; isolation?: boolean }>();
+  models = new Map<
+    string,
+    {
+      image: string;
+      role: string;
+      environment?: Record<string, string>;
+      vpc?: { Subnets: string[]; SecurityGroupIds: string[] };
+      isolation?: boolean;
+    }
+  >();
   configs = new Map<string, ProductionVariant[]>();
   /** CreateEndpointConfig's KmsKeyId by config name (absent: an AWS managed key). */
   configKeys = new Map<string, string>();
@@ -31,37 +61,64 @@ export class FakeSageMaker {
     mock.on(DescribeModelCommand).callsFake(({ ModelName }) => {
       const m = this.models.get(ModelName);
       if (!m) throw sagemakerNotFound(`model "${ModelName}"`);
-      return { ModelName, PrimaryContainer: { Image: m.image, ...(m.environment ? { Environment: m.environment } : {}) }, ExecutionRoleArn: m.role, ...(m.vpc ? { VpcConfig: m.vpc } : {}), ...(m.isolation ? { EnableNetworkIsolation: true } : {}) };
+      return {
+        ModelName,
+        PrimaryContainer: { Image: m.image, ...(m.environment ? { Environment: m.environment } : {}) },
+        ExecutionRoleArn: m.role,
+        ...(m.vpc ? { VpcConfig: m.vpc } : {}),
+        ...(m.isolation ? { EnableNetworkIsolation: true } : {}),
+      };
     });
-    mock.on(CreateModelCommand).callsFake(({ ModelName, PrimaryContainer, ExecutionRoleArn, VpcConfig, EnableNetworkIsolation }) => {
-      if (this.models.has(ModelName)) throw validation(`Cannot create already existing model "${ModelName}".`);
-      this.models.set(ModelName, { image: PrimaryContainer.Image, role: ExecutionRoleArn, environment: PrimaryContainer.Environment, vpc: VpcConfig, isolation: EnableNetworkIsolation });
-      return { ModelArn: `arn:aws:sagemaker:eu-west-1:123456789012:model/${ModelName}` };
-    });
+    mock
+      .on(CreateModelCommand)
+      .callsFake(({ ModelName, PrimaryContainer, ExecutionRoleArn, VpcConfig, EnableNetworkIsolation }) => {
+        if (this.models.has(ModelName)) throw validation(`Cannot create already existing model "${ModelName}".`);
+        this.models.set(ModelName, {
+          image: PrimaryContainer.Image,
+          role: ExecutionRoleArn,
+          environment: PrimaryContainer.Environment,
+          vpc: VpcConfig,
+          isolation: EnableNetworkIsolation,
+        });
+        return { ModelArn: `arn:aws:sagemaker:eu-west-1:123456789012:model/${ModelName}` };
+      });
     mock.on(DescribeEndpointConfigCommand).callsFake(({ EndpointConfigName }) => {
       const c = this.configs.get(EndpointConfigName);
       if (!c) throw sagemakerNotFound(`endpoint configuration "${EndpointConfigName}"`);
       const KmsKeyId = this.configKeys.get(EndpointConfigName);
       const DataCaptureConfig = this.configCapture.get(EndpointConfigName);
-      return { EndpointConfigName, ProductionVariants: c, ...(KmsKeyId ? { KmsKeyId } : {}), ...(DataCaptureConfig ? { DataCaptureConfig } : {}) };
+      return {
+        EndpointConfigName,
+        ProductionVariants: c,
+        ...(KmsKeyId ? { KmsKeyId } : {}),
+        ...(DataCaptureConfig ? { DataCaptureConfig } : {}),
+      };
     });
-    mock.on(CreateEndpointConfigCommand).callsFake(({ EndpointConfigName, ProductionVariants, KmsKeyId, DataCaptureConfig }) => {
-      if (this.configs.has(EndpointConfigName)) throw validation(`Cannot create already existing endpoint configuration "${EndpointConfigName}".`);
-      this.configs.set(EndpointConfigName, ProductionVariants);
-      if (KmsKeyId) this.configKeys.set(EndpointConfigName, KmsKeyId);
-      if (DataCaptureConfig) this.configCapture.set(EndpointConfigName, DataCaptureConfig);
-      return {};
-    });
+    mock
+      .on(CreateEndpointConfigCommand)
+      .callsFake(({ EndpointConfigName, ProductionVariants, KmsKeyId, DataCaptureConfig }) => {
+        if (this.configs.has(EndpointConfigName))
+          throw validation(`Cannot create already existing endpoint configuration "${EndpointConfigName}".`);
+        this.configs.set(EndpointConfigName, ProductionVariants);
+        if (KmsKeyId) this.configKeys.set(EndpointConfigName, KmsKeyId);
+        if (DataCaptureConfig) this.configCapture.set(EndpointConfigName, DataCaptureConfig);
+        return {};
+      });
     mock.on(DescribeEndpointCommand).callsFake(({ EndpointName }) => {
       const e = this.endpoints.get(EndpointName);
       if (!e) throw sagemakerNotFound(`endpoint "${EndpointName}"`);
       return {
-        EndpointName, EndpointArn: `arn:aws:sagemaker:eu-west-1:123456789012:endpoint/${EndpointName}`,
-        EndpointConfigName: e.config, EndpointStatus: e.status, FailureReason: e.failureReason, LastModifiedTime: e.lastModified,
+        EndpointName,
+        EndpointArn: `arn:aws:sagemaker:eu-west-1:123456789012:endpoint/${EndpointName}`,
+        EndpointConfigName: e.config,
+        EndpointStatus: e.status,
+        FailureReason: e.failureReason,
+        LastModifiedTime: e.lastModified,
       };
     });
     mock.on(CreateEndpointCommand).callsFake(({ EndpointName, EndpointConfigName }) => {
-      if (this.endpoints.has(EndpointName)) throw validation(`Cannot create already existing endpoint "${EndpointName}".`);
+      if (this.endpoints.has(EndpointName))
+        throw validation(`Cannot create already existing endpoint "${EndpointName}".`);
       this.endpoints.set(EndpointName, { config: EndpointConfigName, ...this.outcome, lastModified: new Date() });
       return {};
     });
@@ -92,7 +149,9 @@ export class FakeSageMaker {
       Models: [...this.models.keys()].filter((n) => n.includes(NameContains)).map((ModelName) => ({ ModelName })),
     }));
     mock.on(ListEndpointConfigsCommand).callsFake(({ NameContains }) => ({
-      EndpointConfigs: [...this.configs.keys()].filter((n) => n.includes(NameContains)).map((EndpointConfigName) => ({ EndpointConfigName })),
+      EndpointConfigs: [...this.configs.keys()]
+        .filter((n) => n.includes(NameContains))
+        .map((EndpointConfigName) => ({ EndpointConfigName })),
     }));
   }
 }

@@ -9,10 +9,23 @@
 // action none of the calls needs.
 import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeLogStreamsCommand, FilterLogEventsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcEndpointsCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeLogStreamsCommand,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcEndpointsCommand,
+} from '@aws-sdk/client-ec2';
 import { GetRoleCommand, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { GetServiceQuotaCommand, ListAWSDefaultServiceQuotasCommand, ListServiceQuotasCommand } from '@aws-sdk/client-service-quotas';
+import {
+  GetServiceQuotaCommand,
+  ListAWSDefaultServiceQuotasCommand,
+  ListServiceQuotasCommand,
+} from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
@@ -33,7 +46,7 @@ import { codeSha256 } from '../../src/lambda-bundle.js';
 import { createProgress } from '../../src/progress.js';
 import { parseRelease } from '../../src/release/load-release.js';
 import { withGitSha } from '../../src/tags.js';
-import { ACCOUNT, RELEASE_YAML, REGION, mockAll, restoreAll, testContext, type Mocks } from '../helpers/aws-context.js';
+import { ACCOUNT, RELEASE_YAML, REGION, mockAll, testContext, type Mocks } from '../helpers/aws-context.js';
 import { FakeCoreAws } from '../helpers/fake-core-aws.js';
 import { FakeEdgeAws } from '../helpers/fake-edge-aws.js';
 import { FakeOpsAws } from '../helpers/fake-ops-aws.js';
@@ -49,12 +62,20 @@ const SHA = 'abc1234';
 const DEPLOYER = `arn:aws:iam::${ACCOUNT}:role/model-deployer`;
 const KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 // Every optional resource: a budget, a VPC, a volume key for prod, autoscaling (prod).
-const YAML = RELEASE_YAML
-  .replace('environments:', 'budget: { monthlyUsd: 50, alertEmails: [ops@example.com] }\nenvironments:')
+const YAML = RELEASE_YAML.replace(
+  'environments:',
+  'budget: { monthlyUsd: 50, alertEmails: [ops@example.com] }\nenvironments:',
+)
   .replace('    instanceType: ml.m5.large\n', `    instanceType: ml.m5.large\n    kmsKeyId: ${KEY}\n`)
   .concat('vpc: { subnetIds: [subnet-0aaaaaaa, subnet-0bbbbbbb], securityGroupIds: [sg-0ccccccc] }\n');
 
-interface World { mocks: Mocks & { budgets: AwsStub<any, any, any> }; core: FakeCoreAws; edge: FakeEdgeAws; sm: FakeSageMaker; ops: FakeOpsAws }
+interface World {
+  mocks: Mocks & { budgets: AwsStub<any, any, any> };
+  core: FakeCoreAws;
+  edge: FakeEdgeAws;
+  sm: FakeSageMaker;
+  ops: FakeOpsAws;
+}
 
 function freshWorld(): World {
   const mocks = { ...mockAll(), budgets: mockClient(BudgetsClient) };
@@ -75,7 +96,9 @@ async function up(ctx: DeployContext, code = bundle) {
 /** CloudWatch Logs and metrics as a healthy environment shows them to verify and the diagnosis. */
 function cloudWatchReads(w: World): void {
   const now = Date.now();
-  w.mocks.logs.on(DescribeLogStreamsCommand).resolves({ logStreams: [{ logStreamName: 'AllTraffic/i-0123456789abcdef0', lastEventTimestamp: now }] });
+  w.mocks.logs
+    .on(DescribeLogStreamsCommand)
+    .resolves({ logStreams: [{ logStreamName: 'AllTraffic/i-0123456789abcdef0', lastEventTimestamp: now }] });
   w.mocks.logs.on(GetLogEventsCommand).resolves({ events: [{ timestamp: now, message: 'listening on 8080' }] });
   w.mocks.logs.on(FilterLogEventsCommand).resolves({ events: [] });
   w.mocks.cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
@@ -83,16 +106,34 @@ function cloudWatchReads(w: World): void {
 
 /** What doctor's AWS checks read: a VPC with an S3 endpoint, quotas, and the policy simulation (all allowed). */
 function doctorReads(w: World): void {
-  w.mocks.ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: 'subnet-0aaaaaaa', VpcId: 'vpc-0eeeeeee', AvailabilityZone: 'eu-west-1a' }, { SubnetId: 'subnet-0bbbbbbb', VpcId: 'vpc-0eeeeeee', AvailabilityZone: 'eu-west-1b' }] });
-  w.mocks.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-0ccccccc', VpcId: 'vpc-0eeeeeee', IpPermissionsEgress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }] });
+  w.mocks.ec2.on(DescribeSubnetsCommand).resolves({
+    Subnets: [
+      { SubnetId: 'subnet-0aaaaaaa', VpcId: 'vpc-0eeeeeee', AvailabilityZone: 'eu-west-1a' },
+      { SubnetId: 'subnet-0bbbbbbb', VpcId: 'vpc-0eeeeeee', AvailabilityZone: 'eu-west-1b' },
+    ],
+  });
+  w.mocks.ec2.on(DescribeSecurityGroupsCommand).resolves({
+    SecurityGroups: [
+      {
+        GroupId: 'sg-0ccccccc',
+        VpcId: 'vpc-0eeeeeee',
+        IpPermissionsEgress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+      },
+    ],
+  });
   w.mocks.ec2.on(DescribeRouteTablesCommand).resolves({ RouteTables: [] });
   w.mocks.ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [] });
-  w.mocks.serviceQuotas.on(ListServiceQuotasCommand).resolves({ Quotas: [{ QuotaName: 'ml.t2.medium for endpoint usage', QuotaCode: 'L-0000T2M', Value: 1 }] });
+  w.mocks.serviceQuotas
+    .on(ListServiceQuotasCommand)
+    .resolves({ Quotas: [{ QuotaName: 'ml.t2.medium for endpoint usage', QuotaCode: 'L-0000T2M', Value: 1 }] });
   w.mocks.serviceQuotas.on(ListAWSDefaultServiceQuotasCommand).resolves({ Quotas: [] });
   w.mocks.serviceQuotas.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 10 } });
-  w.mocks.iam.on(GetRoleCommand, { RoleName: 'model-deployer' }).resolves({ Role: { RoleName: 'model-deployer', Path: '/', Arn: DEPLOYER, RoleId: 'AROAEXAMPLE', CreateDate: new Date(0) } });
+  w.mocks.iam.on(GetRoleCommand, { RoleName: 'model-deployer' }).resolves({
+    Role: { RoleName: 'model-deployer', Path: '/', Arn: DEPLOYER, RoleId: 'AROAEXAMPLE', CreateDate: new Date(0) },
+  });
   w.mocks.iam.on(SimulatePrincipalPolicyCommand).callsFake((input: { ActionNames: string[] }) => ({
-    IsTruncated: false, EvaluationResults: input.ActionNames.map((a) => ({ EvalActionName: a, EvalDecision: 'allowed' })),
+    IsTruncated: false,
+    EvaluationResults: input.ActionNames.map((a) => ({ EvalActionName: a, EvalDecision: 'allowed' })),
   }));
 }
 
@@ -114,9 +155,11 @@ function resourceTagsOf(w: World) {
  */
 const NOT_EXERCISED_HERE: Record<string, string> = {
   'LambdaProxy: lambda:GetFunctionConfiguration': "verify.lambda.active (verify's HTTP checks need a live API)",
-  'ApiGateway: apigateway:PATCH': "up repairing a drifted method, authorizer, stage or usage plan (UpdateMethod/UpdateAuthorizer/UpdateUsagePlan)",
+  'ApiGateway: apigateway:PATCH':
+    'up repairing a drifted method, authorizer, stage or usage plan (UpdateMethod/UpdateAuthorizer/UpdateUsagePlan)',
   'CognitoUserPools: cognito-idp:UpdateUserPool': "up repairing a pool's password policy changed by hand",
-  'CognitoUserPools: cognito-idp:UpdateUserPoolClient': "up repairing an app client's flows or token lifetimes changed by hand",
+  'CognitoUserPools: cognito-idp:UpdateUserPoolClient':
+    "up repairing an app client's flows or token lifetimes changed by hand",
 };
 
 let verdict: PolicyVerdict;
@@ -142,37 +185,80 @@ beforeAll(async () => {
   await up(context(w, 'dev'));
   // Another team owns it now and the proxy's code changed: tags and code are updated in place.
   const newZip = Uint8Array.from([4, 2, 1]);
-  await up(context(w, 'dev', YAML.replace('team: data-science', 'team: ml-platform').replace('p95LatencyMs: 500', 'p95LatencyMs: 400')), { ...bundle, zip: newZip, sha256: codeSha256(newZip) });
+  await up(
+    context(
+      w,
+      'dev',
+      YAML.replace('team: data-science', 'team: ml-platform').replace('p95LatencyMs: 500', 'p95LatencyMs: 400'),
+    ),
+    { ...bundle, zip: newZip, sha256: codeSha256(newZip) },
+  );
   await collectStatus(dev);
 
   // verify's CloudWatch checks and the diagnosis of a failed endpoint read the two log groups.
   const now = new Date();
   await runTelemetryChecks({
-    env: 'dev', endpointName: dev.names.endpoint, variantName: 'AllTraffic', functionName: dev.names.lambda,
-    endpointLogGroup: dev.names.endpointLogGroup, lambdaLogGroup: dev.names.lambdaLogGroup,
-    deployedAt: new Date(now.getTime() - 60_000), trafficStart: now, trafficEnd: now, requestIds: [],
-    limits: { maxCpuUtilization: 80, maxMemoryUtilization: 80 }, logs: dev.clients.logs, cloudWatch: dev.clients.cloudWatch,
+    env: 'dev',
+    endpointName: dev.names.endpoint,
+    variantName: 'AllTraffic',
+    functionName: dev.names.lambda,
+    endpointLogGroup: dev.names.endpointLogGroup,
+    lambdaLogGroup: dev.names.lambdaLogGroup,
+    deployedAt: new Date(now.getTime() - 60_000),
+    trafficStart: now,
+    trafficEnd: now,
+    requestIds: [],
+    limits: { maxCpuUtilization: 80, maxMemoryUtilization: 80 },
+    logs: dev.clients.logs,
+    cloudWatch: dev.clients.cloudWatch,
     poll: { timeoutMs: 0, intervalMs: 1, now: () => Date.now(), sleep: async () => {} },
   });
   await diagnoseEndpoint({ sagemaker: dev.clients.sagemaker, logs: dev.clients.logs }, dev.names.endpoint);
 
   // verify passed on dev (the tag verify writes), so dev can be promoted to prod, then rolled back.
   const devConfig = w.sm.endpoints.get(dev.names.endpoint)!.config;
-  w.ops.endpointTags.set(dev.names.endpoint, { ...w.ops.endpointTags.get(dev.names.endpoint), [VERIFIED_TAG]: `pass@${now.toISOString()}/${devConfig}` });
+  w.ops.endpointTags.set(dev.names.endpoint, {
+    ...w.ops.endpointTags.get(dev.names.endpoint),
+    [VERIFIED_TAG]: `pass@${now.toISOString()}/${devConfig}`,
+  });
   await promote(dev, prod);
   await rollback(prod);
 
-  const check = defaultCheckContext({ dir: '/nonexistent', env: {}, skipTests: true, builder: 'docker', release: parseRelease(YAML) });
+  const check = defaultCheckContext({
+    dir: '/nonexistent',
+    env: {},
+    skipTests: true,
+    builder: 'docker',
+    release: parseRelease(YAML),
+  });
   for (const c of [iamCheck, ...VPC_CHECKS, capacityCheck]) await c.run(check);
 
   const resourceTags = resourceTagsOf(w);
-  await destroyGraph(dev, await planGraph(dev, await environmentResources(dev, { bundle, purpose: 'destroy' })), silent);
+  await destroyGraph(
+    dev,
+    await planGraph(dev, await environmentResources(dev, { bundle, purpose: 'destroy' })),
+    silent,
+  );
 
   const where = { partition: 'aws', region: REGION, accountId: ACCOUNT, resourceTags };
-  requests = [...(await iamRequests(recordedCalls(Object.values(w.mocks)), where)), ...dockerPushRequests(dev.arns.ecrRepository)];
+  requests = [
+    ...(await iamRequests(recordedCalls(Object.values(w.mocks)), where)),
+    ...dockerPushRequests(dev.arns.ecrRepository),
+  ];
   const policy = deployerPolicy({ partition: 'aws', accountId: ACCOUNT, release: parseRelease(YAML) });
   verdict = await judge({ principal: DEPLOYER, accountId: ACCOUNT, policy: policy.deployer, requests });
-  if (process.env.IAM_DEBUG) console.log([...new Set(requests.filter((r) => /^(sts|ecr|lambda|cloudwatch|servicequotas|application-autoscaling|iam|apigateway):/.test(r.action)).map((r) => `${r.action} ${r.resource} ${r.why}`))].join('\n'));
+  if (process.env.IAM_DEBUG)
+    console.log(
+      [
+        ...new Set(
+          requests
+            .filter((r) =>
+              /^(sts|ecr|lambda|cloudwatch|servicequotas|application-autoscaling|iam|apigateway):/.test(r.action),
+            )
+            .map((r) => `${r.action} ${r.resource} ${r.why}`),
+        ),
+      ].join('\n'),
+    );
 }, 120_000);
 
 afterAll(() => undefined);
@@ -180,7 +266,16 @@ afterAll(() => undefined);
 describe('the identity that runs model-deploy', () => {
   it('made the calls of every command (logs reads and the policy simulation among them)', () => {
     const actions = new Set(requests.map((r) => r.action));
-    for (const a of ['sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'logs:FilterLogEvents', 'logs:GetLogEvents', 'logs:DescribeLogStreams', 'iam:SimulatePrincipalPolicy', 'iam:PassRole', 'kms:CreateGrant']) {
+    for (const a of [
+      'sagemaker:CreateEndpoint',
+      'sagemaker:UpdateEndpoint',
+      'logs:FilterLogEvents',
+      'logs:GetLogEvents',
+      'logs:DescribeLogStreams',
+      'iam:SimulatePrincipalPolicy',
+      'iam:PassRole',
+      'kms:CreateGrant',
+    ]) {
       expect(actions).toContain(a);
     }
   });

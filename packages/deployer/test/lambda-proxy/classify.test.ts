@@ -1,6 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { isRetryable, toProxyError } from '../../src/lambda-proxy/classify.js';
-import { accessDenied, connRefused, modelError, notReady, throttling, unavailable, validation, wrappedSocketError } from './sdk-errors.js';
+import {
+  accessDenied,
+  connRefused,
+  modelError,
+  notReady,
+  throttling,
+  unavailable,
+  validation,
+  wrappedSocketError,
+} from './sdk-errors.js';
 
 describe('which SageMaker Runtime errors are retried', () => {
   it.each([
@@ -40,10 +49,19 @@ describe('mapping errors to HTTP', () => {
     expect(toProxyError(throttling(), 4, 1000)).toMatchObject({ status: 429, code: 'MS_PROXY_THROTTLED' });
     expect(toProxyError(unavailable(), 4, 1000)).toMatchObject({ status: 503, code: 'MS_PROXY_ENDPOINT_UNAVAILABLE' });
     expect(toProxyError(notReady(), 4, 1000).message).toContain('not ready');
-    expect(toProxyError(wrappedSocketError('socket hang up'), 3, 1000)).toMatchObject({ status: 503, code: 'MS_PROXY_ENDPOINT_UNAVAILABLE' });
-    expect(toProxyError(new Error('something else entirely'), 1, 1000)).toMatchObject({ status: 500, code: 'MS_PROXY_INTERNAL' });
+    expect(toProxyError(wrappedSocketError('socket hang up'), 3, 1000)).toMatchObject({
+      status: 503,
+      code: 'MS_PROXY_ENDPOINT_UNAVAILABLE',
+    });
+    expect(toProxyError(new Error('something else entirely'), 1, 1000)).toMatchObject({
+      status: 500,
+      code: 'MS_PROXY_INTERNAL',
+    });
     expect(toProxyError(validation(), 1, 1000)).toMatchObject({ status: 503, code: 'MS_PROXY_ENDPOINT_UNAVAILABLE' });
-    expect(toProxyError(validation('Inference id too long'), 1, 1000)).toMatchObject({ status: 400, code: 'MS_PROXY_REJECTED' });
+    expect(toProxyError(validation('Inference id too long'), 1, 1000)).toMatchObject({
+      status: 400,
+      code: 'MS_PROXY_REJECTED',
+    });
     expect(toProxyError(accessDenied(), 1, 1000)).toMatchObject({ status: 502, code: 'MS_PROXY_ACCESS_DENIED' });
   });
 
@@ -55,6 +73,10 @@ describe('mapping errors to HTTP', () => {
       error: { error: { code: 'MS_RUNTIME_INVALID_INPUT', message: 'bad', path: '/instances/0' } },
     });
     expect(isRetryable(err)).toBe(false);
-    expect(toProxyError(err, 1, 1000)).toMatchObject({ status: 400, code: 'MS_PROXY_INVALID_INPUT', message: expect.stringContaining('bad at /instances/0') });
+    expect(toProxyError(err, 1, 1000)).toMatchObject({
+      status: 400,
+      code: 'MS_PROXY_INVALID_INPUT',
+      message: expect.stringContaining('bad at /instances/0'),
+    });
   });
 });

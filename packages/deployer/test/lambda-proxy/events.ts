@@ -7,7 +7,9 @@ export function predictEvent(body: unknown, headers: Record<string, string> = {}
     path: '/predict',
     resource: '/predict',
     // One spelling per header name, as API Gateway sends them.
-    headers: Object.keys(headers).some((h) => h.toLowerCase() === 'content-type') ? headers : { 'Content-Type': 'application/json', ...headers },
+    headers: Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')
+      ? headers
+      : { 'Content-Type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
     isBase64Encoded: false,
     requestContext: { requestId: 'apigw-req-1', stage: 'dev', authorizer: { claims: { sub: 'u1' } } },

@@ -20,12 +20,21 @@ let url: string;
 const seen: { id?: string; attrs?: string }[] = [];
 
 beforeAll(async () => {
-  service = createService({ model, cache: { kind: 'memory' }, logLevel: 'silent', fastPath: false, configure: (app) => {
-    app.use((req, _res, next) => {
-      seen.push({ id: req.headers['x-request-id'] as string | undefined, attrs: req.headers['x-amzn-sagemaker-custom-attributes'] as string | undefined });
-      next();
-    });
-  } });
+  service = createService({
+    model,
+    cache: { kind: 'memory' },
+    logLevel: 'silent',
+    fastPath: false,
+    configure: (app) => {
+      app.use((req, _res, next) => {
+        seen.push({
+          id: req.headers['x-request-id'] as string | undefined,
+          attrs: req.headers['x-amzn-sagemaker-custom-attributes'] as string | undefined,
+        });
+        next();
+      });
+    },
+  });
   const { port } = await service.listen(0, '127.0.0.1');
   url = `http://127.0.0.1:${port}`;
 });
@@ -41,7 +50,12 @@ function handlerFor(endpoint: string, env: Record<string, string> = {}) {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts: 1,
   });
-  const config = loadProxyConfig({ MS_ENDPOINT_NAME: 'ms-threshold-dev', MS_RETRY_BASE_DELAY_MS: '5', MS_RETRY_MAX_DELAY_MS: '10', ...env });
+  const config = loadProxyConfig({
+    MS_ENDPOINT_NAME: 'ms-threshold-dev',
+    MS_RETRY_BASE_DELAY_MS: '5',
+    MS_RETRY_MAX_DELAY_MS: '10',
+    ...env,
+  });
   return createHandler({ config, runtime, endpointStatus: async () => ({ status: 'InService' }), log: () => {} });
 }
 
@@ -79,7 +93,9 @@ describe('handler -> SageMaker Runtime SDK -> runtime server', () => {
     expect(down.statusCode).toBe(503);
     expect(JSON.parse(down.body).error.code).toBe('MS_PROXY_ENDPOINT_UNAVAILABLE');
     const rules = JSON.stringify({ rules: [], default: 'small' });
-    const fallback = await handlerFor(dead, { MS_RETRY_MAX_ATTEMPTS: '2', MS_FALLBACK_RULES: rules })(predictEvent({ instances: [[1]] }));
+    const fallback = await handlerFor(dead, { MS_RETRY_MAX_ATTEMPTS: '2', MS_FALLBACK_RULES: rules })(
+      predictEvent({ instances: [[1]] }),
+    );
     expect(JSON.parse(fallback.body)).toEqual({ predictions: ['small'], source: 'fallback' });
   });
 });

@@ -33,7 +33,12 @@ function scripted(errors: unknown[]): InvokeClient & { calls: number[] } {
 const maxJitter: RetryClock = { ...systemClock, random: () => 0.999999 };
 
 function config(env: Record<string, string> = {}) {
-  return loadProxyConfig({ MS_ENDPOINT_NAME: 'ms-iris-dev', MS_RETRY_BASE_DELAY_MS: '100', MS_RETRY_MAX_DELAY_MS: '400', ...env });
+  return loadProxyConfig({
+    MS_ENDPOINT_NAME: 'ms-iris-dev',
+    MS_RETRY_BASE_DELAY_MS: '100',
+    MS_RETRY_MAX_DELAY_MS: '400',
+    ...env,
+  });
 }
 
 describe('backoff delays', () => {
@@ -74,7 +79,12 @@ describe('handler retries with fake timers', () => {
 
   it('stops after maxAttempts and answers 429 with the stable error body', async () => {
     const runtime = scripted([throttling(), throttling(), throttling(), throttling(), throttling()]);
-    const handler = createHandler({ config: config({ MS_RETRY_MAX_ATTEMPTS: '3' }), runtime, clock: maxJitter, log: () => {} });
+    const handler = createHandler({
+      config: config({ MS_RETRY_MAX_ATTEMPTS: '3' }),
+      runtime,
+      clock: maxJitter,
+      log: () => {},
+    });
     const pending = handler(predictEvent({ instances: [[1]] }));
     await jest.advanceTimersByTimeAsync(10_000);
     const result = await pending;
@@ -117,7 +127,9 @@ describe('handler retries with fake timers', () => {
     const runtime: InvokeClient = {
       send: (_cmd, options) =>
         new Promise((_resolve, reject) => {
-          options?.abortSignal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
+          options?.abortSignal?.addEventListener('abort', () =>
+            reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
+          );
         }),
     };
     const handler = createHandler({
@@ -137,7 +149,9 @@ describe('handler retries with fake timers', () => {
     const attempt = jest.fn(async () => {
       throw validation('x');
     });
-    await expect(withRetry(attempt, () => false, { attempts: 3, baseDelayMs: 1, maxDelayMs: 1, totalBudgetMs: 100 })).rejects.toMatchObject({
+    await expect(
+      withRetry(attempt, () => false, { attempts: 3, baseDelayMs: 1, maxDelayMs: 1, totalBudgetMs: 100 }),
+    ).rejects.toMatchObject({
       reason: 'not-retryable',
       attempts: 1,
     });

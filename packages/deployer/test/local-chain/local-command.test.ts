@@ -23,7 +23,13 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ms-local-'));
   await writeFile(join(dir, 'release.yaml'), RELEASE);
   service = createService({
-    model: { name: 'irisl', version: '1', instanceSchema: { type: 'number' }, predictionSchema: { type: 'number' }, predict: (xs: number[]) => xs.map((x) => x * 2) },
+    model: {
+      name: 'irisl',
+      version: '1',
+      instanceSchema: { type: 'number' },
+      predictionSchema: { type: 'number' },
+      predict: (xs: number[]) => xs.map((x) => x * 2),
+    },
     logLevel: 'silent',
   });
   const { port } = await service.listen(0, '127.0.0.1');
@@ -44,7 +50,11 @@ describe('model-deploy local', () => {
           // "Until stopped" = until this callback returns: call the printed URL with the printed token meanwhile.
           localCommand(rt, exit, async () => {
             const info = JSON.parse((rt.io.stdout as unknown as CapturingWriter).text());
-            const res = await fetch(info.predict, { method: 'POST', headers: { authorization: info.token, 'content-type': 'application/json' }, body: '{"instances":[2,5]}' });
+            const res = await fetch(info.predict, {
+              method: 'POST',
+              headers: { authorization: info.token, 'content-type': 'application/json' },
+              body: '{"instances":[2,5]}',
+            });
             whileUp = { status: res.status, body: await res.json() };
           }),
       ],

@@ -15,7 +15,9 @@ const stderrOf = (args: string[]) =>
 
 describe('startErrorOf', () => {
   it('an unbuilt project: the "Cannot find module" line', () => {
-    expect(startErrorOf(stderrOf(['dist/server.js']))).toBe(`Error: Cannot find module '${join(dir, 'dist', 'server.js')}'`);
+    expect(startErrorOf(stderrOf(['dist/server.js']))).toBe(
+      `Error: Cannot find module '${join(dir, 'dist', 'server.js')}'`,
+    );
   });
 
   it('an error thrown at start: its own line, with its class', () => {
@@ -25,7 +27,8 @@ describe('startErrorOf', () => {
   });
 
   it("the runtime's one-line start error as it is", () => {
-    const line = 'model-service: [MS_RUNTIME_CONFIG_INVALID] Invalid configuration: PORT=8080 is already in use on 127.0.0.1';
+    const line =
+      'model-service: [MS_RUNTIME_CONFIG_INVALID] Invalid configuration: PORT=8080 is already in use on 127.0.0.1';
     expect(startErrorOf(`\n${line}\n`)).toBe(line);
   });
 

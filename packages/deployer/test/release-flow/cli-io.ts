@@ -10,7 +10,13 @@ export interface CapturingWriter {
 
 export type Builder = (rt: CliRuntime, exit: (code: number) => void) => Command;
 
-export async function runCommand(builders: Builder[], argv: string[], env: NodeJS.ProcessEnv, deps: CliDeps = {}, cwd = process.cwd()) {
+export async function runCommand(
+  builders: Builder[],
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  deps: CliDeps = {},
+  cwd = process.cwd(),
+) {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
@@ -21,9 +27,13 @@ export async function runCommand(builders: Builder[], argv: string[], env: NodeJ
     isTTY: false,
   };
   let code = 0;
-  const program = createProgram({ io, deps }, (c) => {
-    code = c;
-  }, builders);
+  const program = createProgram(
+    { io, deps },
+    (c) => {
+      code = c;
+    },
+    builders,
+  );
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

@@ -34,7 +34,11 @@ const REQUESTS: IrisInstance[][] = [
   [[6.9, 3.1, 5.4, 2.1]],
   [[6.3, 2.8, 5.1, 1.5]],
   [[6.0, 2.7, 5.1, 1.6]],
-  [[4.9, 3.0, 1.4, 0.2], [6.4, 3.2, 4.5, 1.5], [7.7, 3.8, 6.7, 2.2]],
+  [
+    [4.9, 3.0, 1.4, 0.2],
+    [6.4, 3.2, 4.5, 1.5],
+    [7.7, 3.8, 6.7, 2.2],
+  ],
 ];
 
 let trained: Service;
@@ -45,11 +49,29 @@ const ports = { trained: 0, unscaled: 0 };
 let chain: LocalChain;
 let dir: string;
 
-const deps = { createClients: (o: Parameters<typeof createAwsClients>[0]) => createAwsClients({ ...o, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) };
+const deps = {
+  createClients: (o: Parameters<typeof createAwsClients>[0]) =>
+    createAwsClients({ ...o, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+};
 
 function verify(extra: string[] = []) {
   const env = { ...chain.awsEnv, MODEL_DEPLOY_PASSWORD: chain.pool.password };
-  const argv = ['verify', 'dev', '--dir', dir, '--url', chain.apiUrl, '--username', chain.pool.username, '--client-id', chain.pool.clientId, '--requests', '10', '--json', ...extra];
+  const argv = [
+    'verify',
+    'dev',
+    '--dir',
+    dir,
+    '--url',
+    chain.apiUrl,
+    '--username',
+    chain.pool.username,
+    '--client-id',
+    chain.pool.clientId,
+    '--requests',
+    '10',
+    '--json',
+    ...extra,
+  ];
   return runCommand([verifyCommand], argv, env, deps);
 }
 
@@ -63,7 +85,9 @@ function startForwarder(): Promise<number> {
     upstream.on('error', () => res.writeHead(502).end());
     req.pipe(upstream);
   });
-  return new Promise((resolve) => forwarder.listen(0, '127.0.0.1', () => resolve((forwarder.address() as { port: number }).port)));
+  return new Promise((resolve) =>
+    forwarder.listen(0, '127.0.0.1', () => resolve((forwarder.address() as { port: number }).port)),
+  );
 }
 
 beforeAll(async () => {
@@ -73,7 +97,15 @@ beforeAll(async () => {
   // The golden set: what the trained model answers, computed in process.
   const model = createIrisModel();
   await model.load?.();
-  const lines = await Promise.all(REQUESTS.map(async (instances) => JSON.stringify({ request: { instances }, response: { predictions: await model.predict(instances) }, tolerance: 1e-9 })));
+  const lines = await Promise.all(
+    REQUESTS.map(async (instances) =>
+      JSON.stringify({
+        request: { instances },
+        response: { predictions: await model.predict(instances) },
+        tolerance: 1e-9,
+      }),
+    ),
+  );
   await writeFile(join(dir, 'tests-golden.jsonl'), `${lines.join('\n')}\n`);
   // The same weights served without their standardisation (means 0, stds 1).
   const file = JSON.parse(readFileSync(MODEL_PATH, 'utf8')) as { means: number[]; stds: number[] };
@@ -82,7 +114,11 @@ beforeAll(async () => {
   await writeFile(join(dir, 'unscaled-model.json'), JSON.stringify(file));
 
   trained = createService({ model: createIrisModel(), cache: { kind: 'off' }, logLevel: 'silent' });
-  unscaled = createService({ model: createIrisModel({ modelPath: join(dir, 'unscaled-model.json') }), cache: { kind: 'off' }, logLevel: 'silent' });
+  unscaled = createService({
+    model: createIrisModel({ modelPath: join(dir, 'unscaled-model.json') }),
+    cache: { kind: 'off' },
+    logLevel: 'silent',
+  });
   ports.trained = (await trained.listen(0, '127.0.0.1')).port;
   ports.unscaled = (await unscaled.listen(0, '127.0.0.1')).port;
   target = `http://127.0.0.1:${ports.trained}`;
@@ -111,7 +147,10 @@ describe('verify.golden on the local chain with the iris model', () => {
     const { code, stdout } = await verify(['--golden', 'tests-golden.jsonl']);
     const report = JSON.parse(stdout);
     const golden = report.checks.find((c: { id: string }) => c.id === 'verify.golden');
-    expect(golden).toMatchObject({ status: 'pass', message: expect.stringContaining(`${REQUESTS.length}/${REQUESTS.length} golden answers match`) });
+    expect(golden).toMatchObject({
+      status: 'pass',
+      message: expect.stringContaining(`${REQUESTS.length}/${REQUESTS.length} golden answers match`),
+    });
     expect(code).toBe(0);
     expect(parseVerifiedTag(chain.endpointTags.get(VERIFIED_TAG))?.result).toBe('pass');
   });
@@ -122,7 +161,11 @@ describe('verify.golden on the local chain with the iris model', () => {
       const { code, stdout } = await verify(['--golden', 'tests-golden.jsonl']);
       const report = JSON.parse(stdout);
       const status = Object.fromEntries(report.checks.map((c: { id: string; status: string }) => [c.id, c.status]));
-      expect(status).toMatchObject({ 'verify.auth.valid-token-accepted': 'pass', 'verify.input.invalid-rejected': 'pass', 'verify.golden': 'fail' });
+      expect(status).toMatchObject({
+        'verify.auth.valid-token-accepted': 'pass',
+        'verify.input.invalid-rejected': 'pass',
+        'verify.golden': 'fail',
+      });
       const golden = report.checks.find((c: { id: string }) => c.id === 'verify.golden');
       expect(golden.message).toMatch(/golden answers differ: line \d+: \$\.predictions\[0\]\./);
       expect(golden.fix).toMatch(/not the trained one/);
@@ -134,13 +177,22 @@ describe('verify.golden on the local chain with the iris model', () => {
   });
 
   it('fails on the generator placeholder, and --skip-golden records partial (which promote refuses)', async () => {
-    await writeFile(join(dir, 'placeholder.jsonl'), '{"placeholder":true,"artifact":"model/model.onnx","message":"replace me with real answers"}\n');
+    await writeFile(
+      join(dir, 'placeholder.jsonl'),
+      '{"placeholder":true,"artifact":"model/model.onnx","message":"replace me with real answers"}\n',
+    );
     const placeholder = JSON.parse((await verify(['--golden', 'placeholder.jsonl', '--no-record'])).stdout);
-    expect(placeholder.checks.find((c: { id: string }) => c.id === 'verify.golden')).toMatchObject({ status: 'fail', message: expect.stringContaining("still the generator's placeholder") });
+    expect(placeholder.checks.find((c: { id: string }) => c.id === 'verify.golden')).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining("still the generator's placeholder"),
+    });
 
     const { code, stdout } = await verify(['--skip-golden']);
     expect(code).toBe(0);
-    expect(JSON.parse(stdout).checks.find((c: { id: string }) => c.id === 'verify.golden')).toMatchObject({ status: 'skip', message: expect.stringContaining('--skip-golden') });
+    expect(JSON.parse(stdout).checks.find((c: { id: string }) => c.id === 'verify.golden')).toMatchObject({
+      status: 'skip',
+      message: expect.stringContaining('--skip-golden'),
+    });
     expect(parseVerifiedTag(chain.endpointTags.get(VERIFIED_TAG))?.result).toBe('partial');
   });
 });

@@ -18,7 +18,11 @@ environments:
 `;
 const deps = {
   createClients: (o: Parameters<typeof createAwsClients>[0]) =>
-    createAwsClients({ ...o, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, sleep: async () => {} } }),
+    createAwsClients({
+      ...o,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, sleep: async () => {} },
+    }),
 };
 
 let dir: string;
@@ -38,7 +42,9 @@ const verify = () => runCommand([verifyCommand], ['verify', 'dev', '--dir', dir,
 
 describe('verify looks the API up through the api-gateway module', () => {
   it('reads every page before saying the API is not there', async () => {
-    api.on(GetRestApisCommand, { position: undefined }).resolves({ items: [{ id: 'a1', name: 'someone-else' }], position: 'p2' });
+    api
+      .on(GetRestApisCommand, { position: undefined })
+      .resolves({ items: [{ id: 'a1', name: 'someone-else' }], position: 'p2' });
     api.on(GetRestApisCommand, { position: 'p2' }).resolves({ items: [{ id: 'a2', name: 'another' }] });
     const { code, stderr } = await verify();
     expect(code).toBe(1);
@@ -48,9 +54,14 @@ describe('verify looks the API up through the api-gateway module', () => {
   });
 
   it('an AccessDenied is an AWS error naming the call and what to do (exit 1), not a bug (exit 70)', async () => {
-    api.on(GetRestApisCommand).rejects(new APIGatewayServiceException({
-      name: 'AccessDeniedException', $fault: 'client', message: 'User is not authorized to perform: apigateway:GET', $metadata: { httpStatusCode: 403 },
-    }));
+    api.on(GetRestApisCommand).rejects(
+      new APIGatewayServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        message: 'User is not authorized to perform: apigateway:GET',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
     const { code, stderr } = await verify();
     expect(code).toBe(1);
     expect(stderr).toContain('MS_DEPLOY_AWS_ACCESS_DENIED: GetRestApis on API Gateway was denied');

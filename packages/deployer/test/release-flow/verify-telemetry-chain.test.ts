@@ -9,7 +9,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand, type FilterLogEventsCommandInput } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  DescribeLogStreamsCommand,
+  FilterLogEventsCommand,
+  type FilterLogEventsCommandInput,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { createService, type Service } from '@model-service/runtime';
 import { createAwsClients } from '../../src/aws/clients.js';
@@ -29,7 +34,8 @@ const FN_GROUP = '/aws/lambda/ms-irisl-dev-proxy';
 const EP_GROUP = '/aws/sagemaker/Endpoints/ms-irisl-dev';
 
 const model = {
-  name: 'irisl', version: '1',
+  name: 'irisl',
+  version: '1',
   instanceSchema: { type: 'array', items: { type: 'number' } },
   predictionSchema: { type: 'integer' },
   predict: (rows: number[][]) => rows.map((r) => (r[0]! > 2 ? 1 : 0)),
@@ -44,13 +50,32 @@ let proxyLogs = true;
 let logs: AwsStub<any, any, any>;
 let cw: AwsStub<any, any, any>;
 
-const deps = { createClients: (o: Parameters<typeof createAwsClients>[0]) => createAwsClients({ ...o, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) };
+const deps = {
+  createClients: (o: Parameters<typeof createAwsClients>[0]) =>
+    createAwsClients({ ...o, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+};
 
 function verify(extra: string[] = []) {
   // As in AWS: no local-chain marker, so the CloudWatch checks run.
   const { [LOCAL_CHAIN_ENV]: _local, ...awsEnv } = chain.awsEnv;
   const env = { ...awsEnv, MODEL_DEPLOY_PASSWORD: chain.pool.password };
-  const argv = ['verify', 'dev', '--dir', dir, '--url', chain.apiUrl, '--username', chain.pool.username, '--client-id', chain.pool.clientId, '--requests', '8', '--no-record', '--json', ...extra];
+  const argv = [
+    'verify',
+    'dev',
+    '--dir',
+    dir,
+    '--url',
+    chain.apiUrl,
+    '--username',
+    chain.pool.username,
+    '--client-id',
+    chain.pool.clientId,
+    '--requests',
+    '8',
+    '--no-record',
+    '--json',
+    ...extra,
+  ];
   return runCommand([verifyCommand], argv, env, deps);
 }
 
@@ -59,13 +84,20 @@ beforeAll(async () => {
   await writeFile(join(dir, 'release.yaml'), RELEASE);
   await writeFile(join(dir, 'sample-request.json'), '{"instances":[[1,2],[3,4]]}');
   await mkdir(join(dir, 'tests'));
-  await writeFile(join(dir, 'tests', 'golden.jsonl'), '{"request":{"instances":[[3,0]]},"response":{"predictions":[1]}}\n');
+  await writeFile(
+    join(dir, 'tests', 'golden.jsonl'),
+    '{"request":{"instances":[[3,0]]},"response":{"predictions":[1]}}\n',
+  );
   service = createService({ model, cache: { kind: 'memory' }, logLevel: 'silent' });
   const { port } = await service.listen(0, '127.0.0.1');
   chain = await startLocalChain({
     runtimeUrl: `http://127.0.0.1:${port}`,
-    endpointName: 'ms-irisl-dev', functionName: 'ms-irisl-dev-proxy', stage: 'dev',
-    poolName: 'ms-irisl-dev-users', clientName: 'ms-irisl-dev-machine-client', retryTotalBudgetMs: 300,
+    endpointName: 'ms-irisl-dev',
+    functionName: 'ms-irisl-dev-proxy',
+    stage: 'dev',
+    poolName: 'ms-irisl-dev-users',
+    clientName: 'ms-irisl-dev-machine-client',
+    retryTotalBudgetMs: 300,
     log: (entry) => {
       if (proxyLogs) proxyLines.push({ timestamp: Date.now(), message: JSON.stringify(entry) });
     },
@@ -83,16 +115,33 @@ beforeEach(() => {
   proxyLogs = true;
   logs = mockClient(CloudWatchLogsClient);
   cw = mockClient(CloudWatchClient);
-  logs.on(DescribeLogStreamsCommand).callsFake(() => ({ logStreams: [{ logStreamName: '2026/11/25/[$LATEST]0a1b', lastEventTimestamp: Date.now(), arn: 'arn:x' }] }));
+  logs.on(DescribeLogStreamsCommand).callsFake(() => ({
+    logStreams: [{ logStreamName: '2026/11/25/[$LATEST]0a1b', lastEventTimestamp: Date.now(), arn: 'arn:x' }],
+  }));
   logs.on(FilterLogEventsCommand).callsFake((input: FilterLogEventsCommandInput) => {
     if (input.logGroupName !== FN_GROUP) return { events: [], searchedLogStreams: [] };
     // A tiny CloudWatch: the `?"term"` alternatives of the pattern, over the captured lines.
     const terms = [...(input.filterPattern ?? '').matchAll(/\?"([^"]+)"/g)].map((m) => m[1]!);
-    const events = proxyLines.filter((l) => l.timestamp >= (input.startTime ?? 0) && terms.some((t) => l.message.includes(t)));
-    return { events: events.map((e, i) => ({ ...e, logStreamName: '2026/11/25/[$LATEST]0a1b', eventId: String(i), ingestionTime: e.timestamp })), searchedLogStreams: [] };
+    const events = proxyLines.filter(
+      (l) => l.timestamp >= (input.startTime ?? 0) && terms.some((t) => l.message.includes(t)),
+    );
+    return {
+      events: events.map((e, i) => ({
+        ...e,
+        logStreamName: '2026/11/25/[$LATEST]0a1b',
+        eventId: String(i),
+        ingestionTime: e.timestamp,
+      })),
+      searchedLogStreams: [],
+    };
   });
   cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
-    MetricDataResults: input.MetricDataQueries!.map((q) => ({ Id: q.Id, StatusCode: 'Complete', Timestamps: [new Date()], Values: [{ invocations: 12, latency: 900, lambdaErrors: 0, cpu: 12, memory: 30 }[q.Id!]!] })),
+    MetricDataResults: input.MetricDataQueries!.map((q) => ({
+      Id: q.Id,
+      StatusCode: 'Complete',
+      Timestamps: [new Date()],
+      Values: [{ invocations: 12, latency: 900, lambdaErrors: 0, cpu: 12, memory: 30 }[q.Id!]!],
+    })),
   }));
 });
 afterEach(() => {
@@ -106,15 +155,27 @@ describe('verify reads CloudWatch after its own traffic (local chain + mocked Cl
     const { code, stdout } = await verify();
     const report = JSON.parse(stdout);
     const byId = Object.fromEntries(report.checks.map((c: { id: string }) => [c.id, c]));
-    for (const id of ['verify.logs.exist', 'verify.logs.errors', 'verify.logs.requests', 'verify.metrics', 'verify.utilization']) expect({ id, status: byId[id].status }).toEqual({ id, status: 'pass' });
+    for (const id of [
+      'verify.logs.exist',
+      'verify.logs.errors',
+      'verify.logs.requests',
+      'verify.metrics',
+      'verify.utilization',
+    ])
+      expect({ id, status: byId[id].status }).toEqual({ id, status: 'pass' });
     expect(code).toBe(0);
     // The ids verify looked for are ones the proxy logged for requests that reached the model.
-    const pattern = logs.commandCalls(FilterLogEventsCommand).map((c) => c.args[0].input).find((i) => i.filterPattern!.includes('verify-'))!.filterPattern!;
+    const pattern = logs
+      .commandCalls(FilterLogEventsCommand)
+      .map((c) => c.args[0].input)
+      .find((i) => i.filterPattern!.includes('verify-'))!.filterPattern!;
     const ids = [...pattern.matchAll(/\?"([^"]+)"/g)].map((m) => m[1]!);
     expect(ids).toHaveLength(5);
     for (const id of ids) {
       expect(id).toMatch(/^verify-[0-9a-f]{8}-\d+$/);
-      expect(proxyLines.some((l) => JSON.parse(l.message).requestId === id && JSON.parse(l.message).status === 200)).toBe(true);
+      expect(
+        proxyLines.some((l) => JSON.parse(l.message).requestId === id && JSON.parse(l.message).status === 200),
+      ).toBe(true);
     }
     // Errors are searched from the endpoint's last deploy (the stand-in's LastModifiedTime), not from verify's start.
     const searches = logs.commandCalls(FilterLogEventsCommand).map((c) => c.args[0].input);
@@ -128,13 +189,27 @@ describe('verify reads CloudWatch after its own traffic (local chain + mocked Cl
     const { code, stdout } = await verify(['--telemetry-timeout', '1']);
     const report = JSON.parse(stdout);
     const check = report.checks.find((c: { id: string }) => c.id === 'verify.logs.requests');
-    expect(check).toMatchObject({ status: 'fail', message: expect.stringMatching(/^after \d+ s, 5\/5 of verify's request ids are not in \/aws\/lambda\/ms-irisl-dev-proxy/), fix: expect.stringContaining('requestId') });
+    expect(check).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(
+        /^after \d+ s, 5\/5 of verify's request ids are not in \/aws\/lambda\/ms-irisl-dev-proxy/,
+      ),
+      fix: expect.stringContaining('requestId'),
+    });
     expect(code).toBe(1);
   });
 
   it('fails verify.logs.errors when an error-level line was logged since the deploy', async () => {
-    logs.on(FilterLogEventsCommand, { logGroupName: EP_GROUP, filterPattern: ERROR_JSON_PATTERN })
-      .resolves({ events: [{ logStreamName: 'AllTraffic/i-1', timestamp: Date.now(), message: '{"level":50,"msg":"predict failed: out of memory"}', eventId: '1' }] });
+    logs.on(FilterLogEventsCommand, { logGroupName: EP_GROUP, filterPattern: ERROR_JSON_PATTERN }).resolves({
+      events: [
+        {
+          logStreamName: 'AllTraffic/i-1',
+          timestamp: Date.now(),
+          message: '{"level":50,"msg":"predict failed: out of memory"}',
+          eventId: '1',
+        },
+      ],
+    });
     const { code, stdout } = await verify(['--telemetry-timeout', '1']);
     const check = JSON.parse(stdout).checks.find((c: { id: string }) => c.id === 'verify.logs.errors');
     expect(check).toMatchObject({ status: 'fail', message: expect.stringContaining('predict failed: out of memory') });

@@ -34,11 +34,28 @@ let service: Service;
 let chain: LocalChain;
 let dir: string;
 
-const deps = { createClients: (o: Parameters<typeof createAwsClients>[0]) => createAwsClients({ ...o, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) };
+const deps = {
+  createClients: (o: Parameters<typeof createAwsClients>[0]) =>
+    createAwsClients({ ...o, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+};
 
 function verify(extra: string[] = []) {
   const env = { ...chain.awsEnv, MODEL_DEPLOY_PASSWORD: chain.pool.password };
-  const argv = ['verify', 'dev', '--dir', dir, '--url', chain.apiUrl, '--username', chain.pool.username, '--client-id', chain.pool.clientId, '--requests', '20', ...extra];
+  const argv = [
+    'verify',
+    'dev',
+    '--dir',
+    dir,
+    '--url',
+    chain.apiUrl,
+    '--username',
+    chain.pool.username,
+    '--client-id',
+    chain.pool.clientId,
+    '--requests',
+    '20',
+    ...extra,
+  ];
   return runCommand([verifyCommand], argv, env, deps);
 }
 
@@ -47,7 +64,10 @@ beforeAll(async () => {
   await writeFile(join(dir, 'release.yaml'), RELEASE);
   await writeFile(join(dir, 'sample-request.json'), '{"instances":[[1,2],[3,4]]}');
   await mkdir(join(dir, 'tests'));
-  await writeFile(join(dir, 'tests', 'golden.jsonl'), '{"request":{"instances":[[1,2],[3,4]]},"response":{"predictions":[0,1]},"tolerance":1e-6}\n{"request":{"instances":[[2.5,0]]},"response":{"predictions":[1]}}\n');
+  await writeFile(
+    join(dir, 'tests', 'golden.jsonl'),
+    '{"request":{"instances":[[1,2],[3,4]]},"response":{"predictions":[0,1]},"tolerance":1e-6}\n{"request":{"instances":[[2.5,0]]},"response":{"predictions":[1]}}\n',
+  );
   service = createService({ model, cache: { kind: 'memory' }, logLevel: 'silent' });
   const { port } = await service.listen(0, '127.0.0.1');
   chain = await startLocalChain({
@@ -84,10 +104,22 @@ describe('model-deploy verify on the local chain', () => {
   it('reports the CloudWatch checks as skip with the reason on the local chain (never a silent pass), and throughput as skip without --load', async () => {
     const report = JSON.parse((await verify(['--json', '--no-record'])).stdout);
     const byId = Object.fromEntries(report.checks.map((c: { id: string }) => [c.id, c]));
-    for (const id of ['verify.logs.exist', 'verify.logs.errors', 'verify.logs.requests', 'verify.metrics', 'verify.utilization']) {
-      expect(byId[id]).toMatchObject({ status: 'skip', message: expect.stringContaining('local chain (MODEL_DEPLOY_LOCAL_CHAIN=1): no CloudWatch') });
+    for (const id of [
+      'verify.logs.exist',
+      'verify.logs.errors',
+      'verify.logs.requests',
+      'verify.metrics',
+      'verify.utilization',
+    ]) {
+      expect(byId[id]).toMatchObject({
+        status: 'skip',
+        message: expect.stringContaining('local chain (MODEL_DEPLOY_LOCAL_CHAIN=1): no CloudWatch'),
+      });
     }
-    expect(byId['verify.slo.throughput']).toMatchObject({ status: 'skip', message: expect.stringContaining('verify dev --load') });
+    expect(byId['verify.slo.throughput']).toMatchObject({
+      status: 'skip',
+      message: expect.stringContaining('verify dev --load'),
+    });
   });
 
   it('--load holds the target rate through the whole chain, and fails (exit 1) on a gate it cannot meet', async () => {
@@ -97,19 +129,58 @@ describe('model-deploy verify on the local chain', () => {
     // latencies meet the gates depends on this shared machine's load, so the verdict is checked
     // for consistency with the measured numbers here; the thresholds have fake-clock tests.
     expect(ok.throughput).toMatchObject({ targetRps: 10, requests: 20, errors: 0, errorRate: 0, dropped: 0 });
-    expect(throughput.message).toMatch(/20 requests in \d+(\.\d)? s at [\d.]+\/s \(target 10\/s\), p95 [\d.]+ ms, p99 [\d.]+ ms, error rate 0\.0000$/);
-    expect(throughput.status).toBe(judgeThroughput(ok.throughput, { targetRps: 10, seconds: 2, p95LatencyMs: 5000, p99LatencyMs: 10000, errorRate: 0.05 }).status);
+    expect(throughput.message).toMatch(
+      /20 requests in \d+(\.\d)? s at [\d.]+\/s \(target 10\/s\), p95 [\d.]+ ms, p99 [\d.]+ ms, error rate 0\.0000$/,
+    );
+    expect(throughput.status).toBe(
+      judgeThroughput(ok.throughput, {
+        targetRps: 10,
+        seconds: 2,
+        p95LatencyMs: 5000,
+        p99LatencyMs: 10000,
+        errorRate: 0.05,
+      }).status,
+    );
 
     const strict = await mkdtemp(join(tmpdir(), 'ms-verify-load-'));
     try {
-      await writeFile(join(strict, 'release.yaml'), RELEASE.replace('slo: { p95LatencyMs: 5000, errorRate: 0.05 }', 'slo: { p95LatencyMs: 5000, errorRate: 0.05, p99LatencyMs: 0.001, targetRps: 5 }'));
+      await writeFile(
+        join(strict, 'release.yaml'),
+        RELEASE.replace(
+          'slo: { p95LatencyMs: 5000, errorRate: 0.05 }',
+          'slo: { p95LatencyMs: 5000, errorRate: 0.05, p99LatencyMs: 0.001, targetRps: 5 }',
+        ),
+      );
       await writeFile(join(strict, 'sample-request.json'), '{"instances":[[1,2]]}');
       const env = { ...chain.awsEnv, MODEL_DEPLOY_PASSWORD: chain.pool.password };
-      const argv = ['verify', 'dev', '--dir', strict, '--url', chain.apiUrl, '--username', chain.pool.username, '--client-id', chain.pool.clientId, '--requests', '5', '--skip-golden', '--load', '--load-seconds', '1', '--no-record', '--json'];
+      const argv = [
+        'verify',
+        'dev',
+        '--dir',
+        strict,
+        '--url',
+        chain.apiUrl,
+        '--username',
+        chain.pool.username,
+        '--client-id',
+        chain.pool.clientId,
+        '--requests',
+        '5',
+        '--skip-golden',
+        '--load',
+        '--load-seconds',
+        '1',
+        '--no-record',
+        '--json',
+      ];
       const { code, stdout } = await runCommand([verifyCommand], argv, env, deps);
       const failed = JSON.parse(stdout).checks.find((c: { id: string }) => c.id === 'verify.slo.throughput');
       expect(code).toBe(1);
-      expect(failed).toMatchObject({ status: 'fail', message: expect.stringMatching(/p99 [\d.]+ ms > 0\.001 ms: 5 requests/), fix: expect.stringContaining('p99LatencyMs') });
+      expect(failed).toMatchObject({
+        status: 'fail',
+        message: expect.stringMatching(/p99 [\d.]+ ms > 0\.001 ms: 5 requests/),
+        fix: expect.stringContaining('p99LatencyMs'),
+      });
     } finally {
       await rm(strict, { recursive: true, force: true });
     }
@@ -117,7 +188,19 @@ describe('model-deploy verify on the local chain', () => {
 
   it('fails the token checks (exit 1) when the password is wrong, naming them', async () => {
     const env = { ...chain.awsEnv, MODEL_DEPLOY_PASSWORD: 'wrong-Password1!' };
-    const argv = ['verify', 'dev', '--dir', dir, '--url', chain.apiUrl, '--username', chain.pool.username, '--client-id', chain.pool.clientId, '--no-record'];
+    const argv = [
+      'verify',
+      'dev',
+      '--dir',
+      dir,
+      '--url',
+      chain.apiUrl,
+      '--username',
+      chain.pool.username,
+      '--client-id',
+      chain.pool.clientId,
+      '--no-record',
+    ];
     const { code, stdout, stderr } = await runCommand([verifyCommand], argv, env, deps);
     expect(code).toBe(1);
     expect(stdout).toMatch(/PASS {2}verify\.auth\.no-token-rejected/);
@@ -146,7 +229,12 @@ describe('model-deploy verify on the local chain', () => {
     const empty = await mkdtemp(join(tmpdir(), 'ms-verify-empty-'));
     try {
       await writeFile(join(empty, 'release.yaml'), RELEASE);
-      const { code, stderr } = await runCommand([verifyCommand], ['verify', 'dev', '--dir', empty, '--url', chain.apiUrl], chain.awsEnv, deps);
+      const { code, stderr } = await runCommand(
+        [verifyCommand],
+        ['verify', 'dev', '--dir', empty, '--url', chain.apiUrl],
+        chain.awsEnv,
+        deps,
+      );
       expect(code).toBe(1);
       expect(stderr).toContain('MS_DEPLOY_VERIFY_INPUT');
     } finally {

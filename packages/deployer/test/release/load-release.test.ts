@@ -32,7 +32,12 @@ describe('loadRelease', () => {
     expect(release.image).toEqual({ repository: 'iris', keepLast: 5, platform: 'linux/amd64' });
     expect(release.slo).toEqual({ p95LatencyMs: 250, errorRate: 0.02 });
     expect(release.promotion.order).toEqual(['dev', 'prod']);
-    expect(release.environments.prod?.autoscaling).toEqual({ enabled: true, minCapacity: 2, maxCapacity: 4, targetInvocationsPerInstance: 100 });
+    expect(release.environments.prod?.autoscaling).toEqual({
+      enabled: true,
+      minCapacity: 2,
+      maxCapacity: 4,
+      targetInvocationsPerInstance: 100,
+    });
   });
 
   test('a directory resolves to its release.yaml', async () => {
@@ -43,7 +48,10 @@ describe('loadRelease', () => {
 
   test('a missing file is MS_DEPLOY_RELEASE_NOT_FOUND naming the path', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'release-'));
-    await expect(loadRelease(dir)).rejects.toMatchObject({ code: 'MS_DEPLOY_RELEASE_NOT_FOUND', message: expect.stringContaining(join(dir, 'release.yaml')) });
+    await expect(loadRelease(dir)).rejects.toMatchObject({
+      code: 'MS_DEPLOY_RELEASE_NOT_FOUND',
+      message: expect.stringContaining(join(dir, 'release.yaml')),
+    });
   });
 
   test('a directory where the file should be is MS_DEPLOY_RELEASE_READ', async () => {
@@ -70,14 +78,17 @@ describe('parseRelease defaults', () => {
     expect(r.promotion).toEqual({ order: ['dev'], strategy: 'canary', canaryPercent: 10, waitMinutes: 5 });
     expect(r.ci).toEqual({ provider: 'github' });
     expect(r.environments.dev).toEqual({
-      instanceType: 'ml.t2.medium', instanceCount: 1,
+      instanceType: 'ml.t2.medium',
+      instanceCount: 1,
       autoscaling: { enabled: false, minCapacity: 1, maxCapacity: 2, targetInvocationsPerInstance: 100 },
     });
     expect(r.iam).toBeUndefined();
   });
 
   test('default promotion order follows dev, qa, staging, prod whatever the file order', () => {
-    const r = parseRelease(`${MINIMAL}  prod: { instanceType: ml.m5.large, instanceCount: 2 }\n  qa: { instanceType: ml.t2.medium }\n`);
+    const r = parseRelease(
+      `${MINIMAL}  prod: { instanceType: ml.m5.large, instanceCount: 2 }\n  qa: { instanceType: ml.t2.medium }\n`,
+    );
     expect(r.promotion.order).toEqual(['dev', 'qa', 'prod']);
   });
 
@@ -92,7 +103,9 @@ describe('parseRelease defaults', () => {
 
   test('environmentOf an undefined env is MS_DEPLOY_UNKNOWN_ENV listing the known ones', () => {
     const r = parseRelease(MINIMAL);
-    expect(() => environmentOf(r, 'prod')).toThrow(expect.objectContaining({ code: 'MS_DEPLOY_UNKNOWN_ENV', message: expect.stringContaining('defined: dev') }));
+    expect(() => environmentOf(r, 'prod')).toThrow(
+      expect.objectContaining({ code: 'MS_DEPLOY_UNKNOWN_ENV', message: expect.stringContaining('defined: dev') }),
+    );
   });
 });
 
@@ -115,18 +128,66 @@ describe('parseRelease errors name the step, the YAML path and the reason', () =
     ['missing region', MINIMAL.replace('region: eu-west-1\n', ''), 'region', 'is required'],
     ['bad region', MINIMAL.replace('eu-west-1', 'Europe'), 'region', 'does not match'],
     ['bad model name', MINIMAL.replace('name: iris', 'name: Iris_Model'), 'model.name', 'does not match'],
-    ['unknown instance type', MINIMAL.replace('ml.t2.medium', 'm5.large'), 'environments.dev.instanceType', 'must be one of: ml.t2.medium'],
+    [
+      'unknown instance type',
+      MINIMAL.replace('ml.t2.medium', 'm5.large'),
+      'environments.dev.instanceType',
+      'must be one of: ml.t2.medium',
+    ],
     ['unknown env name', MINIMAL.replace('  dev:', '  test:'), 'environments.test', 'not an allowed name'],
-    ['typo in a field', MINIMAL.replace('instanceType: ml.t2.medium', 'instanceType: ml.t2.medium, instanceCont: 2'), 'environments.dev.instanceCont', 'not a known field'],
-    ['count below 1', MINIMAL.replace('instanceType: ml.t2.medium', 'instanceType: ml.t2.medium, instanceCount: 0'), 'environments.dev.instanceCount', 'must be >= 1'],
-    ['volume too big', MINIMAL.replace('instanceType: ml.t2.medium', 'instanceType: ml.t2.medium, volumeSizeGb: 1000'), 'environments.dev.volumeSizeGb', 'must be <= 512'],
+    [
+      'typo in a field',
+      MINIMAL.replace('instanceType: ml.t2.medium', 'instanceType: ml.t2.medium, instanceCont: 2'),
+      'environments.dev.instanceCont',
+      'not a known field',
+    ],
+    [
+      'count below 1',
+      MINIMAL.replace('instanceType: ml.t2.medium', 'instanceType: ml.t2.medium, instanceCount: 0'),
+      'environments.dev.instanceCount',
+      'must be >= 1',
+    ],
+    [
+      'volume too big',
+      MINIMAL.replace('instanceType: ml.t2.medium', 'instanceType: ml.t2.medium, volumeSizeGb: 1000'),
+      'environments.dev.volumeSizeGb',
+      'must be <= 512',
+    ],
     ['wrong apiVersion', MINIMAL.replace('model-service/v1', 'v2'), 'apiVersion', 'must be "model-service/v1"'],
-    ['quota period', `${MINIMAL}api: { quota: { period: YEAR } }\n`, 'api.quota.period', 'must be one of: DAY, WEEK, MONTH'],
-    ['bad role arn', `${MINIMAL}iam: { lambdaRoleArn: 'arn:aws:iam::12:role/x' }\n`, 'iam.lambdaRoleArn', 'does not match'],
-    ['no environments', MINIMAL.replace(/environments:[\s\S]*$/, 'environments: {}\n'), 'environments', 'must NOT have fewer than 1 properties'],
+    [
+      'quota period',
+      `${MINIMAL}api: { quota: { period: YEAR } }\n`,
+      'api.quota.period',
+      'must be one of: DAY, WEEK, MONTH',
+    ],
+    [
+      'bad role arn',
+      `${MINIMAL}iam: { lambdaRoleArn: 'arn:aws:iam::12:role/x' }\n`,
+      'iam.lambdaRoleArn',
+      'does not match',
+    ],
+    [
+      'no environments',
+      MINIMAL.replace(/environments:[\s\S]*$/, 'environments: {}\n'),
+      'environments',
+      'must NOT have fewer than 1 properties',
+    ],
     ['kmsKeyId not an ARN', `${MINIMAL}kmsKeyId: my-key\n`, 'kmsKeyId', 'does not match ^arn:aws'],
-    ['per-env kmsKeyId of another service', MINIMAL.replace('{ instanceType: ml.t2.medium }', "{ instanceType: ml.t2.medium, kmsKeyId: 'arn:aws:s3:eu-west-1:123456789012:key/abc' }"), 'environments.dev.kmsKeyId', 'does not match'],
-    ['kmsKeyId with a short account', `${MINIMAL}kmsKeyId: 'arn:aws:kms:eu-west-1:1234:key/abc'\n`, 'kmsKeyId', 'does not match'],
+    [
+      'per-env kmsKeyId of another service',
+      MINIMAL.replace(
+        '{ instanceType: ml.t2.medium }',
+        "{ instanceType: ml.t2.medium, kmsKeyId: 'arn:aws:s3:eu-west-1:123456789012:key/abc' }",
+      ),
+      'environments.dev.kmsKeyId',
+      'does not match',
+    ],
+    [
+      'kmsKeyId with a short account',
+      `${MINIMAL}kmsKeyId: 'arn:aws:kms:eu-west-1:1234:key/abc'\n`,
+      'kmsKeyId',
+      'does not match',
+    ],
   ])('%s -> MS_DEPLOY_RELEASE_INVALID', (_name, text, yamlPath, reason) => {
     const f = failure(text);
     expect(f.code).toBe('MS_DEPLOY_RELEASE_INVALID');
@@ -141,18 +202,36 @@ describe('parseRelease errors name the step, the YAML path and the reason', () =
   });
 
   test('min > max -> MS_DEPLOY_RELEASE_AUTOSCALING_BOUNDS', () => {
-    const f = failure(MINIMAL.replace('{ instanceType: ml.t2.medium }', '{ instanceType: ml.t2.medium, autoscaling: { minCapacity: 3, maxCapacity: 2 } }'));
-    expect(f).toMatchObject({ code: 'MS_DEPLOY_RELEASE_AUTOSCALING_BOUNDS', params: { yamlPath: 'environments.dev.autoscaling', min: 3, max: 2 } });
+    const f = failure(
+      MINIMAL.replace(
+        '{ instanceType: ml.t2.medium }',
+        '{ instanceType: ml.t2.medium, autoscaling: { minCapacity: 3, maxCapacity: 2 } }',
+      ),
+    );
+    expect(f).toMatchObject({
+      code: 'MS_DEPLOY_RELEASE_AUTOSCALING_BOUNDS',
+      params: { yamlPath: 'environments.dev.autoscaling', min: 3, max: 2 },
+    });
   });
 
   test('prod with autoscaling and one instance -> MS_DEPLOY_RELEASE_PROD_CAPACITY at instanceCount', () => {
-    const f = failure(`${MINIMAL}  prod: { instanceType: ml.m5.large, instanceCount: 1, autoscaling: { enabled: true, minCapacity: 2, maxCapacity: 4 } }\n`);
-    expect(f).toMatchObject({ code: 'MS_DEPLOY_RELEASE_PROD_CAPACITY', params: { yamlPath: 'environments.prod.instanceCount' } });
+    const f = failure(
+      `${MINIMAL}  prod: { instanceType: ml.m5.large, instanceCount: 1, autoscaling: { enabled: true, minCapacity: 2, maxCapacity: 4 } }\n`,
+    );
+    expect(f).toMatchObject({
+      code: 'MS_DEPLOY_RELEASE_PROD_CAPACITY',
+      params: { yamlPath: 'environments.prod.instanceCount' },
+    });
   });
 
   test('prod with autoscaling minCapacity 1 -> MS_DEPLOY_RELEASE_PROD_CAPACITY at minCapacity', () => {
-    const f = failure(`${MINIMAL}  prod: { instanceType: ml.m5.large, instanceCount: 2, autoscaling: { enabled: true, minCapacity: 1, maxCapacity: 4 } }\n`);
-    expect(f).toMatchObject({ code: 'MS_DEPLOY_RELEASE_PROD_CAPACITY', params: { yamlPath: 'environments.prod.autoscaling.minCapacity' } });
+    const f = failure(
+      `${MINIMAL}  prod: { instanceType: ml.m5.large, instanceCount: 2, autoscaling: { enabled: true, minCapacity: 1, maxCapacity: 4 } }\n`,
+    );
+    expect(f).toMatchObject({
+      code: 'MS_DEPLOY_RELEASE_PROD_CAPACITY',
+      params: { yamlPath: 'environments.prod.autoscaling.minCapacity' },
+    });
   });
 
   test('prod without autoscaling may run one instance', () => {
@@ -162,7 +241,9 @@ describe('parseRelease errors name the step, the YAML path and the reason', () =
   test('kmsKeyId: a key ARN or alias ARN, top level and per environment', () => {
     const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const alias = 'arn:aws-us-gov:kms:us-gov-west-1:123456789012:alias/team/ms-iris';
-    const r = parseRelease(`${MINIMAL}  prod: { instanceType: ml.m5.large, kmsKeyId: '${alias}' }\nkmsKeyId: '${key}'\n`);
+    const r = parseRelease(
+      `${MINIMAL}  prod: { instanceType: ml.m5.large, kmsKeyId: '${alias}' }\nkmsKeyId: '${key}'\n`,
+    );
     expect(r.kmsKeyId).toBe(key);
     expect(r.environments.prod?.kmsKeyId).toBe(alias);
     expect(r.environments.dev?.kmsKeyId).toBeUndefined();
@@ -171,7 +252,10 @@ describe('parseRelease errors name the step, the YAML path and the reason', () =
 
   test('promotion.order naming an undefined env -> MS_DEPLOY_RELEASE_PROMOTION_ORDER with the index', () => {
     const f = failure(`${MINIMAL}promotion: { order: [dev, staging] }\n`);
-    expect(f).toMatchObject({ code: 'MS_DEPLOY_RELEASE_PROMOTION_ORDER', params: { yamlPath: 'promotion.order[1]', env: 'staging' } });
+    expect(f).toMatchObject({
+      code: 'MS_DEPLOY_RELEASE_PROMOTION_ORDER',
+      params: { yamlPath: 'promotion.order[1]', env: 'staging' },
+    });
   });
 });
 

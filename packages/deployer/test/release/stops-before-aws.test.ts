@@ -14,10 +14,30 @@ afterEach(() => restoreAll(mocks));
 const CASES: [string, ErrorCode, Record<string, string>, string[]][] = [
   ['no release.yaml', 'MS_DEPLOY_RELEASE_NOT_FOUND', {}, ['up', 'dev']],
   ['broken YAML', 'MS_DEPLOY_RELEASE_PARSE', { 'release.yaml': 'model: [\n' }, ['up', 'dev']],
-  ['schema violation', 'MS_DEPLOY_RELEASE_INVALID', { 'release.yaml': RELEASE_YAML.replace('ml.t2.medium', 'ml.t2.gigantic') }, ['up', 'dev']],
-  ['min > max', 'MS_DEPLOY_RELEASE_AUTOSCALING_BOUNDS', { 'release.yaml': RELEASE_YAML.replace('minCapacity: 2, maxCapacity: 4', 'minCapacity: 5, maxCapacity: 4') }, ['plan', 'prod']],
-  ['prod too small', 'MS_DEPLOY_RELEASE_PROD_CAPACITY', { 'release.yaml': RELEASE_YAML.replace('instanceCount: 2', 'instanceCount: 1') }, ['plan', 'dev']],
-  ['promotion order', 'MS_DEPLOY_RELEASE_PROMOTION_ORDER', { 'release.yaml': `${RELEASE_YAML}promotion: { order: [dev, qa, prod] }\n` }, ['up', 'dev']],
+  [
+    'schema violation',
+    'MS_DEPLOY_RELEASE_INVALID',
+    { 'release.yaml': RELEASE_YAML.replace('ml.t2.medium', 'ml.t2.gigantic') },
+    ['up', 'dev'],
+  ],
+  [
+    'min > max',
+    'MS_DEPLOY_RELEASE_AUTOSCALING_BOUNDS',
+    { 'release.yaml': RELEASE_YAML.replace('minCapacity: 2, maxCapacity: 4', 'minCapacity: 5, maxCapacity: 4') },
+    ['plan', 'prod'],
+  ],
+  [
+    'prod too small',
+    'MS_DEPLOY_RELEASE_PROD_CAPACITY',
+    { 'release.yaml': RELEASE_YAML.replace('instanceCount: 2', 'instanceCount: 1') },
+    ['plan', 'dev'],
+  ],
+  [
+    'promotion order',
+    'MS_DEPLOY_RELEASE_PROMOTION_ORDER',
+    { 'release.yaml': `${RELEASE_YAML}promotion: { order: [dev, qa, prod] }\n` },
+    ['up', 'dev'],
+  ],
   ['unknown env', 'MS_DEPLOY_UNKNOWN_ENV', { 'release.yaml': RELEASE_YAML }, ['up', 'staging']],
 ];
 
@@ -26,7 +46,12 @@ describe('bad release.yaml -> no AWS call', () => {
     const project = tempProject(files);
     let clientsCreated = 0;
     const run = await cli([...argv, '--dir', project.dir], {
-      deps: { createClients: () => { clientsCreated += 1; throw new Error('no client may be created'); } },
+      deps: {
+        createClients: () => {
+          clientsCreated += 1;
+          throw new Error('no client may be created');
+        },
+      },
     });
     project.cleanup();
     expect(run.code).toBe(1);

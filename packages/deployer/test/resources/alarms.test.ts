@@ -1,7 +1,19 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { DeleteAlarmsCommand, DescribeAlarmsCommand, PutMetricAlarmCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import {
+  DeleteAlarmsCommand,
+  DescribeAlarmsCommand,
+  PutMetricAlarmCommand,
+  type MetricAlarm,
+} from '@aws-sdk/client-cloudwatch';
 import { alarms, errorRateAlarm, latencyAlarm } from '../../src/resources/alarms.js';
-import { mockAll, mutatingCommands, RELEASE_YAML, restoreAll, testContext, type Mocks } from '../helpers/aws-context.js';
+import {
+  mockAll,
+  mutatingCommands,
+  RELEASE_YAML,
+  restoreAll,
+  testContext,
+  type Mocks,
+} from '../helpers/aws-context.js';
 import { runChain } from '../helpers/run-chain.js';
 
 let mocks: Mocks;
@@ -36,16 +48,35 @@ describe('alarms', () => {
     const puts = mocks.cloudWatch.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input);
     expect(puts).toHaveLength(2);
     const [rate, latency] = puts;
-    expect(rate).toMatchObject({ AlarmName: 'ms-iris-dev-error-rate', Threshold: 0.01, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
-    expect(rate!.Metrics!.map((m) => m.MetricStat?.Metric?.MetricName ?? m.Expression)).toEqual(['Invocation5XXErrors', 'Invocations', 'IF(invocations > 0, errors / invocations, 0)']);
-    expect(rate!.Metrics![0]!.MetricStat!.Metric!.Dimensions).toEqual([{ Name: 'EndpointName', Value: 'ms-iris-dev' }, { Name: 'VariantName', Value: 'AllTraffic' }]);
-    expect(latency).toMatchObject({ MetricName: 'ModelLatency', Namespace: 'AWS/SageMaker', ExtendedStatistic: 'p95', Threshold: 500_000 });
+    expect(rate).toMatchObject({
+      AlarmName: 'ms-iris-dev-error-rate',
+      Threshold: 0.01,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(rate!.Metrics!.map((m) => m.MetricStat?.Metric?.MetricName ?? m.Expression)).toEqual([
+      'Invocation5XXErrors',
+      'Invocations',
+      'IF(invocations > 0, errors / invocations, 0)',
+    ]);
+    expect(rate!.Metrics![0]!.MetricStat!.Metric!.Dimensions).toEqual([
+      { Name: 'EndpointName', Value: 'ms-iris-dev' },
+      { Name: 'VariantName', Value: 'AllTraffic' },
+    ]);
+    expect(latency).toMatchObject({
+      MetricName: 'ModelLatency',
+      Namespace: 'AWS/SageMaker',
+      ExtendedStatistic: 'p95',
+      Threshold: 500_000,
+    });
     expect(latency!.Tags).toEqual(expect.arrayContaining([{ Key: 'model-service:managed-by', Value: 'model-deploy' }]));
   });
 
   test('no change: alarms echoed back by AWS compare equal -> zero mutating calls', async () => {
     const ctx = testContext();
-    mocks.cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [asAws(errorRateAlarm(ctx)), asAws(latencyAlarm(ctx))] });
+    mocks.cloudWatch
+      .on(DescribeAlarmsCommand)
+      .resolves({ MetricAlarms: [asAws(errorRateAlarm(ctx)), asAws(latencyAlarm(ctx))] });
     const { plans } = await runChain(ctx, [alarms]);
     expect(plans[0]!.action).toBe('no-change');
     expect(mutatingCommands(mocks)).toEqual([]);
@@ -53,10 +84,15 @@ describe('alarms', () => {
 
   test('update: a new p95 SLO re-puts only the latency alarm', async () => {
     const old = testContext();
-    mocks.cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [asAws(errorRateAlarm(old)), asAws(latencyAlarm(old))] });
+    mocks.cloudWatch
+      .on(DescribeAlarmsCommand)
+      .resolves({ MetricAlarms: [asAws(errorRateAlarm(old)), asAws(latencyAlarm(old))] });
     const ctx = testContext({ yaml: RELEASE_YAML.replace('p95LatencyMs: 500', 'p95LatencyMs: 200') });
     const { plans } = await runChain(ctx, [alarms]);
-    expect(plans[0]).toMatchObject({ action: 'update', diffs: [{ field: 'ms-iris-dev-p95-latency', from: 500_000, to: 200_000 }] });
+    expect(plans[0]).toMatchObject({
+      action: 'update',
+      diffs: [{ field: 'ms-iris-dev-p95-latency', from: 500_000, to: 200_000 }],
+    });
     expect(mutatingCommands(mocks)).toEqual(['PutMetricAlarmCommand']);
   });
 
@@ -64,12 +100,16 @@ describe('alarms', () => {
     const ctx = testContext();
     mocks.cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [asAws(errorRateAlarm(ctx))] });
     await runChain(ctx, [alarms]);
-    expect(mocks.cloudWatch.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input.AlarmName)).toEqual(['ms-iris-dev-p95-latency']);
+    expect(mocks.cloudWatch.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input.AlarmName)).toEqual([
+      'ms-iris-dev-p95-latency',
+    ]);
   });
 
   test('destroy deletes both by name', async () => {
     const ctx = testContext();
     await alarms.destroy!(ctx, alarms.desired(ctx, {}));
-    expect(mocks.cloudWatch.commandCalls(DeleteAlarmsCommand)[0]!.args[0].input).toEqual({ AlarmNames: ['ms-iris-dev-error-rate', 'ms-iris-dev-p95-latency'] });
+    expect(mocks.cloudWatch.commandCalls(DeleteAlarmsCommand)[0]!.args[0].input).toEqual({
+      AlarmNames: ['ms-iris-dev-error-rate', 'ms-iris-dev-p95-latency'],
+    });
   });
 });

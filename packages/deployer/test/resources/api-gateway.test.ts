@@ -9,12 +9,19 @@ beforeEach(() => {
 });
 afterEach(() => restoreAll(mocks));
 
-const UPSTREAM = { lambdaFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:ms-iris-dev-proxy', userPoolArn: 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc' };
+const UPSTREAM = {
+  lambdaFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:ms-iris-dev-proxy',
+  userPoolArn: 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc',
+};
 
 describe('api-gateway resource', () => {
   it('findApi reads the pages until the API with that name', async () => {
-    mocks.apiGateway.on(GetRestApisCommand, { position: undefined }).resolves({ items: [{ id: 'x1', name: 'other' }], position: 'p2' });
-    mocks.apiGateway.on(GetRestApisCommand, { position: 'p2' }).resolves({ items: [{ id: 'a7', name: 'ms-iris-dev-api' }] });
+    mocks.apiGateway
+      .on(GetRestApisCommand, { position: undefined })
+      .resolves({ items: [{ id: 'x1', name: 'other' }], position: 'p2' });
+    mocks.apiGateway
+      .on(GetRestApisCommand, { position: 'p2' })
+      .resolves({ items: [{ id: 'a7', name: 'ms-iris-dev-api' }] });
     const ctx = testContext();
     expect((await findApi(ctx.clients.apiGateway, 'ms-iris-dev-api'))?.id).toBe('a7');
   });
@@ -31,7 +38,10 @@ describe('api-gateway resource', () => {
   });
 
   it('/predict requires the key only when release.yaml asks for one; /health never', () => {
-    expect(apiRoutes(true).map((r) => [r.path, r.apiKeyRequired])).toEqual([['predict', true], ['health', false]]);
+    expect(apiRoutes(true).map((r) => [r.path, r.apiKeyRequired])).toEqual([
+      ['predict', true],
+      ['health', false],
+    ]);
     expect(apiRoutes(false).every((r) => !r.apiKeyRequired)).toBe(true);
   });
 

@@ -1,12 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
-  CreateApiKeyCommand, CreateUsagePlanCommand, CreateUsagePlanKeyCommand, DeleteApiKeyCommand, DeleteUsagePlanCommand,
-  GetApiKeysCommand, GetUsagePlanKeysCommand, GetUsagePlansCommand, UpdateUsagePlanCommand,
+  CreateApiKeyCommand,
+  CreateUsagePlanCommand,
+  CreateUsagePlanKeyCommand,
+  DeleteApiKeyCommand,
+  DeleteUsagePlanCommand,
+  GetApiKeysCommand,
+  GetUsagePlanKeysCommand,
+  GetUsagePlansCommand,
+  UpdateUsagePlanCommand,
 } from '@aws-sdk/client-api-gateway';
 import { apiKeyResource, work, type ApiKeyDesired, type ApiKeyObserved } from '../../src/resources/api-key.js';
 import { mockAll, RELEASE_YAML, restoreAll, testContext, type Mocks } from '../helpers/aws-context.js';
 
-const WITH_KEY = RELEASE_YAML.replace('region: eu-west-1', 'region: eu-west-1\napi: { apiKey: true, throttle: { rateLimit: 5, burstLimit: 10 }, quota: { limit: 1000, period: DAY } }');
+const WITH_KEY = RELEASE_YAML.replace(
+  'region: eu-west-1',
+  'region: eu-west-1\napi: { apiKey: true, throttle: { rateLimit: 5, burstLimit: 10 }, quota: { limit: 1000, period: DAY } }',
+);
 const UPSTREAM = { restApiId: 'api123' };
 
 let mocks: Mocks;
@@ -19,7 +29,13 @@ afterEach(() => restoreAll(mocks));
 
 const desiredFor = (yaml: string): ApiKeyDesired => apiKeyResource.desired(testContext({ yaml }), UPSTREAM);
 const inPlace = (d: ApiKeyDesired): ApiKeyObserved => ({
-  usagePlan: { id: 'plan1', throttle: { ...d.limits!.throttle }, quota: { ...d.limits!.quota }, stages: ['api123:dev'], keyIds: ['key1'] },
+  usagePlan: {
+    id: 'plan1',
+    throttle: { ...d.limits!.throttle },
+    quota: { ...d.limits!.quota },
+    stages: ['api123:dev'],
+    keyIds: ['key1'],
+  },
   apiKeyId: 'key1',
 });
 
@@ -44,15 +60,32 @@ describe('api-key resource', () => {
     expect(plan).toMatchObject({ kind: 'api-key', name: 'ms-iris-dev-key', action: 'create' });
     expect(await apiKeyResource.apply(ctx, plan, d, observed)).toEqual({ apiKeyId: 'key9' });
     expect(mocks.apiGateway.commandCalls(CreateUsagePlanCommand)[0]!.args[0].input).toMatchObject({
-      name: 'ms-iris-dev-usage-plan', apiStages: [{ apiId: 'api123', stage: 'dev' }], throttle: { rateLimit: 5, burstLimit: 10 }, quota: { limit: 1000, period: 'DAY' },
+      name: 'ms-iris-dev-usage-plan',
+      apiStages: [{ apiId: 'api123', stage: 'dev' }],
+      throttle: { rateLimit: 5, burstLimit: 10 },
+      quota: { limit: 1000, period: 'DAY' },
     });
-    expect(mocks.apiGateway.commandCalls(CreateUsagePlanKeyCommand)[0]!.args[0].input).toEqual({ usagePlanId: 'plan9', keyId: 'key9', keyType: 'API_KEY' });
+    expect(mocks.apiGateway.commandCalls(CreateUsagePlanKeyCommand)[0]!.args[0].input).toEqual({
+      usagePlanId: 'plan9',
+      keyId: 'key9',
+      keyType: 'API_KEY',
+    });
   });
 
   it('finds what exists through observe: a plan and key in place plan no change', async () => {
     const ctx = testContext({ yaml: WITH_KEY });
     const d = apiKeyResource.desired(ctx, UPSTREAM);
-    mocks.apiGateway.on(GetUsagePlansCommand).resolves({ items: [{ id: 'plan1', name: 'ms-iris-dev-usage-plan', throttle: { rateLimit: 5, burstLimit: 10 }, quota: { limit: 1000, period: 'DAY' }, apiStages: [{ apiId: 'api123', stage: 'dev' }] }] });
+    mocks.apiGateway.on(GetUsagePlansCommand).resolves({
+      items: [
+        {
+          id: 'plan1',
+          name: 'ms-iris-dev-usage-plan',
+          throttle: { rateLimit: 5, burstLimit: 10 },
+          quota: { limit: 1000, period: 'DAY' },
+          apiStages: [{ apiId: 'api123', stage: 'dev' }],
+        },
+      ],
+    });
     mocks.apiGateway.on(GetUsagePlanKeysCommand).resolves({ items: [{ id: 'key1' }] });
     mocks.apiGateway.on(GetApiKeysCommand).resolves({ items: [{ id: 'key1', name: 'ms-iris-dev-key' }] });
     const observed = await apiKeyResource.observe(ctx, d);
@@ -62,7 +95,10 @@ describe('api-key resource', () => {
 
   it('a changed limit is one UpdateUsagePlan with the patch, nothing re-created', () => {
     const d = desiredFor(WITH_KEY.replace('rateLimit: 5', 'rateLimit: 7'));
-    const w = work(d, { ...inPlace(d), usagePlan: { ...inPlace(d).usagePlan!, throttle: { rateLimit: 5, burstLimit: 10 } } });
+    const w = work(d, {
+      ...inPlace(d),
+      usagePlan: { ...inPlace(d).usagePlan!, throttle: { rateLimit: 5, burstLimit: 10 } },
+    });
     expect(w.action).toBe('update');
     expect(w.createKey).toBe(false);
     expect(w.planPatch).toEqual([{ op: 'replace', path: '/throttle/rateLimit', value: '7' }]);
@@ -80,6 +116,8 @@ describe('api-key resource', () => {
     await apiKeyResource.apply(ctx, plan, d, observed);
     const names = mocks.apiGateway.calls().map((c) => (c.args[0] as object).constructor.name);
     expect(names).toEqual(['UpdateUsagePlanCommand', 'DeleteUsagePlanCommand', 'DeleteApiKeyCommand']);
-    expect(mocks.apiGateway.commandCalls(UpdateUsagePlanCommand)[0]!.args[0].input.patchOperations).toEqual([{ op: 'remove', path: '/apiStages', value: 'api123:dev' }]);
+    expect(mocks.apiGateway.commandCalls(UpdateUsagePlanCommand)[0]!.args[0].input.patchOperations).toEqual([
+      { op: 'remove', path: '/apiStages', value: 'api123:dev' },
+    ]);
   });
 });

@@ -1,10 +1,22 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import {
-  DeleteScalingPolicyCommand, DeregisterScalableTargetCommand, DescribeScalableTargetsCommand, DescribeScalingPoliciesCommand,
-  ObjectNotFoundException, PutScalingPolicyCommand, RegisterScalableTargetCommand,
+  DeleteScalingPolicyCommand,
+  DeregisterScalableTargetCommand,
+  DescribeScalableTargetsCommand,
+  DescribeScalingPoliciesCommand,
+  ObjectNotFoundException,
+  PutScalingPolicyCommand,
+  RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
 import { autoscaling } from '../../src/resources/autoscaling.js';
-import { mockAll, mutatingCommands, RELEASE_YAML, restoreAll, testContext, type Mocks } from '../helpers/aws-context.js';
+import {
+  mockAll,
+  mutatingCommands,
+  RELEASE_YAML,
+  restoreAll,
+  testContext,
+  type Mocks,
+} from '../helpers/aws-context.js';
 import { runChain, planChain } from '../helpers/run-chain.js';
 
 const RESOURCE = 'endpoint/ms-iris-prod/variant/AllTraffic';
@@ -16,9 +28,16 @@ beforeEach(() => {
 afterEach(() => restoreAll(mocks));
 
 function registered(min = 2, max = 4, target = 100) {
-  mocks.autoScaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [{ ResourceId: RESOURCE, MinCapacity: min, MaxCapacity: max } as never] });
+  mocks.autoScaling
+    .on(DescribeScalableTargetsCommand)
+    .resolves({ ScalableTargets: [{ ResourceId: RESOURCE, MinCapacity: min, MaxCapacity: max } as never] });
   mocks.autoScaling.on(DescribeScalingPoliciesCommand).resolves({
-    ScalingPolicies: [{ PolicyName: 'ms-iris-prod-invocations-target', TargetTrackingScalingPolicyConfiguration: { TargetValue: target, ScaleOutCooldown: 60, ScaleInCooldown: 300 } } as never],
+    ScalingPolicies: [
+      {
+        PolicyName: 'ms-iris-prod-invocations-target',
+        TargetTrackingScalingPolicyConfiguration: { TargetValue: target, ScaleOutCooldown: 60, ScaleInCooldown: 300 },
+      } as never,
+    ],
   });
 }
 
@@ -28,12 +47,20 @@ describe('autoscaling', () => {
     expect(plans[0]!.action).toBe('create');
     expect(mutatingCommands(mocks)).toEqual(['RegisterScalableTargetCommand', 'PutScalingPolicyCommand']);
     expect(mocks.autoScaling.commandCalls(RegisterScalableTargetCommand)[0]!.args[0].input).toMatchObject({
-      ServiceNamespace: 'sagemaker', ResourceId: RESOURCE, ScalableDimension: 'sagemaker:variant:DesiredInstanceCount', MinCapacity: 2, MaxCapacity: 4,
+      ServiceNamespace: 'sagemaker',
+      ResourceId: RESOURCE,
+      ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+      MinCapacity: 2,
+      MaxCapacity: 4,
       Tags: expect.objectContaining({ 'model-service:env': 'prod' }),
     });
     expect(mocks.autoScaling.commandCalls(PutScalingPolicyCommand)[0]!.args[0].input).toMatchObject({
-      PolicyName: 'ms-iris-prod-invocations-target', PolicyType: 'TargetTrackingScaling',
-      TargetTrackingScalingPolicyConfiguration: { TargetValue: 100, PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' } },
+      PolicyName: 'ms-iris-prod-invocations-target',
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: 100,
+        PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
+      },
     });
   });
 
@@ -64,17 +91,27 @@ describe('autoscaling', () => {
 
   test('disabled in release.yaml but registered in AWS: policy deleted, target deregistered', async () => {
     registered(1, 2);
-    mocks.autoScaling.on(DeleteScalingPolicyCommand).rejects(new ObjectNotFoundException({ $metadata: { httpStatusCode: 400 }, message: 'No scaling policy found' }));
+    mocks.autoScaling
+      .on(DeleteScalingPolicyCommand)
+      .rejects(new ObjectNotFoundException({ $metadata: { httpStatusCode: 400 }, message: 'No scaling policy found' }));
     const { plans } = await runChain(testContext({ env: 'dev' }), [autoscaling]);
     expect(plans[0]!.action).toBe('delete');
     expect(mutatingCommands(mocks)).toEqual(['DeleteScalingPolicyCommand', 'DeregisterScalableTargetCommand']);
-    expect(mocks.autoScaling.commandCalls(DeregisterScalableTargetCommand)[0]!.args[0].input.ResourceId).toBe('endpoint/ms-iris-dev/variant/AllTraffic');
+    expect(mocks.autoScaling.commandCalls(DeregisterScalableTargetCommand)[0]!.args[0].input.ResourceId).toBe(
+      'endpoint/ms-iris-dev/variant/AllTraffic',
+    );
   });
 
   test('enabling in dev via release.yaml is planned read-only', async () => {
-    const yaml = RELEASE_YAML.replace('volumeSizeGb: 10', 'volumeSizeGb: 10\n    autoscaling: { enabled: true, minCapacity: 1, maxCapacity: 3 }');
+    const yaml = RELEASE_YAML.replace(
+      'volumeSizeGb: 10',
+      'volumeSizeGb: 10\n    autoscaling: { enabled: true, minCapacity: 1, maxCapacity: 3 }',
+    );
     const plans = await planChain(testContext({ yaml, dryRun: true }), [autoscaling]);
-    expect(plans[0]).toMatchObject({ action: 'create', diffs: expect.arrayContaining([{ field: 'maxCapacity', from: undefined, to: 3 }]) });
+    expect(plans[0]).toMatchObject({
+      action: 'create',
+      diffs: expect.arrayContaining([{ field: 'maxCapacity', from: undefined, to: 3 }]),
+    });
     expect(mutatingCommands(mocks)).toEqual([]);
   });
 });

@@ -11,7 +11,8 @@ import { mockAll, RELEASE_YAML, restoreAll, testContext, type Mocks } from '../h
 import { FakeOpsAws } from '../helpers/fake-ops-aws.js';
 
 const NAME = 'ms-iris-dev-monthly';
-const withBudget = (budgetYaml: string, yaml = RELEASE_YAML) => yaml.replace('environments:', `budget: ${budgetYaml}\nenvironments:`);
+const withBudget = (budgetYaml: string, yaml = RELEASE_YAML) =>
+  yaml.replace('environments:', `budget: ${budgetYaml}\nenvironments:`);
 const YAML = withBudget('{ monthlyUsd: 50, alertEmails: [ops@example.com] }');
 
 let mocks: Mocks & { budgets: AwsStub<any, any, any> };
@@ -44,7 +45,10 @@ describe('budget resource', () => {
     expect(input).toEqual({
       AccountId: '123456789012',
       Budget: {
-        BudgetName: NAME, BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: '50.00', Unit: 'USD' },
+        BudgetName: NAME,
+        BudgetType: 'COST',
+        TimeUnit: 'MONTHLY',
+        BudgetLimit: { Amount: '50.00', Unit: 'USD' },
         FilterExpression: {
           And: [
             { Tags: { Key: 'model-service:model', Values: ['iris'], MatchOptions: ['EQUALS'] } },
@@ -53,12 +57,20 @@ describe('budget resource', () => {
         },
       },
       NotificationsWithSubscribers: [80, 100].map((Threshold) => ({
-        Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold, ThresholdType: 'PERCENTAGE' },
+        Notification: {
+          NotificationType: 'ACTUAL',
+          ComparisonOperator: 'GREATER_THAN',
+          Threshold,
+          ThresholdType: 'PERCENTAGE',
+        },
         Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'ops@example.com' }],
       })),
       ResourceTags: expect.arrayContaining([
-        { Key: 'model-service:model', Value: 'iris' }, { Key: 'model-service:team', Value: 'data-science' }, { Key: 'model-service:env', Value: 'dev' },
-        { Key: 'model-service:owner', Value: 'someone@example.com' }, { Key: 'model-service:git-sha', Value: 'abc1234' },
+        { Key: 'model-service:model', Value: 'iris' },
+        { Key: 'model-service:team', Value: 'data-science' },
+        { Key: 'model-service:env', Value: 'dev' },
+        { Key: 'model-service:owner', Value: 'someone@example.com' },
+        { Key: 'model-service:git-sha', Value: 'abc1234' },
       ]),
     });
   });
@@ -69,7 +81,13 @@ describe('budget resource', () => {
     const { plan } = await run(ctxOf());
     expect(plan).toMatchObject({ action: 'no-change', diffs: [] });
     expect(mutating()).toEqual([]);
-    expect(calls()).toEqual(expect.arrayContaining(['DescribeBudgetCommand', 'DescribeNotificationsForBudgetCommand', 'ListTagsForResourceCommand']));
+    expect(calls()).toEqual(
+      expect.arrayContaining([
+        'DescribeBudgetCommand',
+        'DescribeNotificationsForBudgetCommand',
+        'ListTagsForResourceCommand',
+      ]),
+    );
   });
 
   it('without a budget in release.yaml it makes no Budgets call at all, and destroy deletes nothing', async () => {
@@ -103,11 +121,22 @@ describe('budget resource', () => {
     mocks.budgets.resetHistory();
     await run(ctxOf(withBudget('{ monthlyUsd: 50, alertEmails: [ops@example.com], alertAtPercent: [50, 100] }')));
     expect(mutating()).toEqual(['DeleteNotificationCommand', 'CreateNotificationCommand']);
-    expect(ops.budgets.get(NAME)!.notifications.map((n) => n.n.Threshold).sort()).toEqual([100, 50]);
+    expect(
+      ops.budgets
+        .get(NAME)!
+        .notifications.map((n) => n.n.Threshold)
+        .sort(),
+    ).toEqual([100, 50]);
     mocks.budgets.resetHistory();
     await run(ctxOf(withBudget('{ monthlyUsd: 50, alertEmails: [oncall@example.com], alertAtPercent: [50, 100] }')));
-    expect(mutating()).toEqual(['CreateSubscriberCommand', 'DeleteSubscriberCommand', 'CreateSubscriberCommand', 'DeleteSubscriberCommand']);
-    for (const n of ops.budgets.get(NAME)!.notifications) expect(n.subscribers).toEqual([{ SubscriptionType: 'EMAIL', Address: 'oncall@example.com' }]);
+    expect(mutating()).toEqual([
+      'CreateSubscriberCommand',
+      'DeleteSubscriberCommand',
+      'CreateSubscriberCommand',
+      'DeleteSubscriberCommand',
+    ]);
+    for (const n of ops.budgets.get(NAME)!.notifications)
+      expect(n.subscribers).toEqual([{ SubscriptionType: 'EMAIL', Address: 'oncall@example.com' }]);
   });
 
   it('tags that drifted (a new commit) are written back with TagResource', async () => {
@@ -120,9 +149,16 @@ describe('budget resource', () => {
   });
 
   it('emails go to model.owner when alertEmails is not set; environments.<env>.budget overrides the top level', async () => {
-    const yaml = withBudget('{ monthlyUsd: 50 }').replace('    instanceType: ml.m5.large', '    instanceType: ml.m5.large\n    budget: { monthlyUsd: 900, alertAtPercent: [90] }');
+    const yaml = withBudget('{ monthlyUsd: 50 }').replace(
+      '    instanceType: ml.m5.large',
+      '    instanceType: ml.m5.large\n    budget: { monthlyUsd: 900, alertAtPercent: [90] }',
+    );
     const dev = budget.desired(ctxOf(yaml), {});
-    expect(dev.spec).toEqual({ limitUsd: 50, filter: costFilter(ctxOf(yaml)), alerts: [80, 100].map((percent) => ({ percent, emails: ['someone@example.com'] })) });
+    expect(dev.spec).toEqual({
+      limitUsd: 50,
+      filter: costFilter(ctxOf(yaml)),
+      alerts: [80, 100].map((percent) => ({ percent, emails: ['someone@example.com'] })),
+    });
     const prod = budget.desired(ctxOf(yaml, 'prod'), {});
     expect(prod.name).toBe('ms-iris-prod-monthly');
     expect(prod.spec).toMatchObject({ limitUsd: 900, alerts: [{ percent: 90, emails: ['someone@example.com'] }] });
@@ -132,24 +168,36 @@ describe('budget resource', () => {
   it('an owner that is not an email gives a budget without notifications (it still tracks spend)', async () => {
     const yaml = withBudget('{ monthlyUsd: 50 }').replace('owner: someone@example.com', 'owner: "team data science"');
     await run(ctxOf(yaml));
-    expect(mocks.budgets.commandCalls(budgets.CreateBudgetCommand)[0]!.args[0].input.NotificationsWithSubscribers).toEqual([]);
+    expect(
+      mocks.budgets.commandCalls(budgets.CreateBudgetCommand)[0]!.args[0].input.NotificationsWithSubscribers,
+    ).toEqual([]);
   });
 
   it('AccessDenied is wrapped with a deployer code that says what failed', async () => {
-    mocks.budgets.on(budgets.DescribeBudgetCommand).rejects(new budgets.AccessDeniedException({
-      message: 'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: budgets:ViewBudget', $metadata: { httpStatusCode: 400, requestId: 'r1' },
-    }));
+    mocks.budgets.on(budgets.DescribeBudgetCommand).rejects(
+      new budgets.AccessDeniedException({
+        message: 'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: budgets:ViewBudget',
+        $metadata: { httpStatusCode: 400, requestId: 'r1' },
+      }),
+    );
     const ctx = ctxOf();
     const err = await budget.observe(ctx, budget.desired(ctx, {})).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeployerError);
-    expect(err).toMatchObject({ code: 'MS_DEPLOY_AWS_ACCESS_DENIED', message: expect.stringContaining(`DescribeBudget on ${NAME}`) });
+    expect(err).toMatchObject({
+      code: 'MS_DEPLOY_AWS_ACCESS_DENIED',
+      message: expect.stringContaining(`DescribeBudget on ${NAME}`),
+    });
   });
 
   it('ThrottlingException is retried, then the create goes through', async () => {
     let throttled = 0;
     mocks.budgets.on(budgets.CreateBudgetCommand).callsFake(async () => {
       throttled += 1;
-      if (throttled < 3) throw new budgets.ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400, requestId: 'r2' } });
+      if (throttled < 3)
+        throw new budgets.ThrottlingException({
+          message: 'Rate exceeded',
+          $metadata: { httpStatusCode: 400, requestId: 'r2' },
+        });
       return {};
     });
     const { plan } = await run(ctxOf());

@@ -29,26 +29,37 @@ async function run(ctx: DeployContext = testContext()) {
 
 /** Every [namespace, metric, stat] the widgets plot. */
 function plotted(ctx: DeployContext): string[] {
-  return dashboardBody(ctx).widgets.flatMap((w) => ((w.properties.metrics as unknown[][] | undefined) ?? [])
-    .filter((row) => typeof row[0] === 'string')
-    .map((row) => {
-      const opts = row[row.length - 1] as { stat?: string };
-      return `${row[0]} ${row[1]} ${opts.stat ?? w.properties.stat}`;
-    }));
+  return dashboardBody(ctx).widgets.flatMap((w) =>
+    ((w.properties.metrics as unknown[][] | undefined) ?? [])
+      .filter((row) => typeof row[0] === 'string')
+      .map((row) => {
+        const opts = row[row.length - 1] as { stat?: string };
+        return `${row[0]} ${row[1]} ${opts.stat ?? w.properties.stat}`;
+      }),
+  );
 }
 
 describe('cloudwatch dashboard', () => {
   it('shows invocations, latency p50/p95/p99, 4xx/5xx, CPU/memory, instances, Lambda errors/duration, API Gateway 4xx/5xx and the alarms', () => {
     const ctx = testContext();
-    expect(plotted(ctx)).toEqual(expect.arrayContaining([
-      'AWS/SageMaker Invocations Sum',
-      'AWS/SageMaker ModelLatency p50', 'AWS/SageMaker ModelLatency p95', 'AWS/SageMaker ModelLatency p99',
-      'AWS/SageMaker Invocation4XXErrors Sum', 'AWS/SageMaker Invocation5XXErrors Sum',
-      '/aws/sagemaker/Endpoints CPUUtilization Average', '/aws/sagemaker/Endpoints MemoryUtilization Average',
-      'AWS/SageMaker InvocationsPerInstance Sum',
-      'AWS/Lambda Errors Sum', 'AWS/Lambda Duration p50', 'AWS/Lambda Duration p99',
-      'AWS/ApiGateway 4XXError Sum', 'AWS/ApiGateway 5XXError Sum',
-    ]));
+    expect(plotted(ctx)).toEqual(
+      expect.arrayContaining([
+        'AWS/SageMaker Invocations Sum',
+        'AWS/SageMaker ModelLatency p50',
+        'AWS/SageMaker ModelLatency p95',
+        'AWS/SageMaker ModelLatency p99',
+        'AWS/SageMaker Invocation4XXErrors Sum',
+        'AWS/SageMaker Invocation5XXErrors Sum',
+        '/aws/sagemaker/Endpoints CPUUtilization Average',
+        '/aws/sagemaker/Endpoints MemoryUtilization Average',
+        'AWS/SageMaker InvocationsPerInstance Sum',
+        'AWS/Lambda Errors Sum',
+        'AWS/Lambda Duration p50',
+        'AWS/Lambda Duration p99',
+        'AWS/ApiGateway 4XXError Sum',
+        'AWS/ApiGateway 5XXError Sum',
+      ]),
+    );
     const body = JSON.stringify(dashboardBody(ctx));
     // Scoped to this env's resources by their deterministic names.
     expect(body).toContain('"EndpointName","ms-iris-dev","VariantName","AllTraffic"');
@@ -68,7 +79,9 @@ describe('cloudwatch dashboard', () => {
   it('creates it once with PutDashboard; a second run makes only the GetDashboard read', async () => {
     const first = await run();
     expect(first.plan.action).toBe('create');
-    expect(first.out.dashboardUrl).toBe('https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/ms-iris-dev');
+    expect(first.out.dashboardUrl).toBe(
+      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/ms-iris-dev',
+    );
     expect(mocks.cloudWatch.commandCalls(PutDashboardCommand)[0]!.args[0].input.DashboardName).toBe('ms-iris-dev');
     mocks.cloudWatch.resetHistory();
     const second = await run();
@@ -88,14 +101,17 @@ describe('cloudwatch dashboard', () => {
 
   it('a widget edited or removed in the console is put back, and the plan names it', async () => {
     await run();
-    const stored = JSON.parse(ops.dashboards.get('ms-iris-dev')!) as { widgets: { properties: { title: string; period?: number } }[] };
+    const stored = JSON.parse(ops.dashboards.get('ms-iris-dev')!) as {
+      widgets: { properties: { title: string; period?: number } }[];
+    };
     stored.widgets[0]!.properties.period = 300;
     stored.widgets.splice(1, 1);
     ops.dashboards.set('ms-iris-dev', JSON.stringify(stored));
     const { plan } = await run();
     expect(plan.action).toBe('update');
     expect(plan.diffs.map((d) => [d.field, d.to])).toEqual([
-      ['widget Endpoint invocations', 'updated'], ['widget Model latency p50 / p95 / p99 (microseconds)', 'added'],
+      ['widget Endpoint invocations', 'updated'],
+      ['widget Model latency p50 / p95 / p99 (microseconds)', 'added'],
     ]);
     expect(JSON.parse(ops.dashboards.get('ms-iris-dev')!)).toEqual(dashboardBody(testContext()));
   });

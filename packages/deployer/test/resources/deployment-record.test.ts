@@ -10,17 +10,41 @@ import type { DeployContext } from '../../src/context.js';
 import { KNOWN_AFTER_APPLY } from '../../src/known-after-apply.js';
 import { deploymentRecord } from '../../src/resources/deployment-record.js';
 import {
-  configHash, COST_ALLOCATION_TAG_KEYS, deploymentRecordTags, parseDeploymentRecord, resourceTags, tagValue, withGitSha,
+  configHash,
+  COST_ALLOCATION_TAG_KEYS,
+  deploymentRecordTags,
+  parseDeploymentRecord,
+  resourceTags,
+  tagValue,
+  withGitSha,
 } from '../../src/tags.js';
-import { ACCOUNT, DIGEST, DIGEST2, mockAll, RELEASE_YAML, restoreAll, testContext, type Mocks } from '../helpers/aws-context.js';
+import {
+  ACCOUNT,
+  DIGEST,
+  DIGEST2,
+  mockAll,
+  RELEASE_YAML,
+  restoreAll,
+  testContext,
+  type Mocks,
+} from '../helpers/aws-context.js';
 import { FakeOpsAws } from '../helpers/fake-ops-aws.js';
 
 describe('cost allocation tags', () => {
   it('model, team, env, owner and git sha, with values every service accepts', () => {
-    const ctx = withGitSha(testContext({ yaml: RELEASE_YAML.replace('owner: someone@example.com', 'owner: "Jane Doe <jane@example.com>, data"') }), 'abc1234');
+    const ctx = withGitSha(
+      testContext({
+        yaml: RELEASE_YAML.replace('owner: someone@example.com', 'owner: "Jane Doe <jane@example.com>, data"'),
+      }),
+      'abc1234',
+    );
     expect(ctx.tags).toEqual({
-      'model-service:model': 'iris', 'model-service:team': 'data-science', 'model-service:env': 'dev',
-      'model-service:owner': 'Jane Doe _jane@example.com__ data', 'model-service:git-sha': 'abc1234', 'model-service:managed-by': 'model-deploy',
+      'model-service:model': 'iris',
+      'model-service:team': 'data-science',
+      'model-service:env': 'dev',
+      'model-service:owner': 'Jane Doe _jane@example.com__ data',
+      'model-service:git-sha': 'abc1234',
+      'model-service:managed-by': 'model-deploy',
     });
     expect(COST_ALLOCATION_TAG_KEYS.every((k) => k in ctx.tags)).toBe(true);
     expect(tagValue('x'.repeat(300))).toHaveLength(256);
@@ -35,16 +59,26 @@ describe('cost allocation tags', () => {
 
 describe('deployment record tags', () => {
   const record = {
-    gitSha: 'abc1234', imageDigest: DIGEST, deployedAt: '2026-11-25T10:00:00.000Z',
-    deployedBy: `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/ci,run=42`, configHash: '0123456789abcdef',
+    gitSha: 'abc1234',
+    imageDigest: DIGEST,
+    deployedAt: '2026-11-25T10:00:00.000Z',
+    deployedBy: `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/ci,run=42`,
+    configHash: '0123456789abcdef',
   };
 
   it('round-trips through SageMaker tags (identity characters SageMaker refuses are replaced)', () => {
     const tags = deploymentRecordTags(record);
     expect(tags.map((t) => t.Key)).toEqual([
-      'model-service:deployed-sha', 'model-service:deployed-digest', 'model-service:deployed-at', 'model-service:deployed-by', 'model-service:config-hash',
+      'model-service:deployed-sha',
+      'model-service:deployed-digest',
+      'model-service:deployed-at',
+      'model-service:deployed-by',
+      'model-service:config-hash',
     ]);
-    expect(parseDeploymentRecord(tags)).toEqual({ ...record, deployedBy: `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/ci_run=42` });
+    expect(parseDeploymentRecord(tags)).toEqual({
+      ...record,
+      deployedBy: `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/ci_run=42`,
+    });
     expect(parseDeploymentRecord([{ Key: 'model-service:env', Value: 'dev' }])).toBeUndefined();
   });
 
@@ -72,7 +106,11 @@ describe('deployment-record resource', () => {
   });
   afterEach(() => restoreAll(mocks));
 
-  const upstream = (digest = DIGEST) => ({ endpointArn: `arn:aws:sagemaker:eu-west-1:${ACCOUNT}:endpoint/ms-iris-dev`, imageDigest: digest, imageTag: 'abc1234' });
+  const upstream = (digest = DIGEST) => ({
+    endpointArn: `arn:aws:sagemaker:eu-west-1:${ACCOUNT}:endpoint/ms-iris-dev`,
+    imageDigest: digest,
+    imageTag: 'abc1234',
+  });
   async function run(ctx: DeployContext, up = upstream()) {
     const d = deploymentRecord.desired(ctx, up);
     const o = await deploymentRecord.observe(ctx, d);
@@ -86,8 +124,11 @@ describe('deployment-record resource', () => {
     const first = await run(ctx);
     expect(first.plan.action).toBe('create');
     expect(ops.endpointTags.get('ms-iris-dev')).toEqual({
-      'model-service:deployed-sha': 'abc1234', 'model-service:deployed-digest': DIGEST, 'model-service:config-hash': configHash(ctx.release, 'dev'),
-      'model-service:deployed-at': first.out.deployedAt, 'model-service:deployed-by': `arn:aws:iam::${ACCOUNT}:user/alice`,
+      'model-service:deployed-sha': 'abc1234',
+      'model-service:deployed-digest': DIGEST,
+      'model-service:config-hash': configHash(ctx.release, 'dev'),
+      'model-service:deployed-at': first.out.deployedAt,
+      'model-service:deployed-by': `arn:aws:iam::${ACCOUNT}:user/alice`,
     });
     mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/bob` });
     const again = await run(ctx);
@@ -100,7 +141,10 @@ describe('deployment-record resource', () => {
     await run(withGitSha(testContext(), 'abc1234'));
     const digest = await run(withGitSha(testContext(), 'abc1234'), upstream(DIGEST2));
     expect(digest.plan.diffs).toEqual([{ field: 'imageDigest', from: DIGEST, to: DIGEST2 }]);
-    const changed = withGitSha(testContext({ yaml: RELEASE_YAML.replace('p95LatencyMs: 500', 'p95LatencyMs: 400') }), 'abc1234');
+    const changed = withGitSha(
+      testContext({ yaml: RELEASE_YAML.replace('p95LatencyMs: 500', 'p95LatencyMs: 400') }),
+      'abc1234',
+    );
     const config = await run(changed, upstream(DIGEST2));
     expect(config.plan.diffs.map((d) => d.field)).toEqual(['configHash']);
     expect(adds()).toBe(3);
@@ -123,15 +167,25 @@ describe('deployment-record resource', () => {
     const d = deploymentRecord.desired(ctx, { endpointArn: KNOWN_AFTER_APPLY, imageDigest: KNOWN_AFTER_APPLY });
     const plan = deploymentRecord.plan(d, await deploymentRecord.observe(ctx, d));
     expect(plan.action).toBe('update');
-    expect(plan.diffs).toEqual([{ field: 'gitSha', from: 'abc1234', to: 'def5678' }, { field: 'imageDigest', from: DIGEST, to: KNOWN_AFTER_APPLY }]);
+    expect(plan.diffs).toEqual([
+      { field: 'gitSha', from: 'abc1234', to: 'def5678' },
+      { field: 'imageDigest', from: DIGEST, to: KNOWN_AFTER_APPLY },
+    ]);
   });
 
   it('other errors reading the tags are wrapped, not taken for "no record"', async () => {
     const { SageMakerServiceException } = await import('@aws-sdk/client-sagemaker');
-    mocks.sagemaker.on(ListTagsCommand).rejects(new SageMakerServiceException({
-      name: 'AccessDeniedException', $fault: 'client', message: 'not authorized to perform: sagemaker:ListTags', $metadata: { httpStatusCode: 400 },
-    }));
+    mocks.sagemaker.on(ListTagsCommand).rejects(
+      new SageMakerServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        message: 'not authorized to perform: sagemaker:ListTags',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const ctx = testContext();
-    await expect(deploymentRecord.observe(ctx, deploymentRecord.desired(ctx, upstream()))).rejects.toMatchObject({ code: 'MS_DEPLOY_AWS_ACCESS_DENIED' });
+    await expect(deploymentRecord.observe(ctx, deploymentRecord.desired(ctx, upstream()))).rejects.toMatchObject({
+      code: 'MS_DEPLOY_AWS_ACCESS_DENIED',
+    });
   });
 });

@@ -1,12 +1,30 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import {
-  CreatePolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetPolicyCommand, GetRoleCommand, GetRolePolicyCommand, NoSuchEntityException,
-  PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  GetPolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  NoSuchEntityException,
+  PutRolePermissionsBoundaryCommand,
+  PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { lambdaRole, sagemakerRole } from '../../src/resources/iam.js';
 import { roleBoundary } from '../../src/resources/iam-boundary.js';
 import { lambdaPolicy, sagemakerPolicy, trustPolicy, type PolicyDocument } from '../../src/resources/iam-policies.js';
-import { ACCOUNT, mockAll, mutatingCommands, RELEASE_YAML, restoreAll, sentCommands, testContext, type Mocks } from '../helpers/aws-context.js';
+import {
+  ACCOUNT,
+  mockAll,
+  mutatingCommands,
+  RELEASE_YAML,
+  restoreAll,
+  sentCommands,
+  testContext,
+  type Mocks,
+} from '../helpers/aws-context.js';
 
 const meta = { httpStatusCode: 404, requestId: 'r', attempts: 1, totalRetryDelay: 0 };
 const noSuchEntity = () => new NoSuchEntityException({ $metadata: meta, message: 'The role cannot be found.' });
@@ -33,12 +51,28 @@ function existingRole(policy: PolicyDocument, boundary: string | null = BOUNDARY
   const tags = Object.entries(testContext().tags).map(([Key, Value]) => ({ Key, Value }));
   mocks.iam.on(GetRoleCommand).resolves({
     Role: {
-      RoleName: 'ms-iris-dev-sagemaker', Arn: SM_ARN, Path: '/', RoleId: 'AROA', CreateDate: new Date(),
-      ...(boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const, PermissionsBoundaryArn: boundary } } : {}),
-      AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trustPolicy('sagemaker.amazonaws.com', ACCOUNT))), Tags: tags,
+      RoleName: 'ms-iris-dev-sagemaker',
+      Arn: SM_ARN,
+      Path: '/',
+      RoleId: 'AROA',
+      CreateDate: new Date(),
+      ...(boundary
+        ? {
+            PermissionsBoundary: {
+              PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const,
+              PermissionsBoundaryArn: boundary,
+            },
+          }
+        : {}),
+      AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trustPolicy('sagemaker.amazonaws.com', ACCOUNT))),
+      Tags: tags,
     },
   });
-  mocks.iam.on(GetRolePolicyCommand).resolves({ RoleName: 'ms-iris-dev-sagemaker', PolicyName: 'p', PolicyDocument: encodeURIComponent(JSON.stringify(policy)) });
+  mocks.iam.on(GetRolePolicyCommand).resolves({
+    RoleName: 'ms-iris-dev-sagemaker',
+    PolicyName: 'p',
+    PolicyDocument: encodeURIComponent(JSON.stringify(policy)),
+  });
 }
 
 describe('policies are least privilege', () => {
@@ -72,23 +106,40 @@ describe('policies are least privilege', () => {
 
   test('Lambda may invoke exactly its endpoint and read its status (for /health)', () => {
     expect(docs.lambda.Statement.slice(0, 2)).toEqual([
-      { Sid: 'InvokeModelEndpoint', Effect: 'Allow', Action: ['sagemaker:InvokeEndpoint'], Resource: ['arn:aws:sagemaker:eu-west-1:123456789012:endpoint/ms-iris-dev'] },
-      { Sid: 'ReadEndpointStatus', Effect: 'Allow', Action: ['sagemaker:DescribeEndpoint'], Resource: ['arn:aws:sagemaker:eu-west-1:123456789012:endpoint/ms-iris-dev'] },
+      {
+        Sid: 'InvokeModelEndpoint',
+        Effect: 'Allow',
+        Action: ['sagemaker:InvokeEndpoint'],
+        Resource: ['arn:aws:sagemaker:eu-west-1:123456789012:endpoint/ms-iris-dev'],
+      },
+      {
+        Sid: 'ReadEndpointStatus',
+        Effect: 'Allow',
+        Action: ['sagemaker:DescribeEndpoint'],
+        Resource: ['arn:aws:sagemaker:eu-west-1:123456789012:endpoint/ms-iris-dev'],
+      },
     ]);
   });
 });
 
 describe('iam roles', () => {
   test('create: role with trust policy and tags, inline policy, waits until visible', async () => {
-    mocks.iam.on(GetRoleCommand).rejectsOnce(noSuchEntity()).resolves({ Role: { Arn: SM_ARN, RoleName: 'x', Path: '/', RoleId: 'r', CreateDate: new Date() } });
-    mocks.iam.on(CreateRoleCommand).resolves({ Role: { Arn: SM_ARN, RoleName: 'x', Path: '/', RoleId: 'r', CreateDate: new Date() } });
+    mocks.iam
+      .on(GetRoleCommand)
+      .rejectsOnce(noSuchEntity())
+      .resolves({ Role: { Arn: SM_ARN, RoleName: 'x', Path: '/', RoleId: 'r', CreateDate: new Date() } });
+    mocks.iam
+      .on(CreateRoleCommand)
+      .resolves({ Role: { Arn: SM_ARN, RoleName: 'x', Path: '/', RoleId: 'r', CreateDate: new Date() } });
     const { plan, outputs } = await run();
     expect(plan.action).toBe('create');
     expect(outputs).toEqual({ sagemakerRoleArn: SM_ARN });
     const create = mocks.iam.commandCalls(CreateRoleCommand)[0]!.args[0].input;
     expect(create.RoleName).toBe('ms-iris-dev-sagemaker');
     expect(create.PermissionsBoundary).toBe(BOUNDARY);
-    expect(JSON.parse(create.AssumeRolePolicyDocument!).Statement[0].Principal).toEqual({ Service: 'sagemaker.amazonaws.com' });
+    expect(JSON.parse(create.AssumeRolePolicyDocument!).Statement[0].Principal).toEqual({
+      Service: 'sagemaker.amazonaws.com',
+    });
     const put = mocks.iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input;
     expect(put.PolicyName).toBe('ms-iris-dev-sagemaker-least-privilege');
     expect(JSON.parse(put.PolicyDocument!)).toEqual(sagemakerPolicy(testContext()));
@@ -98,9 +149,14 @@ describe('iam roles', () => {
 
   test('create in an account without the boundary policy: creates it first, then the role bound by it', async () => {
     mocks.iam.on(GetPolicyCommand).rejects(noSuchEntity());
-    mocks.iam.on(GetRoleCommand).rejectsOnce(noSuchEntity()).resolves({ Role: { Arn: SM_ARN, RoleName: 'x', Path: '/', RoleId: 'r', CreateDate: new Date() } });
+    mocks.iam
+      .on(GetRoleCommand)
+      .rejectsOnce(noSuchEntity())
+      .resolves({ Role: { Arn: SM_ARN, RoleName: 'x', Path: '/', RoleId: 'r', CreateDate: new Date() } });
     mocks.iam.on(CreatePolicyCommand).resolves({ Policy: { Arn: BOUNDARY } });
-    mocks.iam.on(CreateRoleCommand).resolves({ Role: { Arn: SM_ARN, RoleName: 'x', Path: '/', RoleId: 'r', CreateDate: new Date() } });
+    mocks.iam
+      .on(CreateRoleCommand)
+      .resolves({ Role: { Arn: SM_ARN, RoleName: 'x', Path: '/', RoleId: 'r', CreateDate: new Date() } });
     await run();
     expect(mutatingCommands(mocks)).toEqual(['CreatePolicyCommand', 'CreateRoleCommand', 'PutRolePolicyCommand']);
     const created = mocks.iam.commandCalls(CreatePolicyCommand)[0]!.args[0].input;
@@ -113,7 +169,10 @@ describe('iam roles', () => {
     const { plan } = await run();
     expect(plan.diffs.map((d) => d.field)).toEqual(['boundary']);
     expect(mutatingCommands(mocks)).toEqual(['PutRolePermissionsBoundaryCommand']);
-    expect(mocks.iam.commandCalls(PutRolePermissionsBoundaryCommand)[0]!.args[0].input).toEqual({ RoleName: 'ms-iris-dev-sagemaker', PermissionsBoundary: BOUNDARY });
+    expect(mocks.iam.commandCalls(PutRolePermissionsBoundaryCommand)[0]!.args[0].input).toEqual({
+      RoleName: 'ms-iris-dev-sagemaker',
+      PermissionsBoundary: BOUNDARY,
+    });
   });
 
   test('no change: URL-encoded documents from IAM compare equal -> zero mutating calls', async () => {
@@ -136,8 +195,12 @@ describe('iam roles', () => {
   test('role ARNs from release.yaml are used as they are: no IAM call at all', async () => {
     const yaml = `${RELEASE_YAML}iam:\n  sagemakerRoleArn: arn:aws:iam::123456789012:role/team-sagemaker\n  lambdaRoleArn: arn:aws:iam::123456789012:role/team-lambda\n`;
     const ctx = testContext({ yaml });
-    expect((await run(sagemakerRole, ctx)).outputs).toEqual({ sagemakerRoleArn: 'arn:aws:iam::123456789012:role/team-sagemaker' });
-    expect((await run(lambdaRole, ctx)).outputs).toEqual({ lambdaRoleArn: 'arn:aws:iam::123456789012:role/team-lambda' });
+    expect((await run(sagemakerRole, ctx)).outputs).toEqual({
+      sagemakerRoleArn: 'arn:aws:iam::123456789012:role/team-sagemaker',
+    });
+    expect((await run(lambdaRole, ctx)).outputs).toEqual({
+      lambdaRoleArn: 'arn:aws:iam::123456789012:role/team-lambda',
+    });
     expect(sentCommands(mocks)).toEqual([]);
   });
 
@@ -151,11 +214,18 @@ describe('iam roles', () => {
 
   test('EntityAlreadyExists on create (race) adopts the role and resets its trust policy', async () => {
     const { EntityAlreadyExistsException } = await import('@aws-sdk/client-iam');
-    mocks.iam.on(GetRoleCommand).rejectsOnce(noSuchEntity()).resolves({ Role: { Arn: SM_ARN, RoleName: 'x', Path: '/', RoleId: 'r', CreateDate: new Date() } });
+    mocks.iam
+      .on(GetRoleCommand)
+      .rejectsOnce(noSuchEntity())
+      .resolves({ Role: { Arn: SM_ARN, RoleName: 'x', Path: '/', RoleId: 'r', CreateDate: new Date() } });
     mocks.iam.on(CreateRoleCommand).rejects(new EntityAlreadyExistsException({ $metadata: meta, message: 'exists' }));
     const { outputs } = await run();
     expect(outputs.sagemakerRoleArn).toBe(SM_ARN);
-    expect(mutatingCommands(mocks)).toEqual(['CreateRoleCommand', 'UpdateAssumeRolePolicyCommand', 'PutRolePolicyCommand']);
+    expect(mutatingCommands(mocks)).toEqual([
+      'CreateRoleCommand',
+      'UpdateAssumeRolePolicyCommand',
+      'PutRolePolicyCommand',
+    ]);
     expect(mocks.iam.commandCalls(UpdateAssumeRolePolicyCommand)).toHaveLength(1);
   });
 
@@ -178,7 +248,11 @@ describe('kmsKeyId: the SageMaker role may use exactly the configured key', () =
 
   test('no kmsKeyId: no KMS permission at all', () => {
     expect(kmsOf(RELEASE_YAML)).toEqual([]);
-    expect(lambdaPolicy(testContext({ yaml: `${RELEASE_YAML}kmsKeyId: ${KEY}\n` })).Statement.some((s) => s.Action.some((a) => a.startsWith('kms:')))).toBe(false);
+    expect(
+      lambdaPolicy(testContext({ yaml: `${RELEASE_YAML}kmsKeyId: ${KEY}\n` })).Statement.some((s) =>
+        s.Action.some((a) => a.startsWith('kms:')),
+      ),
+    ).toBe(false);
   });
 
   const VIA = { StringEquals: { 'kms:ViaService': 'sagemaker.eu-west-1.amazonaws.com' } };
@@ -187,7 +261,13 @@ describe('kmsKeyId: the SageMaker role may use exactly the configured key', () =
   test('a key ARN: the four actions on that key only, through SageMaker, grants only for an AWS resource', () => {
     expect(kmsOf(`${RELEASE_YAML}kmsKeyId: ${KEY}\n`)).toEqual([
       { Sid: 'EncryptEndpointVolume', Effect: 'Allow', Action: KMS_ACTIONS.slice(1), Resource: [KEY], Condition: VIA },
-      { Sid: 'GrantForEndpointVolume', Effect: 'Allow', Action: ['kms:CreateGrant'], Resource: [KEY], Condition: { ...VIA, ...GRANT } },
+      {
+        Sid: 'GrantForEndpointVolume',
+        Effect: 'Allow',
+        Action: ['kms:CreateGrant'],
+        Resource: [KEY],
+        Condition: { ...VIA, ...GRANT },
+      },
     ]);
   });
 
@@ -195,16 +275,36 @@ describe('kmsKeyId: the SageMaker role may use exactly the configured key', () =
     const alias = { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/ms-iris' } };
     const Resource = ['arn:aws:kms:eu-west-1:123456789012:key/*'];
     expect(kmsOf(`${RELEASE_YAML}kmsKeyId: ${ALIAS}\n`)).toEqual([
-      { Sid: 'EncryptEndpointVolume', Effect: 'Allow', Action: KMS_ACTIONS.slice(1), Resource, Condition: { ...VIA, ...alias } },
-      { Sid: 'GrantForEndpointVolume', Effect: 'Allow', Action: ['kms:CreateGrant'], Resource, Condition: { ...VIA, ...alias, ...GRANT } },
+      {
+        Sid: 'EncryptEndpointVolume',
+        Effect: 'Allow',
+        Action: KMS_ACTIONS.slice(1),
+        Resource,
+        Condition: { ...VIA, ...alias },
+      },
+      {
+        Sid: 'GrantForEndpointVolume',
+        Effect: 'Allow',
+        Action: ['kms:CreateGrant'],
+        Resource,
+        Condition: { ...VIA, ...alias, ...GRANT },
+      },
     ]);
   });
 
   test("per environment: prod's own key; none for an instance-storage type", () => {
-    const yaml = RELEASE_YAML.replace('    instanceType: ml.m5.large\n', `    instanceType: ml.m5.large\n    kmsKeyId: ${KEY}\n`);
+    const yaml = RELEASE_YAML.replace(
+      '    instanceType: ml.m5.large\n',
+      `    instanceType: ml.m5.large\n    kmsKeyId: ${KEY}\n`,
+    );
     expect(kmsOf(yaml, 'dev')).toEqual([]);
     expect(kmsOf(yaml, 'prod')[0]!.Resource).toEqual([KEY]);
-    expect(kmsOf(`${RELEASE_YAML.replace('instanceType: ml.m5.large', 'instanceType: ml.g4dn.xlarge')}kmsKeyId: ${KEY}\n`, 'prod')).toEqual([]);
+    expect(
+      kmsOf(
+        `${RELEASE_YAML.replace('instanceType: ml.m5.large', 'instanceType: ml.g4dn.xlarge')}kmsKeyId: ${KEY}\n`,
+        'prod',
+      ),
+    ).toEqual([]);
   });
 
   test('adding kmsKeyId to a deployed role updates only its inline policy', async () => {
@@ -215,12 +315,17 @@ describe('kmsKeyId: the SageMaker role may use exactly the configured key', () =
     expect(plan.action).toBe('update');
     expect(plan.diffs.map((d) => d.field)).toEqual(['policy']);
     expect(mutatingCommands(mocks)).toEqual(['PutRolePolicyCommand']);
-    expect(JSON.parse(mocks.iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input.PolicyDocument!)).toEqual(sagemakerPolicy(ctx));
+    expect(JSON.parse(mocks.iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input.PolicyDocument!)).toEqual(
+      sagemakerPolicy(ctx),
+    );
   });
 
   test('a role given in release.yaml (iam.sagemakerRoleArn) is left alone', async () => {
     const given = 'arn:aws:iam::123456789012:role/team-sagemaker';
-    const { plan, outputs } = await run(sagemakerRole, testContext({ yaml: `${RELEASE_YAML}kmsKeyId: ${KEY}\niam: { sagemakerRoleArn: '${given}' }\n` }));
+    const { plan, outputs } = await run(
+      sagemakerRole,
+      testContext({ yaml: `${RELEASE_YAML}kmsKeyId: ${KEY}\niam: { sagemakerRoleArn: '${given}' }\n` }),
+    );
     expect(plan.action).toBe('no-change');
     expect(outputs.sagemakerRoleArn).toBe(given);
     expect(mutatingCommands(mocks)).toEqual([]);

@@ -1,4 +1,10 @@
-import { CreateFunctionCommand, GetFunctionCommand, InvalidParameterValueException, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import {
+  CreateFunctionCommand,
+  GetFunctionCommand,
+  InvalidParameterValueException,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { codeSha256, type LambdaBundle } from '../../src/lambda-bundle.js';
@@ -23,7 +29,11 @@ beforeEach(() => {
 });
 afterEach(() => restoreAll(mocks));
 
-const mutating = () => mocks.lambda.calls().map((c) => (c.args[0] as object).constructor.name).filter((n) => EDGE_MUTATING.has(n));
+const mutating = () =>
+  mocks.lambda
+    .calls()
+    .map((c) => (c.args[0] as object).constructor.name)
+    .filter((n) => EDGE_MUTATING.has(n));
 
 async function converge(bundle: LambdaBundle, yaml?: string) {
   const ctx = testContext({ yaml });
@@ -39,10 +49,16 @@ describe('lambda-proxy resource', () => {
   it('creates the function with the role, the bundle and the handler env vars, then waits for Active', async () => {
     const { change, outputs } = await converge(bundleOf([1, 2, 3]));
     expect(change.action).toBe('create');
-    expect(outputs).toEqual({ lambdaFunctionArn: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:ms-iris-dev-proxy`, lambdaFunctionName: 'ms-iris-dev-proxy' });
+    expect(outputs).toEqual({
+      lambdaFunctionArn: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:ms-iris-dev-proxy`,
+      lambdaFunctionName: 'ms-iris-dev-proxy',
+    });
     const create = mocks.lambda.commandCalls(CreateFunctionCommand)[0]!.args[0].input;
     expect(create).toMatchObject({
-      FunctionName: 'ms-iris-dev-proxy', Role: UPSTREAM.lambdaRoleArn, Runtime: 'nodejs22.x', Handler: 'index.handler',
+      FunctionName: 'ms-iris-dev-proxy',
+      Role: UPSTREAM.lambdaRoleArn,
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
       Environment: { Variables: { MS_ENDPOINT_NAME: 'ms-iris-dev' } },
       Tags: expect.objectContaining({ 'model-service:managed-by': 'model-deploy', 'model-service:env': 'dev' }),
     });
@@ -73,12 +89,18 @@ describe('lambda-proxy resource', () => {
   it('updates configuration (CORS origins) without re-uploading unchanged code', async () => {
     await converge(bundleOf([1]));
     mocks.lambda.resetHistory();
-    const yaml = (await import('../helpers/aws-context.js')).RELEASE_YAML.replace('region: eu-west-1', 'region: eu-west-1\napi: { cors: { allowOrigins: ["https://app.example.com"] } }');
+    const yaml = (await import('../helpers/aws-context.js')).RELEASE_YAML.replace(
+      'region: eu-west-1',
+      'region: eu-west-1\napi: { cors: { allowOrigins: ["https://app.example.com"] } }',
+    );
     const { change } = await converge(bundleOf([1]), yaml);
     expect(change.diffs.map((d) => d.field)).toEqual(['environment']);
     expect(mutating()).toEqual(['UpdateFunctionConfigurationCommand']);
-    expect(mocks.lambda.commandCalls(UpdateFunctionConfigurationCommand)[0]!.args[0].input.Environment!.Variables).toEqual({
-      MS_ENDPOINT_NAME: 'ms-iris-dev', MS_CORS_ALLOW_ORIGINS: '["https://app.example.com"]',
+    expect(
+      mocks.lambda.commandCalls(UpdateFunctionConfigurationCommand)[0]!.args[0].input.Environment!.Variables,
+    ).toEqual({
+      MS_ENDPOINT_NAME: 'ms-iris-dev',
+      MS_CORS_ALLOW_ORIGINS: '["https://app.example.com"]',
     });
     expect(mocks.lambda.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(0);
   });
@@ -89,9 +111,14 @@ describe('lambda-proxy resource', () => {
     mocks.lambda.on(CreateFunctionCommand).callsFake(async (input: { FunctionName: string }) => {
       tries += 1;
       if (tries < 3) {
-        throw new InvalidParameterValueException({ message: 'The role defined for the function cannot be assumed by Lambda.', $metadata: { httpStatusCode: 400 } });
+        throw new InvalidParameterValueException({
+          message: 'The role defined for the function cannot be assumed by Lambda.',
+          $metadata: { httpStatusCode: 400 },
+        });
       }
-      return fake.lambdaHandlers().find(([C]) => C === CreateFunctionCommand)![1](input);
+      return fake
+        .lambdaHandlers()
+        .find(([C]) => C === CreateFunctionCommand)![1](input);
     });
     const { outputs } = await converge(bundleOf([1]));
     expect(tries).toBe(3);
@@ -101,7 +128,10 @@ describe('lambda-proxy resource', () => {
 
   it('wraps other AWS errors with a deployer code and keeps the cause', async () => {
     mocks.lambda.on(CreateFunctionCommand).rejects(
-      new InvalidParameterValueException({ message: 'Unzipped size must be smaller than 262144000 bytes', $metadata: { httpStatusCode: 400 } }),
+      new InvalidParameterValueException({
+        message: 'Unzipped size must be smaller than 262144000 bytes',
+        $metadata: { httpStatusCode: 400 },
+      }),
     );
     const err = await converge(bundleOf([1])).catch((e: unknown) => e);
     expect(isDeployerError(err, 'MS_DEPLOY_AWS_VALIDATION')).toBe(true);

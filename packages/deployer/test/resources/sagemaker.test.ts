@@ -1,9 +1,14 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import {
-  DeregisterScalableTargetCommand, DescribeScalableTargetsCommand,
+  DeregisterScalableTargetCommand,
+  DescribeScalableTargetsCommand,
 } from '@aws-sdk/client-application-auto-scaling';
 import {
-  CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, UpdateEndpointCommand,
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DescribeEndpointCommand,
+  UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { isDeployerError } from '../../src/errors.js';
 import { sagemakerEndpoint } from '../../src/resources/sagemaker-endpoint.js';
@@ -12,7 +17,18 @@ import { sagemakerModel } from '../../src/resources/sagemaker-model.js';
 import type { ResourceModule } from '../../src/resources/resource.js';
 import { sagemakerEndpointConfigName } from '../../src/resources/sagemaker-names.js';
 import {
-  DIGEST, DIGEST2, mockAll, mutatingCommands, RELEASE_YAML, REPO_URI, restoreAll, sagemakerNotFound, sentCommands, testContext, throttling, type Mocks,
+  DIGEST,
+  DIGEST2,
+  mockAll,
+  mutatingCommands,
+  RELEASE_YAML,
+  REPO_URI,
+  restoreAll,
+  sagemakerNotFound,
+  sentCommands,
+  testContext,
+  throttling,
+  type Mocks,
 } from '../helpers/aws-context.js';
 import { FakeSageMaker } from '../helpers/fake-sagemaker.js';
 import { planChain, runChain } from '../helpers/run-chain.js';
@@ -31,7 +47,10 @@ beforeEach(() => {
 afterEach(() => restoreAll(mocks));
 
 async function failureOf(p: Promise<unknown>) {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isDeployerError(err)) throw new Error(`expected a DeployerError, got ${String(err)}`);
   return err;
 }
@@ -48,10 +67,26 @@ describe('release.yaml drives the container environment', () => {
     });
     const a = sagemakerModel.desired(ctx, upstream());
     expect(a.environment).toEqual({
-      MODEL_SERVICE_ENV: 'dev', MODEL_SERVICE_MODEL: 'iris', MS_CACHE: 'redis', MS_CACHE_TTL: '60', MS_REDIS_URL: 'rediss://cache.example.internal:6379',
-      LOG_LEVEL: 'warn', MS_PREDICT_TIMEOUT_MS: '4000', MS_BATCH: 'on', MS_BATCH_MAX_SIZE: '16', MS_BATCH_MAX_WAIT_MS: '3',
+      MODEL_SERVICE_ENV: 'dev',
+      MODEL_SERVICE_MODEL: 'iris',
+      MS_CACHE: 'redis',
+      MS_CACHE_TTL: '60',
+      MS_REDIS_URL: 'rediss://cache.example.internal:6379',
+      LOG_LEVEL: 'warn',
+      MS_PREDICT_TIMEOUT_MS: '4000',
+      MS_BATCH: 'on',
+      MS_BATCH_MAX_SIZE: '16',
+      MS_BATCH_MAX_WAIT_MS: '3',
     });
-    const b = sagemakerModel.desired(testContext({ yaml: withBlocks('{ kind: redis, ttlSeconds: 120, endpoint: "rediss://cache.example.internal:6379" }', 'runtime: { logLevel: warn, predictTimeoutMs: 4000, batching: { enabled: true, maxBatchSize: 16, maxWaitMs: 3 } }\n') }), upstream());
+    const b = sagemakerModel.desired(
+      testContext({
+        yaml: withBlocks(
+          '{ kind: redis, ttlSeconds: 120, endpoint: "rediss://cache.example.internal:6379" }',
+          'runtime: { logLevel: warn, predictTimeoutMs: 4000, batching: { enabled: true, maxBatchSize: 16, maxWaitMs: 3 } }\n',
+        ),
+      }),
+      upstream(),
+    );
     expect(b.environment.MS_CACHE_TTL).toBe('120');
     expect(b.name).not.toBe(a.name);
     const plan = sagemakerModel.plan(b, undefined);
@@ -59,15 +94,25 @@ describe('release.yaml drives the container environment', () => {
   });
 
   test('a cache endpoint must be rediss:// without a password, before any AWS call', () => {
-    expect(() => testContext({ yaml: withBlocks('{ kind: redis, endpoint: "redis://cache.example.internal:6379" }') })).toThrow(/cache\.endpoint/);
-    expect(() => testContext({ yaml: withBlocks('{ kind: redis, endpoint: "rediss://user:secret@cache.example.internal:6379" }') })).toThrow(/cache\.endpoint/);
+    expect(() =>
+      testContext({ yaml: withBlocks('{ kind: redis, endpoint: "redis://cache.example.internal:6379" }') }),
+    ).toThrow(/cache\.endpoint/);
+    expect(() =>
+      testContext({
+        yaml: withBlocks('{ kind: redis, endpoint: "rediss://user:secret@cache.example.internal:6379" }'),
+      }),
+    ).toThrow(/cache\.endpoint/);
     expect(mutatingCommands(mocks)).toEqual([]);
   });
 
   test('the model created in SageMaker carries that environment', async () => {
     await runChain(testContext({ yaml: withBlocks('{ kind: off }') }), MODULES, upstream());
     const model = mocks.sagemaker.commandCalls(CreateModelCommand)[0]!.args[0].input;
-    expect(model.PrimaryContainer?.Environment).toEqual({ MODEL_SERVICE_ENV: 'dev', MODEL_SERVICE_MODEL: 'iris', MS_CACHE: 'off' });
+    expect(model.PrimaryContainer?.Environment).toEqual({
+      MODEL_SERVICE_ENV: 'dev',
+      MODEL_SERVICE_MODEL: 'iris',
+      MS_CACHE: 'off',
+    });
   });
 });
 
@@ -75,23 +120,49 @@ describe('create path', () => {
   test('model pinned to the digest -> endpoint config -> endpoint, waited InService', async () => {
     const { plans, outputs } = await runChain(testContext(), MODULES, upstream());
     expect(plans.map((p) => p.action)).toEqual(['create', 'create', 'create']);
-    expect(mutatingCommands(mocks)).toEqual(['CreateModelCommand', 'CreateEndpointConfigCommand', 'CreateEndpointCommand']);
+    expect(mutatingCommands(mocks)).toEqual([
+      'CreateModelCommand',
+      'CreateEndpointConfigCommand',
+      'CreateEndpointCommand',
+    ]);
 
     const model = mocks.sagemaker.commandCalls(CreateModelCommand)[0]!.args[0].input;
     expect(model.ModelName).toMatch(/^ms-iris-dev-[0-9a-f]{8}$/);
-    expect(model.PrimaryContainer).toEqual({ Image: `${REPO_URI}@${DIGEST}`, Mode: 'SingleModel', Environment: {
-      MODEL_SERVICE_ENV: 'dev', MODEL_SERVICE_MODEL: 'iris', MS_CACHE: 'memory', MS_CACHE_TTL: '300', MS_CACHE_MAX_ENTRIES: '10000',
-    } });
+    expect(model.PrimaryContainer).toEqual({
+      Image: `${REPO_URI}@${DIGEST}`,
+      Mode: 'SingleModel',
+      Environment: {
+        MODEL_SERVICE_ENV: 'dev',
+        MODEL_SERVICE_MODEL: 'iris',
+        MS_CACHE: 'memory',
+        MS_CACHE_TTL: '300',
+        MS_CACHE_MAX_ENTRIES: '10000',
+      },
+    });
     expect(model.ExecutionRoleArn).toBe(ROLE);
     expect(model.Tags).toEqual(expect.arrayContaining([{ Key: 'model-service:env', Value: 'dev' }]));
 
     const config = mocks.sagemaker.commandCalls(CreateEndpointConfigCommand)[0]!.args[0].input;
     expect(config.EndpointConfigName).toMatch(/^ms-iris-dev-[0-9a-f]{8}$/);
-    expect(config.ProductionVariants).toEqual([{
-      VariantName: 'AllTraffic', ModelName: model.ModelName, InstanceType: 'ml.t2.medium', InitialInstanceCount: 1, InitialVariantWeight: 1, VolumeSizeInGB: 10,
-    }]);
-    expect(mocks.sagemaker.commandCalls(CreateEndpointCommand)[0]!.args[0].input).toMatchObject({ EndpointName: 'ms-iris-dev', EndpointConfigName: config.EndpointConfigName });
-    expect(outputs).toMatchObject({ modelName: model.ModelName, endpointConfigName: config.EndpointConfigName, endpointName: 'ms-iris-dev' });
+    expect(config.ProductionVariants).toEqual([
+      {
+        VariantName: 'AllTraffic',
+        ModelName: model.ModelName,
+        InstanceType: 'ml.t2.medium',
+        InitialInstanceCount: 1,
+        InitialVariantWeight: 1,
+        VolumeSizeInGB: 10,
+      },
+    ]);
+    expect(mocks.sagemaker.commandCalls(CreateEndpointCommand)[0]!.args[0].input).toMatchObject({
+      EndpointName: 'ms-iris-dev',
+      EndpointConfigName: config.EndpointConfigName,
+    });
+    expect(outputs).toMatchObject({
+      modelName: model.ModelName,
+      endpointConfigName: config.EndpointConfigName,
+      endpointName: 'ms-iris-dev',
+    });
     expect(outputs.endpointArn).toBe('arn:aws:sagemaker:eu-west-1:123456789012:endpoint/ms-iris-dev');
   });
 
@@ -99,7 +170,9 @@ describe('create path', () => {
     await runChain(testContext({ env: 'prod' }), MODULES, upstream());
     const config = mocks.sagemaker.commandCalls(CreateEndpointConfigCommand)[0]!.args[0].input;
     expect(config.EndpointConfigName).toMatch(/^ms-iris-prod-/);
-    expect(config.ProductionVariants![0]).toEqual(expect.objectContaining({ InstanceType: 'ml.m5.large', InitialInstanceCount: 2 }));
+    expect(config.ProductionVariants![0]).toEqual(
+      expect.objectContaining({ InstanceType: 'ml.m5.large', InitialInstanceCount: 2 }),
+    );
     expect(config.ProductionVariants![0]).not.toHaveProperty('VolumeSizeInGB');
   });
 });
@@ -126,9 +199,18 @@ describe('update path', () => {
     mocks.sagemaker.resetHistory();
     const second = await runChain(testContext(), MODULES, upstream(DIGEST2));
     expect(second.plans.map((p) => p.action)).toEqual(['create', 'create', 'update']);
-    expect(second.plans[2]!.diffs).toEqual([{ field: 'endpointConfigName', from: first.outputs.endpointConfigName, to: second.outputs.endpointConfigName }]);
-    expect(mutatingCommands(mocks)).toEqual(['CreateModelCommand', 'CreateEndpointConfigCommand', 'UpdateEndpointCommand']);
-    expect(mocks.sagemaker.commandCalls(UpdateEndpointCommand)[0]!.args[0].input).toEqual({ EndpointName: 'ms-iris-dev', EndpointConfigName: second.outputs.endpointConfigName });
+    expect(second.plans[2]!.diffs).toEqual([
+      { field: 'endpointConfigName', from: first.outputs.endpointConfigName, to: second.outputs.endpointConfigName },
+    ]);
+    expect(mutatingCommands(mocks)).toEqual([
+      'CreateModelCommand',
+      'CreateEndpointConfigCommand',
+      'UpdateEndpointCommand',
+    ]);
+    expect(mocks.sagemaker.commandCalls(UpdateEndpointCommand)[0]!.args[0].input).toEqual({
+      EndpointName: 'ms-iris-dev',
+      EndpointConfigName: second.outputs.endpointConfigName,
+    });
     expect(sm.configs.has(first.outputs.endpointConfigName!)).toBe(true);
     expect(sm.models.has(first.outputs.modelName!)).toBe(true);
     expect(sm.models.size).toBe(2);
@@ -146,12 +228,20 @@ describe('update path', () => {
 
   test('instance type change with autoscaling registered: target deregistered before the update', async () => {
     await runChain(testContext(), MODULES, upstream());
-    mocks.autoScaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [{ ResourceId: 'endpoint/ms-iris-dev/variant/AllTraffic' } as never] });
+    mocks.autoScaling
+      .on(DescribeScalableTargetsCommand)
+      .resolves({ ScalableTargets: [{ ResourceId: 'endpoint/ms-iris-dev/variant/AllTraffic' } as never] });
     mocks.autoScaling.on(DeregisterScalableTargetCommand).resolves({});
     mocks.sagemaker.resetHistory();
-    await runChain(testContext({ yaml: RELEASE_YAML.replace('instanceType: ml.t2.medium', 'instanceType: ml.c5.large') }), MODULES, upstream());
+    await runChain(
+      testContext({ yaml: RELEASE_YAML.replace('instanceType: ml.t2.medium', 'instanceType: ml.c5.large') }),
+      MODULES,
+      upstream(),
+    );
     expect(mocks.autoScaling.commandCalls(DeregisterScalableTargetCommand)[0]!.args[0].input).toEqual({
-      ServiceNamespace: 'sagemaker', ResourceId: 'endpoint/ms-iris-dev/variant/AllTraffic', ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+      ServiceNamespace: 'sagemaker',
+      ResourceId: 'endpoint/ms-iris-dev/variant/AllTraffic',
+      ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
     });
     // sinon numbers calls across all stubs: the deregistration came first.
     const dereg = mocks.autoScaling.commandCalls(DeregisterScalableTargetCommand)[0]!;
@@ -162,7 +252,10 @@ describe('update path', () => {
 
 describe('failures', () => {
   test('a Failed endpoint surfaces its FailureReason and where to look', async () => {
-    sm.outcome = { status: 'Failed', failureReason: 'The primary container for production variant AllTraffic did not pass the ping health check.' };
+    sm.outcome = {
+      status: 'Failed',
+      failureReason: 'The primary container for production variant AllTraffic did not pass the ping health check.',
+    };
     const err = await failureOf(runChain(testContext(), MODULES, upstream()));
     expect(err.code).toBe('MS_DEPLOY_ENDPOINT_FAILED');
     expect(err.message).toContain('did not pass the ping health check');
@@ -192,7 +285,13 @@ describe('failures', () => {
   test('waiting longer than the max wait -> MS_DEPLOY_WAIT_TIMEOUT', async () => {
     sm.outcome = { status: 'Creating' } as never;
     const ctx = testContext();
-    const err = await failureOf(runChain({ ...ctx, wait: { maxWaitSeconds: 0.05, minDelaySeconds: 0.01, maxDelaySeconds: 0.02 } }, MODULES, upstream()));
+    const err = await failureOf(
+      runChain(
+        { ...ctx, wait: { maxWaitSeconds: 0.05, minDelaySeconds: 0.01, maxDelaySeconds: 0.02 } },
+        MODULES,
+        upstream(),
+      ),
+    );
     expect(err.code).toBe('MS_DEPLOY_WAIT_TIMEOUT');
     expect(err.message).toContain('InService');
   });
@@ -231,14 +330,22 @@ describe('interruption and rerun', () => {
     mocks.sagemaker.resetHistory();
     const { plans } = await runChain(testContext(), MODULES, upstream());
     expect(plans.slice(0, applied).every((p) => p.action === 'no-change')).toBe(true);
-    expect(mutatingCommands(mocks)).toEqual(['CreateModelCommand', 'CreateEndpointConfigCommand', 'CreateEndpointCommand'].slice(applied));
+    expect(mutatingCommands(mocks)).toEqual(
+      ['CreateModelCommand', 'CreateEndpointConfigCommand', 'CreateEndpointCommand'].slice(applied),
+    );
     expect(sm.endpoints.get('ms-iris-dev')!.status).toBe('InService');
   });
 
   test('stopped while the endpoint was Creating: the rerun waits, creates nothing', async () => {
     sm.outcome = { status: 'Creating' } as never;
     const ctx = testContext();
-    await failureOf(runChain({ ...ctx, wait: { maxWaitSeconds: 0.05, minDelaySeconds: 0.01, maxDelaySeconds: 0.02 } }, MODULES, upstream()));
+    await failureOf(
+      runChain(
+        { ...ctx, wait: { maxWaitSeconds: 0.05, minDelaySeconds: 0.01, maxDelaySeconds: 0.02 } },
+        MODULES,
+        upstream(),
+      ),
+    );
     sm.endpoints.get('ms-iris-dev')!.status = 'InService'; // SageMaker finished meanwhile
     mocks.sagemaker.resetHistory();
     const { plans } = await runChain(testContext(), MODULES, upstream());
@@ -260,7 +367,11 @@ describe('plan', () => {
     const plans = await planChain(testContext({ dryRun: true }), MODULES, upstream());
     expect(plans.map((p) => p.action)).toEqual(['create', 'create', 'create']);
     expect(mutatingCommands(mocks)).toEqual([]);
-    expect(sentCommands(mocks)).toEqual(['DescribeModelCommand', 'DescribeEndpointConfigCommand', 'DescribeEndpointCommand']);
+    expect(sentCommands(mocks)).toEqual([
+      'DescribeModelCommand',
+      'DescribeEndpointConfigCommand',
+      'DescribeEndpointCommand',
+    ]);
   });
 
   test('plan of an update shows the config change and writes nothing', async () => {
@@ -282,7 +393,11 @@ describe('destroy', () => {
     const ctx = testContext();
     for (const m of [...MODULES].reverse()) await m.destroy!(ctx, m.desired(ctx, upstream()));
     expect(mutatingCommands(mocks)).toEqual([
-      'DeleteEndpointCommand', 'DeleteEndpointConfigCommand', 'DeleteEndpointConfigCommand', 'DeleteModelCommand', 'DeleteModelCommand',
+      'DeleteEndpointCommand',
+      'DeleteEndpointConfigCommand',
+      'DeleteEndpointConfigCommand',
+      'DeleteModelCommand',
+      'DeleteModelCommand',
     ]);
     expect(sm.endpoints.size).toBe(0);
     expect([...sm.models.keys()]).toEqual(['ms-iris-dev2-0123abcd']);
@@ -315,7 +430,10 @@ describe('kmsKeyId: the endpoint volume encrypted with your KMS key', () => {
     expect(first.plans[1]!.diffs).toContainEqual({ field: 'kmsKeyId', from: undefined, to: KEY });
     const ctx = testContext({ yaml: WITH_KEY });
     const desired = sagemakerEndpointConfig.desired(ctx, { modelName: first.outputs.modelName });
-    expect(await sagemakerEndpointConfig.observe(ctx, desired)).toEqual({ name: first.outputs.endpointConfigName, kmsKeyId: KEY });
+    expect(await sagemakerEndpointConfig.observe(ctx, desired)).toEqual({
+      name: first.outputs.endpointConfigName,
+      kmsKeyId: KEY,
+    });
     mocks.sagemaker.resetHistory();
     const again = await runChain(testContext({ yaml: WITH_KEY }), MODULES, upstream());
     expect(again.plans.map((p) => p.action)).toEqual(['no-change', 'no-change', 'no-change']);
@@ -328,7 +446,9 @@ describe('kmsKeyId: the endpoint volume encrypted with your KMS key', () => {
     expect(plans[1]!.diffs.map((d) => d.field)).not.toContain('kmsKeyId');
     const ctx = testContext();
     const content = { modelName: 'm', instanceType: 'ml.t2.medium', instanceCount: 1, volumeSizeGb: 10 };
-    expect(sagemakerEndpointConfig.desired(ctx, { modelName: 'm' }).name).toBe(sagemakerEndpointConfigName(ctx.names, content));
+    expect(sagemakerEndpointConfig.desired(ctx, { modelName: 'm' }).name).toBe(
+      sagemakerEndpointConfigName(ctx.names, content),
+    );
   });
 
   test('adding a key is new content: a new config (name hashes the key) and an endpoint update', async () => {
@@ -342,7 +462,10 @@ describe('kmsKeyId: the endpoint volume encrypted with your KMS key', () => {
 
   test("the environment's own kmsKeyId replaces the top-level one", async () => {
     const prodKey = 'arn:aws:kms:eu-west-1:123456789012:alias/ms-iris-prod';
-    const yaml = WITH_KEY.replace('    instanceType: ml.m5.large\n', `    instanceType: ml.m5.large\n    kmsKeyId: ${prodKey}\n`);
+    const yaml = WITH_KEY.replace(
+      '    instanceType: ml.m5.large\n',
+      `    instanceType: ml.m5.large\n    kmsKeyId: ${prodKey}\n`,
+    );
     await runChain(testContext({ yaml, env: 'prod' }), MODULES, upstream());
     expect(configInput().KmsKeyId).toBe(prodKey);
   });

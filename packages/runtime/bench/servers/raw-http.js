@@ -35,7 +35,8 @@ const server = createServer((req, res) => {
     } catch {
       return send(res, 400, '{"code":"INVALID_JSON"}');
     }
-    if (!validate(body)) return send(res, 400, JSON.stringify({ code: 'INVALID_INPUT', path: validate.errors[0].instancePath }));
+    if (!validate(body))
+      return send(res, 400, JSON.stringify({ code: 'INVALID_INPUT', path: validate.errors[0].instancePath }));
     send(res, 200, JSON.stringify({ predictions: predict(body.instances) }));
   });
 });

@@ -12,5 +12,8 @@ const service = createService({
 const { port } = await service.listen(Number(process.argv[2] ?? 0), '127.0.0.1');
 process.send?.({ ready: true, port });
 process.once('SIGTERM', () => {
-  service.close().then(() => process.exit(0), () => process.exit(1));
+  service.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 });

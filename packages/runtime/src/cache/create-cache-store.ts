@@ -40,7 +40,8 @@ export function createCacheStore(options: CacheOptions, hooks: CreateCacheStoreH
     });
   }
   const url = options.redisUrl;
-  if (!url) throw new CacheConfigError('cache.redisUrl', 'required when cache.kind is "redis" (e.g. redis://127.0.0.1:6379)');
+  if (!url)
+    throw new CacheConfigError('cache.redisUrl', 'required when cache.kind is "redis" (e.g. redis://127.0.0.1:6379)');
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -48,7 +49,10 @@ export function createCacheStore(options: CacheOptions, hooks: CreateCacheStoreH
     throw new CacheConfigError('cache.redisUrl', 'not a URL (expected redis://host:port or rediss://host:port)');
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new CacheConfigError('cache.redisUrl', `expected the redis: or rediss: scheme, got ${JSON.stringify(parsed.protocol)}`);
+    throw new CacheConfigError(
+      'cache.redisUrl',
+      `expected the redis: or rediss: scheme, got ${JSON.stringify(parsed.protocol)}`,
+    );
   }
   return createRedisStore({ url, ttlSeconds, ...(hooks.onError ? { onError: hooks.onError } : {}) });
 }

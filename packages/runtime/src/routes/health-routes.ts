@@ -4,7 +4,12 @@ import type { Health } from '../health.js';
 import { sendJson, type RequestContext, type Tracker } from '../request-context.js';
 import type { ModelDefinition } from '../types.js';
 
-export type ProbeHandler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, fast: boolean) => number | Promise<number>;
+export type ProbeHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: RequestContext,
+  fast: boolean,
+) => number | Promise<number>;
 
 export function createHealthRoutes(tracker: Tracker, health: Health, model: ModelDefinition) {
   // The UP body never changes: serialize it once.

@@ -57,7 +57,13 @@ export function createInvocationHandler(d: InvocationDeps): InvocationHandler {
   const tooLarge = new RuntimeError('MS_RUNTIME_BODY_TOO_LARGE', { limit: d.maxBodyBytes });
   const closeAfter = ['connection', 'close'];
 
-  async function answer(raw: Buffer | string | object, csv: boolean, res: ServerResponse, ctx: RequestContext, fast: boolean) {
+  async function answer(
+    raw: Buffer | string | object,
+    csv: boolean,
+    res: ServerResponse,
+    ctx: RequestContext,
+    fast: boolean,
+  ) {
     let body: unknown;
     const large = Buffer.isBuffer(raw) && raw.length >= OFF_LOOP_BYTES;
     if (csv) {
@@ -93,7 +99,10 @@ export function createInvocationHandler(d: InvocationDeps): InvocationHandler {
     const problem = validators.predictions(result.predictions, instances.length);
     if (problem !== undefined) {
       metrics.invalidOutputs.inc();
-      tracker.logger.error({ reqId: ctx.id, code: 'MS_RUNTIME_INVALID_OUTPUT', problem, source: result.source }, 'model answer failed the prediction schema');
+      tracker.logger.error(
+        { reqId: ctx.id, code: 'MS_RUNTIME_INVALID_OUTPUT', problem, source: result.source },
+        'model answer failed the prediction schema',
+      );
       throw new RuntimeError('MS_RUNTIME_INVALID_OUTPUT', { requestId: ctx.id });
     }
     let text: string;
@@ -127,8 +136,19 @@ export function createInvocationHandler(d: InvocationDeps): InvocationHandler {
     return error.status ?? 500;
   }
 
-  function run(raw: Buffer | string | object, csv: boolean, res: ServerResponse, ctx: RequestContext, fast: boolean, req: IncomingMessage) {
-    if (d.logPayloads) ctx.requestBody = (typeof raw === 'object' && !Buffer.isBuffer(raw) ? JSON.stringify(raw) : String(raw)).slice(0, PAYLOAD_LOG_LIMIT);
+  function run(
+    raw: Buffer | string | object,
+    csv: boolean,
+    res: ServerResponse,
+    ctx: RequestContext,
+    fast: boolean,
+    req: IncomingMessage,
+  ) {
+    if (d.logPayloads)
+      ctx.requestBody = (typeof raw === 'object' && !Buffer.isBuffer(raw) ? JSON.stringify(raw) : String(raw)).slice(
+        0,
+        PAYLOAD_LOG_LIMIT,
+      );
     answer(raw, csv, res, ctx, fast).then(
       (status) => fast && finish(req, ctx, status),
       (err: unknown) => {

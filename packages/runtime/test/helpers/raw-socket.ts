@@ -36,7 +36,15 @@ export function openRaw(port: number): Promise<RawExchange> {
           new Promise((done, fail) => {
             if (text.includes(wanted)) return done(text);
             waiters.push({ text: wanted, resolve: done });
-            closed.then(() => (text.includes(wanted) ? done(text) : fail(new Error(`connection closed before ${JSON.stringify(wanted)}; got ${JSON.stringify(text.slice(0, 300))}`))));
+            closed.then(() =>
+              text.includes(wanted)
+                ? done(text)
+                : fail(
+                    new Error(
+                      `connection closed before ${JSON.stringify(wanted)}; got ${JSON.stringify(text.slice(0, 300))}`,
+                    ),
+                  ),
+            );
           }),
       }),
     );

@@ -27,10 +27,20 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 function post(path: string, type: string, body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': type, 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': type, 'content-length': body.length },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -68,11 +78,20 @@ beforeAll(async () => {
   });
   port = await freePort();
   child = spawn(process.execPath, [entry], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', MS_MAX_BODY_BYTES: String(LIMIT) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      MS_MAX_BODY_BYTES: String(LIMIT),
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 200; i += 1) {
-    const up = await ping().then((r) => r.status === 200, () => false);
+    const up = await ping().then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (up) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -90,7 +109,7 @@ afterAll(async () => {
 });
 
 describe('/ping under a flood of the largest admitted bodies', () => {
-  it('answers every /ping within SageMaker\'s 2 s while 6 MiB JSON and CSV bodies pour in', async () => {
+  it("answers every /ping within SageMaker's 2 s while 6 MiB JSON and CSV bodies pour in", async () => {
     const json = largest('{"instances":[', '[5.1,3.5,1.4,0.2]', ',', ']}');
     const csv = largest('', '5.1,3.5,1.4,0.2', '\n', '\n');
     expect(json.length).toBeLessThanOrEqual(LIMIT);
@@ -117,7 +136,9 @@ describe('/ping under a flood of the largest admitted bodies', () => {
 
     const sorted = pings.map((p) => p.ms).sort((a, b) => a - b);
     const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!;
-    process.stdout.write(`ping-under-flood: ${pings.length} pings during ${statuses.length} 6 MiB bodies; p50 ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms\n`);
+    process.stdout.write(
+      `ping-under-flood: ${pings.length} pings during ${statuses.length} 6 MiB bodies; p50 ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms\n`,
+    );
     // Every flood body was read and refused for its instance count (400), none was a 5xx.
     expect(new Set(statuses)).toEqual(new Set([400]));
     expect(pings.length).toBeGreaterThan(5);

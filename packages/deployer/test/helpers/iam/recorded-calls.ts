@@ -22,7 +22,11 @@ export function recordedCalls(stubs: Iterable<AwsStub<any, any, any>>): Recorded
   const out: RecordedCall[] = [];
   for (const stub of stubs) {
     for (const call of stub.calls()) {
-      const command = call.args[0] as { input?: Record<string, unknown>; schema?: Schema; constructor: { name: string } };
+      const command = call.args[0] as {
+        input?: Record<string, unknown>;
+        schema?: Schema;
+        constructor: { name: string };
+      };
       const client = (call as unknown as { thisValue?: { config?: { serviceId?: string } } }).thisValue;
       const serviceId = client?.config?.serviceId;
       if (!serviceId) throw new Error(`cannot tell which service ${command.constructor.name} was sent to`);

@@ -7,7 +7,14 @@ import type { IamRequest } from './iam-requests.js';
 
 export interface PolicyJson {
   Version: string;
-  Statement: { Sid?: string; Effect: string; Action?: string | string[]; NotAction?: string | string[]; Resource?: string | string[]; Condition?: unknown }[];
+  Statement: {
+    Sid?: string;
+    Effect: string;
+    Action?: string | string[];
+    NotAction?: string | string[];
+    Resource?: string | string[];
+    Condition?: unknown;
+  }[];
 }
 
 export interface PolicyVerdict {
@@ -21,7 +28,15 @@ export interface PolicyVerdict {
 function defaultKeyPolicy(accountId: string): PolicyJson {
   return {
     Version: '2012-10-17',
-    Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'kms:*', Resource: '*' } as PolicyJson['Statement'][number]],
+    Statement: [
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      } as PolicyJson['Statement'][number],
+    ],
   };
 }
 
@@ -54,15 +69,23 @@ export async function judge(options: {
     if (response.resultType === 'error') {
       // The simulator cannot type API Gateway's collection ARNs that have two formats (/apis/.., /restapis/..):
       // those are evaluated without its ARN validation, statement by statement.
-      const untyped = r.action.startsWith('apigateway:') && (response.errors as { message?: string }).message === 'no.resource.types';
-      if (!untyped) throw new Error(`the simulator refused ${r.action} on ${r.resource} (${r.why}): ${JSON.stringify(response.errors)}`);
+      const untyped =
+        r.action.startsWith('apigateway:') && (response.errors as { message?: string }).message === 'no.resource.types';
+      if (!untyped)
+        throw new Error(
+          `the simulator refused ${r.action} on ${r.resource} (${r.why}): ${JSON.stringify(response.errors)}`,
+        );
       const result = runUnsafeSimulation(simulation(options.policy), { simulationMode: 'Strict' });
       if (result !== 'Allowed') {
         denied.add(`${r.action} on ${r.resource} (${result}) from ${r.why}`);
         continue;
       }
       options.policy.Statement.forEach((s, i) => {
-        if (runUnsafeSimulation(simulation({ ...options.policy, Statement: [s] }), { simulationMode: 'Strict' }) === 'Allowed') used.add(`${s.Sid ?? String(i + 1)}: ${r.action}`);
+        if (
+          runUnsafeSimulation(simulation({ ...options.policy, Statement: [s] }), { simulationMode: 'Strict' }) ===
+          'Allowed'
+        )
+          used.add(`${s.Sid ?? String(i + 1)}: ${r.action}`);
       });
       continue;
     }
@@ -70,9 +93,11 @@ export async function judge(options: {
       denied.add(`${r.action} on ${r.resource} (${response.overallResult}) from ${r.why}`);
       continue;
     }
-    const analyses = response.resultType === 'single' ? [response.result.analysis] : response.results.map((x) => x.analysis);
+    const analyses =
+      response.resultType === 'single' ? [response.result.analysis] : response.results.map((x) => x.analysis);
     for (const analysis of analyses) {
-      for (const s of analysis?.identityAnalysis?.allowStatements ?? []) used.add(`${s.explain.identifier}: ${r.action}`);
+      for (const s of analysis?.identityAnalysis?.allowStatements ?? [])
+        used.add(`${s.explain.identifier}: ${r.action}`);
     }
   }
   const unused: string[] = [];
@@ -80,7 +105,8 @@ export async function judge(options: {
     if (s.Effect !== 'Allow') return;
     for (const action of list(s.Action)) {
       const id = s.Sid ?? String(i + 1);
-      if (![...used].some((u) => u.startsWith(`${id}: `) && matches(action, u.slice(id.length + 2)))) unused.push(`${id}: ${action}`);
+      if (![...used].some((u) => u.startsWith(`${id}: `) && matches(action, u.slice(id.length + 2))))
+        unused.push(`${id}: ${action}`);
     }
   });
   return { denied: [...denied], unused };
@@ -88,6 +114,12 @@ export async function judge(options: {
 
 /** IAM action match, case-insensitive, with * wildcards. */
 function matches(pattern: string, action: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  );
   return re.test(action);
 }
