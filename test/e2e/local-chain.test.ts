@@ -109,7 +109,8 @@ describe('local chain: API Gateway stand-in + Cognito + Lambda handler + runtime
     for (const headers of [{ authorization: token }, {}] as Record<string, string>[]) {
       const res = await fetch(`${chain.apiUrl}/health`, { headers });
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ status: 'UP', endpoint: 'ms-iris-lite-dev' });
+      // Unauthenticated: the status only; why it is down goes to the function's log.
+      expect(await res.json()).toEqual({ status: 'UP' });
     }
     // Only that method is open: POST /health still goes through the authorizer.
     const post = await fetch(`${chain.apiUrl}/health`, { method: 'POST' });
@@ -127,6 +128,6 @@ describe('local chain: API Gateway stand-in + Cognito + Lambda handler + runtime
     });
     const health = await fetch(`${chain.apiUrl}/health`, { headers: { authorization: token } });
     expect(health.status).toBe(503);
-    expect(await health.json()).toMatchObject({ status: 'DOWN', endpointStatus: 'Failed' });
+    expect(await health.json()).toEqual({ status: 'DOWN' });
   });
 });
