@@ -64,7 +64,7 @@ if (SERVERS.some((s) => s.python)) {
   }
 }
 
-if (SERVERS.some((s) => s.key === 'runtime') && !existsSync(new URL('../dist/index.js', import.meta.url))) {
+if (SERVERS.some((s) => s.key === 'runtime') && !existsSync(new URL('../dist/runtime.bundle.js', import.meta.url))) {
   console.error('packages/runtime/dist is missing: run `npm run build` at the repo root first.');
   process.exit(2);
 }

@@ -3,7 +3,7 @@
 // `model`), or by MS_MODEL_MODULE, with the configuration from the environment.
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { serve, reportStartFailure } from '../dist/index.js';
+import { serve, reportStartFailure } from '../dist/runtime.bundle.js';
 
 const spec = process.argv[2] ?? process.env.MS_MODEL_MODULE;
 if (!spec) {

@@ -4,6 +4,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { CsvRows } from './csv-rows.js';
 import { RuntimeError } from './errors.js';
+import { isDraft07Schema } from './meta-schema-validator.generated.js';
 import type { JsonSchema, ModelDefinition } from './types.js';
 
 // ajv-formats is CommonJS; under ESM its plugin sits on .default or is the module itself.
@@ -47,6 +48,7 @@ export interface Validators {
 
 function compile(ajv: Ajv, schema: JsonSchema, which: string, model: string): ValidateFunction {
   try {
+    if (!isDraft07Schema(schema)) throw new Error(`schema is invalid: ${ajv.errorsText(isDraft07Schema.errors)}`);
     return ajv.compile(schema);
   } catch (err) {
     throw new RuntimeError(
@@ -60,7 +62,16 @@ function compile(ajv: Ajv, schema: JsonSchema, which: string, model: string): Va
 /** Compiles the model's schemas once; throws MS_RUNTIME_SCHEMA_COMPILE_FAILED naming the schema. */
 export function createValidators(model: ModelDefinition, maxInstances: number): Validators {
   // strict off so users' schemas may carry extra keywords; strictNumbers on so NaN/Infinity (1e999) never pass as numbers.
-  const ajv = new Ajv({ allErrors: false, strict: false, strictNumbers: true, coerceTypes: false, useDefaults: false });
+  // validateSchema off: compile() checks each schema against the meta-schema with the precompiled
+  // validator instead, so the meta-schema is not compiled at every start.
+  const ajv = new Ajv({
+    allErrors: false,
+    strict: false,
+    strictNumbers: true,
+    coerceTypes: false,
+    useDefaults: false,
+    validateSchema: false,
+  });
   addFormats(ajv);
   const schemas = envelopeSchemas(model, maxInstances);
   const request = compile(ajv, schemas.request, 'instance', model.name);

@@ -1,8 +1,9 @@
 // Cold start loads only what the start needs: a service that answers /ping and /invocations
-// never loads Express or ioredis; the first request only Express answers loads Express.
+// never loads Express or ioredis; the first request only Express answers loads Express. The
+// package's entry is one bundled file (scripts/bundle.mjs), so a start reads no other package.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -39,6 +40,22 @@ describe('start path', () => {
     expect(out.statuses).toEqual([200, 200, 200]);
     expect(out.beforeMetrics).toEqual([]);
     expect(out.afterMetrics).toEqual(['express']);
+  });
+
+  it("starts from the package's entry, one bundled file, without reading a package from node_modules", () => {
+    const runtime = join(here, '..');
+    const pkg = JSON.parse(readFileSync(join(runtime, 'package.json'), 'utf8')) as {
+      main: string;
+      exports: { '.': { default: string } };
+    };
+    expect(pkg.exports['.'].default).toBe(pkg.main);
+    const report = join(here, 'fixtures', 'report-entry-packages.mjs');
+    const out = JSON.parse(
+      execFileSync(process.execPath, [report, join(runtime, pkg.main)], { encoding: 'utf8', timeout: 30_000 }),
+    ) as { statuses: number[]; beforeMetrics: string[]; afterMetrics: string[] };
+    expect(out.statuses).toEqual([200, 200, 200]);
+    expect(out.beforeMetrics).toEqual([]);
+    expect(out.afterMetrics).toContain('express');
   });
 
   it('logs the model load and warm-up as their own phase after listening', async () => {

@@ -1,6 +1,6 @@
 // The system under test: @model-service/runtime (built dist) serving the iris model with its
 // defaults in production shape: validation, metrics, JSON logs (info, to stdout), memory cache.
-import { createService } from '../../dist/index.js';
+import { createService } from '../../dist/runtime.bundle.js';
 import { createBenchIrisModel } from '../iris-model.js';
 
 const service = createService({
