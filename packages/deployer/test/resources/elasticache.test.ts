@@ -9,6 +9,7 @@ import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import { lazyClient } from '../../src/aws/lazy-context-clients.js';
 import type { DeployContext } from '../../src/context.js';
 import { applyGraph, destroyGraph, environmentResources, planGraph } from '../../src/deploy-graph.js';
 import { codeSha256 } from '../../src/lambda-bundle.js';
@@ -63,6 +64,23 @@ function context(options: { yaml?: string; dryRun?: boolean } = {}): DeployConte
 
 async function up(ctx: DeployContext = context()) {
   return applyGraph(ctx, await planGraph(ctx, await environmentResources(ctx, { bundle })), silent);
+}
+
+/** The k-th mutating call on the cache tier's (lazily created) clients succeeds, then its caller sees a failure. */
+async function loseAnswerOf(ctx: DeployContext, k: number): Promise<void> {
+  let count = 0;
+  for (const client of [await lazyClient(ctx, 'ec2'), await lazyClient(ctx, 'elastiCache')]) {
+    const send = client.send.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    Object.defineProperty(client, 'send', {
+      configurable: true,
+      value: async (...args: unknown[]) => {
+        const out = await send(...args);
+        if (!/^(Describe|List|Get)/.test((args[0] as object).constructor.name) && ++count === k)
+          throw new Error(`lost the answer of cache mutating call ${k}`);
+        return out;
+      },
+    });
+  }
 }
 
 const CACHE = 'ms-iris-dev-cache';
@@ -179,6 +197,21 @@ describe('the provisioned cache tier', () => {
       w = freshWorld();
       w.cache.crashAt(k);
       await expect(up()).rejects.toThrow(`simulated crash at cache mutating call ${k}`);
+      await up();
+      expect({ k, state: w.cache.snapshot() }).toEqual({ k, state: reference });
+    }
+  });
+
+  it('when the answer to each cache mutating call is lost (the call took effect), a rerun converges', async () => {
+    await up();
+    const reference = w.cache.snapshot();
+    const total = w.cache.mutations.length;
+    for (let k = 1; k <= total; k += 1) {
+      restoreAll(w.mocks);
+      w = freshWorld();
+      const ctx = context();
+      await loseAnswerOf(ctx, k);
+      await expect(up(ctx)).rejects.toThrow(`lost the answer of cache mutating call ${k}`);
       await up();
       expect({ k, state: w.cache.snapshot() }).toEqual({ k, state: reference });
     }
