@@ -13,10 +13,14 @@ import { apiGatewayResource } from './resources/api-gateway.js';
 import { apiKeyResource } from './resources/api-key.js';
 import { autoscaling } from './resources/autoscaling.js';
 import { budget, budgetConfig } from './resources/budget.js';
+import { provisionsCache } from './resources/cache-names.js';
+import { cacheSecurityGroup } from './resources/cache-security-group.js';
+import { cacheUser } from './resources/cache-user.js';
 import { cognitoResource } from './resources/cognito.js';
 import { dashboard } from './resources/dashboard.js';
 import { deploymentRecord } from './resources/deployment-record.js';
 import { ecrRepository } from './resources/ecr.js';
+import { elasticacheServerless } from './resources/elasticache-serverless.js';
 import { lambdaRole, sagemakerRole } from './resources/iam.js';
 import { createImageModule } from './resources/image.js';
 import type { Builder } from './resources/image-commands.js';
@@ -164,7 +168,8 @@ export interface EnvironmentGraphOptions {
  * The resource modules of one environment, in apply order: each one's outputs
  * feed the ones after it (repository -> image digest -> model; roles -> model and
  * Lambda; model -> endpoint config -> endpoint -> scaling, alarms, Lambda env;
- * Lambda + user pool -> API -> its API key and usage plan). The budget alert comes first, so it watches
+ * Lambda + user pool -> API -> its API key and usage plan; a provisioned cache's security group,
+ * user and cache -> the model's container environment). The budget alert comes first, so it watches
  * before anything billable exists (and, destroyed last, until it is gone); the
  * dashboard shows all of them; the deployment record is written last.
  */
@@ -182,6 +187,8 @@ export async function environmentResources(
     ...image,
     sagemakerRole,
     lambdaRole,
+    // Only for cache kind redis without an endpoint: no EC2 or ElastiCache call (or permission) otherwise.
+    ...(provisionsCache(ctx) ? [cacheSecurityGroup, cacheUser, elasticacheServerless] : []),
     sagemakerModel,
     sagemakerEndpointConfig,
     sagemakerEndpoint,

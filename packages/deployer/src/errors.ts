@@ -52,6 +52,12 @@ export const ERRORS = {
     message: 'release.yaml {yamlPath}: promotion.order names "{env}", which is not under environments',
     hint: 'List only environments defined under environments:, or add the missing environment.',
   },
+  MS_DEPLOY_RELEASE_CACHE_NEEDS_VPC: {
+    fault: 'user',
+    message:
+      'release.yaml {yamlPath}: cache kind redis without cache.endpoint provisions an ElastiCache Serverless cache, which lives in a VPC, but environment "{env}" has no vpc',
+    hint: 'Add vpc: { subnetIds: [...], securityGroupIds: [...] } (top level or under environments.<env>) with private subnets in two or more availability zones, or set cache.endpoint to an existing rediss:// cache, or use cache kind memory.',
+  },
   MS_DEPLOY_UNKNOWN_ENV: {
     fault: 'user',
     message: 'environment "{env}" is not defined in release.yaml (defined: {known})',
@@ -108,6 +114,16 @@ export const ERRORS = {
     fault: 'aws',
     message: 'SageMaker endpoint {resource} failed: {reason}',
     hint: 'Check the container logs in CloudWatch log group {logGroup}; fix the image or the instance settings and run `model-deploy up` again.',
+  },
+  MS_DEPLOY_CACHE_NOT_AVAILABLE: {
+    fault: 'aws',
+    message: 'ElastiCache serverless cache {name} is "{status}", not available (waited {waited}s)',
+    hint: 'See the cache in the ElastiCache console (events, subnets in at least two availability zones, quotas); fix the cause, then run up again: it converges on the cache that exists.',
+  },
+  MS_DEPLOY_CACHE_REPLACEMENT_NEEDED: {
+    fault: 'user',
+    message: 'ElastiCache serverless cache {name}: {fields} cannot change on an existing cache',
+    hint: 'Keep the subnets the cache was created in, or run destroy for this environment and up again to create the cache anew (its entries are only a cache and are rebuilt).',
   },
   MS_DEPLOY_WAIT_TIMEOUT: {
     fault: 'aws',

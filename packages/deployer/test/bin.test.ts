@@ -47,7 +47,13 @@ beforeAll(async () => {
 }, 200_000);
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runBin(
+  args: string[],
+  credentials: Record<string, string> = {
+    AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
+    AWS_SECRET_ACCESS_KEY: 'fake-secret-for-a-local-dummy',
+  },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [bin, ...args], {
       env: {
@@ -55,8 +61,7 @@ function runBin(args: string[]): Promise<{ code: number | null; stdout: string; 
         HOME: process.env.HOME,
         CI: 'true',
         AWS_ENDPOINT_URL: endpoint,
-        AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
-        AWS_SECRET_ACCESS_KEY: 'fake-secret-for-a-local-dummy',
+        ...credentials,
         AWS_EC2_METADATA_DISABLED: 'true',
         AWS_MAX_ATTEMPTS: '1',
       },
@@ -107,6 +112,40 @@ describe('bin/model-deploy.js', () => {
     expect(requests.length).toBeGreaterThanOrEqual(1);
     expect(requests[0]!.body).toContain('Action=GetCallerIdentity');
   });
+
+  it('no credentials at all (no keys, no profile, no config files): every AWS command is MS_DEPLOY_AWS_CREDENTIALS, exit 1, no request sent', async () => {
+    const p = tempProject({ 'release.yaml': RELEASE_YAML, 'sample-request.json': '{"features":[1,2,3,4]}' });
+    const none = {
+      AWS_CONFIG_FILE: join(p.dir, 'no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(p.dir, 'no-aws-credentials'),
+    };
+    const before = seen.length;
+    const commands = [
+      ['plan', 'dev'],
+      ['up', 'dev'],
+      ['status', 'dev'],
+      ['verify', 'dev'],
+      // With the API URL and a token given, verify still needs AWS for its endpoint, Lambda and CloudWatch checks.
+      ['verify', 'dev', '--url', `${endpoint}/dev`, '--token', 'not-a-real-token'],
+      ['promote', 'dev'],
+      ['rollback', 'dev'],
+      ['destroy', 'dev', '--yes'],
+    ];
+    const results = [];
+    for (const args of commands) {
+      const run = await runBin([...args, '--dir', p.dir], none);
+      results.push({ args: args.join(' '), code: run.code, error: /^MS_DEPLOY_\w+/m.exec(run.stderr)?.[0] });
+    }
+    const doctor = await runBin(['doctor', '--dir', p.dir], none);
+    p.cleanup();
+    expect(results).toEqual(
+      commands.map((args) => ({ args: args.join(' '), code: 1, error: 'MS_DEPLOY_AWS_CREDENTIALS' })),
+    );
+    // doctor reports it as its credentials check (and skips the checks that need an identity).
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(/FAIL {2}doctor\.credentials .*MS_DEPLOY_AWS_CREDENTIALS/);
+    expect(seen.length).toBe(before);
+  }, 180_000);
 
   it('usage errors exit 2 and --version exits 0', async () => {
     const bad = await runBin(['destroy']);

@@ -1,6 +1,11 @@
 // The edge of the stack (Lambda proxy -> Cognito -> API Gateway) run through the
 // real deploy-graph runner against a stateful fake control plane.
-import { CreateDeploymentCommand, CreateUsagePlanCommand, PutMethodCommand } from '@aws-sdk/client-api-gateway';
+import {
+  CreateDeploymentCommand,
+  CreateUsagePlanCommand,
+  PutMethodCommand,
+  UpdateStageCommand,
+} from '@aws-sdk/client-api-gateway';
 import { CreateUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { AddPermissionCommand } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -97,6 +102,7 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
       'AddPermissionCommand',
       'CreateDeploymentCommand',
       'TagResourceCommand',
+      'UpdateStageCommand',
     ]);
     const pool = [...fake.pools.values()][0]!;
     const api = [...fake.apis.values()][0]!;
@@ -190,6 +196,7 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
     expect(mutating()).toEqual([
       'UpdateMethodCommand',
       'CreateDeploymentCommand',
+      'UpdateStageCommand', // the stage takes the key's throttle too (5/10 instead of the default 50/100)
       'CreateApiKeyCommand',
       'CreateUsagePlanCommand',
       'CreateUsagePlanKeyCommand',
@@ -253,5 +260,51 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
       'DeleteFunctionCommand',
     ]);
     expect(fake.snapshot()).toEqual({ fns: [], pools: [], apis: [], plans: [], keys: [] });
+  });
+});
+
+describe('stage throttling from api.throttle', () => {
+  const THROTTLED = RELEASE_YAML.replace(
+    'region: eu-west-1',
+    'region: eu-west-1\napi: { throttle: { rateLimit: 7, burstLimit: 14 } }',
+  );
+  const stageThrottle = () => [...fake.apis.values()][0]!.stages.get('dev')!.methodSettings;
+  const apiChange = (applied: Awaited<ReturnType<typeof up>>) =>
+    applied.steps.find((s) => s.module.kind === 'api-gateway')!.change;
+
+  it('a new API without an API key gets the rate and burst on every method of its stage', async () => {
+    const applied = await up(testContext({ yaml: THROTTLED }));
+    expect(apiChange(applied).diffs).toContainEqual({
+      field: 'stage dev.throttle',
+      from: undefined,
+      to: { rateLimit: 7, burstLimit: 14 },
+    });
+    expect(stageThrottle()).toEqual({ '*/*': { throttlingRateLimit: 7, throttlingBurstLimit: 14 } });
+  });
+
+  it('the defaults apply when release.yaml has no throttle block', async () => {
+    await up();
+    expect(stageThrottle()).toEqual({ '*/*': { throttlingRateLimit: 50, throttlingBurstLimit: 100 } });
+  });
+
+  it('a changed throttle is planned and updates the stage without a new deployment; the same again changes nothing', async () => {
+    await up();
+    mocks.apiGateway.resetHistory();
+    const applied = await up(testContext({ yaml: THROTTLED }));
+    expect(apiChange(applied)).toMatchObject({
+      action: 'update',
+      diffs: [
+        { field: 'stage dev.throttle', from: { rateLimit: 50, burstLimit: 100 }, to: { rateLimit: 7, burstLimit: 14 } },
+      ],
+    });
+    expect(mocks.apiGateway.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+    expect(mocks.apiGateway.commandCalls(UpdateStageCommand)[0]!.args[0].input.patchOperations).toEqual([
+      { op: 'replace', path: '/*/*/throttling/rateLimit', value: '7' },
+      { op: 'replace', path: '/*/*/throttling/burstLimit', value: '14' },
+    ]);
+    expect(stageThrottle()).toEqual({ '*/*': { throttlingRateLimit: 7, throttlingBurstLimit: 14 } });
+    mocks.apiGateway.resetHistory();
+    expect(apiChange(await up(testContext({ yaml: THROTTLED }))).action).toBe('no-change');
+    expect(mocks.apiGateway.commandCalls(UpdateStageCommand)).toHaveLength(0);
   });
 });

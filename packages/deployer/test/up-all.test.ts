@@ -123,10 +123,11 @@ describe('up across every resource module', () => {
     expect(at('CreateFunctionCommand')).toBeGreaterThan(at('PutMetricAlarmCommand'));
     expect(at('CreateUserPoolCommand')).toBeGreaterThan(at('CreateFunctionCommand'));
     expect(at('CreateRestApiCommand')).toBeGreaterThan(at('CreateUserPoolClientCommand'));
-    // The API's stage is deployed, then tagged for cost allocation, then the dashboard.
-    expect(order.slice(at('CreateDeploymentCommand'), at('CreateDeploymentCommand') + 3)).toEqual([
+    // The API's stage is deployed, then tagged for cost allocation, throttled, then the dashboard.
+    expect(order.slice(at('CreateDeploymentCommand'), at('CreateDeploymentCommand') + 4)).toEqual([
       'CreateDeploymentCommand',
       'TagResourceCommand',
+      'UpdateStageCommand',
       'PutDashboardCommand',
     ]);
     // The record is written last, once everything it describes exists.
@@ -295,6 +296,7 @@ describe('cost allocation tags on every resource up creates', () => {
     'CreateUsagePlanKeyCommand',
     // The stage it creates is untagged: API Gateway cost is allocated by stage tags (gap in api-gateway.ts, reported).
     'CreateDeploymentCommand',
+    'UpdateStageCommand', // the (tagged) stage's throttling
     'PutDashboardCommand', // CloudWatch dashboards take no tags
     'AddTagsCommand', // the deployment record on the (tagged) endpoint
   ]);

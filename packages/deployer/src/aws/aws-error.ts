@@ -39,6 +39,11 @@ const NOT_FOUND = new Set([
   'ImageNotFoundException',
   'LifecyclePolicyNotFoundException',
   'ObjectNotFoundException',
+  // ElastiCache and EC2 (the provisioned cache tier and its security group).
+  'ServerlessCacheNotFoundFault',
+  'UserNotFoundFault',
+  'UserGroupNotFoundFault',
+  'InvalidGroup.NotFound',
 ]);
 const DENIED = new Set([
   'AccessDenied',

@@ -9,6 +9,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -44,6 +45,8 @@ export type ServiceKey = keyof AwsClients;
 export interface LazyAwsClients {
   readonly ec2: EC2Client;
   readonly serviceQuotas: ServiceQuotasClient;
+  /** Only a release with a provisioned redis cache needs it. */
+  readonly elastiCache: ElastiCacheClient;
 }
 
 export type LazyServiceKey = keyof LazyAwsClients;
@@ -70,6 +73,7 @@ export const SERVICE_IDS: Readonly<Record<ServiceKey, string>> = {
 export const LAZY_SERVICE_IDS: Readonly<Record<LazyServiceKey, string>> = {
   ec2: 'EC2',
   serviceQuotas: 'Service Quotas',
+  elastiCache: 'ElastiCache',
 };
 
 const ALL_SERVICE_IDS: Readonly<Record<ServiceKey | LazyServiceKey, string>> = { ...SERVICE_IDS, ...LAZY_SERVICE_IDS };
@@ -153,7 +157,9 @@ export async function createLazyAwsClient<K extends LazyServiceKey>(
   const ctor =
     service === 'ec2'
       ? (await import('@aws-sdk/client-ec2')).EC2Client
-      : (await import('@aws-sdk/client-service-quotas')).ServiceQuotasClient;
+      : service === 'elastiCache'
+        ? (await import('@aws-sdk/client-elasticache')).ElastiCacheClient
+        : (await import('@aws-sdk/client-service-quotas')).ServiceQuotasClient;
   const client = new (ctor as unknown as Ctor<LazyAwsClients[K]>)(clientConfig(service, options));
   return installErrorWrapping(installRetry(client, options.retry ?? DEFAULT_RETRY), LAZY_SERVICE_IDS[service]);
 }

@@ -9,6 +9,7 @@ import { BOUNDARY_POLICY_NAME } from '../resources/iam-boundary.js';
 import { MANAGED_BY, TAG_MANAGED_BY } from '../tags.js';
 import { endpointKmsKeyId } from '../resources/sagemaker-endpoint-config.js';
 import { vpcOf } from '../resources/vpc.js';
+import { provisionsCache } from '../resources/cache-names.js';
 
 export interface PolicyCondition {
   readonly [operator: string]: Readonly<Record<string, string | readonly string[]>>;
@@ -244,6 +245,64 @@ export const VPC_DEPLOY_STATEMENTS: readonly DeployerStatement[] = [
 ];
 
 /**
+ * Only with a provisioned redis cache (cache kind redis, no endpoint): the ElastiCache Serverless
+ * cache, its IAM user and user group (ids ms-*), and its security group, which EC2 names by id
+ * only, so the group's calls are narrowed by the tag the deployer puts on what it manages.
+ */
+export const CACHE_DEPLOY_STATEMENTS: readonly DeployerStatement[] = [
+  {
+    Sid: 'CacheTier',
+    Action: [
+      'elasticache:CreateServerlessCache',
+      'elasticache:ModifyServerlessCache',
+      'elasticache:DeleteServerlessCache',
+      'elasticache:DescribeServerlessCaches',
+      'elasticache:CreateUser',
+      'elasticache:ModifyUser',
+      'elasticache:DeleteUser',
+      'elasticache:DescribeUsers',
+      'elasticache:CreateUserGroup',
+      'elasticache:ModifyUserGroup',
+      'elasticache:DeleteUserGroup',
+      'elasticache:DescribeUserGroups',
+      'elasticache:AddTagsToResource',
+    ],
+    Resource: [
+      'arn:aws:elasticache:*:<account-id>:serverlesscache:ms-*',
+      'arn:aws:elasticache:*:<account-id>:user:ms-*',
+      'arn:aws:elasticache:*:<account-id>:usergroup:ms-*',
+    ],
+  },
+  {
+    // The first cache of the account creates ElastiCache's service-linked role (its network interfaces).
+    Sid: 'CacheServiceLinkedRole',
+    Action: ['iam:CreateServiceLinkedRole'],
+    Resource: [
+      'arn:aws:iam::<account-id>:role/aws-service-role/elasticache.amazonaws.com/AWSServiceRoleForElastiCache',
+    ],
+    Condition: { StringEquals: { 'iam:AWSServiceName': 'elasticache.amazonaws.com' } },
+  },
+  {
+    // Only a group tagged as ours at creation; the VPC it is created in is named by the release's subnets.
+    Sid: 'CacheSecurityGroupCreate',
+    Action: ['ec2:CreateSecurityGroup', 'ec2:CreateTags'],
+    Resource: ['arn:aws:ec2:*:<account-id>:security-group/*'],
+    Condition: { StringEquals: { [`aws:RequestTag/${TAG_MANAGED_BY}`]: MANAGED_BY } },
+  },
+  {
+    Sid: 'CacheSecurityGroupInVpc',
+    Action: ['ec2:CreateSecurityGroup'],
+    Resource: ['arn:aws:ec2:*:<account-id>:vpc/*'],
+  },
+  {
+    Sid: 'CacheSecurityGroupRules',
+    Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress', 'ec2:DeleteSecurityGroup'],
+    Resource: ['arn:aws:ec2:*:<account-id>:security-group/*'],
+    Condition: { StringEquals: { [`aws:ResourceTag/${TAG_MANAGED_BY}`]: MANAGED_BY } },
+  },
+];
+
+/**
  * Only with a `kmsKeyId` in release.yaml: CreateEndpointConfig / CreateEndpoint
  * with a customer managed key need the caller to describe the key and create a
  * grant on it for SageMaker. Keys of this account; an alias resolves to its key.
@@ -405,6 +464,7 @@ export function deployerStatements(release: ReleaseConfig): DeployerStatement[] 
   return [
     ...DEPLOYER_STATEMENTS,
     ...(envs.some((e) => vpcOf(release, e)) ? VPC_DEPLOY_STATEMENTS : []),
+    ...(provisionsCache({ release }) ? CACHE_DEPLOY_STATEMENTS : []),
     ...(envs.some((e) => endpointKmsKeyId(release, e, release.environments[e]!.instanceType))
       ? KMS_DEPLOY_STATEMENTS
       : []),

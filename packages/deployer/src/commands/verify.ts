@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { AddTagsCommand } from '@aws-sdk/client-sagemaker';
 import { Command } from 'commander';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../aws/clients.js';
+import { requireCredentials } from '../aws/require-credentials.js';
 import { runVerifyChecks } from '../checks/verify-checks.js';
 import type { VerifyReport } from '../checks/verify-context.js';
 import { GOLDEN_FILE, loadGoldenSet } from '../checks/verify-golden.js';
@@ -150,6 +151,7 @@ export async function runVerify(
   const vars = rt.io.env;
   const clients = (rt.deps.createClients ?? createAwsClients)({ region: release.region, env: vars });
   try {
+    await requireCredentials(clients);
     const url = opts.url ?? vars.MODEL_DEPLOY_API_URL ?? (await findApiUrl(clients, names, release.region, env));
     const given = opts.token ?? vars.MODEL_DEPLOY_TOKEN;
     const token = async () => {

@@ -57,11 +57,21 @@ function checkPromotionOrder(release: Mutable<ReleaseConfig>): void {
   });
 }
 
+/** A provisioned (not existing) redis cache is an ElastiCache Serverless cache: it needs each environment's VPC. */
+function checkCacheVpc(release: Mutable<ReleaseConfig>): void {
+  if (release.cache.kind !== 'redis' || release.cache.endpoint) return;
+  for (const [name, env] of envEntries(release)) {
+    if (env.vpc ?? release.vpc) continue;
+    throw new DeployerError('MS_DEPLOY_RELEASE_CACHE_NEEDS_VPC', { yamlPath: 'cache.kind', env: name });
+  }
+}
+
 export function applyReleaseRules(data: unknown): ReleaseConfig {
   const release = data as Mutable<ReleaseConfig>;
   release.image.repository ??= release.model.name;
   checkAutoscalingBounds(release);
   checkProdCapacity(release);
   checkPromotionOrder(release);
+  checkCacheVpc(release);
   return release as ReleaseConfig;
 }

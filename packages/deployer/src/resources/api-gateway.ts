@@ -3,6 +3,8 @@
 // and GET /health, both Lambda proxy integrations; deployed to a stage named after the env. The deployment's
 // description carries a fingerprint of the routes, so a run interrupted after a
 // method change but before the deployment still redeploys on the next run.
+// The stage's default method settings carry release.yaml's api.throttle, with or
+// without an API key (a usage plan only throttles callers that send a key).
 import {
   CreateAuthorizerCommand,
   CreateDeploymentCommand,
@@ -20,6 +22,7 @@ import {
   TagResourceCommand,
   UpdateAuthorizerCommand,
   UpdateMethodCommand,
+  UpdateStageCommand,
   type PatchOperation,
 } from '@aws-sdk/client-api-gateway';
 import { AddPermissionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
@@ -64,7 +67,17 @@ export interface ApiGatewayDesired {
   /** Hash of everything a deployment snapshots (routes, auth, integration target). */
   fingerprint: string;
   permissionSid: string;
+  /** The stage's default throttling (every method): release.yaml api.throttle. */
+  throttle: StageThrottle;
 }
+
+export interface StageThrottle {
+  rateLimit: number;
+  burstLimit: number;
+}
+
+/** The stage's method settings key for "every resource, every method". */
+const ALL_METHODS = '*/*';
 
 export interface ObservedMethod {
   authorizationType?: string;
@@ -80,7 +93,13 @@ export interface ApiGatewayObserved {
   methods: Record<string, ObservedMethod | undefined>;
   authorizer?: { id: string; providerARNs: string[] };
   permission: boolean;
-  stage?: { deploymentId?: string; fingerprint?: string; deployedAt?: string; tags: Record<string, string> };
+  stage?: {
+    deploymentId?: string;
+    fingerprint?: string;
+    deployedAt?: string;
+    tags: Record<string, string>;
+    throttle?: Partial<StageThrottle>;
+  };
 }
 
 function routeKey(r: Pick<Route, 'method' | 'path'>): string {
@@ -124,6 +143,8 @@ interface Work {
   permission: boolean;
   deploy: boolean;
   tagStage: boolean;
+  /** UpdateStage patch for the stage's default throttling (empty: already right). */
+  stageSettings: PatchOperation[];
 }
 
 /** Everything that differs, as the pure basis of both plan and apply. */
@@ -140,6 +161,7 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
     permission: false,
     deploy: false,
     tagStage: false,
+    stageSettings: [],
   };
   if (!obs.api) diffs.push({ field: 'restApi', from: undefined, to: d.apiName });
   else if (!hasTags(obs.api.tags, d.tags)) {
@@ -213,6 +235,21 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
     w.tagStage = true;
     if (obs.stage) diffs.push({ field: `stage ${d.stageName}.tags`, from: obs.stage.tags, to: d.tags });
   }
+  // Method settings are stage settings, not part of a deployment: a change updates the stage only.
+  const has = obs.stage?.throttle;
+  if (has?.rateLimit !== d.throttle.rateLimit)
+    w.stageSettings.push({
+      op: 'replace',
+      path: `/${ALL_METHODS}/throttling/rateLimit`,
+      value: String(d.throttle.rateLimit),
+    });
+  if (has?.burstLimit !== d.throttle.burstLimit)
+    w.stageSettings.push({
+      op: 'replace',
+      path: `/${ALL_METHODS}/throttling/burstLimit`,
+      value: String(d.throttle.burstLimit),
+    });
+  if (w.stageSettings.length) diffs.push({ field: `stage ${d.stageName}.throttle`, from: has, to: { ...d.throttle } });
   return w;
 }
 
@@ -240,6 +277,7 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
       tags: { ...ctx.tags },
       fingerprint: shortHash({ routes, integrationUri, userPoolArn }, 12),
       permissionSid: `model-service-apigw-${names.stage}`,
+      throttle: { rateLimit: release.api.throttle.rateLimit, burstLimit: release.api.throttle.burstLimit },
     };
   },
 
@@ -278,11 +316,13 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
           .send(new GetDeploymentCommand({ restApiId: apiId, deploymentId: stage.deploymentId }))
           .catch(ifMissing(undefined));
         const fp = /^model-deploy (\S+)/.exec(dep?.description ?? '')?.[1];
+        const all = stage.methodSettings?.[ALL_METHODS];
         o.stage = {
           deploymentId: stage.deploymentId,
           fingerprint: fp,
           deployedAt: dep?.createdDate?.toISOString(),
           tags: { ...(stage.tags ?? {}) },
+          ...(all ? { throttle: { rateLimit: all.throttlingRateLimit, burstLimit: all.throttlingBurstLimit } } : {}),
         };
       }
       o.permission = await hasPermission(ctx, d);
@@ -432,6 +472,12 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
           resourceArn: `arn:aws:apigateway:${d.region}::/restapis/${apiId}/stages/${d.stageName}`,
           tags: d.tags,
         }),
+      );
+    }
+    // After the deployment: a new stage exists only once the first deployment made it.
+    if (w.stageSettings.length) {
+      await api.send(
+        new UpdateStageCommand({ restApiId: apiId, stageName: d.stageName, patchOperations: w.stageSettings }),
       );
     }
 

@@ -3,7 +3,19 @@
 // of the model's content hash, so a changed TTL is a new model and a blue/green update.
 import type { ReleaseConfig } from '../release/types.js';
 
-export function containerEnvironment(release: ReleaseConfig, envName: string): Record<string, string> {
+/** The cache the deployer provisioned (cache kind redis without an endpoint). */
+export interface ProvisionedCache {
+  /** rediss://host:port */
+  endpoint: string;
+  cacheName: string;
+  userId: string;
+}
+
+export function containerEnvironment(
+  release: ReleaseConfig,
+  envName: string,
+  provisioned?: ProvisionedCache,
+): Record<string, string> {
   const { cache, runtime } = release;
   const env: Record<string, string> = {
     MODEL_SERVICE_ENV: envName,
@@ -13,6 +25,14 @@ export function containerEnvironment(release: ReleaseConfig, envName: string): R
   if (cache.kind !== 'off') env.MS_CACHE_TTL = String(cache.ttlSeconds);
   if (cache.kind === 'memory') env.MS_CACHE_MAX_ENTRIES = String(cache.maxEntries);
   if (cache.kind === 'redis' && cache.endpoint) env.MS_REDIS_URL = cache.endpoint;
+  if (cache.kind === 'redis' && !cache.endpoint && provisioned) {
+    // IAM authentication: the runtime signs a token for this cache and user with the execution role.
+    env.MS_REDIS_URL = provisioned.endpoint;
+    env.MS_REDIS_AUTH = 'iam';
+    env.MS_REDIS_USER = provisioned.userId;
+    env.MS_REDIS_IAM_CACHE = provisioned.cacheName;
+    env.MS_REDIS_IAM_REGION = release.region;
+  }
   if (runtime.logLevel) env.LOG_LEVEL = runtime.logLevel;
   if (runtime.predictTimeoutMs !== undefined) env.MS_PREDICT_TIMEOUT_MS = String(runtime.predictTimeoutMs);
   const batching = runtime.batching;

@@ -4,6 +4,7 @@ import type { DeployContext } from '../context.js';
 import { kmsAliasName, kmsKeysNear } from './kms.js';
 import { endpointKmsKeyId } from './sagemaker-endpoint-config.js';
 import type { Statement } from './policy-statement.js';
+import { cacheArns, provisionsCache } from './cache-names.js';
 import { vpcStatements } from './vpc-policies.js';
 
 export interface PolicyDocument {
@@ -134,6 +135,15 @@ export function dataCaptureStatements(ctx: DeployContext): Statement[] {
   return statements;
 }
 
+/** The provisioned cache: the runtime's IAM auth token is good for this one cache as this one user. */
+export function cacheConnectStatements(ctx: DeployContext): Statement[] {
+  if (!provisionsCache(ctx)) return [];
+  const arns = cacheArns(ctx);
+  return [
+    { Sid: 'ConnectToCache', Effect: 'Allow', Action: ['elasticache:Connect'], Resource: [arns.cache, arns.user] },
+  ];
+}
+
 /** What the SageMaker endpoint's containers need: pull the one image repo, write the endpoint's logs (and, with kmsKeyId, use that key). */
 export function sagemakerPolicy(ctx: DeployContext): PolicyDocument {
   return {
@@ -157,6 +167,7 @@ export function sagemakerPolicy(ctx: DeployContext): PolicyDocument {
       ...vpcStatements(ctx, 'sagemaker'),
       ...kmsStatements(ctx),
       ...dataCaptureStatements(ctx),
+      ...cacheConnectStatements(ctx),
     ],
   };
 }

@@ -10,7 +10,8 @@ import {
 import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { tagList, type TagMap } from '../tags.js';
-import { containerEnvironment } from './container-environment.js';
+import { cacheNames, provisionsCache } from './cache-names.js';
+import { containerEnvironment, type ProvisionedCache } from './container-environment.js';
 import { change, creationDiffs } from './diff.js';
 import type { ResourceModule } from './resource.js';
 import { listOwned, sagemakerModelName, type ModelContent } from './sagemaker-names.js';
@@ -80,6 +81,17 @@ async function createModel(ctx: DeployContext, d: ModelDesired): Promise<void> {
   }
 }
 
+/** The provisioned cache's connection settings from upstream (elasticache-serverless, cache-user). */
+function provisionedCache(ctx: DeployContext, upstream: Record<string, string>): ProvisionedCache | undefined {
+  if (!provisionsCache(ctx)) return undefined;
+  const names = cacheNames(ctx.names.prefix);
+  return {
+    endpoint: upstream.cacheEndpoint ?? '',
+    cacheName: upstream.cacheName ?? names.cache,
+    userId: upstream.cacheUserId ?? names.user,
+  };
+}
+
 export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> = {
   kind: KIND,
 
@@ -89,7 +101,7 @@ export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> = {
       image: upstream.imageUri ?? '',
       ...(upstream.modelDataUrl ? { modelDataUrl: upstream.modelDataUrl } : {}),
       executionRoleArn: upstream.sagemakerRoleArn ?? ctx.arns.sagemakerRole,
-      environment: containerEnvironment(ctx.release, ctx.envName),
+      environment: containerEnvironment(ctx.release, ctx.envName, provisionedCache(ctx, upstream)),
       ...modelVpcContent(ctx),
     };
     return { name: sagemakerModelName(ctx.names, content), ...content, tags: ctx.tags };

@@ -1,4 +1,4 @@
-// EC2 and Service Quotas clients are created on first use (their SDK packages
+// EC2, Service Quotas and ElastiCache clients are created on first use (their SDK packages
 // are large and only doctor needs them), with the same endpoint overrides,
 // region and retry as every other client.
 import { describe, expect, test } from '@jest/globals';
@@ -15,7 +15,11 @@ const SERVICES = Object.keys(LAZY_SERVICE_IDS) as LazyServiceKey[];
 
 describe('createLazyAwsClient', () => {
   test('variable names follow the SDK service ids', () => {
-    expect(SERVICES.map(endpointEnvVar)).toEqual(['AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL_SERVICE_QUOTAS']);
+    expect(SERVICES.map(endpointEnvVar)).toEqual([
+      'AWS_ENDPOINT_URL_EC2',
+      'AWS_ENDPOINT_URL_SERVICE_QUOTAS',
+      'AWS_ENDPOINT_URL_ELASTICACHE',
+    ]);
   });
 
   test.each(SERVICES)('%s: region, adaptive retry, the SDK service id, AWS_ENDPOINT_URL', async (service) => {

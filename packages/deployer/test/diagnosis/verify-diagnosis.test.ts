@@ -7,6 +7,7 @@ import { DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { createAwsClients } from '../../src/aws/clients.js';
 import type { CliRuntime } from '../../src/commands/session.js';
 import { verifyCommand } from '../../src/commands/verify.js';
 import { ACCOUNT, mockAll, restoreAll, type Mocks } from '../helpers/aws-context.js';
@@ -92,9 +93,15 @@ const argv = async (...extra: string[]) => [
   ...extra,
 ];
 
+// The caller has credentials (verify checks them before it starts); the control planes are mocked.
+const withCredentials = {
+  createClients: (o: Parameters<typeof createAwsClients>[0]) =>
+    createAwsClients({ ...o, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+};
+
 describe('model-deploy verify on a Failed endpoint', () => {
   it('prints the failing check, then the diagnosis with the likely cause; exits 1', async () => {
-    const { code, stdout, stderr } = await runCommand([verifyCommand], await argv(), {});
+    const { code, stdout, stderr } = await runCommand([verifyCommand], await argv(), {}, withCredentials);
     expect(code).toBe(1);
     expect(stdout).toMatch(/FAIL {2}verify\.endpoint\.in-service +ms-iris-dev is Failed/);
     expect(stdout).toContain(`failure reason: ${REASON}`);
@@ -105,7 +112,7 @@ describe('model-deploy verify on a Failed endpoint', () => {
   }, 60_000);
 
   it('--json: the report carries a diagnosis object', async () => {
-    const { code, stdout } = await runCommand([verifyCommand], await argv('--json'), {});
+    const { code, stdout } = await runCommand([verifyCommand], await argv('--json'), {}, withCredentials);
     expect(code).toBe(1);
     const body = JSON.parse(stdout) as {
       ok: boolean;
@@ -125,7 +132,7 @@ describe('model-deploy verify on a Failed endpoint', () => {
     mocks.sagemaker
       .on(DescribeEndpointCommand)
       .resolves({ EndpointName: ENDPOINT, EndpointStatus: 'InService', EndpointConfigName: 'c', $metadata: {} });
-    const { stdout } = await runCommand([verifyCommand], await argv('--json'), {});
+    const { stdout } = await runCommand([verifyCommand], await argv('--json'), {}, withCredentials);
     expect(JSON.parse(stdout)).not.toHaveProperty('diagnosis');
     expect(mocks.logs.commandCalls(GetLogEventsCommand)).toHaveLength(0);
   }, 60_000);

@@ -30,6 +30,7 @@ export const EDGE_MUTATING = new Set([
   'UpdateMethodCommand',
   'PutIntegrationCommand',
   'CreateDeploymentCommand',
+  'UpdateStageCommand',
   'CreateApiKeyCommand',
   'CreateUsagePlanCommand',
   'UpdateUsagePlanCommand',
@@ -67,7 +68,15 @@ interface Api {
   methods: Map<string, Method>;
   authorizers: { id: string; name: string; providerARNs: string[] }[];
   deployments: { id: string; description?: string; createdDate: Date }[];
-  stages: Map<string, { deploymentId: string; createdDate: Date; lastUpdatedDate: Date; tags: Record<string, string> }>;
+  stages: Map<string, Stage>;
+}
+interface Stage {
+  deploymentId: string;
+  createdDate: Date;
+  lastUpdatedDate: Date;
+  tags: Record<string, string>;
+  /** As GetStage answers: keyed "<resource path>/<method>", "*\/*" for every method. */
+  methodSettings: Record<string, { throttlingRateLimit?: number; throttlingBurstLimit?: number }>;
 }
 interface UsagePlan {
   id: string;
@@ -546,9 +555,35 @@ export class FakeEdgeAws {
           const s = this.api(i.restApiId).stages.get(i.stageName);
           if (!s)
             throw new apigw.NotFoundException({ message: 'Invalid stage identifier specified', $metadata: meta(404) });
-          return { stageName: i.stageName, ...s, tags: { ...s.tags } };
+          return { stageName: i.stageName, ...structuredClone(s) };
         },
         false,
+      ],
+      [
+        apigw.UpdateStageCommand,
+        (i) => {
+          const s = this.api(i.restApiId).stages.get(i.stageName);
+          if (!s)
+            throw new apigw.NotFoundException({ message: 'Invalid stage identifier specified', $metadata: meta(404) });
+          for (const op of i.patchOperations ?? []) {
+            // /{resource path}/{method}/throttling/{rateLimit|burstLimit}; "*" / "*" for every method.
+            const m = /^\/(.+)\/([^/]+)\/throttling\/(rateLimit|burstLimit)$/.exec(op.path);
+            if (!m || op.op !== 'replace')
+              throw new apigw.BadRequestException({
+                message: `Invalid patch path '${op.path}' specified for op '${op.op}'`,
+                $metadata: meta(400),
+              });
+            const key = `${m[1]!.replace(/~1/g, '/')}/${m[2]}`;
+            const value = Number(op.value);
+            if (!Number.isFinite(value))
+              throw new apigw.BadRequestException({ message: `Invalid value '${op.value}'`, $metadata: meta(400) });
+            const settings = (s.methodSettings[key] ??= {});
+            if (m[3] === 'rateLimit') settings.throttlingRateLimit = value;
+            else settings.throttlingBurstLimit = value;
+          }
+          return { stageName: i.stageName, ...structuredClone(s) };
+        },
+        true,
       ],
       [
         apigw.CreateDeploymentCommand,
@@ -563,6 +598,8 @@ export class FakeEdgeAws {
             createdDate: prev?.createdDate ?? d.createdDate,
             lastUpdatedDate: d.createdDate,
             tags: prev?.tags ?? {},
+            // Stage settings outlive deployments.
+            methodSettings: prev?.methodSettings ?? {},
           });
           return d;
         },
@@ -744,7 +781,7 @@ export class FakeEdgeAws {
         }))
         .sort((x, y) => x.k.localeCompare(y.k)),
       authorizers: a.authorizers.map((x) => ({ name: x.name, providerARNs: x.providerARNs })),
-      stages: [...a.stages.entries()].map(([name, st]) => ({ name, tags: st.tags })),
+      stages: [...a.stages.entries()].map(([name, st]) => ({ name, tags: st.tags, methodSettings: st.methodSettings })),
       deployedFingerprint: a.deployments.find((d) => d.id === [...a.stages.values()][0]?.deploymentId)?.description,
     }));
     const plans = [...this.usagePlans.values()].map((p) => ({

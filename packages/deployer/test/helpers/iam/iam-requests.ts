@@ -38,6 +38,7 @@ const PREFIX: Record<string, string> = {
   'API Gateway': 'apigateway',
   'Cognito Identity Provider': 'cognito-idp',
   EC2: 'ec2',
+  ElastiCache: 'elasticache',
   'Service Quotas': 'servicequotas',
   Budgets: 'budgets',
   KMS: 'kms',
@@ -69,6 +70,7 @@ const ALIASES: Record<string, string[]> = {
   RepositoryName: ['repositoryName', 'repositoryNames'],
   AlarmName: ['AlarmName', 'AlarmNames'],
   DashboardName: ['DashboardName', 'DashboardNames'],
+  SecurityGroupId: ['GroupId'],
 };
 const ARN_FIELDS = ['ResourceArn', 'resourceArn', 'ResourceARN', 'PolicySourceArn', 'resourceArn'];
 
@@ -212,6 +214,24 @@ function onBehalf(action: string, input: Record<string, unknown>, where: Where):
       why: `${action} with Tags -> ${service}:TagResource`,
     });
   }
+  // ElastiCache authorizes the tags of a create as AddTagsToResource on what it creates.
+  const created = ELASTICACHE_CREATED[action];
+  if (tagged && created) {
+    out.push({
+      action: 'elasticache:AddTagsToResource',
+      resource: `arn:${partition}:elasticache:${region}:${accountId}:${created[0]}:${String(input[created[1]])}`,
+      context: requestContext(input, '*', where),
+      why: `${action} with Tags -> elasticache:AddTagsToResource`,
+    });
+  }
+  if (action === 'elasticache:CreateServerlessCache') {
+    out.push({
+      action: 'iam:CreateServiceLinkedRole',
+      resource: `arn:${partition}:iam::${accountId}:role/aws-service-role/elasticache.amazonaws.com/AWSServiceRoleForElastiCache`,
+      context: { 'iam:AWSServiceName': 'elasticache.amazonaws.com' },
+      why: `${action} -> iam:CreateServiceLinkedRole (first cache of the account)`,
+    });
+  }
   if (action === 'application-autoscaling:RegisterScalableTarget' && input.ServiceNamespace === 'sagemaker') {
     out.push({
       action: 'iam:CreateServiceLinkedRole',
@@ -222,6 +242,12 @@ function onBehalf(action: string, input: Record<string, unknown>, where: Where):
   }
   return out;
 }
+
+const ELASTICACHE_CREATED: Record<string, [string, string]> = {
+  'elasticache:CreateServerlessCache': ['serverlesscache', 'ServerlessCacheName'],
+  'elasticache:CreateUser': ['user', 'UserId'],
+  'elasticache:CreateUserGroup': ['usergroup', 'UserGroupId'],
+};
 
 export async function iamRequests(calls: readonly RecordedCall[], where: Where): Promise<IamRequest[]> {
   const out: IamRequest[] = [];
