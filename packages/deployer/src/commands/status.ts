@@ -5,10 +5,8 @@
 // the endpoint (sha, digest, time, identity, config hash, last verify), the
 // dashboard and the budget.
 import { GetStageCommand } from '@aws-sdk/client-api-gateway';
-import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { DescribeBudgetCommand } from '@aws-sdk/client-budgets';
 import { DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import {
   DescribeEndpointCommand,
@@ -20,17 +18,20 @@ import { Command } from 'commander';
 import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import { parseVerifiedTag, type VerifiedTag } from '../checks/verify-tag.js';
 import type { DeployContext } from '../context.js';
+import { observeStatus } from '../resource-status.js';
 import { apiUrl, findApi } from '../resources/api-gateway.js';
+import { autoscaling, type ScalingStatus } from '../resources/autoscaling.js';
 import { budgetConfig, budgetName } from '../resources/budget.js';
 import { findPoolId } from '../resources/cognito.js';
 import { dashboardName } from '../resources/dashboard.js';
+import { ecrRepository, type EcrStatus } from '../resources/ecr.js';
 import { configHash, parseDeploymentRecord, RECORD_VERIFIED, type DeploymentRecord } from '../tags.js';
 import { openSession, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
 export interface EnvironmentStatus {
   env: string;
   region: string;
-  ecrRepository: { name: string; exists: boolean; uri?: string };
+  ecrRepository: EcrStatus;
   endpoint: {
     name: string;
     exists: boolean;
@@ -50,7 +51,7 @@ export interface EnvironmentStatus {
     /** The endpoint config's KmsKeyId; absent = an AWS managed key (or instance storage). */
     kmsKeyId?: string;
   };
-  autoscaling: { enabled: boolean; minCapacity?: number; maxCapacity?: number };
+  autoscaling: ScalingStatus;
   lambda: {
     name: string;
     exists: boolean;
@@ -150,20 +151,6 @@ async function endpointStatus(ctx: DeployContext): Promise<EnvironmentStatus['en
   return result;
 }
 
-async function autoscalingStatus(ctx: DeployContext): Promise<EnvironmentStatus['autoscaling']> {
-  const out = await ctx.clients.autoScaling.send(
-    new DescribeScalableTargetsCommand({
-      ServiceNamespace: 'sagemaker',
-      ResourceIds: [ctx.names.scalableResourceId],
-      ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
-    }),
-  );
-  const target = out.ScalableTargets?.[0];
-  return target
-    ? { enabled: true, minCapacity: target.MinCapacity, maxCapacity: target.MaxCapacity }
-    : { enabled: false };
-}
-
 async function lambdaStatus(ctx: DeployContext): Promise<EnvironmentStatus['lambda']> {
   const name = ctx.names.lambda;
   const fn = await ctx.clients.lambda.send(new GetFunctionCommand({ FunctionName: name })).catch(ifMissing(undefined));
@@ -201,15 +188,6 @@ async function userPoolStatus(ctx: DeployContext): Promise<EnvironmentStatus['us
   const name = ctx.names.userPool;
   const id = await findPoolId(ctx.clients.cognito, name);
   return id ? { name, exists: true, id } : { name, exists: false };
-}
-
-async function repositoryStatus(ctx: DeployContext): Promise<EnvironmentStatus['ecrRepository']> {
-  const name = ctx.names.ecrRepository;
-  const out = await ctx.clients.ecr
-    .send(new DescribeRepositoriesCommand({ repositoryNames: [name] }))
-    .catch(ifMissing(undefined));
-  const repo = out?.repositories?.[0];
-  return repo ? { name, exists: true, uri: repo.repositoryUri } : { name, exists: false };
 }
 
 const PER_ALARM: Record<string, (threshold: number, op: string) => string> = {
@@ -307,9 +285,9 @@ export async function collectStatus(ctx: DeployContext): Promise<EnvironmentStat
   return {
     env: ctx.envName,
     region: ctx.region,
-    ecrRepository: await repositoryStatus(ctx),
+    ecrRepository: await observeStatus(ctx, ecrRepository),
     endpoint,
-    autoscaling: await autoscalingStatus(ctx),
+    autoscaling: await observeStatus(ctx, autoscaling),
     lambda: await lambdaStatus(ctx),
     api: await apiStatus(ctx),
     userPool: await userPoolStatus(ctx),

@@ -13,7 +13,7 @@ import { ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import type { TagMap } from '../tags.js';
 import { change, creationDiffs, diffFields } from './diff.js';
-import type { ResourceModule } from './resource.js';
+import type { ResourceModule, StatusReport } from './resource.js';
 import { SCALABLE_DIMENSION } from './sagemaker-endpoint.js';
 
 export interface ScalingDesired {
@@ -77,8 +77,23 @@ async function deregister(ctx: DeployContext, d: ScalingDesired): Promise<void> 
   await ctx.clients.autoScaling.send(new DeregisterScalableTargetCommand(target(d))).catch(ifMissing(undefined));
 }
 
-export const autoscaling: ResourceModule<ScalingDesired, ScalingObserved> = {
+/** What `status` shows: whether a scalable target is registered, and its bounds as AWS holds them. */
+export interface ScalingStatus {
+  enabled: boolean;
+  minCapacity?: number;
+  maxCapacity?: number;
+}
+
+export const autoscaling: ResourceModule<ScalingDesired, ScalingObserved> &
+  StatusReport<ScalingDesired, ScalingObserved, ScalingStatus> = {
   kind: KIND,
+
+  // From AWS, not release.yaml: a target left registered after `enabled: false` still shows.
+  status(_desired, observed) {
+    return observed
+      ? { enabled: true, minCapacity: observed.minCapacity, maxCapacity: observed.maxCapacity }
+      : { enabled: false };
+  },
 
   desired(ctx) {
     const a = ctx.env.autoscaling;

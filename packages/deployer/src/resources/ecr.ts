@@ -16,7 +16,7 @@ import type { DeployContext } from '../context.js';
 import { canonicalJson } from '../naming.js';
 import { tagList, type TagMap } from '../tags.js';
 import { differs, planFields } from './diff.js';
-import type { PlannedChange, ResourceModule } from './resource.js';
+import type { PlannedChange, ResourceModule, StatusReport } from './resource.js';
 
 export interface EcrDesired {
   name: string;
@@ -34,6 +34,13 @@ export interface EcrObserved extends Partial<EcrDesired> {
 export interface EcrOutputs extends Record<string, string> {
   ecrRepositoryUri: string;
   ecrRepositoryArn: string;
+}
+
+/** What `status` shows: the repository and where to push. */
+export interface EcrStatus {
+  name: string;
+  exists: boolean;
+  uri?: string;
 }
 
 const FIELDS = ['scanOnPush', 'lifecyclePolicy', 'tags'] as const;
@@ -121,8 +128,13 @@ async function updateRepository(ctx: DeployContext, d: EcrDesired, plan: Planned
   }
 }
 
-export const ecrRepository: ResourceModule<EcrDesired, EcrObserved, EcrOutputs> = {
+export const ecrRepository: ResourceModule<EcrDesired, EcrObserved, EcrOutputs> &
+  StatusReport<EcrDesired, EcrObserved, EcrStatus> = {
   kind: 'ecr-repository',
+
+  status(desired, observed) {
+    return observed ? { name: desired.name, exists: true, uri: observed.uri } : { name: desired.name, exists: false };
+  },
 
   desired(ctx) {
     return {

@@ -35,6 +35,15 @@ export interface ResourceModule<Desired, Observed, Outputs = Record<string, stri
 }
 
 /**
+ * Optional beyond the resource contract: what `model-deploy status` shows for the
+ * resource. Pure (no AWS call): it renders what `observe` returned, so status reads
+ * AWS the same way plan does. `desired` gives the name when nothing is observed.
+ */
+export interface StatusReport<Desired, Observed, Status> {
+  status(desired: Desired, observed: Observed | undefined): Status;
+}
+
+/**
  * Optional beyond the resource contract: outputs that are already known before
  * apply (an existing function's ARN does not change on update), so `plan` can show
  * downstream diffs with real values instead of placeholders. Undefined = not known.

@@ -18,6 +18,7 @@ import {
   type Mocks,
 } from '../helpers/aws-context.js';
 import { runChain, planChain } from '../helpers/run-chain.js';
+import { observeStatus } from '../../src/resource-status.js';
 
 const RESOURCE = 'endpoint/ms-iris-prod/variant/AllTraffic';
 let mocks: Mocks;
@@ -113,5 +114,21 @@ describe('autoscaling', () => {
       diffs: expect.arrayContaining([{ field: 'maxCapacity', from: undefined, to: 3 }]),
     });
     expect(mutatingCommands(mocks)).toEqual([]);
+  });
+});
+
+describe('autoscaling status', () => {
+  test('a registered target shows its bounds as AWS holds them, with no mutating call', async () => {
+    registered(3, 7);
+    expect(await observeStatus(testContext({ env: 'prod' }), autoscaling)).toEqual({
+      enabled: true,
+      minCapacity: 3,
+      maxCapacity: 7,
+    });
+    expect(mutatingCommands(mocks)).toEqual([]);
+  });
+
+  test('no registered target reads as off, even when release.yaml enables autoscaling', async () => {
+    expect(await observeStatus(testContext({ env: 'prod' }), autoscaling)).toEqual({ enabled: false });
   });
 });

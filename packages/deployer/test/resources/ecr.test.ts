@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { ecrRepository, lifecyclePolicy } from '../../src/resources/ecr.js';
 import { mockAll, mutatingCommands, REPO_URI, restoreAll, testContext, type Mocks } from '../helpers/aws-context.js';
+import { observeStatus } from '../../src/resource-status.js';
 
 const meta = { httpStatusCode: 400, requestId: 'r', attempts: 1, totalRetryDelay: 0 };
 const ARN = 'arn:aws:ecr:eu-west-1:123456789012:repository/model-service/iris';
@@ -136,5 +137,24 @@ describe('ecr-repository', () => {
     const { outputs } = await run();
     expect(outputs.ecrRepositoryArn).toBe(ARN);
     expect(mocks.ecr.commandCalls(PutLifecyclePolicyCommand)).toHaveLength(1);
+  });
+});
+
+describe('ecr-repository status', () => {
+  test('an existing repository shows its push URI, with no mutating call', async () => {
+    existing();
+    expect(await observeStatus(testContext(), ecrRepository)).toEqual({
+      name: 'model-service/iris',
+      exists: true,
+      uri: REPO_URI,
+    });
+    expect(mutatingCommands(mocks)).toEqual([]);
+  });
+
+  test('a missing repository shows its name and exists: false', async () => {
+    mocks.ecr
+      .on(DescribeRepositoriesCommand)
+      .rejects(new RepositoryNotFoundException({ message: 'not found', $metadata: meta }));
+    expect(await observeStatus(testContext(), ecrRepository)).toEqual({ name: 'model-service/iris', exists: false });
   });
 });
