@@ -27,8 +27,8 @@ import {
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createAwsClients } from '../../src/aws/clients.js';
 import { VERIFIED_TAG } from '../../src/checks/verify-tag.js';
+import { deploymentConfig } from '../../src/resources/deployment-config.js';
 import {
-  deploymentConfig,
   promote,
   promoteCommand,
   PREVIOUS_CONFIG_FOR_TAG,
@@ -176,7 +176,12 @@ describe('promote', () => {
         MaximumExecutionTimeoutInSeconds: expect.any(Number),
       },
       AutoRollbackConfiguration: {
-        Alarms: [{ AlarmName: 'ms-iris-prod-error-rate' }, { AlarmName: 'ms-iris-prod-p95-latency' }],
+        Alarms: [
+          { AlarmName: 'ms-iris-prod-error-rate' },
+          { AlarmName: 'ms-iris-prod-p95-latency' },
+          { AlarmName: 'ms-iris-prod-canary-error-rate' },
+          { AlarmName: 'ms-iris-prod-canary-latency' },
+        ],
       },
     });
     // Alarms exist before the update that rolls back on them; autoscaling comes after.
