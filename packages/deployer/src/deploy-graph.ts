@@ -167,7 +167,7 @@ export interface EnvironmentGraphOptions {
 /**
  * The resource modules of one environment, in apply order: each one's outputs
  * feed the ones after it (repository -> image digest -> model; roles -> model and
- * Lambda; model -> endpoint config -> endpoint -> scaling, alarms, Lambda env;
+ * Lambda; model -> endpoint config -> alarms -> endpoint -> scaling, Lambda env;
  * Lambda + user pool -> API -> its API key and usage plan; a provisioned cache's security group,
  * user and cache -> the model's container environment). The budget alert comes first, so it watches
  * before anything billable exists (and, destroyed last, until it is gone); the
@@ -191,9 +191,10 @@ export async function environmentResources(
     ...(provisionsCache(ctx) ? [cacheSecurityGroup, cacheUser, elasticacheServerless] : []),
     sagemakerModel,
     sagemakerEndpointConfig,
+    // Before the endpoint: its blue/green update rolls back on these alarms, so they must exist first.
+    alarms,
     sagemakerEndpoint,
     autoscaling,
-    alarms,
     createLambdaProxyResource({ bundle }),
     cognitoResource,
     apiGatewayResource,

@@ -58,6 +58,12 @@ export const ERRORS = {
       'release.yaml {yamlPath}: cache kind redis without cache.endpoint provisions an ElastiCache Serverless cache, which lives in a VPC, but environment "{env}" has no vpc',
     hint: 'Add vpc: { subnetIds: [...], securityGroupIds: [...] } (top level or under environments.<env>) with private subnets in two or more availability zones, or set cache.endpoint to an existing rediss:// cache, or use cache kind memory.',
   },
+  MS_DEPLOY_RELEASE_WAIT_TOO_SHORT: {
+    fault: 'user',
+    message:
+      'release.yaml promotion.waitMinutes is {value}, below the {floor} minutes the rollback alarms need to fire ({why})',
+    hint: 'Set promotion.waitMinutes to {floor} or more, or use strategy: all-at-once if you accept no bake time.',
+  },
   MS_DEPLOY_UNKNOWN_ENV: {
     fault: 'user',
     message: 'environment "{env}" is not defined in release.yaml (defined: {known})',

@@ -26,6 +26,9 @@ export interface ResourceNames {
   readonly lambdaLogGroup: string;
   readonly errorRateAlarm: string;
   readonly latencyAlarm: string;
+  /** The error-rate and latency alarms scaled to the canary's share of traffic (watched only during a bake). */
+  readonly canaryErrorRateAlarm: string;
+  readonly canaryLatencyAlarm: string;
   readonly scalingPolicy: string;
   /** Application Auto Scaling resource id of the endpoint variant. */
   readonly scalableResourceId: string;
@@ -56,6 +59,8 @@ export function resourceNames(release: ReleaseConfig, envName: EnvName): Resourc
     lambdaLogGroup: `/aws/lambda/${prefix}-proxy`,
     errorRateAlarm: `${prefix}-error-rate`,
     latencyAlarm: `${prefix}-p95-latency`,
+    canaryErrorRateAlarm: `${prefix}-canary-error-rate`,
+    canaryLatencyAlarm: `${prefix}-canary-latency`,
     scalingPolicy: `${prefix}-invocations-target`,
     scalableResourceId: `endpoint/${prefix}/variant/${VARIANT_NAME}`,
   };

@@ -100,9 +100,9 @@ describe('up across every resource module', () => {
       ['iam-role-lambda', 'create'],
       ['sagemaker-model', 'create'],
       ['sagemaker-endpoint-config', 'create'],
+      ['cloudwatch-alarms', 'create'],
       ['sagemaker-endpoint', 'create'],
       ['autoscaling', 'no-change'],
-      ['cloudwatch-alarms', 'create'],
       ['lambda-function', 'create'],
       ['cognito-user-pool', 'create'],
       ['api-gateway', 'create'],
@@ -118,9 +118,10 @@ describe('up across every resource module', () => {
     expect(at('CreateRoleCommand')).toBeGreaterThan(at('PutLifecyclePolicyCommand'));
     expect(at('CreateModelCommand')).toBeGreaterThan(order.lastIndexOf('PutRolePolicyCommand'));
     expect(at('CreateEndpointConfigCommand')).toBe(at('CreateModelCommand') + 1);
-    expect(at('CreateEndpointCommand')).toBe(at('CreateEndpointConfigCommand') + 1);
-    expect(at('PutMetricAlarmCommand')).toBeGreaterThan(at('CreateEndpointCommand'));
-    expect(at('CreateFunctionCommand')).toBeGreaterThan(at('PutMetricAlarmCommand'));
+    // The alarms a blue/green update rolls back on exist before the endpoint.
+    expect(at('PutMetricAlarmCommand')).toBe(at('CreateEndpointConfigCommand') + 1);
+    expect(at('CreateEndpointCommand')).toBeGreaterThan(order.lastIndexOf('PutMetricAlarmCommand'));
+    expect(at('CreateFunctionCommand')).toBeGreaterThan(at('CreateEndpointCommand'));
     expect(at('CreateUserPoolCommand')).toBeGreaterThan(at('CreateFunctionCommand'));
     expect(at('CreateRestApiCommand')).toBeGreaterThan(at('CreateUserPoolClientCommand'));
     // The API's stage is deployed, then tagged for cost allocation, throttled, then the dashboard.
@@ -234,9 +235,10 @@ describe('up across every resource module', () => {
     expect(first('DeleteDashboardsCommand')).toBe(0);
     expect(first('DeleteRestApiCommand')).toBeLessThan(first('DeleteUserPoolCommand'));
     expect(first('DeleteUserPoolCommand')).toBeLessThan(first('DeleteFunctionCommand'));
-    expect(first('DeleteFunctionCommand')).toBeLessThan(first('DeleteAlarmsCommand'));
-    expect(first('DeleteAlarmsCommand')).toBeLessThan(first('DeleteEndpointCommand'));
-    expect(first('DeleteEndpointCommand')).toBeLessThan(first('DeleteEndpointConfigCommand'));
+    expect(first('DeleteFunctionCommand')).toBeLessThan(first('DeleteEndpointCommand'));
+    // The alarms go after the endpoint they guard, before its config.
+    expect(first('DeleteEndpointCommand')).toBeLessThan(first('DeleteAlarmsCommand'));
+    expect(first('DeleteAlarmsCommand')).toBeLessThan(first('DeleteEndpointConfigCommand'));
     expect(first('DeleteEndpointConfigCommand')).toBeLessThan(first('DeleteModelCommand'));
     expect(first('DeleteModelCommand')).toBeLessThan(first('DeleteRoleCommand'));
     // The budget keeps watching until everything else is gone.

@@ -10,7 +10,6 @@ import {
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
   ListTagsCommand,
-  type DeploymentConfig,
 } from '@aws-sdk/client-sagemaker';
 import { Command } from 'commander';
 import { parseVerifiedTag, VERIFIED_TAG } from '../checks/verify-tag.js';
@@ -29,6 +28,7 @@ import {
   type EndpointObserved,
 } from '../resources/sagemaker-endpoint.js';
 import { sagemakerEndpointConfig } from '../resources/sagemaker-endpoint-config.js';
+import { deploymentConfig } from '../resources/deployment-config.js';
 import { openSession, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
 /** Kept on the endpoint by promote/rollback: the config it ran before, for `rollback`. */
@@ -39,8 +39,6 @@ export const PREVIOUS_CONFIG_FOR_TAG = 'model-service:previous-config-for';
 export const PROMOTED_FROM_TAG = 'model-service:promoted-from';
 
 const DIGEST_REF = /@sha256:[0-9a-f]{64}$/;
-/** SageMaker's smallest LinearStepSize (10-50% of the variant's capacity). */
-export const LINEAR_MIN_PERCENT = 10;
 
 export interface PromoteOptions extends CommonOptions {
   from?: string;
@@ -63,37 +61,6 @@ export interface PromoteResult {
 export function sourceEnv(order: readonly string[], target: string): string | undefined {
   const i = order.indexOf(target);
   return i > 0 ? order[i - 1] : undefined;
-}
-
-/** Blue/green traffic shifting per release.yaml promotion, auto-rollback on the env's alarms. */
-export function deploymentConfig(ctx: DeployContext, strategy = ctx.release.promotion.strategy): DeploymentConfig {
-  const { canaryPercent, waitMinutes } = ctx.release.promotion;
-  const wait = Math.min(3600, Math.max(0, Math.round(waitMinutes * 60)));
-  // SageMaker takes linear steps of 10-50% only (a canary may be smaller); said, not silently changed.
-  const percent = strategy === 'linear' && canaryPercent < LINEAR_MIN_PERCENT ? LINEAR_MIN_PERCENT : canaryPercent;
-  if (percent !== canaryPercent)
-    ctx.log.warn(
-      `promotion.canaryPercent ${canaryPercent} is below SageMaker's ${LINEAR_MIN_PERCENT}% minimum linear step; shifting ${LINEAR_MIN_PERCENT}% per step`,
-    );
-  const step = { Type: 'CAPACITY_PERCENT' as const, Value: percent };
-  const routing =
-    strategy === 'canary'
-      ? { Type: 'CANARY' as const, WaitIntervalInSeconds: wait, CanarySize: step }
-      : strategy === 'linear'
-        ? { Type: 'LINEAR' as const, WaitIntervalInSeconds: wait, LinearStepSize: step }
-        : { Type: 'ALL_AT_ONCE' as const, WaitIntervalInSeconds: wait };
-  const steps = strategy === 'linear' ? Math.ceil(100 / percent) : strategy === 'canary' ? 2 : 1;
-  return {
-    BlueGreenUpdatePolicy: {
-      TrafficRoutingConfiguration: routing,
-      // Keep the old fleet a while after the shift, so an alarm can still roll back.
-      TerminationWaitInSeconds: Math.min(3600, wait),
-      MaximumExecutionTimeoutInSeconds: Math.min(28800, Math.max(600, wait * (steps + 2) + 1800)),
-    },
-    AutoRollbackConfiguration: {
-      Alarms: [{ AlarmName: ctx.names.errorRateAlarm }, { AlarmName: ctx.names.latencyAlarm }],
-    },
-  };
 }
 
 async function tagsOf(ctx: DeployContext, arn: string): Promise<Record<string, string>> {

@@ -22,7 +22,8 @@ import { endpointFailure } from '../diagnosis/endpoint-failure.js';
 import { DeployerError } from '../errors.js';
 import { describeEndpoint, waitInService } from '../resources/sagemaker-endpoint.js';
 import { listOwned } from '../resources/sagemaker-names.js';
-import { deploymentConfig, PREVIOUS_CONFIG_FOR_TAG, PREVIOUS_CONFIG_TAG } from './promote.js';
+import { deploymentConfig } from '../resources/deployment-config.js';
+import { PREVIOUS_CONFIG_FOR_TAG, PREVIOUS_CONFIG_TAG } from './promote.js';
 import { openSession, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
 export interface RollbackOptions extends CommonOptions {

@@ -46,6 +46,9 @@ export type ProxyHandler = (event: ProxyEvent) => Promise<ProxyResult>;
 export const HEALTH_CACHE_MS = 5000;
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+// InvokeEndpoint's InferenceId takes at most 64 characters; a longer request id is not cut
+// (a cut id would match no record the caller can look up), it goes without one.
+const INFERENCE_ID_MAX = 64;
 const TEXT_TYPES = /^(application\/(json|[\w.+-]*\+json|x-ndjson|jsonlines)|text\/)/i;
 
 function header(event: ProxyEvent, name: string): string | undefined {
@@ -153,6 +156,8 @@ export function createHandler(deps: HandlerDeps = {}): ProxyHandler {
             Accept: accept && accept !== '*/*' ? accept : undefined,
             // SageMaker hands this to the container as X-Amzn-SageMaker-Custom-Attributes.
             CustomAttributes: `request-id=${requestId}`,
+            // Data capture records it as eventMetadata.inferenceId, so a request's capture record can be found.
+            ...(requestId.length <= INFERENCE_ID_MAX ? { InferenceId: requestId } : {}),
           });
           // The runtime logs X-Request-Id; SageMaker ignores the extra header.
           command.middlewareStack.add(

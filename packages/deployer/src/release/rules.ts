@@ -1,6 +1,12 @@
 // Step 4: cross-field rules JSON Schema cannot express, each with its own code
 // and the YAML path; also fills the defaults that depend on other fields.
 import { DeployerError } from '../errors.js';
+import {
+  ALARM_PERIOD_SECONDS,
+  ALARM_WINDOW,
+  METRIC_DELAY_SECONDS,
+  minimumWaitMinutes,
+} from '../resources/alarm-window.js';
 import { ENV_ORDER, type EnvName, type ReleaseConfig } from './types.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
@@ -66,6 +72,18 @@ function checkCacheVpc(release: Mutable<ReleaseConfig>): void {
   }
 }
 
+/** A canary or linear step must bake long enough for the rollback alarms to reach ALARM. */
+function checkWaitMinutes(release: Mutable<ReleaseConfig>): void {
+  const { strategy, waitMinutes } = release.promotion;
+  const floor = minimumWaitMinutes();
+  if (strategy === 'all-at-once' || waitMinutes >= floor) return;
+  throw new DeployerError('MS_DEPLOY_RELEASE_WAIT_TOO_SHORT', {
+    value: waitMinutes,
+    floor,
+    why: `${ALARM_WINDOW.EvaluationPeriods} periods of ${ALARM_PERIOD_SECONDS}s plus ${METRIC_DELAY_SECONDS}s for CloudWatch to publish`,
+  });
+}
+
 export function applyReleaseRules(data: unknown): ReleaseConfig {
   const release = data as Mutable<ReleaseConfig>;
   release.image.repository ??= release.model.name;
@@ -73,5 +91,6 @@ export function applyReleaseRules(data: unknown): ReleaseConfig {
   checkProdCapacity(release);
   checkPromotionOrder(release);
   checkCacheVpc(release);
+  checkWaitMinutes(release);
   return release as ReleaseConfig;
 }

@@ -1,6 +1,14 @@
 // CloudWatch alarms on the endpoint variant, from release.yaml `slo`: the
 // 5xx error rate and the p95 ModelLatency. Names are deterministic because
-// promotion's blue/green update rolls back on exactly these alarms.
+// every blue/green update rolls back on exactly these alarms.
+//
+// SageMaker publishes invocation metrics per endpoint and variant only; during
+// a blue/green bake both fleets report into the same variant, so a canary that
+// takes fraction f of the traffic shows up diluted f-fold. The canary alarms
+// undo that: the error-rate threshold is slo.errorRate * f (a canary at the SLO
+// lifts the variant's rate by that much), and the latency statistic is the
+// percentile at which the canary's slowest 5% sit in the mix, p(100 - 5f).
+// They assume the old fleet runs well below those thresholds.
 import {
   DeleteAlarmsCommand,
   DescribeAlarmsCommand,
@@ -10,6 +18,8 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import type { DeployContext } from '../context.js';
 import { tagList } from '../tags.js';
+import { ALARM_PERIOD_SECONDS, ALARM_WINDOW } from './alarm-window.js';
+import { firstStepPercent } from './deployment-config.js';
 import { change, sameValue } from './diff.js';
 import type { FieldDiff, ResourceModule } from './resource.js';
 
@@ -22,9 +32,8 @@ export interface AlarmsDesired {
 export type AlarmsObserved = Record<string, AlarmSpec>;
 
 const KIND = 'cloudwatch-alarms';
-const PERIOD = 60;
-// Alarm when 2 of the last 3 minutes breach: one slow minute is noise, two is a trend.
-const WINDOW = { EvaluationPeriods: 3, DatapointsToAlarm: 2 } as const;
+const PERIOD = ALARM_PERIOD_SECONDS;
+const WINDOW = ALARM_WINDOW;
 const COMPARED = [
   'AlarmDescription',
   'MetricName',
@@ -102,6 +111,45 @@ export function latencyAlarm(ctx: DeployContext): AlarmSpec {
   };
 }
 
+/** The new fleet's share of the variant's traffic in the first bake (0-1]. */
+function canaryFraction(ctx: DeployContext): number {
+  return firstStepPercent(ctx.release) / 100;
+}
+
+/** The error-rate alarm with its threshold scaled to the canary's share: a canary at the SLO trips it. */
+export function canaryErrorRateAlarm(ctx: DeployContext): AlarmSpec {
+  const fraction = canaryFraction(ctx);
+  const base = errorRateAlarm(ctx);
+  return {
+    ...base,
+    AlarmName: ctx.names.canaryErrorRateAlarm,
+    AlarmDescription: `model-service: 5xx error rate of ${ctx.names.endpoint} above ${ctx.release.slo.errorRate} x ${fraction} (slo.errorRate scaled to a ${fraction * 100}% canary; watched during blue/green updates)`,
+    Threshold: Number((ctx.release.slo.errorRate * fraction).toPrecision(6)),
+  };
+}
+
+/** The canary's p95 as seen in the mixed variant: the p(100 - 5f) of all requests. */
+export function canaryLatencyPercentile(fraction: number): string {
+  return `p${Number((100 - 5 * fraction).toFixed(2))}`;
+}
+
+export function canaryLatencyAlarm(ctx: DeployContext): AlarmSpec {
+  const fraction = canaryFraction(ctx);
+  const statistic = canaryLatencyPercentile(fraction);
+  return {
+    ...latencyAlarm(ctx),
+    AlarmName: ctx.names.canaryLatencyAlarm,
+    AlarmDescription: `model-service: ${statistic} ModelLatency of ${ctx.names.endpoint} above ${ctx.release.slo.p95LatencyMs} ms (the p95 of a ${fraction * 100}% canary; watched during blue/green updates)`,
+    ExtendedStatistic: statistic,
+  };
+}
+
+/** The SLO alarms, plus the canary-scaled ones when the first step shifts only part of the traffic. */
+export function desiredAlarms(ctx: DeployContext): AlarmSpec[] {
+  const slo = [errorRateAlarm(ctx), latencyAlarm(ctx)];
+  return canaryFraction(ctx) < 1 ? [...slo, canaryErrorRateAlarm(ctx), canaryLatencyAlarm(ctx)] : slo;
+}
+
 type Dimension = { Name?: string; Value?: string };
 const sortDims = (dims: Dimension[] | undefined) =>
   dims && [...dims].sort((x, y) => String(x.Name).localeCompare(String(y.Name)));
@@ -137,7 +185,7 @@ export const alarms: ResourceModule<AlarmsDesired, AlarmsObserved> = {
   kind: KIND,
 
   desired(ctx) {
-    return { alarms: [errorRateAlarm(ctx), latencyAlarm(ctx)] };
+    return { alarms: desiredAlarms(ctx) };
   },
 
   async observe(ctx, d) {
@@ -170,8 +218,10 @@ export const alarms: ResourceModule<AlarmsDesired, AlarmsObserved> = {
     return { errorRateAlarm: ctx.names.errorRateAlarm, latencyAlarm: ctx.names.latencyAlarm };
   },
 
-  async destroy(ctx, d) {
-    const names = d.alarms.map((a) => a.AlarmName!);
+  async destroy(ctx) {
+    // Every alarm this module can make, also the canary ones of a strategy release.yaml no longer names.
+    const n = ctx.names;
+    const names = [n.errorRateAlarm, n.latencyAlarm, n.canaryErrorRateAlarm, n.canaryLatencyAlarm];
     await ctx.clients.cloudWatch.send(new DeleteAlarmsCommand({ AlarmNames: names }));
   },
 };

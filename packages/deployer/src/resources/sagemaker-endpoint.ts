@@ -22,6 +22,7 @@ import type { DeployContext } from '../context.js';
 import { endpointFailure } from '../diagnosis/endpoint-failure.js';
 import { DeployerError } from '../errors.js';
 import { tagList, type TagMap } from '../tags.js';
+import { deploymentConfig } from './deployment-config.js';
 import { change } from './diff.js';
 import type { FieldDiff, PlannedChange, ResourceModule } from './resource.js';
 
@@ -146,9 +147,9 @@ async function releaseScalingForTypeChange(
   await ctx.clients.autoScaling.send(new DeregisterScalableTargetCommand(target)).catch(ifMissing(undefined));
 }
 
-/** How an update reaches the endpoint: `up` updates plainly, `promote` blue/green with auto-rollback alarms. */
+/** How an update reaches the endpoint: always blue/green with auto-rollback alarms (`up` and `promote` alike). */
 export interface EndpointDeployment {
-  /** UpdateEndpoint's DeploymentConfig (traffic shifting, auto-rollback alarms); absent = SageMaker's default update. */
+  /** UpdateEndpoint's DeploymentConfig; absent = release.yaml promotion's (deployment-config.ts). */
   readonly config?: DeploymentConfig;
   /** The image being rolled out, for the diagnosis of a rolled-back update. */
   readonly image?: string;
@@ -166,24 +167,18 @@ async function updateEndpoint(
   }
   await releaseScalingForTypeChange(ctx, d, observed.endpointConfigName);
   // The previous config stays: `rollback` updates the endpoint back to it.
+  // No update without the canary and the alarms: an `up` of prod is gated like a promote.
   await ctx.clients.sagemaker.send(
     new UpdateEndpointCommand({
       EndpointName: d.name,
       EndpointConfigName: d.endpointConfigName,
-      ...(deployment.config ? { DeploymentConfig: deployment.config } : {}),
+      DeploymentConfig: deployment.config ?? deploymentConfig(ctx),
     }),
   );
   await waitInService(ctx, d.name);
   // A failed update rolls back to the old config and ends InService: check which config serves.
   const after = await describeEndpoint(ctx, d.name);
   if (after?.EndpointConfigName === d.endpointConfigName) return;
-  if (!deployment.config) {
-    throw await failure(
-      ctx,
-      d.name,
-      `the update to ${d.endpointConfigName} was rolled back (serving ${after?.EndpointConfigName ?? 'nothing'})`,
-    );
-  }
   // Diagnosed: FailureReason, the new fleet's log tail, the likely cause.
   throw await endpointFailure(
     ctx,
@@ -207,7 +202,7 @@ export function planEndpoint(desired: EndpointDesired, observed: EndpointObserve
   return change(KIND, desired.name, diffs.length ? 'update' : 'no-change', diffs);
 }
 
-/** The endpoint module; `deployment` says how an update is rolled out (promote passes blue/green). */
+/** The endpoint module; `deployment` overrides how an update is rolled out (default: release.yaml promotion). */
 export function createSagemakerEndpointResource(
   deployment: EndpointDeployment = {},
 ): ResourceModule<EndpointDesired, EndpointObserved> {

@@ -17,7 +17,7 @@ const model = {
 
 let service: Service;
 let url: string;
-const seen: { id?: string; attrs?: string }[] = [];
+const seen: { id?: string; attrs?: string; inferenceId?: string }[] = [];
 
 beforeAll(async () => {
   service = createService({
@@ -30,6 +30,7 @@ beforeAll(async () => {
         seen.push({
           id: req.headers['x-request-id'] as string | undefined,
           attrs: req.headers['x-amzn-sagemaker-custom-attributes'] as string | undefined,
+          inferenceId: req.headers['x-amzn-sagemaker-inference-id'] as string | undefined,
         });
         next();
       });
@@ -64,7 +65,7 @@ describe('handler -> SageMaker Runtime SDK -> runtime server', () => {
     const result = await handlerFor(url)(predictEvent({ instances: [[3], [1]] }, { 'X-Request-Id': 'trace-42' }));
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ predictions: ['big', 'small'] });
-    expect(seen.at(-1)).toEqual({ id: 'trace-42', attrs: 'request-id=trace-42' });
+    expect(seen.at(-1)).toEqual({ id: 'trace-42', attrs: 'request-id=trace-42', inferenceId: 'trace-42' });
   });
 
   it('turns the runtime cache answer into X-Cache: MISS, then HIT for the same instances', async () => {

@@ -40,6 +40,18 @@ function make(env: Record<string, string>, runtime: InvokeClient, status = async
 }
 
 describe('POST /predict', () => {
+  it('sends no InferenceId for a request id longer than the 64 characters InvokeEndpoint accepts', async () => {
+    const runtime = recording(okAnswer);
+    const long = 'a'.repeat(65);
+    const result = await make(
+      {},
+      runtime,
+    )(predictEvent('a,b\n1,2', { 'content-type': 'text/csv', 'X-Request-Id': long }));
+    expect(result.statusCode).toBe(200);
+    expect(runtime.inputs[0]!.CustomAttributes).toBe(`request-id=${long}`);
+    expect(runtime.inputs[0]!.InferenceId).toBeUndefined();
+  });
+
   it('passes the body, content type and request id to InvokeEndpoint', async () => {
     const runtime = recording(okAnswer);
     const result = await make(
@@ -51,6 +63,7 @@ describe('POST /predict', () => {
       EndpointName: 'ms-iris-dev',
       ContentType: 'text/csv',
       CustomAttributes: 'request-id=client-id-7',
+      InferenceId: 'client-id-7',
     });
     expect(Buffer.from(runtime.inputs[0]!.Body as Uint8Array).toString()).toBe('a,b\n1,2');
     expect(result.headers).toMatchObject({

@@ -27,8 +27,8 @@ import {
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createAwsClients } from '../../src/aws/clients.js';
 import { VERIFIED_TAG } from '../../src/checks/verify-tag.js';
+import { deploymentConfig } from '../../src/resources/deployment-config.js';
 import {
-  deploymentConfig,
   promote,
   promoteCommand,
   PREVIOUS_CONFIG_FOR_TAG,
@@ -176,7 +176,12 @@ describe('promote', () => {
         MaximumExecutionTimeoutInSeconds: expect.any(Number),
       },
       AutoRollbackConfiguration: {
-        Alarms: [{ AlarmName: 'ms-iris-prod-error-rate' }, { AlarmName: 'ms-iris-prod-p95-latency' }],
+        Alarms: [
+          { AlarmName: 'ms-iris-prod-error-rate' },
+          { AlarmName: 'ms-iris-prod-p95-latency' },
+          { AlarmName: 'ms-iris-prod-canary-error-rate' },
+          { AlarmName: 'ms-iris-prod-canary-latency' },
+        ],
       },
     });
     // Alarms exist before the update that rolls back on them; autoscaling comes after.
@@ -236,25 +241,25 @@ describe('promote', () => {
     mocks.sagemaker
       .on(CreateEndpointConfigCommand)
       .callsFake((input: { EndpointConfigName: string }) => ((newConfig = input.EndpointConfigName), {}));
-    const yaml = `${RELEASE_YAML}promotion: { strategy: linear, canaryPercent: 25, waitMinutes: 2 }\n`;
+    const yaml = `${RELEASE_YAML}promotion: { strategy: linear, canaryPercent: 25, waitMinutes: 4 }\n`;
     await promote(testContext({ env: 'dev', yaml }), testContext({ env: 'prod', yaml }));
     const routing =
       mocks.sagemaker.commandCalls(UpdateEndpointCommand)[0]!.args[0].input.DeploymentConfig!.BlueGreenUpdatePolicy!
         .TrafficRoutingConfiguration;
     expect(routing).toEqual({
       Type: 'LINEAR',
-      WaitIntervalInSeconds: 120,
+      WaitIntervalInSeconds: 240,
       LinearStepSize: { Type: 'CAPACITY_PERCENT', Value: 25 },
     });
   });
 
   it("raises a linear step below SageMaker's 10% minimum to 10%, and says so", () => {
     const log = recordingSink();
-    const yaml = `${RELEASE_YAML}promotion: { strategy: linear, canaryPercent: 5, waitMinutes: 1 }\n`;
+    const yaml = `${RELEASE_YAML}promotion: { strategy: linear, canaryPercent: 5, waitMinutes: 4 }\n`;
     const config = deploymentConfig(testContext({ env: 'prod', yaml, log }));
     expect(config.BlueGreenUpdatePolicy!.TrafficRoutingConfiguration).toEqual({
       Type: 'LINEAR',
-      WaitIntervalInSeconds: 60,
+      WaitIntervalInSeconds: 240,
       LinearStepSize: { Type: 'CAPACITY_PERCENT', Value: 10 },
     });
     expect(log.lines).toContainEqual(

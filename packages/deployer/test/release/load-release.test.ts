@@ -1,3 +1,4 @@
+import { minimumWaitMinutes } from '../../src/resources/alarm-window.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -256,6 +257,22 @@ describe('parseRelease errors name the step, the YAML path and the reason', () =
       code: 'MS_DEPLOY_RELEASE_PROMOTION_ORDER',
       params: { yamlPath: 'promotion.order[1]', env: 'staging' },
     });
+  });
+});
+
+describe('promotion.waitMinutes floor: the bake must let the rollback alarms fire', () => {
+  test('below the alarm window (3 x 60 s + 60 s publish delay = 4 min) -> MS_DEPLOY_RELEASE_WAIT_TOO_SHORT', () => {
+    expect(minimumWaitMinutes()).toBe(4);
+    const f = failure(`${MINIMAL}promotion: { strategy: linear, waitMinutes: 3 }\n`);
+    expect(f).toMatchObject({ code: 'MS_DEPLOY_RELEASE_WAIT_TOO_SHORT', params: { value: 3, floor: 4 } });
+    expect(f.message).toContain('3 periods of 60s');
+  });
+
+  test('at the floor it loads; all-at-once has no partial step to bake', () => {
+    expect(parseRelease(`${MINIMAL}promotion: { waitMinutes: 4 }\n`).promotion.waitMinutes).toBe(4);
+    expect(parseRelease(`${MINIMAL}promotion: { strategy: all-at-once, waitMinutes: 0 }\n`).promotion.waitMinutes).toBe(
+      0,
+    );
   });
 });
 

@@ -38,6 +38,12 @@ const CASES: [string, ErrorCode, Record<string, string>, string[]][] = [
     { 'release.yaml': `${RELEASE_YAML}promotion: { order: [dev, qa, prod] }\n` },
     ['up', 'dev'],
   ],
+  [
+    'bake shorter than the alarms need',
+    'MS_DEPLOY_RELEASE_WAIT_TOO_SHORT',
+    { 'release.yaml': `${RELEASE_YAML}promotion: { waitMinutes: 0 }\n` },
+    ['up', 'prod'],
+  ],
   ['unknown env', 'MS_DEPLOY_UNKNOWN_ENV', { 'release.yaml': RELEASE_YAML }, ['up', 'staging']],
 ];
 

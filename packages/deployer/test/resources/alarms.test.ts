@@ -5,7 +5,15 @@ import {
   PutMetricAlarmCommand,
   type MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
-import { alarms, errorRateAlarm, latencyAlarm } from '../../src/resources/alarms.js';
+import {
+  alarms,
+  canaryErrorRateAlarm,
+  canaryLatencyAlarm,
+  canaryLatencyPercentile,
+  desiredAlarms,
+  errorRateAlarm,
+  latencyAlarm,
+} from '../../src/resources/alarms.js';
 import {
   mockAll,
   mutatingCommands,
@@ -46,7 +54,12 @@ describe('alarms', () => {
     expect(plans[0]!.action).toBe('create');
     expect(outputs).toEqual({ errorRateAlarm: 'ms-iris-dev-error-rate', latencyAlarm: 'ms-iris-dev-p95-latency' });
     const puts = mocks.cloudWatch.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input);
-    expect(puts).toHaveLength(2);
+    expect(puts.map((p) => p.AlarmName)).toEqual([
+      'ms-iris-dev-error-rate',
+      'ms-iris-dev-p95-latency',
+      'ms-iris-dev-canary-error-rate',
+      'ms-iris-dev-canary-latency',
+    ]);
     const [rate, latency] = puts;
     expect(rate).toMatchObject({
       AlarmName: 'ms-iris-dev-error-rate',
@@ -74,9 +87,7 @@ describe('alarms', () => {
 
   test('no change: alarms echoed back by AWS compare equal -> zero mutating calls', async () => {
     const ctx = testContext();
-    mocks.cloudWatch
-      .on(DescribeAlarmsCommand)
-      .resolves({ MetricAlarms: [asAws(errorRateAlarm(ctx)), asAws(latencyAlarm(ctx))] });
+    mocks.cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: desiredAlarms(ctx).map(asAws) });
     const { plans } = await runChain(ctx, [alarms]);
     expect(plans[0]!.action).toBe('no-change');
     expect(mutatingCommands(mocks)).toEqual([]);
@@ -84,32 +95,78 @@ describe('alarms', () => {
 
   test('update: a new p95 SLO re-puts only the latency alarm', async () => {
     const old = testContext();
-    mocks.cloudWatch
-      .on(DescribeAlarmsCommand)
-      .resolves({ MetricAlarms: [asAws(errorRateAlarm(old)), asAws(latencyAlarm(old))] });
+    mocks.cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: desiredAlarms(old).map(asAws) });
     const ctx = testContext({ yaml: RELEASE_YAML.replace('p95LatencyMs: 500', 'p95LatencyMs: 200') });
     const { plans } = await runChain(ctx, [alarms]);
     expect(plans[0]).toMatchObject({
       action: 'update',
-      diffs: [{ field: 'ms-iris-dev-p95-latency', from: 500_000, to: 200_000 }],
+      diffs: [
+        { field: 'ms-iris-dev-p95-latency', from: 500_000, to: 200_000 },
+        { field: 'ms-iris-dev-canary-latency', from: 500_000, to: 200_000 },
+      ],
     });
-    expect(mutatingCommands(mocks)).toEqual(['PutMetricAlarmCommand']);
+    expect(mutatingCommands(mocks)).toEqual(['PutMetricAlarmCommand', 'PutMetricAlarmCommand']);
   });
 
   test('one alarm missing (interrupted run): only that one is created', async () => {
     const ctx = testContext();
-    mocks.cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [asAws(errorRateAlarm(ctx))] });
+    const [rate, , ...canary] = desiredAlarms(ctx).map(asAws);
+    mocks.cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [rate!, ...canary] });
     await runChain(ctx, [alarms]);
     expect(mocks.cloudWatch.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input.AlarmName)).toEqual([
       'ms-iris-dev-p95-latency',
     ]);
   });
 
-  test('destroy deletes both by name', async () => {
-    const ctx = testContext();
+  test('destroy deletes every alarm by name, also the canary ones of a strategy no longer configured', async () => {
+    const ctx = testContext({ yaml: `${RELEASE_YAML}promotion: { strategy: all-at-once }\n` });
     await alarms.destroy!(ctx, alarms.desired(ctx, {}));
     expect(mocks.cloudWatch.commandCalls(DeleteAlarmsCommand)[0]!.args[0].input).toEqual({
-      AlarmNames: ['ms-iris-dev-error-rate', 'ms-iris-dev-p95-latency'],
+      AlarmNames: [
+        'ms-iris-dev-error-rate',
+        'ms-iris-dev-p95-latency',
+        'ms-iris-dev-canary-error-rate',
+        'ms-iris-dev-canary-latency',
+      ],
+    });
+  });
+
+  describe('canary alarms: the new fleet is a fraction of the variant, so its breach is not diluted', () => {
+    test('a 10% canary: error-rate threshold x0.1, latency at p99.5 of the mix (the canary p95), same window', () => {
+      const ctx = testContext({ env: 'prod' });
+      const rate = canaryErrorRateAlarm(ctx);
+      expect(rate).toMatchObject({ AlarmName: 'ms-iris-prod-canary-error-rate', Threshold: 0.001 });
+      expect(rate.Metrics).toEqual(errorRateAlarm(ctx).Metrics);
+      const latency = canaryLatencyAlarm(ctx);
+      expect(latency).toMatchObject({
+        AlarmName: 'ms-iris-prod-canary-latency',
+        ExtendedStatistic: 'p99.5',
+        Threshold: 500_000,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+      });
+    });
+
+    test('the scaled threshold trips on a canary at its SLO that the plain alarm misses', () => {
+      // Old fleet healthy, canary (10% of traffic) failing at 5x the SLO: the variant's rate is diluted 10x.
+      const ctx = testContext({ env: 'prod' });
+      const slo = ctx.release.slo.errorRate;
+      const variantRate = 0.1 * (5 * slo) + 0.9 * 0;
+      expect(variantRate).toBeLessThan(errorRateAlarm(ctx).Threshold!);
+      expect(variantRate).toBeGreaterThan(canaryErrorRateAlarm(ctx).Threshold!);
+    });
+
+    test('percentile of the mix follows the canary share; linear uses its first step (at least 10%)', () => {
+      expect(canaryLatencyPercentile(0.1)).toBe('p99.5');
+      expect(canaryLatencyPercentile(0.25)).toBe('p98.75');
+      expect(canaryLatencyPercentile(0.01)).toBe('p99.95');
+      const linear = testContext({ yaml: `${RELEASE_YAML}promotion: { strategy: linear, canaryPercent: 5 }\n` });
+      expect(canaryErrorRateAlarm(linear).Threshold).toBe(0.001);
+    });
+
+    test('all-at-once shifts everything at once: only the SLO alarms', () => {
+      const ctx = testContext({ yaml: `${RELEASE_YAML}promotion: { strategy: all-at-once }\n` });
+      expect(desiredAlarms(ctx).map((a) => a.AlarmName)).toEqual(['ms-iris-dev-error-rate', 'ms-iris-dev-p95-latency']);
     });
   });
 });

@@ -207,9 +207,29 @@ describe('update path', () => {
       'CreateEndpointConfigCommand',
       'UpdateEndpointCommand',
     ]);
+    // `up` updates like `promote`: the canary and the auto-rollback alarms, never a plain replace.
     expect(mocks.sagemaker.commandCalls(UpdateEndpointCommand)[0]!.args[0].input).toEqual({
       EndpointName: 'ms-iris-dev',
       EndpointConfigName: second.outputs.endpointConfigName,
+      DeploymentConfig: {
+        BlueGreenUpdatePolicy: {
+          TrafficRoutingConfiguration: {
+            Type: 'CANARY',
+            WaitIntervalInSeconds: 300,
+            CanarySize: { Type: 'CAPACITY_PERCENT', Value: 10 },
+          },
+          TerminationWaitInSeconds: 300,
+          MaximumExecutionTimeoutInSeconds: expect.any(Number),
+        },
+        AutoRollbackConfiguration: {
+          Alarms: [
+            { AlarmName: 'ms-iris-dev-error-rate' },
+            { AlarmName: 'ms-iris-dev-p95-latency' },
+            { AlarmName: 'ms-iris-dev-canary-error-rate' },
+            { AlarmName: 'ms-iris-dev-canary-latency' },
+          ],
+        },
+      },
     });
     expect(sm.configs.has(first.outputs.endpointConfigName!)).toBe(true);
     expect(sm.models.has(first.outputs.modelName!)).toBe(true);
