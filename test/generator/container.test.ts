@@ -6,10 +6,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import {
   buildImage,
-  containerSupport,
+  describeWithContainers,
   ensureNodeBaseImage,
   freePort,
   inspectImage,
@@ -21,16 +21,10 @@ import {
 } from '../support/container.js';
 import { NPM_INSTALL, generateProject, http, npm, packRuntime, waitForPing } from './project-support.js';
 
-const support = containerSupport();
-if (!support.ok) {
-  const message = `\n!!! test/generator/container.test.ts SKIPPED: the generated Dockerfile was NOT built or run.\n!!! ${support.reason}\n`;
-  if (process.env.CI)
-    throw new Error(
-      `${message}CI must build the image for real (scripts/ensure-system-packages.sh installs buildah and debootstrap).`,
-    );
-  console.warn(message);
-}
-const describeIf = support.ok ? describe : describe.skip;
+const describeIf = describeWithContainers(
+  'test/generator/container.test.ts',
+  'the generated Dockerfile was NOT built or run',
+);
 
 const NAME = 'boxed-churn';
 const REPO = `localhost/ms-test-${NAME}`;

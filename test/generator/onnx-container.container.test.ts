@@ -10,11 +10,11 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { compareGolden } from '@model-service/runtime';
 import {
   buildImage,
-  containerSupport,
+  describeWithContainers,
   ensureNodeBaseImage,
   freePort,
   inspectImage,
@@ -27,16 +27,10 @@ import {
 import { exporterModels, readExpected } from '../support/exporter-models.js';
 import { NPM_INSTALL, generateProject, http, npm, packRuntime, readJson, waitForPing } from './project-support.js';
 
-const support = containerSupport();
-if (!support.ok) {
-  const message = `\n!!! test/generator/onnx-container.container.test.ts SKIPPED: the ONNX project's image was NOT built or run.\n!!! ${support.reason}\n`;
-  if (process.env.CI)
-    throw new Error(
-      `${message}CI must build the image for real (scripts/ensure-system-packages.sh installs buildah and debootstrap).`,
-    );
-  console.warn(message);
-}
-const describeIf = support.ok ? describe : describe.skip;
+const describeIf = describeWithContainers(
+  'test/generator/onnx-container.container.test.ts',
+  "the ONNX project's image was NOT built or run",
+);
 
 const NAME = 'boxed-breast';
 const MODEL = 'breast-cancer-logreg';

@@ -1,6 +1,7 @@
 // Building and running images without a Docker engine: buildah (vfs storage in a cache dir,
 // chroot isolation) on a Node base image made locally by scripts/make-node-base-image.sh.
 // Shared by the generator's container test and the deployer's image checks.
+import { describe } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -371,4 +372,20 @@ export async function removeStaleTestImages(repo: string): Promise<string[]> {
 /** Removes an image (and any container left on it); never throws. */
 export async function removeImage(image: string): Promise<void> {
   await run('buildah', [...storeArgs(), 'rmi', '--force', image], { timeoutMs: 60_000 }).catch(() => undefined);
+}
+
+/**
+ * `describe` when buildah and debootstrap are usable, else `describe.skip` with a loud warning
+ * naming what was not built; under CI=true it throws instead (CI installs them).
+ */
+export function describeWithContainers(file: string, notDone: string): typeof describe | typeof describe.skip {
+  const support = containerSupport();
+  if (support.ok) return describe;
+  const message = `\n!!! ${file} SKIPPED: ${notDone}.\n!!! ${support.reason}\n`;
+  if (process.env.CI)
+    throw new Error(
+      `${message}CI must build the image for real (scripts/ensure-system-packages.sh installs buildah and debootstrap).`,
+    );
+  console.warn(message);
+  return describe.skip;
 }
