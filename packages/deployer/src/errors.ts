@@ -223,6 +223,12 @@ export const ERRORS = {
     message: 'the local chain could not start: {reason}',
     hint: 'Check that the project starts (`npm start`) or pass --runtime-url of a running runtime server; ports are on 127.0.0.1 only.',
   },
+  MS_DEPLOY_LOCAL_REDIS_MISSING: {
+    fault: 'user',
+    message:
+      'release.yaml asks for `cache: { kind: redis }` but `{command}` is not installed, so `model-deploy local` cannot start a local cache',
+    hint: 'Install it (`apt-get install redis-server` on Debian/Ubuntu, `brew install redis` on macOS), or pass --runtime-url of a runtime you started yourself.',
+  },
   MS_DEPLOY_INTERNAL: {
     fault: 'bug',
     message: 'internal error: {reason}',

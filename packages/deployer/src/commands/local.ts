@@ -1,19 +1,26 @@
 // `model-deploy local [env]`: the release chain on 127.0.0.1 — cognito-local as
 // the user pool, an API Gateway stand-in that checks its JWTs, the real Lambda
 // proxy handler in process, the real SageMaker Runtime client calling the
-// project's runtime server. Prints the URL, a token and the `verify` line; runs
-// until Ctrl-C / SIGTERM, then stops every child it started.
-import { spawn, type ChildProcess } from 'node:child_process';
+// project's runtime server (and a local redis-server when release.yaml asks for
+// `cache: redis`). Shows the runtime's and the proxy's log lines prefixed as
+// docker-compose does; runs until Ctrl-C / SIGTERM, then stops every process it
+// started, each one's whole process group.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { DeployerError } from '../errors.js';
+import { spawnChildGroup, type ChildGroup } from '../local-chain/child-group.js';
+import { writeCredentialsFile, type CredentialsFile } from '../local-chain/credentials-file.js';
 import { freePort, waitUntil } from '../local-chain/free-port.js';
 import { startLocalChain, type LocalChain } from '../local-chain/chain.js';
+import { startLocalRedis, type LocalRedis } from '../local-chain/local-redis.js';
+import type { LineWriter } from '../local-chain/prefix-lines.js';
 import { startErrorOf } from '../local-chain/start-error.js';
+import { listenForStop, type StopRequest } from '../local-chain/stop-request.js';
 import { resourceNames } from '../naming.js';
 import { environmentOf, loadRelease } from '../release/load-release.js';
 import type { EnvName } from '../release/types.js';
+import { containerEnvironment } from '../resources/container-environment.js';
 import { projectDir, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
 export interface LocalOptions extends CommonOptions {
@@ -25,7 +32,16 @@ export interface LocalOptions extends CommonOptions {
 export interface LocalHandle {
   chain: LocalChain;
   runtimeUrl: string;
+  /** Set when model-deploy started a redis-server for the runtime. */
+  redisUrl?: string;
   stop(): Promise<void>;
+}
+
+export interface StartLocalContext {
+  /** Where the children's and the proxy's prefixed log lines go. */
+  logs: LineWriter;
+  /** A signal arrived: give up starting. */
+  stop?: StopRequest;
 }
 
 function chainError(reason: string, cause?: unknown): DeployerError {
@@ -33,27 +49,35 @@ function chainError(reason: string, cause?: unknown): DeployerError {
 }
 
 /** `npm start` in the project on a free loopback port, until /ping answers 200. */
-async function startProjectRuntime(dir: string, timeoutMs: number): Promise<{ url: string; child: ChildProcess }> {
+async function startProjectRuntime(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  ctx: StartLocalContext,
+): Promise<{ url: string; child: ChildGroup }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn('npm', ['start', '--silent'], {
+  const child = spawnChildGroup({
+    command: 'npm',
+    args: ['start', '--silent'],
     cwd: dir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    prefix: '[runtime]',
+    out: ctx.logs,
   });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-16_000)));
-  let exited = false;
-  child.once('exit', () => (exited = true));
   const ok = await waitUntil(
-    async () => exited || (await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) })).status === 200,
+    async () =>
+      child.exited() ||
+      ctx.stop?.requested() === true ||
+      (await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) })).status === 200,
     Math.ceil(timeoutMs / 250),
     250,
   );
-  if (!ok || exited) {
-    child.kill('SIGTERM');
-    const said = startErrorOf(stderr);
-    const why = exited
+  if (!ok || child.exited() || ctx.stop?.requested()) {
+    await child.stop();
+    if (ctx.stop?.requested()) throw chainError(`stopped by a signal while \`npm start\` in ${dir} was starting`);
+    const said = startErrorOf(child.stderrTail());
+    const why = child.exited()
       ? `exited before answering GET /ping on ${url}`
       : `did not answer GET /ping on ${url} within ${timeoutMs} ms`;
     throw chainError(`\`npm start\` in ${dir} ${why}${said ? `: ${said}` : ''}`);
@@ -61,23 +85,39 @@ async function startProjectRuntime(dir: string, timeoutMs: number): Promise<{ ur
   return { url, child };
 }
 
-export async function startLocal(rt: CliRuntime, envArg: string | undefined, opts: LocalOptions): Promise<LocalHandle> {
+export async function startLocal(
+  rt: CliRuntime,
+  envArg: string | undefined,
+  opts: LocalOptions,
+  ctx: StartLocalContext,
+): Promise<LocalHandle> {
   const dir = projectDir(rt, opts);
   const release = await loadRelease(dir);
   const envName = (envArg ?? Object.keys(release.environments)[0]) as EnvName;
   environmentOf(release, envName);
   const names = resourceNames(release, envName);
   const fallbackRules = opts.fallbackRules ? await readFile(resolve(dir, opts.fallbackRules), 'utf8') : undefined;
-  let child: ChildProcess | undefined;
+  // Stopped in reverse order: the runtime before the cache it uses.
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => {});
+  };
   let runtimeUrl = opts.runtimeUrl;
-  if (!runtimeUrl) {
-    const started = await startProjectRuntime(dir, Number(opts.startTimeout ?? 120) * 1000);
-    child = started.child;
-    runtimeUrl = started.url;
-  }
-  let chain: LocalChain;
+  let redis: LocalRedis | undefined;
   try {
-    chain = await startLocalChain({
+    if (!runtimeUrl) {
+      // release.yaml's settings as in the SageMaker container; the user's own MS_* win.
+      const env: NodeJS.ProcessEnv = { ...containerEnvironment(release, envName), ...process.env };
+      if (env.MS_CACHE === 'redis') {
+        redis = await startLocalRedis({ out: ctx.logs });
+        stoppers.push(redis.stop);
+        env.MS_REDIS_URL = redis.url;
+      }
+      const started = await startProjectRuntime(dir, env, Number(opts.startTimeout ?? 120) * 1000, ctx);
+      stoppers.push(started.child.stop);
+      runtimeUrl = started.url;
+    }
+    const chain = await startLocalChain({
       runtimeUrl,
       endpointName: names.endpoint,
       functionName: names.lambda,
@@ -86,50 +126,64 @@ export async function startLocal(rt: CliRuntime, envArg: string | undefined, opt
       clientName: names.userPoolClient,
       fallbackRules,
       allowOrigins: release.api.cors.allowOrigins,
+      log: (entry) => ctx.logs.write(`[proxy] ${JSON.stringify(entry)}\n`),
+    }).catch((err: unknown) => {
+      throw chainError((err as Error).message, err);
     });
+    stoppers.push(chain.close);
+    return { chain, runtimeUrl, redisUrl: redis?.url, stop: stopAll };
   } catch (err) {
-    child?.kill('SIGTERM');
-    throw chainError((err as Error).message, err);
+    await stopAll();
+    throw err;
   }
-  return {
-    chain,
-    runtimeUrl,
-    stop: async () => {
-      await chain.close();
-      if (child && child.exitCode === null) {
-        const exited = new Promise((done) => child!.once('exit', done));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child!.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
-  };
 }
 
-/** What to tell the user: where the API is, a token, and how to run verify on it. */
-export async function describeLocal(handle: LocalHandle, env: string) {
+/** What to tell the user: where the API is, where its credentials are, and how to run verify on it. */
+export function describeLocal(handle: LocalHandle, env: string, credentials: CredentialsFile) {
   const { chain } = handle;
-  const token = await chain.token();
-  const exports = Object.entries({ ...chain.awsEnv, MODEL_DEPLOY_PASSWORD: chain.pool.password }).map(
-    ([k, v]) => `export ${k}=${v}`,
-  );
+  const file = credentials.path;
   return {
     apiUrl: chain.apiUrl,
     predict: `${chain.apiUrl}/predict`,
     health: `${chain.apiUrl}/health`,
     runtimeUrl: handle.runtimeUrl,
+    ...(handle.redisUrl ? { redisUrl: handle.redisUrl } : {}),
     cognitoUrl: chain.cognitoUrl,
     userPoolId: chain.pool.poolId,
     clientId: chain.pool.clientId,
     username: chain.pool.username,
-    token,
+    /** MODEL_DEPLOY_PASSWORD, MODEL_DEPLOY_TOKEN and the AWS_* variables verify needs; 0600. */
+    credentialsFile: file,
+    call: [
+      `. ${file}`,
+      `curl -s -X POST ${chain.apiUrl}/predict -H "Authorization: $MODEL_DEPLOY_TOKEN" -H 'Content-Type: application/json' -d @sample-request.json`,
+    ],
     getToken: `aws cognito-idp initiate-auth --endpoint-url ${chain.cognitoUrl} --region local --auth-flow USER_PASSWORD_AUTH --client-id ${chain.pool.clientId} --auth-parameters USERNAME=${chain.pool.username},PASSWORD=$MODEL_DEPLOY_PASSWORD --query AuthenticationResult.IdToken --output text`,
     verify: [
-      ...exports,
+      `. ${file}`,
       `model-deploy verify ${env} --url ${chain.apiUrl} --username ${chain.pool.username} --client-id ${chain.pool.clientId}`,
     ],
   };
+}
+
+function describeText(info: ReturnType<typeof describeLocal>): string {
+  return [
+    `API (local):  POST ${info.predict}   GET ${info.health}`,
+    `runtime:      ${info.runtimeUrl}`,
+    ...(info.redisUrl ? [`cache:        ${info.redisUrl} (a local redis-server, emptied on stop)`] : []),
+    `user pool:    ${info.cognitoUrl} (${info.userPoolId}), client ${info.clientId}, user ${info.username}`,
+    `credentials:  ${info.credentialsFile} (password and ID token of the local user; removed on stop)`,
+    '',
+    'Call it:',
+    ...info.call.map((line) => `  ${line}`),
+    'A fresh token:',
+    `  ${info.getToken}`,
+    'Verify it like a deployed environment:',
+    ...info.verify.map((line) => `  ${line}`),
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ].join('\n');
 }
 
 export function localCommand(
@@ -146,45 +200,37 @@ export function localCommand(
     .option('--fallback-rules <file>', 'JSON fallback rules for the proxy (as MS_FALLBACK_RULES)')
     .option('--start-timeout <seconds>', 'how long `npm start` may take to answer /ping', '120')
     .action(async (env: string | undefined, opts: LocalOptions) => {
-      const handle = await startLocal(rt, env, opts);
+      // Listen before starting anything: the children run in their own process groups, so a
+      // Ctrl-C reaches only model-deploy, which must stop them itself.
+      const stop = listenForStop();
       try {
-        const info = await describeLocal(handle, env ?? handle.chain.apiUrl.split('/').pop()!);
-        if (opts.json) writeJson(rt, info);
-        else {
-          rt.io.stdout.write(
-            [
-              `API (local):  POST ${info.predict}   GET ${info.health}`,
-              `runtime:      ${info.runtimeUrl}`,
-              `user pool:    ${info.cognitoUrl} (${info.userPoolId}), client ${info.clientId}, user ${info.username}`,
-              '',
-              'Call it:',
-              `  curl -s -X POST ${info.predict} -H "Authorization: ${info.token}" -H 'Content-Type: application/json' -d @sample-request.json`,
-              'A fresh token:',
-              `  ${info.getToken}`,
-              'Verify it like a deployed environment:',
-              ...info.verify.map((line) => `  ${line}`),
-              '',
-              'Ctrl-C stops everything.',
-              '',
-            ].join('\n'),
-          );
+        // Log lines beside --json's document go to stderr, so stdout stays one JSON value.
+        const logs = opts.json ? rt.io.stderr : rt.io.stdout;
+        let handle: LocalHandle;
+        try {
+          handle = await startLocal(rt, env, opts, { logs, stop });
+        } catch (err) {
+          if (stop.requested()) return exit(0);
+          throw err;
         }
-        await (untilStopped ?? waitForSignal)();
+        let credentials: CredentialsFile | undefined;
+        try {
+          credentials = await writeCredentialsFile({
+            ...handle.chain.awsEnv,
+            MODEL_DEPLOY_PASSWORD: handle.chain.pool.password,
+            MODEL_DEPLOY_TOKEN: await handle.chain.token(),
+          });
+          const info = describeLocal(handle, env ?? handle.chain.apiUrl.split('/').pop()!, credentials);
+          if (opts.json) writeJson(rt, info);
+          else rt.io.stdout.write(describeText(info));
+          await (untilStopped ?? (() => stop.stopped))();
+        } finally {
+          await handle.stop();
+          await credentials?.remove();
+        }
+        exit(0);
       } finally {
-        await handle.stop();
+        stop.dispose();
       }
-      exit(0);
     });
-}
-
-function waitForSignal(): Promise<void> {
-  return new Promise((done) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      done();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
 }

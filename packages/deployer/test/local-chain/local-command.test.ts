@@ -1,7 +1,8 @@
 // `model-deploy local` starts the chain, prints a URL and token that work, and
 // stops every process it started when told to stop.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createService, type Service } from '@model-service/runtime';
@@ -50,9 +51,10 @@ describe('model-deploy local', () => {
           // "Until stopped" = until this callback returns: call the printed URL with the printed token meanwhile.
           localCommand(rt, exit, async () => {
             const info = JSON.parse((rt.io.stdout as unknown as CapturingWriter).text());
+            const token = /MODEL_DEPLOY_TOKEN='([^']+)'/.exec(await readFile(info.credentialsFile, 'utf8'))![1]!;
             const res = await fetch(info.predict, {
               method: 'POST',
-              headers: { authorization: info.token, 'content-type': 'application/json' },
+              headers: { authorization: token, 'content-type': 'application/json' },
               body: '{"instances":[2,5]}',
             });
             whileUp = { status: res.status, body: await res.json() };
@@ -69,5 +71,7 @@ describe('model-deploy local', () => {
     // Once the command returned, everything it started is gone.
     await expect(fetch(printed.predict, { method: 'POST' })).rejects.toThrow();
     await expect(fetch(printed.cognitoUrl)).rejects.toThrow();
+    expect(existsSync(printed.credentialsFile)).toBe(false);
+    expect(result.stderr).toMatch(/^\[proxy\] \{.*\}$/m);
   });
 });
