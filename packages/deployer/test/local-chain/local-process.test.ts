@@ -19,6 +19,8 @@ const release = (cache: string) => `apiVersion: model-service/v1
 model: { name: irisp, team: data-science }
 region: eu-west-1
 cache: ${cache}
+# A redis cache in AWS lives in a VPC; locally model-deploy starts its own redis-server instead.
+vpc: { subnetIds: [subnet-0a1b2c3d], securityGroupIds: [sg-0123abcd] }
 environments:
   dev: { instanceType: ml.t2.medium, instanceCount: 1 }
 `;
