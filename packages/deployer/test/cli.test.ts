@@ -1,6 +1,7 @@
 // The real commander program, in-process: argument errors, release.yaml errors
 // before any AWS call, --json shapes, destroy's refusals, the bug path.
 import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeRepositoriesCommand, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -266,13 +267,17 @@ describe('status', () => {
         $metadata: { httpStatusCode: 400 },
       }),
     );
+    mocks.cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
     const run = await cli(['status', 'dev', '--dir', project.dir, '--json']);
-    expect(run.code).toBe(0);
+    // Read fine, but not all there: exit 1 and the missing resources named.
+    expect(run.code).toBe(1);
     const s = run.json<Record<string, any>>();
     expect(s).toMatchObject({
       ok: true,
       command: 'status',
       env: 'dev',
+      complete: false,
+      missing: expect.arrayContaining(['ecr repository model-service/iris', 'endpoint ms-iris-dev']),
       endpoint: { name: 'ms-iris-dev', exists: false },
       ecrRepository: { name: 'model-service/iris', exists: false },
       autoscaling: { enabled: false },

@@ -203,6 +203,21 @@ describe('status', () => {
         comparison: 'GreaterThanThreshold',
         condition: '> 500 ms p95 ModelLatency',
       },
+      // release.yaml's canary promotion: its alarms, scaled to the canary's share, are watched too.
+      {
+        name: 'ms-iris-dev-canary-error-rate',
+        exists: true,
+        threshold: 0.001,
+        comparison: 'GreaterThanThreshold',
+        condition: '> 0.001 5xx error rate',
+      },
+      {
+        name: 'ms-iris-dev-canary-latency',
+        exists: true,
+        threshold: 500000,
+        comparison: 'GreaterThanThreshold',
+        condition: '> 500 ms p99.5 ModelLatency',
+      },
     ]);
     const digest = [...core.repos.get('model-service/iris')!.images.values()][0];
     expect(s.deployment).toEqual({
@@ -316,6 +331,16 @@ describe('status', () => {
     expect(s.alarms).toEqual([
       { name: 'ms-iris-dev-error-rate', exists: false },
       { name: 'ms-iris-dev-p95-latency', exists: false },
+      { name: 'ms-iris-dev-canary-error-rate', exists: false },
+      { name: 'ms-iris-dev-canary-latency', exists: false },
+    ]);
+    expect(run.code).toBe(1);
+    expect(s.missing).toEqual([
+      'alarm ms-iris-dev-error-rate',
+      'alarm ms-iris-dev-p95-latency',
+      'alarm ms-iris-dev-canary-error-rate',
+      'alarm ms-iris-dev-canary-latency',
+      'dashboard ms-iris-dev',
     ]);
     const text = await cli(['status', 'dev', '--dir', plain.dir]);
     expect(text.stdout).toMatch(/ms-iris-dev-error-rate {2}not found/);

@@ -13,6 +13,7 @@ import {
   DeleteAlarmsCommand,
   DescribeAlarmsCommand,
   PutMetricAlarmCommand,
+  type ComparisonOperator,
   type MetricAlarm,
   type PutMetricAlarmCommandInput,
 } from '@aws-sdk/client-cloudwatch';
@@ -21,7 +22,7 @@ import { tagList } from '../tags.js';
 import { ALARM_PERIOD_SECONDS, ALARM_WINDOW } from './alarm-window.js';
 import { firstStepPercent } from './deployment-config.js';
 import { change, sameValue } from './diff.js';
-import type { FieldDiff, ResourceModule } from './resource.js';
+import type { FieldDiff, ResourceModule, StatusReport } from './resource.js';
 
 export type AlarmSpec = Omit<PutMetricAlarmCommandInput, 'Tags'>;
 
@@ -29,7 +30,53 @@ export interface AlarmsDesired {
   alarms: AlarmSpec[];
 }
 
-export type AlarmsObserved = Record<string, AlarmSpec>;
+/** As CloudWatch describes them (with their state), by name. */
+export type AlarmsObserved = Record<string, MetricAlarm>;
+
+/** What `status` shows for one alarm. */
+export interface AlarmStatus {
+  name: string;
+  exists: boolean;
+  /** OK | ALARM | INSUFFICIENT_DATA */
+  state?: string;
+  stateReason?: string;
+  stateUpdated?: string;
+  /** As CloudWatch holds it (ModelLatency in microseconds). */
+  threshold?: number;
+  comparison?: string;
+  /** The threshold in release.yaml's terms, e.g. "> 500 ms p95 ModelLatency". */
+  condition?: string;
+}
+
+const OPERATORS: Partial<Record<ComparisonOperator, string>> = {
+  GreaterThanThreshold: '>',
+  GreaterThanOrEqualToThreshold: '>=',
+  LessThanThreshold: '<',
+  LessThanOrEqualToThreshold: '<=',
+};
+
+/** The threshold in release.yaml's terms: latency alarms watch ModelLatency (microseconds), the others the 5xx rate. */
+function conditionOf(a: MetricAlarm): string | undefined {
+  if (a.Threshold === undefined) return undefined;
+  const op = OPERATORS[a.ComparisonOperator!] ?? a.ComparisonOperator ?? '?';
+  if (a.MetricName === 'ModelLatency')
+    return `${op} ${a.Threshold / 1000} ms ${a.ExtendedStatistic ?? ''} ModelLatency`;
+  return `${op} ${a.Threshold} 5xx error rate`;
+}
+
+function alarmStatus(name: string, a: MetricAlarm | undefined): AlarmStatus {
+  if (!a) return { name, exists: false };
+  return {
+    name,
+    exists: true,
+    state: a.StateValue,
+    stateReason: a.StateReason,
+    stateUpdated: a.StateUpdatedTimestamp && new Date(a.StateUpdatedTimestamp).toISOString(),
+    threshold: a.Threshold,
+    comparison: a.ComparisonOperator,
+    condition: conditionOf(a),
+  };
+}
 
 const KIND = 'cloudwatch-alarms';
 const PERIOD = ALARM_PERIOD_SECONDS;
@@ -181,8 +228,14 @@ export function comparable(a: AlarmSpec | MetricAlarm): Record<string, unknown> 
   return picked;
 }
 
-export const alarms: ResourceModule<AlarmsDesired, AlarmsObserved> = {
+export const alarms: ResourceModule<AlarmsDesired, AlarmsObserved> &
+  StatusReport<AlarmsDesired, AlarmsObserved, AlarmStatus[]> = {
   kind: KIND,
+
+  // Every alarm release.yaml asks for (the canary ones too, under a canary or linear promotion).
+  status(d, observed) {
+    return d.alarms.map((a) => alarmStatus(a.AlarmName!, observed?.[a.AlarmName!]));
+  },
 
   desired(ctx) {
     return { alarms: desiredAlarms(ctx) };
@@ -195,7 +248,7 @@ export const alarms: ResourceModule<AlarmsDesired, AlarmsObserved> = {
     );
     const found = out.MetricAlarms ?? [];
     if (found.length === 0) return undefined;
-    return Object.fromEntries(found.map((a) => [a.AlarmName!, a as AlarmSpec]));
+    return Object.fromEntries(found.map((a) => [a.AlarmName!, a]));
   },
 
   plan(d, observed) {

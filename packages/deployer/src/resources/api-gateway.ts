@@ -33,7 +33,7 @@ import { findFirst } from '../aws/pages.js';
 import { known } from '../known-after-apply.js';
 import { shortHash } from '../naming.js';
 import { hasTags } from '../tags.js';
-import type { FieldDiff, KnownOutputs, ResourceModule } from './resource.js';
+import type { FieldDiff, KnownOutputs, ResourceModule, StatusReport } from './resource.js';
 
 export const AUTHORIZER_NAME = 'cognito';
 
@@ -97,9 +97,21 @@ export interface ApiGatewayObserved {
     deploymentId?: string;
     fingerprint?: string;
     deployedAt?: string;
+    /** The stage's own last change (a deployment or a settings update). */
+    updatedAt?: string;
     tags: Record<string, string>;
     throttle?: Partial<StageThrottle>;
   };
+}
+
+/** What `status` shows for the API: where it answers and when its stage last changed. */
+export interface ApiGatewayStatus {
+  name: string;
+  exists: boolean;
+  id?: string;
+  /** Absent while the stage has no deployment. */
+  url?: string;
+  lastDeployment?: string;
 }
 
 function routeKey(r: Pick<Route, 'method' | 'path'>): string {
@@ -254,8 +266,15 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
 }
 
 export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObserved> &
-  KnownOutputs<ApiGatewayDesired, ApiGatewayObserved> = {
+  KnownOutputs<ApiGatewayDesired, ApiGatewayObserved> &
+  StatusReport<ApiGatewayDesired, ApiGatewayObserved, ApiGatewayStatus> = {
   kind: 'api-gateway',
+
+  status(d, o) {
+    if (!o?.api) return { name: d.apiName, exists: false };
+    const url = o.stage ? apiUrl(o.api.id, d.region, d.stageName) : undefined;
+    return { name: d.apiName, exists: true, id: o.api.id, url, lastDeployment: o.stage?.updatedAt };
+  },
 
   desired(ctx, upstream) {
     const { names, release, region } = ctx;
@@ -321,6 +340,7 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
           deploymentId: stage.deploymentId,
           fingerprint: fp,
           deployedAt: dep?.createdDate?.toISOString(),
+          updatedAt: (stage.lastUpdatedDate ?? stage.createdDate)?.toISOString(),
           tags: { ...(stage.tags ?? {}) },
           ...(all ? { throttle: { rateLimit: all.throttlingRateLimit, burstLimit: all.throttlingBurstLimit } } : {}),
         };

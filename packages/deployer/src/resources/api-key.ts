@@ -21,7 +21,7 @@ import { findFirst } from '../aws/pages.js';
 import type { DeployContext } from '../context.js';
 import { known } from '../known-after-apply.js';
 import { change } from './diff.js';
-import type { ChangeAction, FieldDiff, KnownOutputs, ResourceModule } from './resource.js';
+import type { ChangeAction, FieldDiff, KnownOutputs, ResourceModule, StatusReport } from './resource.js';
 
 const KIND = 'api-key';
 
@@ -50,6 +50,16 @@ export interface ApiKeyObserved {
     keyIds: string[];
   };
   apiKeyId?: string;
+}
+
+/** What `status` shows: the API key and its usage plan (release.yaml api.apiKey). */
+export interface ApiKeyStatus {
+  name: string;
+  /** release.yaml asks for a key. */
+  configured: boolean;
+  exists: boolean;
+  id?: string;
+  usagePlan?: { name: string; id: string; stages: string[] };
 }
 
 function findUsagePlan(apiGateway: AwsClients['apiGateway'], name: string) {
@@ -151,8 +161,21 @@ async function removeKeyAndPlan(ctx: DeployContext, o: ApiKeyObserved): Promise<
 }
 
 export const apiKeyResource: ResourceModule<ApiKeyDesired, ApiKeyObserved> &
-  KnownOutputs<ApiKeyDesired, ApiKeyObserved> = {
+  KnownOutputs<ApiKeyDesired, ApiKeyObserved> &
+  StatusReport<ApiKeyDesired, ApiKeyObserved, ApiKeyStatus> = {
   kind: KIND,
+
+  // From AWS and release.yaml both: a key left behind after api.apiKey was removed still shows.
+  status(d, o) {
+    const plan = o?.usagePlan;
+    return {
+      name: d.keyName,
+      configured: d.limits !== undefined,
+      exists: o?.apiKeyId !== undefined,
+      id: o?.apiKeyId,
+      usagePlan: plan && { name: d.planName, id: plan.id, stages: plan.stages },
+    };
+  },
 
   /** Needs `restApiId` upstream. */
   desired(ctx, upstream) {

@@ -79,6 +79,9 @@ async function deregister(ctx: DeployContext, d: ScalingDesired): Promise<void> 
 
 /** What `status` shows: whether a scalable target is registered, and its bounds as AWS holds them. */
 export interface ScalingStatus {
+  /** release.yaml enables autoscaling for the env. */
+  configured: boolean;
+  /** A scalable target is registered (from AWS: one left after `enabled: false` still shows). */
   enabled: boolean;
   minCapacity?: number;
   maxCapacity?: number;
@@ -89,10 +92,11 @@ export const autoscaling: ResourceModule<ScalingDesired, ScalingObserved> &
   kind: KIND,
 
   // From AWS, not release.yaml: a target left registered after `enabled: false` still shows.
-  status(_desired, observed) {
+  status(desired, observed) {
+    const configured = desired.enabled;
     return observed
-      ? { enabled: true, minCapacity: observed.minCapacity, maxCapacity: observed.maxCapacity }
-      : { enabled: false };
+      ? { configured, enabled: true, minCapacity: observed.minCapacity, maxCapacity: observed.maxCapacity }
+      : { configured, enabled: false };
   },
 
   desired(ctx) {

@@ -25,7 +25,7 @@ import type { DeployContext } from '../context.js';
 import type { BudgetConfig } from '../release/types.js';
 import { hasTags, tagList, TAG_ENV, TAG_MODEL } from '../tags.js';
 import { change, sameValue } from './diff.js';
-import type { FieldDiff, ResourceModule } from './resource.js';
+import type { FieldDiff, ResourceModule, StatusReport } from './resource.js';
 
 const KIND = 'budget';
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -55,7 +55,23 @@ export interface BudgetObserved {
   /** Our alerts (ACTUAL, GREATER_THAN, PERCENTAGE), by percent. */
   alerts: BudgetAlert[];
   tags: Record<string, string>;
+  /** This period's spend as Budgets calculated it (status shows it; plan does not compare it). */
+  actualUsd?: number;
+  forecastUsd?: number;
 }
+
+/** What `status` shows: the limit and this month's spend, only when release.yaml has a budget. */
+export interface BudgetStatus {
+  name: string;
+  /** release.yaml has a budget (without one, no Budgets call is made). */
+  configured: boolean;
+  exists?: boolean;
+  limitUsd?: number;
+  actualUsd?: number;
+  forecastUsd?: number;
+}
+
+const amountUsd = (amount: string | undefined) => (amount === undefined ? undefined : Number(amount));
 
 /** The env's budget: environments.<env>.budget, else the top-level one. */
 export function budgetConfig(ctx: DeployContext): BudgetConfig | undefined {
@@ -112,8 +128,16 @@ const ours = (n: Notification) =>
   (n.ThresholdType ?? 'PERCENTAGE') === 'PERCENTAGE';
 const byPercent = (alerts: BudgetAlert[]) => new Map(alerts.map((a) => [a.percent, a]));
 
-export const budget: ResourceModule<BudgetDesired, BudgetObserved> = {
+export const budget: ResourceModule<BudgetDesired, BudgetObserved> &
+  StatusReport<BudgetDesired, BudgetObserved, BudgetStatus> = {
   kind: KIND,
+
+  status(d, o) {
+    if (!d.spec) return { name: d.name, configured: false };
+    if (!o) return { name: d.name, configured: true, exists: false };
+    const { limitUsd, actualUsd, forecastUsd } = o;
+    return { name: d.name, configured: true, exists: true, limitUsd, actualUsd, forecastUsd };
+  },
 
   desired(ctx) {
     const config = budgetConfig(ctx);
@@ -169,6 +193,8 @@ export const budget: ResourceModule<BudgetDesired, BudgetObserved> = {
       filter: found.Budget.FilterExpression,
       alerts: alerts.sort((a, b2) => a.percent - b2.percent),
       tags: Object.fromEntries((tags.ResourceTags ?? []).map((t) => [t.Key!, t.Value!])),
+      actualUsd: amountUsd(found.Budget.CalculatedSpend?.ActualSpend?.Amount),
+      forecastUsd: amountUsd(found.Budget.CalculatedSpend?.ForecastedSpend?.Amount),
     };
   },
 

@@ -23,7 +23,7 @@ import {
 import { awsFail, ifMissing } from '../aws/aws-error.js';
 import type { AwsClients } from '../aws/clients.js';
 import { findFirst } from '../aws/pages.js';
-import type { FieldDiff, KnownOutputs, ResourceModule } from './resource.js';
+import type { FieldDiff, KnownOutputs, ResourceModule, StatusReport } from './resource.js';
 
 export interface CognitoDesired {
   poolName: string;
@@ -55,6 +55,14 @@ export interface CognitoObserved {
     explicitAuthFlows: string[];
     tokenValidity: { access?: number; id?: number; refreshDays?: number };
   };
+}
+
+/** What `status` shows: the pool's id and its app client's (what a caller signs in with). */
+export interface CognitoStatus {
+  name: string;
+  exists: boolean;
+  id?: string;
+  clientId?: string;
 }
 
 const CLIENT_FLOWS: ExplicitAuthFlowsType[] = ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH'];
@@ -126,8 +134,15 @@ function clientInput(d: CognitoDesired) {
 }
 
 export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> &
-  KnownOutputs<CognitoDesired, CognitoObserved> = {
+  KnownOutputs<CognitoDesired, CognitoObserved> &
+  StatusReport<CognitoDesired, CognitoObserved, CognitoStatus> = {
   kind: 'cognito-user-pool',
+
+  status(d, o) {
+    return o
+      ? { name: d.poolName, exists: true, id: o.poolId, clientId: o.client?.clientId }
+      : { name: d.poolName, exists: false };
+  },
 
   desired(ctx) {
     return {

@@ -8,7 +8,7 @@ import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { canonicalJson } from '../naming.js';
 import { change } from './diff.js';
-import type { FieldDiff, ResourceModule } from './resource.js';
+import type { FieldDiff, ResourceModule, StatusReport } from './resource.js';
 
 const KIND = 'cloudwatch-dashboard';
 const PERIOD = 60;
@@ -33,6 +33,15 @@ export interface DashboardBody {
 export interface DashboardDesired {
   name: string;
   body: DashboardBody;
+  /** The CloudWatch console page of this dashboard. */
+  url: string;
+}
+
+/** What `status` shows: the dashboard and its console URL. */
+export interface DashboardStatus {
+  name: string;
+  exists: boolean;
+  url?: string;
 }
 
 export interface DashboardObserved {
@@ -207,11 +216,18 @@ function widgetDiffs(want: DashboardBody, have: DashboardBody | undefined): Fiel
   return diffs;
 }
 
-export const dashboard: ResourceModule<DashboardDesired, DashboardObserved> = {
+export const dashboard: ResourceModule<DashboardDesired, DashboardObserved> &
+  StatusReport<DashboardDesired, DashboardObserved, DashboardStatus> = {
   kind: KIND,
 
+  status(d, o) {
+    return o ? { name: d.name, exists: true, url: d.url } : { name: d.name, exists: false };
+  },
+
   desired(ctx) {
-    return { name: dashboardName(ctx), body: dashboardBody(ctx) };
+    const name = dashboardName(ctx);
+    const url = `https://${ctx.region}.console.aws.amazon.com/cloudwatch/home?region=${ctx.region}#dashboards/dashboard/${name}`;
+    return { name, body: dashboardBody(ctx), url };
   },
 
   async observe(ctx, d) {
@@ -245,7 +261,7 @@ export const dashboard: ResourceModule<DashboardDesired, DashboardObserved> = {
     }
     return {
       dashboardName: d.name,
-      dashboardUrl: `https://${ctx.region}.console.aws.amazon.com/cloudwatch/home?region=${ctx.region}#dashboards/dashboard/${d.name}`,
+      dashboardUrl: d.url,
     };
   },
 

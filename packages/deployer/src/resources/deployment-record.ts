@@ -6,6 +6,7 @@
 import { AddTagsCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { hasErrorName, ifMissing } from '../aws/aws-error.js';
+import { parseVerifiedTag, VERIFIED_TAG, type VerifiedTag } from '../checks/verify-tag.js';
 import type { DeployContext } from '../context.js';
 import { KNOWN_AFTER_APPLY } from '../known-after-apply.js';
 import {
@@ -16,7 +17,7 @@ import {
   type DeploymentRecord,
 } from '../tags.js';
 import { change } from './diff.js';
-import type { FieldDiff, ResourceModule } from './resource.js';
+import type { FieldDiff, ResourceModule, StatusReport } from './resource.js';
 
 const KIND = 'deployment-record';
 /** What makes a new record; time and identity only describe it. */
@@ -28,9 +29,23 @@ export interface RecordDesired {
   gitSha?: string;
   imageDigest?: string;
   configHash: string;
+  /** Only for `status`: the config the endpoint serves, to tell whether the last verify ran on it. */
+  servingEndpointConfigName?: string;
 }
 
-export type RecordObserved = DeploymentRecord;
+export interface RecordObserved {
+  record?: DeploymentRecord;
+  /** The last `verify`, written by verify beside the record. */
+  verified?: VerifiedTag;
+}
+
+/** What `status` shows: the record, whether release.yaml changed since, and the last verify. */
+export interface DeploymentStatus extends DeploymentRecord {
+  /** True when the record's config hash matches release.yaml now (false: release.yaml changed since). */
+  configCurrent?: boolean;
+  /** The last `verify`; `current` = it verified the config the endpoint runs now. */
+  verify?: VerifiedTag & { current: boolean };
+}
 
 const known = (value: string | undefined) => (value === KNOWN_AFTER_APPLY ? undefined : value);
 
@@ -40,8 +55,23 @@ export async function callerArn(ctx: DeployContext): Promise<string | undefined>
   return who?.Arn;
 }
 
-export const deploymentRecord: ResourceModule<RecordDesired, RecordObserved> = {
+export const deploymentRecord: ResourceModule<RecordDesired, RecordObserved> &
+  StatusReport<RecordDesired, RecordObserved, DeploymentStatus | undefined> = {
   kind: KIND,
+
+  statusDesired(ctx, upstream) {
+    return { ...deploymentRecord.desired(ctx, upstream), servingEndpointConfigName: upstream.endpointConfigName };
+  },
+
+  // Undefined when the endpoint carries neither (deployed before model-deploy kept a record, or by hand).
+  status(d, o) {
+    if (!o) return undefined;
+    const { record, verified } = o;
+    const status: DeploymentStatus = { ...record };
+    if (record?.configHash) status.configCurrent = record.configHash === d.configHash;
+    if (verified) status.verify = { ...verified, current: verified.configName === d.servingEndpointConfigName };
+    return status;
+  },
 
   /** Needs `endpointArn` and `imageDigest` (and `imageTag` when the sha is not in the tags) upstream. */
   desired(ctx, upstream) {
@@ -60,10 +90,14 @@ export const deploymentRecord: ResourceModule<RecordDesired, RecordObserved> = {
       .send(new ListTagsCommand({ ResourceArn: d.endpointArn, MaxResults: 100 }))
       // SageMaker answers tags of an endpoint that does not exist (yet) with a ValidationException.
       .catch((err: unknown) => (hasErrorName(err, 'ValidationException') ? undefined : ifMissing(undefined)(err)));
-    return parseDeploymentRecord(out?.Tags);
+    const record = parseDeploymentRecord(out?.Tags);
+    const verified = parseVerifiedTag(out?.Tags?.find((t) => t.Key === VERIFIED_TAG)?.Value);
+    if (!record && !verified) return undefined;
+    return { ...(record ? { record } : {}), ...(verified ? { verified } : {}) };
   },
 
-  plan(d, o) {
+  plan(d, observed) {
+    const o = observed?.record;
     const diffs: FieldDiff[] = COMPARED.filter((f) => d[f] !== undefined && o?.[f] !== d[f]).map((field) => ({
       field,
       from: o?.[field],
@@ -74,7 +108,7 @@ export const deploymentRecord: ResourceModule<RecordDesired, RecordObserved> = {
   },
 
   async apply(ctx, plan, d, o) {
-    if (plan.action === 'no-change') return { deployedAt: o?.deployedAt ?? '' };
+    if (plan.action === 'no-change') return { deployedAt: o?.record?.deployedAt ?? '' };
     const record: DeploymentRecord = {
       gitSha: d.gitSha,
       imageDigest: d.imageDigest,

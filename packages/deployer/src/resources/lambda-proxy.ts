@@ -17,7 +17,7 @@ import { awsFail, hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { LambdaBundle } from '../lambda-bundle.js';
 import { known } from '../known-after-apply.js';
 import { PROXY_ENV } from '../lambda-proxy/config.js';
-import type { FieldDiff, KnownOutputs, PlannedChange, ResourceModule } from './resource.js';
+import type { FieldDiff, KnownOutputs, PlannedChange, ResourceModule, StatusReport } from './resource.js';
 import { sameValue } from './diff.js';
 import { lambdaVpcConfig, observedVpcIds, vpcIds, vpcOf, type VpcIds } from './vpc.js';
 
@@ -52,6 +52,17 @@ export interface LambdaProxyObserved {
   state?: string;
   lastUpdateStatus?: string;
   lastModified?: string;
+}
+
+/** What `status` shows for the proxy function. */
+export interface LambdaProxyStatus {
+  name: string;
+  exists: boolean;
+  state?: string;
+  lastUpdateStatus?: string;
+  lastModified?: string;
+  /** Absent: not in a VPC. */
+  vpc?: VpcIds;
 }
 
 export interface LambdaProxyOptions {
@@ -130,7 +141,8 @@ function configDiffs(d: LambdaProxyDesired, o: LambdaProxyObserved): FieldDiff[]
 }
 
 export type LambdaProxyResource = ResourceModule<LambdaProxyDesired, LambdaProxyObserved> &
-  KnownOutputs<LambdaProxyDesired, LambdaProxyObserved>;
+  KnownOutputs<LambdaProxyDesired, LambdaProxyObserved> &
+  StatusReport<LambdaProxyDesired, LambdaProxyObserved, LambdaProxyStatus>;
 
 export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaProxyResource {
   const maxWaitTime = options.maxWaitSeconds ?? 300;
@@ -178,6 +190,13 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
 
   return {
     kind: 'lambda-function',
+
+    status(d, o) {
+      if (!o) return { name: d.functionName, exists: false };
+      const lastModified = o.lastModified && new Date(o.lastModified).toISOString();
+      const { state, lastUpdateStatus, vpc } = o;
+      return { name: d.functionName, exists: true, state, lastUpdateStatus, lastModified, vpc };
+    },
 
     desired(ctx, upstream) {
       return {
@@ -268,3 +287,12 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
     },
   };
 }
+
+/**
+ * The proxy module as `status` uses it: desired (for the name), observe, status. Status never
+ * plans or applies, so the code bundle is not needed (no esbuild run on a read-only command).
+ */
+export const lambdaProxyForStatus: StatusReport<LambdaProxyDesired, LambdaProxyObserved, LambdaProxyStatus> &
+  Pick<LambdaProxyResource, 'desired' | 'observe'> = createLambdaProxyResource({
+  bundle: { zip: new Uint8Array(), sha256: '', handler: '', entry: '' },
+});

@@ -41,6 +41,12 @@ export interface ResourceModule<Desired, Observed, Outputs = Record<string, stri
  */
 export interface StatusReport<Desired, Observed, Status> {
   status(desired: Desired, observed: Observed | undefined): Status;
+  /**
+   * Which one status looks at, when that is not the one release.yaml would make now: for a
+   * content-hashed endpoint config or model, the one the endpoint serves (named in `upstream`
+   * by what status observed before it). Absent: `desired`.
+   */
+  statusDesired?(ctx: DeployContext, upstream: Record<string, string>): Desired;
 }
 
 /**

@@ -16,7 +16,7 @@ import type { EnvironmentConfig, ReleaseConfig } from '../release/types.js';
 import { tagList, type TagMap } from '../tags.js';
 import { change, creationDiffs } from './diff.js';
 import { kmsKeyIdOf } from './kms.js';
-import type { ResourceModule } from './resource.js';
+import type { ResourceModule, StatusReport } from './resource.js';
 import { listOwned, sagemakerEndpointConfigName, type VariantContent } from './sagemaker-names.js';
 
 export interface EndpointConfigDesired extends VariantContent {
@@ -31,6 +31,21 @@ export interface EndpointConfigObserved {
   kmsKeyId?: string;
   /** DataCaptureConfig as SageMaker reports it (absent: no capture). */
   capture?: { samplingPercent: number; destination: string };
+  /** The production variant as configured (status shows it; the name already hashes it for plan). */
+  instanceType?: string;
+  instanceCount?: number;
+  modelName?: string;
+}
+
+/** What `status` shows for the config the endpoint serves. */
+export interface EndpointConfigStatus {
+  name: string;
+  exists: boolean;
+  instanceType?: string;
+  instanceCount?: number;
+  modelName?: string;
+  /** Absent: an AWS managed key (or instance storage). */
+  kmsKeyId?: string;
 }
 
 const KIND = 'sagemaker-endpoint-config';
@@ -111,8 +126,20 @@ function captureDiffs(d: VariantContent) {
   );
 }
 
-export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, EndpointConfigObserved> = {
+export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, EndpointConfigObserved> &
+  StatusReport<EndpointConfigDesired, EndpointConfigObserved, EndpointConfigStatus> = {
   kind: KIND,
+
+  // The config the endpoint serves (upstream `endpointConfigName`), not the one release.yaml would make now.
+  statusDesired(ctx, upstream) {
+    return { ...sagemakerEndpointConfig.desired(ctx, upstream), name: upstream.endpointConfigName ?? '' };
+  },
+
+  status(desired, observed) {
+    if (!observed) return { name: desired.name, exists: false };
+    const { instanceType, instanceCount, modelName, kmsKeyId } = observed;
+    return { name: desired.name, exists: true, instanceType, instanceCount, modelName, kmsKeyId };
+  },
 
   /** Needs `modelName` upstream. */
   desired(ctx, upstream) {
@@ -130,9 +157,13 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
       .send(new DescribeEndpointConfigCommand({ EndpointConfigName: desired.name }))
       .catch(ifMissing(undefined));
     const capture = out?.DataCaptureConfig;
+    const variant = out?.ProductionVariants?.[0];
     return (
       out && {
         name: out.EndpointConfigName!,
+        instanceType: variant?.InstanceType,
+        instanceCount: variant?.InitialInstanceCount,
+        modelName: variant?.ModelName,
         ...(out.KmsKeyId ? { kmsKeyId: out.KmsKeyId } : {}),
         ...(capture?.EnableCapture
           ? { capture: { samplingPercent: capture.InitialSamplingPercentage!, destination: capture.DestinationS3Uri! } }

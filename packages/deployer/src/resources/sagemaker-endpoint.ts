@@ -24,7 +24,7 @@ import { DeployerError } from '../errors.js';
 import { tagList, type TagMap } from '../tags.js';
 import { deploymentConfig } from './deployment-config.js';
 import { change } from './diff.js';
-import type { FieldDiff, PlannedChange, ResourceModule } from './resource.js';
+import type { FieldDiff, PlannedChange, ResourceModule, StatusReport } from './resource.js';
 
 export interface EndpointDesired {
   name: string;
@@ -40,6 +40,23 @@ export interface EndpointObserved {
   endpointConfigName: string;
   failureReason?: string;
   lastModified?: Date;
+  /** The production variant as it runs: instances now, the image as given and as resolved to a digest. */
+  instanceCount?: number;
+  image?: string;
+  imageDigest?: string;
+}
+
+/** What `status` shows for the endpoint (the config and model it serves come from their own modules). */
+export interface EndpointStatus {
+  name: string;
+  exists: boolean;
+  status?: string;
+  failureReason?: string;
+  endpointConfig?: string;
+  lastModified?: string;
+  instanceCount?: number;
+  image?: string;
+  imageDigest?: string;
 }
 
 const KIND = 'sagemaker-endpoint';
@@ -205,9 +222,24 @@ export function planEndpoint(desired: EndpointDesired, observed: EndpointObserve
 /** The endpoint module; `deployment` overrides how an update is rolled out (default: release.yaml promotion). */
 export function createSagemakerEndpointResource(
   deployment: EndpointDeployment = {},
-): ResourceModule<EndpointDesired, EndpointObserved> {
+): ResourceModule<EndpointDesired, EndpointObserved> & StatusReport<EndpointDesired, EndpointObserved, EndpointStatus> {
   return {
     kind: KIND,
+
+    status(desired, observed) {
+      if (!observed) return { name: desired.name, exists: false };
+      return {
+        name: desired.name,
+        exists: true,
+        status: observed.status,
+        failureReason: observed.failureReason,
+        endpointConfig: observed.endpointConfigName,
+        lastModified: observed.lastModified && new Date(observed.lastModified).toISOString(),
+        instanceCount: observed.instanceCount,
+        image: observed.image,
+        imageDigest: observed.imageDigest,
+      };
+    },
 
     /** Needs `endpointConfigName` upstream. */
     desired(ctx, upstream) {
@@ -221,6 +253,8 @@ export function createSagemakerEndpointResource(
 
     async observe(ctx, desired) {
       const out = await describeEndpoint(ctx, desired.name);
+      const variant = out?.ProductionVariants?.[0];
+      const deployed = variant?.DeployedImages?.[0];
       return (
         out && {
           name: out.EndpointName!,
@@ -229,6 +263,9 @@ export function createSagemakerEndpointResource(
           endpointConfigName: out.EndpointConfigName!,
           failureReason: out.FailureReason,
           lastModified: out.LastModifiedTime,
+          instanceCount: variant?.CurrentInstanceCount,
+          image: deployed?.SpecifiedImage,
+          imageDigest: deployed?.ResolvedImage?.split('@')[1],
         }
       );
     },

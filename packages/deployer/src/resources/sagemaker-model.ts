@@ -13,7 +13,7 @@ import { tagList, type TagMap } from '../tags.js';
 import { cacheNames, provisionsCache } from './cache-names.js';
 import { containerEnvironment, type ProvisionedCache } from './container-environment.js';
 import { change, creationDiffs } from './diff.js';
-import type { ResourceModule } from './resource.js';
+import type { ResourceModule, StatusReport } from './resource.js';
 import { listOwned, sagemakerModelName, type ModelContent } from './sagemaker-names.js';
 import { observedVpcIds, sagemakerVpcConfig, vpcIds, vpcOf, type VpcIds } from './vpc.js';
 
@@ -28,6 +28,17 @@ export interface ModelObserved {
   vpc?: VpcIds;
   networkIsolation?: boolean;
   environment?: Record<string, string>;
+}
+
+/** What `status` shows for the model the endpoint serves. */
+export interface ModelStatus {
+  name: string;
+  exists: boolean;
+  image?: string;
+  /** The container environment (release.yaml's cache and runtime settings as MS_* variables). */
+  environment?: Record<string, string>;
+  /** The model's VpcConfig; absent = SageMaker's managed network (no VPC). */
+  vpc?: VpcIds & { networkIsolation: boolean };
 }
 
 const KIND = 'sagemaker-model';
@@ -92,8 +103,20 @@ function provisionedCache(ctx: DeployContext, upstream: Record<string, string>):
   };
 }
 
-export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> = {
+export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> &
+  StatusReport<ModelDesired, ModelObserved, ModelStatus> = {
   kind: KIND,
+
+  // The model the served endpoint config names (upstream `modelName`), not the one release.yaml would make now.
+  statusDesired(ctx, upstream) {
+    return { ...sagemakerModel.desired(ctx, upstream), name: upstream.modelName ?? '' };
+  },
+
+  status(desired, observed) {
+    if (!observed) return { name: desired.name, exists: false };
+    const vpc = observed.vpc && { ...observed.vpc, networkIsolation: observed.networkIsolation === true };
+    return { name: desired.name, exists: true, image: observed.image, environment: observed.environment, vpc };
+  },
 
   /** Needs `imageUri` (repo@sha256:...) and `sagemakerRoleArn` upstream; `modelDataUrl` when promote copies one. */
   desired(ctx, upstream) {

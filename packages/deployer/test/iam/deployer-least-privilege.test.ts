@@ -36,7 +36,7 @@ import { VPC_CHECKS } from '../../src/checks/doctor-vpc.js';
 import { defaultCheckContext } from '../../src/checks/run-checks.js';
 import { runTelemetryChecks } from '../../src/checks/verify-telemetry.js';
 import { VERIFIED_TAG } from '../../src/checks/verify-tag.js';
-import { collectStatus } from '../../src/commands/status.js';
+import { collectStatus } from '../../src/environment-status.js';
 import { promote } from '../../src/commands/promote.js';
 import { rollback } from '../../src/commands/rollback.js';
 import type { DeployContext } from '../../src/context.js';

@@ -121,6 +121,7 @@ describe('autoscaling status', () => {
   test('a registered target shows its bounds as AWS holds them, with no mutating call', async () => {
     registered(3, 7);
     expect(await observeStatus(testContext({ env: 'prod' }), autoscaling)).toEqual({
+      configured: true,
       enabled: true,
       minCapacity: 3,
       maxCapacity: 7,
@@ -129,6 +130,17 @@ describe('autoscaling status', () => {
   });
 
   test('no registered target reads as off, even when release.yaml enables autoscaling', async () => {
-    expect(await observeStatus(testContext({ env: 'prod' }), autoscaling)).toEqual({ enabled: false });
+    expect(await observeStatus(testContext({ env: 'prod' }), autoscaling)).toEqual({
+      configured: true,
+      enabled: false,
+    });
+  });
+
+  test('a target left registered after release.yaml turned autoscaling off still shows', async () => {
+    registered(1, 2);
+    expect(await observeStatus(testContext({ env: 'dev' }), autoscaling)).toMatchObject({
+      configured: false,
+      enabled: true,
+    });
   });
 });

@@ -453,6 +453,9 @@ describe('kmsKeyId: the endpoint volume encrypted with your KMS key', () => {
     expect(await sagemakerEndpointConfig.observe(ctx, desired)).toEqual({
       name: first.outputs.endpointConfigName,
       kmsKeyId: KEY,
+      instanceType: 'ml.t2.medium',
+      instanceCount: 1,
+      modelName: first.outputs.modelName,
     });
     mocks.sagemaker.resetHistory();
     const again = await runChain(testContext({ yaml: WITH_KEY }), MODULES, upstream());
