@@ -64,6 +64,17 @@ export const ERRORS = {
       'release.yaml promotion.waitMinutes is {value}, below the {floor} minutes the rollback alarms need to fire ({why})',
     hint: 'Set promotion.waitMinutes to {floor} or more, or use strategy: all-at-once if you accept no bake time.',
   },
+  MS_DEPLOY_RELEASE_SERVERLESS_CONCURRENCY: {
+    fault: 'user',
+    message: 'release.yaml {yamlPath}: provisionedConcurrency ({provisioned}) is greater than maxConcurrency ({max})',
+    hint: 'Set serverless.provisionedConcurrency to maxConcurrency or less (SageMaker refuses more), or raise maxConcurrency.',
+  },
+  MS_DEPLOY_RELEASE_SERVERLESS_VPC: {
+    fault: 'user',
+    message:
+      'release.yaml {yamlPath}: environment "{env}" is serverless but gets a vpc{inherited}; SageMaker Serverless Inference does not run in a VPC',
+    hint: 'Give the serverless environment no vpc (move the top-level vpc under the environments that run on instances), or run this environment on instances (instanceType instead of serverless).',
+  },
   MS_DEPLOY_UNKNOWN_ENV: {
     fault: 'user',
     message: 'environment "{env}" is not defined in release.yaml (defined: {known})',

@@ -30,7 +30,8 @@ function needs(release: ReleaseConfig): Need[] {
   const byType = new Map<string, Need>();
   for (const name of ENV_ORDER) {
     const env = release.environments[name];
-    if (!env) continue;
+    // Serverless environments take no instance quota.
+    if (!env?.instanceType) continue;
     const need = byType.get(env.instanceType) ?? { instanceType: env.instanceType, envs: [] };
     need.envs.push([name, maxInstances(env)]);
     byType.set(env.instanceType, need);

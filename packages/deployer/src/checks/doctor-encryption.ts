@@ -22,6 +22,10 @@ export const encryptionCheck: Check = {
     for (const name of ENV_ORDER) {
       const env = release.environments[name];
       if (!env) continue;
+      if (env.instanceType === undefined) {
+        notes.push(`${name}: serverless, storage managed and encrypted by SageMaker (it refuses a KmsKeyId)`);
+        continue;
+      }
       if (hasInstanceStorage(env.instanceType)) {
         if (env.kmsKeyId !== undefined) {
           problems.push(

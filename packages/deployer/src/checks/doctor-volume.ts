@@ -40,6 +40,10 @@ export const volumeCheck: Check = {
     for (const name of ENV_ORDER) {
       const env = release.environments[name];
       if (!env) continue;
+      if (env.instanceType === undefined) {
+        notes.push(`${name}: serverless (no volume)`);
+        continue;
+      }
       if (hasInstanceStorage(env.instanceType)) {
         if (env.volumeSizeGb !== undefined) {
           problems.push(

@@ -63,6 +63,29 @@ function checkPromotionOrder(release: Mutable<ReleaseConfig>): void {
   });
 }
 
+/** SageMaker's own limits of a serverless variant that JSON Schema cannot express. */
+function checkServerless(release: Mutable<ReleaseConfig>): void {
+  for (const [name, env] of envEntries(release)) {
+    const s = env.serverless;
+    if (!s) continue;
+    if (s.provisionedConcurrency !== undefined && s.provisionedConcurrency > s.maxConcurrency) {
+      throw new DeployerError('MS_DEPLOY_RELEASE_SERVERLESS_CONCURRENCY', {
+        yamlPath: `environments.${name}.serverless.provisionedConcurrency`,
+        provisioned: s.provisionedConcurrency,
+        max: s.maxConcurrency,
+      });
+    }
+    if (env.vpc ?? release.vpc) {
+      const own = env.vpc !== undefined;
+      throw new DeployerError('MS_DEPLOY_RELEASE_SERVERLESS_VPC', {
+        yamlPath: own ? `environments.${name}.vpc` : 'vpc',
+        env: name,
+        inherited: own ? '' : ' from the top-level vpc',
+      });
+    }
+  }
+}
+
 /** A provisioned (not existing) redis cache is an ElastiCache Serverless cache: it needs each environment's VPC. */
 function checkCacheVpc(release: Mutable<ReleaseConfig>): void {
   if (release.cache.kind !== 'redis' || release.cache.endpoint) return;
@@ -90,6 +113,7 @@ export function applyReleaseRules(data: unknown): ReleaseConfig {
   checkAutoscalingBounds(release);
   checkProdCapacity(release);
   checkPromotionOrder(release);
+  checkServerless(release);
   checkCacheVpc(release);
   checkWaitMinutes(release);
   return release as ReleaseConfig;

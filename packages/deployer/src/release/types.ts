@@ -39,9 +39,19 @@ export interface RuntimeSettings {
   readonly batching?: { readonly enabled?: boolean; readonly maxBatchSize?: number; readonly maxWaitMs?: number };
 }
 
+/** release.yaml `environments.<env>.serverless`: SageMaker Serverless Inference instead of instances. */
+export interface ServerlessConfig {
+  readonly memoryMb: number;
+  readonly maxConcurrency: number;
+  readonly provisionedConcurrency?: number;
+}
+
 export interface EnvironmentConfig {
-  readonly instanceType: string;
+  /** Absent exactly when `serverless` is set. */
+  readonly instanceType?: string;
+  /** Defaulted (1) even for a serverless environment, where it means nothing. */
   readonly instanceCount: number;
+  readonly serverless?: ServerlessConfig;
   readonly volumeSizeGb?: number;
   readonly autoscaling: AutoscalingConfig;
   /** Replaces the top-level `vpc` for this environment. */

@@ -54,6 +54,13 @@ function describe(e: ErrorObject): { yamlPath: string; reason: string } {
       };
     case 'const':
       return { yamlPath: toYamlPath(e.instancePath), reason: `must be ${JSON.stringify(p.allowedValue)}` };
+    case 'false schema':
+      // Only the serverless `then` forbids fields (schema: environment if/then).
+      return {
+        yamlPath: toYamlPath(e.instancePath),
+        reason:
+          'cannot be set on a serverless environment (SageMaker Serverless has no instances to size, scale or encrypt): remove it, or remove serverless',
+      };
     case 'pattern':
       return { yamlPath: toYamlPath(e.instancePath), reason: `does not match ${String(p.pattern)}` };
     default:
@@ -61,10 +68,12 @@ function describe(e: ErrorObject): { yamlPath: string; reason: string } {
   }
 }
 
-// propertyNames reports the same bad key twice (the enum inside + the wrapper).
+// propertyNames reports the same bad key twice (the enum inside + the wrapper);
+// `if` only repeats that its then/else branch failed.
 function meaningful(errors: ErrorObject[]): ErrorObject[] {
   const hasNames = errors.some((e) => e.keyword === 'propertyNames');
-  return hasNames ? errors.filter((e) => !(e.keyword === 'enum' && e.propertyName !== undefined)) : errors;
+  const named = hasNames ? errors.filter((e) => !(e.keyword === 'enum' && e.propertyName !== undefined)) : errors;
+  return named.filter((e) => e.keyword !== 'if');
 }
 
 /** Mutates `data` (fills defaults) and returns it typed as validated. */

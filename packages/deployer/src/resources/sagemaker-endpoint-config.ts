@@ -1,5 +1,6 @@
 // SageMaker EndpointConfig: one production variant (instance type, count,
-// volume) and the KMS key of its storage volume. Its name hashes that content,
+// volume, or a serverless memory size and concurrency) and the KMS key of its
+// storage volume. Its name hashes that content,
 // so any change is a new config and the old one is kept: rollback is
 // UpdateEndpoint back to it.
 import {
@@ -58,9 +59,16 @@ export function hasInstanceStorage(instanceType: string): boolean {
   return INSTANCE_STORAGE.test(instanceType);
 }
 
-/** The KMS key for the environment's endpoint volume; none for instance-storage types, where SageMaker refuses KmsKeyId. */
-export function endpointKmsKeyId(release: ReleaseConfig, envName: string, instanceType: string): string | undefined {
-  return hasInstanceStorage(instanceType) ? undefined : kmsKeyIdOf(release, envName);
+/**
+ * The KMS key for the environment's endpoint volume; none for instance-storage types and for
+ * serverless (no `instanceType`), where SageMaker refuses KmsKeyId.
+ */
+export function endpointKmsKeyId(
+  release: ReleaseConfig,
+  envName: string,
+  instanceType: string | undefined,
+): string | undefined {
+  return instanceType === undefined || hasInstanceStorage(instanceType) ? undefined : kmsKeyIdOf(release, envName);
 }
 
 /** What the config's name hashes (shared with promote, so both name the same content alike). */
@@ -70,14 +78,17 @@ export function variantContent(
   env: EnvironmentConfig,
   modelName: string,
 ): VariantContent {
+  // Serverless: no volume, no KmsKeyId and no DataCaptureConfig (SageMaker refuses all three there).
+  if (env.serverless) return { modelName, serverless: { ...env.serverless } };
+  const instanceType = env.instanceType!;
   return {
     modelName,
-    instanceType: env.instanceType,
+    instanceType,
     instanceCount: env.instanceCount,
     // release.yaml may give a volume for every env; it only applies to EBS-backed types.
-    volumeSizeGb: hasInstanceStorage(env.instanceType) ? undefined : env.volumeSizeGb,
+    volumeSizeGb: hasInstanceStorage(instanceType) ? undefined : env.volumeSizeGb,
     // Absent (not hashed) without a key, so configs from before kmsKeyId keep their names.
-    kmsKeyId: endpointKmsKeyId(release, envName, env.instanceType),
+    kmsKeyId: endpointKmsKeyId(release, envName, instanceType),
     ...(release.capture === undefined ? {} : { capture: { ...release.capture } }),
   };
 }
@@ -106,6 +117,19 @@ export function kmsKeyField(d: VariantContent): { KmsKeyId?: string } {
 }
 
 export function productionVariant(d: EndpointConfigDesired): ProductionVariant {
+  if (d.serverless) {
+    const { memoryMb, maxConcurrency, provisionedConcurrency } = d.serverless;
+    return {
+      VariantName: d.variantName,
+      ModelName: d.modelName,
+      InitialVariantWeight: 1,
+      ServerlessConfig: {
+        MemorySizeInMB: memoryMb,
+        MaxConcurrency: maxConcurrency,
+        ...(provisionedConcurrency === undefined ? {} : { ProvisionedConcurrency: provisionedConcurrency }),
+      },
+    };
+  }
   return {
     VariantName: d.variantName,
     ModelName: d.modelName,
@@ -114,6 +138,25 @@ export function productionVariant(d: EndpointConfigDesired): ProductionVariant {
     InitialVariantWeight: 1,
     ...(d.volumeSizeGb === undefined ? {} : { VolumeSizeInGB: d.volumeSizeGb }),
   };
+}
+
+/** Plan lines of a serverless variant (in place of instance type and count). */
+function serverlessDiffs(d: EndpointConfigDesired) {
+  const s = d.serverless!;
+  return creationDiffs(
+    {
+      modelName: d.modelName,
+      serverlessMemoryMb: s.memoryMb,
+      serverlessMaxConcurrency: s.maxConcurrency,
+      serverlessProvisionedConcurrency: s.provisionedConcurrency,
+    },
+    [
+      'modelName',
+      'serverlessMemoryMb',
+      'serverlessMaxConcurrency',
+      ...(s.provisionedConcurrency === undefined ? [] : (['serverlessProvisionedConcurrency'] as const)),
+    ],
+  );
 }
 
 /** Plan lines for data capture, only when it is on (without it the plan stays as before). */
@@ -175,6 +218,7 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
   plan(desired, observed) {
     // The name hashes the content (kmsKeyId included): an existing config is this content.
     if (observed) return change(KIND, desired.name, 'no-change');
+    if (desired.serverless) return change(KIND, desired.name, 'create', serverlessDiffs(desired));
     // kmsKeyId only when set: without one the plan stays as before (no `(none) -> (none)` line).
     const fields = [
       'modelName',

@@ -1,7 +1,8 @@
 // SageMaker Endpoint: create, or update to the new endpoint config, then wait
 // for InService with the SDK waiter. A Failed endpoint cannot be updated, so it
-// is deleted and created again; a failed update (SageMaker rolls back to the
-// old config) is reported with its FailureReason.
+// is deleted and created again, and so is one that switches between instances
+// and serverless (SageMaker cannot convert one into the other); a failed update
+// (SageMaker rolls back to the old config) is reported with its FailureReason.
 import {
   CreateEndpointCommand,
   DeleteEndpointCommand,
@@ -29,7 +30,9 @@ import type { FieldDiff, PlannedChange, ResourceModule, StatusReport } from './r
 export interface EndpointDesired {
   name: string;
   endpointConfigName: string;
-  instanceType: string;
+  /** Absent for a serverless environment. */
+  instanceType?: string;
+  serverless: boolean;
   tags: TagMap;
 }
 
@@ -120,8 +123,8 @@ async function createEndpoint(ctx: DeployContext, d: EndpointDesired): Promise<v
   await waitInService(ctx, d.name);
 }
 
-async function recreateFailed(ctx: DeployContext, d: EndpointDesired): Promise<void> {
-  ctx.log.warn(`endpoint ${d.name} is Failed and cannot be updated: deleting and creating it again`);
+async function recreate(ctx: DeployContext, d: EndpointDesired, why: string): Promise<void> {
+  ctx.log.warn(`endpoint ${d.name} ${why}: deleting and creating it again`);
   await ctx.clients.sagemaker.send(new DeleteEndpointCommand({ EndpointName: d.name })).catch(ifMissing(undefined));
   await waitUntilEndpointDeleted(waiterParams(ctx), { EndpointName: d.name }).catch((err: unknown) => {
     throw new DeployerError(
@@ -140,12 +143,8 @@ async function recreateFailed(ctx: DeployContext, d: EndpointDesired): Promise<v
 async function releaseScalingForTypeChange(
   ctx: DeployContext,
   d: EndpointDesired,
-  currentConfig: string,
+  currentType: string | undefined,
 ): Promise<void> {
-  const current = await ctx.clients.sagemaker
-    .send(new DescribeEndpointConfigCommand({ EndpointConfigName: currentConfig }))
-    .catch(ifMissing(undefined));
-  const currentType = current?.ProductionVariants?.[0]?.InstanceType;
   if (!currentType || currentType === d.instanceType) return;
   const target = {
     ServiceNamespace: 'sagemaker' as const,
@@ -160,7 +159,9 @@ async function releaseScalingForTypeChange(
     }),
   );
   if (!found.ScalableTargets?.length) return;
-  ctx.log.info(`instance type ${currentType} -> ${d.instanceType}: deregistering the scaling target during the update`);
+  ctx.log.info(
+    `instance type ${currentType} -> ${d.instanceType ?? 'serverless'}: deregistering the scaling target during the update`,
+  );
   await ctx.clients.autoScaling.send(new DeregisterScalableTargetCommand(target)).catch(ifMissing(undefined));
 }
 
@@ -182,14 +183,24 @@ async function updateEndpoint(
     ctx.log.info(`endpoint ${d.name} is ${observed.status}: waiting for that to finish before updating`);
     await waitInService(ctx, d.name);
   }
-  await releaseScalingForTypeChange(ctx, d, observed.endpointConfigName);
+  const current = await ctx.clients.sagemaker
+    .send(new DescribeEndpointConfigCommand({ EndpointConfigName: observed.endpointConfigName }))
+    .catch(ifMissing(undefined));
+  const variant = current?.ProductionVariants?.[0];
+  await releaseScalingForTypeChange(ctx, d, variant?.InstanceType);
+  if (variant && (variant.ServerlessConfig !== undefined) !== d.serverless) {
+    const to = d.serverless ? 'serverless' : 'instances';
+    await recreate(ctx, d, `switches to ${to}, which SageMaker cannot do in place`);
+    return;
+  }
   // The previous config stays: `rollback` updates the endpoint back to it.
   // No update without the canary and the alarms: an `up` of prod is gated like a promote.
+  // Serverless has no fleets to shift traffic between: SageMaker's own update, no DeploymentConfig.
   await ctx.clients.sagemaker.send(
     new UpdateEndpointCommand({
       EndpointName: d.name,
       EndpointConfigName: d.endpointConfigName,
-      DeploymentConfig: deployment.config ?? deploymentConfig(ctx),
+      ...(d.serverless ? {} : { DeploymentConfig: deployment.config ?? deploymentConfig(ctx) }),
     }),
   );
   await waitInService(ctx, d.name);
@@ -246,7 +257,8 @@ export function createSagemakerEndpointResource(
       return {
         name: ctx.names.endpoint,
         endpointConfigName: upstream.endpointConfigName ?? '',
-        instanceType: ctx.env.instanceType,
+        ...(ctx.env.instanceType === undefined ? {} : { instanceType: ctx.env.instanceType }),
+        serverless: ctx.env.serverless !== undefined,
         tags: ctx.tags,
       };
     },
@@ -274,7 +286,8 @@ export function createSagemakerEndpointResource(
 
     async apply(ctx, plan, desired, observed) {
       if (plan.action === 'create') await createEndpoint(ctx, desired);
-      else if (plan.action === 'update' && observed?.status === 'Failed') await recreateFailed(ctx, desired);
+      else if (plan.action === 'update' && observed?.status === 'Failed')
+        await recreate(ctx, desired, 'is Failed and cannot be updated');
       else if (plan.action === 'update') await updateEndpoint(ctx, desired, observed!, deployment);
       // An interrupted run left it Creating/Updating to the right config: just wait (read-only).
       else if (observed && BUSY.has(observed.status) && !ctx.dryRun) await waitInService(ctx, desired.name);

@@ -19,8 +19,11 @@ export interface ModelContent {
 
 export interface VariantContent {
   modelName: string;
-  instanceType: string;
-  instanceCount: number;
+  /** Instance-based variants only (absent: serverless). */
+  instanceType?: string;
+  instanceCount?: number;
+  /** Serverless variants only; only set for them (so instance-based names keep their hash). */
+  serverless?: { memoryMb: number; maxConcurrency: number; provisionedConcurrency?: number };
   volumeSizeGb?: number;
   /** KMS key of the endpoint's storage volume; only set with release.yaml kmsKeyId (so other names keep their hash). */
   kmsKeyId?: string;

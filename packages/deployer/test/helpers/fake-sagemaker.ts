@@ -99,6 +99,18 @@ export class FakeSageMaker {
       .callsFake(({ EndpointConfigName, ProductionVariants, KmsKeyId, DataCaptureConfig }) => {
         if (this.configs.has(EndpointConfigName))
           throw validation(`Cannot create already existing endpoint configuration "${EndpointConfigName}".`);
+        // What SageMaker refuses next to a ServerlessConfig variant.
+        const serverless = (ProductionVariants as ProductionVariant[]).some((v) => v.ServerlessConfig);
+        if (serverless && KmsKeyId)
+          throw validation('KmsKeyId is not supported for serverless endpoint configurations.');
+        if (serverless && DataCaptureConfig)
+          throw validation('Data capture is not supported for serverless endpoints.');
+        if (
+          (ProductionVariants as ProductionVariant[]).some(
+            (v) => v.ServerlessConfig && (v.InstanceType || v.VolumeSizeInGB),
+          )
+        )
+          throw validation('A serverless production variant cannot have InstanceType or VolumeSizeInGB.');
         this.configs.set(EndpointConfigName, ProductionVariants);
         if (KmsKeyId) this.configKeys.set(EndpointConfigName, KmsKeyId);
         if (DataCaptureConfig) this.configCapture.set(EndpointConfigName, DataCaptureConfig);
@@ -122,9 +134,14 @@ export class FakeSageMaker {
       this.endpoints.set(EndpointName, { config: EndpointConfigName, ...this.outcome, lastModified: new Date() });
       return {};
     });
-    mock.on(UpdateEndpointCommand).callsFake(({ EndpointName, EndpointConfigName }) => {
+    mock.on(UpdateEndpointCommand).callsFake(({ EndpointName, EndpointConfigName, DeploymentConfig }) => {
       const e = this.endpoints.get(EndpointName);
       if (!e) throw sagemakerNotFound(`endpoint "${EndpointName}"`);
+      const isServerless = (name: string) => Boolean(this.configs.get(name)?.[0]?.ServerlessConfig);
+      if (isServerless(e.config) !== isServerless(EndpointConfigName))
+        throw validation('Cannot update an endpoint between instance-based and serverless endpoint configurations.');
+      if (isServerless(EndpointConfigName) && DeploymentConfig?.BlueGreenUpdatePolicy)
+        throw validation('Blue/green deployment is not supported for serverless endpoints.');
       if (this.updateRollsBack) {
         Object.assign(e, { status: 'InService', failureReason: this.updateRollsBack, lastModified: new Date() });
       } else {
