@@ -11,6 +11,7 @@ import { bundleLambda, type LambdaBundle } from './lambda-bundle.js';
 import { alarms } from './resources/alarms.js';
 import { apiGatewayResource } from './resources/api-gateway.js';
 import { apiKeyResource } from './resources/api-key.js';
+import { asyncBucket, isAsyncEnvironment } from './resources/async-bucket.js';
 import { autoscaling } from './resources/autoscaling.js';
 import { budget, budgetConfig } from './resources/budget.js';
 import { provisionsCache } from './resources/cache-names.js';
@@ -181,6 +182,8 @@ export async function environmentResources(
   const deploying = options.purpose !== 'destroy';
   const image = deploying ? [createImageModule({ image: options.image, builder: options.builder })] : [];
   return [
+    // Checked first, so a missing or foreign bucket stops before anything is written.
+    ...(isAsyncEnvironment(ctx) ? [asyncBucket] : []),
     // Only when release.yaml asks for one: no Budgets call (or permission) otherwise.
     ...(budgetConfig(ctx) ? [budget] : []),
     ecrRepository,

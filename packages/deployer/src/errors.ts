@@ -142,6 +142,17 @@ export const ERRORS = {
     message: 'ElastiCache serverless cache {name}: {fields} cannot change on an existing cache',
     hint: 'Keep the subnets the cache was created in, or run destroy for this environment and up again to create the cache anew (its entries are only a cache and are rebuilt).',
   },
+  MS_DEPLOY_ASYNC_BUCKET_MISSING: {
+    fault: 'user',
+    message: 'release.yaml {yamlPath}: the S3 bucket "{bucket}" does not exist',
+    hint: 'Create the bucket in this account and region (block public access on, default encryption on), or point async.outputS3Uri at an existing bucket of this account; then run plan again.',
+  },
+  MS_DEPLOY_ASYNC_BUCKET_FOREIGN: {
+    fault: 'user',
+    message:
+      'release.yaml {yamlPath}: the S3 bucket "{bucket}" is not owned by account {account} (or this caller may not read it)',
+    hint: 'Use a bucket of the deploying account: the endpoint writes results there as this account and the proxy reads them back. If it is yours, check that the caller may s3:ListBucket on it.',
+  },
   MS_DEPLOY_WAIT_TIMEOUT: {
     fault: 'aws',
     message: 'timed out after {seconds}s waiting for {resource} to become {state}',

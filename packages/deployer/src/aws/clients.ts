@@ -10,6 +10,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -47,6 +48,8 @@ export interface LazyAwsClients {
   readonly serviceQuotas: ServiceQuotasClient;
   /** Only a release with a provisioned redis cache needs it. */
   readonly elastiCache: ElastiCacheClient;
+  /** Only an async environment (its S3 bucket check) needs it. */
+  readonly s3: S3Client;
 }
 
 export type LazyServiceKey = keyof LazyAwsClients;
@@ -74,6 +77,7 @@ export const LAZY_SERVICE_IDS: Readonly<Record<LazyServiceKey, string>> = {
   ec2: 'EC2',
   serviceQuotas: 'Service Quotas',
   elastiCache: 'ElastiCache',
+  s3: 'S3',
 };
 
 const ALL_SERVICE_IDS: Readonly<Record<ServiceKey | LazyServiceKey, string>> = { ...SERVICE_IDS, ...LAZY_SERVICE_IDS };
@@ -159,8 +163,13 @@ export async function createLazyAwsClient<K extends LazyServiceKey>(
       ? (await import('@aws-sdk/client-ec2')).EC2Client
       : service === 'elastiCache'
         ? (await import('@aws-sdk/client-elasticache')).ElastiCacheClient
-        : (await import('@aws-sdk/client-service-quotas')).ServiceQuotasClient;
-  const client = new (ctor as unknown as Ctor<LazyAwsClients[K]>)(clientConfig(service, options));
+        : service === 's3'
+          ? (await import('@aws-sdk/client-s3')).S3Client
+          : (await import('@aws-sdk/client-service-quotas')).ServiceQuotasClient;
+  const config = clientConfig(service, options);
+  // Emulators (LocalStack and alike) serve buckets by path, not by virtual host.
+  if (service === 's3' && config.endpoint) config.forcePathStyle = true;
+  const client = new (ctor as unknown as Ctor<LazyAwsClients[K]>)(config);
   return installErrorWrapping(installRetry(client, options.retry ?? DEFAULT_RETRY), LAZY_SERVICE_IDS[service]);
 }
 

@@ -10,6 +10,7 @@ import { MANAGED_BY, TAG_MANAGED_BY } from '../tags.js';
 import { endpointKmsKeyId } from '../resources/sagemaker-endpoint-config.js';
 import { vpcOf } from '../resources/vpc.js';
 import { provisionsCache } from '../resources/cache-names.js';
+import { asyncPaths } from '../resources/async-paths.js';
 
 export interface PolicyCondition {
   readonly [operator: string]: Readonly<Record<string, string | readonly string[]>>;
@@ -452,6 +453,23 @@ export function simulationGroups(
   }));
 }
 
+/**
+ * Only with an async environment: plan checks that its S3 bucket exists and is this account's
+ * (HeadBucket, which S3 authorizes as s3:ListBucket on the bucket). Nothing in it is read or written.
+ */
+export function asyncDeployStatements(release: ReleaseConfig): DeployerStatement[] {
+  const buckets = [
+    ...new Set(
+      ENV_ORDER.flatMap((e) => {
+        const config = release.environments[e]?.async;
+        return config ? [asyncPaths(config).bucket] : [];
+      }),
+    ),
+  ];
+  if (buckets.length === 0) return [];
+  return [{ Sid: 'AsyncBucketCheck', Action: ['s3:ListBucket'], Resource: buckets.map((b) => `arn:aws:s3:::${b}`) }];
+}
+
 export interface DeployerPolicyScope {
   partition: string;
   accountId: string;
@@ -465,6 +483,7 @@ export function deployerStatements(release: ReleaseConfig): DeployerStatement[] 
     ...DEPLOYER_STATEMENTS,
     ...(envs.some((e) => vpcOf(release, e)) ? VPC_DEPLOY_STATEMENTS : []),
     ...(provisionsCache({ release }) ? CACHE_DEPLOY_STATEMENTS : []),
+    ...asyncDeployStatements(release),
     ...(envs.some((e) => endpointKmsKeyId(release, e, release.environments[e]!.instanceType))
       ? KMS_DEPLOY_STATEMENTS
       : []),

@@ -41,7 +41,8 @@ function checkProdCapacity(release: Mutable<ReleaseConfig>): void {
       value: prod.instanceCount,
     });
   }
-  if (prod.autoscaling.minCapacity < 2) {
+  // An async endpoint queues requests while it scales from zero: no floor for it.
+  if (prod.autoscaling.minCapacity < 2 && !prod.async) {
     throw new DeployerError('MS_DEPLOY_RELEASE_PROD_CAPACITY', {
       yamlPath: 'environments.prod.autoscaling.minCapacity',
       field: 'minCapacity',
@@ -107,6 +108,30 @@ function checkWaitMinutes(release: Mutable<ReleaseConfig>): void {
   });
 }
 
+/**
+ * Scale to zero is for async endpoints only: a real-time endpoint at zero instances answers
+ * nothing; an async one queues requests until autoscaling brings an instance back.
+ * Async and serverless are two different endpoint kinds: one environment is one or the other.
+ */
+function checkAsyncRules(release: Mutable<ReleaseConfig>): void {
+  for (const [name, env] of envEntries(release)) {
+    if (env.async && (env as { serverless?: unknown }).serverless !== undefined) {
+      throw new DeployerError('MS_DEPLOY_RELEASE_INVALID', {
+        yamlPath: `environments.${name}.async`,
+        reason:
+          'cannot be combined with serverless (an endpoint is either serverless or asynchronous); remove one of the two',
+      });
+    }
+    if (!env.async && env.autoscaling.minCapacity === 0) {
+      throw new DeployerError('MS_DEPLOY_RELEASE_INVALID', {
+        yamlPath: `environments.${name}.autoscaling.minCapacity`,
+        reason:
+          'may be 0 only for an async environment (a real-time endpoint with no instance answers nothing); set it to 1 or more, or add async',
+      });
+    }
+  }
+}
+
 export function applyReleaseRules(data: unknown): ReleaseConfig {
   const release = data as Mutable<ReleaseConfig>;
   release.image.repository ??= release.model.name;
@@ -115,6 +140,7 @@ export function applyReleaseRules(data: unknown): ReleaseConfig {
   checkPromotionOrder(release);
   checkServerless(release);
   checkCacheVpc(release);
+  checkAsyncRules(release);
   checkWaitMinutes(release);
   return release as ReleaseConfig;
 }

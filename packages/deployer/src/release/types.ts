@@ -32,6 +32,16 @@ export interface CaptureConfig {
   readonly kmsKeyId?: string;
 }
 
+/** release.yaml `environments.<env>.async`: an asynchronous endpoint (queued requests, answers in S3). */
+export interface AsyncConfig {
+  /** `s3://bucket[/prefix]`: inputs/, results/ and failures/ go under it. */
+  readonly outputS3Uri: string;
+  readonly maxConcurrentInvocationsPerInstance?: number;
+  /** The autoscaling target for ApproximateBacklogSizePerInstance. */
+  readonly targetBacklogPerInstance: number;
+  readonly notifications?: { readonly successTopic?: string; readonly errorTopic?: string };
+}
+
 /** release.yaml `runtime`: passed to the container as MS_* variables. */
 export interface RuntimeSettings {
   readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -60,6 +70,8 @@ export interface EnvironmentConfig {
   readonly budget?: BudgetConfig;
   /** Replaces the top-level `kmsKeyId` for this environment. */
   readonly kmsKeyId?: string;
+  /** Absent: a real-time endpoint. */
+  readonly async?: AsyncConfig;
 }
 
 export interface ReleaseConfig {

@@ -72,6 +72,24 @@ export function roleBoundary(partition: string, accountId: string): BoundaryDocu
         Resource: [arn('kms', 'key/*')],
         Condition: { StringLike: { 'kms:ViaService': 'sagemaker.*.amazonaws.com' } },
       },
+      {
+        // Async requests and data capture: objects in this account's buckets only; each role's
+        // own policy narrows it to the release's prefixes.
+        Sid: 'OwnAccountObjects',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: [`arn:${partition}:s3:::*/*`],
+        Condition: { StringEquals: { 's3:ResourceAccount': accountId } },
+      },
+      {
+        // Async results and captured records encrypted with the release's key (by S3 or SageMaker).
+        Sid: 'ObjectKeys',
+        Effect: 'Allow',
+        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: [arn('kms', 'key/*')],
+        Condition: { StringLike: { 'kms:ViaService': ['s3.*.amazonaws.com', 'sagemaker.*.amazonaws.com'] } },
+      },
+      { Sid: 'OwnAccountTopics', Effect: 'Allow', Action: ['sns:Publish'], Resource: [arn('sns', '*')] },
     ],
   };
 }

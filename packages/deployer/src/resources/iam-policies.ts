@@ -1,7 +1,8 @@
 // The IAM documents, as data: trust policies and least-privilege inline
 // policies naming actions and the exact resources (no `*` action anywhere).
 import type { DeployContext } from '../context.js';
-import { kmsAliasName, kmsKeysNear } from './kms.js';
+import { kmsAliasName, kmsKeyIdOf, kmsKeysNear } from './kms.js';
+import { asyncPaths, prefixObjectsArn } from './async-paths.js';
 import { endpointKmsKeyId } from './sagemaker-endpoint-config.js';
 import type { Statement } from './policy-statement.js';
 import { cacheArns, provisionsCache } from './cache-names.js';
@@ -135,6 +136,64 @@ export function dataCaptureStatements(ctx: DeployContext): Statement[] {
   return statements;
 }
 
+/** A KMS key ARN as IAM names it: the key itself, or (alias ARN) the keys of its account and region carrying the alias. */
+function keyResource(keyId: string): Pick<Statement, 'Resource' | 'Condition'> {
+  const alias = kmsAliasName(keyId);
+  return alias === undefined
+    ? { Resource: [keyId] }
+    : { Resource: [kmsKeysNear(keyId)], Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias } } };
+}
+
+/**
+ * An async environment: SageMaker, as the execution role, reads each request's input from the
+ * inputs/ prefix, writes the answer under results/ or the error under failures/ (with the env's
+ * KMS key when set) and announces it on the release's SNS topics. Nothing else in the bucket.
+ */
+export function asyncEndpointStatements(ctx: DeployContext): Statement[] {
+  const config = ctx.env.async;
+  if (config === undefined) return [];
+  const { partition } = ctx.account;
+  const paths = asyncPaths(config);
+  const statements: Statement[] = [
+    {
+      Sid: 'ReadAsyncInputs',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [prefixObjectsArn(partition, paths.bucket, paths.inputPrefix)],
+    },
+    {
+      Sid: 'WriteAsyncResults',
+      Effect: 'Allow',
+      Action: ['s3:PutObject'],
+      Resource: [
+        prefixObjectsArn(partition, paths.bucket, paths.resultPrefix),
+        prefixObjectsArn(partition, paths.bucket, paths.failurePrefix),
+      ],
+    },
+  ];
+  const topics = [config.notifications?.successTopic, config.notifications?.errorTopic].filter(
+    (t): t is string => t !== undefined,
+  );
+  if (topics.length > 0) {
+    statements.push({
+      Sid: 'NotifyAsyncResults',
+      Effect: 'Allow',
+      Action: ['sns:Publish'],
+      Resource: [...new Set(topics)],
+    });
+  }
+  const keyId = kmsKeyIdOf(ctx.release, ctx.envName);
+  if (keyId !== undefined) {
+    statements.push({
+      Sid: 'EncryptAsyncResults',
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+      ...keyResource(keyId),
+    });
+  }
+  return statements;
+}
+
 /** The provisioned cache: the runtime's IAM auth token is good for this one cache as this one user. */
 export function cacheConnectStatements(ctx: DeployContext): Statement[] {
   if (!provisionsCache(ctx)) return [];
@@ -167,6 +226,7 @@ export function sagemakerPolicy(ctx: DeployContext): PolicyDocument {
       ...vpcStatements(ctx, 'sagemaker'),
       ...kmsStatements(ctx),
       ...dataCaptureStatements(ctx),
+      ...asyncEndpointStatements(ctx),
       ...cacheConnectStatements(ctx),
     ],
   };

@@ -8,6 +8,7 @@ import {
   DeleteEndpointConfigCommand,
   DescribeEndpointConfigCommand,
   paginateListEndpointConfigs,
+  type AsyncInferenceConfig,
   type DataCaptureConfig,
   type ProductionVariant,
 } from '@aws-sdk/client-sagemaker';
@@ -16,9 +17,10 @@ import type { DeployContext } from '../context.js';
 import type { EnvironmentConfig, ReleaseConfig } from '../release/types.js';
 import { tagList, type TagMap } from '../tags.js';
 import { change, creationDiffs } from './diff.js';
+import { asyncPaths, s3Uri } from './async-paths.js';
 import { kmsKeyIdOf } from './kms.js';
 import type { ResourceModule, StatusReport } from './resource.js';
-import { listOwned, sagemakerEndpointConfigName, type VariantContent } from './sagemaker-names.js';
+import { listOwned, sagemakerEndpointConfigName, type AsyncContent, type VariantContent } from './sagemaker-names.js';
 
 export interface EndpointConfigDesired extends VariantContent {
   name: string;
@@ -36,6 +38,8 @@ export interface EndpointConfigObserved {
   instanceType?: string;
   instanceCount?: number;
   modelName?: string;
+  /** AsyncInferenceConfig as SageMaker reports it (absent: a real-time endpoint). */
+  async?: AsyncContent;
 }
 
 /** What `status` shows for the config the endpoint serves. */
@@ -90,6 +94,67 @@ export function variantContent(
     // Absent (not hashed) without a key, so configs from before kmsKeyId keep their names.
     kmsKeyId: endpointKmsKeyId(release, envName, instanceType),
     ...(release.capture === undefined ? {} : { capture: { ...release.capture } }),
+    ...(env.async === undefined ? {} : { async: asyncContent(release, envName, env) }),
+  };
+}
+
+/** The async part of the content: answers and failures under the env's prefix, the env's KMS key for them. */
+export function asyncContent(release: ReleaseConfig, envName: string, env: EnvironmentConfig): AsyncContent {
+  const config = env.async!;
+  const paths = asyncPaths(config);
+  const kmsKeyId = kmsKeyIdOf(release, envName);
+  return {
+    outputPath: s3Uri(paths.bucket, paths.resultPrefix),
+    failurePath: s3Uri(paths.bucket, paths.failurePrefix),
+    ...(config.maxConcurrentInvocationsPerInstance === undefined
+      ? {}
+      : { maxConcurrentInvocationsPerInstance: config.maxConcurrentInvocationsPerInstance }),
+    ...(kmsKeyId === undefined ? {} : { kmsKeyId }),
+    ...(config.notifications?.successTopic === undefined ? {} : { successTopic: config.notifications.successTopic }),
+    ...(config.notifications?.errorTopic === undefined ? {} : { errorTopic: config.notifications.errorTopic }),
+  };
+}
+
+/** CreateEndpointConfig's AsyncInferenceConfig, only for an async environment. */
+export function asyncInferenceField(d: VariantContent): { AsyncInferenceConfig?: AsyncInferenceConfig } {
+  const a = d.async;
+  if (a === undefined) return {};
+  const notify = a.successTopic !== undefined || a.errorTopic !== undefined;
+  return {
+    AsyncInferenceConfig: {
+      ...(a.maxConcurrentInvocationsPerInstance === undefined
+        ? {}
+        : { ClientConfig: { MaxConcurrentInvocationsPerInstance: a.maxConcurrentInvocationsPerInstance } }),
+      OutputConfig: {
+        S3OutputPath: a.outputPath,
+        S3FailurePath: a.failurePath,
+        ...(a.kmsKeyId === undefined ? {} : { KmsKeyId: a.kmsKeyId }),
+        ...(notify
+          ? {
+              NotificationConfig: {
+                ...(a.successTopic === undefined ? {} : { SuccessTopic: a.successTopic }),
+                ...(a.errorTopic === undefined ? {} : { ErrorTopic: a.errorTopic }),
+              },
+            }
+          : {}),
+      },
+    },
+  };
+}
+
+/** The async part of a described config, in the shape the content hashes. */
+function observedAsync(config: AsyncInferenceConfig | undefined): AsyncContent | undefined {
+  const out = config?.OutputConfig;
+  if (out === undefined) return undefined;
+  const max = config?.ClientConfig?.MaxConcurrentInvocationsPerInstance;
+  const notify = out.NotificationConfig;
+  return {
+    outputPath: out.S3OutputPath ?? '',
+    failurePath: out.S3FailurePath ?? '',
+    ...(max === undefined ? {} : { maxConcurrentInvocationsPerInstance: max }),
+    ...(out.KmsKeyId ? { kmsKeyId: out.KmsKeyId } : {}),
+    ...(notify?.SuccessTopic ? { successTopic: notify.SuccessTopic } : {}),
+    ...(notify?.ErrorTopic ? { errorTopic: notify.ErrorTopic } : {}),
   };
 }
 
@@ -169,6 +234,22 @@ function captureDiffs(d: VariantContent) {
   );
 }
 
+/** Plan lines for async inference, only for an async environment. */
+function asyncDiffs(d: VariantContent) {
+  if (d.async === undefined) return [];
+  const a = d.async;
+  const values = {
+    asyncOutputPath: a.outputPath,
+    asyncFailurePath: a.failurePath,
+    asyncMaxConcurrentInvocationsPerInstance: a.maxConcurrentInvocationsPerInstance,
+    asyncKmsKeyId: a.kmsKeyId,
+    asyncSuccessTopic: a.successTopic,
+    asyncErrorTopic: a.errorTopic,
+  };
+  const fields = (Object.keys(values) as (keyof typeof values)[]).filter((k) => values[k] !== undefined);
+  return creationDiffs(values, fields);
+}
+
 export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, EndpointConfigObserved> &
   StatusReport<EndpointConfigDesired, EndpointConfigObserved, EndpointConfigStatus> = {
   kind: KIND,
@@ -211,6 +292,7 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
         ...(capture?.EnableCapture
           ? { capture: { samplingPercent: capture.InitialSamplingPercentage!, destination: capture.DestinationS3Uri! } }
           : {}),
+        ...(out.AsyncInferenceConfig ? { async: observedAsync(out.AsyncInferenceConfig) } : {}),
       }
     );
   },
@@ -227,7 +309,11 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
       'volumeSizeGb',
       ...(desired.kmsKeyId === undefined ? [] : (['kmsKeyId'] as const)),
     ] as const;
-    return change(KIND, desired.name, 'create', [...creationDiffs(desired, fields), ...captureDiffs(desired)]);
+    return change(KIND, desired.name, 'create', [
+      ...creationDiffs(desired, fields),
+      ...captureDiffs(desired),
+      ...asyncDiffs(desired),
+    ]);
   },
 
   async apply(ctx, plan, desired) {
@@ -239,6 +325,7 @@ export const sagemakerEndpointConfig: ResourceModule<EndpointConfigDesired, Endp
             ProductionVariants: [productionVariant(desired)],
             ...kmsKeyField(desired),
             ...dataCaptureField(desired),
+            ...asyncInferenceField(desired),
             Tags: tagList(desired.tags),
           }),
         )

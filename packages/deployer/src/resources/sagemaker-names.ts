@@ -29,6 +29,18 @@ export interface VariantContent {
   kmsKeyId?: string;
   /** Data capture; only set with release.yaml capture (so other names keep their hash). */
   capture?: { samplingPercent: number; destination: string; kmsKeyId?: string };
+  /** Asynchronous inference; only set with environments.<env>.async (so other names keep their hash). */
+  async?: AsyncContent;
+}
+
+/** What an async endpoint config holds: where answers and failures go, how they are encrypted and announced. */
+export interface AsyncContent {
+  outputPath: string;
+  failurePath: string;
+  maxConcurrentInvocationsPerInstance?: number;
+  kmsKeyId?: string;
+  successTopic?: string;
+  errorTopic?: string;
 }
 
 export function sagemakerModelName(names: ResourceNames, content: ModelContent): string {

@@ -14,6 +14,7 @@ import {
   ListModelsCommand,
   SageMakerServiceException,
   UpdateEndpointCommand,
+  type AsyncInferenceConfig,
   type DataCaptureConfig,
   type ProductionVariant,
 } from '@aws-sdk/client-sagemaker';
@@ -51,6 +52,8 @@ export class FakeSageMaker {
   configKeys = new Map<string, string>();
   /** CreateEndpointConfig's DataCaptureConfig by config name (absent: no capture). */
   configCapture = new Map<string, DataCaptureConfig>();
+  /** CreateEndpointConfig's AsyncInferenceConfig by config name (absent: real-time). */
+  configAsync = new Map<string, AsyncInferenceConfig>();
   endpoints = new Map<string, FakeEndpoint>();
   /** What the next create/update ends in. */
   outcome: { status: 'InService' | 'Failed'; failureReason?: string } = { status: 'InService' };
@@ -87,16 +90,18 @@ export class FakeSageMaker {
       if (!c) throw sagemakerNotFound(`endpoint configuration "${EndpointConfigName}"`);
       const KmsKeyId = this.configKeys.get(EndpointConfigName);
       const DataCaptureConfig = this.configCapture.get(EndpointConfigName);
+      const AsyncInferenceConfig = this.configAsync.get(EndpointConfigName);
       return {
         EndpointConfigName,
         ProductionVariants: c,
         ...(KmsKeyId ? { KmsKeyId } : {}),
         ...(DataCaptureConfig ? { DataCaptureConfig } : {}),
+        ...(AsyncInferenceConfig ? { AsyncInferenceConfig } : {}),
       };
     });
     mock
       .on(CreateEndpointConfigCommand)
-      .callsFake(({ EndpointConfigName, ProductionVariants, KmsKeyId, DataCaptureConfig }) => {
+      .callsFake(({ EndpointConfigName, ProductionVariants, KmsKeyId, DataCaptureConfig, AsyncInferenceConfig }) => {
         if (this.configs.has(EndpointConfigName))
           throw validation(`Cannot create already existing endpoint configuration "${EndpointConfigName}".`);
         // What SageMaker refuses next to a ServerlessConfig variant.
@@ -114,6 +119,7 @@ export class FakeSageMaker {
         this.configs.set(EndpointConfigName, ProductionVariants);
         if (KmsKeyId) this.configKeys.set(EndpointConfigName, KmsKeyId);
         if (DataCaptureConfig) this.configCapture.set(EndpointConfigName, DataCaptureConfig);
+        if (AsyncInferenceConfig) this.configAsync.set(EndpointConfigName, AsyncInferenceConfig);
         return {};
       });
     mock.on(DescribeEndpointCommand).callsFake(({ EndpointName }) => {

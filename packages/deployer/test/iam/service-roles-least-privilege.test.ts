@@ -27,6 +27,12 @@ const KMS_VPC_YAML = VPC_YAML.replace(
   '    instanceType: ml.m5.large\n',
   `    instanceType: ml.m5.large\n    kmsKeyId: ${KEY}\n`,
 );
+const TOPIC = (name: string) => `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
+// An async dev environment: results announced on two topics and encrypted with a key.
+const ASYNC_YAML = RELEASE_YAML.replace(
+  '    volumeSizeGb: 10\n',
+  `    volumeSizeGb: 10\n    kmsKeyId: ${KEY}\n    async: { outputS3Uri: s3://iris-async/dev, notifications: { successTopic: ${TOPIC('ok')}, errorTopic: ${TOPIC('failed')} } }\n`,
+);
 const where = { partition: 'aws', region: REGION, accountId: ACCOUNT };
 
 const ec2 = (resource: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${resource}`;
@@ -168,6 +174,33 @@ describe('the SageMaker execution role', () => {
         'SageMaker: VPC attachment',
       ),
     ];
+    const config = ctx.env.async;
+    if (config) {
+      // What SageMaker does per async request, as the role (AWS: "Asynchronous Inference needs access to
+      // your S3 bucket URI and SNS topics"): read the input, write the answer or the error, announce it.
+      const object = (prefix: string) => ({
+        resource: `arn:aws:s3:::iris-async/dev/${prefix}/req-1.json`,
+        // S3 sets the bucket owner's account on every request (the boundary allows only this account's).
+        context: { 's3:ResourceAccount': ACCOUNT },
+      });
+      requests.push(
+        { action: 's3:GetObject', ...object('inputs'), why: 'SageMaker: read the request input' },
+        { action: 's3:PutObject', ...object('results'), why: 'SageMaker: write the answer' },
+        { action: 's3:PutObject', ...object('failures'), why: 'SageMaker: write the error' },
+        ...[TOPIC('ok'), TOPIC('failed')].map((resource) => ({
+          action: 'sns:Publish',
+          resource,
+          context: {},
+          why: 'SageMaker: announce the outcome',
+        })),
+        ...['kms:Encrypt', 'kms:GenerateDataKey'].map((action) => ({
+          action,
+          resource: KEY,
+          context: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` },
+          why: 'SageMaker: encrypt the answer with the key',
+        })),
+      );
+    }
     const key = ctx.env.kmsKeyId;
     if (key) {
       const via = { 'kms:ViaService': `sagemaker.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT };
@@ -192,6 +225,7 @@ describe('the SageMaker execution role', () => {
   it.each([
     ['plain', RELEASE_YAML, 'dev'],
     ['in a VPC with a volume key', KMS_VPC_YAML, 'prod'],
+    ['async, with topics and a key', ASYNC_YAML, 'dev'],
   ])('is allowed what SageMaker does with it and nothing more (%s)', async (_what, yaml, env) => {
     const ctx = testContext({ yaml, env });
     const verdict = await judge({

@@ -71,7 +71,7 @@ describe('release.yaml capture turns on DataCaptureConfig', () => {
     const first = await runChain(testContext({ yaml: WITH_CAPTURE }), MODULES, upstream());
     const ctx = testContext({ yaml: WITH_CAPTURE });
     const desired = sagemakerEndpointConfig.desired(ctx, { modelName: first.outputs.modelName });
-    expect(await sagemakerEndpointConfig.observe(ctx, desired)).toEqual({
+    expect(await sagemakerEndpointConfig.observe(ctx, desired)).toMatchObject({
       name: first.outputs.endpointConfigName,
       capture: { samplingPercent: 20, destination: 's3://iris-capture/requests' },
     });

@@ -42,6 +42,7 @@ const PREFIX: Record<string, string> = {
   'Service Quotas': 'servicequotas',
   Budgets: 'budgets',
   KMS: 'kms',
+  S3: 's3',
 };
 
 // SDK operations whose IAM action has another name (the Budgets API authorizes two actions).
@@ -56,6 +57,9 @@ const ACTION_OF: Record<string, string> = {
   'budgets:DeleteNotification': 'budgets:ModifyBudget',
   'budgets:CreateSubscriber': 'budgets:ModifyBudget',
   'budgets:DeleteSubscriber': 'budgets:ModifyBudget',
+  // S3 authorizes HeadBucket as ListBucket, and HeadObject as GetObject.
+  's3:HeadBucket': 's3:ListBucket',
+  's3:HeadObject': 's3:GetObject',
 };
 
 // Calls IAM does not authorize: Cognito's sign-in is unauthenticated (a password, not a signature),
@@ -71,6 +75,8 @@ const ALIASES: Record<string, string[]> = {
   AlarmName: ['AlarmName', 'AlarmNames'],
   DashboardName: ['DashboardName', 'DashboardNames'],
   SecurityGroupId: ['GroupId'],
+  BucketName: ['Bucket'],
+  ObjectName: ['Key'],
 };
 const ARN_FIELDS = ['ResourceArn', 'resourceArn', 'ResourceARN', 'PolicySourceArn', 'resourceArn'];
 
