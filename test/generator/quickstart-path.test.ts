@@ -106,7 +106,10 @@ describe('docs/quickstart-path.sh, run from a clone', () => {
     });
     if (!ready) throw new Error(`model-deploy local did not start:\n${out.slice(-4000)}`);
     const predict = /POST (http:\/\/127\.0\.0\.1:\d+\/\S+\/predict)/.exec(out)![1]!;
-    const token = /-H "Authorization: ([^"]+)"/.exec(out)![1]!;
+    // The token is not printed: the call sources a 0600 credentials file, as a user's shell would.
+    const credentials = /^\s*\. (\S+)$/m.exec(out)![1]!;
+    const token = /MODEL_DEPLOY_TOKEN='([^']+)'/.exec(readFileSync(credentials, 'utf8'))![1]!;
+    expect(out).not.toContain(token);
     const sample = readFileSync(join(work, 'churn', 'sample-request.json'), 'utf8');
     expect((await http(predict, 'POST', sample)).status).toBe(401);
     const answer = await http(predict, 'POST', sample, { authorization: token });
