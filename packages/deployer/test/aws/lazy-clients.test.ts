@@ -1,5 +1,5 @@
-// EC2, Service Quotas and ElastiCache clients are created on first use (their SDK packages
-// are large and only doctor needs them), with the same endpoint overrides,
+// EC2, Service Quotas, ElastiCache and S3 clients are created on first use (their SDK packages
+// are large and only some releases need them), with the same endpoint overrides,
 // region and retry as every other client.
 import { describe, expect, test } from '@jest/globals';
 import { createLazyAwsClient, endpointEnvVar, LAZY_SERVICE_IDS, type LazyServiceKey } from '../../src/aws/clients.js';
@@ -19,6 +19,7 @@ describe('createLazyAwsClient', () => {
       'AWS_ENDPOINT_URL_EC2',
       'AWS_ENDPOINT_URL_SERVICE_QUOTAS',
       'AWS_ENDPOINT_URL_ELASTICACHE',
+      'AWS_ENDPOINT_URL_S3',
     ]);
   });
 
