@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ensureGeneratorBuilt } from './build.js';
 import { ROOT } from './helpers.js';
+import { BIN } from './run-bin.js';
 
-const BIN = join(ROOT, 'generators', 'bin', 'model-service.js');
 const YO = join(ROOT, 'node_modules', '.bin', 'yo');
 const AS_ROOT = process.getuid?.() === 0;
 
@@ -56,6 +56,10 @@ function onPty(cwd: string, marker: string, ctrlC: boolean, ...argv: string[]) {
   return { screen, code };
 }
 
+/** `yo model-service init churn <flags>`, no Ctrl-C. */
+const yoInit = (cwd: string, ...flags: string[]) =>
+  onPty(cwd, '', false, YO, 'model-service', 'init', 'churn', ...flags);
+
 /** A fresh folder anyone can write: yo as root runs the generator as uid 1000. */
 function openFolder(name: string): string {
   const path = join(dir, name);
@@ -94,18 +98,7 @@ describe('Ctrl-C at a prompt', () => {
 describe('yo model-service', () => {
   test('writes the project (as root: as the uid yo switches to, without reading root home)', () => {
     const cwd = openFolder('yo-ok');
-    const { screen, code } = onPty(
-      cwd,
-      '',
-      false,
-      YO,
-      'model-service',
-      'init',
-      'churn',
-      '--yes',
-      '--skip-install',
-      '--skip-git',
-    );
+    const { screen, code } = yoInit(cwd, '--yes', '--skip-install', '--skip-git');
     expect(screen).not.toContain('EACCES');
     expect(code).toBe(0);
     expect(existsSync(join(cwd, 'churn', 'release.yaml'))).toBe(true);
@@ -113,18 +106,7 @@ describe('yo model-service', () => {
 
   test('a bad flag exits 2 with its MS_GEN_* paragraph (yo alone would crash on the string code)', () => {
     const cwd = openFolder('yo-bad-flag');
-    const { screen, code } = onPty(
-      cwd,
-      '',
-      false,
-      YO,
-      'model-service',
-      'init',
-      'churn',
-      '--yes',
-      '--region',
-      'zz-nowhere-9',
-    );
+    const { screen, code } = yoInit(cwd, '--yes', '--region', 'zz-nowhere-9');
     expect(screen).toContain('MS_GEN_INVALID_FLAG: --region "zz-nowhere-9" is not valid');
     expect(screen).not.toMatch(/ERR_INVALID_ARG_TYPE|error occured/);
     expect(code).toBe(2);
@@ -135,7 +117,7 @@ describe('yo model-service', () => {
     () => {
       const cwd = join(dir, 'root-only');
       mkdirSync(cwd, { mode: 0o755 });
-      const { screen, code } = onPty(cwd, '', false, YO, 'model-service', 'init', 'churn');
+      const { screen, code } = yoInit(cwd);
       expect(screen).toMatch(/MS_GEN_NOT_WRITABLE: .*root-only is not writable by this process \(uid \d+\)/);
       expect(screen).toContain('npx model-service init');
       expect(screen).not.toContain('Team that owns it');
