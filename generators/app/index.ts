@@ -2,7 +2,7 @@
 // Run loop: initializing (flags, checked before anything is written) -> prompting ->
 // configuring (answers checked, destination chosen) -> writing -> install -> end (answers stored in .yo-rc.json, git init).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import Generator from 'yeoman-generator';
 import { resolveAnswers, type Answers, type PromptAnswers } from '../lib/answers.js';
@@ -26,7 +26,9 @@ import { readOnnxGraph } from '../lib/onnx-graph.js';
 import { derivedContext, derivedFiles, derivedTemplates, describeModelChange } from '../lib/onnx-project.js';
 import { FLAGS, parseFlags, type FlagAnswers } from '../lib/options.js';
 import { buildQuestions } from '../lib/prompts.js';
+import { exitFor, runByYo } from '../lib/exit.js';
 import { gitInit } from '../lib/git-init.js';
+import { withoutTaskErrorLine } from '../lib/quiet-log.js';
 import { templatesDir } from '../lib/templates-dir.js';
 import {
   checkoutRoot,
@@ -53,7 +55,18 @@ export default class ModelServiceGenerator extends Generator {
 
   constructor(args: string[], options: Record<string, unknown>) {
     // The environment's own install watches only its cwd; install() below handles ./<name>.
-    super(args, options as never, { customInstallTask: true });
+    // localConfigOnly: nothing of ours is global, and `yo` run as root drops to uid 1000,
+    // which cannot even stat root's ~/.yo-rc-global.json.
+    super(args, { ...options, localConfigOnly: true } as never, { customInstallTask: true });
+    (this as { log: Generator['log'] }).log = withoutTaskErrorLine(this.log);
+    // Our bin's catch ends a stopped run; under yo we do it here (yo would crash on MS_GEN_* codes).
+    if (runByYo()) {
+      this.env.on('error', (err: unknown) => {
+        const exit = exitFor(err);
+        process.stderr.write(exit.text);
+        process.exit(exit.code);
+      });
+    }
     this.argument('command', {
       type: String,
       required: false,
@@ -77,6 +90,7 @@ export default class ModelServiceGenerator extends Generator {
     this._checkRuntimeSource();
     this._checkModelSource();
     this._checkSample();
+    this._checkWritable();
     const here = this._readStored(this.destinationRoot());
     if (here) {
       this.inPlace = true;
@@ -333,6 +347,16 @@ ${this.answers.name} is ready in ${dir}:
     );
     if (this.modelChanges.length > 0)
       this.log(`Model changed since the last run:\n  ${this.modelChanges.join('\n  ')}`);
+  }
+
+  /** The folder the project goes in (or is, on a re-run) must be writable: said before any question. */
+  _checkWritable(): void {
+    const dir = this.destinationRoot();
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch {
+      throw new GeneratorError('MS_GEN_NOT_WRITABLE', { dir, uid: process.getuid?.() ?? 'unknown' });
+    }
   }
 
   /** --sample must name a file; absolute from here on (the destination changes before configuring). */

@@ -5,6 +5,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GeneratorError } from './errors.js';
+import { exitFor } from './exit.js';
 import { FLAGS } from './options.js';
 import { checkoutRoot } from './vendor-packages.js';
 
@@ -106,17 +107,8 @@ export async function main(
     await env.run(['model-service:app', 'init', ...positionals], runOptions as never);
     return 0;
   } catch (err) {
-    // Ctrl-C at a prompt: the user chose to stop; exit as a shell does on SIGINT, quietly.
-    if ((err as Error)?.name === 'ExitPromptError' || (err as Error)?.name === 'AbortPromptError') {
-      process.stderr.write('\n');
-      return 130;
-    }
-    if (err instanceof GeneratorError && err.userFault) {
-      process.stderr.write(`model-service: ${err.message}\n`);
-      return 2;
-    }
-    const e = err as Error;
-    process.stderr.write(`model-service: failed (this is a bug, please report it): ${e?.stack ?? String(err)}\n`);
-    return 1;
+    const exit = exitFor(err);
+    process.stderr.write(exit.text);
+    return exit.code;
   }
 }

@@ -73,6 +73,11 @@ export const ERRORS = {
     message: '--sample {file} {problem}.',
     userFault: true,
   },
+  MS_GEN_NOT_WRITABLE: {
+    message:
+      '{dir} is not writable by this process (uid {uid}), so the project cannot be written there. `yo` run as root switches to uid 1000 first; run `npx model-service init` instead (it keeps your user), or start from a folder uid {uid} can write.',
+    userFault: true,
+  },
   MS_GEN_CONFLICT: {
     message:
       '{file} already exists with other content. Rerun with --force to overwrite it, or in a terminal to choose file by file.',

@@ -148,6 +148,9 @@ export const ERROR_NOTES: Readonly<Record<string, ErrorNote>> = {
   },
   MS_GEN_MODEL_LOAD: { when: 'onnxruntime-node cannot load the `--model` file.' },
   MS_GEN_SAMPLE: { when: 'The `--sample` file cannot be read or its rows do not fit the model.' },
+  MS_GEN_NOT_WRITABLE: {
+    when: 'The folder the project goes in is not writable by the process, typically `yo` run as root (it switches to uid 1000).',
+  },
   MS_GEN_CONFLICT: { when: 'Without a terminal, an existing file differs from what the generator would write.' },
   MS_GEN_NEEDS_TERMINAL: { when: 'Without a terminal, a question had no flag and there was no `--yes`.' },
   MS_GEN_VENDOR_PACK: {

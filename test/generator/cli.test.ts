@@ -1,26 +1,17 @@
 // `npx model-service init ...` (bin/model-service.js -> yeoman-environment) and Yeoman's
 // lookup of the compiled package, as `yo model-service init` finds it.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createEnv } from 'yeoman-environment';
 import { ensureGeneratorBuilt } from './build.js';
+import { runBin } from './run-bin.js';
 import { ROOT } from './helpers.js';
 
-const BIN = join(ROOT, 'generators', 'bin', 'model-service.js');
 let dir: string;
 
-function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = (...args: string[]) => runBin(dir, args, 60_000);
 
 beforeAll(() => {
   ensureGeneratorBuilt();

@@ -11,22 +11,12 @@ import { USAGE } from '../../generators/lib/cli.js';
 import { parseFlags } from '../../generators/lib/options.js';
 import { buildQuestions } from '../../generators/lib/prompts.js';
 import { ensureGeneratorBuilt } from './build.js';
-import { ROOT, readYaml, releaseValidator, runInit } from './helpers.js';
+import { runBin } from './run-bin.js';
+import { readYaml, releaseValidator, runInit } from './helpers.js';
 
-const BIN = join(ROOT, 'generators', 'bin', 'model-service.js');
 let dir: string;
 
-function cli(...args: string[]) {
-  // stdin is a pipe, not a terminal: as in CI or a script.
-  const run = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 120_000,
-    input: '',
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = (...args: string[]) => runBin(dir, args, 120_000);
 
 const git = (cwd: string, ...args: string[]) => spawnSync('git', args, { cwd, encoding: 'utf8' });
 

@@ -1,27 +1,18 @@
 // Run from this checkout (the real bin), the generator packs @model-service/runtime and
 // @model-service/deployer into the project's vendor/ and depends on the tarballs; with
 // --packages registry, or in one of the checkout's workspaces, it uses the registry ranges.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { checkoutRoot, dependsOnVendor, isWorkspaceOf } from '../../generators/lib/vendor-packages.js';
 import { ensureGeneratorBuilt } from './build.js';
+import { runBin } from './run-bin.js';
 import { ROOT } from './helpers.js';
 
-const BIN = join(ROOT, 'generators', 'bin', 'model-service.js');
 let dir: string;
 
-function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 240_000,
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = (...args: string[]) => runBin(dir, args, 240_000);
 
 const pkg = (name: string) =>
   JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;

@@ -15,7 +15,7 @@ import {
 
 /** Resolved from this file, so it works from src/ (tests) and dist/ (the image) alike. */
 export const MODEL_PATH = fileURLToPath(new URL('../model/churn-model.json', import.meta.url));
-/** Part of cache keys and of /ping's body: change it with the weights. */
+/** Your label for these weights; /ping, model_info and cache keys use MODEL_SHA256 (the file's hash). */
 export const MODEL_VERSION = '1.0.0';
 /**
  * SHA-256 of the artifact this service was built and tested with (release.yaml `model.sha256`

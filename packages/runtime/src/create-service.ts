@@ -118,6 +118,9 @@ export function createService(options: ServiceOptions): Service {
   // Before anything else runs: the wrong weights must never load, let alone answer.
   const artifact = options.modelArtifact ? verifyModelArtifact(options.modelArtifact) : undefined;
   const environment = options.environment ?? (process.env.MODEL_SERVICE_ENV || undefined);
+  // A checked model file is its own version: /ping, /openapi.json and model_info change with the
+  // weights even when a hand-kept model.version does not.
+  const version = artifact?.sha256 ?? model.version;
 
   let accessLine: AccessLineWriter | undefined;
   let logger: Logger;
@@ -128,6 +131,7 @@ export function createService(options: ServiceOptions): Service {
     accessLine = accessLineWriter(destination);
   }
   const metrics = new Metrics();
+  metrics.setModelInfo(model.name, version);
   const health = new Health(options.readinessChecks ?? []);
   health.onChange((state, reason) => logger.info({ state, reason }, `health: ${state}`));
   if (artifact) logger.info({ path: artifact.path, sha256: artifact.sha256 }, 'model file matches its recorded sha256');
@@ -198,7 +202,7 @@ export function createService(options: ServiceOptions): Service {
     logPayloads: options.logPayloads ?? false,
     ...(capture ? { capture } : {}),
   });
-  const probes = createHealthRoutes(tracker, health, model);
+  const probes = createHealthRoutes(tracker, health, { name: model.name, version });
   // Express (and the OpenAPI document and docs page) load on first use: when `configure` or
   // `service.app` is used, the fast path is off, or a request the fast path does not answer
   // arrives. A service that only answers /ping and /invocations never pays for them at start.
@@ -206,7 +210,7 @@ export function createService(options: ServiceOptions): Service {
   let configured = false;
   const buildApp = (): Express => {
     const express = createRequire(import.meta.url)('express') as typeof ExpressModule.default;
-    const spec = buildOpenApi(model, validators.schemas, maxInstances);
+    const spec = buildOpenApi(model, validators.schemas, maxInstances, version);
     const specBody = JSON.stringify(spec);
     const docsPage = renderDocsPage(spec);
 

@@ -28,6 +28,7 @@ export class Metrics {
   readonly cacheErrors: Counter;
   readonly invalidOutputs: Counter;
   readonly fallbacks: Counter;
+  readonly modelInfo: Gauge<'model' | 'version'>;
   readonly #children = new Map<string, Observer>();
 
   constructor(labels: Record<string, string> = {}) {
@@ -83,7 +84,19 @@ export class Metrics {
       help: 'Requests answered by the fallback rules',
       registers,
     });
+    this.modelInfo = new Gauge({
+      name: 'model_info',
+      help: 'The model being served (always 1); version is the model file sha256 when the service checks it',
+      labelNames: ['model', 'version'],
+      registers,
+    });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** One series: a dashboard or alert can tell which weights answered, and when they changed. */
+  setModelInfo(model: string, version: string): void {
+    this.modelInfo.reset();
+    this.modelInfo.labels(model, version).set(1);
   }
 
   /** Records one finished request; `route` is the route pattern, never the raw URL. */

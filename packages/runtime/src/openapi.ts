@@ -46,6 +46,8 @@ export function buildOpenApi(
   model: ModelDefinition,
   schemas: EnvelopeSchemas,
   maxInstances: number,
+  /** The version the service reports (the model file's sha256 when it is checked). */
+  version = model.version,
 ): Record<string, unknown> {
   const csv = model.fromCsvRow !== undefined;
   const requestContent: Record<string, unknown> = {
@@ -56,7 +58,7 @@ export function buildOpenApi(
   };
   if (csv) requestContent['text/csv'] = { schema: { type: 'string', description: 'one instance per line, no header' } };
   const invocation = {
-    summary: `Predict with ${model.name} ${model.version}`,
+    summary: `Predict with ${model.name} ${version}`,
     description:
       `Send 1 to ${maxInstances} instances; get one prediction per instance, in order. ` +
       'Answers flagged "source": "fallback" came from the fallback rules, not the model.',
@@ -93,7 +95,7 @@ export function buildOpenApi(
   });
   return {
     openapi: '3.1.0',
-    info: { title: model.name, version: model.version, description: `Prediction API for model ${model.name}.` },
+    info: { title: model.name, version, description: `Prediction API for model ${model.name}.` },
     paths: {
       '/invocations': { post: { operationId: 'invoke', ...invocation } },
       '/endpoints/{name}/invocations': {

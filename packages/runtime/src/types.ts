@@ -14,7 +14,10 @@ export type JsonSchema = Record<string, unknown>;
  */
 export interface ModelDefinition<Instance = unknown, Prediction = unknown> {
   name: string;
-  /** Part of every cache key and of /ping's body; change it when the weights change. */
+  /**
+   * Part of every cache key and of /ping's body; change it when the weights change. When the
+   * service checks the model file (`modelArtifact`), that file's sha256 is what it reports instead.
+   */
   version: string;
   /** JSON Schema of ONE instance (an element of `instances`). */
   instanceSchema: JsonSchema;

@@ -4,33 +4,21 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleFixture, type BundledFixture } from './helpers/bundle-fixture.js';
 import { freePort } from './helpers/free-port.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-// Inside the package so the bundle's bare imports (express, pino...) resolve from node_modules.
-const outDir = join(here, '..', '.cache', `lifecycle-${process.pid}`);
-const entry = join(outDir, 'serve-model-slow-predict.mjs');
+let fixture: BundledFixture;
+let entry: string;
 
 beforeAll(async () => {
-  mkdirSync(outDir, { recursive: true });
-  await build({
-    entryPoints: [join(here, 'fixtures', 'serve-model-slow-predict.ts')],
-    outfile: entry,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'silent',
-  });
+  fixture = await bundleFixture('serve-model-slow-predict', 'lifecycle');
+  entry = fixture.entry;
 });
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+afterAll(() => fixture.remove());
 
 interface Child {
   proc: ChildProcess;
@@ -185,7 +173,7 @@ describe('start-up configuration errors', () => {
   });
 
   it('a model file whose sha256 differs from MS_MODEL_SHA256 stops the start: exit 1, file and hashes named', async () => {
-    const dir = join(outDir, 'artifact');
+    const dir = join(dirname(entry), 'artifact');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'model.bin');
     writeFileSync(file, 'not the trained weights');

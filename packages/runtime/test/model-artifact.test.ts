@@ -62,6 +62,31 @@ describe('modelArtifact in createService', () => {
     }
   });
 
+  it("is the version the service reports: /ping, /openapi.json and model_info carry the file's sha256, not the hand-kept one", async () => {
+    const { model } = modelSum();
+    const service = createService({
+      model,
+      logger: silentLogger(),
+      modelArtifact: { path: modelFile, sha256: recorded },
+    });
+    expect(model.version).not.toBe(recorded);
+    expect(await service.start()).toBe('ready');
+    expect((await request(service.app).get('/ping').expect(200)).body).toMatchObject({ version: recorded });
+    expect((await request(service.app).get('/openapi.json').expect(200)).body.info.version).toBe(recorded);
+    const metrics = (await request(service.app).get('/metrics').expect(200)).text;
+    expect(metrics).toContain(`model_info{model="${model.name}",version="${recorded}"} 1`);
+    await service.close();
+
+    // Without a checked file the model's own version is all there is.
+    const plain = createService({ model: modelSum().model, logger: silentLogger() });
+    await plain.start();
+    expect((await request(plain.app).get('/ping').expect(200)).body.version).toBe(model.version);
+    expect((await request(plain.app).get('/metrics').expect(200)).text).toContain(
+      `model_info{model="${model.name}",version="${model.version}"} 1`,
+    );
+    await plain.close();
+  });
+
   it('refuses to start when one byte changed: names the file, both hashes and what to do; the model never loads', () => {
     const edited = join(dir, 'edited.bin');
     const bytes = readFileSync(modelFile);

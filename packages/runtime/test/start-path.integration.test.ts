@@ -3,32 +3,23 @@
 // package's entry is one bundled file (scripts/bundle.mjs), so a start reads no other package.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleFixture, type BundledFixture } from './helpers/bundle-fixture.js';
 import { createService } from '../src/create-service.js';
 import { modelSum } from './fixtures/model-sum.js';
 import { memoryLogger } from './helpers/memory-logger.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const outDir = join(here, '..', '.cache', `start-path-${process.pid}`);
-const entry = join(outDir, 'report-loaded-packages.mjs');
+let fixture: BundledFixture;
+let entry: string;
 
 beforeAll(async () => {
-  mkdirSync(outDir, { recursive: true });
-  await build({
-    entryPoints: [join(here, 'fixtures', 'report-loaded-packages.ts')],
-    outfile: entry,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'silent',
-  });
+  fixture = await bundleFixture('report-loaded-packages', 'start-path');
+  entry = fixture.entry;
 });
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+afterAll(() => fixture.remove());
 
 describe('start path', () => {
   it('serves /ping and /invocations without loading Express or ioredis, and loads Express for /metrics', () => {

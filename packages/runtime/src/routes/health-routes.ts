@@ -2,7 +2,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Health } from '../health.js';
 import { sendJson, type RequestContext, type Tracker } from '../request-context.js';
-import type { ModelDefinition } from '../types.js';
 
 export type ProbeHandler = (
   req: IncomingMessage,
@@ -11,9 +10,10 @@ export type ProbeHandler = (
   fast: boolean,
 ) => number | Promise<number>;
 
-export function createHealthRoutes(tracker: Tracker, health: Health, model: ModelDefinition) {
+/** `served`: the model's name and the version the service reports (its file's sha256 when checked). */
+export function createHealthRoutes(tracker: Tracker, health: Health, served: { name: string; version: string }) {
   // The UP body never changes: serialize it once.
-  const up = JSON.stringify({ status: 'UP', model: model.name, version: model.version });
+  const up = JSON.stringify({ status: 'UP', model: served.name, version: served.version });
 
   const ping: ProbeHandler = (_req, res, ctx, fast) => {
     if (health.state === 'ready') {

@@ -5,17 +5,12 @@
 // above what /ping takes here; before large bodies were parsed off the loop it was crossed.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleFixture, type BundledFixture } from '../helpers/bundle-fixture.js';
 import { freePort } from '../helpers/free-port.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const outDir = join(here, '..', '..', '.cache', `flood-${process.pid}`);
-const entry = join(outDir, 'serve-model-sum.mjs');
+let fixture: BundledFixture;
 const LIMIT = 6 * 1024 * 1024;
 const FLOOD_CLIENTS = 3; // per content type
 const FLOOD_BODIES = 18; // bodies answered before the flood stops
@@ -65,19 +60,9 @@ function largest(prefix: string, row: string, sep: string, suffix: string): Buff
 }
 
 beforeAll(async () => {
-  mkdirSync(outDir, { recursive: true });
-  await build({
-    entryPoints: [join(here, '..', 'fixtures', 'serve-model-sum.ts')],
-    outfile: entry,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'silent',
-  });
+  fixture = await bundleFixture('serve-model-sum', 'flood');
   port = await freePort();
-  child = spawn(process.execPath, [entry], {
+  child = spawn(process.execPath, [fixture.entry], {
     env: {
       PATH: process.env.PATH ?? '',
       HOST: '127.0.0.1',
@@ -105,7 +90,7 @@ afterAll(async () => {
     child.kill('SIGTERM');
     await exited;
   }
-  rmSync(outDir, { recursive: true, force: true });
+  fixture.remove();
 });
 
 describe('/ping under a flood of the largest admitted bodies', () => {
