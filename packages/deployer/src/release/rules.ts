@@ -122,11 +122,13 @@ function checkAsyncRules(release: Mutable<ReleaseConfig>): void {
           'cannot be combined with serverless (an endpoint is either serverless or asynchronous); remove one of the two',
       });
     }
-    if (!env.async && env.autoscaling.minCapacity === 0) {
+    if (env.autoscaling.minCapacity === 0) {
       throw new DeployerError('MS_DEPLOY_RELEASE_INVALID', {
         yamlPath: `environments.${name}.autoscaling.minCapacity`,
-        reason:
-          'may be 0 only for an async environment (a real-time endpoint with no instance answers nothing); set it to 1 or more, or add async',
+        reason: env.async
+          ? // Tracking invocations never scales out from zero: queued requests would wait forever.
+            'cannot be 0 yet: scaling an async endpoint out from zero needs a backlog-based policy (HasBacklogWithoutCapacity), which model-deploy does not create yet; set it to 1 or more'
+          : 'cannot be 0 (a real-time endpoint with no instance answers nothing); set it to 1 or more',
       });
     }
   }

@@ -37,8 +37,6 @@ export interface AsyncConfig {
   /** `s3://bucket[/prefix]`: inputs/, results/ and failures/ go under it. */
   readonly outputS3Uri: string;
   readonly maxConcurrentInvocationsPerInstance?: number;
-  /** The autoscaling target for ApproximateBacklogSizePerInstance. */
-  readonly targetBacklogPerInstance: number;
   readonly notifications?: { readonly successTopic?: string; readonly errorTopic?: string };
 }
 

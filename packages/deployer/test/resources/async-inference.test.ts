@@ -202,7 +202,7 @@ describe('grants for an async environment', () => {
   });
 
   test('paths: a bucket without a prefix puts the three prefixes at its root', () => {
-    expect(asyncPaths({ outputS3Uri: 's3://iris-async', targetBacklogPerInstance: 5 })).toEqual({
+    expect(asyncPaths({ outputS3Uri: 's3://iris-async' })).toEqual({
       bucket: 'iris-async',
       inputPrefix: 'inputs/',
       resultPrefix: 'results/',
@@ -222,14 +222,14 @@ describe('release.yaml async validation (before any AWS call)', () => {
     expect(() => parseRelease(asyncYaml(fields))).toThrow(yamlPath);
   });
 
-  test('minCapacity 0 is for async environments only', () => {
+  test('minCapacity 0 is refused: nothing would scale an empty async endpoint out again', () => {
     const zero = '    autoscaling: { enabled: true, minCapacity: 0, maxCapacity: 2 }\n';
     expect(() => parseRelease(RELEASE_YAML.replace('    volumeSizeGb: 10\n', `    volumeSizeGb: 10\n${zero}`))).toThrow(
-      /environments\.dev\.autoscaling\.minCapacity: may be 0 only for an async environment/,
+      /environments\.dev\.autoscaling\.minCapacity: cannot be 0 \(a real-time endpoint/,
     );
-    expect(
-      parseRelease(asyncYaml('outputS3Uri: s3://iris-async', zero)).environments.dev!.autoscaling.minCapacity,
-    ).toBe(0);
+    expect(() => parseRelease(asyncYaml('outputS3Uri: s3://iris-async', zero))).toThrow(
+      /environments\.dev\.autoscaling\.minCapacity: cannot be 0 yet: scaling an async endpoint out from zero/,
+    );
   });
 
   test('async and serverless in one environment is refused', () => {
