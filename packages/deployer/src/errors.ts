@@ -34,28 +34,28 @@ export const ERRORS = {
   },
   MS_DEPLOY_RELEASE_INVALID: {
     fault: 'user',
-    message: 'release.yaml {yamlPath}: {reason}',
+    message: '{where}: {yamlPath} {reason}',
     hint: 'Fix the value at that path; the release.yaml reference lists every field, its default and its rule.',
   },
   MS_DEPLOY_RELEASE_AUTOSCALING_BOUNDS: {
     fault: 'user',
-    message: 'release.yaml {yamlPath}: minCapacity ({min}) is greater than maxCapacity ({max})',
+    message: '{where}: {yamlPath}: minCapacity ({min}) is greater than maxCapacity ({max})',
     hint: 'Set minCapacity <= maxCapacity.',
   },
   MS_DEPLOY_RELEASE_PROD_CAPACITY: {
     fault: 'user',
-    message: 'release.yaml {yamlPath}: prod with autoscaling needs {field} >= 2 (is {value})',
+    message: '{where}: {yamlPath}: prod with autoscaling needs {field} >= 2 (is {value})',
     hint: 'Production runs at least two instances so one can fail or be replaced without downtime; raise instanceCount and autoscaling.minCapacity to 2 or more.',
   },
   MS_DEPLOY_RELEASE_PROMOTION_ORDER: {
     fault: 'user',
-    message: 'release.yaml {yamlPath}: promotion.order names "{env}", which is not under environments',
+    message: '{where}: {yamlPath}: promotion.order names "{env}", which is not under environments',
     hint: 'List only environments defined under environments:, or add the missing environment.',
   },
   MS_DEPLOY_RELEASE_CACHE_NEEDS_VPC: {
     fault: 'user',
     message:
-      'release.yaml {yamlPath}: cache kind redis without cache.endpoint provisions an ElastiCache Serverless cache, which lives in a VPC, but environment "{env}" has no vpc',
+      '{where}: {yamlPath}: cache kind redis without cache.endpoint provisions an ElastiCache Serverless cache, which lives in a VPC, but environment "{env}" has no vpc',
     hint: 'Add vpc: { subnetIds: [...], securityGroupIds: [...] } (top level or under environments.<env>) with private subnets in two or more availability zones, or set cache.endpoint to an existing rediss:// cache, or use cache kind memory.',
   },
   MS_DEPLOY_RELEASE_WAIT_TOO_SHORT: {
@@ -66,13 +66,13 @@ export const ERRORS = {
   },
   MS_DEPLOY_RELEASE_SERVERLESS_CONCURRENCY: {
     fault: 'user',
-    message: 'release.yaml {yamlPath}: provisionedConcurrency ({provisioned}) is greater than maxConcurrency ({max})',
+    message: '{where}: {yamlPath}: provisionedConcurrency ({provisioned}) is greater than maxConcurrency ({max})',
     hint: 'Set serverless.provisionedConcurrency to maxConcurrency or less (SageMaker refuses more), or raise maxConcurrency.',
   },
   MS_DEPLOY_RELEASE_SERVERLESS_VPC: {
     fault: 'user',
     message:
-      'release.yaml {yamlPath}: environment "{env}" is serverless but gets a vpc{inherited}; SageMaker Serverless Inference does not run in a VPC',
+      '{where}: {yamlPath}: environment "{env}" is serverless but gets a vpc{inherited}; SageMaker Serverless Inference does not run in a VPC',
     hint: 'Give the serverless environment no vpc (move the top-level vpc under the environments that run on instances), or run this environment on instances (instanceType instead of serverless).',
   },
   MS_DEPLOY_UNKNOWN_ENV: {
@@ -144,13 +144,13 @@ export const ERRORS = {
   },
   MS_DEPLOY_ASYNC_BUCKET_MISSING: {
     fault: 'user',
-    message: 'release.yaml {yamlPath}: the S3 bucket "{bucket}" does not exist',
+    message: '{where}: {yamlPath}: the S3 bucket "{bucket}" does not exist',
     hint: 'Create the bucket in this account and region (block public access on, default encryption on), or point async.outputS3Uri at an existing bucket of this account; then run plan again.',
   },
   MS_DEPLOY_ASYNC_BUCKET_FOREIGN: {
     fault: 'user',
     message:
-      'release.yaml {yamlPath}: the S3 bucket "{bucket}" is not owned by account {account} (or this caller may not read it)',
+      '{where}: {yamlPath}: the S3 bucket "{bucket}" is not owned by account {account} (or this caller may not read it)',
     hint: 'Use a bucket of the deploying account: the endpoint writes results there as this account and the proxy reads them back. If it is yours, check that the caller may s3:ListBucket on it.',
   },
   MS_DEPLOY_WAIT_TIMEOUT: {
@@ -277,7 +277,9 @@ export class DeployerError extends Error {
 
   constructor(code: ErrorCode, params: ErrorParams = {}, options: { cause?: unknown } = {}) {
     const spec: ErrorSpec = ERRORS[code];
-    super(fill(spec.message, params), options.cause === undefined ? undefined : { cause: options.cause });
+    // A release.yaml field's error says where it is; the loader narrows the file to file:line:column.
+    const filled = { where: 'release.yaml', ...params };
+    super(fill(spec.message, filled), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.fault = spec.fault;
     this.hint = fill(spec.hint, params);

@@ -88,7 +88,7 @@ describe('bin/model-deploy.js', () => {
     p.cleanup();
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /^MS_DEPLOY_RELEASE_INVALID: release.yaml environments\.dev\.instanceType: must be one of: /,
+      /^MS_DEPLOY_RELEASE_INVALID: \S+\/release\.yaml:\d+:\d+: environments\.dev\.instanceType must be one of: /,
     );
     expect(seen.length).toBe(before);
   });

@@ -113,7 +113,7 @@ describe('release.yaml problems stop before any AWS call', () => {
     bad.cleanup();
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /^MS_DEPLOY_RELEASE_INVALID: release.yaml environments\.dev\.instanceCount: must be >= 1/,
+      /^MS_DEPLOY_RELEASE_INVALID: \S+\/release\.yaml:\d+:\d+: environments\.dev\.instanceCount must be >= 1/,
     );
     expect(run.stderr).toMatch(/-> Fix the value at that path/);
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack for user errors

@@ -183,7 +183,7 @@ describe('model-deploy doctor', () => {
     const byId = Object.fromEntries(checks.checks.map((c) => [c.id, c]));
     expect(byId['doctor.release']).toMatchObject({
       status: 'fail',
-      message: expect.stringMatching(/^MS_DEPLOY_RELEASE_INVALID: release.yaml region/),
+      message: expect.stringMatching(/^MS_DEPLOY_RELEASE_INVALID: \S+\/release\.yaml:3:1: region does not match/),
     });
     expect(byId['doctor.region']).toMatchObject({ status: 'fail', message: '"mars-1" is not an AWS region name' });
     expect(byId['doctor.artifacts']!.status).toBe('skip');

@@ -34,9 +34,9 @@ describe('error table', () => {
 
   test('placeholders are filled; unknown ones stay visible instead of printing "undefined"', () => {
     const err = new DeployerError('MS_DEPLOY_RELEASE_INVALID', { yamlPath: 'region', reason: 'is required' });
-    expect(err.message).toBe('release.yaml region: is required');
+    expect(err.message).toBe('release.yaml: region is required');
     expect(err.toUserString()).toMatch(
-      /^MS_DEPLOY_RELEASE_INVALID: release.yaml region: is required\n {2}-> Fix the value/,
+      /^MS_DEPLOY_RELEASE_INVALID: release.yaml: region is required\n {2}-> Fix the value/,
     );
     expect(new DeployerError('MS_DEPLOY_RELEASE_NOT_FOUND').message).toBe('release.yaml not found at {path}');
   });

@@ -14,7 +14,7 @@ export const releaseCheck: Check = {
   async run(ctx) {
     try {
       const path = await resolveReleasePath(ctx.dir);
-      ctx.raw = parseReleaseText(await loadReleaseText(path), path) as CheckContext['raw'];
+      ctx.raw = parseReleaseText(await loadReleaseText(path), path).data as CheckContext['raw'];
     } catch {
       // Reported below by loadRelease with its own code.
     }

@@ -197,6 +197,47 @@ describe('parseRelease errors name the step, the YAML path and the reason', () =
     expect(f.hint).toMatch(/Fix the value/);
   });
 
+  test('a schema error leads with file:line:column of the field', () => {
+    const text = MINIMAL.replace('instanceType: ml.t2.medium', 'instanceType: ml.t2.medium, instanceCount: 0');
+    const f = failure(text);
+    // line 5 is `  dev: { instanceType: ..., instanceCount: 0 }`; the key starts at column 38.
+    expect(f.message).toMatch(/^release\.yaml:5:38: environments\.dev\.instanceCount must be >= 1/);
+  });
+
+  test('a missing field points at the mapping that lacks it', () => {
+    const f = failure(MINIMAL.replace('{ instanceType: ml.t2.medium }', '{ instanceCount: 1 }'));
+    expect(f.params.yamlPath).toBe('environments.dev.instanceType');
+    expect(f.message).toMatch(/^release\.yaml:5:3: environments\.dev\.instanceType is required/);
+  });
+
+  test('a cross-field rule error names the line too', () => {
+    const f = failure(
+      MINIMAL.replace(
+        '{ instanceType: ml.t2.medium }',
+        '{ instanceType: ml.t2.medium, autoscaling: { minCapacity: 3, maxCapacity: 2 } }',
+      ),
+    );
+    expect(f.code).toBe('MS_DEPLOY_RELEASE_AUTOSCALING_BOUNDS');
+    expect(f.message).toMatch(/^release\.yaml:5:38: environments\.dev\.autoscaling/);
+  });
+
+  test('an unknown key leads with "did you mean" and drops the required error it causes', () => {
+    const f = failure(MINIMAL.replace('{ instanceType: ml.t2.medium }', '{ instanceTyp: ml.t2.medium }'));
+    expect(f.params.yamlPath).toBe('environments.dev.instanceTyp');
+    expect(f.message).toMatch(/instanceTyp is not a known field: did you mean "instanceType"\?$/);
+    expect(f.message).not.toMatch(/is required|more/);
+  });
+
+  test('an unknown environment name suggests the allowed one it resembles', () => {
+    const f = failure(MINIMAL.replace('  dev:', '  prd:'));
+    expect(f.message).toContain('did you mean "prod"?');
+  });
+
+  test('an unknown key with no close match lists the known fields', () => {
+    const f = failure(`${MINIMAL}zebra: 1\n`);
+    expect(f.message).toMatch(/zebra is not a known field; known here: apiVersion, model, /);
+  });
+
   test('several problems are all reported, the first one as the path', () => {
     const f = failure(MINIMAL.replace('eu-west-1', 'x').replace('name: iris', 'name: I'));
     expect(f.message).toMatch(/and 1 more/);

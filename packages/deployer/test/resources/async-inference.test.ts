@@ -225,10 +225,10 @@ describe('release.yaml async validation (before any AWS call)', () => {
   test('minCapacity 0 is refused: nothing would scale an empty async endpoint out again', () => {
     const zero = '    autoscaling: { enabled: true, minCapacity: 0, maxCapacity: 2 }\n';
     expect(() => parseRelease(RELEASE_YAML.replace('    volumeSizeGb: 10\n', `    volumeSizeGb: 10\n${zero}`))).toThrow(
-      /environments\.dev\.autoscaling\.minCapacity: cannot be 0 \(a real-time endpoint/,
+      /environments\.dev\.autoscaling\.minCapacity cannot be 0 \(a real-time endpoint/,
     );
     expect(() => parseRelease(asyncYaml('outputS3Uri: s3://iris-async', zero))).toThrow(
-      /environments\.dev\.autoscaling\.minCapacity: cannot be 0 yet: scaling an async endpoint out from zero/,
+      /environments\.dev\.autoscaling\.minCapacity cannot be 0 yet: scaling an async endpoint out from zero/,
     );
   });
 
@@ -238,6 +238,6 @@ describe('release.yaml async validation (before any AWS call)', () => {
       'outputS3Uri: s3://iris-async',
       '    serverless: { memoryMb: 2048, maxConcurrency: 5 }\n',
     ).replace('    instanceType: ml.t2.medium\n    instanceCount: 1\n    volumeSizeGb: 10\n', '');
-    expect(() => parseRelease(yaml)).toThrow(/environments\.dev\.async: cannot be combined with serverless/);
+    expect(() => parseRelease(yaml)).toThrow(/environments\.dev\.async cannot be combined with serverless/);
   });
 });
