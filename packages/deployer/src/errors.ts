@@ -230,6 +230,11 @@ export const ERRORS = {
     message: 'refusing to promote {from} -> {to}: {reason}',
     hint: 'Run `model-deploy verify {from}` against the running {from} endpoint; promote takes only what passed.',
   },
+  MS_DEPLOY_UP_NOT_FIRST: {
+    fault: 'user',
+    message: '`up {env}` would skip the promotion flow: {env} comes after {first} in promotion.order ({order})',
+    hint: 'Run `model-deploy promote {env}`: it deploys the image verified in the environment before {env}, with the canary, the rollback alarms and the verify gate. To deploy {env} directly anyway (an emergency fix), add --force.',
+  },
   MS_DEPLOY_PROMOTE_SOURCE: {
     fault: 'user',
     message: 'cannot promote {from} -> {to}: {reason}',

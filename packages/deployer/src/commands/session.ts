@@ -82,17 +82,22 @@ export interface Session {
   close(): void;
 }
 
-/** Loads release.yaml (no AWS), then creates clients and resolves the account (one STS read). */
+/**
+ * Loads release.yaml (no AWS), runs the command's `beforeAws` check on it, then creates
+ * clients and resolves the account (one STS read).
+ */
 export async function openSession(
   rt: CliRuntime,
   envName: string,
   opts: CommonOptions,
   dryRun: boolean,
+  beforeAws?: (release: ReleaseConfig) => void,
 ): Promise<Session> {
   const dir = projectDir(rt, opts);
   const release = await loadRelease(dir);
-  // Fail on an unknown env before creating any client.
+  // Fail on an unknown env, or a command's own refusal, before creating any client.
   createDeployContext({ release, envName, clients: {} as AwsClients, accountId: '000000000000' });
+  beforeAws?.(release);
   const clients = (rt.deps.createClients ?? createAwsClients)({ region: release.region, env: rt.io.env });
   try {
     const { accountId, partition } = await resolveAccount(clients);

@@ -2,6 +2,8 @@
 // the outputs. Idempotent: an unchanged environment makes no mutating call.
 import { Command, Option } from 'commander';
 import { processRunner } from '../command-runner.js';
+import { DeployerError } from '../errors.js';
+import type { ReleaseConfig } from '../release/types.js';
 import type { DeployContext } from '../context.js';
 import { applyGraph, planGraph } from '../deploy-graph.js';
 import { createProgress, progressMode } from '../progress.js';
@@ -14,6 +16,23 @@ import type { Builder } from '../resources/image-commands.js';
 export interface UpOptions extends CommonOptions {
   image?: string;
   builder?: Builder;
+  /** Deploy an environment after the first in promotion.order directly, bypassing promote. */
+  force?: boolean;
+}
+
+/**
+ * Only the first environment of promotion.order is deployed with `up`; the later ones get
+ * their image through `promote` (canary, alarms, verify gate). An environment outside the
+ * order is not part of the flow and may be deployed directly.
+ */
+export function refuseOutsidePromotion(rt: CliRuntime, release: ReleaseConfig, env: string, force?: boolean): void {
+  const order = release.promotion.order as readonly string[];
+  const first = order[0];
+  if (first === undefined || env === first || !order.includes(env)) return;
+  if (!force) throw new DeployerError('MS_DEPLOY_UP_NOT_FIRST', { env, first, order: order.join(' -> ') });
+  rt.io.stderr.write(
+    `warning: up ${env} --force bypasses the promotion from ${first}: no verify gate before this deploy (the canary and its rollback alarms still apply)\n`,
+  );
 }
 
 /** The outputs users need, in a stable order and with stable names. */
@@ -48,7 +67,9 @@ export async function deployContext(rt: CliRuntime, ctx: DeployContext, opts: Up
 }
 
 export async function runUp(rt: CliRuntime, envName: string, opts: UpOptions): Promise<number> {
-  const session = await openSession(rt, envName, opts, false);
+  const session = await openSession(rt, envName, opts, false, (release) =>
+    refuseOutsidePromotion(rt, release, envName, opts.force),
+  );
   try {
     const ctx = await deployContext(rt, session.ctx, opts);
     const modules = await resourcesFor(rt, ctx, opts);
@@ -95,5 +116,6 @@ export function upCommand(rt: CliRuntime, exit: (code: number) => void): Command
         .choices(['docker', 'buildah', 'podman'])
         .default('docker'),
     )
+    .option('--force', 'deploy an environment after the first in promotion.order directly instead of through promote')
     .action(async (env: string, opts: UpOptions) => exit(await runUp(rt, env, opts)));
 }

@@ -45,6 +45,12 @@ const CASES: [string, ErrorCode, Record<string, string>, string[]][] = [
     ['up', 'prod'],
   ],
   ['unknown env', 'MS_DEPLOY_UNKNOWN_ENV', { 'release.yaml': RELEASE_YAML }, ['up', 'staging']],
+  [
+    'up on a later environment than the first',
+    'MS_DEPLOY_UP_NOT_FIRST',
+    { 'release.yaml': RELEASE_YAML },
+    ['up', 'prod'],
+  ],
 ];
 
 describe('bad release.yaml -> no AWS call', () => {
@@ -66,4 +72,21 @@ describe('bad release.yaml -> no AWS call', () => {
     expect(clientsCreated).toBe(0);
     expect(sentCommands(mocks)).toEqual([]);
   });
+});
+
+test('up --force on a later environment passes the promotion guard (and warns that it bypasses promote)', async () => {
+  const project = tempProject({ 'release.yaml': RELEASE_YAML });
+  let clientsCreated = 0;
+  const run = await cli(['up', 'prod', '--force', '--dir', project.dir], {
+    deps: {
+      createClients: () => {
+        clientsCreated += 1;
+        throw new Error('stop at the first client');
+      },
+    },
+  });
+  project.cleanup();
+  expect(clientsCreated).toBe(1);
+  expect(run.stderr).not.toContain('MS_DEPLOY_UP_NOT_FIRST');
+  expect(run.stderr).toContain('warning: up prod --force bypasses the promotion');
 });
