@@ -23,6 +23,7 @@ import { deploymentRecord } from './resources/deployment-record.js';
 import { ecrRepository } from './resources/ecr.js';
 import { elasticacheServerless } from './resources/elasticache-serverless.js';
 import { lambdaRole, sagemakerRole } from './resources/iam.js';
+import { endpointLogGroup, lambdaLogGroup } from './resources/log-groups.js';
 import { createImageModule } from './resources/image.js';
 import type { Builder } from './resources/image-commands.js';
 import { createLambdaProxyResource } from './resources/lambda-proxy.js';
@@ -196,8 +197,11 @@ export async function environmentResources(
     sagemakerEndpointConfig,
     // Before the endpoint: its blue/green update rolls back on these alarms, so they must exist first.
     alarms,
+    // Before the endpoint and the function: either service would create its group keeping logs forever.
+    endpointLogGroup,
     sagemakerEndpoint,
     autoscaling,
+    lambdaLogGroup,
     createLambdaProxyResource({ bundle }),
     cognitoResource,
     apiGatewayResource,

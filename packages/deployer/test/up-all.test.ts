@@ -101,8 +101,10 @@ describe('up across every resource module', () => {
       ['sagemaker-model', 'create'],
       ['sagemaker-endpoint-config', 'create'],
       ['cloudwatch-alarms', 'create'],
+      ['log-group', 'create'],
       ['sagemaker-endpoint', 'create'],
       ['autoscaling', 'no-change'],
+      ['log-group', 'create'],
       ['lambda-function', 'create'],
       ['cognito-user-pool', 'create'],
       ['api-gateway', 'create'],
@@ -121,6 +123,14 @@ describe('up across every resource module', () => {
     // The alarms a blue/green update rolls back on exist before the endpoint.
     expect(at('PutMetricAlarmCommand')).toBe(at('CreateEndpointConfigCommand') + 1);
     expect(at('CreateEndpointCommand')).toBeGreaterThan(order.lastIndexOf('PutMetricAlarmCommand'));
+    // Each log group, with its retention, exists before the service that writes to it.
+    expect(at('CreateLogGroupCommand')).toBeLessThan(at('CreateEndpointCommand'));
+    expect(order.lastIndexOf('PutRetentionPolicyCommand')).toBeLessThan(at('CreateFunctionCommand'));
+    expect(order.lastIndexOf('CreateLogGroupCommand')).toBeGreaterThan(at('CreateEndpointCommand'));
+    expect([...w.core.logGroups.entries()]).toEqual([
+      ['/aws/sagemaker/Endpoints/ms-iris-dev', expect.objectContaining({ retentionInDays: 30 })],
+      ['/aws/lambda/ms-iris-dev-proxy', expect.objectContaining({ retentionInDays: 30 })],
+    ]);
     expect(at('CreateFunctionCommand')).toBeGreaterThan(at('CreateEndpointCommand'));
     expect(at('CreateUserPoolCommand')).toBeGreaterThan(at('CreateFunctionCommand'));
     expect(at('CreateRestApiCommand')).toBeGreaterThan(at('CreateUserPoolClientCommand'));
@@ -189,7 +199,7 @@ describe('up across every resource module', () => {
   it('plan makes read calls only, on an empty account and on a deployed one', async () => {
     const ctx = context({ dryRun: true });
     const fresh = await planGraph(ctx, await environmentResources(ctx, { bundle }));
-    expect(fresh.steps.filter((s) => s.change.action === 'create')).toHaveLength(14);
+    expect(fresh.steps.filter((s) => s.change.action === 'create')).toHaveLength(16);
     expect(sent().length).toBeGreaterThan(0);
     expect(mutating()).toEqual([]);
     await up();
@@ -241,16 +251,20 @@ describe('up across every resource module', () => {
     expect(first('DeleteAlarmsCommand')).toBeLessThan(first('DeleteEndpointConfigCommand'));
     expect(first('DeleteEndpointConfigCommand')).toBeLessThan(first('DeleteModelCommand'));
     expect(first('DeleteModelCommand')).toBeLessThan(first('DeleteRoleCommand'));
+    // Each log group goes after the service that writes to it.
+    expect(first('DeleteLogGroupCommand')).toBeGreaterThan(first('DeleteFunctionCommand'));
+    expect(order.lastIndexOf('DeleteLogGroupCommand')).toBeGreaterThan(first('DeleteEndpointCommand'));
     // The budget keeps watching until everything else is gone.
     expect(order[order.length - 1]).toBe('DeleteBudgetCommand');
     const state = snapshot() as {
-      core: { repos: unknown[]; roles: unknown[]; alarms: unknown[] };
+      core: { repos: unknown[]; roles: unknown[]; alarms: unknown[]; logGroups: unknown[] };
       edge: unknown;
       sagemaker: { models: unknown[]; configs: unknown[]; endpoints: unknown[] };
     };
     expect(state.core.repos).toHaveLength(1);
     expect(state.core.roles).toEqual([]);
     expect(state.core.alarms).toEqual([]);
+    expect(state.core.logGroups).toEqual([]);
     expect(state.sagemaker).toEqual({ models: [], configs: [], endpoints: [] });
     expect(state.edge).toEqual({ fns: [], pools: [], apis: [], plans: [], keys: [] });
     expect(w.ops.snapshot()).toEqual({ budgets: [], dashboards: [], endpointTags: [] });
@@ -262,6 +276,7 @@ describe('cost allocation tags on every resource up creates', () => {
   const TAGS_OF: Record<string, (input: any) => unknown> = {
     CreateBudgetCommand: (i) => i.ResourceTags,
     CreateRepositoryCommand: (i) => i.tags,
+    CreateLogGroupCommand: (i) => i.tags,
     TagResourceCommand: (i) => i.tags ?? i.Tags ?? i.ResourceTags,
     CreateRoleCommand: (i) => i.Tags,
     TagRoleCommand: (i) => i.Tags,
@@ -282,6 +297,7 @@ describe('cost allocation tags on every resource up creates', () => {
    */
   const UNTAGGED = new Set([
     'PutLifecyclePolicyCommand',
+    'PutRetentionPolicyCommand', // a setting of the log group CreateLogGroup tagged
     'PutImageScanningConfigurationCommand',
     'GetAuthorizationTokenCommand', // ECR repository settings / login
     'PutRolePolicyCommand',

@@ -230,8 +230,23 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
     ],
   },
   {
+    // up creates the two log groups with their retention before SageMaker or Lambda writes; destroy deletes them.
+    Sid: 'OwnLogGroups',
+    Action: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteLogGroup'],
+    Resource: [
+      'arn:aws:logs:*:<account-id>:log-group:/aws/sagemaker/Endpoints/ms-*',
+      'arn:aws:logs:*:<account-id>:log-group:/aws/lambda/ms-*',
+    ],
+  },
+  {
     Sid: 'CognitoListing',
     Action: ['cognito-idp:ListUserPools'],
+    Resource: ['*'],
+  },
+  {
+    // DescribeLogGroups has no resource-level permission (it lists names and retention only).
+    Sid: 'LogGroupListing',
+    Action: ['logs:DescribeLogGroups'],
     Resource: ['*'],
   },
 ];

@@ -101,6 +101,8 @@ export interface ReleaseConfig {
   /** The runtime's settings for the container (absent fields keep the image's defaults). */
   readonly runtime: RuntimeSettings;
   readonly slo: { readonly p95LatencyMs: number; readonly errorRate: number };
+  /** The endpoint's and the proxy's CloudWatch log groups. */
+  readonly logs: { readonly retentionDays: number };
   readonly api: {
     readonly apiKey: boolean;
     readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };

@@ -1,8 +1,9 @@
-// Stateful stand-ins for ECR, IAM, Application Auto Scaling and CloudWatch
-// alarms (SageMaker: fake-sagemaker.ts, edge: fake-edge-aws.ts), so a whole
+// Stateful stand-ins for ECR, IAM, Application Auto Scaling, CloudWatch
+// alarms and CloudWatch Logs log groups (SageMaker: fake-sagemaker.ts, edge: fake-edge-aws.ts), so a whole
 // `up` can run twice, be interrupted and resumed, and be destroyed.
 import * as aas from '@aws-sdk/client-application-auto-scaling';
 import * as cw from '@aws-sdk/client-cloudwatch';
+import * as logs from '@aws-sdk/client-cloudwatch-logs';
 import * as ecr from '@aws-sdk/client-ecr';
 import * as iam from '@aws-sdk/client-iam';
 import { createHash } from 'node:crypto';
@@ -37,6 +38,8 @@ export class FakeCoreAws {
   targets = new Map<string, { min: number; max: number }>();
   policies = new Map<string, unknown>();
   alarms = new Map<string, Record<string, unknown>>();
+  /** Log groups by name: retention in days (undefined = never expire) and tags. */
+  logGroups = new Map<string, { retentionInDays?: number; tags: Record<string, string> }>();
   /** Customer managed policies by ARN (the role boundary). */
   managedPolicies = new Map<string, string>();
 
@@ -86,7 +89,20 @@ export class FakeCoreAws {
     };
   }
 
-  private handlers(): Record<'ecr' | 'iam' | 'autoScaling' | 'cloudWatch', [new (input: any) => unknown, Handler][]> {
+  private logGroup(name: string) {
+    const g = this.logGroups.get(name);
+    if (!g)
+      throw new logs.ResourceNotFoundException({
+        message: 'The specified log group does not exist.',
+        $metadata: meta(400),
+      });
+    return g;
+  }
+
+  private handlers(): Record<
+    'ecr' | 'iam' | 'autoScaling' | 'cloudWatch' | 'logs',
+    [new (input: any) => unknown, Handler][]
+  > {
     return {
       ecr: [
         [
@@ -409,6 +425,48 @@ export class FakeCoreAws {
           },
         ],
       ],
+      logs: [
+        [
+          logs.DescribeLogGroupsCommand,
+          (i) => ({
+            logGroups: [...this.logGroups.entries()]
+              .filter(([name]) => name.startsWith(i.logGroupNamePrefix ?? ''))
+              .slice(0, i.limit ?? 50)
+              .map(([logGroupName, g]) => ({
+                logGroupName,
+                arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${logGroupName}:*`,
+                ...(g.retentionInDays === undefined ? {} : { retentionInDays: g.retentionInDays }),
+              })),
+          }),
+        ],
+        [
+          logs.CreateLogGroupCommand,
+          (i) => {
+            if (this.logGroups.has(i.logGroupName))
+              throw new logs.ResourceAlreadyExistsException({
+                message: 'The specified log group already exists',
+                $metadata: meta(400),
+              });
+            this.logGroups.set(i.logGroupName, { tags: { ...i.tags } });
+            return {};
+          },
+        ],
+        [
+          logs.PutRetentionPolicyCommand,
+          (i) => {
+            this.logGroup(i.logGroupName).retentionInDays = i.retentionInDays;
+            return {};
+          },
+        ],
+        [
+          logs.DeleteLogGroupCommand,
+          (i) => {
+            this.logGroup(i.logGroupName);
+            this.logGroups.delete(i.logGroupName);
+            return {};
+          },
+        ],
+      ],
     };
   }
 
@@ -440,6 +498,7 @@ export class FakeCoreAws {
       targets: [...this.targets.entries()],
       policies: [...this.policies.entries()],
       alarms: [...this.alarms.keys()].sort(),
+      logGroups: [...this.logGroups.entries()].sort(),
     };
   }
 }
