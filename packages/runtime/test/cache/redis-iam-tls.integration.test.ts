@@ -3,6 +3,7 @@
 // the runtime must compute: fixed credentials from a real container credentials endpoint on
 // loopback, and a fixed clock, make the token known in advance.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,7 @@ import { createRedisStore, type RedisStore } from '../../src/cache/redis-store.j
 import { elasticacheAuthToken } from '../../src/cache/sigv4-presign.js';
 import type { CacheOptions, RedisIamAuthOptions } from '../../src/types.js';
 import { modelSum } from '../fixtures/model-sum.js';
+import { bundleFixture } from '../helpers/bundle-fixture.js';
 import { freePort } from '../helpers/free-port.js';
 import { memoryLogger } from '../helpers/memory-logger.js';
 import { startRedis } from '../helpers/redis-process.js';
@@ -264,6 +266,59 @@ describe('redis cache with ElastiCache IAM authentication over TLS (real redis-s
       expect(await clientsOf(USER)).toHaveLength(0);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('the container entry (serve) configured only by the environment the deployer sets', () => {
+  it('signs in to the TLS redis-server as the cache user with the execution role from the credentials endpoint', async () => {
+    // The child signs with its own clock: accept the token of every second it may start in.
+    const start = Math.floor(Date.now() / 1000);
+    const tokens = Array.from({ length: 40 }, (_, i) => tokenAt(new Date((start - 2 + i) * 1000)));
+    await redis.admin.call('ACL', 'SETUSER', USER, 'reset', 'on', ...tokens.map((t) => `>${t}`), '~*', '+@all');
+    const fixture = await bundleFixture('serve-model-sum', 'redis-iam');
+    const port = await freePort();
+    const child = spawn(process.execPath, [fixture.entry], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'debug',
+        MS_CACHE: 'redis',
+        MS_REDIS_URL: redis.url,
+        MS_REDIS_AUTH: 'iam',
+        MS_REDIS_USER: USER,
+        MS_REDIS_IAM_CACHE: CACHE,
+        MS_REDIS_IAM_REGION: REGION,
+        MS_REDIS_CA_FILE: redis.caFile,
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: agentUrl,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: AGENT_TOKEN,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    try {
+      await until(async () => (await clientsOf(USER)).length === 1, 15_000);
+      const url = `http://127.0.0.1:${port}`;
+      await until(
+        async () =>
+          (
+            await request(url)
+              .get('/ping')
+              .catch(() => ({ status: 0 }))
+          ).status === 200,
+        15_000,
+      );
+      expect((await invoke(url, 505)).headers['x-cache']).toBe('MISS');
+      expect((await invoke(url, 505)).headers['x-cache']).toBe('HIT');
+      for (const token of tokens) expect(output).not.toContain(token.split('X-Amz-Signature=')[1]);
+      expect(output).not.toContain(CREDENTIALS.sessionToken);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      fixture.remove();
     }
   });
 });
