@@ -6,6 +6,8 @@ import {
   DEFAULTS,
   ENV_DEFAULTS,
   ENVIRONMENTS,
+  SECURITY_GROUP_ID,
+  SUBNET_ID,
   type CacheKind,
   type CiProvider,
   type EnvName,
@@ -14,7 +16,7 @@ import {
 } from './constants.js';
 import { GeneratorError } from './errors.js';
 import { isKnownRegion, regionFromEnv } from './known-regions.js';
-import type { FlagAnswers, PerEnv } from './options.js';
+import { idList, type FlagAnswers, type PerEnv } from './options.js';
 
 export interface EnvAnswers {
   instanceType: InstanceType;
@@ -22,6 +24,12 @@ export interface EnvAnswers {
   autoscaling: boolean;
   minCapacity: number;
   maxCapacity: number;
+}
+
+/** release.yaml `vpc`: where the cache (and then the endpoint and the proxy) run. */
+export interface VpcAnswers {
+  subnetIds: string[];
+  securityGroupIds: string[];
 }
 
 export interface Answers {
@@ -33,6 +41,8 @@ export interface Answers {
   cache: CacheKind;
   cacheTtl: number;
   cacheMaxEntries: number;
+  /** Required with the redis cache (an ElastiCache cache lives in a VPC); undefined: no vpc block. */
+  vpc: VpcAnswers | undefined;
   region: string;
   volumeSize: number;
   ci: CiProvider;
@@ -162,6 +172,7 @@ export function resolveAnswers(
     env[e] = { instanceType, instanceCount, autoscaling, minCapacity, maxCapacity };
   }
 
+  const cache = flags.cache ?? (prompted.cache as CacheKind | undefined) ?? stored.cache ?? DEFAULTS.cache;
   return {
     name: flags.name ?? (prompted.name as string | undefined) ?? stored.name ?? DEFAULTS.name,
     team: flags.team ?? (prompted.team as string | undefined) ?? stored.team ?? DEFAULTS.team,
@@ -172,10 +183,11 @@ export function resolveAnswers(
       num(prompted.targetInvocations) ??
       stored.targetInvocations ??
       DEFAULTS.targetInvocations,
-    cache: flags.cache ?? (prompted.cache as CacheKind | undefined) ?? stored.cache ?? DEFAULTS.cache,
+    cache,
     cacheTtl: flags.cacheTtl ?? num(prompted.cacheTtl) ?? stored.cacheTtl ?? DEFAULTS.cacheTtl,
     cacheMaxEntries:
       flags.cacheMaxEntries ?? num(prompted.cacheMaxEntries) ?? stored.cacheMaxEntries ?? DEFAULTS.cacheMaxEntries,
+    vpc: resolveVpc(cache, flags, prompted, stored),
     region: flags.region ?? (prompted.region as string | undefined) ?? stored.region ?? defaultRegion(processEnv),
     volumeSize: flags.volumeSize ?? num(prompted.volumeSize) ?? stored.volumeSize ?? DEFAULTS.volumeSize,
     ci: flags.ci ?? (prompted.ci as CiProvider | undefined) ?? stored.ci ?? DEFAULTS.ci,
@@ -186,4 +198,45 @@ export function resolveAnswers(
     modelSource: flags.model,
     runtimeSource: flags.runtimeSource,
   };
+}
+
+const promptedIds = (value: unknown, flag: string, pattern: RegExp, max: number, example: string) =>
+  typeof value === 'string' && value.trim() !== '' ? idList(flag, value, pattern, max, example) : undefined;
+
+function resolveVpc(
+  cache: CacheKind,
+  flags: FlagAnswers,
+  prompted: PromptAnswers,
+  stored: Partial<Answers>,
+): VpcAnswers | undefined {
+  const subnetIds =
+    flags.vpcSubnets ??
+    promptedIds(prompted.vpcSubnets, 'vpc-subnets', SUBNET_ID, 16, 'subnet-0a1b2c3d') ??
+    stored.vpc?.subnetIds;
+  const securityGroupIds =
+    flags.vpcSecurityGroups ??
+    promptedIds(prompted.vpcSecurityGroups, 'vpc-security-groups', SECURITY_GROUP_ID, 5, 'sg-0a1b2c3d') ??
+    stored.vpc?.securityGroupIds;
+  if (subnetIds && securityGroupIds) return { subnetIds, securityGroupIds };
+  if (subnetIds || securityGroupIds) {
+    const [given, missing] = subnetIds
+      ? ['vpc-subnets', 'vpc-security-groups']
+      : ['vpc-security-groups', 'vpc-subnets'];
+    throw new GeneratorError('MS_GEN_INVALID_FLAG', {
+      flag: given,
+      value: (subnetIds ?? securityGroupIds)!.join(','),
+      problem: `a VPC needs both its subnets and its security groups, and --${missing} is not given`,
+      allowed: `--vpc-subnets <subnet-id,...> together with --vpc-security-groups <sg-id,...>`,
+    });
+  }
+  if (cache === 'redis') {
+    throw new GeneratorError('MS_GEN_INVALID_FLAG', {
+      flag: 'cache',
+      value: cache,
+      problem: 'the redis cache is an ElastiCache cache in your VPC (release.yaml needs its vpc), and no VPC was given',
+      allowed:
+        '--cache redis with --vpc-subnets <private subnet ids> and --vpc-security-groups <endpoint security group ids>, or answer the VPC questions (without --yes)',
+    });
+  }
+  return undefined;
 }

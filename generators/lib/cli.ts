@@ -27,7 +27,8 @@ ${helpRows([...FLAGS.map((f): [string, string] => [`--${f.name}${f.type === Bool
 
 Examples:
   model-service init churn --yes
-  model-service init churn --yes --environments dev,prod --instance-count dev=1,prod=3 --cache redis --ci circleci
+  model-service init churn --yes --environments dev,prod --instance-count dev=1,prod=3 --ci circleci
+  model-service init churn --yes --cache redis --vpc-subnets subnet-0a1b2c3d,subnet-4e5f6a7b --vpc-security-groups sg-0a1b2c3d
 `;
 
 export interface ParsedArgs {

@@ -51,6 +51,9 @@ export const AWS_NAME = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 /** An AWS tag value (what the team is): 1-256 letters, digits, spaces and _ . : / = + - @, no outer spaces. */
 export const TAG_VALUE = /^(?=.{1,256}$)(?!\s)[\p{L}\p{Z}\p{N}_.:/=+@-]*(?<!\s)$/u;
 export const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+/** The release schema's vpc ids (subnet-..., sg-...: 8 or 17 hex digits). */
+export const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
+export const SECURITY_GROUP_ID = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;
 
 export interface EnvDefaults {
   instanceType: InstanceType;

@@ -9,6 +9,8 @@ import {
   INSTANCE_TYPES,
   MODEL_KINDS,
   PACKAGE_SOURCES,
+  SECURITY_GROUP_ID,
+  SUBNET_ID,
   TAG_VALUE,
   type CacheKind,
   type CiProvider,
@@ -71,6 +73,17 @@ export const FLAGS: FlagSpec[] = [
   { name: 'cache', type: String, description: `Prediction cache: ${CACHE_KINDS.join(' | ')}` },
   { name: 'cache-ttl', type: String, description: 'Cache entry lifetime in seconds' },
   { name: 'cache-max-entries', type: String, description: 'Cache size bound (entries)' },
+  {
+    name: 'vpc-subnets',
+    type: String,
+    description:
+      'redis cache: private subnets of the VPC the cache and endpoint run in, e.g. subnet-0a1b2c3d,subnet-4e5f6a7b',
+  },
+  {
+    name: 'vpc-security-groups',
+    type: String,
+    description: "redis cache: the endpoint's security groups in that VPC, e.g. sg-0a1b2c3d",
+  },
   { name: 'region', type: String, description: 'AWS region, e.g. eu-west-1' },
   {
     name: 'volume-size',
@@ -133,6 +146,8 @@ export interface FlagAnswers {
   cache?: CacheKind;
   cacheTtl?: number;
   cacheMaxEntries?: number;
+  vpcSubnets?: string[];
+  vpcSecurityGroups?: string[];
   region?: string;
   volumeSize?: number;
   ci?: CiProvider;
@@ -163,6 +178,20 @@ function raw(options: Record<string, unknown>, flag: string): string | undefined
 
 function invalid(flag: string, value: string, problem: string, allowed: string): never {
   throw new GeneratorError('MS_GEN_INVALID_FLAG', { flag, value, problem, allowed });
+}
+
+/** A comma-separated list of AWS ids, each matching `pattern`, no repeats, at most `max`. */
+export function idList(flag: string, value: string, pattern: RegExp, max: number, example: string): string[] {
+  const ids = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  const bad = ids.find((id) => !pattern.test(id));
+  if (ids.length === 0 || bad !== undefined)
+    invalid(flag, value, bad ? `${bad} is not such an id` : 'it lists no id', `comma-separated ids, e.g. ${example}`);
+  if (new Set(ids).size !== ids.length) invalid(flag, value, 'it lists an id twice', `each id once, e.g. ${example}`);
+  if (ids.length > max) invalid(flag, value, `it lists ${ids.length} ids`, `at most ${max}`);
+  return ids;
 }
 
 /** An AWS tag value (the team is only a tag): 1-256 letters, digits, spaces and _ . : / = + - @. */
@@ -276,6 +305,12 @@ export function parseFlags(options: Record<string, unknown>, positionalName?: st
   if (ttl !== undefined) out.cacheTtl = parseInteger('cache-ttl', ttl, 1, 604800);
   const entries = raw(options, 'cache-max-entries');
   if (entries !== undefined) out.cacheMaxEntries = parseInteger('cache-max-entries', entries, 1, 10000000);
+  const subnets = raw(options, 'vpc-subnets');
+  if (subnets !== undefined)
+    out.vpcSubnets = idList('vpc-subnets', subnets, SUBNET_ID, 16, 'subnet-0a1b2c3d,subnet-4e5f6a7b');
+  const groups = raw(options, 'vpc-security-groups');
+  if (groups !== undefined)
+    out.vpcSecurityGroups = idList('vpc-security-groups', groups, SECURITY_GROUP_ID, 5, 'sg-0a1b2c3d');
   const region = raw(options, 'region');
   if (region !== undefined) {
     if (!isKnownRegion(region))

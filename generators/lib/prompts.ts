@@ -11,9 +11,9 @@ import {
   type EnvName,
 } from './constants.js';
 import { defaultMax, defaultRegion, type Answers, type PromptAnswers } from './answers.js';
-import type { FlagAnswers } from './options.js';
+import { idList, type FlagAnswers } from './options.js';
 import { isKnownRegion } from './known-regions.js';
-import { AWS_NAME, TAG_VALUE } from './constants.js';
+import { AWS_NAME, SECURITY_GROUP_ID, SUBNET_ID, TAG_VALUE } from './constants.js';
 
 export interface Question {
   type: 'input' | 'number' | 'select' | 'checkbox' | 'confirm';
@@ -221,6 +221,34 @@ export function buildQuestions(flags: FlagAnswers, stored: Partial<Answers>): Qu
       default: stored.cacheMaxEntries ?? DEFAULTS.cacheMaxEntries,
       when: memoryCache,
       validate: intRule(1, 10000000),
+    });
+  // The redis cache is an ElastiCache cache in the release's VPC: release.yaml must name that VPC.
+  const redisCache = (a: PromptAnswers) => (flags.cache ?? a.cache ?? stored.cache ?? DEFAULTS.cache) === 'redis';
+  const idsRule = (flag: string, pattern: RegExp, max: number, example: string) => (v: unknown) => {
+    try {
+      idList(flag, String(v ?? ''), pattern, max, example);
+      return true;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  if (flags.vpcSubnets === undefined)
+    q.push({
+      type: 'input',
+      name: 'vpcSubnets',
+      message: 'VPC for the redis cache: private subnets (comma-separated subnet ids)',
+      default: stored.vpc?.subnetIds.join(','),
+      when: redisCache,
+      validate: idsRule('vpc-subnets', SUBNET_ID, 16, 'subnet-0a1b2c3d,subnet-4e5f6a7b'),
+    });
+  if (flags.vpcSecurityGroups === undefined)
+    q.push({
+      type: 'input',
+      name: 'vpcSecurityGroups',
+      message: "VPC for the redis cache: the endpoint's security groups (comma-separated sg ids)",
+      default: stored.vpc?.securityGroupIds.join(','),
+      when: redisCache,
+      validate: idsRule('vpc-security-groups', SECURITY_GROUP_ID, 5, 'sg-0a1b2c3d'),
     });
   if (flags.region === undefined)
     q.push({

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
+import { parseRelease } from '@model-service/deployer';
 import { readYaml, releaseValidator, runInit } from './helpers.js';
 
 const CORE = [
@@ -171,15 +172,35 @@ describe('cache kinds', () => {
     ]);
   });
 
-  test('redis: release.yaml says redis, tests use the in-process cache, README asks for MS_REDIS_URL', async () => {
-    const result = await runInit('rediscache', { cache: 'redis' });
-    expect(validRelease(join(result.cwd, 'rediscache/release.yaml')).cache.kind).toBe('redis');
+  test('redis: release.yaml says redis with the VPC the cache lives in, tests use the in-process cache, README asks for MS_REDIS_URL', async () => {
+    const result = await runInit('rediscache', {
+      cache: 'redis',
+      vpcSubnets: 'subnet-0a1b2c3d,subnet-4e5f6a7b',
+      vpcSecurityGroups: 'sg-0a1b2c3d',
+    });
+    const path = join(result.cwd, 'rediscache/release.yaml');
+    expect(validRelease(path).cache.kind).toBe('redis');
+    // The deployer's own loader (schema and cross-field rules: a provisioned cache needs a vpc) accepts it.
+    const release = parseRelease(readFileSync(path, 'utf8'), path);
+    expect(release.vpc).toMatchObject({
+      subnetIds: ['subnet-0a1b2c3d', 'subnet-4e5f6a7b'],
+      securityGroupIds: ['sg-0a1b2c3d'],
+    });
     result.assertFileContent([
       ['rediscache/src/app.ts', "MS_CACHE: 'redis'"],
       ['rediscache/tests/helpers.ts', "MS_CACHE: 'memory'"],
       ['rediscache/README.md', 'MS_REDIS_URL'],
     ]);
   });
+});
+
+test('redis without a VPC stops before writing, naming the flags that give one', async () => {
+  await expect(runInit('novpc', { cache: 'redis' })).rejects.toThrow(
+    /MS_GEN_INVALID_FLAG: --cache "redis" is not valid: the redis cache is an ElastiCache cache in your VPC.*--vpc-subnets .*--vpc-security-groups/s,
+  );
+  await expect(runInit('halfvpc', { cache: 'redis', vpcSubnets: 'subnet-0a1b2c3d' })).rejects.toThrow(
+    /--vpc-subnets "subnet-0a1b2c3d" is not valid: a VPC needs both .* --vpc-security-groups is not given/s,
+  );
 });
 
 describe('CI providers', () => {

@@ -77,6 +77,26 @@ describe('prompts', () => {
     expect(asked('cacheMaxEntries', { cache: 'memory' })).toBe(true);
   });
 
+  test('with the redis cache it asks the VPC (subnets, security groups) and checks the ids', () => {
+    const questions = buildQuestions(parseFlags({}), {});
+    const question = (name: string) => questions.find((x) => x.name === name)!;
+    for (const name of ['vpcSubnets', 'vpcSecurityGroups']) {
+      expect(question(name).when!({ cache: 'redis' })).toBe(true);
+      expect(question(name).when!({ cache: 'memory' })).toBe(false);
+    }
+    const subnets = question('vpcSubnets').validate!;
+    expect(subnets('subnet-0a1b2c3d, subnet-4e5f6a7b0c1d2e3f4')).toBe(true);
+    expect(subnets('vpc-0a1b2c3d')).toMatch(/vpc-0a1b2c3d is not such an id/);
+    expect(question('vpcSecurityGroups').validate!('sg-0a1b2c3d')).toBe(true);
+    const answers = resolveAnswers(
+      parseFlags({}),
+      { cache: 'redis', vpcSubnets: 'subnet-0a1b2c3d', vpcSecurityGroups: 'sg-0a1b2c3d,sg-4e5f6a7b' },
+      {},
+      {},
+    );
+    expect(answers.vpc).toEqual({ subnetIds: ['subnet-0a1b2c3d'], securityGroupIds: ['sg-0a1b2c3d', 'sg-4e5f6a7b'] });
+  });
+
   test('choices are select prompts (inquirer deprecates "list")', () => {
     const types = buildQuestions(parseFlags({}), {}).map((q) => q.type);
     expect(types).toContain('select');

@@ -21,6 +21,11 @@ export interface RuntimeConfig {
   MS_CACHE_MAX_ENTRIES: number;
   MS_CACHE_MAX_BYTES: number;
   MS_REDIS_URL?: string;
+  MS_REDIS_AUTH: 'none' | 'iam';
+  MS_REDIS_USER?: string;
+  MS_REDIS_IAM_CACHE?: string;
+  MS_REDIS_IAM_REGION?: string;
+  MS_REDIS_CA_FILE?: string;
   MS_MAX_INSTANCES: number;
   MS_MAX_BODY_BYTES: number;
   MS_PREDICT_TIMEOUT_MS: number;
@@ -67,7 +72,38 @@ export const CONFIG_SCHEMA = {
     MS_CACHE_TTL: int(1, 31_536_000, 300, 'seconds a cached answer lives'),
     MS_CACHE_MAX_ENTRIES: int(1, 100_000_000, 10_000, 'memory cache: most entries'),
     MS_CACHE_MAX_BYTES: int(1024, 68_719_476_736, 67_108_864, 'memory cache: most bytes'),
-    MS_REDIS_URL: { type: 'string', pattern: '^rediss?://', description: 'redis cache: redis://host:port' },
+    MS_REDIS_URL: {
+      type: 'string',
+      pattern: '^rediss?://',
+      description: 'redis cache: redis://host:port, or rediss://host:port for TLS (server certificate verified)',
+    },
+    MS_REDIS_AUTH: {
+      enum: ['none', 'iam'],
+      default: 'none',
+      description:
+        "redis cache: iam signs an ElastiCache IAM token with the AWS credentials (execution role) for every connection; none uses the URL's user:password, if any",
+    },
+    MS_REDIS_USER: {
+      type: 'string',
+      minLength: 1,
+      description: 'redis cache, MS_REDIS_AUTH=iam: the ElastiCache user id (and user name) to authenticate as',
+    },
+    MS_REDIS_IAM_CACHE: {
+      type: 'string',
+      minLength: 1,
+      description: 'redis cache, MS_REDIS_AUTH=iam: the ElastiCache cache name the token is signed for',
+    },
+    MS_REDIS_IAM_REGION: {
+      type: 'string',
+      pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$',
+      description: 'redis cache, MS_REDIS_AUTH=iam: the AWS region of the cache',
+    },
+    MS_REDIS_CA_FILE: {
+      type: 'string',
+      minLength: 1,
+      description:
+        "redis cache, rediss://: PEM file of the CA that signed the server's certificate (default: Node's CAs)",
+    },
     MS_MAX_INSTANCES: int(1, 100_000, 64, 'most instances in one request'),
     MS_MAX_BODY_BYTES: int(
       64,
@@ -154,6 +190,7 @@ function allowed(name: string): string {
   if (prop.type === 'integer') return `an integer from ${String(prop.minimum)} to ${String(prop.maximum)}`;
   if (prop.type === 'boolean') return 'true or false';
   if (name === 'MS_MODEL_SHA256') return 'the 64 hex characters of `sha256sum <model file>`';
+  if (name === 'MS_REDIS_IAM_REGION') return 'an AWS region such as eu-west-1';
   if (typeof prop.pattern === 'string') return `a value matching ${prop.pattern}`;
   return 'a non-empty string';
 }
@@ -191,7 +228,24 @@ export function loadConfig(
       detail: first ? describe(first, original) : 'unknown problem',
     });
   }
-  return Object.freeze(values as unknown as RuntimeConfig);
+  const config = values as unknown as RuntimeConfig;
+  if (config.MS_CACHE === 'redis' && config.MS_REDIS_AUTH === 'iam') checkIamAuth(config);
+  return Object.freeze(config);
+}
+
+// Cross-field rules of MS_REDIS_AUTH=iam, with messages that say what the deployer would have set.
+function checkIamAuth(config: RuntimeConfig): void {
+  const missing = (['MS_REDIS_USER', 'MS_REDIS_IAM_CACHE', 'MS_REDIS_IAM_REGION'] as const).filter((n) => !config[n]);
+  if (missing.length) {
+    throw new RuntimeError('MS_RUNTIME_CONFIG_INVALID', {
+      detail: `MS_REDIS_AUTH=iam needs ${missing.join(', ')}: the ElastiCache user id, the cache name and its region (model-deploy sets all three for the cache it provisions).`,
+    });
+  }
+  if (!config.MS_REDIS_URL?.startsWith('rediss://')) {
+    throw new RuntimeError('MS_RUNTIME_CONFIG_INVALID', {
+      detail: `MS_REDIS_AUTH=iam needs TLS: MS_REDIS_URL=${JSON.stringify(config.MS_REDIS_URL)} must start with rediss:// (ElastiCache takes IAM tokens only over TLS).`,
+    });
+  }
 }
 
 /** Maps a validated config onto createService options (the model comes from the caller). */
@@ -203,6 +257,17 @@ export function serviceOptionsFromConfig(config: Readonly<RuntimeConfig>): Omit<
       maxEntries: config.MS_CACHE_MAX_ENTRIES,
       maxBytes: config.MS_CACHE_MAX_BYTES,
       redisUrl: config.MS_REDIS_URL,
+      ...(config.MS_REDIS_CA_FILE ? { redisCaFile: config.MS_REDIS_CA_FILE } : {}),
+      ...(config.MS_REDIS_AUTH === 'iam'
+        ? {
+            redisAuth: {
+              kind: 'iam' as const,
+              userId: config.MS_REDIS_USER!,
+              cacheName: config.MS_REDIS_IAM_CACHE!,
+              region: config.MS_REDIS_IAM_REGION!,
+            },
+          }
+        : {}),
     },
     batching: {
       enabled: config.MS_BATCH === 'on',

@@ -54,7 +54,32 @@ export interface CacheOptions {
   maxBytes?: number;
   /** redis: connection URL, e.g. redis://127.0.0.1:6379 */
   redisUrl?: string;
+  /** redis, rediss://: PEM file of the CA that signed the server's certificate (default: Node's CAs). */
+  redisCaFile?: string;
+  /** redis: how to authenticate. Default: the URL's user:password, if any. */
+  redisAuth?: RedisAuthOptions;
 }
+
+/** ElastiCache IAM authentication: AUTH <userId> <token signed with the AWS credentials>. */
+export interface RedisIamAuthOptions {
+  kind: 'iam';
+  /** The ElastiCache user id (equal to its user name). */
+  userId: string;
+  /** The cache the token is for (serverless cache name or replication group id). */
+  cacheName: string;
+  region: string;
+  /** Default: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, then the container credentials endpoint. */
+  credentials?: () => Promise<{
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken?: string;
+    expiration?: Date;
+  }>;
+  /** Clock the token is signed with, for tests. */
+  now?: () => Date;
+}
+
+export type RedisAuthOptions = { kind: 'none' } | RedisIamAuthOptions;
 
 export interface BatchingOptions {
   enabled: boolean;

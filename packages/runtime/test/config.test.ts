@@ -74,6 +74,66 @@ describe('loadConfig', () => {
     expect(err.message).toContain('MS_REDIS_URL is required when MS_CACHE=redis');
   });
 
+  describe('MS_REDIS_AUTH=iam (as model-deploy sets it for the cache it provisions)', () => {
+    const deployed = {
+      MS_CACHE: 'redis',
+      MS_REDIS_URL: 'rediss://ms-iris-dev-cache-abc123.serverless.euw1.cache.amazonaws.com:6379',
+      MS_REDIS_AUTH: 'iam',
+      MS_REDIS_USER: 'ms-iris-dev-cache-user',
+      MS_REDIS_IAM_CACHE: 'ms-iris-dev-cache',
+      MS_REDIS_IAM_REGION: 'eu-west-1',
+    };
+
+    it('maps to the redis store options: IAM auth for that user, cache and region', () => {
+      const options = serviceOptionsFromConfig(loadConfig(deployed));
+      expect(options.cache).toMatchObject({
+        kind: 'redis',
+        redisUrl: deployed.MS_REDIS_URL,
+        redisAuth: {
+          kind: 'iam',
+          userId: 'ms-iris-dev-cache-user',
+          cacheName: 'ms-iris-dev-cache',
+          region: 'eu-west-1',
+        },
+      });
+      expect(
+        serviceOptionsFromConfig(loadConfig({ ...deployed, MS_REDIS_CA_FILE: '/etc/ca.pem' })).cache,
+      ).toMatchObject({ redisCaFile: '/etc/ca.pem' });
+    });
+
+    it('defaults to none: the URL says how to authenticate', () => {
+      const config = loadConfig({ MS_CACHE: 'redis', MS_REDIS_URL: 'redis://127.0.0.1:6379' });
+      expect(config.MS_REDIS_AUTH).toBe('none');
+      expect(serviceOptionsFromConfig(config).cache?.redisAuth).toBeUndefined();
+    });
+
+    it.each(['MS_REDIS_USER', 'MS_REDIS_IAM_CACHE', 'MS_REDIS_IAM_REGION'])(
+      'without %s stops the start naming it',
+      (name) => {
+        const err = failure({ ...deployed, [name]: '' });
+        expect(err.code).toBe('MS_RUNTIME_CONFIG_INVALID');
+        expect(err.message).toContain(`MS_REDIS_AUTH=iam needs ${name}`);
+      },
+    );
+
+    it('with a redis:// (plaintext) URL stops the start: IAM tokens travel only over TLS', () => {
+      const err = failure({ ...deployed, MS_REDIS_URL: 'redis://cache.internal:6379' });
+      expect(err.code).toBe('MS_RUNTIME_CONFIG_INVALID');
+      expect(err.message).toContain(
+        'MS_REDIS_AUTH=iam needs TLS: MS_REDIS_URL="redis://cache.internal:6379" must start with rediss://',
+      );
+    });
+
+    it.each([
+      [{ MS_REDIS_AUTH: 'password' }, 'MS_REDIS_AUTH="password"', 'one of none, iam'],
+      [{ MS_REDIS_IAM_REGION: 'Ireland' }, 'MS_REDIS_IAM_REGION="Ireland"', 'an AWS region such as eu-west-1'],
+    ])('%j names the variable and what is allowed', (bad, named, allowed) => {
+      const err = failure({ ...deployed, ...bad });
+      expect(err.message).toContain(named);
+      expect(err.message).toContain(allowed);
+    });
+  });
+
   it('file values (the release.yaml seam) sit between defaults and the environment', () => {
     const config = loadConfig({ PORT: '7000' }, { PORT: 6000, MS_CACHE_TTL: 42 });
     expect(config.PORT).toBe(7000);

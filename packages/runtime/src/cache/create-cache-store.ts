@@ -1,10 +1,11 @@
 // Turns the service's CacheOptions into a store (or none), checking every value
 // once at start-up so a bad option stops the start with its name.
-import type { CacheOptions } from '../types.js';
+import { readFileSync } from 'node:fs';
+import type { CacheOptions, RedisIamAuthOptions } from '../types.js';
 import { CacheConfigError, type CacheFaultError, type CacheOperation } from './cache-errors.js';
 import type { CacheStore } from './cache-store.js';
 import { createMemoryStore } from './memory-store.js';
-import { createRedisStore } from './redis-store.js';
+import { createRedisStore, type RedisAuth } from './redis-store.js';
 
 export const CACHE_DEFAULTS = {
   ttlSeconds: 300,
@@ -54,5 +55,51 @@ export function createCacheStore(options: CacheOptions, hooks: CreateCacheStoreH
       `expected the redis: or rediss: scheme, got ${JSON.stringify(parsed.protocol)}`,
     );
   }
-  return createRedisStore({ url, ttlSeconds, ...(hooks.onError ? { onError: hooks.onError } : {}) });
+  const auth = options.redisAuth?.kind === 'iam' ? iamAuth(options.redisAuth, parsed) : undefined;
+  return createRedisStore({
+    url,
+    ttlSeconds,
+    ...(options.redisCaFile ? { tlsCa: readCa(options.redisCaFile) } : {}),
+    ...(auth ? { auth } : {}),
+    ...(hooks.onError ? { onError: hooks.onError } : {}),
+  });
+}
+
+function readCa(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new CacheConfigError('cache.redisCaFile', `cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
+  }
+}
+
+function iamAuth(iam: RedisIamAuthOptions, url: URL): RedisAuth {
+  if (url.protocol !== 'rediss:') {
+    throw new CacheConfigError(
+      'cache.redisUrl',
+      'IAM authentication needs TLS: use rediss://host:port (ElastiCache takes IAM tokens only over TLS)',
+    );
+  }
+  for (const field of ['userId', 'cacheName', 'region'] as const) {
+    if (typeof iam[field] !== 'string' || !iam[field]) {
+      throw new CacheConfigError(`cache.redisAuth.${field}`, 'required with IAM authentication');
+    }
+  }
+  if (url.username || url.password) {
+    throw new CacheConfigError('cache.redisUrl', 'has a user or password, but IAM authentication signs its own');
+  }
+  // The signer and the credentials chain load only for services that use them (cold start).
+  let signer: RedisAuth | undefined;
+  return {
+    username: iam.userId,
+    hint: `the execution role needs elasticache:Connect on the cache ${iam.cacheName} and the user ${iam.userId} in ${iam.region}`,
+    async ready() {
+      signer ??= (await import('./elasticache-iam-auth.js')).elastiCacheIamAuth(iam);
+      await signer.ready();
+    },
+    password() {
+      if (!signer) throw new Error('AWS credentials are not loaded yet');
+      return signer.password();
+    },
+  };
 }
