@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import {
   DeleteAlarmsCommand,
   DescribeAlarmsCommand,
+  CloudWatchServiceException,
   PutMetricAlarmCommand,
   type MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
@@ -158,6 +159,31 @@ describe('alarms', () => {
         TreatMissingData: 'notBreaching',
       });
       expect(rollbackAlarmNames(ctx)).not.toContain('ms-iris-dev-fallback-answers');
+    });
+
+    test('interrupted at its PutMetricAlarm (CloudWatch throttling): the next up puts only it', async () => {
+      const ctx = testContext();
+      mocks.cloudWatch.on(PutMetricAlarmCommand, { AlarmName: 'ms-iris-dev-fallback-answers' }).rejects(
+        new CloudWatchServiceException({
+          name: 'Throttling',
+          $fault: 'client',
+          message: 'Rate exceeded',
+          $metadata: { httpStatusCode: 400, requestId: 'req-throttle', attempts: 3, totalRetryDelay: 900 },
+        }),
+      );
+      await expect(runChain(ctx, [alarms])).rejects.toThrow();
+      const put = mocks.cloudWatch.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input);
+      expect(put.at(-1)!.AlarmName).toBe('ms-iris-dev-fallback-answers');
+      // What the first run made is what AWS now holds; the second run finishes the job.
+      const made = desiredAlarms(ctx)
+        .filter((a) => a.AlarmName !== 'ms-iris-dev-fallback-answers')
+        .map(asAws);
+      mocks.cloudWatch.reset();
+      mocks.cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: made });
+      await runChain(ctx, [alarms]);
+      expect(mocks.cloudWatch.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input.AlarmName)).toEqual([
+        'ms-iris-dev-fallback-answers',
+      ]);
     });
 
     test('an environment deployed before it existed gets only it; the next up makes no call', async () => {
