@@ -29,6 +29,8 @@ export interface ResourceNames {
   /** The error-rate and latency alarms scaled to the canary's share of traffic (watched only during a bake). */
   readonly canaryErrorRateAlarm: string;
   readonly canaryLatencyAlarm: string;
+  /** On the runtime's FallbackAnswers (EMF): the model is failing and the rules answer. */
+  readonly fallbackAlarm: string;
   readonly scalingPolicy: string;
   /** Application Auto Scaling resource id of the endpoint variant. */
   readonly scalableResourceId: string;
@@ -61,6 +63,7 @@ export function resourceNames(release: ReleaseConfig, envName: EnvName): Resourc
     latencyAlarm: `${prefix}-p95-latency`,
     canaryErrorRateAlarm: `${prefix}-canary-error-rate`,
     canaryLatencyAlarm: `${prefix}-canary-latency`,
+    fallbackAlarm: `${prefix}-fallback-answers`,
     scalingPolicy: `${prefix}-invocations-target`,
     scalableResourceId: `endpoint/${prefix}/variant/${VARIANT_NAME}`,
   };

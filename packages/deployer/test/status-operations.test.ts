@@ -218,6 +218,14 @@ describe('status', () => {
         comparison: 'GreaterThanThreshold',
         condition: '> 500 ms p99.5 ModelLatency',
       },
+      // On the runtime's own FallbackAnswers metric (EMF).
+      {
+        name: 'ms-iris-dev-fallback-answers',
+        exists: true,
+        threshold: 0,
+        comparison: 'GreaterThanThreshold',
+        condition: '> 0 fallback answers a minute',
+      },
     ]);
     const digest = [...core.repos.get('model-service/iris')!.images.values()][0];
     expect(s.deployment).toEqual({
@@ -333,6 +341,7 @@ describe('status', () => {
       { name: 'ms-iris-dev-p95-latency', exists: false },
       { name: 'ms-iris-dev-canary-error-rate', exists: false },
       { name: 'ms-iris-dev-canary-latency', exists: false },
+      { name: 'ms-iris-dev-fallback-answers', exists: false },
     ]);
     expect(run.code).toBe(1);
     expect(s.missing).toEqual([
@@ -340,6 +349,7 @@ describe('status', () => {
       'alarm ms-iris-dev-p95-latency',
       'alarm ms-iris-dev-canary-error-rate',
       'alarm ms-iris-dev-canary-latency',
+      'alarm ms-iris-dev-fallback-answers',
       'dashboard ms-iris-dev',
     ]);
     const text = await cli(['status', 'dev', '--dir', plain.dir]);

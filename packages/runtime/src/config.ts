@@ -9,6 +9,7 @@ import {
   SAGEMAKER_MAX_PAYLOAD_BYTES,
   SERVER_LIMIT_DEFAULTS,
 } from './server-limits.js';
+import { EMF_DEFAULTS } from './emf-metrics.js';
 import type { ServiceOptions } from './types.js';
 
 export interface RuntimeConfig {
@@ -44,6 +45,11 @@ export interface RuntimeConfig {
   MS_CAPTURE_SAMPLING_PERCENT: number;
   MS_MODEL_PATH?: string;
   MS_MODEL_SHA256?: string;
+  MS_METRICS_EMF: boolean;
+  MS_METRICS_NAMESPACE: string;
+  MS_METRICS_SERVICE?: string;
+  MS_METRICS_VARIANT: string;
+  MS_METRICS_EMF_INTERVAL_MS: number;
 }
 
 const int = (minimum: number, maximum: number, dflt: number, description: string) => ({
@@ -169,6 +175,33 @@ export const CONFIG_SCHEMA = {
       pattern: '^(sha256:)?[0-9a-fA-F]{64}$',
       description: 'recorded sha256 of MS_MODEL_PATH; a different file stops the start',
     },
+    MS_METRICS_EMF: bool(
+      false,
+      'write the metrics as CloudWatch Embedded Metric Format lines on stdout, once per interval (the deployer turns it on in SageMaker)',
+    ),
+    MS_METRICS_NAMESPACE: {
+      type: 'string',
+      pattern: '^[a-zA-Z0-9._#:/-]{1,255}$',
+      default: EMF_DEFAULTS.namespace,
+      description: 'CloudWatch namespace of the EMF metrics',
+    },
+    MS_METRICS_SERVICE: {
+      type: 'string',
+      pattern: '^[\\x21-\\x7e]{1,1024}$',
+      description: "EMF Service dimension (default: the model's name)",
+    },
+    MS_METRICS_VARIANT: {
+      type: 'string',
+      pattern: '^[\\x21-\\x7e]{1,1024}$',
+      default: EMF_DEFAULTS.variant,
+      description: 'EMF Variant dimension: the SageMaker production variant',
+    },
+    MS_METRICS_EMF_INTERVAL_MS: int(
+      1000,
+      3_600_000,
+      EMF_DEFAULTS.intervalMs,
+      'how often the EMF aggregate is written (also once at shutdown)',
+    ),
   },
   dependencies: { MS_MODEL_SHA256: ['MS_MODEL_PATH'], MS_MODEL_PATH: ['MS_MODEL_SHA256'] },
   if: { properties: { MS_CACHE: { const: 'redis' } }, required: ['MS_CACHE'] },
@@ -290,6 +323,16 @@ export function serviceOptionsFromConfig(config: Readonly<RuntimeConfig>): Omit<
       : {}),
     logLevel: config.LOG_LEVEL,
     fastPath: config.MS_FAST_PATH,
+    ...(config.MS_METRICS_EMF
+      ? {
+          emf: {
+            namespace: config.MS_METRICS_NAMESPACE,
+            variant: config.MS_METRICS_VARIANT,
+            intervalMs: config.MS_METRICS_EMF_INTERVAL_MS,
+            ...(config.MS_METRICS_SERVICE !== undefined ? { service: config.MS_METRICS_SERVICE } : {}),
+          },
+        }
+      : {}),
     ...(config.MS_MODEL_PATH !== undefined && config.MS_MODEL_SHA256 !== undefined
       ? { modelArtifact: { path: config.MS_MODEL_PATH, sha256: config.MS_MODEL_SHA256 } }
       : {}),

@@ -22,6 +22,7 @@ import { drainServer } from './lifecycle.js';
 import { JsonParseWorker } from './json-parse-worker.js';
 import { createLogDestination } from './log-destination.js';
 import { accessLineWriter, createLogger, type AccessLineWriter, type Logger } from './logger.js';
+import { EmfMetrics } from './emf-metrics.js';
 import { Metrics } from './metrics.js';
 import { verifyModelArtifact } from './model-artifact.js';
 import { MicroBatcher } from './micro-batcher.js';
@@ -124,13 +125,27 @@ export function createService(options: ServiceOptions): Service {
 
   let accessLine: AccessLineWriter | undefined;
   let logger: Logger;
+  // EMF lines share the log's stdout writer when the runtime made it, so lines never interleave.
+  let writeLine = (line: string) => void process.stdout.write(line);
   if (options.logger) logger = options.logger;
   else {
     const destination = createLogDestination({ fd: 1 });
     logger = createLogger(options.logLevel ?? 'info', destination);
     accessLine = accessLineWriter(destination);
+    writeLine = (line) => void destination.write(line);
   }
-  const metrics = new Metrics();
+  const emf = options.emf
+    ? new EmfMetrics({
+        ...options.emf,
+        service: options.emf.service ?? model.name,
+        environment: environment ?? 'local',
+        cache: (options.cache?.kind ?? 'off') !== 'off',
+        fallback: typeof model.fallback === 'function',
+        batching: options.batching?.enabled === true,
+        write: writeLine,
+      })
+    : undefined;
+  const metrics = new Metrics({}, emf);
   metrics.setModelInfo(model.name, version);
   const health = new Health(options.readinessChecks ?? []);
   health.onChange((state, reason) => logger.info({ state, reason }, `health: ${state}`));
@@ -157,6 +172,7 @@ export function createService(options: ServiceOptions): Service {
           maxBatchSize: batching.maxBatchSize ?? DEFAULTS.batchMaxSize,
           maxWaitMs: batching.maxWaitMs ?? DEFAULTS.batchMaxWaitMs,
           run,
+          onQueueWait: (ms) => metrics.recordQueueWait(ms / 1000),
         });
         return batcher;
       }
@@ -407,6 +423,7 @@ export function createService(options: ServiceOptions): Service {
       const address = srv.address() as AddressInfo;
       // sinceStartMs: process start to listening (Node, the runtime's modules, createService); the model's load follows.
       logger.info({ port: address.port, host, fastPath, sinceStartMs: Math.round(performance.now()) }, 'listening');
+      emf?.start();
       const state = await start();
       return { port: address.port, host, state };
     },
@@ -421,6 +438,8 @@ export function createService(options: ServiceOptions): Service {
         await capture?.close();
         await cache?.close().catch((err: unknown) => logger.warn({ err }, 'cache close failed'));
         await runner.close().catch((err: unknown) => logger.warn({ err }, 'model close failed'));
+        // After the drain, so the last requests are in the last interval; before the log flush that writes it.
+        emf?.stop();
         logger.info({ drained }, 'stopped');
         await flushLogs(logger);
         return drained;

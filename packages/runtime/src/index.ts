@@ -6,6 +6,7 @@ export { Health, type ReadinessReport, type CheckResult } from './health.js';
 export { handleSignals, drainServer } from './lifecycle.js';
 export { createLogger, requestIdFrom } from './logger.js';
 export { Metrics } from './metrics.js';
+export { EmfMetrics, EMF_DEFAULTS, EMF_METRIC_NAMES, type EmfOptions } from './emf-metrics.js';
 export {
   compareGolden,
   parseGoldenSet,

@@ -1,6 +1,9 @@
 // Prometheus metrics on a registry owned by one service (several services can share a
 // process, e.g. in tests). Label children are cached so the hot path does no label hashing.
+// The record* methods are the hooks the hot path calls: Prometheus always, and the CloudWatch
+// EMF aggregate too when it is on (emf-metrics.ts).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EmfMetrics } from './emf-metrics.js';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
@@ -22,16 +25,24 @@ export class Metrics {
   };
   readonly inFlightGauge: Gauge;
   readonly modelLatency: Histogram<'source'>;
+  readonly queueWait: Histogram;
   readonly batchSize: Histogram;
   readonly cacheHits: Counter;
   readonly cacheMisses: Counter;
   readonly cacheErrors: Counter;
   readonly invalidOutputs: Counter;
   readonly fallbacks: Counter;
+  readonly clientErrors: Counter<'code'>;
   readonly modelInfo: Gauge<'model' | 'version'>;
+  /** Set when the service writes CloudWatch EMF lines. */
+  readonly emf: EmfMetrics | undefined;
   readonly #children = new Map<string, Observer>();
+  readonly #clientErrorChildren = new Map<string, { inc(): void }>();
+  readonly #predictLatency: Observer;
+  readonly #fallbackLatency: Observer;
 
-  constructor(labels: Record<string, string> = {}) {
+  constructor(labels: Record<string, string> = {}, emf?: EmfMetrics) {
+    this.emf = emf;
     this.registry.setDefaultLabels(labels);
     const registers = [this.registry];
     this.requestDuration = new Histogram({
@@ -54,6 +65,12 @@ export class Metrics {
       name: 'model_predict_duration_seconds',
       help: 'Time spent in one predict call (model or fallback)',
       labelNames: ['source'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.queueWait = new Histogram({
+      name: 'model_queue_wait_seconds',
+      help: 'Time a request waited for its micro-batch to start (batching only)',
       buckets: LATENCY_BUCKETS,
       registers,
     });
@@ -84,6 +101,12 @@ export class Metrics {
       help: 'Requests answered by the fallback rules',
       registers,
     });
+    this.clientErrors = new Counter({
+      name: 'http_client_errors_total',
+      help: 'Requests answered 4xx, by the stable error code',
+      labelNames: ['code'],
+      registers,
+    });
     this.modelInfo = new Gauge({
       name: 'model_info',
       help: 'The model being served (always 1); version is the model file sha256 when the service checks it',
@@ -91,6 +114,54 @@ export class Metrics {
       registers,
     });
     collectDefaultMetrics({ register: this.registry });
+    this.#predictLatency = this.modelLatency.labels('model');
+    this.#fallbackLatency = this.modelLatency.labels('fallback');
+  }
+
+  /** One model predict call took `seconds`. */
+  recordPredict(seconds: number): void {
+    this.#predictLatency.observe(seconds);
+    this.emf?.predictLatency(seconds * 1000);
+  }
+
+  /** One answer came from the fallback rules, computed in `seconds`. */
+  recordFallback(seconds: number): void {
+    this.#fallbackLatency.observe(seconds);
+    this.fallbacks.inc();
+    this.emf?.fallbackAnswer();
+  }
+
+  /** One predict call got `size` instances. */
+  recordBatch(size: number): void {
+    this.batchSize.observe(size);
+    this.emf?.batch(size);
+  }
+
+  /** One request waited `seconds` in the micro-batcher's queue. */
+  recordQueueWait(seconds: number): void {
+    this.queueWait.observe(seconds);
+    this.emf?.queueWait(seconds * 1000);
+  }
+
+  recordCacheHit(): void {
+    this.cacheHits.inc();
+    this.emf?.cacheHit();
+  }
+
+  recordCacheMiss(): void {
+    this.cacheMisses.inc();
+    this.emf?.cacheMiss();
+  }
+
+  /** One 4xx answer with the runtime's stable error code. */
+  recordClientError(code: string): void {
+    let child = this.#clientErrorChildren.get(code);
+    if (child === undefined) {
+      child = this.clientErrors.labels(code);
+      this.#clientErrorChildren.set(code, child);
+    }
+    child.inc();
+    this.emf?.clientError(code);
   }
 
   /** One series: a dashboard or alert can tell which weights answered, and when they changed. */

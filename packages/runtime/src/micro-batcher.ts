@@ -38,11 +38,15 @@ export interface MicroBatcherOptions<I, O> {
   run: (items: I[]) => Promise<O[]>;
   /** Called with the item count of every batch started (metrics). */
   onBatch?: (size: number) => void;
+  /** Called, per submit (or chunk), with the milliseconds it waited before its batch started (metrics). */
+  onQueueWait?: (ms: number) => void;
 }
 
 interface Part<I, O> {
   items: I[];
   enqueuedAt: number;
+  /** performance.now() at enqueue, only when onQueueWait is set (sub-millisecond waits). */
+  queuedAt: number;
   resolve: (results: O[]) => void;
   reject: (error: unknown) => void;
 }
@@ -52,6 +56,7 @@ export class MicroBatcher<I, O> {
   private readonly maxWaitMs: number;
   private readonly run: (items: I[]) => Promise<O[]>;
   private readonly onBatch: ((size: number) => void) | undefined;
+  private readonly onQueueWait: ((ms: number) => void) | undefined;
   private queue: Part<I, O>[] = [];
   private queuedItems = 0;
   private inFlightBatches = 0;
@@ -73,6 +78,7 @@ export class MicroBatcher<I, O> {
     this.maxWaitMs = options.maxWaitMs;
     this.run = options.run;
     this.onBatch = options.onBatch;
+    this.onQueueWait = options.onQueueWait;
   }
 
   /** Items waiting for a batch. */
@@ -110,7 +116,8 @@ export class MicroBatcher<I, O> {
 
   private enqueue(items: I[]): Promise<O[]> {
     return new Promise<O[]>((resolve, reject) => {
-      this.queue.push({ items, enqueuedAt: Date.now(), resolve, reject });
+      const queuedAt = this.onQueueWait ? performance.now() : 0;
+      this.queue.push({ items, enqueuedAt: Date.now(), queuedAt, resolve, reject });
       this.queuedItems += items.length;
       this.schedule();
     });
@@ -169,6 +176,10 @@ export class MicroBatcher<I, O> {
     this.inFlightBatches += 1;
     try {
       this.onBatch?.(size);
+      if (this.onQueueWait) {
+        const now = performance.now();
+        for (const part of parts) this.onQueueWait(now - part.queuedAt);
+      }
     } catch {
       // a metrics hook must not break predictions
     }

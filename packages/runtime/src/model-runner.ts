@@ -58,12 +58,10 @@ export class ModelRunner {
   #abandoned = 0;
   #loading: Promise<void> | undefined;
   readonly #overloaded: RuntimeError;
-  readonly #latency: { observe(seconds: number): void };
 
   constructor(options: RunnerOptions) {
     this.#o = options;
     this.#batcher = options.batcher?.((items) => this.#predict(items));
-    this.#latency = options.metrics.modelLatency.labels('model');
     // Built once: the overload answer is on the hot path exactly when the service is busiest.
     this.#overloaded = new RuntimeError(
       'MS_RUNTIME_OVERLOADED',
@@ -171,8 +169,7 @@ export class ModelRunner {
   #fallback(instances: unknown[], reason: string): RunResult {
     const started = performance.now();
     const predictions = this.#o.model.fallback!(instances);
-    this.#o.metrics.modelLatency.labels('fallback').observe((performance.now() - started) / 1000);
-    this.#o.metrics.fallbacks.inc();
+    this.#o.metrics.recordFallback((performance.now() - started) / 1000);
     this.#o.logger.debug({ reason }, 'fallback answer');
     return { predictions, source: 'fallback' };
   }
@@ -180,9 +177,8 @@ export class ModelRunner {
   /** One model call with a timeout; a timed-out call keeps holding capacity until it returns. */
   #predict(instances: unknown[]): Promise<unknown[]> {
     const { model, metrics, predictTimeoutMs } = this.#o;
-    const latency = this.#latency;
     const started = performance.now();
-    metrics.batchSize.observe(instances.length);
+    metrics.recordBatch(instances.length);
     let result: unknown[] | Promise<unknown[]>;
     try {
       result = model.predict(instances) as unknown[] | Promise<unknown[]>;
@@ -191,7 +187,7 @@ export class ModelRunner {
     }
     if (!(result instanceof Promise)) {
       // A synchronous model cannot be interrupted, so no timer is armed.
-      latency.observe((performance.now() - started) / 1000);
+      metrics.recordPredict((performance.now() - started) / 1000);
       return Promise.resolve(result);
     }
     return new Promise<unknown[]>((resolve, reject) => {
@@ -208,7 +204,7 @@ export class ModelRunner {
       (result as Promise<unknown[]>).then(
         (predictions) => {
           settle();
-          latency.observe((performance.now() - started) / 1000);
+          metrics.recordPredict((performance.now() - started) / 1000);
           resolve(predictions);
         },
         (err: unknown) => {

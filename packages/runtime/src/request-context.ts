@@ -139,6 +139,8 @@ export function sendError(
   extra?: string[],
 ): void {
   const headers: string[] = extra ? [...extra] : [];
+  const status = err.status ?? 500;
+  if (status >= 400 && status < 500) tracker.metrics.recordClientError(err.code);
   if (err.headers) for (const [k, v] of Object.entries(err.headers)) headers.push(k, v);
-  sendJson(tracker, res, ctx, err.status ?? 500, errorBody(err, ctx.id), fast, headers);
+  sendJson(tracker, res, ctx, status, errorBody(err, ctx.id), fast, headers);
 }

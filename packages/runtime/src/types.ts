@@ -89,6 +89,17 @@ export interface BatchingOptions {
   maxWaitMs?: number;
 }
 
+export interface EmfServiceOptions {
+  /** CloudWatch namespace (default ModelService). */
+  namespace?: string;
+  /** The Service dimension (default: the model's name). The Environment dimension is `environment` (default local). */
+  service?: string;
+  /** The Variant dimension: the SageMaker production variant (default AllTraffic). */
+  variant?: string;
+  /** How often the aggregate is written (default 60000). */
+  intervalMs?: number;
+}
+
 export interface ServiceOptions {
   // Any model's own input and output types; the compiled schemas check them at run time.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -126,6 +137,11 @@ export interface ServiceOptions {
   maxConnections?: number;
   /** Write a sample of requests and answers as JSON lines to this folder (MS_CAPTURE_DIR; default: off). */
   capture?: { dir: string; samplingPercent: number };
+  /**
+   * Write the service's metrics as CloudWatch Embedded Metric Format lines on stdout, aggregated
+   * per interval (MS_METRICS_EMF; default off). Absent = off.
+   */
+  emf?: EmfServiceOptions;
   /** Log request/response bodies (default false). */
   logPayloads?: boolean;
   logLevel?: string;

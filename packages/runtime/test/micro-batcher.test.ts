@@ -30,6 +30,34 @@ describe('MicroBatcher', () => {
     jest.useRealTimers();
   });
 
+  it('reports each submit (and each chunk of a large one) waiting for its batch, once, in milliseconds', async () => {
+    const model = doubler();
+    const waits: number[] = [];
+    const gate = deferred<void>();
+    const batcher = new MicroBatcher<number, number>({
+      maxBatchSize: 4,
+      maxWaitMs: 1000,
+      run: async (items) => {
+        await gate.promise;
+        return model.run(items);
+      },
+      onQueueWait: (ms) => waits.push(ms),
+    });
+    const first = batcher.submit([1]);
+    await new Promise((r) => setImmediate(r)); // the first batch is in flight
+    expect(waits).toHaveLength(1);
+    // Two submits wait behind it, one of them split into chunks of 4 and 1.
+    const later = [batcher.submit([2]), batcher.submit([3, 4, 5, 6, 7])];
+    await new Promise((r) => setTimeout(r, 20));
+    gate.resolve();
+    await Promise.all([first, ...later]);
+    expect(waits).toHaveLength(4);
+    expect(waits.every((ms) => ms >= 0)).toBe(true);
+    // The ones that waited behind the in-flight batch waited about as long as it ran.
+    expect(Math.max(...waits.slice(1))).toBeGreaterThanOrEqual(15);
+    await batcher.close();
+  });
+
   it('merges submits made in the same turn into one run call, each caller getting its own results in order', async () => {
     const model = doubler();
     const batcher = new MicroBatcher<number, number>({ maxBatchSize: 100, maxWaitMs: 50, run: model.run });

@@ -162,9 +162,11 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
     Action: ['budgets:ViewBudget', 'budgets:ModifyBudget', 'budgets:ListTagsForResource', 'budgets:TagResource'],
     Resource: ['arn:aws:budgets::<account-id>:budget/ms-*'],
   },
+  // No resource-level permissions exist for these reads (IAM takes only "*"): status lists the
+  // alarms, verify reads the metrics and lists the service's 4xx codes.
   {
     Sid: 'AlarmListingAndMetrics',
-    Action: ['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData'],
+    Action: ['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'],
     Resource: ['*'],
   },
   {

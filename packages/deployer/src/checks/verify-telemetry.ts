@@ -2,23 +2,21 @@
 // traffic, CloudWatch must show it: fresh log streams (endpoint + Lambda), no
 // error-level line since the deploy, verify's request ids in the Lambda's log,
 // Invocations/ModelLatency datapoints for the variant with zero Lambda Errors,
+// the service's own metrics (the runtime's EMF lines) with no fallback answer,
 // and CPU/memory during the load under release.yaml's limits. CloudWatch lags
 // (logs by seconds, metrics by minutes), so each check polls, bounded by a
 // deadline, and says so when the deadline passes.
-import {
-  paginateGetMetricData,
-  type CloudWatchClient,
-  type MetricDataQuery,
-  type MetricDataResult,
-} from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeLogStreamsCommand,
   paginateFilterLogEvents,
   type CloudWatchLogsClient,
   type FilteredLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { collect, findFirst } from '../aws/pages.js';
+import { findFirst } from '../aws/pages.js';
 import type { CheckInfo, CheckResult } from './check.js';
+import { metricData, query } from './cloudwatch-metric-data.js';
+import { clientErrorCodes, serviceMetricQueries, type ServiceMetricsTarget } from './verify-service-metrics.js';
 
 export interface PollOptions {
   /** Give up after this long (the message says so). */
@@ -46,6 +44,8 @@ export interface TelemetryTarget {
   logs: CloudWatchLogsClient;
   cloudWatch: CloudWatchClient;
   poll: PollOptions;
+  /** The service's own metrics (EMF, written by the runtime in SageMaker); absent: not read. */
+  serviceMetrics?: ServiceMetricsTarget;
   /** Set when there is no CloudWatch to read (the local chain): every check skips with it. */
   skipReason?: string;
 }
@@ -221,44 +221,6 @@ async function logRequests(t: TelemetryTarget): Promise<CheckResult> {
   };
 }
 
-function query(
-  id: string,
-  namespace: string,
-  metric: string,
-  dims: Record<string, string>,
-  stat: string,
-): MetricDataQuery {
-  return {
-    Id: id,
-    ReturnData: true,
-    MetricStat: {
-      Metric: {
-        Namespace: namespace,
-        MetricName: metric,
-        Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })),
-      },
-      Period: 60,
-      Stat: stat,
-    },
-  };
-}
-
-async function metricData(
-  t: TelemetryTarget,
-  queries: MetricDataQuery[],
-  start: Date,
-  end: Date,
-): Promise<Map<string, number[]>> {
-  const values = new Map<string, number[]>(queries.map((q) => [q.Id!, []]));
-  const pages = paginateGetMetricData(
-    { client: t.cloudWatch },
-    { MetricDataQueries: queries, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending' },
-  );
-  for (const r of await collect(pages, (page) => page.MetricDataResults as MetricDataResult[] | undefined))
-    values.get(r.Id ?? '')?.push(...(r.Values ?? []));
-  return values;
-}
-
 /** Minute-aligned window around verify's traffic (datapoints are per minute). */
 function window(t: TelemetryTarget, now: number): { start: Date; end: Date } {
   const minute = 60_000;
@@ -270,18 +232,25 @@ function window(t: TelemetryTarget, now: number): { start: Date; end: Date } {
 
 async function metrics(t: TelemetryTarget): Promise<CheckResult> {
   const variant = { EndpointName: t.endpointName, VariantName: t.variantName };
+  const service = t.serviceMetrics;
   const queries = [
     query('invocations', 'AWS/SageMaker', 'Invocations', variant, 'Sum'),
     query('latency', 'AWS/SageMaker', 'ModelLatency', variant, 'Average'),
     query('lambdaErrors', 'AWS/Lambda', 'Errors', { FunctionName: t.functionName }, 'Sum'),
+    ...(service ? serviceMetricQueries(service) : []),
   ];
   const now = t.poll.now ?? real.now;
   const { value, timedOut, waitedMs } = await pollUntil(t.poll, async () => {
     const { start, end } = window(t, now());
     const v = await metricData(t, queries, start, end);
-    return { done: v.get('invocations')!.length > 0 && v.get('latency')!.length > 0, value: v };
+    // The runtime writes its metrics once a minute, so they may come a minute after SageMaker's.
+    const serviceSeen = !service || v.get('predict')!.length > 0;
+    return { done: v.get('invocations')!.length > 0 && v.get('latency')!.length > 0 && serviceSeen, value: v };
   });
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  // Read whatever the verdict: verify's bad-input requests should show up here as 4xx by code.
+  const read = window(t, now());
+  const codes = service ? await clientErrorCodes(t, service, read.start, read.end) : [];
   const invocations = sum(value.get('invocations')!);
   const errors = sum(value.get('lambdaErrors')!);
   const latency = value.get('latency')!;
@@ -291,6 +260,14 @@ async function metrics(t: TelemetryTarget): Promise<CheckResult> {
       message: `Lambda Errors = ${errors} for ${t.functionName} during verify`,
       fix: `The proxy itself failed (not the model): read ${t.lambdaLogGroup} for "ERROR Invoke Error" / "Task timed out" and redeploy it with \`model-deploy up ${t.env}\`.`,
     };
+  const sageMakerSeen = value.get('invocations')!.length > 0 && latency.length > 0;
+  if (timedOut && sageMakerSeen && service) {
+    return {
+      status: 'fail',
+      message: `no ${service.namespace} PredictLatency datapoints for ${describeDimensions(service)} after waiting ${seconds(waitedMs)} (SageMaker's metrics arrived)`,
+      fix: `The runtime writes its metrics as EMF lines to ${t.endpointLogGroup} once a minute when MS_METRICS_EMF=true, which \`model-deploy up\` sets; an image built with an older @model-service/runtime writes none: rebuild it and run \`model-deploy up ${t.env}\`. Lines with "_aws" in that log group are the ones CloudWatch turns into metrics.`,
+    };
+  }
   if (timedOut) {
     const lacking = [invocations === 0 ? 'Invocations' : '', latency.length === 0 ? 'ModelLatency' : '']
       .filter(Boolean)
@@ -303,10 +280,31 @@ async function metrics(t: TelemetryTarget): Promise<CheckResult> {
   }
   // ModelLatency is in microseconds.
   const avgMs = sum(latency) / latency.length / 1000;
-  return {
-    status: 'pass',
-    message: `${invocations} invocations, ModelLatency avg ${avgMs.toFixed(1)} ms over ${latency.length} datapoint(s), Lambda Errors 0`,
-  };
+  const sageMaker = `${invocations} invocations, ModelLatency avg ${avgMs.toFixed(1)} ms over ${latency.length} datapoint(s), Lambda Errors 0`;
+  if (!service) return { status: 'pass', message: sageMaker };
+  const fallbacks = sum(value.get('fallbacks')!);
+  const hits = sum(value.get('hits')!);
+  const misses = sum(value.get('misses')!);
+  const predict = value.get('predict')!;
+  const serviceLine = [
+    `PredictLatency avg ${(sum(predict) / predict.length).toFixed(1)} ms`,
+    hits + misses > 0 ? `cache hits ${hits}/${hits + misses}` : 'no cache lookups',
+    `fallback answers ${fallbacks}`,
+    codes.length > 0 ? `4xx ${codes.map(([code, n]) => `${code}=${n}`).join(', ')}` : 'no 4xx',
+  ].join(', ');
+  if (fallbacks > 0)
+    return {
+      status: 'fail',
+      message: `FallbackAnswers = ${fallbacks} during verify: the model failed and the fallback rules answered (${serviceLine})`,
+      fix: `Read ${t.endpointLogGroup} for "model failed; answering from fallback" and the error before it; fix the model and redeploy.`,
+    };
+  return { status: 'pass', message: `${sageMaker}; ${service.namespace}: ${serviceLine}` };
+}
+
+function describeDimensions(service: ServiceMetricsTarget): string {
+  return Object.entries(service.dimensions)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
 }
 
 async function utilization(t: TelemetryTarget): Promise<CheckResult> {
@@ -370,9 +368,9 @@ export const TELEMETRY_CHECKS: readonly TelemetryCheck[] = [
   },
   {
     id: 'verify.metrics',
-    title: 'Invocations and ModelLatency datapoints; Lambda Errors = 0',
+    title: "Invocations, ModelLatency and the service's own metrics; Lambda Errors = 0, no fallback answer",
     description:
-      'GetMetricData shows Invocations and ModelLatency datapoints for the variant during verify and Lambda Errors = 0 (polled); skip on the local chain.',
+      "GetMetricData shows Invocations and ModelLatency datapoints for the variant during verify, Lambda Errors = 0, and the runtime's EMF metrics (PredictLatency, cache hits/misses, FallbackAnswers = 0, 4xx by code found with ListMetrics) (polled); skip on the local chain.",
     run: metrics,
   },
   {
@@ -400,7 +398,7 @@ export async function runTelemetryCheck(
     return {
       status: 'fail',
       message: `cannot read CloudWatch: ${describeError(err)}`,
-      fix: 'The identity running verify needs logs:DescribeLogStreams, logs:FilterLogEvents and cloudwatch:GetMetricData (see the deployer IAM policy in the README).',
+      fix: 'The identity running verify needs logs:DescribeLogStreams, logs:FilterLogEvents, cloudwatch:GetMetricData and cloudwatch:ListMetrics (see the deployer IAM policy in the README).',
     };
   }
 }

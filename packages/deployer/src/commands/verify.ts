@@ -22,6 +22,7 @@ import { DeployerError } from '../errors.js';
 import { LOCAL_CHAIN_ENV } from '../local-chain/chain.js';
 import { fetchIdToken } from '../local-chain/cognito-local.js';
 import { resourceNames, type ResourceNames } from '../naming.js';
+import { SERVICE_METRICS_NAMESPACE, serviceMetricDimensions } from '../resources/service-metrics.js';
 import { vpcOf } from '../resources/vpc.js';
 import { environmentOf, loadRelease } from '../release/load-release.js';
 import type { EnvName } from '../release/types.js';
@@ -209,6 +210,10 @@ export async function runVerify(
         },
         logs: clients.logs,
         cloudWatch: clients.cloudWatch,
+        serviceMetrics: {
+          namespace: SERVICE_METRICS_NAMESPACE,
+          dimensions: serviceMetricDimensions(release, env, names),
+        },
         poll: { timeoutMs: telemetryTimeoutS * 1000, intervalMs: TELEMETRY_INTERVAL_MS },
         ...(vars[LOCAL_CHAIN_ENV] === '1'
           ? {

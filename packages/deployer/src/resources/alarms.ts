@@ -9,6 +9,9 @@
 // lifts the variant's rate by that much), and the latency statistic is the
 // percentile at which the canary's slowest 5% sit in the mix, p(100 - 5f).
 // They assume the old fleet runs well below those thresholds.
+//
+// One more alarm watches the runtime's own FallbackAnswers metric (EMF, service-metrics.ts):
+// answers from the fallback rules mean the model is failing. It is not a rollback alarm.
 import {
   DeleteAlarmsCommand,
   DescribeAlarmsCommand,
@@ -23,6 +26,7 @@ import { ALARM_PERIOD_SECONDS, ALARM_WINDOW } from './alarm-window.js';
 import { firstStepPercent } from './deployment-config.js';
 import { change, sameValue } from './diff.js';
 import type { FieldDiff, ResourceModule, StatusReport } from './resource.js';
+import { SERVICE_METRIC, SERVICE_METRICS_NAMESPACE, serviceMetricDimensions } from './service-metrics.js';
 
 export type AlarmSpec = Omit<PutMetricAlarmCommandInput, 'Tags'>;
 
@@ -61,6 +65,7 @@ function conditionOf(a: MetricAlarm): string | undefined {
   const op = OPERATORS[a.ComparisonOperator!] ?? a.ComparisonOperator ?? '?';
   if (a.MetricName === 'ModelLatency')
     return `${op} ${a.Threshold / 1000} ms ${a.ExtendedStatistic ?? ''} ModelLatency`;
+  if (a.MetricName === SERVICE_METRIC.fallbackAnswers) return `${op} ${a.Threshold} fallback answers a minute`;
   return `${op} ${a.Threshold} 5xx error rate`;
 }
 
@@ -191,10 +196,31 @@ export function canaryLatencyAlarm(ctx: DeployContext): AlarmSpec {
   };
 }
 
-/** The SLO alarms, plus the canary-scaled ones when the first step shifts only part of the traffic. */
+/** Any answer from the fallback rules, in 2 of 3 minutes: the model is unavailable or failing. */
+export function fallbackAlarm(ctx: DeployContext): AlarmSpec {
+  const dims = serviceMetricDimensions(ctx.release, ctx.envName, ctx.names);
+  return {
+    AlarmName: ctx.names.fallbackAlarm,
+    AlarmDescription: `model-service: ${ctx.names.endpoint} answers from its fallback rules (the model is failing or unavailable; read the endpoint's log)`,
+    ActionsEnabled: true,
+    Namespace: SERVICE_METRICS_NAMESPACE,
+    MetricName: SERVICE_METRIC.fallbackAnswers,
+    Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })),
+    Statistic: 'Sum',
+    Period: PERIOD,
+    ...WINDOW,
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+    // A model without fallback rules never writes the metric: that is not a breach.
+    TreatMissingData: 'notBreaching',
+  };
+}
+
+/** The SLO alarms, plus the canary-scaled ones when the first step shifts only part of the traffic, and the fallback alarm. */
 export function desiredAlarms(ctx: DeployContext): AlarmSpec[] {
   const slo = [errorRateAlarm(ctx), latencyAlarm(ctx)];
-  return canaryFraction(ctx) < 1 ? [...slo, canaryErrorRateAlarm(ctx), canaryLatencyAlarm(ctx)] : slo;
+  const rollback = canaryFraction(ctx) < 1 ? [...slo, canaryErrorRateAlarm(ctx), canaryLatencyAlarm(ctx)] : slo;
+  return [...rollback, fallbackAlarm(ctx)];
 }
 
 type Dimension = { Name?: string; Value?: string };
@@ -274,7 +300,7 @@ export const alarms: ResourceModule<AlarmsDesired, AlarmsObserved> &
   async destroy(ctx) {
     // Every alarm this module can make, also the canary ones of a strategy release.yaml no longer names.
     const n = ctx.names;
-    const names = [n.errorRateAlarm, n.latencyAlarm, n.canaryErrorRateAlarm, n.canaryLatencyAlarm];
+    const names = [n.errorRateAlarm, n.latencyAlarm, n.canaryErrorRateAlarm, n.canaryLatencyAlarm, n.fallbackAlarm];
     await ctx.clients.cloudWatch.send(new DeleteAlarmsCommand({ AlarmNames: names }));
   },
 };

@@ -1,7 +1,9 @@
 // The SageMaker model's container environment: release.yaml's cache and runtime settings as the
 // runtime's MS_* variables. They override the defaults compiled into the image, and they are part
 // of the model's content hash, so a changed TTL is a new model and a blue/green update.
+import type { ResourceNames } from '../naming.js';
 import type { ReleaseConfig } from '../release/types.js';
+import { serviceMetricsEnvironment } from './service-metrics.js';
 
 /** The cache the deployer provisioned (cache kind redis without an endpoint). */
 export interface ProvisionedCache {
@@ -40,4 +42,21 @@ export function containerEnvironment(
   if (batching?.maxBatchSize !== undefined) env.MS_BATCH_MAX_SIZE = String(batching.maxBatchSize);
   if (batching?.maxWaitMs !== undefined) env.MS_BATCH_MAX_WAIT_MS = String(batching.maxWaitMs);
   return env;
+}
+
+/**
+ * The environment of the container SageMaker runs: the settings above plus the service's metrics
+ * as CloudWatch EMF lines on stdout (nothing scrapes /metrics there). `model-deploy local` uses
+ * containerEnvironment alone, so local runs write no EMF.
+ */
+export function sagemakerContainerEnvironment(
+  release: ReleaseConfig,
+  envName: string,
+  names: Pick<ResourceNames, 'variant'>,
+  provisioned?: ProvisionedCache,
+): Record<string, string> {
+  return {
+    ...containerEnvironment(release, envName, provisioned),
+    ...serviceMetricsEnvironment(release, envName, names),
+  };
 }

@@ -1,12 +1,14 @@
 // A CloudWatch dashboard per environment: endpoint invocations, model latency
 // p50/p95/p99, 4xx/5xx, CPU/memory, instance count, the Lambda proxy's errors
-// and duration, API Gateway 4xx/5xx, and the SLO alarms. The body is built
+// and duration, API Gateway 4xx/5xx, the service's own metrics (the runtime's
+// EMF lines: dashboard-service-panels.ts), and the alarms. The body is built
 // deterministically from names and release.yaml, so an unchanged environment
 // compares equal and `up` makes no call. (Dashboards take no tags.)
 import { DeleteDashboardsCommand, GetDashboardCommand, PutDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { canonicalJson } from '../naming.js';
+import { servicePanels } from './dashboard-service-panels.js';
 import { change } from './diff.js';
 import type { FieldDiff, ResourceModule, StatusReport } from './resource.js';
 
@@ -160,6 +162,7 @@ export function dashboardBody(ctx: DeployContext): DashboardBody {
       ],
     },
   ];
+  panels.push(...servicePanels(ctx));
   const widgets: Widget[] = panels.map((p, i) => ({
     type: 'metric',
     x: (i % 2) * WIDTH,
@@ -187,8 +190,8 @@ export function dashboardBody(ctx: DeployContext): DashboardBody {
     width: 2 * WIDTH,
     height: 3,
     properties: {
-      title: 'SLO alarms (promotion rolls back on these)',
-      alarms: [alarmArn(n.errorRateAlarm), alarmArn(n.latencyAlarm)],
+      title: 'Alarms (promotion rolls back on the SLO ones)',
+      alarms: [alarmArn(n.errorRateAlarm), alarmArn(n.latencyAlarm), alarmArn(n.fallbackAlarm)],
     },
   });
   return { widgets };

@@ -11,7 +11,7 @@ import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { tagList, type TagMap } from '../tags.js';
 import { cacheNames, provisionsCache } from './cache-names.js';
-import { containerEnvironment, type ProvisionedCache } from './container-environment.js';
+import { sagemakerContainerEnvironment, type ProvisionedCache } from './container-environment.js';
 import { change, creationDiffs } from './diff.js';
 import type { ResourceModule, StatusReport } from './resource.js';
 import { listOwned, sagemakerModelName, type ModelContent } from './sagemaker-names.js';
@@ -124,7 +124,7 @@ export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> &
       image: upstream.imageUri ?? '',
       ...(upstream.modelDataUrl ? { modelDataUrl: upstream.modelDataUrl } : {}),
       executionRoleArn: upstream.sagemakerRoleArn ?? ctx.arns.sagemakerRole,
-      environment: containerEnvironment(ctx.release, ctx.envName, provisionedCache(ctx, upstream)),
+      environment: sagemakerContainerEnvironment(ctx.release, ctx.envName, ctx.names, provisionedCache(ctx, upstream)),
       ...modelVpcContent(ctx),
     };
     return { name: sagemakerModelName(ctx.names, content), ...content, tags: ctx.tags };

@@ -45,6 +45,7 @@ import { diagnoseEndpoint } from '../../src/diagnosis/diagnose-endpoint.js';
 import { codeSha256 } from '../../src/lambda-bundle.js';
 import { createProgress } from '../../src/progress.js';
 import { parseRelease } from '../../src/release/load-release.js';
+import { SERVICE_METRICS_NAMESPACE, serviceMetricDimensions } from '../../src/resources/service-metrics.js';
 import { withGitSha } from '../../src/tags.js';
 import { ACCOUNT, RELEASE_YAML, REGION, mockAll, testContext, type Mocks } from '../helpers/aws-context.js';
 import { FakeCoreAws } from '../helpers/fake-core-aws.js';
@@ -193,7 +194,7 @@ beforeAll(async () => {
   );
   await collectStatus(dev);
 
-  // verify's CloudWatch checks and the diagnosis of a failed endpoint read the two log groups.
+  // verify's CloudWatch checks (the service's EMF metrics too) and the diagnosis of a failed endpoint read the two log groups.
   const now = new Date();
   await runTelemetryChecks({
     env: 'dev',
@@ -209,6 +210,10 @@ beforeAll(async () => {
     limits: { maxCpuUtilization: 80, maxMemoryUtilization: 80 },
     logs: dev.clients.logs,
     cloudWatch: dev.clients.cloudWatch,
+    serviceMetrics: {
+      namespace: SERVICE_METRICS_NAMESPACE,
+      dimensions: serviceMetricDimensions(dev.release, 'dev', dev.names),
+    },
     poll: { timeoutMs: 0, intervalMs: 1, now: () => Date.now(), sleep: async () => {} },
   });
   await diagnoseEndpoint({ sagemaker: dev.clients.sagemaker, logs: dev.clients.logs }, dev.names.endpoint);

@@ -6,6 +6,7 @@ import {
   CloudWatchClient,
   CloudWatchServiceException,
   GetMetricDataCommand,
+  ListMetricsCommand,
   type GetMetricDataCommandInput,
 } from '@aws-sdk/client-cloudwatch';
 import {
@@ -349,6 +350,105 @@ describe('verify telemetry checks', () => {
     );
     expect(logs.calls()).toHaveLength(0);
     expect(cw.calls()).toHaveLength(0);
+  });
+});
+
+describe("verify.metrics reads the service's own metrics (the runtime's EMF lines)", () => {
+  const SERVICE = { Service: 'iris', Environment: 'dev', Variant: 'AllTraffic' };
+  const serviceMetrics = { namespace: 'ModelService', dimensions: SERVICE };
+  const dims = (extra: Record<string, string> = {}) =>
+    Object.entries({ ...SERVICE, ...extra }).map(([Name, Value]) => ({ Name, Value }));
+
+  /** SageMaker's metrics present; the service's from `service` (query id -> value; absent = no datapoint). */
+  function metricsAnswer(service: Record<string, number>) {
+    const values: Record<string, number> = { invocations: 42, latency: 3100, lambdaErrors: 0, cpu: 35.5, memory: 21 };
+    cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
+      MetricDataResults: input.MetricDataQueries!.map((q) => {
+        const dimension = q.MetricStat!.Metric!.Dimensions!.find((d) => d.Name === 'Code');
+        const v = dimension ? service[`code:${dimension.Value}`] : (values[q.Id!] ?? service[q.Id!]);
+        return {
+          Id: q.Id,
+          Label: q.MetricStat!.Metric!.MetricName,
+          StatusCode: 'Complete',
+          Timestamps: v === undefined ? [] : [START],
+          Values: v === undefined ? [] : [v],
+        };
+      }),
+      Messages: [],
+    }));
+  }
+
+  function listed(...codes: string[][]) {
+    // One page per argument, as ListMetrics pages them with NextToken.
+    codes.forEach((page, i) => {
+      cw.on(ListMetricsCommand, { ...(i > 0 ? { NextToken: `t${i}` } : {}) }, false).resolves({
+        Metrics: page.map((Value) => ({
+          Namespace: 'ModelService',
+          MetricName: 'ClientErrors',
+          Dimensions: dims({ Code: Value }),
+        })),
+        ...(i < codes.length - 1 ? { NextToken: `t${i + 1}` } : {}),
+      });
+    });
+  }
+
+  it('passes with PredictLatency, the cache hit count, no fallback answer and the 4xx by code', async () => {
+    healthy();
+    metricsAnswer({
+      predict: 1.75,
+      hits: 3,
+      misses: 1,
+      fallbacks: 0,
+      'code:MS_RUNTIME_INVALID_INPUT': 2,
+      'code:MS_RUNTIME_NOT_FOUND': 0,
+    });
+    listed(['MS_RUNTIME_INVALID_INPUT'], ['MS_RUNTIME_NOT_FOUND']);
+    const result = byId(await runTelemetryChecks(target({ serviceMetrics })))['verify.metrics']!;
+    expect(result).toMatchObject({
+      status: 'pass',
+      message:
+        '42 invocations, ModelLatency avg 3.1 ms over 1 datapoint(s), Lambda Errors 0; ModelService: PredictLatency avg 1.8 ms, cache hits 3/4, fallback answers 0, 4xx MS_RUNTIME_INVALID_INPUT=2',
+    });
+    const list = cw.commandCalls(ListMetricsCommand).map((c) => c.args[0].input);
+    expect(list).toEqual([
+      { Namespace: 'ModelService', MetricName: 'ClientErrors', Dimensions: dims() },
+      { Namespace: 'ModelService', MetricName: 'ClientErrors', Dimensions: dims(), NextToken: 't1' },
+    ]);
+    const first = cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
+    expect(first.MetricDataQueries!.find((q) => q.Id === 'predict')).toEqual({
+      Id: 'predict',
+      ReturnData: true,
+      MetricStat: {
+        Metric: { Namespace: 'ModelService', MetricName: 'PredictLatency', Dimensions: dims() },
+        Period: 60,
+        Stat: 'Average',
+      },
+    });
+  });
+
+  it('fails when the model answered from its fallback rules during verify', async () => {
+    healthy();
+    metricsAnswer({ predict: 2, hits: 0, misses: 4, fallbacks: 3 });
+    listed([]);
+    expect(byId(await runTelemetryChecks(target({ serviceMetrics })))['verify.metrics']).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/^FallbackAnswers = 3 during verify: the model failed/),
+      fix: expect.stringContaining(EP_GROUP),
+    });
+  });
+
+  it("fails, after polling, when SageMaker's metrics arrive but the service writes none", async () => {
+    healthy();
+    metricsAnswer({});
+    listed([]);
+    const result = byId(await runTelemetryChecks(target({ serviceMetrics })))['verify.metrics']!;
+    expect(result).toMatchObject({
+      status: 'fail',
+      message:
+        "no ModelService PredictLatency datapoints for Service=iris Environment=dev Variant=AllTraffic after waiting 60 s (SageMaker's metrics arrived)",
+      fix: expect.stringContaining('MS_METRICS_EMF=true'),
+    });
+    expect(sleeps.length).toBeGreaterThan(0);
   });
 });
 

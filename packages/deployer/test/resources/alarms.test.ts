@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import {
   DeleteAlarmsCommand,
   DescribeAlarmsCommand,
+  CloudWatchServiceException,
   PutMetricAlarmCommand,
   type MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
@@ -12,8 +13,10 @@ import {
   canaryLatencyPercentile,
   desiredAlarms,
   errorRateAlarm,
+  fallbackAlarm,
   latencyAlarm,
 } from '../../src/resources/alarms.js';
+import { rollbackAlarmNames } from '../../src/resources/deployment-config.js';
 import {
   mockAll,
   mutatingCommands,
@@ -59,6 +62,7 @@ describe('alarms', () => {
       'ms-iris-dev-p95-latency',
       'ms-iris-dev-canary-error-rate',
       'ms-iris-dev-canary-latency',
+      'ms-iris-dev-fallback-answers',
     ]);
     const [rate, latency] = puts;
     expect(rate).toMatchObject({
@@ -127,7 +131,77 @@ describe('alarms', () => {
         'ms-iris-dev-p95-latency',
         'ms-iris-dev-canary-error-rate',
         'ms-iris-dev-canary-latency',
+        'ms-iris-dev-fallback-answers',
       ],
+    });
+  });
+
+  describe("the fallback alarm, on the runtime's own FallbackAnswers metric (EMF)", () => {
+    test('any fallback answer in 2 of 3 minutes, on the service dimensions the runtime writes; not a rollback alarm', () => {
+      const ctx = testContext();
+      expect(fallbackAlarm(ctx)).toEqual({
+        AlarmName: 'ms-iris-dev-fallback-answers',
+        AlarmDescription: expect.stringContaining('fallback rules'),
+        ActionsEnabled: true,
+        Namespace: 'ModelService',
+        MetricName: 'FallbackAnswers',
+        Dimensions: [
+          { Name: 'Service', Value: 'iris' },
+          { Name: 'Environment', Value: 'dev' },
+          { Name: 'Variant', Value: 'AllTraffic' },
+        ],
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+      expect(rollbackAlarmNames(ctx)).not.toContain('ms-iris-dev-fallback-answers');
+    });
+
+    test('interrupted at its PutMetricAlarm (CloudWatch throttling): the next up puts only it', async () => {
+      const ctx = testContext();
+      mocks.cloudWatch.on(PutMetricAlarmCommand, { AlarmName: 'ms-iris-dev-fallback-answers' }).rejects(
+        new CloudWatchServiceException({
+          name: 'Throttling',
+          $fault: 'client',
+          message: 'Rate exceeded',
+          $metadata: { httpStatusCode: 400, requestId: 'req-throttle', attempts: 3, totalRetryDelay: 900 },
+        }),
+      );
+      await expect(runChain(ctx, [alarms])).rejects.toThrow();
+      const put = mocks.cloudWatch.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input);
+      expect(put.at(-1)!.AlarmName).toBe('ms-iris-dev-fallback-answers');
+      // What the first run made is what AWS now holds; the second run finishes the job.
+      const made = desiredAlarms(ctx)
+        .filter((a) => a.AlarmName !== 'ms-iris-dev-fallback-answers')
+        .map(asAws);
+      mocks.cloudWatch.reset();
+      mocks.cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: made });
+      await runChain(ctx, [alarms]);
+      expect(mocks.cloudWatch.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input.AlarmName)).toEqual([
+        'ms-iris-dev-fallback-answers',
+      ]);
+    });
+
+    test('an environment deployed before it existed gets only it; the next up makes no call', async () => {
+      const ctx = testContext();
+      const before = desiredAlarms(ctx)
+        .filter((a) => a.AlarmName !== 'ms-iris-dev-fallback-answers')
+        .map(asAws);
+      mocks.cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: before });
+      const { plans } = await runChain(ctx, [alarms]);
+      expect(plans[0]).toMatchObject({ action: 'update', diffs: [{ field: 'ms-iris-dev-fallback-answers' }] });
+      expect(mocks.cloudWatch.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input.AlarmName)).toEqual([
+        'ms-iris-dev-fallback-answers',
+      ]);
+      mocks.cloudWatch.resetHistory();
+      mocks.cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: desiredAlarms(ctx).map(asAws) });
+      const again = await runChain(ctx, [alarms]);
+      expect(again.plans[0]!.action).toBe('no-change');
+      expect(mutatingCommands(mocks)).toEqual([]);
     });
   });
 
@@ -164,9 +238,13 @@ describe('alarms', () => {
       expect(canaryErrorRateAlarm(linear).Threshold).toBe(0.001);
     });
 
-    test('all-at-once shifts everything at once: only the SLO alarms', () => {
+    test('all-at-once shifts everything at once: only the SLO alarms (and the fallback alarm)', () => {
       const ctx = testContext({ yaml: `${RELEASE_YAML}promotion: { strategy: all-at-once }\n` });
-      expect(desiredAlarms(ctx).map((a) => a.AlarmName)).toEqual(['ms-iris-dev-error-rate', 'ms-iris-dev-p95-latency']);
+      expect(desiredAlarms(ctx).map((a) => a.AlarmName)).toEqual([
+        'ms-iris-dev-error-rate',
+        'ms-iris-dev-p95-latency',
+        'ms-iris-dev-fallback-answers',
+      ]);
     });
   });
 });

@@ -72,6 +72,41 @@ describe('cloudwatch dashboard', () => {
     expect(prod).toContain('{"label":"min instances","value":2},{"label":"max instances","value":4}');
   });
 
+  it("plots the service's own metrics (the runtime's EMF lines) on the dimensions the runtime writes", () => {
+    const ctx = testContext();
+    expect(plotted(ctx)).toEqual(
+      expect.arrayContaining([
+        'ModelService PredictLatency p50',
+        'ModelService PredictLatency p99',
+        'ModelService CacheHits Sum',
+        'ModelService CacheMisses Sum',
+        'ModelService FallbackAnswers Sum',
+      ]),
+    );
+    // No batching in this release.yaml: no queue wait or batch size to show.
+    expect(plotted(ctx).filter((p) => /QueueWait|BatchSize/.test(p))).toEqual([]);
+    const body = JSON.stringify(dashboardBody(ctx));
+    expect(body).toContain(
+      '"ModelService","PredictLatency","Service","iris","Environment","dev","Variant","AllTraffic"',
+    );
+    expect(body).toContain('IF(hits + misses > 0, 100 * hits / (hits + misses), 0)');
+    // 4xx by code: one line per Code the service answered, found by SEARCH.
+    expect(body).toContain(
+      String.raw`SEARCH('{ModelService,Code,Environment,Service,Variant} MetricName=\"ClientErrors\" Service=\"iris\" Environment=\"dev\" Variant=\"AllTraffic\"', 'Sum', 60)`,
+    );
+    expect(body).toContain('arn:aws:cloudwatch:eu-west-1:123456789012:alarm:ms-iris-dev-fallback-answers');
+
+    const batched = testContext({
+      yaml: `${RELEASE_YAML}cache: { kind: off }\nruntime: { batching: { enabled: true } }\n`,
+    });
+    const titles = dashboardBody(batched).widgets.map((w) => String(w.properties.title));
+    expect(titles).not.toContain('Service cache hit rate (%)');
+    expect(titles).toContain('Service batch size (instances per predict call)');
+    expect(plotted(batched)).toEqual(
+      expect.arrayContaining(['ModelService QueueWait p99', 'ModelService BatchSize Average']),
+    );
+  });
+
   it('the body is deterministic: built twice, byte for byte the same', () => {
     expect(JSON.stringify(dashboardBody(testContext()))).toBe(JSON.stringify(dashboardBody(testContext())));
   });

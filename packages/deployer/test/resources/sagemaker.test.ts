@@ -11,6 +11,7 @@ import {
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { isDeployerError } from '../../src/errors.js';
+import { containerEnvironment } from '../../src/resources/container-environment.js';
 import { sagemakerEndpoint } from '../../src/resources/sagemaker-endpoint.js';
 import { sagemakerEndpointConfig } from '../../src/resources/sagemaker-endpoint-config.js';
 import { sagemakerModel } from '../../src/resources/sagemaker-model.js';
@@ -77,6 +78,10 @@ describe('release.yaml drives the container environment', () => {
       MS_BATCH: 'on',
       MS_BATCH_MAX_SIZE: '16',
       MS_BATCH_MAX_WAIT_MS: '3',
+      MS_METRICS_EMF: 'true',
+      MS_METRICS_NAMESPACE: 'ModelService',
+      MS_METRICS_SERVICE: 'iris',
+      MS_METRICS_VARIANT: 'AllTraffic',
     });
     const b = sagemakerModel.desired(
       testContext({
@@ -112,7 +117,17 @@ describe('release.yaml drives the container environment', () => {
       MODEL_SERVICE_ENV: 'dev',
       MODEL_SERVICE_MODEL: 'iris',
       MS_CACHE: 'off',
+      MS_METRICS_EMF: 'true',
+      MS_METRICS_NAMESPACE: 'ModelService',
+      MS_METRICS_SERVICE: 'iris',
+      MS_METRICS_VARIANT: 'AllTraffic',
     });
+  });
+
+  test('the SageMaker container writes its metrics as EMF; `model-deploy local` gets no EMF setting', () => {
+    const ctx = testContext();
+    expect(sagemakerModel.desired(ctx, upstream()).environment).toMatchObject({ MS_METRICS_EMF: 'true' });
+    expect(containerEnvironment(ctx.release, 'dev')).not.toHaveProperty('MS_METRICS_EMF');
   });
 });
 
@@ -137,6 +152,10 @@ describe('create path', () => {
         MS_CACHE: 'memory',
         MS_CACHE_TTL: '300',
         MS_CACHE_MAX_ENTRIES: '10000',
+        MS_METRICS_EMF: 'true',
+        MS_METRICS_NAMESPACE: 'ModelService',
+        MS_METRICS_SERVICE: 'iris',
+        MS_METRICS_VARIANT: 'AllTraffic',
       },
     });
     expect(model.ExecutionRoleArn).toBe(ROLE);

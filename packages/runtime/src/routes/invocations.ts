@@ -86,13 +86,13 @@ export function createInvocationHandler(d: InvocationDeps): InvocationHandler {
         metrics.cacheErrors.inc();
       }
       if (hit !== undefined) {
-        metrics.cacheHits.inc();
+        metrics.recordCacheHit();
         if (d.logPayloads) ctx.responseBody = hit.slice(0, PAYLOAD_LOG_LIMIT);
         d.capture?.record(ctx.id, raw, csv, hit);
         sendJson(tracker, res, ctx, 200, hit, fast, X_CACHE_HIT);
         return 200;
       }
-      metrics.cacheMisses.inc();
+      metrics.recordCacheMiss();
     }
 
     const result = await runner.run(instances);
