@@ -29,6 +29,7 @@ import { createLambdaProxyResource } from './resources/lambda-proxy.js';
 import { sagemakerEndpoint } from './resources/sagemaker-endpoint.js';
 import { sagemakerEndpointConfig } from './resources/sagemaker-endpoint-config.js';
 import { sagemakerModel } from './resources/sagemaker-model.js';
+import { scaleFromZero } from './resources/scale-from-zero.js';
 
 // Modules are heterogeneous; the runner only moves values between their own methods.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -168,7 +169,7 @@ export interface EnvironmentGraphOptions {
 /**
  * The resource modules of one environment, in apply order: each one's outputs
  * feed the ones after it (repository -> image digest -> model; roles -> model and
- * Lambda; model -> endpoint config -> alarms -> endpoint -> scaling, Lambda env;
+ * Lambda; model -> endpoint config -> alarms -> endpoint -> scaling (-> an async endpoint's scale from zero), Lambda env;
  * Lambda + user pool -> API -> its API key and usage plan; a provisioned cache's security group,
  * user and cache -> the model's container environment). The budget alert comes first, so it watches
  * before anything billable exists (and, destroyed last, until it is gone); the
@@ -198,6 +199,8 @@ export async function environmentResources(
     alarms,
     sagemakerEndpoint,
     autoscaling,
+    // After the scalable target it acts on; async only (no further call for a real-time endpoint).
+    ...(isAsyncEnvironment(ctx) ? [scaleFromZero] : []),
     createLambdaProxyResource({ bundle }),
     cognitoResource,
     apiGatewayResource,

@@ -30,6 +30,11 @@ export interface ResourceNames {
   readonly canaryErrorRateAlarm: string;
   readonly canaryLatencyAlarm: string;
   readonly scalingPolicy: string;
+  /** An async endpoint's target tracking on its backlog, instead of `scalingPolicy`. */
+  readonly backlogScalingPolicy: string;
+  /** An async endpoint at zero instances: the step policy that adds one, and the alarm that fires it. */
+  readonly scaleFromZeroPolicy: string;
+  readonly backlogWithoutCapacityAlarm: string;
   /** Application Auto Scaling resource id of the endpoint variant. */
   readonly scalableResourceId: string;
 }
@@ -62,6 +67,9 @@ export function resourceNames(release: ReleaseConfig, envName: EnvName): Resourc
     canaryErrorRateAlarm: `${prefix}-canary-error-rate`,
     canaryLatencyAlarm: `${prefix}-canary-latency`,
     scalingPolicy: `${prefix}-invocations-target`,
+    backlogScalingPolicy: `${prefix}-backlog-target`,
+    scaleFromZeroPolicy: `${prefix}-scale-from-zero`,
+    backlogWithoutCapacityAlarm: `${prefix}-backlog-without-capacity`,
     scalableResourceId: `endpoint/${prefix}/variant/${VARIANT_NAME}`,
   };
 }

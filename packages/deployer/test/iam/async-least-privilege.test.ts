@@ -1,7 +1,8 @@
 // Least privilege of the deployer for an async environment: plan, up (twice) and destroy of a
-// release whose dev environment is async, against the stateful fakes; every S3 call recorded is
-// judged against the policy `model-deploy policy` prints. Fails when a call is not allowed, and
-// when the async statement grants an action none of the calls needs.
+// release whose dev environment is async and scales to zero, against the stateful fakes; every
+// S3, Application Auto Scaling and CloudWatch alarm call recorded is judged against the policy
+// `model-deploy policy` prints. Fails when a call is not allowed, and when the async statement
+// grants an action none of the calls needs.
 import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -29,11 +30,13 @@ const silent = createProgress('silent', { write: () => true });
 const DEPLOYER = `arn:aws:iam::${ACCOUNT}:role/model-deployer`;
 const YAML = RELEASE_YAML.replace(
   '    volumeSizeGb: 10\n',
-  '    volumeSizeGb: 10\n    async: { outputS3Uri: s3://iris-async/dev }\n',
+  '    volumeSizeGb: 10\n    async: { outputS3Uri: s3://iris-async/dev }\n    autoscaling: { enabled: true, minCapacity: 0, maxCapacity: 2 }\n',
 );
 
 let verdict: PolicyVerdict;
 let requests: IamRequest[];
+let scalingRequests: IamRequest[];
+let scalingVerdict: PolicyVerdict;
 
 beforeAll(async () => {
   const mocks = { ...mockAll(), budgets: mockClient(BudgetsClient), s3: mockClient(S3Client) };
@@ -59,11 +62,17 @@ beforeAll(async () => {
       silent,
     );
     const where = { partition: 'aws', region: REGION, accountId: ACCOUNT };
-    requests = (await iamRequests(recordedCalls(Object.values(mocks)), where)).filter((r) =>
-      r.action.startsWith('s3:'),
-    );
+    const all = await iamRequests(recordedCalls(Object.values(mocks)), where);
+    requests = all.filter((r) => r.action.startsWith('s3:'));
+    scalingRequests = all.filter((r) => /^(application-autoscaling|cloudwatch):/.test(r.action));
     const policy = deployerPolicy({ partition: 'aws', accountId: ACCOUNT, release: parseRelease(YAML) });
     verdict = await judge({ principal: DEPLOYER, accountId: ACCOUNT, policy: policy.deployer, requests });
+    scalingVerdict = await judge({
+      principal: DEPLOYER,
+      accountId: ACCOUNT,
+      policy: policy.deployer,
+      requests: scalingRequests,
+    });
   } finally {
     restoreAll(mocks);
   }
@@ -82,5 +91,23 @@ describe('the deployer and an async environment', () => {
 
   it('is granted no async action that none of those calls needs', () => {
     expect(verdict.unused.filter((u) => u.startsWith('AsyncBucketCheck'))).toEqual([]);
+  });
+});
+
+describe('the deployer and an async environment scaling to zero', () => {
+  it('puts the backlog policies and the HasBacklogWithoutCapacity alarm, and deletes them on destroy', () => {
+    const seen = new Set(scalingRequests.map((r) => `${r.action} ${r.resource}`));
+    for (const call of [
+      'application-autoscaling:PutScalingPolicy',
+      'application-autoscaling:DeleteScalingPolicy',
+      `cloudwatch:PutMetricAlarm arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:ms-iris-dev-backlog-without-capacity`,
+      `cloudwatch:DeleteAlarms arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:ms-iris-dev-backlog-without-capacity`,
+    ]) {
+      expect([...seen].some((s) => s.startsWith(call))).toBe(true);
+    }
+  });
+
+  it('is allowed every scaling and alarm call it makes', () => {
+    expect(scalingVerdict.denied).toEqual([]);
   });
 });
