@@ -12,6 +12,7 @@ import { alarms } from './resources/alarms.js';
 import { apiGatewayResource } from './resources/api-gateway.js';
 import { apiKeyResource } from './resources/api-key.js';
 import { asyncBucket, isAsyncEnvironment } from './resources/async-bucket.js';
+import { asyncTopicsCheck, hasAsyncTopics } from './resources/async-topics.js';
 import { autoscaling } from './resources/autoscaling.js';
 import { budget, budgetConfig } from './resources/budget.js';
 import { provisionsCache } from './resources/cache-names.js';
@@ -185,6 +186,9 @@ export async function environmentResources(
   return [
     // Checked first, so a missing or foreign bucket stops before anything is written.
     ...(isAsyncEnvironment(ctx) ? [asyncBucket] : []),
+    // Likewise the SNS topics, whose keys the SageMaker role's policy names; not for destroy
+    // (a topic deleted meanwhile must not stop the environment's removal).
+    ...(deploying && hasAsyncTopics(ctx) ? [asyncTopicsCheck] : []),
     // Only when release.yaml asks for one: no Budgets call (or permission) otherwise.
     ...(budgetConfig(ctx) ? [budget] : []),
     ecrRepository,
