@@ -9,7 +9,9 @@ import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import { renderStatus } from '../src/commands/status.js';
 import type { DeployContext } from '../src/context.js';
+import { collectStatus } from '../src/environment-status.js';
 import { applyGraph, destroyGraph, environmentResources, planGraph } from '../src/deploy-graph.js';
 import { codeSha256 } from '../src/lambda-bundle.js';
 import { createProgress } from '../src/progress.js';
@@ -142,5 +144,29 @@ describe('up, rerun and destroy of an async environment that scales to zero', ()
       silent,
     );
     expect(scaling()).toEqual({ targets: [], policies: [], alarms: [] });
+  });
+
+  it('status shows the backlog tracking and the scale-from-zero alarm, and names it when it is gone', async () => {
+    await up();
+    w.core.alarms.get('ms-iris-dev-backlog-without-capacity')!.StateValue = 'OK';
+    const s = await collectStatus(context());
+    expect(s.autoscaling).toMatchObject({
+      minCapacity: 0,
+      metricName: 'ApproximateBacklogSizePerInstance',
+      targetValue: 5,
+    });
+    expect(s.scaleFromZero).toEqual({
+      configured: true,
+      name: 'ms-iris-dev-backlog-without-capacity',
+      exists: true,
+      alarmState: 'OK',
+    });
+    const text = renderStatus('iris', s);
+    expect(text).toContain('min 0 / max 2, tracking ApproximateBacklogSizePerInstance at 5');
+    expect(text).toContain('from zero      ms-iris-dev-backlog-without-capacity  OK');
+    w.core.alarms.delete('ms-iris-dev-backlog-without-capacity');
+    const after = await collectStatus(context());
+    expect(after.complete).toBe(false);
+    expect(after.missing).toContain('scale-from-zero ms-iris-dev-backlog-without-capacity');
   });
 });

@@ -43,6 +43,8 @@ export interface ScalingObserved {
   minCapacity?: number;
   maxCapacity?: number;
   metric?: string;
+  /** The tracked metric's name alone (for status). */
+  metricName?: string;
   /** `otherPolicyName`, when AWS has it (the environment changed kind). */
   stalePolicy?: string;
   targetValue?: number;
@@ -122,6 +124,9 @@ export interface ScalingStatus {
   enabled: boolean;
   minCapacity?: number;
   maxCapacity?: number;
+  /** The metric its target-tracking policy follows and the value it keeps, as AWS holds them. */
+  metricName?: string;
+  targetValue?: number;
 }
 
 export const autoscaling: ResourceModule<ScalingDesired, ScalingObserved> &
@@ -131,9 +136,14 @@ export const autoscaling: ResourceModule<ScalingDesired, ScalingObserved> &
   // From AWS, not release.yaml: a target left registered after `enabled: false` still shows.
   status(desired, observed) {
     const configured = desired.enabled;
-    return observed
-      ? { configured, enabled: true, minCapacity: observed.minCapacity, maxCapacity: observed.maxCapacity }
-      : { configured, enabled: false };
+    if (!observed) return { configured, enabled: false };
+    return {
+      configured,
+      enabled: true,
+      minCapacity: observed.minCapacity,
+      maxCapacity: observed.maxCapacity,
+      ...(observed.metricName ? { metricName: observed.metricName, targetValue: observed.targetValue } : {}),
+    };
   },
 
   desired(ctx) {
@@ -176,6 +186,8 @@ export const autoscaling: ResourceModule<ScalingDesired, ScalingObserved> &
       minCapacity: t.MinCapacity,
       maxCapacity: t.MaxCapacity,
       metric: metricLabel(p?.PredefinedMetricSpecification?.PredefinedMetricType, p?.CustomizedMetricSpecification),
+      metricName:
+        p?.PredefinedMetricSpecification?.PredefinedMetricType ?? p?.CustomizedMetricSpecification?.MetricName,
       ...(stale ? { stalePolicy: d.otherPolicyName } : {}),
       targetValue: p?.TargetValue,
       scaleOutCooldown: p?.ScaleOutCooldown,

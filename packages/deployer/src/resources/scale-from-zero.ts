@@ -22,7 +22,7 @@ import type { DeployContext } from '../context.js';
 import { tagList, type TagMap } from '../tags.js';
 import { comparable, type AlarmSpec } from './alarms.js';
 import { change, sameValue } from './diff.js';
-import type { FieldDiff, ResourceModule } from './resource.js';
+import type { FieldDiff, ResourceModule, StatusReport } from './resource.js';
 import { SCALABLE_DIMENSION } from './sagemaker-endpoint.js';
 
 const KIND = 'scale-from-zero';
@@ -122,8 +122,29 @@ async function deleteBoth(ctx: DeployContext, d: ScaleFromZeroDesired): Promise<
     .catch(ifMissing(undefined));
 }
 
-export const scaleFromZero: ResourceModule<ScaleFromZeroDesired, ScaleFromZeroObserved> = {
+/** What `status` shows: the alarm that starts an instance at zero, and whether its policy is there. */
+export interface ScaleFromZeroStatus {
+  /** release.yaml asks for it (async, autoscaling enabled, minCapacity 0). */
+  configured: boolean;
+  name: string;
+  /** Policy and alarm both exist, the alarm acting on the policy. */
+  exists: boolean;
+  /** OK | ALARM | INSUFFICIENT_DATA (ALARM: requests wait and an instance is being started). */
+  alarmState?: string;
+}
+
+export const scaleFromZero: ResourceModule<ScaleFromZeroDesired, ScaleFromZeroObserved> &
+  StatusReport<ScaleFromZeroDesired, ScaleFromZeroObserved, ScaleFromZeroStatus> = {
   kind: KIND,
+
+  status(d, observed) {
+    return {
+      configured: d.enabled,
+      name: d.alarm.AlarmName!,
+      exists: observed !== undefined && policyDiffs(d, observed).length === 0,
+      ...(observed?.alarm?.StateValue ? { alarmState: observed.alarm.StateValue } : {}),
+    };
+  },
 
   desired(ctx) {
     return {

@@ -130,6 +130,8 @@ describe('autoscaling status', () => {
       enabled: true,
       minCapacity: 3,
       maxCapacity: 7,
+      metricName: 'SageMakerVariantInvocationsPerInstance',
+      targetValue: 100,
     });
     expect(mutatingCommands(mocks)).toEqual([]);
   });
