@@ -12,6 +12,7 @@ import { alarms } from './resources/alarms.js';
 import { apiGatewayResource } from './resources/api-gateway.js';
 import { apiKeyResource } from './resources/api-key.js';
 import { asyncBucket, isAsyncEnvironment } from './resources/async-bucket.js';
+import { asyncTopicsCheck, hasAsyncTopics } from './resources/async-topics.js';
 import { autoscaling } from './resources/autoscaling.js';
 import { budget, budgetConfig } from './resources/budget.js';
 import { provisionsCache } from './resources/cache-names.js';
@@ -30,6 +31,7 @@ import { createLambdaProxyResource } from './resources/lambda-proxy.js';
 import { sagemakerEndpoint } from './resources/sagemaker-endpoint.js';
 import { sagemakerEndpointConfig } from './resources/sagemaker-endpoint-config.js';
 import { sagemakerModel } from './resources/sagemaker-model.js';
+import { scaleFromZero } from './resources/scale-from-zero.js';
 
 // Modules are heterogeneous; the runner only moves values between their own methods.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -169,7 +171,7 @@ export interface EnvironmentGraphOptions {
 /**
  * The resource modules of one environment, in apply order: each one's outputs
  * feed the ones after it (repository -> image digest -> model; roles -> model and
- * Lambda; model -> endpoint config -> alarms -> endpoint -> scaling, Lambda env;
+ * Lambda; model -> endpoint config -> alarms -> endpoint -> scaling (-> an async endpoint's scale from zero), Lambda env;
  * Lambda + user pool -> API -> its API key and usage plan; a provisioned cache's security group,
  * user and cache -> the model's container environment). The budget alert comes first, so it watches
  * before anything billable exists (and, destroyed last, until it is gone); the
@@ -185,6 +187,9 @@ export async function environmentResources(
   return [
     // Checked first, so a missing or foreign bucket stops before anything is written.
     ...(isAsyncEnvironment(ctx) ? [asyncBucket] : []),
+    // Likewise the SNS topics, whose keys the SageMaker role's policy names; not for destroy
+    // (a topic deleted meanwhile must not stop the environment's removal).
+    ...(deploying && hasAsyncTopics(ctx) ? [asyncTopicsCheck] : []),
     // Only when release.yaml asks for one: no Budgets call (or permission) otherwise.
     ...(budgetConfig(ctx) ? [budget] : []),
     ecrRepository,
@@ -201,6 +206,8 @@ export async function environmentResources(
     endpointLogGroup,
     sagemakerEndpoint,
     autoscaling,
+    // After the scalable target it acts on; async only (no further call for a real-time endpoint).
+    ...(isAsyncEnvironment(ctx) ? [scaleFromZero] : []),
     lambdaLogGroup,
     createLambdaProxyResource({ bundle }),
     cognitoResource,

@@ -17,6 +17,7 @@ import { lambdaProxyForStatus, type LambdaProxyStatus } from './resources/lambda
 import { sagemakerEndpoint, type EndpointStatus } from './resources/sagemaker-endpoint.js';
 import { sagemakerEndpointConfig } from './resources/sagemaker-endpoint-config.js';
 import { sagemakerModel, type ModelStatus } from './resources/sagemaker-model.js';
+import { scaleFromZero, type ScaleFromZeroStatus } from './resources/scale-from-zero.js';
 
 export type { AlarmStatus } from './resources/alarms.js';
 export type { DeploymentStatus } from './resources/deployment-record.js';
@@ -41,6 +42,8 @@ export interface EnvironmentStatus {
   ecrRepository: EcrStatus;
   endpoint: ServingStatus;
   autoscaling: ScalingStatus;
+  /** Only read for an async environment (its step policy and HasBacklogWithoutCapacity alarm). */
+  scaleFromZero?: ScaleFromZeroStatus;
   lambda: LambdaProxyStatus;
   api: ApiGatewayStatus;
   apiKey: ApiKeyStatus;
@@ -90,6 +93,7 @@ export function missingResources(s: Omit<EnvironmentStatus, 'complete' | 'missin
   if (s.budget.configured) wanted.push(['budget', s.budget]);
   const missing = wanted.filter(([, r]) => !r.exists).map(([kind, r]) => `${kind} ${r.name}`);
   if (s.autoscaling.configured && !s.autoscaling.enabled) missing.push('autoscaling target');
+  if (s.scaleFromZero?.configured && !s.scaleFromZero.exists) missing.push(`scale-from-zero ${s.scaleFromZero.name}`);
   return missing;
 }
 
@@ -102,6 +106,7 @@ export async function collectStatus(ctx: DeployContext): Promise<EnvironmentStat
     ecrRepository: await observeStatus(ctx, ecrRepository),
     endpoint,
     autoscaling: await observeStatus(ctx, autoscaling),
+    ...(ctx.env.async ? { scaleFromZero: await observeStatus(ctx, scaleFromZero) } : {}),
     lambda: await observeStatus(ctx, lambdaProxyForStatus),
     api,
     apiKey: await observeStatus(ctx, apiKeyResource, api.id ? { restApiId: api.id } : {}),

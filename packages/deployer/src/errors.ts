@@ -153,6 +153,22 @@ export const ERRORS = {
       '{where}: {yamlPath}: the S3 bucket "{bucket}" is not owned by account {account} (or this caller may not read it)',
     hint: 'Use a bucket of the deploying account: the endpoint writes results there as this account and the proxy reads them back. If it is yours, check that the caller may s3:ListBucket on it.',
   },
+  MS_DEPLOY_ASYNC_TOPIC_MISSING: {
+    fault: 'user',
+    message: 'release.yaml {yamlPath}: the SNS topic {topic} does not exist',
+    hint: 'Create the topic in the deploying account and region (aws sns create-topic --name <name>), or correct the ARN in async.notifications; then run plan again.',
+  },
+  MS_DEPLOY_ASYNC_TOPIC_ELSEWHERE: {
+    fault: 'user',
+    message:
+      'release.yaml {yamlPath}: the SNS topic {topic} is in {where}, not in the deploying account {account} and region {region}',
+    hint: "Use a topic of the deploying account and region: the endpoint's role publishes to it, and model-deploy grants that role sns:Publish on exactly this topic. Create one there and subscribe your consumers to it.",
+  },
+  MS_DEPLOY_ASYNC_TOPIC_DENIED: {
+    fault: 'user',
+    message: 'release.yaml {yamlPath}: this caller may not read the SNS topic {topic} (sns:GetTopicAttributes denied)',
+    hint: "Allow the deploying identity sns:GetTopicAttributes on the topic (model-deploy policy prints the statement), and check the topic's access policy does not deny it.",
+  },
   MS_DEPLOY_WAIT_TIMEOUT: {
     fault: 'aws',
     message: 'timed out after {seconds}s waiting for {resource} to become {state}',

@@ -32,6 +32,11 @@ export interface ResourceNames {
   /** On the runtime's FallbackAnswers (EMF): the model is failing and the rules answer. */
   readonly fallbackAlarm: string;
   readonly scalingPolicy: string;
+  /** An async endpoint's target tracking on its backlog, instead of `scalingPolicy`. */
+  readonly backlogScalingPolicy: string;
+  /** An async endpoint at zero instances: the step policy that adds one, and the alarm that fires it. */
+  readonly scaleFromZeroPolicy: string;
+  readonly backlogWithoutCapacityAlarm: string;
   /** Application Auto Scaling resource id of the endpoint variant. */
   readonly scalableResourceId: string;
 }
@@ -65,6 +70,9 @@ export function resourceNames(release: ReleaseConfig, envName: EnvName): Resourc
     canaryLatencyAlarm: `${prefix}-canary-latency`,
     fallbackAlarm: `${prefix}-fallback-answers`,
     scalingPolicy: `${prefix}-invocations-target`,
+    backlogScalingPolicy: `${prefix}-backlog-target`,
+    scaleFromZeroPolicy: `${prefix}-scale-from-zero`,
+    backlogWithoutCapacityAlarm: `${prefix}-backlog-without-capacity`,
     scalableResourceId: `endpoint/${prefix}/variant/${VARIANT_NAME}`,
   };
 }

@@ -11,6 +11,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -50,6 +51,8 @@ export interface LazyAwsClients {
   readonly elastiCache: ElastiCacheClient;
   /** Only an async environment (its S3 bucket check) needs it. */
   readonly s3: S3Client;
+  /** Only an async environment with notifications (its topic check) needs it. */
+  readonly sns: SNSClient;
 }
 
 export type LazyServiceKey = keyof LazyAwsClients;
@@ -78,6 +81,7 @@ export const LAZY_SERVICE_IDS: Readonly<Record<LazyServiceKey, string>> = {
   serviceQuotas: 'Service Quotas',
   elastiCache: 'ElastiCache',
   s3: 'S3',
+  sns: 'SNS',
 };
 
 const ALL_SERVICE_IDS: Readonly<Record<ServiceKey | LazyServiceKey, string>> = { ...SERVICE_IDS, ...LAZY_SERVICE_IDS };
@@ -165,7 +169,9 @@ export async function createLazyAwsClient<K extends LazyServiceKey>(
         ? (await import('@aws-sdk/client-elasticache')).ElastiCacheClient
         : service === 's3'
           ? (await import('@aws-sdk/client-s3')).S3Client
-          : (await import('@aws-sdk/client-service-quotas')).ServiceQuotasClient;
+          : service === 'sns'
+            ? (await import('@aws-sdk/client-sns')).SNSClient
+            : (await import('@aws-sdk/client-service-quotas')).ServiceQuotasClient;
   const config = clientConfig(service, options);
   // Emulators (LocalStack and alike) serve buckets by path, not by virtual host.
   if (service === 's3' && config.endpoint) config.forcePathStyle = true;

@@ -472,19 +472,28 @@ export function simulationGroups(
 
 /**
  * Only with an async environment: plan checks that its S3 bucket exists and is this account's
- * (HeadBucket, which S3 authorizes as s3:ListBucket on the bucket). Nothing in it is read or written.
+ * (HeadBucket, which S3 authorizes as s3:ListBucket on the bucket), and that its SNS topics exist
+ * (GetTopicAttributes on exactly those topics). Nothing in them is read, written or published.
  */
 export function asyncDeployStatements(release: ReleaseConfig): DeployerStatement[] {
-  const buckets = [
+  const configs = ENV_ORDER.flatMap((e) => {
+    const config = release.environments[e]?.async;
+    return config ? [config] : [];
+  });
+  const buckets = [...new Set(configs.map((c) => asyncPaths(c).bucket))];
+  const topics = [
     ...new Set(
-      ENV_ORDER.flatMap((e) => {
-        const config = release.environments[e]?.async;
-        return config ? [asyncPaths(config).bucket] : [];
-      }),
+      configs.flatMap((c) =>
+        [c.notifications?.successTopic, c.notifications?.errorTopic].filter((t): t is string => t !== undefined),
+      ),
     ),
   ];
-  if (buckets.length === 0) return [];
-  return [{ Sid: 'AsyncBucketCheck', Action: ['s3:ListBucket'], Resource: buckets.map((b) => `arn:aws:s3:::${b}`) }];
+  return [
+    ...(buckets.length
+      ? [{ Sid: 'AsyncBucketCheck', Action: ['s3:ListBucket'], Resource: buckets.map((b) => `arn:aws:s3:::${b}`) }]
+      : []),
+    ...(topics.length ? [{ Sid: 'AsyncTopicCheck', Action: ['sns:GetTopicAttributes'], Resource: topics }] : []),
+  ];
 }
 
 export interface DeployerPolicyScope {

@@ -77,7 +77,14 @@ export function renderStatus(model: string, s: EnvironmentStatus): string {
     );
   }
   const a = s.autoscaling;
-  lines.push(`  autoscaling      ${a.enabled ? `min ${a.minCapacity} / max ${a.maxCapacity}` : 'off'}`);
+  const tracking = a.metricName ? `, tracking ${a.metricName} at ${a.targetValue ?? '?'}` : '';
+  lines.push(`  autoscaling      ${a.enabled ? `min ${a.minCapacity} / max ${a.maxCapacity}${tracking}` : 'off'}`);
+  const z = s.scaleFromZero;
+  if (z && (z.configured || z.exists)) {
+    lines.push(
+      `    from zero      ${z.name}  ${z.exists ? (z.alarmState ?? '?') : missing}${z.configured ? '' : '  (minCapacity is no longer 0: up removes it)'}`,
+    );
+  }
   const l = s.lambda;
   lines.push(
     `  lambda           ${l.name}  ${l.exists ? `${l.state ?? '?'} (${l.lastUpdateStatus ?? '?'}, last change ${l.lastModified ?? '?'})` : missing}`,

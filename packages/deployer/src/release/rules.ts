@@ -7,7 +7,7 @@ import {
   METRIC_DELAY_SECONDS,
   minimumWaitMinutes,
 } from '../resources/alarm-window.js';
-import { ENV_ORDER, type EnvName, type ReleaseConfig } from './types.js';
+import { ENV_ORDER, type EnvironmentConfig, type EnvName, type ReleaseConfig } from './types.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
 
@@ -122,15 +122,26 @@ function checkAsyncRules(release: Mutable<ReleaseConfig>): void {
           'cannot be combined with serverless (an endpoint is either serverless or asynchronous); remove one of the two',
       });
     }
-    if (env.autoscaling.minCapacity === 0) {
-      throw new DeployerError('MS_DEPLOY_RELEASE_INVALID', {
-        yamlPath: `environments.${name}.autoscaling.minCapacity`,
-        reason: env.async
-          ? // Tracking invocations never scales out from zero: queued requests would wait forever.
-            'cannot be 0 yet: scaling an async endpoint out from zero needs a backlog-based policy (HasBacklogWithoutCapacity), which model-deploy does not create yet; set it to 1 or more'
-          : 'cannot be 0 (a real-time endpoint with no instance answers nothing); set it to 1 or more',
-      });
-    }
+    if (env.autoscaling.minCapacity === 0) checkScaleToZero(name, env);
+  }
+}
+
+/** minCapacity 0: only where a request can wait for an instance, and only where something starts one. */
+function checkScaleToZero(name: EnvName, env: EnvironmentConfig): void {
+  const yamlPath = `environments.${name}.autoscaling.minCapacity`;
+  if (!env.async) {
+    throw new DeployerError('MS_DEPLOY_RELEASE_INVALID', {
+      yamlPath,
+      reason:
+        'may be 0 only for an async environment (a real-time endpoint with no instance answers nothing); set it to 1 or more, or add async',
+    });
+  }
+  if (!env.autoscaling.enabled) {
+    throw new DeployerError('MS_DEPLOY_RELEASE_INVALID', {
+      yamlPath,
+      reason:
+        'is 0 but autoscaling is not enabled, so nothing would ever scale the endpoint in to zero or out again; set autoscaling.enabled: true, or minCapacity to 1 or more',
+    });
   }
 }
 

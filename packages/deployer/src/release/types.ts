@@ -37,6 +37,8 @@ export interface AsyncConfig {
   /** `s3://bucket[/prefix]`: inputs/, results/ and failures/ go under it. */
   readonly outputS3Uri: string;
   readonly maxConcurrentInvocationsPerInstance?: number;
+  /** The autoscaling target for ApproximateBacklogSizePerInstance (queued requests per instance). */
+  readonly targetBacklogPerInstance: number;
   readonly notifications?: { readonly successTopic?: string; readonly errorTopic?: string };
 }
 

@@ -13,7 +13,7 @@ export interface AsyncPaths {
 }
 
 /** `s3://bucket/some/prefix/` -> { bucket, inputPrefix: 'some/prefix/inputs/', ... }. */
-export function asyncPaths(config: AsyncConfig): AsyncPaths {
+export function asyncPaths(config: Pick<AsyncConfig, 'outputS3Uri'>): AsyncPaths {
   const rest = config.outputS3Uri.replace(/^s3:\/\//, '');
   const slash = rest.indexOf('/');
   const bucket = slash === -1 ? rest : rest.slice(0, slash);

@@ -82,12 +82,15 @@ export function roleBoundary(partition: string, accountId: string): BoundaryDocu
         Condition: { StringEquals: { 's3:ResourceAccount': accountId } },
       },
       {
-        // Async results and captured records encrypted with the release's key (by S3 or SageMaker).
+        // Async results and captured records encrypted with the release's key (by S3 or SageMaker),
+        // and async notifications on a topic encrypted with a customer managed key (by SNS).
         Sid: 'ObjectKeys',
         Effect: 'Allow',
         Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: [arn('kms', 'key/*')],
-        Condition: { StringLike: { 'kms:ViaService': ['s3.*.amazonaws.com', 'sagemaker.*.amazonaws.com'] } },
+        Condition: {
+          StringLike: { 'kms:ViaService': ['s3.*.amazonaws.com', 'sagemaker.*.amazonaws.com', 'sns.*.amazonaws.com'] },
+        },
       },
       { Sid: 'OwnAccountTopics', Effect: 'Allow', Action: ['sns:Publish'], Resource: [arn('sns', '*')] },
     ],

@@ -149,7 +149,7 @@ function keyResource(keyId: string): Pick<Statement, 'Resource' | 'Condition'> {
  * inputs/ prefix, writes the answer under results/ or the error under failures/ (with the env's
  * KMS key when set) and announces it on the release's SNS topics. Nothing else in the bucket.
  */
-export function asyncEndpointStatements(ctx: DeployContext): Statement[] {
+export function asyncEndpointStatements(ctx: DeployContext, topicKeys: readonly string[] = []): Statement[] {
   const config = ctx.env.async;
   if (config === undefined) return [];
   const { partition } = ctx.account;
@@ -182,6 +182,15 @@ export function asyncEndpointStatements(ctx: DeployContext): Statement[] {
       Resource: [...new Set(topics)],
     });
   }
+  // SNS encrypts each message with the topic's key as the publisher: GenerateDataKey and Decrypt.
+  topicKeys.forEach((key, i) => {
+    statements.push({
+      Sid: `PublishToEncryptedTopic${i + 1}`,
+      Effect: 'Allow',
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      ...keyResource(key),
+    });
+  });
   const keyId = kmsKeyIdOf(ctx.release, ctx.envName);
   if (keyId !== undefined) {
     statements.push({
@@ -204,7 +213,7 @@ export function cacheConnectStatements(ctx: DeployContext): Statement[] {
 }
 
 /** What the SageMaker endpoint's containers need: pull the one image repo, write the endpoint's logs (and, with kmsKeyId, use that key). */
-export function sagemakerPolicy(ctx: DeployContext): PolicyDocument {
+export function sagemakerPolicy(ctx: DeployContext, asyncTopicKeys: readonly string[] = []): PolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -226,7 +235,7 @@ export function sagemakerPolicy(ctx: DeployContext): PolicyDocument {
       ...vpcStatements(ctx, 'sagemaker'),
       ...kmsStatements(ctx),
       ...dataCaptureStatements(ctx),
-      ...asyncEndpointStatements(ctx),
+      ...asyncEndpointStatements(ctx, asyncTopicKeys),
       ...cacheConnectStatements(ctx),
     ],
   };

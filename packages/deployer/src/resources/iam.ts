@@ -154,11 +154,11 @@ async function waitForRole(ctx: DeployContext, name: string): Promise<void> {
 function roleModule(
   kind: string,
   outputKey: string,
-  build: (ctx: DeployContext) => RoleDesired,
+  build: (ctx: DeployContext, upstream: Record<string, string>) => RoleDesired,
 ): ResourceModule<RoleDesired, RoleObserved, Record<string, string>> {
   return {
     kind,
-    desired: (ctx) => build(ctx),
+    desired: (ctx, upstream) => build(ctx, upstream),
 
     async observe(ctx, desired) {
       return desired.givenArn ? undefined : observeRole(ctx, desired);
@@ -220,12 +220,13 @@ function givenArn(ctx: DeployContext, field: 'sagemakerRoleArn' | 'lambdaRoleArn
 }
 
 /** Outputs `sagemakerRoleArn`. */
-export const sagemakerRole = roleModule('iam-role-sagemaker', 'sagemakerRoleArn', (ctx) => ({
+export const sagemakerRole = roleModule('iam-role-sagemaker', 'sagemakerRoleArn', (ctx, upstream) => ({
   roleName: ctx.names.sagemakerRole,
   givenArn: givenArn(ctx, 'sagemakerRoleArn'),
   trustPolicy: trustPolicy('sagemaker.amazonaws.com', ctx.account.accountId),
   policyName: ctx.names.sagemakerPolicy,
-  policy: sagemakerPolicy(ctx),
+  // Keys of encrypted async topics, as async-topics.ts read them from SNS.
+  policy: sagemakerPolicy(ctx, upstream.asyncTopicKeys ? upstream.asyncTopicKeys.split(',') : []),
   tags: ctx.tags,
   description: `model-service: SageMaker execution role of ${ctx.names.endpoint}`,
   boundary: boundaryArn(ctx.account.partition, ctx.account.accountId),

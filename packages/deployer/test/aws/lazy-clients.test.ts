@@ -1,4 +1,4 @@
-// EC2, Service Quotas, ElastiCache and S3 clients are created on first use (their SDK packages
+// EC2, Service Quotas, ElastiCache, S3 and SNS clients are created on first use (their SDK packages
 // are large and only some releases need them), with the same endpoint overrides,
 // region and retry as every other client.
 import { describe, expect, test } from '@jest/globals';
@@ -20,6 +20,7 @@ describe('createLazyAwsClient', () => {
       'AWS_ENDPOINT_URL_SERVICE_QUOTAS',
       'AWS_ENDPOINT_URL_ELASTICACHE',
       'AWS_ENDPOINT_URL_S3',
+      'AWS_ENDPOINT_URL_SNS',
     ]);
   });
 

@@ -36,7 +36,8 @@ export class FakeCoreAws {
   repos = new Map<string, Repo>();
   roles = new Map<string, Role>();
   targets = new Map<string, { min: number; max: number }>();
-  policies = new Map<string, unknown>();
+  /** Scaling policies by name, as DescribeScalingPolicies returns them (plus the target they belong to). */
+  policies = new Map<string, { resourceId: string; PolicyARN: string; PolicyType: string } & Record<string, unknown>>();
   alarms = new Map<string, Record<string, unknown>>();
   /** Log groups by name: retention in days (undefined = never expire) and tags. */
   logGroups = new Map<string, { retentionInDays?: number; tags: Record<string, string> }>();
@@ -366,15 +367,37 @@ export class FakeCoreAws {
           aas.DescribeScalingPoliciesCommand,
           (i) => ({
             ScalingPolicies: (i.PolicyNames as string[])
-              .filter((n) => this.policies.has(n))
-              .map((n) => ({ PolicyName: n, TargetTrackingScalingPolicyConfiguration: this.policies.get(n) })),
+              .filter((n) => this.policies.get(n)?.resourceId === i.ResourceId)
+              .map((n) => {
+                const { resourceId: _id, ...policy } = this.policies.get(n)!;
+                return { PolicyName: n, ResourceId: i.ResourceId, ...policy };
+              }),
           }),
         ],
         [
           aas.PutScalingPolicyCommand,
           (i) => {
-            this.policies.set(i.PolicyName, i.TargetTrackingScalingPolicyConfiguration);
-            return {};
+            // As AWS: a policy needs its scalable target; updating one keeps its ARN.
+            if (!this.targets.has(i.ResourceId))
+              throw new aas.ObjectNotFoundException({
+                message: `No scalable target registered for service namespace: sagemaker, resource ID: ${i.ResourceId}, scalable dimension: ${i.ScalableDimension}`,
+                $metadata: meta(400),
+              });
+            const PolicyARN =
+              this.policies.get(i.PolicyName)?.PolicyARN ??
+              `arn:aws:autoscaling:${REGION}:${ACCOUNT}:scalingPolicy:${createHash('sha256').update(i.PolicyName).digest('hex').slice(0, 8)}-0000-4000-8000-000000000000:resource/sagemaker/${i.ResourceId}:policyName/${i.PolicyName}`;
+            this.policies.set(i.PolicyName, {
+              resourceId: i.ResourceId,
+              PolicyARN,
+              PolicyType: i.PolicyType,
+              ...(i.TargetTrackingScalingPolicyConfiguration
+                ? { TargetTrackingScalingPolicyConfiguration: i.TargetTrackingScalingPolicyConfiguration }
+                : {}),
+              ...(i.StepScalingPolicyConfiguration
+                ? { StepScalingPolicyConfiguration: i.StepScalingPolicyConfiguration }
+                : {}),
+            });
+            return { PolicyARN };
           },
         ],
         [
@@ -396,6 +419,8 @@ export class FakeCoreAws {
                 message: `No scalable target registered for service namespace: sagemaker, resource ID: ${i.ResourceId}`,
                 $metadata: meta(400),
               });
+            // As AWS: deregistering a target deletes its scaling policies.
+            for (const [name, p] of this.policies) if (p.resourceId === i.ResourceId) this.policies.delete(name);
             return {};
           },
         ],

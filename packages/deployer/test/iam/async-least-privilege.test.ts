@@ -1,9 +1,11 @@
 // Least privilege of the deployer for an async environment: plan, up (twice) and destroy of a
-// release whose dev environment is async, against the stateful fakes; every S3 call recorded is
-// judged against the policy `model-deploy policy` prints. Fails when a call is not allowed, and
-// when the async statement grants an action none of the calls needs.
+// release whose dev environment is async, announces failures on a topic and scales to zero, against the stateful fakes; every
+// S3, SNS, Application Auto Scaling and CloudWatch alarm call recorded is judged against the policy
+// `model-deploy policy` prints. Fails when a call is not allowed, and when the async statement
+// grants an action none of the calls needs.
 import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -27,16 +29,25 @@ const zip = Uint8Array.from([4, 2]);
 const bundle = { zip, sha256: codeSha256(zip), handler: 'index.handler', entry: 'test' };
 const silent = createProgress('silent', { write: () => true });
 const DEPLOYER = `arn:aws:iam::${ACCOUNT}:role/model-deployer`;
+const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:iris-failures`;
 const YAML = RELEASE_YAML.replace(
   '    volumeSizeGb: 10\n',
-  '    volumeSizeGb: 10\n    async: { outputS3Uri: s3://iris-async/dev }\n',
+  `    volumeSizeGb: 10\n    async: { outputS3Uri: s3://iris-async/dev, notifications: { errorTopic: ${TOPIC} } }\n    autoscaling: { enabled: true, minCapacity: 0, maxCapacity: 2 }\n`,
 );
 
 let verdict: PolicyVerdict;
 let requests: IamRequest[];
+let scalingRequests: IamRequest[];
+let scalingVerdict: PolicyVerdict;
 
 beforeAll(async () => {
-  const mocks = { ...mockAll(), budgets: mockClient(BudgetsClient), s3: mockClient(S3Client) };
+  const mocks = {
+    ...mockAll(),
+    budgets: mockClient(BudgetsClient),
+    s3: mockClient(S3Client),
+    sns: mockClient(SNSClient),
+  };
+  mocks.sns.on(GetTopicAttributesCommand).resolves({ Attributes: { TopicArn: TOPIC } });
   mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: DEPLOYER });
   mocks.s3.on(HeadBucketCommand).resolves({});
   const sm = new FakeSageMaker(mocks.sagemaker);
@@ -59,28 +70,52 @@ beforeAll(async () => {
       silent,
     );
     const where = { partition: 'aws', region: REGION, accountId: ACCOUNT };
-    requests = (await iamRequests(recordedCalls(Object.values(mocks)), where)).filter((r) =>
-      r.action.startsWith('s3:'),
-    );
+    const all = await iamRequests(recordedCalls(Object.values(mocks)), where);
+    requests = all.filter((r) => /^(s3|sns):/.test(r.action));
+    scalingRequests = all.filter((r) => /^(application-autoscaling|cloudwatch):/.test(r.action));
     const policy = deployerPolicy({ partition: 'aws', accountId: ACCOUNT, release: parseRelease(YAML) });
     verdict = await judge({ principal: DEPLOYER, accountId: ACCOUNT, policy: policy.deployer, requests });
+    scalingVerdict = await judge({
+      principal: DEPLOYER,
+      accountId: ACCOUNT,
+      policy: policy.deployer,
+      requests: scalingRequests,
+    });
   } finally {
     restoreAll(mocks);
   }
 }, 120_000);
 
 describe('the deployer and an async environment', () => {
-  it('checks the bucket (HeadBucket, authorized as s3:ListBucket on the bucket)', () => {
+  it('checks the bucket (HeadBucket, authorized as s3:ListBucket on the bucket) and the topic', () => {
     expect(new Set(requests.map((r) => `${r.action} ${r.resource}`))).toEqual(
-      new Set(['s3:ListBucket arn:aws:s3:::iris-async']),
+      new Set(['s3:ListBucket arn:aws:s3:::iris-async', `sns:GetTopicAttributes ${TOPIC}`]),
     );
   });
 
-  it('is allowed every S3 call it makes', () => {
+  it('is allowed every S3 and SNS call it makes', () => {
     expect(verdict.denied).toEqual([]);
   });
 
   it('is granted no async action that none of those calls needs', () => {
-    expect(verdict.unused.filter((u) => u.startsWith('AsyncBucketCheck'))).toEqual([]);
+    expect(verdict.unused.filter((u) => /^Async(Bucket|Topic)Check/.test(u))).toEqual([]);
+  });
+});
+
+describe('the deployer and an async environment scaling to zero', () => {
+  it('puts the backlog policies and the HasBacklogWithoutCapacity alarm, and deletes them on destroy', () => {
+    const seen = new Set(scalingRequests.map((r) => `${r.action} ${r.resource}`));
+    for (const call of [
+      'application-autoscaling:PutScalingPolicy',
+      'application-autoscaling:DeleteScalingPolicy',
+      `cloudwatch:PutMetricAlarm arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:ms-iris-dev-backlog-without-capacity`,
+      `cloudwatch:DeleteAlarms arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:ms-iris-dev-backlog-without-capacity`,
+    ]) {
+      expect([...seen].some((s) => s.startsWith(call))).toBe(true);
+    }
+  });
+
+  it('is allowed every scaling and alarm call it makes', () => {
+    expect(scalingVerdict.denied).toEqual([]);
   });
 });

@@ -237,4 +237,27 @@ describe('the SageMaker execution role', () => {
     });
     expect(verdict).toEqual({ denied: [], unused: [] });
   });
+
+  it('publishes to topics encrypted with a customer managed key, with that key and no other', async () => {
+    const ctx = testContext({ yaml: ASYNC_YAML, env: 'dev' });
+    const topicKey = `arn:aws:kms:${REGION}:${ACCOUNT}:key/99999999-12ab-34cd-56ef-1234567890ab`;
+    // SNS encrypts each message as the publisher (AWS: the publisher needs GenerateDataKey and Decrypt).
+    const viaSns = { 'kms:ViaService': `sns.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT };
+    const verdict = await judge({
+      principal: ctx.arns.sagemakerRole,
+      accountId: ACCOUNT,
+      policy: sagemakerPolicy(ctx, [topicKey]),
+      boundary: roleBoundary('aws', ACCOUNT),
+      requests: [
+        ...serviceRequests(ctx),
+        ...['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({
+          action,
+          resource: topicKey,
+          context: viaSns,
+          why: 'SageMaker: publish to the encrypted topic',
+        })),
+      ],
+    });
+    expect(verdict).toEqual({ denied: [], unused: [] });
+  });
 });

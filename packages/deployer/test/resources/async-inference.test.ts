@@ -222,16 +222,6 @@ describe('release.yaml async validation (before any AWS call)', () => {
     expect(() => parseRelease(asyncYaml(fields))).toThrow(yamlPath);
   });
 
-  test('minCapacity 0 is refused: nothing would scale an empty async endpoint out again', () => {
-    const zero = '    autoscaling: { enabled: true, minCapacity: 0, maxCapacity: 2 }\n';
-    expect(() => parseRelease(RELEASE_YAML.replace('    volumeSizeGb: 10\n', `    volumeSizeGb: 10\n${zero}`))).toThrow(
-      /environments\.dev\.autoscaling\.minCapacity cannot be 0 \(a real-time endpoint/,
-    );
-    expect(() => parseRelease(asyncYaml('outputS3Uri: s3://iris-async', zero))).toThrow(
-      /environments\.dev\.autoscaling\.minCapacity cannot be 0 yet: scaling an async endpoint out from zero/,
-    );
-  });
-
   test('async and serverless in one environment is refused', () => {
     // Without instance fields, so the only thing wrong is the two kinds together.
     const yaml = asyncYaml(

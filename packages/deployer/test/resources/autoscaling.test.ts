@@ -36,7 +36,12 @@ function registered(min = 2, max = 4, target = 100) {
     ScalingPolicies: [
       {
         PolicyName: 'ms-iris-prod-invocations-target',
-        TargetTrackingScalingPolicyConfiguration: { TargetValue: target, ScaleOutCooldown: 60, ScaleInCooldown: 300 },
+        TargetTrackingScalingPolicyConfiguration: {
+          TargetValue: target,
+          PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
+          ScaleOutCooldown: 60,
+          ScaleInCooldown: 300,
+        },
       } as never,
     ],
   });
@@ -125,6 +130,8 @@ describe('autoscaling status', () => {
       enabled: true,
       minCapacity: 3,
       maxCapacity: 7,
+      metricName: 'SageMakerVariantInvocationsPerInstance',
+      targetValue: 100,
     });
     expect(mutatingCommands(mocks)).toEqual([]);
   });

@@ -43,6 +43,7 @@ const PREFIX: Record<string, string> = {
   Budgets: 'budgets',
   KMS: 'kms',
   S3: 's3',
+  SNS: 'sns',
 };
 
 // SDK operations whose IAM action has another name (the Budgets API authorizes two actions).
@@ -78,7 +79,7 @@ const ALIASES: Record<string, string[]> = {
   BucketName: ['Bucket'],
   ObjectName: ['Key'],
 };
-const ARN_FIELDS = ['ResourceArn', 'resourceArn', 'ResourceARN', 'PolicySourceArn', 'resourceArn'];
+const ARN_FIELDS = ['ResourceArn', 'resourceArn', 'ResourceARN', 'PolicySourceArn', 'resourceArn', 'TopicArn'];
 
 function valuesOf(input: Record<string, unknown>, variable: string): string[] | undefined {
   const candidates = [variable, ...(ALIASES[variable] ?? [])];
