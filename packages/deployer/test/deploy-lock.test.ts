@@ -1,0 +1,133 @@
+// The deploy lock's lease, with a real S3 client over HTTP against a local
+// endpoint that keeps S3's conditional-write rules (If-None-Match / If-Match,
+// 412 PreconditionFailed): taking, refusing with the holder named, renewing,
+// releasing only one's own lease, taking over an expired one, --break-lock.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createLazyAwsClient } from '../src/aws/clients.js';
+import { silentSink } from '../src/context.js';
+import { acquireDeployLock, lockBucketName, lockKey, type Lease, type LockHolder } from '../src/deploy-lock.js';
+import { isDeployerError } from '../src/errors.js';
+import { recordingSink } from './helpers/aws-context.js';
+import { FakeLockAwsServer, LOCK_ACCOUNT } from './helpers/fake-lock-aws-server.js';
+
+const scope = { partition: 'aws', region: 'eu-west-1', accountId: LOCK_ACCOUNT, prefix: 'ms-iris-dev' };
+const BUCKET = lockBucketName(scope);
+const KEY = lockKey(scope);
+const alice: LockHolder = {
+  who: 'alice@laptop',
+  identity: 'arn:aws:iam::123456789012:user/alice',
+  host: 'laptop',
+  pid: 4242,
+  command: 'up dev',
+};
+const bob: LockHolder = {
+  who: 'https://github.com/acme/iris/actions/runs/7',
+  host: 'runner-1',
+  pid: 77,
+  command: 'destroy dev',
+};
+
+let server: FakeLockAwsServer;
+let s3: Awaited<ReturnType<typeof createLazyAwsClient<'s3'>>>;
+
+beforeAll(async () => {
+  server = await new FakeLockAwsServer().start();
+  s3 = await createLazyAwsClient('s3', {
+    region: scope.region,
+    env: { AWS_ENDPOINT_URL: server.url },
+    credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' },
+    retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, sleep: async () => {} },
+  });
+});
+afterAll(async () => {
+  s3.destroy();
+  await server.stop();
+});
+beforeEach(() => server.buckets.clear());
+
+const acquire = (holder: LockHolder, extra: Partial<Parameters<typeof acquireDeployLock>[0]> = {}) =>
+  acquireDeployLock({ s3, scope, holder, envName: 'dev', log: silentSink, ...extra });
+
+const stored = (): Lease | undefined => {
+  const o = server.object(BUCKET, KEY);
+  return o ? (JSON.parse(o.body) as Lease) : undefined;
+};
+
+describe('the deploy lock', () => {
+  it('creates the account-and-region bucket on first use (with its region), then holds a lease naming the holder', async () => {
+    const lock = await acquire(alice);
+    expect(server.buckets.get(BUCKET)?.region).toBe('eu-west-1');
+    expect(stored()).toMatchObject({ who: 'alice@laptop', pid: 4242, host: 'laptop', command: 'up dev' });
+    const lease = stored()!;
+    expect(Date.parse(lease.expiresAt) - Date.parse(lease.renewedAt)).toBe(30 * 60 * 1000);
+    // Every call names the bucket owner, so a bucket of that name in another account is never written.
+    expect(
+      server.seen
+        .filter((r) => r.operation !== 'CreateBucket')
+        .every((r) => r.headers['x-amz-expected-bucket-owner'] === LOCK_ACCOUNT),
+    ).toBe(true);
+    await lock.release();
+    expect(stored()).toBeUndefined();
+  });
+
+  it('refuses a second run with MS_DEPLOY_LOCKED naming who holds it, since when, and how to break it', async () => {
+    const lock = await acquire(alice);
+    const err = await acquire(bob).catch((e: unknown) => e);
+    expect(isDeployerError(err, 'MS_DEPLOY_LOCKED')).toBe(true);
+    const message = (err as Error & { toUserString(): string }).toUserString();
+    expect(message).toContain('`up dev` by alice@laptop (arn:aws:iam::123456789012:user/alice, pid 4242 on laptop)');
+    expect(message).toContain(`since ${lock.lease.acquiredAt}`);
+    expect(message).toContain('--break-lock');
+    expect(message).toContain(`s3://${BUCKET}/${KEY}`);
+    expect(stored()?.who).toBe('alice@laptop'); // untouched
+    await lock.release();
+  });
+
+  it('renews the lease while the run goes on, keeping when it was taken', async () => {
+    let t = Date.parse('2026-01-01T00:00:00Z');
+    const lock = await acquire(alice, { now: () => new Date(t), renewEveryMs: 20 });
+    const first = stored()!;
+    t += 10 * 60 * 1000;
+    await new Promise((r) => setTimeout(r, 80));
+    const renewed = stored()!;
+    expect(renewed.acquiredAt).toBe(first.acquiredAt);
+    expect(Date.parse(renewed.expiresAt)).toBe(t + 30 * 60 * 1000);
+    expect(lock.held).toBe(true);
+    await lock.release();
+    expect(stored()).toBeUndefined();
+  });
+
+  it('takes over a lease that expired (its run died), with a warning naming the dead run', async () => {
+    let t = Date.parse('2026-01-01T00:00:00Z');
+    await acquire(alice, { now: () => new Date(t) }); // never released: the process was killed
+    t += 31 * 60 * 1000;
+    const log = recordingSink();
+    const lock = await acquire(bob, { now: () => new Date(t), log });
+    expect(stored()?.who).toBe(bob.who);
+    expect(log.lines.join('\n')).toContain('took over the expired deploy lock of dev: up dev by alice@laptop');
+    await lock.release();
+  });
+
+  it('--break-lock takes a live lease; the old holder then sees it lost and its release leaves the new lease alone', async () => {
+    const log = recordingSink();
+    const old = await acquire(alice, { renewEveryMs: 20, log });
+    const broken = await acquire(bob, { breakLock: true });
+    await new Promise((r) => setTimeout(r, 80));
+    expect(old.held).toBe(false);
+    expect(log.lines.join('\n')).toContain('was taken by another run');
+    await old.release();
+    expect(stored()?.who).toBe(bob.who);
+    await broken.release();
+    expect(stored()).toBeUndefined();
+  });
+
+  it('of two runs racing for a free lock, exactly one gets it', async () => {
+    const results = await Promise.allSettled([acquire(alice), acquire(bob)]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r) => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(isDeployerError((lost[0] as PromiseRejectedResult).reason, 'MS_DEPLOY_LOCKED')).toBe(true);
+    await (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquire>>>).value.release();
+  });
+});
