@@ -121,6 +121,15 @@ describe('the deploy lock', () => {
     expect(stored()).toBeUndefined();
   });
 
+  it("a release that has not yet seen its lease broken deletes only its own version (If-Match), never the new holder's", async () => {
+    const old = await acquire(alice);
+    const broken = await acquire(bob, { breakLock: true });
+    await old.release(); // no renewal ran since the break
+    expect(stored()?.who).toBe(bob.who);
+    await broken.release();
+    expect(stored()).toBeUndefined();
+  });
+
   it('of two runs racing for a free lock, exactly one gets it', async () => {
     const results = await Promise.allSettled([acquire(alice), acquire(bob)]);
     const won = results.filter((r) => r.status === 'fulfilled');

@@ -3,7 +3,7 @@
 // PutObject / GetObject / DeleteObject with their conditional headers), over
 // real HTTP with S3's wire format and error bodies, so real SDK clients in this
 // process or in child `model-deploy` processes share one bucket. Requests to any
-// other service are held until `answerHeld()`: a run that got the lock stays
+// other service are held until `denyHeld()`: a run that got the lock stays
 // "in the middle of its apply" for as long as a test needs.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -33,6 +33,7 @@ export class FakeLockAwsServer {
   readonly seen: SeenRequest[] = [];
   private held: ServerResponse[] = [];
   private heldWaiters: (() => void)[] = [];
+  private denying = false;
   private server?: Server;
   url = '';
 
@@ -48,7 +49,7 @@ export class FakeLockAwsServer {
   }
 
   async stop(): Promise<void> {
-    this.answerHeld();
+    this.denyHeld();
     this.server?.closeAllConnections();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
@@ -74,12 +75,27 @@ export class FakeLockAwsServer {
     return new Promise((r) => this.heldWaiters.push(() => this.held.length >= count && r()));
   }
 
-  /** Answers every held request with a service error, as an AWS outage would. */
-  answerHeld(): void {
-    for (const res of this.held.splice(0)) {
-      res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'FAKE0000HELD' });
-      res.end(JSON.stringify({ __type: 'InternalFailure', message: 'the test ended this call' }));
-    }
+  /**
+   * From now on, answers held and later requests with AccessDenied (not retried), as a
+   * policy without the action would: the run that held them fails and must release its lock.
+   */
+  denyHeld(): void {
+    this.denying = true;
+    for (const res of this.held.splice(0)) this.deny(res);
+  }
+
+  /** Forgets held requests of a run that is gone. */
+  dropHeld(): void {
+    for (const res of this.held.splice(0)) res.destroy();
+  }
+
+  private deny(res: ServerResponse): void {
+    res.writeHead(403, {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amzn-errortype': 'AccessDeniedException',
+      'x-amzn-requestid': 'FAKE0000DENIED',
+    });
+    res.end(JSON.stringify({ __type: 'AccessDeniedException', message: 'the test denies every call past the lock' }));
   }
 
   private handle(req: IncomingMessage, body: string, res: ServerResponse): void {
@@ -103,6 +119,7 @@ export class FakeLockAwsServer {
     const s3Operation = url.searchParams.get('x-id') ?? (isBucketPut ? 'CreateBucket' : undefined);
     if (!s3Operation) {
       this.seen.push({ method, path: url.pathname, operation: 'held', headers: req.headers });
+      if (this.denying) return this.deny(res);
       this.held.push(res);
       for (const wake of this.heldWaiters) wake();
       return;
