@@ -160,8 +160,8 @@ export async function acquireDeployLock(options: AcquireOptions): Promise<Deploy
     try {
       await s3.send(
         new CreateBucketCommand({
+          // S3's defaults are what a lock wants: owner-enforced (no ACLs), public access blocked, SSE-S3.
           Bucket,
-          ObjectOwnership: 'BucketOwnerEnforced',
           // us-east-1 is the one region that refuses its own name as a location constraint.
           ...(scope.region === 'us-east-1'
             ? {}
