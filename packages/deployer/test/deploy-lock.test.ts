@@ -43,7 +43,16 @@ afterAll(async () => {
   s3.destroy();
   await server.stop();
 });
-beforeEach(() => server.buckets.clear());
+beforeEach(() => {
+  server.buckets.clear();
+  server.failing.clear();
+});
+
+/** Waits (bounded) for what a renewal timer and the SDK's retries do in their own time. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(condition()).toBe(true);
+}
 
 const acquire = (holder: LockHolder, extra: Partial<Parameters<typeof acquireDeployLock>[0]> = {}) =>
   acquireDeployLock({ s3, scope, holder, envName: 'dev', log: silentSink, ...extra });
@@ -88,7 +97,7 @@ describe('the deploy lock', () => {
     const lock = await acquire(alice, { now: () => new Date(t), renewEveryMs: 20 });
     const first = stored()!;
     t += 10 * 60 * 1000;
-    await new Promise((r) => setTimeout(r, 80));
+    await until(() => Date.parse(stored()!.expiresAt) === t + 30 * 60 * 1000);
     const renewed = stored()!;
     expect(renewed.acquiredAt).toBe(first.acquiredAt);
     expect(Date.parse(renewed.expiresAt)).toBe(t + 30 * 60 * 1000);
@@ -112,8 +121,7 @@ describe('the deploy lock', () => {
     const log = recordingSink();
     const old = await acquire(alice, { renewEveryMs: 20, log });
     const broken = await acquire(bob, { breakLock: true });
-    await new Promise((r) => setTimeout(r, 80));
-    expect(old.held).toBe(false);
+    await until(() => !old.held);
     expect(log.lines.join('\n')).toContain('was taken by another run');
     await old.release();
     expect(stored()?.who).toBe(bob.who);
@@ -127,6 +135,49 @@ describe('the deploy lock', () => {
     await old.release(); // no renewal ran since the break
     expect(stored()?.who).toBe(bob.who);
     await broken.release();
+    expect(stored()).toBeUndefined();
+  });
+
+  it('interrupted after creating the bucket (its PutObject never landed): the next run takes the lease in that bucket', async () => {
+    server.failing.add('PutObject');
+    await expect(acquire(alice)).rejects.toMatchObject({ code: 'MS_DEPLOY_AWS_SERVICE' });
+    server.failing.clear();
+    expect(server.buckets.has(BUCKET)).toBe(true);
+    expect(stored()).toBeUndefined();
+    const creates = server.seen.filter((r) => r.operation === 'CreateBucket').length;
+    const lock = await acquire(bob);
+    expect(server.seen.filter((r) => r.operation === 'CreateBucket').length).toBe(creates); // not again
+    expect(stored()?.who).toBe(bob.who);
+    await lock.release();
+  });
+
+  it('a release that cannot reach S3 warns with the expiry and does not fail the command; the lease then expires', async () => {
+    let t = Date.parse('2026-01-01T00:00:00Z');
+    const log = recordingSink();
+    const lock = await acquire(alice, { now: () => new Date(t), log });
+    server.failing.add('DeleteObject');
+    await expect(lock.release()).resolves.toBeUndefined();
+    server.failing.clear();
+    expect(log.lines.join('\n')).toContain(
+      `could not release the deploy lock s3://${BUCKET}/${KEY} (it expires at ${lock.lease.expiresAt})`,
+    );
+    await expect(acquire(bob, { now: () => new Date(t) })).rejects.toMatchObject({ code: 'MS_DEPLOY_LOCKED' });
+    t += 30 * 60 * 1000;
+    await (await acquire(bob, { now: () => new Date(t) })).release();
+    expect(stored()).toBeUndefined();
+  });
+
+  it('a renewal that fails keeps the run going (with a warning) and the next renewal extends the lease', async () => {
+    let t = Date.parse('2026-01-01T00:00:00Z');
+    const log = recordingSink();
+    const lock = await acquire(alice, { now: () => new Date(t), log, renewEveryMs: 20 });
+    server.failing.add('PutObject');
+    await until(() => log.lines.join('\n').includes('could not renew the deploy lock of dev (retrying)'));
+    expect(lock.held).toBe(true);
+    server.failing.clear();
+    t += 5 * 60 * 1000;
+    await until(() => Date.parse(stored()!.expiresAt) === t + 30 * 60 * 1000);
+    await lock.release();
     expect(stored()).toBeUndefined();
   });
 

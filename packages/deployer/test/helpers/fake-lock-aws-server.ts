@@ -31,6 +31,8 @@ const xmlError = (code: string, message: string) =>
 export class FakeLockAwsServer {
   readonly buckets = new Map<string, { region: string; objects: Map<string, StoredObject> }>();
   readonly seen: SeenRequest[] = [];
+  /** S3 operations answered with a 500 while listed (an outage, a network cut, a killed run's last call). */
+  readonly failing = new Set<string>();
   private held: ServerResponse[] = [];
   private heldWaiters: (() => void)[] = [];
   private denying = false;
@@ -150,6 +152,8 @@ export class FakeLockAwsServer {
     }
     const bucket = this.buckets.get(bucketName!);
     if (!bucket) return fail(404, 'NoSuchBucket', 'The specified bucket does not exist');
+    if (this.failing.has(operation))
+      return fail(500, 'InternalError', 'We encountered an internal error. Please try again.');
     const owner = headers['x-amz-expected-bucket-owner'];
     if (owner !== undefined && owner !== LOCK_ACCOUNT) return fail(403, 'AccessDenied', 'Access Denied');
     const current = bucket.objects.get(key);
