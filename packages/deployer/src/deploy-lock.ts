@@ -15,6 +15,8 @@ import { DeployerError } from './errors.js';
 export const LEASE_MS = 30 * 60 * 1000;
 /** Renewed three times per lease, so a run survives two failed renewals. */
 export const RENEW_EVERY_MS = LEASE_MS / 3;
+/** How often a run that waits for the lock (`--wait-for-lock`) looks again. */
+export const POLL_MS = 10_000;
 
 export interface LockScope {
   readonly partition: string;
@@ -77,6 +79,9 @@ export interface AcquireOptions {
   readonly envName: string;
   /** Take the lease even if another run holds it (`--break-lock`). */
   readonly breakLock?: boolean;
+  /** Wait this long for a held lock to be released or to expire before refusing (`--wait-for-lock`). */
+  readonly waitMs?: number;
+  readonly pollMs?: number;
   readonly log: ProgressSink;
   readonly leaseMs?: number;
   readonly renewEveryMs?: number;
@@ -177,6 +182,8 @@ export async function acquireDeployLock(options: AcquireOptions): Promise<Deploy
     }
   };
 
+  const waitUntil = Date.now() + (options.waitMs ?? 0);
+  let waiting = false;
   let etag: string | undefined;
   let lease: Lease | undefined;
   for (let attempt = 0; attempt < 5 && !etag; attempt++) {
@@ -198,6 +205,16 @@ export async function acquireDeployLock(options: AcquireOptions): Promise<Deploy
     const stale = !current.lease || Date.parse(current.lease.expiresAt) <= now().getTime();
     if (!stale && !options.breakLock) {
       const held = current.lease!;
+      if (Date.now() < waitUntil) {
+        if (!waiting)
+          log.info(
+            `waiting for the deploy lock of ${options.envName}: \`${held.command}\` by ${held.who} holds it since ${held.acquiredAt}`,
+          );
+        waiting = true;
+        await new Promise((r) => setTimeout(r, Math.min(options.pollMs ?? POLL_MS, waitUntil - Date.now())));
+        attempt = -1; // a fresh round of attempts after each wait
+        continue;
+      }
       throw new DeployerError('MS_DEPLOY_LOCKED', {
         env: options.envName,
         command: held.command,

@@ -385,6 +385,14 @@ describe('the deploy lock', () => {
     expect(locks.leases()).toEqual({});
   });
 
+  it('--wait-for-lock takes minutes: anything else is a usage error before any AWS call', async () => {
+    const run = await cli(['up', 'dev', '--wait-for-lock', 'soon', '--dir', project.dir], { deps });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("option '--wait-for-lock <minutes>' argument 'soon' is invalid");
+    expect(allCalls()).toHaveLength(0);
+    expect(lockStub.calls()).toHaveLength(0);
+  });
+
   it('plan and status take no lock (they read while a run holds it)', async () => {
     heldByAnotherRun();
     expect((await cli(['plan', 'dev', '--dir', project.dir], { deps })).code).toBe(0);

@@ -181,6 +181,27 @@ describe('the deploy lock', () => {
     expect(stored()).toBeUndefined();
   });
 
+  it('--wait-for-lock: a second run waits while the lock is held, says for whom, and takes it once released', async () => {
+    const first = await acquire(alice);
+    const log = recordingSink();
+    const waiting = acquire(bob, { waitMs: 5_000, pollMs: 20, log });
+    await until(() =>
+      log.lines.some((l) => l.startsWith('waiting for the deploy lock of dev: `up dev` by alice@laptop')),
+    );
+    await first.release();
+    const second = await waiting;
+    expect(stored()?.who).toBe(bob.who);
+    await second.release();
+  });
+
+  it('--wait-for-lock: refuses with MS_DEPLOY_LOCKED when the wait runs out', async () => {
+    const first = await acquire(alice);
+    const started = Date.now();
+    await expect(acquire(bob, { waitMs: 100, pollMs: 20 })).rejects.toMatchObject({ code: 'MS_DEPLOY_LOCKED' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    await first.release();
+  });
+
   it('of two runs racing for a free lock, exactly one gets it', async () => {
     const results = await Promise.allSettled([acquire(alice), acquire(bob)]);
     const won = results.filter((r) => r.status === 'fulfilled');

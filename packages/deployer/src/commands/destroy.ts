@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { destroyGraph, planGraph } from '../deploy-graph.js';
 import { DeployerError } from '../errors.js';
 import { createProgress, progressMode } from '../progress.js';
-import { breakLockOption, withDeployLock, type LockOptions } from './locked.js';
+import { withDeployLock, withLockOptions, type LockOptions } from './locked.js';
 import {
   ask,
   openSession,
@@ -57,11 +57,11 @@ async function destroyLocked(rt: CliRuntime, session: Session, envName: string, 
 }
 
 export function destroyCommand(rt: CliRuntime, exit: (code: number) => void): Command {
-  return new Command('destroy')
+  return withLockOptions(new Command('destroy'))
     .description('delete everything model-deploy created for the environment, in reverse order')
     .argument('<env>', 'environment from release.yaml (dev, qa, staging, prod)')
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .option('--force-prod', 'allow destroying prod')
-    .addOption(breakLockOption())
+
     .action(async (env: string, opts: DestroyOptions) => exit(await runDestroy(rt, env, opts)));
 }

@@ -2,20 +2,41 @@
 // environment's deploy lock: taken after the session opened (release.yaml is
 // valid, the account is known) and before the first read of the plan, released
 // when the command ends however it ends, Ctrl-C and SIGTERM included.
-import { Option } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { lazyClient } from '../aws/lazy-context-clients.js';
 import { acquireDeployLock, holderOf, type DeployLock } from '../deploy-lock.js';
 import type { CliRuntime, Session } from './session.js';
 
 export interface LockOptions {
   breakLock?: boolean;
+  /** Minutes. */
+  waitForLock?: number;
 }
 
-export const breakLockOption = (): Option =>
+/** Adds the lock options every locked command takes. */
+export function withLockOptions(command: Command): Command {
+  for (const option of lockOptions()) command.addOption(option);
+  return command;
+}
+
+const lockOptions = (): Option[] => [
   new Option(
     '--break-lock',
     'take the environment deploy lock even if another run holds it (only when that run is dead)',
-  );
+  ),
+  new Option(
+    '--wait-for-lock <minutes>',
+    'when another run holds the environment deploy lock, wait up to this long for it instead of refusing',
+  ).argParser(parseMinutes),
+];
+
+/** Minutes on the command line, checked by commander before anything runs (a usage error, exit 2). */
+function parseMinutes(text: string): number {
+  const minutes = Number(text);
+  if (text.trim() === '' || !Number.isFinite(minutes) || minutes < 0)
+    throw new InvalidArgumentError('give minutes, a number >= 0 (e.g. 20).');
+  return minutes;
+}
 
 /** Exit codes of a run ended by a signal, as a shell reports them (128 + signal number). */
 const SIGNAL_EXIT: Readonly<Record<'SIGINT' | 'SIGTERM', number>> = { SIGINT: 130, SIGTERM: 143 };
@@ -34,6 +55,7 @@ export async function withDeployLock<T>(
     holder: holderOf(`${command} ${ctx.envName}`, rt.io.env, session.identity),
     envName: ctx.envName,
     breakLock: opts.breakLock,
+    waitMs: opts.waitForLock === undefined ? undefined : opts.waitForLock * 60_000,
     log: ctx.log,
   });
   ctx.log.debug(`holding the deploy lock of ${ctx.envName} until ${lock.lease.expiresAt} (renewed while running)`);

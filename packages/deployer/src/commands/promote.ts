@@ -29,7 +29,7 @@ import {
 } from '../resources/sagemaker-endpoint.js';
 import { sagemakerEndpointConfig } from '../resources/sagemaker-endpoint-config.js';
 import { deploymentConfig } from '../resources/deployment-config.js';
-import { breakLockOption, withDeployLock, type LockOptions } from './locked.js';
+import { withDeployLock, withLockOptions, type LockOptions } from './locked.js';
 import { openSession, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
 /** Kept on the endpoint by promote/rollback: the config it ran before, for `rollback`. */
@@ -260,12 +260,12 @@ export async function runPromote(rt: CliRuntime, to: string, opts: PromoteOption
 }
 
 export function promoteCommand(rt: CliRuntime, exit: (code: number) => void): Command {
-  return new Command('promote')
+  return withLockOptions(new Command('promote'))
     .description(
       'deploy the image digest the previous environment runs (and passed verify) to <env>, blue/green with auto-rollback',
     )
     .argument('<env>', 'target environment (dev, qa, staging, prod)')
     .option('--from <env>', 'source environment (default: the one before <env> in promotion.order)')
-    .addOption(breakLockOption())
+
     .action(async (env: string, opts: PromoteOptions) => exit(await runPromote(rt, env, opts)));
 }

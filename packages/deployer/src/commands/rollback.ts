@@ -24,7 +24,7 @@ import { describeEndpoint, waitInService } from '../resources/sagemaker-endpoint
 import { listOwned } from '../resources/sagemaker-names.js';
 import { deploymentConfig } from '../resources/deployment-config.js';
 import { PREVIOUS_CONFIG_FOR_TAG, PREVIOUS_CONFIG_TAG } from './promote.js';
-import { breakLockOption, withDeployLock, type LockOptions } from './locked.js';
+import { withDeployLock, withLockOptions, type LockOptions } from './locked.js';
 import { openSession, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
 export interface RollbackOptions extends CommonOptions, LockOptions {
@@ -162,12 +162,12 @@ export async function runRollback(rt: CliRuntime, env: string, opts: RollbackOpt
 }
 
 export function rollbackCommand(rt: CliRuntime, exit: (code: number) => void): Command {
-  return new Command('rollback')
+  return withLockOptions(new Command('rollback'))
     .description(
       'return the endpoint to the endpoint config it ran before (kept by up/promote), waiting until InService',
     )
     .argument('<env>', 'environment from release.yaml (dev, qa, staging, prod)')
     .option('--to <endpoint-config>', 'roll back to this endpoint config instead of the previous one')
-    .addOption(breakLockOption())
+
     .action(async (env: string, opts: RollbackOptions) => exit(await runRollback(rt, env, opts)));
 }

@@ -8,7 +8,7 @@ import { createProgress, progressMode } from '../progress.js';
 import { gitShortSha } from '../resources/image.js';
 import { withGitSha } from '../tags.js';
 import { planJson, renderPlan, summarize } from './render-plan.js';
-import { breakLockOption, withDeployLock, type LockOptions } from './locked.js';
+import { withDeployLock, withLockOptions, type LockOptions } from './locked.js';
 import { openSession, resourcesFor, writeJson, type CliRuntime, type CommonOptions, type Session } from './session.js';
 import type { Builder } from '../resources/image-commands.js';
 
@@ -91,7 +91,7 @@ async function upLocked(rt: CliRuntime, session: Session, envName: string, opts:
 }
 
 export function upCommand(rt: CliRuntime, exit: (code: number) => void): Command {
-  return new Command('up')
+  return withLockOptions(new Command('up'))
     .description('create or update the environment in AWS (plan + apply), then print its outputs')
     .argument('<env>', 'environment from release.yaml (dev, qa, staging, prod)')
     .option('--image <ref>', 'deploy this already pushed image (uri@sha256:digest or uri:tag) instead of building')
@@ -100,6 +100,6 @@ export function upCommand(rt: CliRuntime, exit: (code: number) => void): Command
         .choices(['docker', 'buildah', 'podman'])
         .default('docker'),
     )
-    .addOption(breakLockOption())
+
     .action(async (env: string, opts: UpOptions) => exit(await runUp(rt, env, opts)));
 }
