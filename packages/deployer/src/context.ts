@@ -105,8 +105,10 @@ export function createDeployContext(options: ContextOptions): DeployContext {
 }
 
 /** Account id and partition of the calling identity (read-only STS call). */
-export async function resolveAccount(clients: AwsClients): Promise<{ accountId: string; partition: string }> {
+export async function resolveAccount(
+  clients: AwsClients,
+): Promise<{ accountId: string; partition: string; arn?: string }> {
   const who = await clients.sts.send(new GetCallerIdentityCommand({}));
   const partition = who.Arn?.split(':')[1] ?? 'aws';
-  return { accountId: who.Account ?? '', partition };
+  return { accountId: who.Account ?? '', partition, ...(who.Arn ? { arn: who.Arn } : {}) };
 }

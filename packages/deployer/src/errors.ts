@@ -210,6 +210,12 @@ export const ERRORS = {
     message: 'refusing to {action} prod without --force-prod',
     hint: 'Production is protected: re-run with --force-prod if you really mean it.',
   },
+  MS_DEPLOY_LOCKED: {
+    fault: 'user',
+    message:
+      '{env} is locked by another run: `{command}` by {who} ({identity}, pid {pid} on {host}) since {since}; its lease expires at {expires}',
+    hint: 'Nothing was changed. Wait for that run to end (it releases the lock on success, failure and Ctrl-C), then run again, or pass --wait-for-lock <minutes> to wait for it. If it died (killed, lost machine), its lease expires by itself at {expires}; if you are sure it is not running, re-run with --break-lock. The lock is {lock}.',
+  },
   MS_DEPLOY_CONFIRM_REQUIRED: {
     fault: 'user',
     message: '{action} {env} needs a confirmation and there is no terminal to ask on',

@@ -6,6 +6,8 @@ import { DescribeRepositoriesCommand, RepositoryNotFoundException } from '@aws-s
 import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { AwsStub } from 'aws-sdk-client-mock';
 import { codeSha256 } from '../src/lambda-bundle.js';
 import type { CliDeps } from '../src/commands/session.js';
 import type { AnyResource } from '../src/deploy-graph.js';
@@ -17,6 +19,7 @@ import type { ResourceModule } from '../src/resources/resource.js';
 import { ACCOUNT, RELEASE_YAML, mockAll, restoreAll, sagemakerNotFound, type Mocks } from './helpers/aws-context.js';
 import { cli, tempProject } from './helpers/cli-harness.js';
 import { EDGE_MUTATING, FakeEdgeAws } from './helpers/fake-edge-aws.js';
+import { FakeLockS3 } from './helpers/fake-lock-s3.js';
 
 const upstreamStub: ResourceModule<null, null> = {
   kind: 'upstream-stub',
@@ -45,12 +48,19 @@ afterAll(() => project.cleanup());
 
 let mocks: Mocks;
 let fake: FakeEdgeAws;
+let locks: FakeLockS3;
+let lockStub: AwsStub<any, any, any>;
 beforeEach(() => {
+  locks = new FakeLockS3();
+  lockStub = locks.install();
   mocks = mockAll();
   mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/ci` });
   fake = new FakeEdgeAws().install(mocks);
 });
-afterEach(() => restoreAll(mocks));
+afterEach(() => {
+  restoreAll(mocks);
+  lockStub.restore();
+});
 
 const allCalls = () => Object.values(mocks).flatMap((m) => m.calls());
 const mutating = () =>
@@ -286,6 +296,108 @@ describe('status', () => {
       userPool: { name: 'ms-iris-dev-users', exists: true },
     });
     expect(mutating()).toEqual([]);
+  });
+});
+
+describe('the deploy lock', () => {
+  const BUCKET = `ms-deploy-locks-${ACCOUNT}-eu-west-1`;
+  const KEY = 'ms-iris-dev.json';
+  const heldByAnotherRun = (expiresAt = '2999-01-01T00:30:00.000Z') =>
+    locks.buckets.set(
+      BUCKET,
+      new Map([
+        [
+          KEY,
+          {
+            etag: '"other"',
+            body: JSON.stringify({
+              who: 'https://github.com/acme/iris/actions/runs/7',
+              identity: `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/ci`,
+              host: 'runner-1',
+              pid: 77,
+              command: 'up dev',
+              acquiredAt: '2999-01-01T00:00:00.000Z',
+              renewedAt: '2999-01-01T00:00:00.000Z',
+              expiresAt,
+            }),
+          },
+        ],
+      ]),
+    );
+
+  it.each([
+    ['up', ['up', 'dev']],
+    ['destroy', ['destroy', 'dev', '--yes']],
+    ['promote', ['promote', 'prod', '--from', 'dev']],
+    ['rollback', ['rollback', 'dev']],
+  ])(
+    '%s refuses while another run holds the environment: MS_DEPLOY_LOCKED names it, nothing else is called',
+    async (_name, argv) => {
+      heldByAnotherRun();
+      if (argv[0] === 'promote') {
+        locks.buckets.get(BUCKET)!.set('ms-iris-prod.json', locks.buckets.get(BUCKET)!.get(KEY)!);
+        locks.buckets.get(BUCKET)!.delete(KEY);
+      }
+      const run = await cli([...argv, '--dir', project.dir], { deps });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(
+        '`up dev` by https://github.com/acme/iris/actions/runs/7 (arn:aws:sts::123456789012:assumed-role/deploy/ci, pid 77 on runner-1) since 2999-01-01T00:00:00.000Z',
+      );
+      expect(run.stderr).toMatch(/^MS_DEPLOY_LOCKED: /);
+      expect(run.stderr).toContain('--break-lock');
+      expect(allCalls().map((c) => (c.args[0] as object).constructor.name)).toEqual(['GetCallerIdentityCommand']);
+      expect(Object.keys(locks.leases())).toHaveLength(1); // theirs, untouched
+    },
+  );
+
+  it('up takes the lock and releases it when it succeeds, and when it fails', async () => {
+    const ok = await cli(['up', 'dev', '--dir', project.dir], { deps });
+    expect(ok.code).toBe(0);
+    expect(lockStub.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ Key: KEY, IfNoneMatch: '*' });
+    expect(locks.leases()).toEqual({});
+    const failing: CliDeps = {
+      resources: async () => [
+        {
+          ...upstreamStub,
+          apply: async () => {
+            throw new Error('the apply broke');
+          },
+          plan: () => ({ kind: 'upstream-stub', name: 'stub', action: 'create', diffs: [] }),
+        } as AnyResource,
+      ],
+    };
+    const failed = await cli(['up', 'dev', '--dir', project.dir], { deps: failing });
+    expect(failed.code).toBe(70);
+    expect(locks.leases()).toEqual({});
+  });
+
+  it('--break-lock takes a held lock (with a warning naming the run it broke); an expired one is taken without it', async () => {
+    heldByAnotherRun();
+    const broke = await cli(['up', 'dev', '--break-lock', '--dir', project.dir], { deps });
+    expect(broke.code).toBe(0);
+    expect(broke.stderr).toContain(
+      'warning: broke deploy lock of dev: up dev by https://github.com/acme/iris/actions/runs/7',
+    );
+    heldByAnotherRun('2000-01-01T00:00:00.000Z');
+    const expired = await cli(['up', 'dev', '--dir', project.dir], { deps });
+    expect(expired.code).toBe(0);
+    expect(expired.stderr).toContain('warning: took over the expired deploy lock of dev');
+    expect(locks.leases()).toEqual({});
+  });
+
+  it('--wait-for-lock takes minutes: anything else is a usage error before any AWS call', async () => {
+    const run = await cli(['up', 'dev', '--wait-for-lock', 'soon', '--dir', project.dir], { deps });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("option '--wait-for-lock <minutes>' argument 'soon' is invalid");
+    expect(allCalls()).toHaveLength(0);
+    expect(lockStub.calls()).toHaveLength(0);
+  });
+
+  it('plan and status take no lock (they read while a run holds it)', async () => {
+    heldByAnotherRun();
+    expect((await cli(['plan', 'dev', '--dir', project.dir], { deps })).code).toBe(0);
+    await cli(['status', 'dev', '--dir', project.dir, '--json']);
+    expect(lockStub.calls()).toHaveLength(0);
   });
 });
 

@@ -16,6 +16,7 @@ import { FakeCoreAws } from './helpers/fake-core-aws.js';
 import { FakeEdgeAws } from './helpers/fake-edge-aws.js';
 import { FakeOpsAws } from './helpers/fake-ops-aws.js';
 import { FakeSageMaker } from './helpers/fake-sagemaker.js';
+import { FakeLockS3 } from './helpers/fake-lock-s3.js';
 
 const SHA = 'abc1234';
 const IDENTITY = `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/ci`;
@@ -39,8 +40,11 @@ let sm: FakeSageMaker;
 let ops: FakeOpsAws;
 let edge: FakeEdgeAws;
 let deps: CliDeps;
+let lockStub: AwsStub<any, any, any>;
 beforeEach(() => {
   mocks = { ...mockAll(), budgets: mockClient(BudgetsClient) };
+  // up / promote / rollback take the environment's deploy lock (S3).
+  lockStub = new FakeLockS3().install();
   mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: IDENTITY });
   core = new FakeCoreAws().install(mocks);
   edge = new FakeEdgeAws().install(mocks);
@@ -48,7 +52,10 @@ beforeEach(() => {
   ops = new FakeOpsAws((name) => sm.endpoints.has(name)).install(mocks);
   deps = { runner: core.runner(SHA), resources: (ctx, options) => environmentResources(ctx, { ...options, bundle }) };
 });
-afterEach(() => restoreAll(mocks));
+afterEach(() => {
+  restoreAll(mocks);
+  lockStub.restore();
+});
 
 const mutating = () =>
   Object.values(mocks)

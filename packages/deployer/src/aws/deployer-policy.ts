@@ -3,6 +3,7 @@
 // shows (a test compares the two) and that `doctor.iam` simulates. Every
 // statement names its actions; "*" as a resource only where AWS offers no
 // resource-level permission. `<account-id>` is filled in by the reader.
+import { lockBucketName, lockKey } from '../deploy-lock.js';
 import type { ResourceArns, ResourceNames } from '../naming.js';
 import { ENV_ORDER, type ReleaseConfig } from '../release/types.js';
 import { BOUNDARY_POLICY_NAME } from '../resources/iam-boundary.js';
@@ -25,7 +26,7 @@ export interface DeployerStatement {
   readonly Condition?: PolicyCondition;
 }
 
-/** What `up`, `status`, `destroy`, `promote` and `rollback` call (the README policy). */
+/** What `up`, `status`, `destroy`, `promote` and `rollback` call, their deploy lock included (the README policy). */
 export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
   {
     Sid: 'EcrLogin',
@@ -241,6 +242,18 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
     ],
   },
   {
+    // The deploy lock (one run per environment): its bucket, one per account and region, made on first use.
+    Sid: 'DeployLockBucket',
+    Action: ['s3:CreateBucket'],
+    Resource: ['arn:aws:s3:::ms-deploy-locks-<account-id>-*'],
+  },
+  {
+    // Its leases, one object per environment, taken, renewed and released with conditional writes.
+    Sid: 'DeployLockLeases',
+    Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+    Resource: ['arn:aws:s3:::ms-deploy-locks-<account-id>-*/ms-*'],
+  },
+  {
     Sid: 'CognitoListing',
     Action: ['cognito-idp:ListUserPools'],
     Resource: ['*'],
@@ -417,6 +430,10 @@ export function simulatedResources(statement: DeployerStatement, scope: Simulati
       return [arns.models.replace(/\*$/, '00000000'), arns.endpointConfigs.replace(/\*$/, '00000000'), arns.endpoint];
     case 'LambdaProxy':
       return [arns.lambda];
+    case 'DeployLockBucket':
+      return [`arn:${scope.partition}:s3:::${lockBucketName(scope)}`];
+    case 'DeployLockLeases':
+      return [`arn:${scope.partition}:s3:::${lockBucketName(scope)}/${lockKey(names)}`];
     case 'Alarms':
       return [`arn:${scope.partition}:cloudwatch:${scope.region}:${scope.accountId}:alarm:${names.errorRateAlarm}`];
     default:

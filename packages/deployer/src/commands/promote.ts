@@ -29,6 +29,7 @@ import {
 } from '../resources/sagemaker-endpoint.js';
 import { sagemakerEndpointConfig } from '../resources/sagemaker-endpoint-config.js';
 import { deploymentConfig } from '../resources/deployment-config.js';
+import { withDeployLock, withLockOptions, type LockOptions } from './locked.js';
 import { openSession, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
 /** Kept on the endpoint by promote/rollback: the config it ran before, for `rollback`. */
@@ -40,7 +41,7 @@ export const PROMOTED_FROM_TAG = 'model-service:promoted-from';
 
 const DIGEST_REF = /@sha256:[0-9a-f]{64}$/;
 
-export interface PromoteOptions extends CommonOptions {
+export interface PromoteOptions extends CommonOptions, LockOptions {
   from?: string;
 }
 
@@ -243,7 +244,7 @@ export async function runPromote(rt: CliRuntime, to: string, opts: PromoteOption
       log: ctx.log,
       wait: ctx.wait,
     });
-    const result = await promote(source, ctx);
+    const result = await withDeployLock(rt, session, 'promote', opts, () => promote(source, ctx));
     if (opts.json) writeJson(rt, { ok: true, ...result });
     else {
       rt.io.stdout.write(
@@ -259,11 +260,12 @@ export async function runPromote(rt: CliRuntime, to: string, opts: PromoteOption
 }
 
 export function promoteCommand(rt: CliRuntime, exit: (code: number) => void): Command {
-  return new Command('promote')
+  return withLockOptions(new Command('promote'))
     .description(
       'deploy the image digest the previous environment runs (and passed verify) to <env>, blue/green with auto-rollback',
     )
     .argument('<env>', 'target environment (dev, qa, staging, prod)')
     .option('--from <env>', 'source environment (default: the one before <env> in promotion.order)')
+
     .action(async (env: string, opts: PromoteOptions) => exit(await runPromote(rt, env, opts)));
 }

@@ -24,9 +24,10 @@ import { describeEndpoint, waitInService } from '../resources/sagemaker-endpoint
 import { listOwned } from '../resources/sagemaker-names.js';
 import { deploymentConfig } from '../resources/deployment-config.js';
 import { PREVIOUS_CONFIG_FOR_TAG, PREVIOUS_CONFIG_TAG } from './promote.js';
+import { withDeployLock, withLockOptions, type LockOptions } from './locked.js';
 import { openSession, writeJson, type CliRuntime, type CommonOptions } from './session.js';
 
-export interface RollbackOptions extends CommonOptions {
+export interface RollbackOptions extends CommonOptions, LockOptions {
   to?: string;
 }
 
@@ -148,7 +149,7 @@ export async function rollback(ctx: DeployContext, explicit?: string): Promise<R
 export async function runRollback(rt: CliRuntime, env: string, opts: RollbackOptions): Promise<number> {
   const session = await openSession(rt, env, opts, false);
   try {
-    const result = await rollback(session.ctx, opts.to);
+    const result = await withDeployLock(rt, session, 'rollback', opts, () => rollback(session.ctx, opts.to));
     if (opts.json) writeJson(rt, { ok: true, ...result });
     else
       rt.io.stdout.write(
@@ -161,11 +162,12 @@ export async function runRollback(rt: CliRuntime, env: string, opts: RollbackOpt
 }
 
 export function rollbackCommand(rt: CliRuntime, exit: (code: number) => void): Command {
-  return new Command('rollback')
+  return withLockOptions(new Command('rollback'))
     .description(
       'return the endpoint to the endpoint config it ran before (kept by up/promote), waiting until InService',
     )
     .argument('<env>', 'environment from release.yaml (dev, qa, staging, prod)')
     .option('--to <endpoint-config>', 'roll back to this endpoint config instead of the previous one')
+
     .action(async (env: string, opts: RollbackOptions) => exit(await runRollback(rt, env, opts)));
 }

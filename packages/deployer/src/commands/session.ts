@@ -79,6 +79,8 @@ export interface Session {
   release: ReleaseConfig;
   ctx: DeployContext;
   dir: string;
+  /** The caller's ARN, from the one STS read (names the holder of a deploy lock). */
+  identity?: string;
   close(): void;
 }
 
@@ -100,7 +102,7 @@ export async function openSession(
   beforeAws?.(release);
   const clients = (rt.deps.createClients ?? createAwsClients)({ region: release.region, env: rt.io.env });
   try {
-    const { accountId, partition } = await resolveAccount(clients);
+    const { accountId, partition, arn } = await resolveAccount(clients);
     const ctx = createDeployContext({
       release,
       envName,
@@ -112,7 +114,7 @@ export async function openSession(
       log: sinkFor(rt, opts.json),
       runner: rt.deps.runner,
     });
-    return { release, ctx, dir, close: () => destroyAwsClients(clients) };
+    return { release, ctx, dir, identity: arn, close: () => destroyAwsClients(clients) };
   } catch (err) {
     destroyAwsClients(clients);
     throw err;

@@ -10,10 +10,11 @@ import { createProgress, progressMode } from '../progress.js';
 import { gitShortSha } from '../resources/image.js';
 import { withGitSha } from '../tags.js';
 import { planJson, renderPlan, summarize } from './render-plan.js';
-import { openSession, resourcesFor, writeJson, type CliRuntime, type CommonOptions } from './session.js';
+import { withDeployLock, withLockOptions, type LockOptions } from './locked.js';
+import { openSession, resourcesFor, writeJson, type CliRuntime, type CommonOptions, type Session } from './session.js';
 import type { Builder } from '../resources/image-commands.js';
 
-export interface UpOptions extends CommonOptions {
+export interface UpOptions extends CommonOptions, LockOptions {
   image?: string;
   builder?: Builder;
   /** Deploy an environment after the first in promotion.order directly, bypassing promote. */
@@ -71,43 +72,47 @@ export async function runUp(rt: CliRuntime, envName: string, opts: UpOptions): P
     refuseOutsidePromotion(rt, release, envName, opts.force),
   );
   try {
-    const ctx = await deployContext(rt, session.ctx, opts);
-    const modules = await resourcesFor(rt, ctx, opts);
-    const planned = await planGraph(ctx, modules);
-    const changes = planned.steps.map((s) => s.change);
-    const out = rt.io.stdout;
-    if (!opts.json) {
-      out.write(
-        `Deploying ${session.release.model.name}/${envName} (${ctx.region}, account ${ctx.account.accountId}):\n`,
-      );
-      out.write(renderPlan(changes));
-    }
-    const mode = progressMode({ isTTY: rt.io.isTTY, env: rt.io.env, json: opts.json });
-    const applied = await applyGraph(ctx, planned, createProgress(mode, rt.io.stderr));
-    const outputs = pickOutputs(applied.outputs);
-    if (opts.json) {
-      writeJson(rt, {
-        ok: true,
-        command: 'up',
-        env: envName,
-        region: ctx.region,
-        changes: planJson(applied.steps.map((s) => s.change)),
-        summary: summarize(changes),
-        outputs,
-      });
-    } else {
-      out.write('\nOutputs:\n');
-      const width = Math.max(...Object.keys(outputs).map((k) => k.length), 0);
-      for (const [key, value] of Object.entries(outputs)) out.write(`  ${key.padEnd(width)}  ${value}\n`);
-    }
-    return 0;
+    return await withDeployLock(rt, session, 'up', opts, () => upLocked(rt, session, envName, opts));
   } finally {
     session.close();
   }
 }
 
+async function upLocked(rt: CliRuntime, session: Session, envName: string, opts: UpOptions): Promise<number> {
+  const ctx = await deployContext(rt, session.ctx, opts);
+  const modules = await resourcesFor(rt, ctx, opts);
+  const planned = await planGraph(ctx, modules);
+  const changes = planned.steps.map((s) => s.change);
+  const out = rt.io.stdout;
+  if (!opts.json) {
+    out.write(
+      `Deploying ${session.release.model.name}/${envName} (${ctx.region}, account ${ctx.account.accountId}):\n`,
+    );
+    out.write(renderPlan(changes));
+  }
+  const mode = progressMode({ isTTY: rt.io.isTTY, env: rt.io.env, json: opts.json });
+  const applied = await applyGraph(ctx, planned, createProgress(mode, rt.io.stderr));
+  const outputs = pickOutputs(applied.outputs);
+  if (opts.json) {
+    writeJson(rt, {
+      ok: true,
+      command: 'up',
+      env: envName,
+      region: ctx.region,
+      changes: planJson(applied.steps.map((s) => s.change)),
+      summary: summarize(changes),
+      outputs,
+    });
+  } else {
+    out.write('\nOutputs:\n');
+    const width = Math.max(...Object.keys(outputs).map((k) => k.length), 0);
+    for (const [key, value] of Object.entries(outputs)) out.write(`  ${key.padEnd(width)}  ${value}\n`);
+  }
+  return 0;
+}
+
 export function upCommand(rt: CliRuntime, exit: (code: number) => void): Command {
-  return new Command('up')
+  return withLockOptions(new Command('up'))
     .description('create or update the environment in AWS (plan + apply), then print its outputs')
     .argument('<env>', 'environment from release.yaml (dev, qa, staging, prod)')
     .option('--image <ref>', 'deploy this already pushed image (uri@sha256:digest or uri:tag) instead of building')

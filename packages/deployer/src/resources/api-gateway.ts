@@ -29,11 +29,12 @@ import { AddPermissionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import type { DeployContext } from '../context.js';
 import { hasErrorName, ifMissing, wrapAwsError } from '../aws/aws-error.js';
 import type { AwsClients } from '../aws/clients.js';
-import { findFirst } from '../aws/pages.js';
+import { collect } from '../aws/pages.js';
 import { known } from '../known-after-apply.js';
 import { shortHash } from '../naming.js';
 import { hasTags } from '../tags.js';
 import type { FieldDiff, KnownOutputs, ResourceModule, StatusReport } from './resource.js';
+import { duplicatesDiff, oldestFirst } from './same-name.js';
 
 export const AUTHORIZER_NAME = 'cognito';
 
@@ -89,6 +90,8 @@ export interface ObservedMethod {
 
 export interface ApiGatewayObserved {
   api?: { id: string; rootId: string; tags: Record<string, string> };
+  /** Other REST APIs of the same name (a raced or interrupted create), oldest first; `destroy` deletes them too. */
+  duplicates?: string[];
   resources: Record<string, string>;
   methods: Record<string, ObservedMethod | undefined>;
   authorizer?: { id: string; providerARNs: string[] };
@@ -126,10 +129,17 @@ function fingerprintLine(fingerprint: string): string {
   return `model-deploy ${fingerprint}`;
 }
 
-/** The REST API named `name` (paginated); also how `verify` and `status` find it. */
-export function findApi(apiGateway: AwsClients['apiGateway'], name: string) {
+/** Every REST API named `name` (paginated), oldest first. */
+export async function findApis(apiGateway: AwsClients['apiGateway'], name: string) {
   const pages = paginateGetRestApis({ client: apiGateway }, { limit: 500 });
-  return findFirst(pages, (page) => page.items?.find((a) => a.name === name && a.id));
+  const apis = (await collect(pages, (page) => page.items)).filter((a) => a.name === name && a.id);
+  const order = oldestFirst(apis.map((a) => ({ id: a.id!, created: a.createdDate })));
+  return order.map((o) => apis.find((a) => a.id === o.id)!);
+}
+
+/** The REST API named `name` (the oldest, if a race made more); also how `verify` and `status` find it. */
+export async function findApi(apiGateway: AwsClients['apiGateway'], name: string) {
+  return (await findApis(apiGateway, name))[0];
 }
 
 async function hasPermission(ctx: DeployContext, d: ApiGatewayDesired): Promise<boolean> {
@@ -262,6 +272,8 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
       value: String(d.throttle.burstLimit),
     });
   if (w.stageSettings.length) diffs.push({ field: `stage ${d.stageName}.throttle`, from: has, to: { ...d.throttle } });
+  // Reported, not changed by up (last: it must not trigger a redeploy).
+  if (obs.api && obs.duplicates?.length) diffs.push(duplicatesDiff(obs.api.id, obs.duplicates));
   return w;
 }
 
@@ -303,7 +315,8 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
   async observe(ctx, d) {
     const api = ctx.clients.apiGateway;
     const o: ApiGatewayObserved = { resources: {}, methods: {}, permission: false };
-    const found = await findApi(ctx.clients.apiGateway, d.apiName);
+    const [found, ...others] = await findApis(ctx.clients.apiGateway, d.apiName);
+    if (others.length) o.duplicates = others.map((a) => a.id!);
     if (found?.id) {
       const apiId = found.id;
       const res = await api.send(new GetResourcesCommand({ restApiId: apiId, limit: 500 }));
@@ -371,6 +384,10 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
       apiUrl: apiUrl(apiId, d.region, d.stageName),
     });
     if (change.action === 'no-change' && o.api) return outputs(o.api.id);
+    if (o.api && o.duplicates?.length)
+      ctx.log.warn(
+        `REST API ${d.apiName} exists ${o.duplicates.length + 1} times; using ${o.api.id}, the oldest, and leaving ${o.duplicates.join(', ')} (callers may use them): \`model-deploy destroy\` deletes all of them`,
+      );
 
     let apiId = o.api?.id;
     let rootId = o.api?.rootId;
@@ -386,6 +403,17 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
       );
       apiId = out.id;
       rootId = out.rootResourceId;
+      // Another run created one of this name too: the older one wins in both runs, so the newer
+      // (ours, still empty) goes and the run continues on the older one.
+      const oldest = (await findApi(api, d.apiName))?.id;
+      if (apiId && oldest && oldest !== apiId) {
+        ctx.log.warn(
+          `another run created REST API ${d.apiName} (${oldest}) at the same time: using it, deleting ${apiId}`,
+        );
+        await api.send(new DeleteRestApiCommand({ restApiId: apiId })).catch(ifMissing(undefined));
+        const adopted = await apiGatewayResource.observe(ctx, d);
+        return apiGatewayResource.apply(ctx, apiGatewayResource.plan(d, adopted), d, adopted);
+      }
     } else if (w.tagApi && apiId) {
       await api.send(
         new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${d.region}::/restapis/${apiId}`, tags: d.tags }),
@@ -505,9 +533,9 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
   },
 
   async destroy(ctx, d) {
-    const o = await apiGatewayResource.observe(ctx, d);
-    if (o?.api) {
-      await ctx.clients.apiGateway.send(new DeleteRestApiCommand({ restApiId: o.api.id })).catch(ifMissing(undefined));
+    // Every API of the name, not only the one up uses: a raced create leaves no live, billable leftover.
+    for (const found of await findApis(ctx.clients.apiGateway, d.apiName)) {
+      await ctx.clients.apiGateway.send(new DeleteRestApiCommand({ restApiId: found.id! })).catch(ifMissing(undefined));
     }
   },
 };

@@ -22,7 +22,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { awsFail, ifMissing } from '../aws/aws-error.js';
 import type { AwsClients } from '../aws/clients.js';
-import { findFirst } from '../aws/pages.js';
+import { collect, findFirst } from '../aws/pages.js';
+import { duplicatesDiff, oldestFirst, type Named } from './same-name.js';
 import type { FieldDiff, KnownOutputs, ResourceModule, StatusReport } from './resource.js';
 
 export interface CognitoDesired {
@@ -47,6 +48,8 @@ export interface CognitoDesired {
 
 export interface CognitoObserved {
   poolId: string;
+  /** Other pools of the same name (a raced or interrupted create), oldest first; `destroy` deletes them too. */
+  duplicates: string[];
   poolArn: string;
   passwordPolicy: PasswordPolicyType;
   tags: Record<string, string>;
@@ -67,10 +70,18 @@ export interface CognitoStatus {
 
 const CLIENT_FLOWS: ExplicitAuthFlowsType[] = ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH'];
 
-/** The user pool named `poolName` (paginated); also how `verify` and `status` find it. */
-export function findPoolId(cognito: AwsClients['cognito'], poolName: string): Promise<string | undefined> {
+/** Every user pool named `poolName` (paginated), oldest first. */
+export async function findPools(cognito: AwsClients['cognito'], poolName: string): Promise<Named[]> {
   const pages = paginateListUserPools({ client: cognito }, { MaxResults: 60 });
-  return findFirst(pages, (page) => page.UserPools?.find((p) => p.Name === poolName)?.Id);
+  const pools = await collect(pages, (page) => page.UserPools);
+  return oldestFirst(
+    pools.filter((p) => p.Name === poolName && p.Id).map((p) => ({ id: p.Id!, created: p.CreationDate })),
+  );
+}
+
+/** The user pool named `poolName` (the oldest, if a race made more); also how `verify` and `status` find it. */
+export async function findPoolId(cognito: AwsClients['cognito'], poolName: string): Promise<string | undefined> {
+  return (await findPools(cognito, poolName))[0]?.id;
 }
 
 export function findClientId(
@@ -163,14 +174,16 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> &
   },
 
   async observe(ctx, d) {
-    const poolId = await findPoolId(ctx.clients.cognito, d.poolName);
-    if (!poolId) return undefined;
+    const [adopted, ...others] = await findPools(ctx.clients.cognito, d.poolName);
+    if (!adopted) return undefined;
+    const poolId = adopted.id;
     const pool = await ctx.clients.cognito
       .send(new DescribeUserPoolCommand({ UserPoolId: poolId }))
       .catch(ifMissing(undefined));
     if (!pool?.UserPool) return undefined;
     const observed: CognitoObserved = {
       poolId,
+      duplicates: others.map((p) => p.id),
       poolArn: pool.UserPool.Arn ?? '',
       passwordPolicy: pool.UserPool.Policies?.PasswordPolicy ?? {},
       tags: { ...(pool.UserPool.UserPoolTags ?? {}) },
@@ -208,6 +221,7 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> &
     }
     const diffs = [...policyDiffs(d, o), ...clientDiffs(d, o)];
     if (Object.keys(missingTags(d, o)).length > 0) diffs.push({ field: 'tags', from: o.tags, to: d.tags });
+    if (o.duplicates.length > 0) diffs.push(duplicatesDiff(o.poolId, o.duplicates));
     return { ...base, action: diffs.length ? 'update' : 'no-change', diffs };
   },
 
@@ -226,7 +240,22 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> &
       const out = await cognito.send(new CreateUserPoolCommand({ PoolName: d.poolName, ...poolInput(d) }));
       poolId = out.UserPool?.Id;
       poolArn = out.UserPool?.Arn;
+      // Another run created one of this name too: the older one wins in both runs, so the newer
+      // (ours, still without clients or users) goes and the run continues on the older one.
+      const oldest = await findPoolId(cognito, d.poolName);
+      if (poolId && oldest && oldest !== poolId) {
+        ctx.log.warn(
+          `another run created user pool ${d.poolName} (${oldest}) at the same time: using it, deleting ${poolId}`,
+        );
+        await cognito.send(new DeleteUserPoolCommand({ UserPoolId: poolId })).catch(ifMissing(undefined));
+        const adopted = await cognitoResource.observe(ctx, d);
+        return cognitoResource.apply(ctx, cognitoResource.plan(d, adopted), d, adopted);
+      }
     } else if (change.action !== 'no-change') {
+      if (o.duplicates.length > 0)
+        ctx.log.warn(
+          `user pool ${d.poolName} exists ${o.duplicates.length + 1} times; using ${o.poolId}, the oldest, and leaving ${o.duplicates.join(', ')} (they may hold users): \`model-deploy destroy\` deletes all of them`,
+        );
       if (policyDiffs(d, o).length > 0) {
         // UpdateUserPool resets omitted settings, so send every setting we manage.
         await cognito.send(new UpdateUserPoolCommand({ UserPoolId: o.poolId, ...poolInput(d) }));
@@ -260,9 +289,10 @@ export const cognitoResource: ResourceModule<CognitoDesired, CognitoObserved> &
   },
 
   async destroy(ctx, d) {
-    const poolId = await findPoolId(ctx.clients.cognito, d.poolName);
-    if (!poolId) return;
-    // Deleting the pool deletes its app clients and users.
-    await ctx.clients.cognito.send(new DeleteUserPoolCommand({ UserPoolId: poolId })).catch(ifMissing(undefined));
+    // Every pool of the name, not only the one up uses: a raced create leaves no billable leftover.
+    // Deleting a pool deletes its app clients and users.
+    for (const pool of await findPools(ctx.clients.cognito, d.poolName)) {
+      await ctx.clients.cognito.send(new DeleteUserPoolCommand({ UserPoolId: pool.id })).catch(ifMissing(undefined));
+    }
   },
 };

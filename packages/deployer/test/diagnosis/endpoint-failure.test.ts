@@ -26,6 +26,8 @@ import { sagemakerEndpoint } from '../../src/resources/sagemaker-endpoint.js';
 import type { ResourceModule } from '../../src/resources/resource.js';
 import { ACCOUNT, mockAll, restoreAll, sagemakerNotFound, testContext, type Mocks } from '../helpers/aws-context.js';
 import { cli, tempProject } from '../helpers/cli-harness.js';
+import { FakeLockS3 } from '../helpers/fake-lock-s3.js';
+import type { AwsStub } from 'aws-sdk-client-mock';
 
 const ENDPOINT = 'ms-iris-dev';
 const LOG_GROUP = `/aws/sagemaker/Endpoints/${ENDPOINT}`;
@@ -101,8 +103,11 @@ const project = tempProject();
 afterAll(() => project.cleanup());
 
 let mocks: Mocks;
+let lockStub: AwsStub<any, any, any>;
 beforeEach(() => {
   mocks = mockAll();
+  // up / promote / rollback take the environment's deploy lock (S3).
+  lockStub = new FakeLockS3().install();
   mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/ci` });
   // Not there yet, then the waiter's first poll sees it Failed.
   mocks.sagemaker
@@ -111,7 +116,10 @@ beforeEach(() => {
     .resolves(failed);
   mocks.sagemaker.on(CreateEndpointCommand).resolves({ EndpointArn: failed.EndpointArn, $metadata: {} });
 });
-afterEach(() => restoreAll(mocks));
+afterEach(() => {
+  restoreAll(mocks);
+  lockStub.restore();
+});
 
 describe('model-deploy up: a Failed endpoint is explained', () => {
   it('prints the FailureReason, the log lines and the likely cause with the reproduce command; exits 1', async () => {

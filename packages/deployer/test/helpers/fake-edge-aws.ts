@@ -52,6 +52,7 @@ interface Pool {
   arn: string;
   policy: cip.PasswordPolicyType;
   tags: Record<string, string>;
+  created: Date;
   clients: { id: string; name: string; flows: string[]; access?: number; idv?: number; refresh?: number }[];
 }
 interface Method {
@@ -64,6 +65,7 @@ interface Api {
   id: string;
   name: string;
   tags: Record<string, string>;
+  created: Date;
   resources: { id: string; path: string }[];
   methods: Map<string, Method>;
   authorizers: { id: string; name: string; providerARNs: string[] }[];
@@ -100,6 +102,43 @@ export class FakeEdgeAws {
   mutations = 0;
   /** When set, the mutating call with this 1-based index throws before changing anything. */
   crashAt?: number;
+  /**
+   * Runs inside CreateUserPool / CreateRestApi before the create: another run's create of the
+   * same name landing first (a race without the deploy lock).
+   */
+  beforeCreate?: (kind: 'user-pool' | 'rest-api', name: string, tags: Record<string, string>) => void;
+  /** Creation times: one second apart, in call order. */
+  private clock = Date.parse('2026-01-01T00:00:00Z');
+  private now(): Date {
+    this.clock += 1000;
+    return new Date(this.clock);
+  }
+
+  /** A pool of this name made by someone else (another run, an older version). */
+  addPool(name: string, tags: Record<string, string>): string {
+    const id = `${REGION}_${this.id('pool')}`;
+    const arn = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${id}`;
+    this.pools.set(id, { id, name, arn, policy: {}, tags: { ...tags }, created: this.now(), clients: [] });
+    return id;
+  }
+
+  /** A REST API of this name made by someone else. */
+  addApi(name: string, tags: Record<string, string>): { id: string; rootId: string } {
+    const id = this.id('api');
+    const rootId = this.id('root');
+    this.apis.set(id, {
+      id,
+      name,
+      tags: { ...tags },
+      created: this.now(),
+      resources: [{ id: rootId, path: '/' }],
+      methods: new Map(),
+      authorizers: [],
+      deployments: [],
+      stages: new Map(),
+    });
+    return { id, rootId };
+  }
 
   private id(prefix: string): string {
     this.seq += 1;
@@ -254,7 +293,9 @@ export class FakeEdgeAws {
     return [
       [
         cip.ListUserPoolsCommand,
-        () => ({ UserPools: [...this.pools.values()].map((p) => ({ Id: p.id, Name: p.name })) }),
+        () => ({
+          UserPools: [...this.pools.values()].map((p) => ({ Id: p.id, Name: p.name, CreationDate: p.created })),
+        }),
         false,
       ],
       [
@@ -276,17 +317,11 @@ export class FakeEdgeAws {
       [
         cip.CreateUserPoolCommand,
         (i) => {
-          const id = `${REGION}_${this.id('pool')}`;
-          const p: Pool = {
-            id,
-            name: i.PoolName,
-            arn: `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${id}`,
-            policy: { ...i.Policies?.PasswordPolicy },
-            tags: { ...i.UserPoolTags },
-            clients: [],
-          };
-          this.pools.set(id, p);
-          return { UserPool: { Id: id, Name: p.name, Arn: p.arn } };
+          this.beforeCreate?.('user-pool', i.PoolName, i.UserPoolTags ?? {});
+          const id = this.addPool(i.PoolName, i.UserPoolTags ?? {});
+          const p = this.pools.get(id)!;
+          p.policy = { ...i.Policies?.PasswordPolicy };
+          return { UserPool: { Id: id, Name: p.name, Arn: p.arn, CreationDate: p.created } };
         },
         true,
       ],
@@ -405,24 +440,21 @@ export class FakeEdgeAws {
     return [
       [
         apigw.GetRestApisCommand,
-        () => ({ items: [...this.apis.values()].map((a) => ({ id: a.id, name: a.name, tags: { ...a.tags } })) }),
+        () => ({
+          items: [...this.apis.values()].map((a) => ({
+            id: a.id,
+            name: a.name,
+            tags: { ...a.tags },
+            createdDate: a.created,
+          })),
+        }),
         false,
       ],
       [
         apigw.CreateRestApiCommand,
         (i) => {
-          const id = this.id('api');
-          const rootId = this.id('root');
-          this.apis.set(id, {
-            id,
-            name: i.name,
-            tags: { ...i.tags },
-            resources: [{ id: rootId, path: '/' }],
-            methods: new Map(),
-            authorizers: [],
-            deployments: [],
-            stages: new Map(),
-          });
+          this.beforeCreate?.('rest-api', i.name, i.tags ?? {});
+          const { id, rootId } = this.addApi(i.name, i.tags ?? {});
           return { id, name: i.name, rootResourceId: rootId };
         },
         true,

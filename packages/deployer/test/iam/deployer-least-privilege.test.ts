@@ -39,9 +39,11 @@ import { VERIFIED_TAG } from '../../src/checks/verify-tag.js';
 import { collectStatus } from '../../src/environment-status.js';
 import { promote } from '../../src/commands/promote.js';
 import { rollback } from '../../src/commands/rollback.js';
-import type { DeployContext } from '../../src/context.js';
+import { silentSink, type DeployContext } from '../../src/context.js';
 import { applyGraph, destroyGraph, environmentResources, planGraph } from '../../src/deploy-graph.js';
 import { diagnoseEndpoint } from '../../src/diagnosis/diagnose-endpoint.js';
+import { lazyClient } from '../../src/aws/lazy-context-clients.js';
+import { acquireDeployLock } from '../../src/deploy-lock.js';
 import { codeSha256 } from '../../src/lambda-bundle.js';
 import { createProgress } from '../../src/progress.js';
 import { parseRelease } from '../../src/release/load-release.js';
@@ -50,6 +52,7 @@ import { withGitSha } from '../../src/tags.js';
 import { ACCOUNT, RELEASE_YAML, REGION, mockAll, testContext, type Mocks } from '../helpers/aws-context.js';
 import { FakeCoreAws } from '../helpers/fake-core-aws.js';
 import { FakeEdgeAws } from '../helpers/fake-edge-aws.js';
+import { FakeLockS3 } from '../helpers/fake-lock-s3.js';
 import { FakeOpsAws } from '../helpers/fake-ops-aws.js';
 import { FakeSageMaker } from '../helpers/fake-sagemaker.js';
 import { dockerPushRequests, iamRequests, type IamRequest } from '../helpers/iam/iam-requests.js';
@@ -71,7 +74,7 @@ const YAML = RELEASE_YAML.replace(
   .concat('vpc: { subnetIds: [subnet-0aaaaaaa, subnet-0bbbbbbb], securityGroupIds: [sg-0ccccccc] }\n');
 
 interface World {
-  mocks: Mocks & { budgets: AwsStub<any, any, any> };
+  mocks: Mocks & { budgets: AwsStub<any, any, any>; s3: AwsStub<any, any, any> };
   core: FakeCoreAws;
   edge: FakeEdgeAws;
   sm: FakeSageMaker;
@@ -79,7 +82,7 @@ interface World {
 }
 
 function freshWorld(): World {
-  const mocks = { ...mockAll(), budgets: mockClient(BudgetsClient) };
+  const mocks = { ...mockAll(), budgets: mockClient(BudgetsClient), s3: new FakeLockS3().install() };
   mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: DEPLOYER });
   const sm = new FakeSageMaker(mocks.sagemaker);
   const ops = new FakeOpsAws((name) => sm.endpoints.has(name)).install(mocks);
@@ -161,6 +164,31 @@ const NOT_EXERCISED_HERE: Record<string, string> = {
     "up repairing an app client's flows or token lifetimes changed by hand",
 };
 
+/**
+ * What the deploy lock of up/promote/rollback/destroy sends: the bucket made on first use, a
+ * lease taken, a second run refused (it reads the holder), renewed, released, and a lease
+ * left by a dead run taken over.
+ */
+async function deployLockCalls(ctx: DeployContext): Promise<void> {
+  let t = Date.parse('2026-01-01T00:00:00Z');
+  const options = {
+    s3: await lazyClient(ctx, 's3'),
+    scope: { ...ctx.account, prefix: ctx.names.prefix },
+    holder: { who: 'ci', host: 'runner', pid: 1, command: `up ${ctx.envName}` },
+    envName: ctx.envName,
+    log: silentSink,
+    now: () => new Date(t),
+    renewEveryMs: 5,
+  };
+  const held = await acquireDeployLock(options);
+  await expect(acquireDeployLock(options)).rejects.toMatchObject({ code: 'MS_DEPLOY_LOCKED' });
+  await new Promise((r) => setTimeout(r, 20)); // renewed
+  await held.release();
+  await acquireDeployLock(options); // never released: its run died
+  t += 31 * 60 * 1000;
+  await (await acquireDeployLock(options)).release();
+}
+
 let verdict: PolicyVerdict;
 let requests: IamRequest[];
 
@@ -172,6 +200,7 @@ beforeAll(async () => {
   const prod = context(w, 'prod');
 
   await planGraph(dev, await environmentResources(dev, { bundle })); // plan
+  await deployLockCalls(dev);
   await up(dev);
   // prod first ran another size, so it has an older config to roll back to.
   await up(context(w, 'prod', YAML.replace('instanceCount: 2\n', 'instanceCount: 3\n')));
@@ -270,6 +299,10 @@ describe('the identity that runs model-deploy', () => {
   it('made the calls of every command (logs reads and the policy simulation among them)', () => {
     const actions = new Set(requests.map((r) => r.action));
     for (const a of [
+      's3:CreateBucket',
+      's3:PutObject',
+      's3:GetObject',
+      's3:DeleteObject',
       'sagemaker:CreateEndpoint',
       'sagemaker:UpdateEndpoint',
       'logs:FilterLogEvents',

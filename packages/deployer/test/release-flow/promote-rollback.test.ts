@@ -51,6 +51,8 @@ import {
   type Mocks,
 } from '../helpers/aws-context.js';
 import { runCommand } from './cli-io.js';
+import { FakeLockS3 } from '../helpers/fake-lock-s3.js';
+import type { AwsStub } from 'aws-sdk-client-mock';
 
 const DEV_ARN = `arn:aws:sagemaker:eu-west-1:${ACCOUNT}:endpoint/ms-iris-dev`;
 const PROD_ARN = `arn:aws:sagemaker:eu-west-1:${ACCOUNT}:endpoint/ms-iris-prod`;
@@ -132,10 +134,16 @@ function prodEndpointMovesTo(getNewConfig: () => string) {
     .callsFake(() => endpoint('ms-iris-prod', PROD_ARN, updated ? getNewConfig() : PROD_OLD));
 }
 
+let lockStub: AwsStub<any, any, any>;
 beforeEach(() => {
   mocks = mockAll();
+  // up / promote / rollback take the environment's deploy lock (S3).
+  lockStub = new FakeLockS3().install();
 });
-afterEach(() => restoreAll(mocks));
+afterEach(() => {
+  restoreAll(mocks);
+  lockStub.restore();
+});
 
 describe('promote', () => {
   it('takes the source env from promotion.order', () => {
