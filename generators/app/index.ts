@@ -133,7 +133,6 @@ export default class ModelServiceGenerator extends Generator {
     const derived = this.derivation;
     const context = buildContext(a, {
       artifactSha256: createHash('sha256').update(artifactBytes).digest('hex'),
-      modelVersion: '1.0.0',
       // Whatever package.json ends up with: a tarball in vendor/ must be in the image build too.
       vendorRuntime: dependsOnVendor(merged),
       troubleshootingCodes: readFileSync(this.templatePath(TROUBLESHOOTING_CODES_FILE), 'utf8'),
