@@ -2,7 +2,7 @@
 // Run loop: initializing (flags, checked before anything is written) -> prompting ->
 // configuring (answers checked, destination chosen) -> writing -> install -> end (answers stored in .yo-rc.json, git init).
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import Generator from 'yeoman-generator';
 import { resolveAnswers, type Answers, type PromptAnswers } from '../lib/answers.js';
@@ -113,8 +113,16 @@ export default class ModelServiceGenerator extends Generator {
   async configuring(): Promise<void> {
     // Throws MS_GEN_* (prod with < 2 instances, min > max ...) before any file is written.
     this.answers = resolveAnswers(this.flags, this.prompted, this.stored);
-    if (!this.inPlace) this.destinationRoot(resolve(this.destinationRoot(), this.answers.name));
-    await this._deriveOnnx(this.answers);
+    const target = resolve(this.destinationRoot(), this.answers.name);
+    const created = !this.inPlace && !existsSync(target);
+    if (!this.inPlace) this.destinationRoot(target);
+    try {
+      await this._deriveOnnx(this.answers);
+    } catch (err) {
+      // A model refused at init leaves nothing behind, not even the folder Yeoman made for it.
+      if (created) rmdirSync(target);
+      throw err;
+    }
   }
 
   writing(): void {

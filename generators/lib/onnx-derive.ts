@@ -117,12 +117,21 @@ function cardFrom(
 
 /** onnxruntime's load error, as the refusal the user can act on. */
 function loadRefusal(file: string, err: unknown): GeneratorError {
-  const detail = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 400);
-  const opset = /opset (?:version )?(\d+)|Opset (\d+)/i.exec(detail);
-  if (opset && /not supported|unsupported|is under development|support/i.test(detail)) {
-    return new GeneratorError('MS_GEN_MODEL_OPSET', { file, opset: opset[1] ?? opset[2]!, min: 7 }, { cause: err });
+  // Without the C++ source location and signature onnxruntime puts first.
+  const message = (err instanceof Error ? err.message : String(err))
+    .replace(/\s+/g, ' ')
+    .replace(/\/onnxruntime_src\/\S+ (?:[\w:<>~ ]+\([^)]*\) )?/, '');
+  // "Opset 30 is under development ... Current official support for domain ai.onnx is till opset 26."
+  const tooNew = /Opset (\d+) is under development.*?support for domain (\S+) is till opset (\d+)/.exec(message);
+  if (tooNew) {
+    const domain = tooNew[2] === 'ai.onnx' ? 'ONNX' : tooNew[2]!;
+    return new GeneratorError(
+      'MS_GEN_MODEL_OPSET',
+      { file, domain, opset: tooNew[1]!, supported: `up to opset ${tooNew[3]!}` },
+      { cause: err },
+    );
   }
-  return new GeneratorError('MS_GEN_MODEL_LOAD', { file, detail }, { cause: err });
+  return new GeneratorError('MS_GEN_MODEL_LOAD', { file, detail: message.slice(0, 400) }, { cause: err });
 }
 
 /** Reads the graph, loads it in onnxruntime and runs the sample rows through the generic loader. */

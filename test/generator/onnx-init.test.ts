@@ -8,8 +8,9 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
+import onnxProto from 'onnx-proto';
 import helpers from 'yeoman-test';
-import { exporterModels } from '../support/exporter-models.js';
+import { exporterModels, ONNX_TESTDATA } from '../support/exporter-models.js';
 import { APP, genOptions, readYaml, releaseValidator, runInit } from './helpers.js';
 
 const fx = exporterModels();
@@ -155,6 +156,27 @@ describe('refused at init, before anything is written', () => {
     const err = await refusal('/usr/share/libonnx-testdata/data/pytorch-converted/test_Linear/model.onnx');
     expect(err.message).toMatch(
       /MS_GEN_MODEL_OPSET: model\.onnx uses ONNX opset 6; onnxruntime-node serves opset 7 and newer/,
+    );
+  });
+
+  test('an opset newer than onnxruntime-node serves names the opset and the newest it serves', async () => {
+    // The ONNX project's own Abs model, stamped with an opset onnxruntime does not know yet.
+    const { onnx } = onnxProto;
+    const model = onnx.ModelProto.decode(readFileSync(join(ONNX_TESTDATA, 'node/test_abs/model.onnx')));
+    model.opsetImport = [onnx.OperatorSetIdProto.create({ domain: '', version: 99 })];
+    const file = join(scratch, 'abs-opset-99.onnx');
+    writeFileSync(file, onnx.ModelProto.encode(model).finish());
+    const err = await refusal(file);
+    expect(err.message).toMatch(
+      /MS_GEN_MODEL_OPSET: abs-opset-99\.onnx uses ONNX opset 99; onnxruntime-node serves up to opset \d+\./,
+    );
+    expect(err.message).toContain('opset_version=17');
+  });
+
+  test('an input of a type requests cannot carry (uint8, libonnx-testdata DequantizeLinear) names it', async () => {
+    const err = await refusal(join(ONNX_TESTDATA, 'node/test_dequantizelinear/model.onnx'));
+    expect(err.message).toMatch(
+      /MS_GEN_MODEL_TYPE: model\.onnx has input "x" of uint8; the generic loader serves tensors of float, double/,
     );
   });
 });
