@@ -112,6 +112,28 @@ describe('init --model <skl2onnx classifier> --sample <csv> --label-column targe
   });
 });
 
+describe('feature names without a CSV header', () => {
+  const header = readFileSync(join(fx, 'breast-cancer-logreg.csv'), 'utf8').split('\n')[0]!.split(',').slice(0, 30);
+
+  test("from the model's feature_names metadata", async () => {
+    const { onnx } = onnxProto;
+    const model = onnx.ModelProto.decode(readFileSync(join(fx, 'breast-cancer-logreg.onnx')));
+    model.metadataProps = [onnx.StringStringEntryProto.create({ key: 'feature_names', value: JSON.stringify(header) })];
+    const file = join(scratch, 'with-metadata.onnx');
+    writeFileSync(file, onnx.ModelProto.encode(model).finish());
+    const result = await runInit('named', { model: file });
+    expect(readJson(join(result.cwd, 'named/model/signature.json')).features).toEqual(header);
+    expect(Object.keys(readJson(join(result.cwd, 'named/sample-request.json')).instances[0])).toEqual(header);
+  });
+
+  test('else f0..fn', async () => {
+    const result = await runInit('unnamed', { model: join(fx, 'breast-cancer-logreg.onnx') });
+    expect(readJson(join(result.cwd, 'unnamed/model/signature.json')).features).toBeUndefined();
+    const keys = Object.keys(readJson(join(result.cwd, 'unnamed/sample-request.json')).instances[0]);
+    expect(keys).toEqual(Array.from({ length: 30 }, (_, i) => `f${i}`));
+  });
+});
+
 describe('refused at init, before anything is written', () => {
   async function refusal(file: string, flags: Record<string, unknown> = {}): Promise<Error & { code?: string }> {
     const cwd = mkdtempSync(join(scratch, 'refused-'));
