@@ -14,7 +14,7 @@ import { readOnnxGraph } from '../../generators/lib/onnx-graph.js';
 import { ONNX_TESTDATA } from '../support/exporter-models.js';
 import { readTensor, type Nested } from '../support/onnx-testdata.js';
 
-/** Float, double, int32/int64, bool and broadcast/multi-input graphs from opsets 7-17. */
+/** Float, double, int32/int64, bool, string and broadcast/multi-input graphs from opsets 7-17. */
 const NODE_TESTS = [
   'test_abs',
   'test_add',
@@ -80,6 +80,32 @@ describe('libonnx-testdata node models served by the generic loader', () => {
     });
     await service.close();
   });
+});
+
+test('a string input (test_cast_STRING_to_FLOAT): ready after its warm-up, answers the parsed numbers', async () => {
+  const dir = join(ONNX_TESTDATA, 'node', 'test_cast_STRING_to_FLOAT');
+  const path = join(dir, 'model.onnx');
+  const { signature } = readOnnxGraph(readFileSync(path), 'model.onnx');
+  expect(signature.inputs).toEqual([{ name: 'input', type: 'string', shape: [3, 4] }]);
+  const service = createService({ model: onnxModel({ path, signature }), logLevel: 'silent' });
+  running.push(service);
+  const { port } = await service.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  await request(url).get('/health/ready').expect(200);
+  // The reference's first two rows; its third (NaN, INF) has no JSON number, so one of our own.
+  const input = readTensor(join(dir, 'test_data_set_0', 'input_0.pb')) as string[][];
+  const output = readTensor(join(dir, 'test_data_set_0', 'output_0.pb')) as number[][];
+  const res = await request(url)
+    .post('/invocations')
+    .send({ instances: [{ input: [input[0]!, input[1]!, ['1', '-2.5', '1e3', '0']] }] });
+  expect(res.status).toBe(200);
+  expectClose(res.body.predictions[0].output as Nested, [output[0]!, output[1]!, [1, -2.5, 1000, 0]], 'output');
+  // NaN and infinities have no JSON number: the answer is withheld, not sent as null.
+  const nonFinite = await request(url)
+    .post('/invocations')
+    .send({ instances: [{ input }] });
+  expect(nonFinite.status).toBe(422);
+  expect(nonFinite.body.error.code).toBe('MS_RUNTIME_INVALID_OUTPUT');
 });
 
 describe('libonnx-testdata pytorch-converted (opset 6)', () => {

@@ -5,7 +5,7 @@ import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
 
-export type Nested = number | boolean | Nested[];
+export type Nested = number | boolean | string | Nested[];
 
 /** A reference TensorProto (.pb) as nested JSON values, decoded with onnx-proto. */
 export function readTensor(path: string): Nested {
@@ -33,6 +33,9 @@ export function readTensor(path: string): Nested {
       break;
     case 7:
       flat = raw ? view(BigInt64Array).map(Number) : t.int64Data.map(Number);
+      break;
+    case 8:
+      flat = t.stringData.map((b) => Buffer.from(b).toString('utf8'));
       break;
     case 9:
       flat = (raw ? Array.from(raw) : t.int32Data).map(Boolean);
