@@ -354,6 +354,7 @@ ${firstSteps}  npm test                 # health, inference, invalid input, gold
 
   _sayDerivation(d: Derivation): void {
     const s = d.signature;
+    const rows = d.answers.instances.length === 1 ? 'row' : 'rows';
     const io = (list: typeof s.inputs) =>
       list.map((t) => `${t.name} ${t.type}[${t.shape.map((x) => x ?? '?').join(',')}]`).join(', ');
     this.log(
@@ -362,7 +363,7 @@ ${firstSteps}  npm test                 # health, inference, invalid input, gold
     this.log(
       d.reused
         ? `Kept ${ANSWERS_FILE} and ${GOLDEN_FILE} (no new --model or --sample).`
-        : `Ran ${d.answers.instances.length} ${d.sample ? `rows of ${d.sample.file}` : 'made-up rows (pass --sample for real ones)'} through onnxruntime: ${ANSWERS_FILE}, ${GOLDEN_FILE}.`,
+        : `Ran ${d.answers.instances.length} ${d.sample ? `${rows} of ${d.sample.file}` : `made-up ${rows} (pass --sample for real ones)`} through onnxruntime: ${ANSWERS_FILE}, ${GOLDEN_FILE}.`,
     );
     this.log(
       d.metrics

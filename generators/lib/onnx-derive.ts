@@ -40,9 +40,12 @@ export interface Derivation {
   reused?: boolean;
 }
 
-/** Rows to run when there is no sample: zeros, ones and a ramp, in the instance's shape. */
-function syntheticInstances(s: OnnxSignature): OnnxInstance[] {
-  if (!isFeatureRowModel(s)) return [];
+/**
+ * Rows to run when there is no sample: zeros, ones and a ramp for a feature-row model; for
+ * other graphs the loader's warm-up instance (zeros in each input's shape).
+ */
+function syntheticInstances(s: OnnxSignature, warmup: OnnxInstance[]): OnnxInstance[] {
+  if (!isFeatureRowModel(s)) return warmup.slice(0, 1);
   const n = featureNames(s).length;
   const int = s.inputs[0]!.type.startsWith('int');
   return [
@@ -152,7 +155,7 @@ export async function deriveOnnx(
     throw loadRefusal(file, err);
   }
   try {
-    const all = sample?.instances ?? syntheticInstances(signature);
+    const all = sample?.instances ?? syntheticInstances(signature, model.warmup ?? []);
     const predictions: OnnxPrediction[] = [];
     for (let i = 0; i < all.length; i += 64) {
       try {

@@ -110,6 +110,13 @@ describe('init --model <skl2onnx classifier> --sample <csv> --label-column targe
     result.assertNoFileContent('torchy/tests/inference.test.ts', 'text/csv');
     result.assertFileContent('torchy/tests/invalid-input.test.ts', 'a missing input is a 400 naming it');
   });
+
+  test('the same graph without --sample: a made-up row of zeros in the input shapes, not none', async () => {
+    const result = await runInit('torchy', { model: join(fx, 'torch-two-inputs.onnx') });
+    const answers = readJson(join(result.cwd, 'torchy/tests/model-answers.json'));
+    expect(answers.instances).toEqual([{ input_ids: [0], features: [0, 0, 0, 0] }]);
+    expect(answers.predictions[0].logits).toHaveLength(2);
+  });
 });
 
 describe('feature names without a CSV header', () => {

@@ -43,6 +43,8 @@ const output = (r: { stdout: string; stderr: string }): string => `${r.stdout}\n
 describe.each([
   ['wine', 'wine-forest', ['--sample', 'wine-forest.csv', '--label-column', 'target']],
   ['torchy', 'torch-two-inputs', ['--sample', 'torch-two-inputs.jsonl']],
+  // No sample: init makes up a row (zeros in the input shapes) so the tests have one to check.
+  ['unsampled', 'torch-two-inputs', []],
 ])('%s: generated from %s', (name, model, sampleFlags) => {
   let dir: string;
   beforeAll(async () => {
