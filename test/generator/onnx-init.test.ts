@@ -221,6 +221,7 @@ describe('re-running init with a retrained model', () => {
     const project = join(scratch, 'wine');
     cpSync(join(first.cwd, 'wine'), project, { recursive: true });
     const before = readJson(join(project, 'tests/model-answers.json'));
+    expect(existsSync(join(project, 'model/wine-forest.onnx'))).toBe(true);
     writeFileSync(
       join(project, 'src/health.ts'),
       '// my own readiness checks\nexport const readinessChecks = () => [];\n',
@@ -252,6 +253,8 @@ describe('re-running init with a retrained model', () => {
     expect(after.instances[0]).toHaveLength(30);
     expect(readJson(join(dir, 'model/signature.json')).outputs[1].labels).toEqual([0, 1]);
     expect(readFileSync(join(dir, 'release.yaml'), 'utf8')).toContain('artifact: model/breast-cancer-boosted.onnx');
+    // The old weights leave model/ (the image copies the folder).
+    expect(existsSync(join(dir, 'model/wine-forest.onnx'))).toBe(false);
     expect(readJson(join(dir, 'model/metrics.json')).model).toBe('model/breast-cancer-boosted.onnx');
     expect(readFileSync(join(dir, 'tests/golden.jsonl'), 'utf8')).toContain(JSON.stringify(after.predictions[0]));
     // The user's edit was asked about and kept.
