@@ -32,7 +32,6 @@ export interface TemplateContext extends Omit<Answers, 'env' | 'runtimeSource' |
   baseImage: string;
   artifact: string;
   artifactSha256: string;
-  modelVersion: string;
   vendorRuntime: boolean;
   /** The user brought the model (--model): the golden set is a placeholder to replace. */
   ownModel: boolean;
@@ -78,7 +77,6 @@ export function buildContext(
   a: Answers,
   extra: {
     artifactSha256: string;
-    modelVersion: string;
     vendorRuntime: boolean;
     troubleshootingCodes: string;
     starterMetrics?: string;

@@ -49,7 +49,7 @@ export const ERRORS = {
   },
   MS_GEN_MODEL_OPSET: {
     message:
-      "{file} uses ONNX opset {opset}; onnxruntime-node serves opset {min} and newer. Re-export with a newer opset (e.g. `torch.onnx.export(..., opset_version=17)` or `skl2onnx.to_onnx(..., target_opset=17)`), or upgrade it: `python -c \"import onnx, onnx.version_converter as v; onnx.save(v.convert_version(onnx.load('{file}'), 17), 'model-17.onnx')\"`.",
+      "{file} uses {domain} opset {opset}; onnxruntime-node serves {supported}. Re-export with another opset (e.g. `torch.onnx.export(..., opset_version=17)` or `skl2onnx.to_onnx(..., target_opset=17)`), or convert it: `python -c \"import onnx, onnx.version_converter as v; onnx.save(v.convert_version(onnx.load('{file}'), 17), 'model-17.onnx')\"`.",
     userFault: true,
   },
   MS_GEN_MODEL_TYPE: {

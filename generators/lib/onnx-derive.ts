@@ -40,9 +40,12 @@ export interface Derivation {
   reused?: boolean;
 }
 
-/** Rows to run when there is no sample: zeros, ones and a ramp, in the instance's shape. */
-function syntheticInstances(s: OnnxSignature): OnnxInstance[] {
-  if (!isFeatureRowModel(s)) return [];
+/**
+ * Rows to run when there is no sample: zeros, ones and a ramp for a feature-row model; for
+ * other graphs the loader's warm-up instance (zeros in each input's shape).
+ */
+function syntheticInstances(s: OnnxSignature, warmup: OnnxInstance[]): OnnxInstance[] {
+  if (!isFeatureRowModel(s)) return warmup.slice(0, 1);
   const n = featureNames(s).length;
   const int = s.inputs[0]!.type.startsWith('int');
   return [
@@ -117,12 +120,21 @@ function cardFrom(
 
 /** onnxruntime's load error, as the refusal the user can act on. */
 function loadRefusal(file: string, err: unknown): GeneratorError {
-  const detail = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 400);
-  const opset = /opset (?:version )?(\d+)|Opset (\d+)/i.exec(detail);
-  if (opset && /not supported|unsupported|is under development|support/i.test(detail)) {
-    return new GeneratorError('MS_GEN_MODEL_OPSET', { file, opset: opset[1] ?? opset[2]!, min: 7 }, { cause: err });
+  // Without the C++ source location and signature onnxruntime puts first.
+  const message = (err instanceof Error ? err.message : String(err))
+    .replace(/\s+/g, ' ')
+    .replace(/\/onnxruntime_src\/\S+ (?:[\w:<>~ ]+\([^)]*\) )?/, '');
+  // "Opset 30 is under development ... Current official support for domain ai.onnx is till opset 26."
+  const tooNew = /Opset (\d+) is under development.*?support for domain (\S+) is till opset (\d+)/.exec(message);
+  if (tooNew) {
+    const domain = tooNew[2] === 'ai.onnx' ? 'ONNX' : tooNew[2]!;
+    return new GeneratorError(
+      'MS_GEN_MODEL_OPSET',
+      { file, domain, opset: tooNew[1]!, supported: `up to opset ${tooNew[3]!}` },
+      { cause: err },
+    );
   }
-  return new GeneratorError('MS_GEN_MODEL_LOAD', { file, detail }, { cause: err });
+  return new GeneratorError('MS_GEN_MODEL_LOAD', { file, detail: message.slice(0, 400) }, { cause: err });
 }
 
 /** Reads the graph, loads it in onnxruntime and runs the sample rows through the generic loader. */
@@ -143,7 +155,7 @@ export async function deriveOnnx(
     throw loadRefusal(file, err);
   }
   try {
-    const all = sample?.instances ?? syntheticInstances(signature);
+    const all = sample?.instances ?? syntheticInstances(signature, model.warmup ?? []);
     const predictions: OnnxPrediction[] = [];
     for (let i = 0; i < all.length; i += 64) {
       try {

@@ -151,7 +151,12 @@ export function readOnnxGraph(bytes: Uint8Array, file: string): OnnxGraphInfo {
     opset[o.domain ?? ''] = Number(o.version);
   const core = opset[''] ?? opset['ai.onnx'];
   if (core !== undefined && core < MIN_OPSET)
-    throw new GeneratorError('MS_GEN_MODEL_OPSET', { file, opset: core, min: MIN_OPSET });
+    throw new GeneratorError('MS_GEN_MODEL_OPSET', {
+      file,
+      domain: 'ONNX',
+      opset: core,
+      supported: `opset ${MIN_OPSET} and newer`,
+    });
 
   const nodes = graph.node ?? [];
   const initializers = new Set((graph.initializer ?? []).map((i) => i.name));

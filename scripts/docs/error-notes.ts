@@ -139,7 +139,7 @@ export const ERROR_NOTES: Readonly<Record<string, ErrorNote>> = {
   MS_GEN_MODEL_FILE: { when: '`--model` is not a readable, non-empty file with a plain file name.' },
   MS_GEN_MODEL_MISSING: { when: 'A re-run of a project that uses your own model, but `model/<file>` is gone.' },
   MS_GEN_MODEL_FORMAT: { when: '`--model` is not an ONNX file (the message says how to export yours to ONNX).' },
-  MS_GEN_MODEL_OPSET: { when: 'The ONNX graph uses an opset older than onnxruntime-node serves.' },
+  MS_GEN_MODEL_OPSET: { when: 'The ONNX graph uses an opset older or newer than onnxruntime-node serves.' },
   MS_GEN_MODEL_TYPE: {
     when: 'An input or output of the ONNX graph has a tensor type the generic loader does not serve.',
   },

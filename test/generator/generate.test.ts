@@ -98,6 +98,19 @@ describe('defaults (--yes)', () => {
       `export const MODEL_SHA256 = '${release.model.sha256}';`,
     );
   });
+
+  test.each(['typescript', 'onnx'])(
+    '%s: the model version is that sha256, with no hand-kept version beside it',
+    async (modelKind) => {
+      const result = await runInit(`version-${modelKind}`, { modelKind });
+      result.assertFileContent(`version-${modelKind}/src/model_loader.ts`, 'version: MODEL_SHA256,');
+      result.assertNoFileContent(`version-${modelKind}/src/model_loader.ts`, 'MODEL_VERSION');
+      result.assertFileContent(
+        `version-${modelKind}/tests/model-loader.test.ts`,
+        'expect(createModel().version).toBe(MODEL_SHA256)',
+      );
+    },
+  );
 });
 
 describe('environment sets', () => {

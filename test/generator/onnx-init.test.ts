@@ -8,8 +8,9 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
+import onnxProto from 'onnx-proto';
 import helpers from 'yeoman-test';
-import { exporterModels } from '../support/exporter-models.js';
+import { exporterModels, ONNX_TESTDATA } from '../support/exporter-models.js';
 import { APP, genOptions, readYaml, releaseValidator, runInit } from './helpers.js';
 
 const fx = exporterModels();
@@ -109,6 +110,35 @@ describe('init --model <skl2onnx classifier> --sample <csv> --label-column targe
     result.assertNoFileContent('torchy/tests/inference.test.ts', 'text/csv');
     result.assertFileContent('torchy/tests/invalid-input.test.ts', 'a missing input is a 400 naming it');
   });
+
+  test('the same graph without --sample: a made-up row of zeros in the input shapes, not none', async () => {
+    const result = await runInit('torchy', { model: join(fx, 'torch-two-inputs.onnx') });
+    const answers = readJson(join(result.cwd, 'torchy/tests/model-answers.json'));
+    expect(answers.instances).toEqual([{ input_ids: [0], features: [0, 0, 0, 0] }]);
+    expect(answers.predictions[0].logits).toHaveLength(2);
+  });
+});
+
+describe('feature names without a CSV header', () => {
+  const header = readFileSync(join(fx, 'breast-cancer-logreg.csv'), 'utf8').split('\n')[0]!.split(',').slice(0, 30);
+
+  test("from the model's feature_names metadata", async () => {
+    const { onnx } = onnxProto;
+    const model = onnx.ModelProto.decode(readFileSync(join(fx, 'breast-cancer-logreg.onnx')));
+    model.metadataProps = [onnx.StringStringEntryProto.create({ key: 'feature_names', value: JSON.stringify(header) })];
+    const file = join(scratch, 'with-metadata.onnx');
+    writeFileSync(file, onnx.ModelProto.encode(model).finish());
+    const result = await runInit('named', { model: file });
+    expect(readJson(join(result.cwd, 'named/model/signature.json')).features).toEqual(header);
+    expect(Object.keys(readJson(join(result.cwd, 'named/sample-request.json')).instances[0])).toEqual(header);
+  });
+
+  test('else f0..fn', async () => {
+    const result = await runInit('unnamed', { model: join(fx, 'breast-cancer-logreg.onnx') });
+    expect(readJson(join(result.cwd, 'unnamed/model/signature.json')).features).toBeUndefined();
+    const keys = Object.keys(readJson(join(result.cwd, 'unnamed/sample-request.json')).instances[0]);
+    expect(keys).toEqual(Array.from({ length: 30 }, (_, i) => `f${i}`));
+  });
 });
 
 describe('refused at init, before anything is written', () => {
@@ -157,6 +187,27 @@ describe('refused at init, before anything is written', () => {
       /MS_GEN_MODEL_OPSET: model\.onnx uses ONNX opset 6; onnxruntime-node serves opset 7 and newer/,
     );
   });
+
+  test('an opset newer than onnxruntime-node serves names the opset and the newest it serves', async () => {
+    // The ONNX project's own Abs model, stamped with an opset onnxruntime does not know yet.
+    const { onnx } = onnxProto;
+    const model = onnx.ModelProto.decode(readFileSync(join(ONNX_TESTDATA, 'node/test_abs/model.onnx')));
+    model.opsetImport = [onnx.OperatorSetIdProto.create({ domain: '', version: 99 })];
+    const file = join(scratch, 'abs-opset-99.onnx');
+    writeFileSync(file, onnx.ModelProto.encode(model).finish());
+    const err = await refusal(file);
+    expect(err.message).toMatch(
+      /MS_GEN_MODEL_OPSET: abs-opset-99\.onnx uses ONNX opset 99; onnxruntime-node serves up to opset \d+\./,
+    );
+    expect(err.message).toContain('opset_version=17');
+  });
+
+  test('an input of a type requests cannot carry (uint8, libonnx-testdata DequantizeLinear) names it', async () => {
+    const err = await refusal(join(ONNX_TESTDATA, 'node/test_dequantizelinear/model.onnx'));
+    expect(err.message).toMatch(
+      /MS_GEN_MODEL_TYPE: model\.onnx has input "x" of uint8; the generic loader serves tensors of float, double/,
+    );
+  });
 });
 
 describe('re-running init with a retrained model', () => {
@@ -170,6 +221,7 @@ describe('re-running init with a retrained model', () => {
     const project = join(scratch, 'wine');
     cpSync(join(first.cwd, 'wine'), project, { recursive: true });
     const before = readJson(join(project, 'tests/model-answers.json'));
+    expect(existsSync(join(project, 'model/wine-forest.onnx'))).toBe(true);
     writeFileSync(
       join(project, 'src/health.ts'),
       '// my own readiness checks\nexport const readinessChecks = () => [];\n',
@@ -201,6 +253,8 @@ describe('re-running init with a retrained model', () => {
     expect(after.instances[0]).toHaveLength(30);
     expect(readJson(join(dir, 'model/signature.json')).outputs[1].labels).toEqual([0, 1]);
     expect(readFileSync(join(dir, 'release.yaml'), 'utf8')).toContain('artifact: model/breast-cancer-boosted.onnx');
+    // The old weights leave model/ (the image copies the folder).
+    expect(existsSync(join(dir, 'model/wine-forest.onnx'))).toBe(false);
     expect(readJson(join(dir, 'model/metrics.json')).model).toBe('model/breast-cancer-boosted.onnx');
     expect(readFileSync(join(dir, 'tests/golden.jsonl'), 'utf8')).toContain(JSON.stringify(after.predictions[0]));
     // The user's edit was asked about and kept.

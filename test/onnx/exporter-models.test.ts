@@ -108,3 +108,15 @@ test('torch.onnx.export-style graph: int64 ids [batch, seq] + float features [ba
   expect(wrong.status).toBe(400);
   expect(wrong.body.error.message).toContain('input_ids');
 });
+
+test('the OpenAPI page documents the shapes: features in order or by name, outputs with their class labels', async () => {
+  const { url } = await serve('breast-cancer-logreg', 'breast-cancer-logreg.csv', 'target');
+  const res = await request(url).get('/openapi.json');
+  expect(res.status).toBe(200);
+  const text = JSON.stringify(res.body);
+  expect(text).toContain(
+    'The 30 features of \\"float_input\\" (float32 [?, 30]): an array in this order, or an object keyed by name: mean radius, mean texture',
+  );
+  expect(text).toContain('probabilitiesByLabel');
+  expect(text).toContain('probabilities per class label');
+});

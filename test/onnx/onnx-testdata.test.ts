@@ -8,15 +8,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
-import onnxProto from 'onnx-proto';
 import request from 'supertest';
 import { createService, onnxModel, type Service } from '@model-service/runtime';
 import { readOnnxGraph } from '../../generators/lib/onnx-graph.js';
 import { ONNX_TESTDATA } from '../support/exporter-models.js';
+import { readTensor, type Nested } from '../support/onnx-testdata.js';
 
-const { onnx } = onnxProto;
-
-/** Float, double, int32/int64, bool and broadcast/multi-input graphs from opsets 7-17. */
+/** Float, double, int32/int64, bool, string and broadcast/multi-input graphs from opsets 7-17. */
 const NODE_TESTS = [
   'test_abs',
   'test_add',
@@ -42,49 +40,6 @@ const NODE_TESTS = [
   'test_gather_0',
   'test_clip_example',
 ];
-
-type Nested = number | boolean | Nested[];
-
-/** A reference TensorProto (.pb) as nested JSON values, decoded with onnx-proto. */
-function readTensor(path: string): Nested {
-  const t = onnx.TensorProto.decode(readFileSync(path));
-  const dims = t.dims.map(Number);
-  const raw = t.rawData && t.rawData.length > 0 ? Buffer.from(t.rawData) : undefined;
-  const view = (Ctor: { new (b: ArrayBuffer, o: number, n: number): ArrayLike<unknown>; BYTES_PER_ELEMENT: number }) =>
-    Array.from(
-      new Ctor(
-        raw!.buffer.slice(raw!.byteOffset, raw!.byteOffset + raw!.length),
-        0,
-        raw!.length / Ctor.BYTES_PER_ELEMENT,
-      ),
-    );
-  let flat: unknown[];
-  switch (t.dataType) {
-    case 1:
-      flat = raw ? view(Float32Array) : t.floatData;
-      break;
-    case 11:
-      flat = raw ? view(Float64Array) : t.doubleData;
-      break;
-    case 6:
-      flat = raw ? view(Int32Array) : t.int32Data;
-      break;
-    case 7:
-      flat = raw ? view(BigInt64Array).map(Number) : t.int64Data.map(Number);
-      break;
-    case 9:
-      flat = (raw ? Array.from(raw) : t.int32Data).map(Boolean);
-      break;
-    default:
-      throw new Error(`${path}: element type ${t.dataType} not used here`);
-  }
-  const nest = (d: number[], offset: number): Nested => {
-    if (d.length === 0) return flat[offset] as Nested;
-    const stride = d.slice(1).reduce((a, b) => a * b, 1);
-    return Array.from({ length: d[0]! }, (_, i) => nest(d.slice(1), offset + i * stride));
-  };
-  return nest(dims, 0);
-}
 
 function expectClose(actual: Nested, expected: Nested, path: string): void {
   if (Array.isArray(expected)) {
@@ -125,6 +80,32 @@ describe('libonnx-testdata node models served by the generic loader', () => {
     });
     await service.close();
   });
+});
+
+test('a string input (test_cast_STRING_to_FLOAT): ready after its warm-up, answers the parsed numbers', async () => {
+  const dir = join(ONNX_TESTDATA, 'node', 'test_cast_STRING_to_FLOAT');
+  const path = join(dir, 'model.onnx');
+  const { signature } = readOnnxGraph(readFileSync(path), 'model.onnx');
+  expect(signature.inputs).toEqual([{ name: 'input', type: 'string', shape: [3, 4] }]);
+  const service = createService({ model: onnxModel({ path, signature }), logLevel: 'silent' });
+  running.push(service);
+  const { port } = await service.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  await request(url).get('/health/ready').expect(200);
+  // The reference's first two rows; its third (NaN, INF) has no JSON number, so one of our own.
+  const input = readTensor(join(dir, 'test_data_set_0', 'input_0.pb')) as string[][];
+  const output = readTensor(join(dir, 'test_data_set_0', 'output_0.pb')) as number[][];
+  const res = await request(url)
+    .post('/invocations')
+    .send({ instances: [{ input: [input[0]!, input[1]!, ['1', '-2.5', '1e3', '0']] }] });
+  expect(res.status).toBe(200);
+  expectClose(res.body.predictions[0].output as Nested, [output[0]!, output[1]!, [1, -2.5, 1000, 0]], 'output');
+  // NaN and infinities have no JSON number: the answer is withheld, not sent as null.
+  const nonFinite = await request(url)
+    .post('/invocations')
+    .send({ instances: [{ input }] });
+  expect(nonFinite.status).toBe(422);
+  expect(nonFinite.body.error.code).toBe('MS_RUNTIME_INVALID_OUTPUT');
 });
 
 describe('libonnx-testdata pytorch-converted (opset 6)', () => {

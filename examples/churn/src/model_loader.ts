@@ -15,12 +15,12 @@ import {
 
 /** Resolved from this file, so it works from src/ (tests) and dist/ (the image) alike. */
 export const MODEL_PATH = fileURLToPath(new URL('../model/churn-model.json', import.meta.url));
-/** Your label for these weights; /ping, model_info and cache keys use MODEL_SHA256 (the file's hash). */
-export const MODEL_VERSION = '1.0.0';
 /**
- * SHA-256 of the artifact this service was built and tested with (release.yaml `model.sha256`
- * holds the same value; tests/model-artifact.test.ts keeps the three in step). After replacing
- * the artifact: `sha256sum model/churn-model.json` and update both.
+ * SHA-256 of the artifact this service was built and tested with; it is also the model's
+ * version (cache keys, /ping, metrics), so new weights never share old answers. release.yaml
+ * `model.sha256` holds the same value; tests/model-artifact.test.ts keeps them in step. After
+ * replacing the artifact: re-run `model-service init --model <file>`, or `sha256sum model/churn-model.json`
+ * and update both.
  */
 export const MODEL_SHA256 = '2d23c6f2bb1177dfe75fddc2f86bc697ce8109805d1c779618d91df952c8db0f';
 
@@ -42,7 +42,7 @@ export function createModel(path = MODEL_PATH): ModelDefinition<Instance, Predic
   let weights: LogisticWeights | undefined;
   return {
     name: 'churn',
-    version: MODEL_VERSION,
+    version: MODEL_SHA256,
     instanceSchema,
     predictionSchema,
     async load() {

@@ -1,16 +1,20 @@
 // The loader on its own: a weights file of the wrong shape stops the start with a message
 // naming the file (the runtime then reports MS_RUNTIME_MODEL_LOAD_FAILED), and predict never
-// runs on missing weights.
+// runs on missing weights. Its version is the artifact SHA-256.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { createModel } from '../src/model_loader.js';
+import { MODEL_SHA256, createModel } from '../src/model_loader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'churn-loader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('model loader', () => {
+  test('the version is the artifact SHA-256 (cache keys and /ping change with the weights)', () => {
+    expect(createModel().version).toBe(MODEL_SHA256);
+  });
+
   test('a file that is not logistic-regression/v1 weights fails to load, naming the file', async () => {
     const path = join(dir, 'not-weights.json');
     writeFileSync(path, JSON.stringify({ format: 'something-else', features: ['a'] }));

@@ -190,9 +190,12 @@ export function csvRowReader(s: OnnxSignature): ((cells: string[]) => number[]) 
   };
 }
 
-/** A value of zeros (or empty strings) in the instance's shape: the warm-up instance. */
+/**
+ * A value of zeros in the instance's shape: the warm-up instance. Strings are "0", not "": a
+ * graph that parses its text (Cast string -> float) fails on "" and would never become ready.
+ */
 function zeros(type: OnnxElementType, dims: OnnxDim[]): JsonValue {
-  if (dims.length === 0) return type === 'string' ? '' : type === 'bool' ? false : 0;
+  if (dims.length === 0) return type === 'string' ? '0' : type === 'bool' ? false : 0;
   const n = typeof dims[0] === 'number' ? dims[0] : 1;
   return Array.from({ length: n }, () => zeros(type, dims.slice(1)));
 }
