@@ -375,8 +375,7 @@ predict with the same iris weights (examples/iris/model/iris-model.json).
   \`{"instances": [...]}\` envelope, predicts, \`JSON.stringify\`.
 - **Express 5**: the same with \`express.json()\` and an Ajv check in the route.
 - **@model-service/runtime**: \`createService\` with its defaults as a service runs them: input and
-  output validation, Prometheus metrics, pino JSON logs at info (to stdout, discarded), memory cache
-  (lru-cache).
+  output validation, Prometheus metrics, pino JSON logs at info (to stdout, discarded), memory cache.
 - **FastAPI + uvicorn** (Debian's python3-fastapi 0.92 / python3-uvicorn 0.17 / pydantic 1.10,
   installed by the bench with apt-get when missing): the same weights, pydantic checks of the same
   envelope (1..64 instances of 4 numbers in [0, 100]), one worker process, uvicorn's access log at
