@@ -245,13 +245,14 @@ if (stageRows.length > 0 && results[`runtime/${stageRows[0].key}`]) {
   const measured = [];
   for (const scenario of stageRows) measured.push({ scenario, stages: await measureStages(scenario.rows) });
   const cell = (n) => fmt(n, n < 10 ? 2 : 1);
-  const sum = (list, onlyRaw) => list.filter((x) => !onlyRaw || x.raw).reduce((a, x) => a + x.us, 0);
+  const sum = (list, onlyRaw) => list.filter((x) => (onlyRaw ? x.raw : x.runtime)).reduce((a, x) => a + x.us, 0);
   const lines = [
     `| stage | ${measured.map((m) => `${m.scenario.label} µs`).join(' | ')} | raw node:http does it too |`,
     `| --- | ${measured.map(() => '---:').join(' | ')} | --- |`,
   ];
   measured[0].stages.forEach((st, i) => {
-    lines.push(`| ${st.stage} | ${measured.map((m) => cell(m.stages[i].us)).join(' | ')} | ${st.raw ? 'yes' : ''} |`);
+    const who = st.raw && st.runtime ? 'yes' : st.raw ? 'yes (the runtime: inside the runner)' : '';
+    lines.push(`| ${st.stage} | ${measured.map((m) => cell(m.stages[i].us)).join(' | ')} | ${who} |`);
   });
   const whole = (server, m) => results[`${server}/${m.scenario.key}`]?.cpuUsPerReq;
   const rest = (server, m, onlyRaw) => {
