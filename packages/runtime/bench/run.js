@@ -236,6 +236,40 @@ try {
 }
 load.push(loadavg()[0]);
 
+// Where the runtime's cache-miss request spends its CPU: each stage timed alone in this process
+// (the servers are stopped by now), against the whole request's server CPU from the rows above.
+let stagesTable = '';
+const stageRows = SCENARIOS.filter((s) => s.key === 'miss1' || s.key === 'miss32');
+if (stageRows.length > 0 && results[`runtime/${stageRows[0].key}`]) {
+  const { measureStages } = await import('./stages.js');
+  const measured = [];
+  for (const scenario of stageRows) measured.push({ scenario, stages: await measureStages(scenario.rows) });
+  const cell = (n) => fmt(n, n < 10 ? 2 : 1);
+  const sum = (list, onlyRaw) => list.filter((x) => (onlyRaw ? x.raw : x.runtime)).reduce((a, x) => a + x.us, 0);
+  const lines = [
+    `| stage | ${measured.map((m) => `${m.scenario.label} µs`).join(' | ')} | raw node:http does it too |`,
+    `| --- | ${measured.map(() => '---:').join(' | ')} | --- |`,
+  ];
+  measured[0].stages.forEach((st, i) => {
+    const who = st.raw && st.runtime ? 'yes' : st.raw ? 'yes (the runtime: inside the runner)' : '';
+    lines.push(`| ${st.stage} | ${measured.map((m) => cell(m.stages[i].us)).join(' | ')} | ${who} |`);
+  });
+  const whole = (server, m) => results[`${server}/${m.scenario.key}`]?.cpuUsPerReq;
+  const rest = (server, m, onlyRaw) => {
+    const w = whole(server, m);
+    return w === undefined ? undefined : w - sum(m.stages, onlyRaw);
+  };
+  const row = (label, f) => lines.push(`| ${label} | ${measured.map((m) => cell(f(m))).join(' | ')} | |`);
+  row('**the runtime: sum of its stages**', (m) => sum(m.stages, false));
+  row('**the runtime: whole request** (server CPU µs/req, table above)', (m) => whole('runtime', m));
+  row('the runtime: the rest (node:http, socket, event loop, GC)', (m) => rest('runtime', m, false));
+  row('**raw node:http: sum of its stages** (parse, validate, model, stringify)', (m) => sum(m.stages, true));
+  row('**raw node:http: whole request**', (m) => whole('raw', m));
+  row('raw node:http: the rest (node:http, socket, event loop, GC)', (m) => rest('raw', m, true));
+  stagesTable = lines.join('\n');
+  console.log(`\n${stagesTable}`);
+}
+
 if (args.profile) {
   const { summarizeProfiles } = await import('./profile-summary.js');
   console.log(summarizeProfiles(args.profile));
@@ -375,8 +409,7 @@ predict with the same iris weights (examples/iris/model/iris-model.json).
   \`{"instances": [...]}\` envelope, predicts, \`JSON.stringify\`.
 - **Express 5**: the same with \`express.json()\` and an Ajv check in the route.
 - **@model-service/runtime**: \`createService\` with its defaults as a service runs them: input and
-  output validation, Prometheus metrics, pino JSON logs at info (to stdout, discarded), memory cache
-  (lru-cache).
+  output validation, Prometheus metrics, pino JSON logs at info (to stdout, discarded), memory cache.
 - **FastAPI + uvicorn** (Debian's python3-fastapi 0.92 / python3-uvicorn 0.17 / pydantic 1.10,
   installed by the bench with apt-get when missing): the same weights, pydantic checks of the same
   envelope (1..64 instances of 4 numbers in [0, 100]), one worker process, uvicorn's access log at
@@ -411,7 +444,23 @@ ratio is better (runtime median / raw node:http median).
 
 ${coldTable}
 
-${verdicts.length ? `Targets missed in this run:\n\n${verdicts.map((v) => `- ${v}`).join('\n')}` : 'All runtime targets met in this run.'}
+${
+  stagesTable
+    ? `### Where the time goes
+
+CPU per cache-miss request inside the runtime, stage by stage: each stage the \`/invocations\`
+handler runs, timed alone in a loop (100,000 calls after as many to warm up, CPU time of the
+bench process) with the runtime's own built modules, the iris model and the same distinct bodies,
+after the servers above stopped. The whole request is the server CPU per request measured above;
+what the stages do not cover (reading the request and writing the answer through node:http, the
+socket's system calls, the event loop and garbage collection) is the rest. Loops run warmer than a
+server does, so the stages are a lower bound and the rest an upper one.
+
+${stagesTable}
+
+`
+    : ''
+}${verdicts.length ? `Targets missed in this run:\n\n${verdicts.map((v) => `- ${v}`).join('\n')}` : 'All runtime targets met in this run.'}
 
 The machine is shared (2 cores, other jobs running): compare ratios within one run, not absolute
 numbers across runs.

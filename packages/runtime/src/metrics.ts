@@ -1,18 +1,18 @@
 // Prometheus metrics on a registry owned by one service (several services can share a
-// process, e.g. in tests). Label children are cached so the hot path does no label hashing.
+// process, e.g. in tests). Label children are cached so the hot path does no label hashing, and
+// the two histograms observed on every request are LabelledHistogram (an observe is a few adds).
 // The record* methods are the hooks the hot path calls: Prometheus always, and the CloudWatch
 // EMF aggregate too when it is on (emf-metrics.ts).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EmfMetrics } from './emf-metrics.js';
+import { LabelledHistogram, type HistogramSeries } from './histogram.js';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
-type Observer = { observe(value: number): void };
-
 export class Metrics {
   readonly registry = new Registry();
-  readonly requestDuration: Histogram<'route' | 'method' | 'status_code'>;
+  readonly requestDuration: LabelledHistogram<'route' | 'method' | 'status_code'>;
   /** Requests being served: a plain number on the hot path, read into the gauge at scrape time. */
   readonly inFlight = {
     value: 0,
@@ -24,7 +24,7 @@ export class Metrics {
     },
   };
   readonly inFlightGauge: Gauge;
-  readonly modelLatency: Histogram<'source'>;
+  readonly modelLatency: LabelledHistogram<'source'>;
   readonly queueWait: Histogram;
   readonly batchSize: Histogram;
   readonly cacheHits: Counter;
@@ -36,16 +36,16 @@ export class Metrics {
   readonly modelInfo: Gauge<'model' | 'version'>;
   /** Set when the service writes CloudWatch EMF lines. */
   readonly emf: EmfMetrics | undefined;
-  readonly #children = new Map<string, Observer>();
+  readonly #children = new Map<string, HistogramSeries>();
   readonly #clientErrorChildren = new Map<string, { inc(): void }>();
-  readonly #predictLatency: Observer;
-  readonly #fallbackLatency: Observer;
+  readonly #predictLatency: HistogramSeries;
+  readonly #fallbackLatency: HistogramSeries;
 
   constructor(labels: Record<string, string> = {}, emf?: EmfMetrics) {
     this.emf = emf;
     this.registry.setDefaultLabels(labels);
     const registers = [this.registry];
-    this.requestDuration = new Histogram({
+    this.requestDuration = new LabelledHistogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration by route, method and status code',
       labelNames: ['route', 'method', 'status_code'],
@@ -61,7 +61,7 @@ export class Metrics {
         this.set(inFlight.value);
       },
     });
-    this.modelLatency = new Histogram({
+    this.modelLatency = new LabelledHistogram({
       name: 'model_predict_duration_seconds',
       help: 'Time spent in one predict call (model or fallback)',
       labelNames: ['source'],

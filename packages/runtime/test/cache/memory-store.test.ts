@@ -78,12 +78,51 @@ describe('createMemoryStore', () => {
   });
 
   it('does not reserve slots for more entries than maxBytes could ever hold', async () => {
-    // lru-cache preallocates per slot of `max`; 100M slots would be gigabytes at start.
+    // The index preallocates per slot of `max`; 100M slots would be gigabytes at start.
     const store = createMemoryStore({ maxEntries: 100_000_000, maxBytes: 1024 * 1024, ttlSeconds: 60 });
     expect(store.maxEntries).toBe((1024 * 1024) / ENTRY_OVERHEAD_BYTES);
     expect(createMemoryStore({ maxEntries: 500, maxBytes: 1024 * 1024, ttlSeconds: 60 }).maxEntries).toBe(500);
     await store.set('a', '1');
     expect(await store.get('a')).toBe('1');
+  });
+
+  it('answers only what was last set for a key, within its bounds, under random sets, hits and expiry', async () => {
+    // Entries are records in a ring buffer that wraps many times here; a wrong offset would
+    // answer another key's bytes, an old value or a truncated one.
+    const clock = fakeClock();
+    const maxBytes = 4_000;
+    const store = createMemoryStore({ maxEntries: 40, maxBytes, ttlSeconds: 50, clock });
+    const expected = new Map<string, { value: string; expires: number }>();
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    let hits = 0;
+    for (let step = 0; step < 8_000; step += 1) {
+      const key = `key-${random(120)}${'é'.repeat(random(3))}`;
+      if (random(3) === 0) {
+        const value = `v${step}:${'x'.repeat(random(300))}`;
+        const ttl = random(4) === 0 ? 5 : undefined;
+        await store.set(key, value, ttl);
+        expected.set(key, { value, expires: clock.now() + (ttl ?? 50) * 1000 });
+        // The newest entry is always there (it fits: every value is far below maxBytes).
+        const back = await store.get(key);
+        if (back !== value) throw new Error(`step ${step}: set ${key} then got ${String(back)}`);
+      } else {
+        const got = await store.get(key);
+        const want = expected.get(key);
+        if (got !== undefined) {
+          hits += 1;
+          if (got !== want?.value || clock.now() >= want.expires)
+            throw new Error(`step ${step}: ${key} answered ${got}, expected ${JSON.stringify(want)}`);
+        }
+      }
+      if (store.entries > 40 || store.bytes > maxBytes)
+        throw new Error(`step ${step}: ${store.entries} entries, ${store.bytes} bytes`);
+      clock.advance(random(5));
+    }
+    expect(hits).toBeGreaterThan(500);
   });
 
   it('rejects bounds that are not positive integers', () => {
