@@ -182,6 +182,9 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
       'lambda:AddPermission',
       'lambda:GetPolicy',
       'lambda:TagResource',
+      // release.yaml api.reservedConcurrency, put and released.
+      'lambda:PutFunctionConcurrency',
+      'lambda:DeleteFunctionConcurrency',
     ],
     Resource: ['arn:aws:lambda:*:<account-id>:function:ms-*'],
   },

@@ -110,6 +110,8 @@ export interface ReleaseConfig {
     readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
     readonly quota: { readonly limit: number; readonly period: 'DAY' | 'WEEK' | 'MONTH' };
     readonly cors: { readonly allowOrigins: readonly string[] };
+    /** The proxy function's reserved concurrency; absent = none reserved. */
+    readonly reservedConcurrency?: number;
   };
   readonly iam?: { readonly sagemakerRoleArn?: string; readonly lambdaRoleArn?: string };
   readonly promotion: {

@@ -4,7 +4,9 @@
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
+  DeleteFunctionConcurrencyCommand,
   GetFunctionCommand,
+  PutFunctionConcurrencyCommand,
   TagResourceCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
@@ -36,6 +38,8 @@ export interface LambdaProxyDesired {
   codeSha256: string;
   /** release.yaml vpc (the function gets ENIs in these subnets); absent = no VPC. */
   vpc?: VpcIds;
+  /** release.yaml api.reservedConcurrency; absent = none reserved. */
+  reservedConcurrency?: number;
 }
 
 export interface LambdaProxyObserved {
@@ -49,6 +53,7 @@ export interface LambdaProxyObserved {
   tags: Record<string, string>;
   codeSha256?: string;
   vpc?: VpcIds;
+  reservedConcurrency?: number;
   state?: string;
   lastUpdateStatus?: string;
   lastModified?: string;
@@ -93,7 +98,11 @@ export function proxyEnvironment(
   return vars;
 }
 
-function observedFrom(config: FunctionConfiguration, tags: Record<string, string> | undefined): LambdaProxyObserved {
+function observedFrom(
+  config: FunctionConfiguration,
+  tags: Record<string, string> | undefined,
+  reservedConcurrency: number | undefined,
+): LambdaProxyObserved {
   return {
     arn: config.FunctionArn ?? '',
     roleArn: config.Role,
@@ -105,6 +114,7 @@ function observedFrom(config: FunctionConfiguration, tags: Record<string, string
     tags: { ...(tags ?? {}) },
     codeSha256: config.CodeSha256,
     ...vpcField(observedVpcIds(config.VpcConfig?.SubnetIds, config.VpcConfig?.SecurityGroupIds)),
+    ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
     state: config.State,
     lastUpdateStatus: config.LastUpdateStatus,
     lastModified: config.LastModified,
@@ -138,6 +148,21 @@ function configDiffs(d: LambdaProxyDesired, o: LambdaProxyObserved): FieldDiff[]
     diffs.push({ field: 'environment', from: o.environment, to: d.environment });
   if (!sameValue(o.vpc, d.vpc)) diffs.push({ field: 'vpc', from: o.vpc, to: d.vpc });
   return diffs;
+}
+
+/** Puts release.yaml's reservation, or releases one it no longer asks for. */
+async function reserveConcurrency(ctx: DeployContext, d: LambdaProxyDesired, has: number | undefined): Promise<void> {
+  if (d.reservedConcurrency === has) return;
+  if (d.reservedConcurrency === undefined) {
+    await ctx.clients.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: d.functionName }));
+    return;
+  }
+  await ctx.clients.lambda.send(
+    new PutFunctionConcurrencyCommand({
+      FunctionName: d.functionName,
+      ReservedConcurrentExecutions: d.reservedConcurrency,
+    }),
+  );
 }
 
 export type LambdaProxyResource = ResourceModule<LambdaProxyDesired, LambdaProxyObserved> &
@@ -211,6 +236,9 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
         tags: { ...ctx.tags },
         codeSha256: options.bundle.sha256,
         ...vpcField(vpcIds(vpcOf(ctx.release, ctx.envName))),
+        ...(ctx.release.api.reservedConcurrency === undefined
+          ? {}
+          : { reservedConcurrency: ctx.release.api.reservedConcurrency }),
       };
     },
 
@@ -219,7 +247,8 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
         .send(new GetFunctionCommand({ FunctionName: d.functionName }))
         .catch(ifMissing(undefined));
       if (!out?.Configuration) return undefined;
-      return observedFrom(out.Configuration, out.Tags);
+      // GetFunction answers the reservation too: no extra call (or permission) to read it.
+      return observedFrom(out.Configuration, out.Tags, out.Concurrency?.ReservedConcurrentExecutions);
     },
 
     plan(d, o) {
@@ -229,6 +258,8 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
       }
       const diffs = configDiffs(d, o);
       if (o.codeSha256 !== d.codeSha256) diffs.push({ field: 'codeSha256', from: o.codeSha256, to: d.codeSha256 });
+      if (o.reservedConcurrency !== d.reservedConcurrency)
+        diffs.push({ field: 'reservedConcurrency', from: o.reservedConcurrency, to: d.reservedConcurrency });
       const tags = missingTags(d.tags, o.tags);
       if (Object.keys(tags).length > 0) diffs.push({ field: 'tags', from: o.tags, to: d.tags });
       return { ...base, action: diffs.length ? 'update' : 'no-change', diffs };
@@ -247,6 +278,7 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
           { client: ctx.clients.lambda, maxWaitTime },
           { FunctionName: d.functionName },
         ).catch(awsFail('wait for function active', d.functionName));
+        await reserveConcurrency(ctx, d, undefined);
         return { lambdaFunctionArn: arn, lambdaFunctionName: d.functionName };
       }
       // A previous run may have left an update in progress: a second update would conflict.
@@ -277,6 +309,7 @@ export function createLambdaProxyResource(options: LambdaProxyOptions): LambdaPr
       if (Object.keys(tags).length > 0) {
         await ctx.clients.lambda.send(new TagResourceCommand({ Resource: o.arn, Tags: tags }));
       }
+      await reserveConcurrency(ctx, d, o.reservedConcurrency);
       return { lambdaFunctionArn: o.arn, lambdaFunctionName: d.functionName };
     },
 

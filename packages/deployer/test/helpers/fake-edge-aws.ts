@@ -12,6 +12,8 @@ import { ACCOUNT, REGION } from './aws-context.js';
 const meta = (status: number) => ({ httpStatusCode: status, requestId: 'req-fake', attempts: 1, totalRetryDelay: 0 });
 
 export const EDGE_MUTATING = new Set([
+  'PutFunctionConcurrencyCommand',
+  'DeleteFunctionConcurrencyCommand',
   'CreateFunctionCommand',
   'UpdateFunctionCodeCommand',
   'UpdateFunctionConfigurationCommand',
@@ -44,6 +46,8 @@ export const EDGE_MUTATING = new Set([
 interface Fn {
   config: lambda.FunctionConfiguration;
   tags: Record<string, string>;
+  /** PutFunctionConcurrency's value; undefined = none reserved. */
+  reserved?: number;
   statements: { Sid: string; SourceArn?: string }[];
 }
 interface Pool {
@@ -175,9 +179,26 @@ export class FakeEdgeAws {
           return {
             Configuration: { ...f.config, Environment: { Variables: { ...f.config.Environment?.Variables } } },
             Tags: { ...f.tags },
+            ...(f.reserved === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: f.reserved } }),
           };
         },
         false,
+      ],
+      [
+        lambda.PutFunctionConcurrencyCommand,
+        (i) => {
+          this.fn(i.FunctionName).reserved = i.ReservedConcurrentExecutions;
+          return { ReservedConcurrentExecutions: i.ReservedConcurrentExecutions };
+        },
+        true,
+      ],
+      [
+        lambda.DeleteFunctionConcurrencyCommand,
+        (i) => {
+          this.fn(i.FunctionName).reserved = undefined;
+          return {};
+        },
+        true,
       ],
       [
         lambda.CreateFunctionCommand,

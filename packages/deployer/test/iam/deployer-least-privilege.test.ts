@@ -205,6 +205,9 @@ beforeAll(async () => {
   // prod first ran another size, so it has an older config to roll back to.
   await up(context(w, 'prod', YAML.replace('instanceCount: 2\n', 'instanceCount: 3\n')));
   await up(prod);
+  // The proxy's reserved concurrency put, then released when release.yaml drops it.
+  await up(context(w, 'prod', YAML.replace('environments:', 'api: { reservedConcurrency: 20 }\nenvironments:')));
+  await up(prod);
   await up(context(w, 'dev')); // no change
   // Drift repaired in place: scanning turned off by hand, a role's trust policy edited.
   w.core.repos.get(dev.names.ecrRepository)!.scanOnPush = false;

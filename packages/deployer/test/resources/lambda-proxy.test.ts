@@ -105,6 +105,44 @@ describe('lambda-proxy resource', () => {
     expect(mocks.lambda.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(0);
   });
 
+  it("api.reservedConcurrency reserves the proxy's concurrency at create; a change is one Put, removing it one Delete", async () => {
+    const { RELEASE_YAML } = await import('../helpers/aws-context.js');
+    const reserved = (n: number) =>
+      RELEASE_YAML.replace('region: eu-west-1', `region: eu-west-1\napi: { reservedConcurrency: ${n} }`);
+    const { change } = await converge(bundleOf([1]), reserved(20));
+    expect(change.action).toBe('create');
+    expect(mutating()).toEqual(['CreateFunctionCommand', 'PutFunctionConcurrencyCommand']);
+    expect(fake.functions.get('ms-iris-dev-proxy')!.reserved).toBe(20);
+
+    mocks.lambda.resetHistory();
+    expect((await converge(bundleOf([1]), reserved(20))).change.action).toBe('no-change');
+    expect(mutating()).toEqual([]);
+
+    const changed = await converge(bundleOf([1]), reserved(50));
+    expect(changed.change.diffs).toEqual([{ field: 'reservedConcurrency', from: 20, to: 50 }]);
+    expect(mutating()).toEqual(['PutFunctionConcurrencyCommand']);
+    expect(fake.functions.get('ms-iris-dev-proxy')!.reserved).toBe(50);
+
+    mocks.lambda.resetHistory();
+    const removed = await converge(bundleOf([1]));
+    expect(removed.change.diffs).toEqual([{ field: 'reservedConcurrency', from: 50, to: undefined }]);
+    expect(mutating()).toEqual(['DeleteFunctionConcurrencyCommand']);
+    expect(fake.functions.get('ms-iris-dev-proxy')!.reserved).toBeUndefined();
+  });
+
+  it('interrupted between CreateFunction and PutFunctionConcurrency, the next run reserves it', async () => {
+    const { RELEASE_YAML } = await import('../helpers/aws-context.js');
+    const yaml = RELEASE_YAML.replace('region: eu-west-1', 'region: eu-west-1\napi: { reservedConcurrency: 20 }');
+    fake.crashAt = 2;
+    await expect(converge(bundleOf([1]), yaml)).rejects.toThrow('simulated crash at mutating call 2');
+    fake.crashAt = undefined;
+    mocks.lambda.resetHistory();
+    const { change } = await converge(bundleOf([1]), yaml);
+    expect(change.diffs).toEqual([{ field: 'reservedConcurrency', from: undefined, to: 20 }]);
+    expect(mutating()).toEqual(['PutFunctionConcurrencyCommand']);
+    expect(fake.functions.get('ms-iris-dev-proxy')!.reserved).toBe(20);
+  });
+
   it('retries CreateFunction while a fresh role is not yet assumable, then succeeds', async () => {
     let tries = 0;
     const real = mocks.lambda.commandCalls.bind(mocks.lambda);
