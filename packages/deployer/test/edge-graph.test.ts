@@ -272,6 +272,37 @@ describe('stage throttling from api.throttle', () => {
   const apiChange = (applied: Awaited<ReturnType<typeof up>>) =>
     applied.steps.find((s) => s.module.kind === 'api-gateway')!.change;
 
+  it('with CORS origins a browser preflight reaches the proxy: OPTIONS /predict without an authorizer, on the same resource', async () => {
+    const cors = RELEASE_YAML.replace(
+      'region: eu-west-1',
+      'region: eu-west-1\napi: { cors: { allowOrigins: ["https://app.example.com"] } }',
+    );
+    await up();
+    const api = [...fake.apis.values()][0]!;
+    expect(api.methods.has('OPTIONS /predict')).toBe(false);
+    for (const m of [mocks.lambda, mocks.cognito, mocks.apiGateway]) m.resetHistory();
+    await up(testContext({ yaml: cors }));
+    expect(mutating()).toEqual([
+      'UpdateFunctionConfigurationCommand', // the proxy learns the origins
+      'PutMethodCommand',
+      'PutIntegrationCommand',
+      'CreateDeploymentCommand',
+    ]);
+    expect(api.methods.get('OPTIONS /predict')).toMatchObject({ authorizationType: 'NONE', apiKeyRequired: false });
+    expect(api.resources.filter((r) => r.path === '/predict')).toHaveLength(1);
+    for (const m of [mocks.lambda, mocks.cognito, mocks.apiGateway]) m.resetHistory();
+    await up(testContext({ yaml: cors }));
+    expect(mutating()).toEqual([]);
+  });
+
+  it('a new API with CORS origins creates /predict once for its two methods', async () => {
+    const cors = RELEASE_YAML.replace('region: eu-west-1', 'region: eu-west-1\napi: { cors: { allowOrigins: ["*"] } }');
+    await up(testContext({ yaml: cors }));
+    const api = [...fake.apis.values()][0]!;
+    expect(api.resources.filter((r) => r.path === '/predict')).toHaveLength(1);
+    expect([...api.methods.keys()].sort()).toEqual(['GET /health', 'OPTIONS /predict', 'POST /predict']);
+  });
+
   it('a new API without an API key gets the rate and burst on every method of its stage', async () => {
     const applied = await up(testContext({ yaml: THROTTLED }));
     expect(apiChange(applied).diffs).toContainEqual({

@@ -27,9 +27,10 @@ export interface ApiStandIn {
 }
 
 const API_GATEWAY_MAX_BODY = 10 * 1024 * 1024;
-// "GET /health": the methods `model-deploy up` deploys without an authorizer.
+// "GET /health", "OPTIONS /predict": the methods `model-deploy up` deploys without an authorizer
+// (the preflight only when release.yaml has CORS origins; the proxy answers it either way).
 const OPEN_METHODS = new Set(
-  apiRoutes(false)
+  apiRoutes(false, true)
     .filter((r) => r.authorizationType === 'NONE')
     .map((r) => `${r.method} /${r.path}`),
 );

@@ -40,15 +40,22 @@ export const AUTHORIZER_NAME = 'cognito';
 
 export interface Route {
   path: 'predict' | 'health';
-  method: 'POST' | 'GET';
+  method: 'POST' | 'GET' | 'OPTIONS';
   authorizationType: 'COGNITO_USER_POOLS' | 'NONE';
   apiKeyRequired: boolean;
 }
 
-/** The API's methods; the local chain's API Gateway stand-in authorizes by the same table. */
-export function apiRoutes(apiKey: boolean): Route[] {
+/**
+ * The API's methods; the local chain's API Gateway stand-in authorizes by the same table. With
+ * CORS origins, a browser's preflight (which carries no credentials) reaches the proxy, which
+ * answers it for the allowed origins; without them there is no OPTIONS method at all.
+ */
+export function apiRoutes(apiKey: boolean, cors: boolean): Route[] {
   return [
     { path: 'predict', method: 'POST', authorizationType: 'COGNITO_USER_POOLS', apiKeyRequired: apiKey },
+    ...(cors
+      ? [{ path: 'predict', method: 'OPTIONS', authorizationType: 'NONE', apiKeyRequired: false } as const]
+      : []),
     // Monitors and load balancers call it without credentials.
     { path: 'health', method: 'GET', authorizationType: 'NONE', apiKeyRequired: false },
   ];
@@ -191,7 +198,8 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
     diffs.push({ field: 'tags', from: obs.api.tags, to: d.tags });
   }
   for (const route of d.routes) {
-    if (!obs.resources[route.path]) {
+    // Two methods (POST, OPTIONS) can share one resource.
+    if (!obs.resources[route.path] && !w.resources.includes(route.path)) {
       w.resources.push(route.path);
       diffs.push({ field: `resource /${route.path}`, from: undefined, to: `/${route.path}` });
     }
@@ -294,7 +302,7 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
     const lambdaArn = known(upstream.lambdaFunctionArn) ?? ctx.arns.lambda;
     const userPoolArn = upstream.userPoolArn ?? '';
     const integrationUri = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${lambdaArn}/invocations`;
-    const routes = apiRoutes(release.api.apiKey);
+    const routes = apiRoutes(release.api.apiKey, release.api.cors.allowOrigins.length > 0);
     return {
       apiName: names.api,
       stageName: names.stage,

@@ -38,11 +38,18 @@ describe('api-gateway resource', () => {
   });
 
   it('/predict requires the key only when release.yaml asks for one; /health never', () => {
-    expect(apiRoutes(true).map((r) => [r.path, r.apiKeyRequired])).toEqual([
+    expect(apiRoutes(true, false).map((r) => [r.path, r.apiKeyRequired])).toEqual([
       ['predict', true],
       ['health', false],
     ]);
-    expect(apiRoutes(false).every((r) => !r.apiKeyRequired)).toBe(true);
+    expect(apiRoutes(false, false).every((r) => !r.apiKeyRequired)).toBe(true);
+    // The preflight carries no credentials: never an authorizer or a key.
+    expect(apiRoutes(true, true).find((r) => r.method === 'OPTIONS')).toEqual({
+      path: 'predict',
+      method: 'OPTIONS',
+      authorizationType: 'NONE',
+      apiKeyRequired: false,
+    });
   });
 
   it('the URL is the regional execute-api URL of the stage', () => {
