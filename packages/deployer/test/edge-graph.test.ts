@@ -286,13 +286,36 @@ describe('stage throttling from api.throttle', () => {
       'UpdateFunctionConfigurationCommand', // the proxy learns the origins
       'PutMethodCommand',
       'PutIntegrationCommand',
+      // API Gateway's own 401/403/429 and 5xx carry the origin, or a browser hides them as CORS errors.
+      'PutGatewayResponseCommand',
+      'PutGatewayResponseCommand',
       'CreateDeploymentCommand',
     ]);
     expect(api.methods.get('OPTIONS /predict')).toMatchObject({ authorizationType: 'NONE', apiKeyRequired: false });
     expect(api.resources.filter((r) => r.path === '/predict')).toHaveLength(1);
+    expect(Object.fromEntries(api.gatewayResponses!)).toEqual({
+      DEFAULT_4XX: { 'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example.com'" },
+      DEFAULT_5XX: { 'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example.com'" },
+    });
     for (const m of [mocks.lambda, mocks.cognito, mocks.apiGateway]) m.resetHistory();
     await up(testContext({ yaml: cors }));
     expect(mutating()).toEqual([]);
+    // Without origins again: AWS's own responses back, redeployed.
+    await up();
+    expect(api.gatewayResponses!.size).toBe(0);
+    expect(mutating()).toEqual(expect.arrayContaining(['DeleteGatewayResponseCommand', 'CreateDeploymentCommand']));
+  });
+
+  it("several CORS origins: the gateway responses echo the caller's Origin (a static header names only one)", async () => {
+    const two = RELEASE_YAML.replace(
+      'region: eu-west-1',
+      'region: eu-west-1\napi: { cors: { allowOrigins: ["https://a.example.com", "https://b.example.com"] } }',
+    );
+    await up(testContext({ yaml: two }));
+    const api = [...fake.apis.values()][0]!;
+    expect(api.gatewayResponses!.get('DEFAULT_4XX')).toEqual({
+      'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.Origin',
+    });
   });
 
   it('a new API with CORS origins creates /predict once for its two methods', async () => {

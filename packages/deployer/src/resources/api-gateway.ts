@@ -33,6 +33,14 @@ import { collect } from '../aws/pages.js';
 import { known } from '../known-after-apply.js';
 import { shortHash } from '../naming.js';
 import { hasTags } from '../tags.js';
+import {
+  applyCorsResponses,
+  corsErrorOrigin,
+  corsResponseChanges,
+  observeCorsResponses,
+  type CorsResponseChange,
+  type CorsResponseType,
+} from './api-gateway-responses.js';
 import type { FieldDiff, KnownOutputs, ResourceModule, StatusReport } from './resource.js';
 import { duplicatesDiff, oldestFirst } from './same-name.js';
 
@@ -77,6 +85,8 @@ export interface ApiGatewayDesired {
   permissionSid: string;
   /** The stage's default throttling (every method): release.yaml api.throttle. */
   throttle: StageThrottle;
+  /** Access-Control-Allow-Origin on API Gateway's own 4xx/5xx; absent without CORS origins. */
+  corsErrorOrigin?: string;
 }
 
 export interface StageThrottle {
@@ -103,6 +113,8 @@ export interface ApiGatewayObserved {
   methods: Record<string, ObservedMethod | undefined>;
   authorizer?: { id: string; providerARNs: string[] };
   permission: boolean;
+  /** Allow-Origin of the gateway responses model-deploy sets (undefined: AWS's default). */
+  corsResponses?: Partial<Record<CorsResponseType, string | undefined>>;
   stage?: {
     deploymentId?: string;
     fingerprint?: string;
@@ -174,6 +186,8 @@ interface Work {
   tagStage: boolean;
   /** UpdateStage patch for the stage's default throttling (empty: already right). */
   stageSettings: PatchOperation[];
+  /** Gateway responses to put or reset; part of the deployment (the fingerprint has the origin). */
+  corsResponses: CorsResponseChange[];
 }
 
 /** Everything that differs, as the pure basis of both plan and apply. */
@@ -191,6 +205,7 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
     deploy: false,
     tagStage: false,
     stageSettings: [],
+    corsResponses: [],
   };
   if (!obs.api) diffs.push({ field: 'restApi', from: undefined, to: d.apiName });
   else if (!hasTags(obs.api.tags, d.tags)) {
@@ -250,6 +265,7 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
     }
     if (item.put || item.patch.length || item.integrate) w.methods.push(item);
   }
+  w.corsResponses = corsResponseChanges(d.corsErrorOrigin, obs.corsResponses ?? {}, diffs);
   if (!obs.permission) {
     w.permission = true;
     diffs.push({ field: 'lambdaPermission', from: undefined, to: d.permissionSid });
@@ -303,6 +319,7 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
     const userPoolArn = upstream.userPoolArn ?? '';
     const integrationUri = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${lambdaArn}/invocations`;
     const routes = apiRoutes(release.api.apiKey, release.api.cors.allowOrigins.length > 0);
+    const corsOrigin = corsErrorOrigin(release.api.cors.allowOrigins);
     return {
       apiName: names.api,
       stageName: names.stage,
@@ -314,9 +331,11 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
       userPoolArn,
       routes,
       tags: { ...ctx.tags },
-      fingerprint: shortHash({ routes, integrationUri, userPoolArn }, 12),
+      // The gateway responses are deployed with the stage: a changed origin is a new deployment.
+      fingerprint: shortHash({ routes, integrationUri, userPoolArn, ...(corsOrigin ? { corsOrigin } : {}) }, 12),
       permissionSid: `model-service-apigw-${names.stage}`,
       throttle: { rateLimit: release.api.throttle.rateLimit, burstLimit: release.api.throttle.burstLimit },
+      ...(corsOrigin ? { corsErrorOrigin: corsOrigin } : {}),
     };
   },
 
@@ -367,6 +386,7 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
         };
       }
       o.permission = await hasPermission(ctx, d);
+      o.corsResponses = await observeCorsResponses(api, apiId);
     }
     return o.api ? o : undefined;
   },
@@ -512,6 +532,8 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
           if (!hasErrorName(err, 'ResourceConflictException')) throw err;
         });
     }
+
+    await applyCorsResponses(api, apiId!, w.corsResponses);
 
     if (w.deploy || w.createApi) {
       await api.send(

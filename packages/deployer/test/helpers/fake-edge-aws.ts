@@ -12,6 +12,8 @@ import { ACCOUNT, REGION } from './aws-context.js';
 const meta = (status: number) => ({ httpStatusCode: status, requestId: 'req-fake', attempts: 1, totalRetryDelay: 0 });
 
 export const EDGE_MUTATING = new Set([
+  'PutGatewayResponseCommand',
+  'DeleteGatewayResponseCommand',
   'PutFunctionConcurrencyCommand',
   'DeleteFunctionConcurrencyCommand',
   'CreateFunctionCommand',
@@ -75,6 +77,8 @@ interface Api {
   authorizers: { id: string; name: string; providerARNs: string[] }[];
   deployments: { id: string; description?: string; createdDate: Date }[];
   stages: Map<string, Stage>;
+  /** Customized gateway responses by type (absent: AWS's default response). */
+  gatewayResponses?: Map<string, Record<string, string>>;
 }
 interface Stage {
   deploymentId: string;
@@ -670,6 +674,39 @@ export class FakeEdgeAws {
           return { ...d };
         },
         false,
+      ],
+      [
+        apigw.GetGatewayResponseCommand,
+        (i) => {
+          const params = this.api(i.restApiId).gatewayResponses?.get(i.responseType);
+          // AWS answers every type: the default one (no CORS header) until it is customized.
+          return params
+            ? { responseType: i.responseType, responseParameters: { ...params }, defaultResponse: false }
+            : { responseType: i.responseType, responseParameters: {}, defaultResponse: true };
+        },
+        false,
+      ],
+      [
+        apigw.PutGatewayResponseCommand,
+        (i) => {
+          const a = this.api(i.restApiId);
+          (a.gatewayResponses ??= new Map()).set(i.responseType, { ...i.responseParameters });
+          return { responseType: i.responseType };
+        },
+        true,
+      ],
+      [
+        apigw.DeleteGatewayResponseCommand,
+        (i) => {
+          const a = this.api(i.restApiId);
+          if (!a.gatewayResponses?.delete(i.responseType))
+            throw new apigw.NotFoundException({
+              message: 'Invalid Gateway Response type specified',
+              $metadata: meta(404),
+            });
+          return {};
+        },
+        true,
       ],
       [
         apigw.DeleteRestApiCommand,
