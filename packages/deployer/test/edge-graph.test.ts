@@ -44,6 +44,10 @@ const edge = (): AnyResource[] => [
   apiKeyResource,
 ];
 const silent = createProgress('silent', { write: () => true });
+const CORS = RELEASE_YAML.replace(
+  'region: eu-west-1',
+  'region: eu-west-1\napi: { cors: { allowOrigins: ["https://app.example.com"] } }',
+);
 const WITH_KEY = RELEASE_YAML.replace(
   'region: eu-west-1',
   'region: eu-west-1\napi: { apiKey: true, throttle: { rateLimit: 5, burstLimit: 10 }, quota: { limit: 1000, period: DAY } }',
@@ -185,6 +189,28 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
       expect(fake.snapshot()).toEqual(reference);
       for (const m of [mocks.lambda, mocks.cognito, mocks.apiGateway]) m.resetHistory();
       await up();
+      expect(mutating()).toEqual([]);
+    },
+  );
+
+  // Every one of the 19 mutating calls of a first up with CORS (call 20 would not be reached).
+  it.each(Array.from({ length: 19 }, (_, i) => i + 1))(
+    'with CORS origins, interrupted at mutating call %i, a rerun converges to the same state',
+    async (k) => {
+      const ctx = () => testContext({ yaml: CORS });
+      await up(ctx());
+      const reference = fake.snapshot();
+      restoreAll(mocks);
+      mocks = mockAll();
+      mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT });
+      fake = new FakeEdgeAws().install(mocks);
+      fake.crashAt = k;
+      await expect(up(ctx())).rejects.toThrow(`simulated crash at mutating call ${k}`);
+      fake.crashAt = undefined;
+      await up(ctx());
+      expect(fake.snapshot()).toEqual(reference);
+      for (const m of [mocks.lambda, mocks.cognito, mocks.apiGateway]) m.resetHistory();
+      await up(ctx());
       expect(mutating()).toEqual([]);
     },
   );

@@ -873,6 +873,7 @@ export class FakeEdgeAws {
       authorizers: a.authorizers.map((x) => ({ name: x.name, providerARNs: x.providerARNs })),
       stages: [...a.stages.entries()].map(([name, st]) => ({ name, tags: st.tags, methodSettings: st.methodSettings })),
       deployedFingerprint: a.deployments.find((d) => d.id === [...a.stages.values()][0]?.deploymentId)?.description,
+      gatewayResponses: Object.fromEntries(a.gatewayResponses ?? []),
     }));
     const plans = [...this.usagePlans.values()].map((p) => ({
       name: p.name,
