@@ -24,7 +24,7 @@ import { deploymentRecord } from './resources/deployment-record.js';
 import { ecrRepository } from './resources/ecr.js';
 import { elasticacheServerless } from './resources/elasticache-serverless.js';
 import { lambdaRole, sagemakerRole } from './resources/iam.js';
-import { endpointLogGroup, lambdaLogGroup } from './resources/log-groups.js';
+import { apiAccessLogGroup, endpointLogGroup, lambdaLogGroup } from './resources/log-groups.js';
 import { createImageModule } from './resources/image.js';
 import type { Builder } from './resources/image-commands.js';
 import { createLambdaProxyResource } from './resources/lambda-proxy.js';
@@ -211,6 +211,8 @@ export async function environmentResources(
     lambdaLogGroup,
     createLambdaProxyResource({ bundle }),
     cognitoResource,
+    // Before the API: its stage writes access logs there.
+    apiAccessLogGroup,
     apiGatewayResource,
     apiKeyResource,
     dashboard,

@@ -24,6 +24,7 @@ export interface ResourceNames {
   readonly ecrRepository: string;
   readonly endpointLogGroup: string;
   readonly lambdaLogGroup: string;
+  readonly apiAccessLogGroup: string;
   readonly errorRateAlarm: string;
   readonly latencyAlarm: string;
   /** The error-rate and latency alarms scaled to the canary's share of traffic (watched only during a bake). */
@@ -64,6 +65,8 @@ export function resourceNames(release: ReleaseConfig, envName: EnvName): Resourc
     ecrRepository: `model-service/${release.image.repository}`,
     endpointLogGroup: `/aws/sagemaker/Endpoints/${prefix}`,
     lambdaLogGroup: `/aws/lambda/${prefix}-proxy`,
+    // API Gateway writes access logs only where it is told: any name; this one sorts with the others.
+    apiAccessLogGroup: `/aws/apigateway/${prefix}-access`,
     errorRateAlarm: `${prefix}-error-rate`,
     latencyAlarm: `${prefix}-p95-latency`,
     canaryErrorRateAlarm: `${prefix}-canary-error-rate`,

@@ -352,6 +352,34 @@ describe('stage throttling from api.throttle', () => {
     expect([...api.methods.keys()].sort()).toEqual(['GET /health', 'OPTIONS /predict', 'POST /predict']);
   });
 
+  it("access log: written to its log group when the account has API Gateway's CloudWatch role", async () => {
+    await up();
+    const stage = [...fake.apis.values()][0]!.stages.get('dev')!;
+    expect(stage.accessLogSettings?.destinationArn).toBe(
+      `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/aws/apigateway/ms-iris-dev-access`,
+    );
+    expect(JSON.parse(stage.accessLogSettings!.format!)).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+    });
+  });
+
+  it("access log: without the account's CloudWatch role up warns and skips it, and the next plan is quiet", async () => {
+    fake.accountCloudWatchRoleArn = undefined;
+    const warnings: string[] = [];
+    const log = { info: () => {}, debug: () => {}, warn: (m: string) => warnings.push(m) };
+    await up(testContext({ log }));
+    expect(warnings).toEqual([expect.stringContaining('access log is off')]);
+    expect([...fake.apis.values()][0]!.stages.get('dev')!.accessLogSettings).toBeUndefined();
+    for (const m of [mocks.lambda, mocks.cognito, mocks.apiGateway]) m.resetHistory();
+    const planned = await planGraph(testContext(), edge());
+    expect(planned.steps.find((st) => st.change.kind === 'api-gateway')!.change.action).toBe('no-change');
+    // Once an administrator sets the role, the next up turns it on.
+    fake.accountCloudWatchRoleArn = `arn:aws:iam::${ACCOUNT}:role/apigw-logs`;
+    await up();
+    expect([...fake.apis.values()][0]!.stages.get('dev')!.accessLogSettings?.destinationArn).toContain('-access');
+  });
+
   it('a new API without an API key gets the rate and burst on every method of its stage', async () => {
     const applied = await up(testContext({ yaml: THROTTLED }));
     expect(apiChange(applied).diffs).toContainEqual({

@@ -107,6 +107,7 @@ describe('up across every resource module', () => {
       ['log-group', 'create'],
       ['lambda-function', 'create'],
       ['cognito-user-pool', 'create'],
+      ['log-group', 'create'],
       ['api-gateway', 'create'],
       ['api-key', 'no-change'],
       ['cloudwatch-dashboard', 'create'],
@@ -125,12 +126,23 @@ describe('up across every resource module', () => {
     expect(at('CreateEndpointCommand')).toBeGreaterThan(order.lastIndexOf('PutMetricAlarmCommand'));
     // Each log group, with its retention, exists before the service that writes to it.
     expect(at('CreateLogGroupCommand')).toBeLessThan(at('CreateEndpointCommand'));
-    expect(order.lastIndexOf('PutRetentionPolicyCommand')).toBeLessThan(at('CreateFunctionCommand'));
-    expect(order.lastIndexOf('CreateLogGroupCommand')).toBeGreaterThan(at('CreateEndpointCommand'));
+    const retention = order.flatMap((name, i) => (name === 'PutRetentionPolicyCommand' ? [i] : []));
+    expect(retention).toHaveLength(3); // endpoint, proxy, API access log
+    expect(retention[0]).toBeLessThan(at('CreateEndpointCommand'));
+    expect(retention[1]).toBeGreaterThan(at('CreateEndpointCommand'));
+    expect(retention[1]).toBeLessThan(at('CreateFunctionCommand'));
+    expect(retention[2]).toBeLessThan(at('CreateRestApiCommand'));
     expect([...w.core.logGroups.entries()]).toEqual([
       ['/aws/sagemaker/Endpoints/ms-iris-dev', expect.objectContaining({ retentionInDays: 30 })],
       ['/aws/lambda/ms-iris-dev-proxy', expect.objectContaining({ retentionInDays: 30 })],
+      ['/aws/apigateway/ms-iris-dev-access', expect.objectContaining({ retentionInDays: 30 })],
     ]);
+    // The stage writes its access log there (the account has API Gateway's CloudWatch role).
+    const stage = [...w.edge.apis.values()][0]!.stages.get('dev')!;
+    expect(stage.accessLogSettings).toEqual({
+      destinationArn: `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/aws/apigateway/ms-iris-dev-access`,
+      format: expect.stringContaining('"sub":"$context.authorizer.claims.sub"'),
+    });
     expect(at('CreateFunctionCommand')).toBeGreaterThan(at('CreateEndpointCommand'));
     expect(at('CreateUserPoolCommand')).toBeGreaterThan(at('CreateFunctionCommand'));
     expect(at('CreateRestApiCommand')).toBeGreaterThan(at('CreateUserPoolClientCommand'));
@@ -199,7 +211,7 @@ describe('up across every resource module', () => {
   it('plan makes read calls only, on an empty account and on a deployed one', async () => {
     const ctx = context({ dryRun: true });
     const fresh = await planGraph(ctx, await environmentResources(ctx, { bundle }));
-    expect(fresh.steps.filter((s) => s.change.action === 'create')).toHaveLength(16);
+    expect(fresh.steps.filter((s) => s.change.action === 'create')).toHaveLength(17);
     expect(sent().length).toBeGreaterThan(0);
     expect(mutating()).toEqual([]);
     await up();
@@ -252,8 +264,10 @@ describe('up across every resource module', () => {
     expect(first('DeleteEndpointConfigCommand')).toBeLessThan(first('DeleteModelCommand'));
     expect(first('DeleteModelCommand')).toBeLessThan(first('DeleteRoleCommand'));
     // Each log group goes after the service that writes to it.
-    expect(first('DeleteLogGroupCommand')).toBeGreaterThan(first('DeleteFunctionCommand'));
+    // (the access log's first: the API is the first to go.)
+    expect(order.indexOf('DeleteLogGroupCommand')).toBeGreaterThan(first('DeleteRestApiCommand'));
     expect(order.lastIndexOf('DeleteLogGroupCommand')).toBeGreaterThan(first('DeleteEndpointCommand'));
+    expect(order.filter((n) => n === 'DeleteLogGroupCommand')).toHaveLength(3);
     // The budget keeps watching until everything else is gone.
     expect(order[order.length - 1]).toBe('DeleteBudgetCommand');
     const state = snapshot() as {

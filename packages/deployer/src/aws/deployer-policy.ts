@@ -189,6 +189,13 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
     Resource: ['arn:aws:lambda:*:<account-id>:function:ms-*'],
   },
   {
+    // Whether the account can write access logs (its CloudWatch Logs role); read only: the
+    // account settings are shared by every API of the region.
+    Sid: 'ApiGatewayAccountRead',
+    Action: ['apigateway:GET'],
+    Resource: ['arn:aws:apigateway:*::/account'],
+  },
+  {
     Sid: 'ApiGateway',
     Action: ['apigateway:GET', 'apigateway:POST', 'apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE'],
     Resource: [
@@ -242,6 +249,7 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
     Resource: [
       'arn:aws:logs:*:<account-id>:log-group:/aws/sagemaker/Endpoints/ms-*',
       'arn:aws:logs:*:<account-id>:log-group:/aws/lambda/ms-*',
+      'arn:aws:logs:*:<account-id>:log-group:/aws/apigateway/ms-*',
     ],
   },
   {

@@ -9,6 +9,7 @@ import {
   CreateAuthorizerCommand,
   CreateDeploymentCommand,
   CreateResourceCommand,
+  GetAccountCommand,
   CreateRestApiCommand,
   DeleteRestApiCommand,
   GetAuthorizersCommand,
@@ -42,6 +43,7 @@ import {
   type CorsResponseType,
 } from './api-gateway-responses.js';
 import type { FieldDiff, KnownOutputs, ResourceModule, StatusReport } from './resource.js';
+import { sameValue } from './diff.js';
 import { duplicatesDiff, oldestFirst } from './same-name.js';
 
 export const AUTHORIZER_NAME = 'cognito';
@@ -87,7 +89,29 @@ export interface ApiGatewayDesired {
   throttle: StageThrottle;
   /** Access-Control-Allow-Origin on API Gateway's own 4xx/5xx; absent without CORS origins. */
   corsErrorOrigin?: string;
+  /** The stage's access log: one JSON line per request (no body, no token), in its own log group. */
+  accessLog: AccessLog;
 }
+
+export interface AccessLog {
+  destinationArn: string;
+  format: string;
+}
+
+/** $context fields only: who called (the token's sub, never the token), what, how it went. */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  sub: '$context.authorizer.claims.sub',
+  requestTime: '$context.requestTimeEpoch',
+  method: '$context.httpMethod',
+  path: '$context.resourcePath',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  error: '$context.error.responseType',
+});
 
 export interface StageThrottle {
   rateLimit: number;
@@ -123,7 +147,10 @@ export interface ApiGatewayObserved {
     updatedAt?: string;
     tags: Record<string, string>;
     throttle?: Partial<StageThrottle>;
+    accessLog?: Partial<AccessLog>;
   };
+  /** Whether the account's API Gateway settings name a CloudWatch Logs role (access logs need one). */
+  accountLogsRole?: boolean;
 }
 
 /** What `status` shows for the API: where it answers and when its stage last changed. */
@@ -188,6 +215,14 @@ interface Work {
   stageSettings: PatchOperation[];
   /** Gateway responses to put or reset; part of the deployment (the fingerprint has the origin). */
   corsResponses: CorsResponseChange[];
+  /** UpdateStage patch for the access log (empty: already right, or the account cannot log). */
+  accessLog: PatchOperation[];
+}
+
+/** Access logs need the account-wide CloudWatch Logs role of API Gateway (GetAccount). */
+async function accountLogsRole(api: AwsClients['apiGateway']): Promise<boolean> {
+  const account = await api.send(new GetAccountCommand({}));
+  return Boolean(account?.cloudwatchRoleArn);
 }
 
 /** Everything that differs, as the pure basis of both plan and apply. */
@@ -206,6 +241,7 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
     tagStage: false,
     stageSettings: [],
     corsResponses: [],
+    accessLog: [],
   };
   if (!obs.api) diffs.push({ field: 'restApi', from: undefined, to: d.apiName });
   else if (!hasTags(obs.api.tags, d.tags)) {
@@ -296,6 +332,19 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
       value: String(d.throttle.burstLimit),
     });
   if (w.stageSettings.length) diffs.push({ field: `stage ${d.stageName}.throttle`, from: has, to: { ...d.throttle } });
+  // Without the account's CloudWatch role API Gateway refuses to log: apply warns, plan stays quiet.
+  const logged = obs.stage?.accessLog;
+  if (obs.accountLogsRole !== false && !sameValue(logged, d.accessLog)) {
+    w.accessLog.push(
+      { op: 'replace', path: '/accessLogSettings/destinationArn', value: d.accessLog.destinationArn },
+      { op: 'replace', path: '/accessLogSettings/format', value: d.accessLog.format },
+    );
+    diffs.push({
+      field: `stage ${d.stageName}.accessLog`,
+      from: logged?.destinationArn,
+      to: d.accessLog.destinationArn,
+    });
+  }
   // Reported, not changed by up (last: it must not trigger a redeploy).
   if (obs.api && obs.duplicates?.length) diffs.push(duplicatesDiff(obs.api.id, obs.duplicates));
   return w;
@@ -336,6 +385,10 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
       permissionSid: `model-service-apigw-${names.stage}`,
       throttle: { rateLimit: release.api.throttle.rateLimit, burstLimit: release.api.throttle.burstLimit },
       ...(corsOrigin ? { corsErrorOrigin: corsOrigin } : {}),
+      accessLog: {
+        destinationArn: `arn:${ctx.account.partition}:logs:${region}:${ctx.account.accountId}:log-group:${names.apiAccessLogGroup}`,
+        format: ACCESS_LOG_FORMAT,
+      },
     };
   },
 
@@ -383,10 +436,19 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
           updatedAt: (stage.lastUpdatedDate ?? stage.createdDate)?.toISOString(),
           tags: { ...(stage.tags ?? {}) },
           ...(all ? { throttle: { rateLimit: all.throttlingRateLimit, burstLimit: all.throttlingBurstLimit } } : {}),
+          ...(stage.accessLogSettings?.destinationArn
+            ? {
+                accessLog: {
+                  destinationArn: stage.accessLogSettings.destinationArn,
+                  format: stage.accessLogSettings.format,
+                },
+              }
+            : {}),
         };
       }
       o.permission = await hasPermission(ctx, d);
       o.corsResponses = await observeCorsResponses(api, apiId);
+      o.accountLogsRole = await accountLogsRole(api);
     }
     return o.api ? o : undefined;
   },
@@ -552,11 +614,17 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
         }),
       );
     }
-    // After the deployment: a new stage exists only once the first deployment made it.
-    if (w.stageSettings.length) {
-      await api.send(
-        new UpdateStageCommand({ restApiId: apiId, stageName: d.stageName, patchOperations: w.stageSettings }),
+    // Without the account's CloudWatch role API Gateway refuses the whole UpdateStage: log only with one.
+    const canLog = w.accessLog.length > 0 && (o.accountLogsRole ?? (await accountLogsRole(api)));
+    if (w.accessLog.length && !canLog) {
+      ctx.log.warn(
+        `the API's access log is off: this account's API Gateway settings in ${d.region} name no CloudWatch Logs role (set one once per account and region: docs/operations.md, "API access logs"), then run up again`,
       );
+    }
+    // After the deployment: a new stage exists only once the first deployment made it.
+    const stagePatch = [...w.stageSettings, ...(canLog ? w.accessLog : [])];
+    if (stagePatch.length) {
+      await api.send(new UpdateStageCommand({ restApiId: apiId, stageName: d.stageName, patchOperations: stagePatch }));
     }
 
     return outputs(apiId);

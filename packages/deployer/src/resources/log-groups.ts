@@ -1,7 +1,7 @@
-// The CloudWatch log groups of the endpoint and of the Lambda proxy, created by `up` with
-// release.yaml's logs.retentionDays before SageMaker or Lambda write to them (either service
-// would otherwise create its group on first write, keeping events forever) and deleted by
-// `destroy`, so no log group outlives its environment.
+// The CloudWatch log groups of the endpoint, of the Lambda proxy and of the API's access log,
+// created by `up` with release.yaml's logs.retentionDays before anything writes to them
+// (SageMaker and Lambda would otherwise create theirs on first write, keeping events forever)
+// and deleted by `destroy`, so no log group outlives its environment.
 import {
   CreateLogGroupCommand,
   DeleteLogGroupCommand,
@@ -14,7 +14,7 @@ import type { TagMap } from '../tags.js';
 import { differs, planFields } from './diff.js';
 import type { KnownOutputs, ResourceModule } from './resource.js';
 
-export type LogGroupOwner = 'endpoint' | 'lambda';
+export type LogGroupOwner = 'endpoint' | 'lambda' | 'api-access';
 
 export interface LogGroupDesired {
   name: string;
@@ -29,8 +29,10 @@ export interface LogGroupObserved {
 
 const KIND = 'log-group';
 
+const NAME_OF = { endpoint: 'endpointLogGroup', lambda: 'lambdaLogGroup', 'api-access': 'apiAccessLogGroup' } as const;
+
 export function logGroupName(ctx: DeployContext, owner: LogGroupOwner): string {
-  return owner === 'endpoint' ? ctx.names.endpointLogGroup : ctx.names.lambdaLogGroup;
+  return ctx.names[NAME_OF[owner]];
 }
 
 /** DescribeLogGroups matches by prefix: the exact name among the first page. */
@@ -44,7 +46,7 @@ async function describeLogGroup(ctx: DeployContext, name: string) {
 export function createLogGroupResource(
   owner: LogGroupOwner,
 ): ResourceModule<LogGroupDesired, LogGroupObserved> & KnownOutputs<LogGroupDesired, LogGroupObserved> {
-  const outputKey = owner === 'endpoint' ? 'endpointLogGroup' : 'lambdaLogGroup';
+  const outputKey = NAME_OF[owner];
   return {
     kind: KIND,
 
@@ -93,3 +95,4 @@ export function createLogGroupResource(
 
 export const endpointLogGroup = createLogGroupResource('endpoint');
 export const lambdaLogGroup = createLogGroupResource('lambda');
+export const apiAccessLogGroup = createLogGroupResource('api-access');

@@ -87,6 +87,7 @@ interface Stage {
   tags: Record<string, string>;
   /** As GetStage answers: keyed "<resource path>/<method>", "*\/*" for every method. */
   methodSettings: Record<string, { throttlingRateLimit?: number; throttlingBurstLimit?: number }>;
+  accessLogSettings?: { destinationArn?: string; format?: string };
 }
 interface UsagePlan {
   id: string;
@@ -105,6 +106,8 @@ export class FakeEdgeAws {
   apis = new Map<string, Api>();
   usagePlans = new Map<string, UsagePlan>();
   apiKeys = new Map<string, { id: string; name: string }>();
+  /** The account's API Gateway CloudWatch Logs role (access logs need one); undefined: none set. */
+  accountCloudWatchRoleArn: string | undefined = `arn:aws:iam::${ACCOUNT}:role/apigateway-cloudwatch-logs`;
   private seq = 0;
   /** Mutating calls so far (across the three services). */
   mutations = 0;
@@ -623,6 +626,17 @@ export class FakeEdgeAws {
           if (!s)
             throw new apigw.NotFoundException({ message: 'Invalid stage identifier specified', $metadata: meta(404) });
           for (const op of i.patchOperations ?? []) {
+            const log = /^\/accessLogSettings\/(destinationArn|format)$/.exec(op.path);
+            if (log) {
+              // As API Gateway: no access log without the account's CloudWatch Logs role.
+              if (!this.accountCloudWatchRoleArn)
+                throw new apigw.BadRequestException({
+                  message: 'CloudWatch Logs role ARN must be set in account settings to enable logging',
+                  $metadata: meta(400),
+                });
+              (s.accessLogSettings ??= {})[log[1] as 'destinationArn' | 'format'] = op.value;
+              continue;
+            }
             // /{resource path}/{method}/throttling/{rateLimit|burstLimit}; "*" / "*" for every method.
             const m = /^\/(.+)\/([^/]+)\/throttling\/(rateLimit|burstLimit)$/.exec(op.path);
             if (!m || op.op !== 'replace')
@@ -657,6 +671,7 @@ export class FakeEdgeAws {
             tags: prev?.tags ?? {},
             // Stage settings outlive deployments.
             methodSettings: prev?.methodSettings ?? {},
+            ...(prev?.accessLogSettings ? { accessLogSettings: prev.accessLogSettings } : {}),
           });
           return d;
         },
@@ -675,6 +690,7 @@ export class FakeEdgeAws {
         },
         false,
       ],
+      [apigw.GetAccountCommand, () => ({ cloudwatchRoleArn: this.accountCloudWatchRoleArn }), false],
       [
         apigw.GetGatewayResponseCommand,
         (i) => {
@@ -871,7 +887,12 @@ export class FakeEdgeAws {
         }))
         .sort((x, y) => x.k.localeCompare(y.k)),
       authorizers: a.authorizers.map((x) => ({ name: x.name, providerARNs: x.providerARNs })),
-      stages: [...a.stages.entries()].map(([name, st]) => ({ name, tags: st.tags, methodSettings: st.methodSettings })),
+      stages: [...a.stages.entries()].map(([name, st]) => ({
+        name,
+        tags: st.tags,
+        methodSettings: st.methodSettings,
+        accessLogSettings: st.accessLogSettings,
+      })),
       deployedFingerprint: a.deployments.find((d) => d.id === [...a.stages.values()][0]?.deploymentId)?.description,
       gatewayResponses: Object.fromEntries(a.gatewayResponses ?? []),
     }));
