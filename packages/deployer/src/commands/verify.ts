@@ -188,6 +188,7 @@ export async function runVerify(
       lambda: clients.lambda,
       vpc: vpcOf(release, env),
       runId: randomBytes(4).toString('hex'),
+      ...(serverless ? { serverless } : {}),
       ...(opts.load
         ? {
             load: {
