@@ -19,6 +19,8 @@ import { isKnownRegion, regionFromEnv } from './known-regions.js';
 import { idList, type FlagAnswers, type PerEnv } from './options.js';
 
 export interface EnvAnswers {
+  /** A SageMaker Serverless endpoint: no instances, so instanceType/count/autoscaling are not written. */
+  serverless?: boolean;
   instanceType: InstanceType;
   instanceCount: number;
   autoscaling: boolean;
@@ -145,9 +147,21 @@ export function resolveAnswers(
     }
   }
 
+  for (const e of flags.serverless ?? []) {
+    if (!orderedEnvs.includes(e))
+      throw new GeneratorError('MS_GEN_INVALID_FLAG', {
+        flag: 'serverless',
+        value: e,
+        problem: 'that environment is not generated',
+        allowed: `${orderedEnvs.join(', ')} (or add ${e} to --environments)`,
+      });
+  }
+
   const env: Partial<Record<EnvName, EnvAnswers>> = {};
   for (const e of orderedEnvs) {
     const old = stored.env?.[e];
+    const serverless =
+      flags.serverless?.includes(e) ?? (prompted[`serverless_${e}`] as boolean | undefined) ?? old?.serverless ?? false;
     const instanceType =
       pick(flags.instanceType, e) ??
       (prompted[`instanceType_${e}`] as InstanceType | undefined) ??
@@ -158,7 +172,15 @@ export function resolveAnswers(
       num(prompted[`instanceCount_${e}`]) ??
       old?.instanceCount ??
       ENV_DEFAULTS[e].instanceCount;
-    const autoscaling = autoscaled.includes(e);
+    // A serverless endpoint scales itself: an explicit --autoscaling for it is a contradiction, the default just does not apply.
+    if (serverless && flagScaling?.includes(e) && flags.autoscaling !== 'all')
+      throw new GeneratorError('MS_GEN_INVALID_FLAG', {
+        flag: 'autoscaling',
+        value: e,
+        problem: `${e} is serverless (--serverless), which SageMaker scales itself`,
+        allowed: `environments with instances: ${orderedEnvs.filter((x) => !flags.serverless?.includes(x)).join(', ') || 'none'}`,
+      });
+    const autoscaling = autoscaled.includes(e) && !serverless;
     const minCapacity =
       pick(flags.minCapacity, e) ?? num(prompted[`minCapacity_${e}`]) ?? old?.minCapacity ?? instanceCount;
     const maxCapacity =
@@ -169,10 +191,26 @@ export function resolveAnswers(
     if (autoscaling && minCapacity > maxCapacity) {
       throw new GeneratorError('MS_GEN_CAPACITY_RANGE', { min: minCapacity, max: maxCapacity, env: e });
     }
-    env[e] = { instanceType, instanceCount, autoscaling, minCapacity, maxCapacity };
+    env[e] = {
+      ...(serverless ? { serverless } : {}),
+      instanceType,
+      instanceCount,
+      autoscaling,
+      minCapacity,
+      maxCapacity,
+    };
   }
 
   const cache = flags.cache ?? (prompted.cache as CacheKind | undefined) ?? stored.cache ?? DEFAULTS.cache;
+  const vpc = resolveVpc(cache, flags, prompted, stored);
+  const serverlessEnvs = orderedEnvs.filter((e) => env[e]!.serverless);
+  if (vpc && serverlessEnvs.length > 0)
+    throw new GeneratorError('MS_GEN_INVALID_FLAG', {
+      flag: 'serverless',
+      value: serverlessEnvs.join(','),
+      problem: 'a serverless endpoint cannot run in a VPC, and this project has one (the redis cache or --vpc-subnets)',
+      allowed: '--serverless none, or the memory cache without a VPC',
+    });
   return {
     name: flags.name ?? (prompted.name as string | undefined) ?? stored.name ?? DEFAULTS.name,
     team: flags.team ?? (prompted.team as string | undefined) ?? stored.team ?? DEFAULTS.team,
@@ -187,7 +225,7 @@ export function resolveAnswers(
     cacheTtl: flags.cacheTtl ?? num(prompted.cacheTtl) ?? stored.cacheTtl ?? DEFAULTS.cacheTtl,
     cacheMaxEntries:
       flags.cacheMaxEntries ?? num(prompted.cacheMaxEntries) ?? stored.cacheMaxEntries ?? DEFAULTS.cacheMaxEntries,
-    vpc: resolveVpc(cache, flags, prompted, stored),
+    vpc,
     region: flags.region ?? (prompted.region as string | undefined) ?? stored.region ?? defaultRegion(processEnv),
     volumeSize: flags.volumeSize ?? num(prompted.volumeSize) ?? stored.volumeSize ?? DEFAULTS.volumeSize,
     ci: flags.ci ?? (prompted.ci as CiProvider | undefined) ?? stored.ci ?? DEFAULTS.ci,

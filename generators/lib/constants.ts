@@ -67,6 +67,9 @@ export const ENV_DEFAULTS: Record<EnvName, EnvDefaults> = {
   prod: { instanceType: 'ml.m5.large', instanceCount: 2 },
 };
 
+/** A serverless environment's release.yaml block: SageMaker's own defaults (2 GB, 5 concurrent); `doctor` checks the model fits. */
+export const SERVERLESS_DEFAULTS = { memoryMb: 2048, maxConcurrency: 5 } as const;
+
 export const DEFAULTS = {
   name: 'my-model',
   team: 'data-science',

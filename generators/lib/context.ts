@@ -1,11 +1,13 @@
 // Everything the templates print, computed once from the answers so the templates stay
 // logic-light: file lists, per-environment rows, CI jobs, package.json.
-import { BASE_IMAGE, hasInstanceStorage, type EnvName } from './constants.js';
+import { BASE_IMAGE, hasInstanceStorage, SERVERLESS_DEFAULTS, type EnvName } from './constants.js';
 import type { Answers } from './answers.js';
 import type { DerivedContext } from './onnx-project.js';
 
 export interface EnvRow {
   name: EnvName;
+  /** release.yaml `serverless` instead of the instance fields. */
+  serverless?: { memoryMb: number; maxConcurrency: number };
   instanceType: string;
   instanceCount: number;
   volumeSizeGb?: number;
@@ -85,8 +87,9 @@ export function buildContext(
 ): TemplateContext {
   const { env, runtimeSource: _source, modelSource: _model, ...rest } = a;
   const envs: EnvRow[] = a.environments.map((name) => {
-    const e = env[name]!;
-    return { name, ...e, volumeSizeGb: hasInstanceStorage(e.instanceType) ? undefined : a.volumeSize };
+    const { serverless, ...e } = env[name]!;
+    const row = { name, ...e, volumeSizeGb: hasInstanceStorage(e.instanceType) ? undefined : a.volumeSize };
+    return serverless ? { ...row, serverless: SERVERLESS_DEFAULTS } : row;
   });
   const defaultEnv: Array<[string, string]> = [['MS_CACHE', a.cache]];
   if (a.cache !== 'off')

@@ -41,6 +41,12 @@ export const FLAGS: FlagSpec[] = [
   },
   { name: 'environments', type: String, description: `Comma-separated environments: ${ENVIRONMENTS.join(', ')}` },
   {
+    name: 'serverless',
+    type: String,
+    description:
+      'Environments that run SageMaker Serverless Inference (scale to zero, billed per request; cold starts): comma-separated or "none" (default: none)',
+  },
+  {
     name: 'instance-type',
     type: String,
     description: 'SageMaker instance type for all environments, or per env: dev=ml.t2.medium,prod=ml.m5.large',
@@ -136,6 +142,8 @@ export interface FlagAnswers {
   name?: string;
   team?: string;
   environments?: EnvName[];
+  /** --serverless: environments with a serverless endpoint instead of instances ([] = none). */
+  serverless?: EnvName[];
   instanceType?: PerEnv<InstanceType>;
   instanceCount?: PerEnv<number>;
   /** "all": every generated environment, whichever --environments (or the default) gives. */
@@ -280,6 +288,9 @@ export function parseFlags(options: Record<string, unknown>, positionalName?: st
   if (team !== undefined) out.team = checkTeam('team', team);
   const envs = raw(options, 'environments');
   if (envs !== undefined) out.environments = envList('environments', envs, ENVIRONMENTS);
+  const serverless = raw(options, 'serverless');
+  if (serverless !== undefined)
+    out.serverless = serverless === 'none' ? [] : envList('serverless', serverless, out.environments ?? ENVIRONMENTS);
   const type = raw(options, 'instance-type');
   if (type !== undefined)
     out.instanceType = perEnv('instance-type', type, (v) => oneOf('instance-type', v, INSTANCE_TYPES));

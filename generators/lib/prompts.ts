@@ -47,8 +47,18 @@ const intRule =
 
 /** Environments with autoscaling as far as known: the flag ("all" = every chosen one) or the answer. */
 function scaledOf(flags: FlagAnswers, answers: PromptAnswers, stored: Partial<Answers>): string[] {
-  if (flags.autoscaling === 'all') return envsOf(flags, answers, stored);
-  return flags.autoscaling ?? (answers.autoscaling as string[] | undefined) ?? [];
+  const serverless = serverlessOf(flags, answers, stored);
+  const scaled =
+    flags.autoscaling === 'all'
+      ? envsOf(flags, answers, stored)
+      : (flags.autoscaling ?? (answers.autoscaling as string[] | undefined) ?? []);
+  return scaled.filter((e) => !serverless.includes(e as EnvName));
+}
+
+/** Environments answered (or flagged) serverless so far. */
+function serverlessOf(flags: FlagAnswers, answers: PromptAnswers, stored: Partial<Answers>): EnvName[] {
+  if (flags.serverless) return flags.serverless;
+  return ENVIRONMENTS.filter((e) => (answers[`serverless_${e}`] as boolean | undefined) ?? stored.env?.[e]?.serverless);
 }
 
 function envsOf(flags: FlagAnswers, answers: PromptAnswers, stored: Partial<Answers>): EnvName[] {
@@ -98,8 +108,19 @@ export function buildQuestions(flags: FlagAnswers, stored: Partial<Answers>): Qu
     });
   }
   for (const e of ENVIRONMENTS) {
-    const has = (a: PromptAnswers) => envsOf(flags, a, stored).includes(e);
+    const listed = (a: PromptAnswers) => envsOf(flags, a, stored).includes(e);
     const old = stored.env?.[e];
+    if (flags.serverless === undefined) {
+      q.push({
+        type: 'confirm',
+        name: `serverless_${e}`,
+        message: `${e}: serverless (scale to zero, pay per request; the first request after idle waits for a cold start)?`,
+        default: old?.serverless ?? false,
+        when: listed,
+      });
+    }
+    // Instance questions only for environments with instances.
+    const has = (a: PromptAnswers) => listed(a) && !serverlessOf(flags, a, stored).includes(e);
     if (flags.instanceType?.byEnv[e] === undefined && flags.instanceType?.all === undefined) {
       q.push({
         type: 'select',
@@ -127,16 +148,20 @@ export function buildQuestions(flags: FlagAnswers, stored: Partial<Answers>): Qu
       name: 'autoscaling',
       message: 'Environments with autoscaling (prod needs 2+ instances)',
       choices: (a) =>
-        envsOf(flags, a, stored).map((e) => {
-          const count = Number(
-            a[`instanceCount_${e}`] ??
-              flags.instanceCount?.byEnv[e] ??
-              flags.instanceCount?.all ??
-              ENV_DEFAULTS[e].instanceCount,
-          );
-          const on = stored.env ? Boolean(stored.env[e]?.autoscaling) : (DEFAULTS.autoscaling as string[]).includes(e);
-          return { name: e, value: e, checked: on && !(e === 'prod' && count < 2) };
-        }),
+        envsOf(flags, a, stored)
+          .filter((e) => !serverlessOf(flags, a, stored).includes(e))
+          .map((e) => {
+            const count = Number(
+              a[`instanceCount_${e}`] ??
+                flags.instanceCount?.byEnv[e] ??
+                flags.instanceCount?.all ??
+                ENV_DEFAULTS[e].instanceCount,
+            );
+            const on = stored.env
+              ? Boolean(stored.env[e]?.autoscaling)
+              : (DEFAULTS.autoscaling as string[]).includes(e);
+            return { name: e, value: e, checked: on && !(e === 'prod' && count < 2) };
+          }),
       validate: (v, a) => {
         const list = Array.isArray(v)
           ? v.map((x) => (typeof x === 'object' && x && 'value' in x ? (x as { value: string }).value : String(x)))

@@ -297,6 +297,78 @@ describe('model kinds', () => {
   });
 });
 
+describe('serverless environments', () => {
+  test('--serverless dev writes a serverless block for dev only, and the deployer accepts it', async () => {
+    const result = await runInit('sls', { serverless: 'dev' });
+    const path = join(result.cwd, 'sls/release.yaml');
+    const release = parseRelease(readFileSync(path, 'utf8'), path);
+    expect(release.environments.dev!.serverless).toEqual({ memoryMb: 2048, maxConcurrency: 5 });
+    expect(release.environments.dev!.instanceType).toBeUndefined();
+    expect(release.environments.dev!.autoscaling.enabled).toBe(false);
+    // The others keep their instances; prod its default autoscaling.
+    expect(release.environments.staging).toMatchObject({ instanceType: 'ml.m5.large' });
+    expect(release.environments.staging!.serverless).toBeUndefined();
+    expect(release.environments.prod!.autoscaling.enabled).toBe(true);
+  });
+
+  test('default off: no serverless block anywhere', async () => {
+    const result = await runInit('nosls');
+    const release = validRelease(join(result.cwd, 'nosls/release.yaml'));
+    for (const env of Object.values(release.environments)) expect(env).not.toHaveProperty('serverless');
+  });
+
+  test('--serverless prod with prod autoscaling by default: prod is serverless, autoscaling off for it', async () => {
+    const result = await runInit('slsprod', { serverless: 'dev,prod' });
+    const path = join(result.cwd, 'slsprod/release.yaml');
+    const release = parseRelease(readFileSync(path, 'utf8'), path);
+    expect(release.environments.prod!.serverless).toEqual({ memoryMb: 2048, maxConcurrency: 5 });
+    expect(release.environments.prod!.autoscaling.enabled).toBe(false);
+  });
+
+  test('contradictions stop before writing: an environment not generated, autoscaling or a VPC for a serverless one', async () => {
+    await expect(runInit('slsqa', { serverless: 'qa' })).rejects.toThrow(
+      /MS_GEN_INVALID_FLAG: --serverless "qa" is not valid: that environment is not generated/,
+    );
+    await expect(runInit('slsscale', { serverless: 'prod', autoscaling: 'prod' })).rejects.toThrow(
+      /--autoscaling "prod" is not valid: prod is serverless/,
+    );
+    await expect(
+      runInit('slsvpc', {
+        serverless: 'dev',
+        cache: 'redis',
+        vpcSubnets: 'subnet-0a1b2c3d',
+        vpcSecurityGroups: 'sg-0a1b2c3d',
+      }),
+    ).rejects.toThrow(/--serverless "dev" is not valid: a serverless endpoint cannot run in a VPC/);
+  });
+
+  test('the prompt asks per environment whether it is serverless', async () => {
+    const { default: helpers } = await import('yeoman-test');
+    const { APP } = await import('./helpers.js');
+    const result = await helpers
+      .run(APP, { namespace: 'model-service:app' })
+      .withArguments(['init'])
+      .withOptions({ skipInstall: true })
+      .withAnswers({
+        name: 'askedsls',
+        environments: ['dev', 'prod'],
+        serverless_dev: true,
+        serverless_prod: false,
+        instanceType_prod: 'ml.m5.xlarge',
+        instanceCount_prod: 2,
+        autoscaling: ['prod'],
+        cache: 'off',
+        region: 'eu-west-1',
+        ci: 'github',
+        modelKind: 'typescript',
+      });
+    const path = join(result.cwd, 'askedsls/release.yaml');
+    const release = parseRelease(readFileSync(path, 'utf8'), path);
+    expect(release.environments.dev!.serverless).toEqual({ memoryMb: 2048, maxConcurrency: 5 });
+    expect(release.environments.prod).toMatchObject({ instanceType: 'ml.m5.xlarge', instanceCount: 2 });
+  });
+});
+
 describe('interactive answers', () => {
   test('prompt answers shape the project like flags do', async () => {
     const { default: helpers } = await import('yeoman-test');

@@ -77,6 +77,23 @@ describe('prompts', () => {
     expect(asked('cacheMaxEntries', { cache: 'memory' })).toBe(true);
   });
 
+  test('asks each environment whether it is serverless, then skips its instance and autoscaling questions', () => {
+    const questions = buildQuestions(parseFlags({}), {});
+    const q = (name: string) => questions.find((x) => x.name === name)!;
+    const envs = { environments: ['dev', 'prod'] };
+    expect(q('serverless_dev')).toMatchObject({ type: 'confirm', default: false });
+    expect(q('serverless_dev').when!(envs)).toBe(true);
+    expect(q('serverless_qa').when!(envs)).toBe(false);
+    const devServerless = { ...envs, serverless_dev: true, serverless_prod: false };
+    expect(q('instanceType_dev').when!(devServerless)).toBe(false);
+    expect(q('instanceCount_dev').when!(devServerless)).toBe(false);
+    expect(q('instanceType_prod').when!(devServerless)).toBe(true);
+    const choices = (q('autoscaling').choices as (a: object) => { value: string }[])(devServerless);
+    expect(choices.map((c) => c.value)).toEqual(['prod']);
+    // --serverless answers it: no question.
+    expect(buildQuestions(parseFlags({ serverless: 'dev' }), {}).some((x) => x.name === 'serverless_dev')).toBe(false);
+  });
+
   test('with the redis cache it asks the VPC (subnets, security groups) and checks the ids', () => {
     const questions = buildQuestions(parseFlags({}), {});
     const question = (name: string) => questions.find((x) => x.name === name)!;

@@ -93,6 +93,7 @@ describe('model-deploy doctor', () => {
       ['doctor.git.pushed', 'skip'],
       ['doctor.ci.config', 'skip'],
       ['doctor.config.volume', 'pass'],
+      ['doctor.config.serverless', 'skip'],
       ['doctor.encryption', 'pass'],
       ['doctor.capacity', 'skip'],
       ['doctor.iam', 'skip'],
@@ -133,7 +134,7 @@ describe('model-deploy doctor', () => {
     );
     expect(run.stdout).toMatch(/SKIP {2}doctor\.iam\.arns .*no role ARNs given/);
     expect(run.stderr).toMatch(
-      /MS_DEPLOY_CHECKS_FAILED: 10 of 20 checks failed: doctor\.credentials, doctor\.artifacts, doctor\.golden, doctor\.model\.metrics, doctor\.dockerfile, doctor\.tests, doctor\.docker, doctor\.git\.clean, doctor\.git\.pushed, doctor\.ci\.config/,
+      /MS_DEPLOY_CHECKS_FAILED: 10 of 21 checks failed: doctor\.credentials, doctor\.artifacts, doctor\.golden, doctor\.model\.metrics, doctor\.dockerfile, doctor\.tests, doctor\.docker, doctor\.git\.clean, doctor\.git\.pushed, doctor\.ci\.config/,
     );
   });
 
@@ -260,6 +261,7 @@ describe('model-deploy doctor', () => {
       'doctor.git.pushed',
       'doctor.ci.config',
       'doctor.config.volume',
+      'doctor.config.serverless',
       'doctor.encryption',
       'doctor.capacity',
       'doctor.iam',

@@ -8,8 +8,9 @@ import type { ServiceQuota, ServiceQuotasClient } from '@aws-sdk/client-service-
 import { hasErrorName } from '../aws/aws-error.js';
 import { findFirst } from '../aws/pages.js';
 import { ENV_ORDER, type EnvironmentConfig, type ReleaseConfig } from '../release/types.js';
+import { isServerless, NO_INSTANCES, SERVERLESS_SKIP } from '../resources/serverless.js';
 import { withAws } from './aws-check.js';
-import { fail, pass, type Check } from './check.js';
+import { fail, pass, skip, type Check } from './check.js';
 
 export const SERVICE_CODE = 'sagemaker';
 
@@ -86,54 +87,66 @@ async function endpointQuotas(sq: ServiceQuotasClient, names: string[]): Promise
   return found;
 }
 
+/** The environments that take no instance quota. */
+function serverlessEnvs(release: ReleaseConfig): string[] {
+  return ENV_ORDER.filter((name) => {
+    const env = release.environments[name];
+    return env !== undefined && isServerless(env);
+  });
+}
+
 export const capacityCheck: Check = {
   id: 'doctor.capacity',
   title: 'instance types offered for endpoints and within the account quota',
   description:
-    'Service Quotas (sagemaker, "<type> for endpoint usage"): every environment\'s instance type exists in the region and its quota covers the environment\'s max instances (count, or autoscaling.maxCapacity).',
+    'Service Quotas (sagemaker, "<type> for endpoint usage"): every environment\'s instance type exists in the region and its quota covers the environment\'s max instances (count, or autoscaling.maxCapacity); serverless environments are named as skipped (no instances).',
   run: (ctx) =>
-    withAws(ctx, 'ListServiceQuotas', async ({ lazy, release }) => {
-      const all = needs(release);
-      const quotas = await endpointQuotas(
-        await lazy('serviceQuotas'),
-        all.map((n) => endpointQuotaName(n.instanceType)),
-      );
-      const problems: string[] = [];
-      const fixes = new Set<string>();
-      const fine: string[] = [];
-      for (const need of all) {
-        const quota = quotas.get(endpointQuotaName(need.instanceType));
-        const envList = need.envs.map(([e, n]) => `${e} ${n}`).join(', ');
-        if (!quota) {
-          problems.push(
-            `${need.instanceType} is not offered for SageMaker endpoints in ${release.region} (no "${endpointQuotaName(need.instanceType)}" quota)`,
+    // No quota to read (and no credentials needed) when no environment has instances.
+    ctx.release && needs(ctx.release).length === 0
+      ? Promise.resolve(skip(`every environment is a ${NO_INSTANCES}`))
+      : withAws(ctx, 'ListServiceQuotas', async ({ lazy, release }) => {
+          const all = needs(release);
+          const serverless = serverlessEnvs(release).map((name) => `${name}: ${SERVERLESS_SKIP}`);
+          const quotas = await endpointQuotas(
+            await lazy('serviceQuotas'),
+            all.map((n) => endpointQuotaName(n.instanceType)),
           );
-          fixes.add(
-            `Pick an instance type offered in ${release.region} (Service Quotas console -> Amazon SageMaker lists "<type> for endpoint usage"), or deploy to another region.`,
-          );
-          continue;
-        }
-        const value = quota.Value ?? 0;
-        const short = need.envs.filter(([, n]) => n > value);
-        if (short.length > 0) {
-          problems.push(
-            `quota "${quota.QuotaName}" is ${value} in ${release.region}, ${short.map(([e, n]) => `${e} needs up to ${n}`).join(', ')}`,
-          );
-          const desired = Math.max(...need.envs.map(([, n]) => n));
-          fixes.add(
-            `Request more: aws service-quotas request-service-quota-increase --service-code ${SERVICE_CODE} --quota-code ${quota.QuotaCode ?? '<code>'} --desired-value ${desired} --region ${release.region}` +
-              ' (or lower instanceCount / autoscaling.maxCapacity).',
-          );
-          continue;
-        }
-        const total = need.envs.reduce((sum, [, n]) => sum + n, 0);
-        const shared =
-          need.envs.length > 1 && total > value
-            ? ` (together ${total}: more than the quota if they share this account)`
-            : '';
-        fine.push(`${need.instanceType} quota ${value} ≥ ${envList}${shared}`);
-      }
-      if (problems.length > 0) return fail(problems.join('; '), [...fixes].join(' '));
-      return pass(fine.join('; '));
-    }),
+          const problems: string[] = [];
+          const fixes = new Set<string>();
+          const fine: string[] = [];
+          for (const need of all) {
+            const quota = quotas.get(endpointQuotaName(need.instanceType));
+            const envList = need.envs.map(([e, n]) => `${e} ${n}`).join(', ');
+            if (!quota) {
+              problems.push(
+                `${need.instanceType} is not offered for SageMaker endpoints in ${release.region} (no "${endpointQuotaName(need.instanceType)}" quota)`,
+              );
+              fixes.add(
+                `Pick an instance type offered in ${release.region} (Service Quotas console -> Amazon SageMaker lists "<type> for endpoint usage"), or deploy to another region.`,
+              );
+              continue;
+            }
+            const value = quota.Value ?? 0;
+            const short = need.envs.filter(([, n]) => n > value);
+            if (short.length > 0) {
+              problems.push(
+                `quota "${quota.QuotaName}" is ${value} in ${release.region}, ${short.map(([e, n]) => `${e} needs up to ${n}`).join(', ')}`,
+              );
+              const desired = Math.max(...need.envs.map(([, n]) => n));
+              fixes.add(
+                `Request more: aws service-quotas request-service-quota-increase --service-code ${SERVICE_CODE} --quota-code ${quota.QuotaCode ?? '<code>'} --desired-value ${desired} --region ${release.region}` +
+                  ' (or lower instanceCount / autoscaling.maxCapacity).',
+              );
+              continue;
+            }
+            const total = need.envs.reduce((sum, [, n]) => sum + n, 0);
+            const shared =
+              need.envs.length > 1 && total > value
+                ? ` (together ${total}: more than the quota if they share this account)`
+                : '';
+            fine.push(`${need.instanceType} quota ${value} ≥ ${envList}${shared}`);
+          }
+          if (problems.length > 0) return fail(problems.join('; '), [...fixes].join(' '));
+          return pass([...fine, ...serverless].join('; '));
+        }),
 };

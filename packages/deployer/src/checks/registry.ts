@@ -18,6 +18,7 @@ import { modelMetricsCheck } from './doctor-model-metrics.js';
 import { regionCheck } from './doctor-region.js';
 import { releaseCheck } from './doctor-release.js';
 import { testsCheck } from './doctor-tests.js';
+import { serverlessCheck } from './doctor-serverless.js';
 import { volumeCheck } from './doctor-volume.js';
 import { vpcEgressCheck, vpcSecurityGroupsCheck, vpcSubnetsCheck } from './doctor-vpc.js';
 import { dockerfileLintCheck } from './dockerfile-lint.js';
@@ -52,6 +53,7 @@ export const PREDEPLOY_CHECKS: readonly Check[] = [
   gitPushedCheck,
   ciConfigCheck,
   volumeCheck,
+  serverlessCheck,
   encryptionCheck,
   capacityCheck,
   iamCheck,

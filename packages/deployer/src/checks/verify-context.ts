@@ -38,6 +38,16 @@ export interface VerifyTarget {
   telemetry: Omit<TelemetryTarget, 'deployedAt' | 'trafficStart' | 'trafficEnd' | 'requestIds'>;
   /** Prefix of the X-Request-Id values verify sends (unique per run). */
   runId: string;
+  /** A serverless endpoint: its first request may pay a cold start, reported apart from the warm ones. */
+  serverless?: boolean;
+}
+
+/** A serverless endpoint's latency: its first request (may be cold) apart from the warm load run. */
+export interface ColdStartReport {
+  firstMs: number;
+  firstStatus: number;
+  warmP95Ms: number;
+  warmRequests: number;
 }
 
 export interface VerifyCheckResult extends CheckResult {
@@ -51,6 +61,8 @@ export interface VerifyReport {
   checks: VerifyCheckResult[];
   load?: LoadSummary;
   throughput?: ThroughputSummary;
+  /** Serverless environments only (verify.slo.latency fills it). */
+  coldStart?: ColdStartReport;
   /** The endpoint as found (its ARN and config are where the result is recorded). */
   endpoint?: { arn?: string; status?: string; configName?: string; failureReason?: string };
 }
@@ -69,6 +81,8 @@ export interface VerifyContext {
   readonly modelRequestIds: string[];
   /** When the endpoint was last deployed, once verify.endpoint.in-service read it. */
   deployedAt?: Date;
+  /** The first authorized request of the run: the one that may have found a serverless endpoint cold. */
+  firstRequest?: ProbeResult;
   /** A fresh X-Request-Id. */
   nextId(): string;
   /** POST /predict with the sample and no token, sent once. */
@@ -122,13 +136,17 @@ export function createVerifyContext(t: VerifyTarget): VerifyContext {
     async authorized(token, body, track) {
       const requestId = ctx.nextId();
       const r = await probe(predictUrl, { method: 'POST', token, body, requestId });
+      ctx.firstRequest ??= r;
       if (track && r.status === 200) ctx.modelRequestIds.push(requestId);
       return r;
     },
     load: (token) =>
-      (loadRun ??= runLoad(() => ctx.authorized(token, t.sampleBody, true), t.requests, t.concurrency).then(
-        (summary) => (ctx.report.load = summary),
-      )),
+      (loadRun ??= (async () => {
+        // The load run is the warm sample: a serverless endpoint gets its possibly cold request first.
+        if (t.serverless && !ctx.firstRequest) await ctx.authorized(token, t.sampleBody, true);
+        const summary = await runLoad(() => ctx.authorized(token, t.sampleBody, true), t.requests, t.concurrency);
+        return (ctx.report.load = summary);
+      })()),
     telemetry(check) {
       // Fixed when the first telemetry check runs: all of verify's traffic is sent by then.
       window ??= telemetryWindow(ctx);

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { findFirst } from '../aws/pages.js';
 import type { CheckInfo, CheckResult } from './check.js';
+import { NO_INSTANCES } from '../resources/serverless.js';
 import { metricData, query } from './cloudwatch-metric-data.js';
 import { clientErrorCodes, serviceMetricQueries, type ServiceMetricsTarget } from './verify-service-metrics.js';
 
@@ -41,6 +42,8 @@ export interface TelemetryTarget {
   /** The X-Request-Id values verify sent that reached the model. */
   requestIds: readonly string[];
   limits: { maxCpuUtilization: number; maxMemoryUtilization: number };
+  /** A serverless endpoint publishes no per-instance CPU/memory: verify.utilization skips. */
+  serverless?: boolean;
   logs: CloudWatchLogsClient;
   cloudWatch: CloudWatchClient;
   poll: PollOptions;
@@ -308,6 +311,7 @@ function describeDimensions(service: ServiceMetricsTarget): string {
 }
 
 async function utilization(t: TelemetryTarget): Promise<CheckResult> {
+  if (t.serverless) return { status: 'skip', message: NO_INSTANCES };
   const variant = { EndpointName: t.endpointName, VariantName: t.variantName };
   const queries = [
     query('cpu', '/aws/sagemaker/Endpoints', 'CPUUtilization', variant, 'Maximum'),
@@ -377,7 +381,7 @@ export const TELEMETRY_CHECKS: readonly TelemetryCheck[] = [
     id: 'verify.utilization',
     title: 'CPU and memory during the load within the limits',
     description:
-      "the variant's peak CPUUtilization and MemoryUtilization during verify's load are within slo.maxCpuUtilization / slo.maxMemoryUtilization (default 80); skip on the local chain.",
+      "the variant's peak CPUUtilization and MemoryUtilization during verify's load are within slo.maxCpuUtilization / slo.maxMemoryUtilization (default 80); skip on the local chain and for a serverless endpoint (no instances).",
     run: utilization,
   },
 ];

@@ -31,7 +31,8 @@ export function summarize(changes: readonly PlannedChange[]): PlanSummary {
 export function renderPlan(changes: readonly PlannedChange[]): string {
   const kindWidth = Math.max(...changes.map((c) => c.kind.length), 4);
   const lines = changes.map((c) => {
-    const head = `  ${SYMBOL[c.action]} ${LABEL[c.action].padEnd(9)}  ${c.kind.padEnd(kindWidth)}  ${c.name}`;
+    const note = c.note ? `  (${c.note})` : '';
+    const head = `  ${SYMBOL[c.action]} ${LABEL[c.action].padEnd(9)}  ${c.kind.padEnd(kindWidth)}  ${c.name}${note}`;
     if (c.action === 'no-change') return head;
     return [head, ...c.diffs.map((d) => `      ${d.field}: ${show(d.from)} -> ${show(d.to)}`)].join('\n');
   });
@@ -47,5 +48,6 @@ export function planJson(changes: readonly PlannedChange[]): unknown[] {
     name: c.name,
     action: c.action,
     diffs: c.diffs.map((d) => ({ field: d.field, from: d.from ?? null, to: d.to ?? null })),
+    ...(c.note ? { note: c.note } : {}),
   }));
 }

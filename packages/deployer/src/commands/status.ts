@@ -78,7 +78,9 @@ export function renderStatus(model: string, s: EnvironmentStatus): string {
   }
   const a = s.autoscaling;
   const tracking = a.metricName ? `, tracking ${a.metricName} at ${a.targetValue ?? '?'}` : '';
-  lines.push(`  autoscaling      ${a.enabled ? `min ${a.minCapacity} / max ${a.maxCapacity}${tracking}` : 'off'}`);
+  lines.push(
+    `  autoscaling      ${a.enabled ? `min ${a.minCapacity} / max ${a.maxCapacity}${tracking}` : (a.skipped ?? 'off')}`,
+  );
   const z = s.scaleFromZero;
   if (z && (z.configured || z.exists)) {
     lines.push(

@@ -24,6 +24,7 @@ import { fetchIdToken } from '../local-chain/cognito-local.js';
 import { resourceNames, type ResourceNames } from '../naming.js';
 import { SERVICE_METRICS_NAMESPACE, serviceMetricDimensions } from '../resources/service-metrics.js';
 import { vpcOf } from '../resources/vpc.js';
+import { isServerless } from '../resources/serverless.js';
 import { environmentOf, loadRelease } from '../release/load-release.js';
 import type { EnvName } from '../release/types.js';
 import { apiUrl, findApi } from '../resources/api-gateway.js';
@@ -129,6 +130,7 @@ export async function runVerify(
   environmentOf(release, envArg);
   const env = envArg as EnvName;
   const names = resourceNames(release, env);
+  const serverless = isServerless(release.environments[env]!);
   const requests = intOption(env, 'requests', opts.requests, 50, 1000);
   const concurrency = intOption(env, 'concurrency', opts.concurrency, 4, 32);
   const slo = release.slo as VerifySlo;
@@ -186,6 +188,7 @@ export async function runVerify(
       lambda: clients.lambda,
       vpc: vpcOf(release, env),
       runId: randomBytes(4).toString('hex'),
+      ...(serverless ? { serverless } : {}),
       ...(opts.load
         ? {
             load: {
@@ -208,6 +211,7 @@ export async function runVerify(
           maxCpuUtilization: slo.maxCpuUtilization ?? SLO_DEFAULTS.maxCpuUtilization,
           maxMemoryUtilization: slo.maxMemoryUtilization ?? SLO_DEFAULTS.maxMemoryUtilization,
         },
+        ...(serverless ? { serverless } : {}),
         logs: clients.logs,
         cloudWatch: clients.cloudWatch,
         serviceMetrics: {

@@ -26,12 +26,15 @@ import { ALARM_PERIOD_SECONDS, ALARM_WINDOW } from './alarm-window.js';
 import { firstStepPercent } from './deployment-config.js';
 import { change, sameValue } from './diff.js';
 import type { FieldDiff, ResourceModule, StatusReport } from './resource.js';
+import { isServerless, SERVERLESS_SKIP } from './serverless.js';
 import { SERVICE_METRIC, SERVICE_METRICS_NAMESPACE, serviceMetricDimensions } from './service-metrics.js';
 
 export type AlarmSpec = Omit<PutMetricAlarmCommandInput, 'Tags'>;
 
 export interface AlarmsDesired {
   alarms: AlarmSpec[];
+  /** Why some alarms are not made here (the canary ones of a serverless endpoint). */
+  note?: string;
 }
 
 /** As CloudWatch describes them (with their state), by name. */
@@ -216,10 +219,17 @@ export function fallbackAlarm(ctx: DeployContext): AlarmSpec {
   };
 }
 
-/** The SLO alarms, plus the canary-scaled ones when the first step shifts only part of the traffic, and the fallback alarm. */
+/** A serverless endpoint has no fleets to shift traffic between (SageMaker updates it without blue/green). */
+export const SERVERLESS_CANARY_NOTE = `canary alarms: ${SERVERLESS_SKIP}`;
+
+/**
+ * The SLO alarms, plus the canary-scaled ones when the first step shifts only part of the traffic
+ * to a new fleet of instances (never for serverless), and the fallback alarm.
+ */
 export function desiredAlarms(ctx: DeployContext): AlarmSpec[] {
   const slo = [errorRateAlarm(ctx), latencyAlarm(ctx)];
-  const rollback = canaryFraction(ctx) < 1 ? [...slo, canaryErrorRateAlarm(ctx), canaryLatencyAlarm(ctx)] : slo;
+  const canary = !isServerless(ctx.env) && canaryFraction(ctx) < 1;
+  const rollback = canary ? [...slo, canaryErrorRateAlarm(ctx), canaryLatencyAlarm(ctx)] : slo;
   return [...rollback, fallbackAlarm(ctx)];
 }
 
@@ -264,7 +274,8 @@ export const alarms: ResourceModule<AlarmsDesired, AlarmsObserved> &
   },
 
   desired(ctx) {
-    return { alarms: desiredAlarms(ctx) };
+    const note = isServerless(ctx.env) && canaryFraction(ctx) < 1 ? { note: SERVERLESS_CANARY_NOTE } : {};
+    return { alarms: desiredAlarms(ctx), ...note };
   },
 
   async observe(ctx, d) {
@@ -285,8 +296,10 @@ export const alarms: ResourceModule<AlarmsDesired, AlarmsObserved> &
         return current === undefined || !sameValue(comparable(a), comparable(current));
       })
       .map((a) => ({ field: a.AlarmName!, from: observed?.[a.AlarmName!]?.Threshold, to: a.Threshold }));
-    if (!observed) return change(KIND, name, 'create', diffs);
-    return change(KIND, name, diffs.length ? 'update' : 'no-change', diffs);
+    const planned = observed
+      ? change(KIND, name, diffs.length ? 'update' : 'no-change', diffs)
+      : change(KIND, name, 'create', diffs);
+    return d.note ? { ...planned, note: d.note } : planned;
   },
 
   async apply(ctx, plan, d) {

@@ -19,9 +19,12 @@ import type { TagMap } from '../tags.js';
 import { change, creationDiffs, diffFields } from './diff.js';
 import type { ResourceModule, StatusReport } from './resource.js';
 import { SCALABLE_DIMENSION } from './sagemaker-endpoint.js';
+import { isServerless, SERVERLESS_SKIP } from './serverless.js';
 
 export interface ScalingDesired {
   enabled: boolean;
+  /** A serverless endpoint: SageMaker scales it; there is no instance count to track. */
+  serverless: boolean;
   resourceId: string;
   policyName: string;
   /** The policy name of the other endpoint kind (real-time vs async): removed if AWS still has it. */
@@ -127,6 +130,8 @@ export interface ScalingStatus {
   /** The metric its target-tracking policy follows and the value it keeps, as AWS holds them. */
   metricName?: string;
   targetValue?: number;
+  /** Why autoscaling does not apply (a serverless endpoint). */
+  skipped?: string;
 }
 
 export const autoscaling: ResourceModule<ScalingDesired, ScalingObserved> &
@@ -136,7 +141,7 @@ export const autoscaling: ResourceModule<ScalingDesired, ScalingObserved> &
   // From AWS, not release.yaml: a target left registered after `enabled: false` still shows.
   status(desired, observed) {
     const configured = desired.enabled;
-    if (!observed) return { configured, enabled: false };
+    if (!observed) return { configured, enabled: false, ...(desired.serverless ? { skipped: SERVERLESS_SKIP } : {}) };
     return {
       configured,
       enabled: true,
@@ -152,6 +157,7 @@ export const autoscaling: ResourceModule<ScalingDesired, ScalingObserved> &
     const customMetric = async ? backlogMetric(ctx.names.endpoint) : undefined;
     return {
       enabled: a.enabled,
+      serverless: isServerless(ctx.env),
       resourceId: ctx.names.scalableResourceId,
       policyName: async ? ctx.names.backlogScalingPolicy : ctx.names.scalingPolicy,
       otherPolicyName: async ? ctx.names.scalingPolicy : ctx.names.backlogScalingPolicy,
@@ -198,9 +204,9 @@ export const autoscaling: ResourceModule<ScalingDesired, ScalingObserved> &
 
   plan(d, observed) {
     if (!d.enabled) {
-      return observed
-        ? change(KIND, d.resourceId, 'delete', [{ field: 'enabled', from: true, to: false }])
-        : change(KIND, d.resourceId, 'no-change');
+      if (observed) return change(KIND, d.resourceId, 'delete', [{ field: 'enabled', from: true, to: false }]);
+      const unchanged = change(KIND, d.resourceId, 'no-change');
+      return d.serverless ? { ...unchanged, note: SERVERLESS_SKIP } : unchanged;
     }
     if (!observed)
       return change(KIND, d.resourceId, 'create', creationDiffs(d, ['minCapacity', 'maxCapacity', 'targetValue']));

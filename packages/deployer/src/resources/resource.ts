@@ -18,6 +18,8 @@ export interface PlannedChange {
   name: string;
   action: ChangeAction;
   diffs: FieldDiff[];
+  /** Why nothing applies here (e.g. "skip: serverless endpoint (no instances)"); shown beside the line. */
+  note?: string;
 }
 
 export interface ResourceModule<Desired, Observed, Outputs = Record<string, string>> {

@@ -87,6 +87,29 @@ describe('doctor.capacity', () => {
     ).toEqual(['L-M5L', 'L-T2MED']);
   });
 
+  it('says which environments it skips as serverless (no instance quota) and checks the rest', async () => {
+    const yaml = RELEASE_YAML.replace(
+      '    instanceType: ml.t2.medium\n    instanceCount: 1\n    volumeSizeGb: 10\n',
+      '    serverless: { memoryMb: 2048, maxConcurrency: 5 }\n',
+    );
+    const r = await capacityCheck.run(ctxFor(yaml));
+    expect(r).toEqual({
+      status: 'pass',
+      message: 'ml.m5.large quota 4 ≥ prod 4; dev: skip: serverless endpoint (no instances)',
+    });
+  });
+
+  it('skips without calling AWS when every environment is serverless', async () => {
+    const yaml = RELEASE_YAML.replace(
+      '    instanceType: ml.t2.medium\n    instanceCount: 1\n    volumeSizeGb: 10\n',
+      '    serverless: { memoryMb: 2048, maxConcurrency: 5 }\n',
+    ).replace(/ {2}prod:\n[\s\S]*$/, '');
+    const r = await capacityCheck.run(ctxFor(yaml));
+    expect(r).toEqual({ status: 'skip', message: 'every environment is a serverless endpoint (no instances)' });
+    expect(sq.calls()).toHaveLength(0);
+    expect(sts.calls()).toHaveLength(0);
+  });
+
   it('fails when the applied quota is below autoscaling.maxCapacity, with the increase command', async () => {
     sq.on(GetServiceQuotaCommand, { QuotaCode: 'L-M5L' }).resolves({ Quota: quota('ml.m5.large', 'L-M5L', 2) });
     const r = await capacityCheck.run(ctxFor());

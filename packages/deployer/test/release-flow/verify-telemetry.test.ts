@@ -325,6 +325,21 @@ describe('verify telemetry checks', () => {
     });
   });
 
+  it('verify.utilization skips a serverless endpoint (no instances publish CPU or memory) without reading them', async () => {
+    healthy();
+    const results = byId(await runTelemetryChecks(target({ serverless: true })));
+    expect(results['verify.utilization']).toMatchObject({
+      status: 'skip',
+      message: 'serverless endpoint (no instances)',
+    });
+    const asked = cw
+      .commandCalls(GetMetricDataCommand)
+      .flatMap((c) => (c.args[0].input as GetMetricDataCommandInput).MetricDataQueries ?? [])
+      .map((q) => q.MetricStat?.Metric?.MetricName);
+    expect(asked).not.toContain('CPUUtilization');
+    expect(results['verify.metrics']!.status).toBe('pass');
+  });
+
   it('a CloudWatch error fails the check with the permission to grant, not a crash', async () => {
     healthy();
     cw.on(GetMetricDataCommand).rejects(

@@ -22,12 +22,22 @@ environments:
   dev: { instanceType: ml.t2.medium, instanceCount: 1 }
 `;
 
+/** Set by a test: the next prediction waits this long once, as a serverless endpoint's cold start does. */
+let coldStartMs = 0;
+/** Below the local chain's proxy retry budget (300 ms), so the first request still succeeds. */
+const COLD_MS = 250;
+
 const model = {
   name: 'irisv',
   version: '1',
   instanceSchema: { type: 'array', items: { type: 'number' } },
   predictionSchema: { type: 'integer' },
-  predict: (rows: number[][]) => rows.map((r) => (r[0]! > 2 ? 1 : 0)),
+  predict: async (rows: number[][]) => {
+    const wait = coldStartMs;
+    coldStartMs = 0;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    return rows.map((r) => (r[0]! > 2 ? 1 : 0));
+  },
 };
 
 let service: Service;
@@ -100,6 +110,65 @@ describe('model-deploy verify on the local chain', () => {
     expect(tag).toMatchObject({ result: 'pass', configName: 'ms-irisv-dev-local' });
     expect(report.recorded[VERIFIED_TAG]).toBe(chain.endpointTags.get(VERIFIED_TAG));
   });
+
+  it('a serverless environment: the first request is reported as "first (may be cold)", the SLO judges the warm p95 (text and --json)', async () => {
+    const serverlessDir = await mkdtemp(join(tmpdir(), 'ms-verify-serverless-'));
+    try {
+      await writeFile(
+        join(serverlessDir, 'release.yaml'),
+        RELEASE.replace(
+          '  dev: { instanceType: ml.t2.medium, instanceCount: 1 }',
+          '  dev: { serverless: { memoryMb: 2048, maxConcurrency: 5 } }',
+        ),
+      );
+      // A request no earlier test sent, so the cache cannot answer the first one.
+      await writeFile(join(serverlessDir, 'sample-request.json'), '{"instances":[[9,1]]}');
+      const env = { ...chain.awsEnv, MODEL_DEPLOY_PASSWORD: chain.pool.password };
+      const args = (dirArg: string, extra: string[]) => [
+        'verify',
+        'dev',
+        '--dir',
+        dirArg,
+        '--url',
+        chain.apiUrl,
+        '--username',
+        chain.pool.username,
+        '--client-id',
+        chain.pool.clientId,
+        '--requests',
+        '10',
+        '--skip-golden',
+        '--no-record',
+        ...extra,
+      ];
+      coldStartMs = COLD_MS;
+      const json = await runCommand([verifyCommand], args(serverlessDir, ['--json']), env, deps);
+      const report = JSON.parse(json.stdout);
+      // The first request waited for the cold start; the warm run is the load's own 10 requests.
+      const latency = report.checks.find((c: { id: string }) => c.id === 'verify.slo.latency');
+      expect(latency).toMatchObject({
+        status: 'pass',
+        message: expect.stringMatching(/^first \(may be cold\) \d+(\.\d)? ms; warm p95 /),
+      });
+      expect(report.coldStart).toMatchObject({ firstStatus: 200, warmRequests: 10 });
+      expect(report.coldStart.firstMs).toBeGreaterThanOrEqual(COLD_MS);
+      expect(report.coldStart.warmP95Ms).toBe(report.load.p95Ms);
+      expect(report.load.requests).toBe(10);
+      coldStartMs = COLD_MS;
+      await writeFile(join(serverlessDir, 'sample-request.json'), '{"instances":[[9,2]]}');
+      const text = await runCommand([verifyCommand], args(serverlessDir, []), env, deps);
+      expect(text.stdout).toMatch(
+        /PASS {2}verify\.slo\.latency +first \(may be cold\) \d+(\.\d)? ms; warm p95 [\d.]+ ms <= 5000 ms over 10 requests/,
+      );
+      // An instance environment reports no cold start.
+      const instances = JSON.parse((await verify(['--json', '--no-record', '--requests', '3'])).stdout);
+      expect(instances.coldStart).toBeUndefined();
+      expect(instances.checks.find((c: { id: string }) => c.id === 'verify.slo.latency').message).toMatch(/^p95 /);
+    } finally {
+      coldStartMs = 0;
+      await rm(serverlessDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('reports the CloudWatch checks as skip with the reason on the local chain (never a silent pass), and throughput as skip without --load', async () => {
     const report = JSON.parse((await verify(['--json', '--no-record'])).stdout);

@@ -122,6 +122,27 @@ describe('alarms', () => {
     ]);
   });
 
+  test('a serverless endpoint gets the SLO and fallback alarms; the canary ones say why they are skipped', async () => {
+    const yaml = RELEASE_YAML.replace(
+      '    instanceType: ml.t2.medium\n    instanceCount: 1\n    volumeSizeGb: 10\n',
+      '    serverless: { memoryMb: 2048, maxConcurrency: 5 }\n',
+    );
+    const { plans } = await runChain(testContext({ yaml }), [alarms]);
+    expect(plans[0]).toMatchObject({
+      action: 'create',
+      note: 'canary alarms: skip: serverless endpoint (no instances)',
+    });
+    expect(mocks.cloudWatch.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input.AlarmName)).toEqual([
+      'ms-iris-dev-error-rate',
+      'ms-iris-dev-p95-latency',
+      'ms-iris-dev-fallback-answers',
+    ]);
+    // prod (instances, same canary promotion) keeps its canary alarms and no note.
+    const prod = await runChain(testContext({ yaml, env: 'prod' }), [alarms]);
+    expect(prod.plans[0]).not.toHaveProperty('note');
+    expect(prod.plans[0]!.diffs.map((d) => d.field)).toContain('ms-iris-prod-canary-latency');
+  });
+
   test('destroy deletes every alarm by name, also the canary ones of a strategy no longer configured', async () => {
     const ctx = testContext({ yaml: `${RELEASE_YAML}promotion: { strategy: all-at-once }\n` });
     await alarms.destroy!(ctx, alarms.desired(ctx, {}));

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CreateEndpointConfigCommand, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
+import { planJson, renderPlan } from '../../src/commands/render-plan.js';
 import { parseRelease } from '../../src/release/index.js';
+import { autoscaling } from '../../src/resources/autoscaling.js';
 import type { ResourceModule } from '../../src/resources/resource.js';
 import { sagemakerEndpoint } from '../../src/resources/sagemaker-endpoint.js';
 import { sagemakerEndpointConfig } from '../../src/resources/sagemaker-endpoint-config.js';
@@ -199,5 +201,36 @@ describe('a serverless environment gets a ServerlessConfig variant', () => {
       MemorySizeInMB: 2048,
       MaxConcurrency: 5,
     });
+  });
+});
+
+describe('autoscaling says it does not apply to a serverless endpoint', () => {
+  test('plan: no change with the skip reason, in text and JSON', async () => {
+    const [plan] = await planChain(testContext({ yaml: SERVERLESS, dryRun: true }), [autoscaling], upstream());
+    expect(plan).toMatchObject({ action: 'no-change', note: 'skip: serverless endpoint (no instances)' });
+    expect(renderPlan([plan!])).toContain(
+      'autoscaling  endpoint/ms-iris-dev/variant/AllTraffic  (skip: serverless endpoint (no instances))',
+    );
+    expect(planJson([plan!])[0]).toMatchObject({ note: 'skip: serverless endpoint (no instances)' });
+    expect(mutatingCommands(mocks)).toEqual([]);
+  });
+
+  test('plan: an instance environment with autoscaling off has no note', async () => {
+    const [plan] = await planChain(testContext({ dryRun: true }), [autoscaling], upstream());
+    expect(plan!.action).toBe('no-change');
+    expect(plan).not.toHaveProperty('note');
+  });
+
+  test('status: the skip reason instead of "off"; a target left from instances still shows and is deleted', async () => {
+    const ctx = testContext({ yaml: SERVERLESS });
+    const desired = autoscaling.desired(ctx, upstream());
+    expect(autoscaling.status(desired, undefined)).toEqual({
+      configured: false,
+      enabled: false,
+      skipped: 'skip: serverless endpoint (no instances)',
+    });
+    const left = { minCapacity: 1, maxCapacity: 2, hasPolicy: false };
+    expect(autoscaling.status(desired, left)).toMatchObject({ enabled: true, minCapacity: 1 });
+    expect(autoscaling.plan(desired, left).action).toBe('delete');
   });
 });
