@@ -1,6 +1,7 @@
 // Least privilege of the deployer for the provisioned cache tier: up (twice), a changed endpoint
 // security group and destroy of a release with cache kind redis and no endpoint, against the
-// stateful fakes; every ElastiCache and EC2 call recorded is judged against the policy
+// stateful fakes; every ElastiCache and EC2 call recorded, and every CloudWatch call on the cache's
+// alarms, is judged against the policy
 // `model-deploy policy` prints. Fails when a call is not allowed, and when a cache statement
 // grants an action none of the calls needs.
 import { BudgetsClient } from '@aws-sdk/client-budgets';
@@ -31,7 +32,7 @@ const silent = createProgress('silent', { write: () => true });
 const DEPLOYER = `arn:aws:iam::${ACCOUNT}:role/model-deployer`;
 const VPC = 'vpc: { subnetIds: [subnet-1a2b3c4d, subnet-0a1b2c3d], securityGroupIds: [sg-0123abcd] }';
 const YAML = RELEASE_YAML.replace('environments:', `cache: { kind: redis }\n${VPC}\nenvironments:`);
-const CACHE_SERVICES = /^(elasticache|ec2):|AWSServiceRoleForElastiCache/;
+const CACHE_SERVICES = /^(elasticache|ec2):|AWSServiceRoleForElastiCache|:alarm:ms-iris-dev-cache-/;
 
 let verdict: PolicyVerdict;
 let requests: IamRequest[];
@@ -88,8 +89,23 @@ describe('the deployer and the provisioned cache tier', () => {
       'ec2:AuthorizeSecurityGroupIngress',
       'ec2:RevokeSecurityGroupIngress',
       'ec2:DeleteSecurityGroup',
+      'cloudwatch:PutMetricAlarm',
+      'cloudwatch:TagResource',
+      'cloudwatch:DeleteAlarms',
     ])
       expect(actions).toContain(a);
+  });
+
+  it('its cache alarm calls name only the ms-* cache alarms', () => {
+    const alarmCalls = requests.filter((r) => r.action.startsWith('cloudwatch:'));
+    expect(new Set(alarmCalls.map((r) => r.resource.split(':alarm:')[1]))).toEqual(
+      new Set([
+        'ms-iris-dev-cache-memory',
+        'ms-iris-dev-cache-evictions',
+        'ms-iris-dev-cache-throttled',
+        'ms-iris-dev-cache-ecpu',
+      ]),
+    );
   });
 
   it('is allowed every cache call it makes', () => {
