@@ -3,6 +3,7 @@
 // of the model's content hash, so a changed TTL is a new model and a blue/green update.
 import type { ResourceNames } from '../naming.js';
 import type { ReleaseConfig } from '../release/types.js';
+import type { FieldDiff } from './resource.js';
 import { serviceMetricsEnvironment } from './service-metrics.js';
 
 /** The cache the deployer provisioned (cache kind redis without an endpoint). */
@@ -59,4 +60,10 @@ export function sagemakerContainerEnvironment(
     ...containerEnvironment(release, envName, provisioned),
     ...serviceMetricsEnvironment(release, envName, names),
   };
+}
+
+/** One diff per variable that is added, changed or removed (`environment.MS_CACHE_TTL: 300 -> 600`), by name. */
+export function environmentDiffs(from: Record<string, string>, to: Record<string, string>): FieldDiff[] {
+  const keys = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
+  return keys.filter((k) => from[k] !== to[k]).map((k) => ({ field: `environment.${k}`, from: from[k], to: to[k] }));
 }
