@@ -1,5 +1,5 @@
 // Least privilege of the deployer for the provisioned cache tier: up (twice), a changed endpoint
-// security group and destroy of a release with cache kind redis and no endpoint, against the
+// security group, status and destroy of a release with cache kind redis and no endpoint, against the
 // stateful fakes; every ElastiCache and EC2 call recorded, and every CloudWatch call on the cache's
 // alarms, is judged against the policy
 // `model-deploy policy` prints. Fails when a call is not allowed, and when a cache statement
@@ -12,6 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { deployerPolicy } from '../../src/aws/deployer-policy.js';
 import type { DeployContext } from '../../src/context.js';
 import { applyGraph, destroyGraph, environmentResources, planGraph } from '../../src/deploy-graph.js';
+import { collectStatus } from '../../src/environment-status.js';
 import { codeSha256 } from '../../src/lambda-bundle.js';
 import { createProgress } from '../../src/progress.js';
 import { parseRelease } from '../../src/release/load-release.js';
@@ -53,6 +54,7 @@ beforeAll(async () => {
     await up(context());
     await up(context());
     await up(context(YAML.replace('sg-0123abcd', 'sg-0fedcba9')));
+    await collectStatus(context());
     const ctx = context();
     await destroyGraph(
       ctx,

@@ -9,8 +9,10 @@ import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import { renderStatus } from '../../src/commands/status.js';
 import type { DeployContext } from '../../src/context.js';
 import { applyGraph, destroyGraph, environmentResources, planGraph } from '../../src/deploy-graph.js';
+import { collectStatus } from '../../src/environment-status.js';
 import { codeSha256 } from '../../src/lambda-bundle.js';
 import { createProgress } from '../../src/progress.js';
 import { rollbackAlarmNames } from '../../src/resources/deployment-config.js';
@@ -185,5 +187,34 @@ describe('the provisioned cache alarms', () => {
     const deleted = w.mocks.cloudWatch.commandCalls(DeleteAlarmsCommand).flatMap((c) => c.args[0].input.AlarmNames);
     expect(deleted).toEqual(expect.arrayContaining(CACHE_ALARMS));
     expect(cacheAlarmState()).toEqual({});
+  });
+
+  it('status shows the cache (name, state, engine, endpoint) and its alarms; missing ones make it incomplete', async () => {
+    await up();
+    const status = await collectStatus(context());
+    expect(status.cache).toEqual({
+      name: CACHE,
+      exists: true,
+      status: 'available',
+      engine: 'valkey 8',
+      endpoint: expect.stringMatching(/^rediss:\/\/.+:6379$/),
+    });
+    expect(status.alarms.map((a) => a.name).filter(isCacheAlarm)).toEqual(CACHE_ALARMS);
+    const text = renderStatus('iris', status);
+    expect(text).toMatch(new RegExp(`cache {12}${CACHE}  available  valkey 8  rediss://`));
+    expect(text).toContain('ms-iris-dev-cache-memory  ?  (alarm when > 1 GiB BytesUsedForCache');
+    expect(text).toContain('ms-iris-dev-cache-evictions  ?  (alarm when > 0 Evictions (sum over 60 s)');
+    w.core.alarms.delete('ms-iris-dev-cache-ecpu');
+    const partial = await collectStatus(context());
+    expect(partial.missing).toEqual(['alarm ms-iris-dev-cache-ecpu']);
+  });
+
+  it('status of a release without a provisioned cache reads no cache and says what the cache is', async () => {
+    await up(context(MEMORY_YAML));
+    w.mocks.elastiCache.resetHistory();
+    const status = await collectStatus(context(MEMORY_YAML));
+    expect(status.cache).toBeUndefined();
+    expect(w.mocks.elastiCache.calls()).toEqual([]);
+    expect(renderStatus('iris', status)).toContain('  cache            memory (in each instance)');
   });
 });
