@@ -11,7 +11,12 @@ import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { tagList, type TagMap } from '../tags.js';
 import { cacheNames, provisionsCache } from './cache-names.js';
-import { environmentDiffs, sagemakerContainerEnvironment, type ProvisionedCache } from './container-environment.js';
+import {
+  environmentDiffs,
+  sagemakerContainerEnvironment,
+  shownEnvironment,
+  type ProvisionedCache,
+} from './container-environment.js';
 import { change, creationDiffs, diffFields } from './diff.js';
 import type { ResourceModule, StatusReport } from './resource.js';
 import { listOwned, sagemakerModelName, type ModelContent } from './sagemaker-names.js';
@@ -120,7 +125,8 @@ export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> &
   status(desired, observed) {
     if (!observed || observed.exists === false) return { name: desired.name, exists: false };
     const vpc = observed.vpc && { ...observed.vpc, networkIsolation: observed.networkIsolation === true };
-    return { name: desired.name, exists: true, image: observed.image, environment: observed.environment, vpc };
+    const environment = observed.environment && shownEnvironment(observed.environment);
+    return { name: desired.name, exists: true, image: observed.image, environment, vpc };
   },
 
   /** Needs `imageUri` (repo@sha256:...) and `sagemakerRoleArn` upstream; `modelDataUrl` when promote copies one. */

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { renderPlan } from '../../src/commands/render-plan.js';
 import { isDeployerError } from '../../src/errors.js';
-import { containerEnvironment } from '../../src/resources/container-environment.js';
+import { containerEnvironment, environmentDiffs } from '../../src/resources/container-environment.js';
 import { sagemakerEndpoint } from '../../src/resources/sagemaker-endpoint.js';
 import { sagemakerEndpointConfig } from '../../src/resources/sagemaker-endpoint-config.js';
 import { sagemakerModel } from '../../src/resources/sagemaker-model.js';
@@ -157,6 +157,34 @@ describe('release.yaml drives the container environment', () => {
     sm = new FakeSageMaker(mocks.sagemaker);
     const [first] = await planChain(testContext(), MODULES, upstream());
     expect(first!.diffs.map((d) => d.field)).toEqual(['image', 'executionRoleArn', 'environment']);
+  });
+
+  test('the environment holds settings only: no secret-looking name, no credentials in a URL, for any cache kind', () => {
+    const provisioned = { endpoint: 'rediss://c.example:6379', cacheName: 'ms-iris-dev-cache', userId: 'u' };
+    const vpc = 'vpc: { subnetIds: [subnet-1a2b3c4d], securityGroupIds: [sg-0123abcd] }\n';
+    for (const [cache, extra] of [
+      ['{ kind: off }', ''],
+      ['{ kind: memory }', ''],
+      ['{ kind: redis, endpoint: "rediss://cache.example.internal:6379" }', ''],
+      ['{ kind: redis }', vpc],
+    ] as const) {
+      const release = testContext({ yaml: withBlocks(cache, extra) }).release;
+      const env = containerEnvironment(release, 'dev', provisioned);
+      expect(Object.keys(env).filter((k) => /PASSWORD|SECRET|TOKEN|CREDENTIAL|PRIVATE/i.test(k))).toEqual([]);
+      expect(Object.values(env).filter((v) => /:\/\/[^/]*@/.test(v))).toEqual([]);
+    }
+  });
+
+  test('a secret-looking variable set by hand shows by name only, in status and in plan', () => {
+    const d = sagemakerModel.desired(testContext(), upstream());
+    const status = sagemakerModel.status(d, {
+      name: d.name,
+      environment: { MS_CACHE: 'redis', MS_REDIS_PASSWORD: 'hunter2' },
+    });
+    expect(status.environment).toEqual({ MS_CACHE: 'redis', MS_REDIS_PASSWORD: '(hidden)' });
+    expect(environmentDiffs({ API_TOKEN: 'old' }, { API_TOKEN: 'new' })).toEqual([
+      { field: 'environment.API_TOKEN', from: '(hidden)', to: '(hidden)' },
+    ]);
   });
 
   test('the SageMaker container writes its metrics as EMF; `model-deploy local` gets no EMF setting', () => {
