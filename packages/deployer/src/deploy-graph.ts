@@ -16,6 +16,7 @@ import { asyncTopicsCheck, hasAsyncTopics } from './resources/async-topics.js';
 import { autoscaling } from './resources/autoscaling.js';
 import { budget, budgetConfig } from './resources/budget.js';
 import { provisionsCache } from './resources/cache-names.js';
+import { cacheAlarms } from './resources/cache-alarms.js';
 import { cacheSecurityGroup } from './resources/cache-security-group.js';
 import { cacheUser } from './resources/cache-user.js';
 import { cognitoResource } from './resources/cognito.js';
@@ -173,7 +174,7 @@ export interface EnvironmentGraphOptions {
  * feed the ones after it (repository -> image digest -> model; roles -> model and
  * Lambda; model -> endpoint config -> alarms -> endpoint -> scaling (-> an async endpoint's scale from zero), Lambda env;
  * Lambda + user pool -> API -> its API key and usage plan; a provisioned cache's security group,
- * user and cache -> the model's container environment). The budget alert comes first, so it watches
+ * user and cache (-> its alarms) -> the model's container environment). The budget alert comes first, so it watches
  * before anything billable exists (and, destroyed last, until it is gone); the
  * dashboard shows all of them; the deployment record is written last.
  */
@@ -197,7 +198,10 @@ export async function environmentResources(
     sagemakerRole,
     lambdaRole,
     // Only for cache kind redis without an endpoint: no EC2 or ElastiCache call (or permission) otherwise.
-    ...(provisionsCache(ctx) ? [cacheSecurityGroup, cacheUser, elasticacheServerless] : []),
+    ...(provisionsCache(ctx) ? [cacheSecurityGroup, cacheUser, elasticacheServerless, cacheAlarms] : []),
+    // destroy removes the cache's alarms also when release.yaml no longer provisions a cache
+    // (DeleteAlarms ignores names that do not exist).
+    ...(!deploying && !provisionsCache(ctx) ? [cacheAlarms] : []),
     sagemakerModel,
     sagemakerEndpointConfig,
     // Before the endpoint: its blue/green update rolls back on these alarms, so they must exist first.

@@ -9,10 +9,13 @@ import { apiGatewayResource, type ApiGatewayStatus } from './resources/api-gatew
 import { apiKeyResource, type ApiKeyStatus } from './resources/api-key.js';
 import { autoscaling, type ScalingStatus } from './resources/autoscaling.js';
 import { budget, type BudgetStatus } from './resources/budget.js';
+import { cacheAlarms } from './resources/cache-alarms.js';
+import { provisionsCache } from './resources/cache-names.js';
 import { cognitoResource, type CognitoStatus } from './resources/cognito.js';
 import { dashboard, type DashboardStatus } from './resources/dashboard.js';
 import { deploymentRecord, type DeploymentStatus } from './resources/deployment-record.js';
 import { ecrRepository, type EcrStatus } from './resources/ecr.js';
+import { elasticacheServerless, type CacheStatus } from './resources/elasticache-serverless.js';
 import { lambdaProxyForStatus, type LambdaProxyStatus } from './resources/lambda-proxy.js';
 import { sagemakerEndpoint, type EndpointStatus } from './resources/sagemaker-endpoint.js';
 import { sagemakerEndpointConfig } from './resources/sagemaker-endpoint-config.js';
@@ -48,7 +51,10 @@ export interface EnvironmentStatus {
   api: ApiGatewayStatus;
   apiKey: ApiKeyStatus;
   userPool: CognitoStatus;
+  /** The SLO and fallback alarms, then (with a provisioned cache) the cache's own. */
   alarms: AlarmStatus[];
+  /** Only read when release.yaml provisions the cache (cache kind redis without an endpoint). */
+  cache?: CacheStatus;
   /** From the endpoint's tags; undefined when the endpoint is missing or `up` never wrote one. */
   deployment?: DeploymentStatus;
   dashboard: DashboardStatus;
@@ -91,6 +97,7 @@ export function missingResources(s: Omit<EnvironmentStatus, 'complete' | 'missin
   ];
   if (s.apiKey.configured) wanted.push(['api key', s.apiKey]);
   if (s.budget.configured) wanted.push(['budget', s.budget]);
+  if (s.cache) wanted.push(['cache', s.cache]);
   const missing = wanted.filter(([, r]) => !r.exists).map(([kind, r]) => `${kind} ${r.name}`);
   if (s.autoscaling.configured && !s.autoscaling.enabled) missing.push('autoscaling target');
   if (s.scaleFromZero?.configured && !s.scaleFromZero.exists) missing.push(`scale-from-zero ${s.scaleFromZero.name}`);
@@ -100,6 +107,8 @@ export function missingResources(s: Omit<EnvironmentStatus, 'complete' | 'missin
 export async function collectStatus(ctx: DeployContext): Promise<EnvironmentStatus> {
   const endpoint = await servingStatus(ctx);
   const api = await observeStatus(ctx, apiGatewayResource);
+  // No ElastiCache call (or permission) without a provisioned cache.
+  const provisioned = provisionsCache(ctx);
   const read = {
     env: ctx.envName,
     region: ctx.region,
@@ -111,7 +120,8 @@ export async function collectStatus(ctx: DeployContext): Promise<EnvironmentStat
     api,
     apiKey: await observeStatus(ctx, apiKeyResource, api.id ? { restApiId: api.id } : {}),
     userPool: await observeStatus(ctx, cognitoResource),
-    alarms: await observeStatus(ctx, alarms),
+    alarms: [...(await observeStatus(ctx, alarms)), ...(provisioned ? await observeStatus(ctx, cacheAlarms) : [])],
+    ...(provisioned ? { cache: await observeStatus(ctx, elasticacheServerless) } : {}),
     // The record is tags on the endpoint: nothing to read without one.
     deployment: endpoint.exists
       ? await observeStatus(

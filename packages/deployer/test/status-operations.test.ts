@@ -1,6 +1,8 @@
 // `model-deploy up` then `status` through the real CLI over stateful fakes of
 // every control plane: the sha in the tags, the alarms with thresholds and
 // state, the deployment record and last verify, the dashboard and the budget.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { CreateModelCommand } from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -170,6 +172,24 @@ describe('plan through the CLI', () => {
     });
     // plan reads only (the new commit's image is looked up, not built).
     expect(mutating()).toEqual([]);
+  });
+
+  it('after a change of cache.ttlSeconds and runtime.logLevel: each changed variable on the sagemaker-model line', async () => {
+    const withCache = (cache: string) => `${YAML}cache: ${cache}\n`;
+    const p = tempProject({ 'release.yaml': withCache('{ kind: memory, ttlSeconds: 300 }') });
+    try {
+      expect((await cli(['up', 'dev', '--dir', p.dir], { deps })).code).toBe(0);
+      writeFileSync(
+        join(p.dir, 'release.yaml'),
+        `${withCache('{ kind: memory, ttlSeconds: 600 }')}runtime: { logLevel: debug }\n`,
+      );
+      const run = await cli(['plan', 'dev', '--dir', p.dir], { deps });
+      expect(run.stdout).toMatch(
+        /\+ create +sagemaker-model +(ms-iris-dev-\w+)\n {6}replaces: ms-iris-dev-\w+ -> \1\n {6}environment\.LOG_LEVEL: \(none\) -> debug\n {6}environment\.MS_CACHE_TTL: 300 -> 600\n/,
+      );
+    } finally {
+      p.cleanup();
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 // `model-deploy status <env>`: renders what the resource modules observed
 // (environment-status.ts): endpoint state + image digest + instances, autoscaling
 // bounds, the Lambda proxy, the API stage's last deployment and API key, the user
-// pool, the SLO alarms (threshold + state), the deployment record kept as tags on
+// pool, the cache, the alarms (threshold + state), the deployment record kept as tags on
 // the endpoint, the dashboard and the budget; and what release.yaml asks for that
 // is missing. Exit 0 when everything exists, 1 when something is missing.
 import { Command } from 'commander';
@@ -45,6 +45,17 @@ function renderOperations(s: EnvironmentStatus, lines: string[]): void {
     const forecast = b.forecastUsd === undefined ? '' : `, forecast ${b.forecastUsd} USD`;
     lines.push(`  budget           ${b.name}  ${b.actualUsd ?? '?'} of ${b.limitUsd ?? '?'} USD this month${forecast}`);
   }
+}
+
+/** The provisioned cache as ElastiCache reports it; otherwise what release.yaml's cache kind means. */
+function describeCache(s: EnvironmentStatus): string {
+  const c = s.cache;
+  if (c && !c.exists) return `${c.name}  not found`;
+  if (c) return `${c.name}  ${c.status ?? '?'}  ${c.engine ?? '?'}  ${c.endpoint ?? '(no endpoint yet)'}`;
+  const url = s.endpoint.environment?.MS_REDIS_URL;
+  const kind = s.endpoint.environment?.MS_CACHE;
+  if (kind === 'redis') return `existing cache ${url ?? '?'} (release.yaml cache.endpoint)`;
+  return kind ? `${kind}${kind === 'memory' ? ' (in each instance)' : ''}` : '-';
 }
 
 function describeNetwork(n: VpcIds): string {
@@ -102,6 +113,7 @@ export function renderStatus(model: string, s: EnvironmentStatus): string {
       `  api key          ${k.name}  ${k.exists ? `${k.id}${k.usagePlan ? ` (usage plan ${k.usagePlan.name})` : ''}` : missing}${k.configured ? '' : '  (release.yaml no longer asks for one: up removes it)'}`,
     );
   lines.push(`  user pool        ${s.userPool.name}  ${s.userPool.exists ? s.userPool.id : missing}`);
+  lines.push(`  cache            ${describeCache(s)}`);
   renderOperations(s, lines);
   lines.push(
     s.complete

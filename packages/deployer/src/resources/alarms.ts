@@ -62,17 +62,27 @@ const OPERATORS: Partial<Record<ComparisonOperator, string>> = {
   LessThanOrEqualToThreshold: '<=',
 };
 
+/** The comparison as a symbol (">"), for conditions in status. */
+export function operatorOf(a: MetricAlarm): string {
+  return OPERATORS[a.ComparisonOperator!] ?? a.ComparisonOperator ?? '?';
+}
+
 /** The threshold in release.yaml's terms: latency alarms watch ModelLatency (microseconds), the others the 5xx rate. */
 function conditionOf(a: MetricAlarm): string | undefined {
   if (a.Threshold === undefined) return undefined;
-  const op = OPERATORS[a.ComparisonOperator!] ?? a.ComparisonOperator ?? '?';
+  const op = operatorOf(a);
   if (a.MetricName === 'ModelLatency')
     return `${op} ${a.Threshold / 1000} ms ${a.ExtendedStatistic ?? ''} ModelLatency`;
   if (a.MetricName === SERVICE_METRIC.fallbackAnswers) return `${op} ${a.Threshold} fallback answers a minute`;
   return `${op} ${a.Threshold} 5xx error rate`;
 }
 
-function alarmStatus(name: string, a: MetricAlarm | undefined): AlarmStatus {
+/** One alarm as `status` shows it; `condition` renders the threshold in the alarm's own terms. */
+export function alarmStatus(
+  name: string,
+  a: MetricAlarm | undefined,
+  condition: (a: MetricAlarm) => string | undefined = conditionOf,
+): AlarmStatus {
   if (!a) return { name, exists: false };
   return {
     name,
@@ -82,7 +92,7 @@ function alarmStatus(name: string, a: MetricAlarm | undefined): AlarmStatus {
     stateUpdated: a.StateUpdatedTimestamp && new Date(a.StateUpdatedTimestamp).toISOString(),
     threshold: a.Threshold,
     comparison: a.ComparisonOperator,
-    condition: conditionOf(a),
+    condition: condition(a),
   };
 }
 

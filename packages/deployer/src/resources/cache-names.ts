@@ -11,6 +11,11 @@ export interface CacheNames {
   readonly user: string;
   readonly userGroup: string;
   readonly securityGroup: string;
+  /** CloudWatch alarms on the cache's own metrics (AWS/ElastiCache). */
+  readonly memoryAlarm: string;
+  readonly evictionsAlarm: string;
+  readonly throttledAlarm: string;
+  readonly ecpuAlarm: string;
 }
 
 /** The port of the serverless cache's (primary) endpoint. */
@@ -31,6 +36,10 @@ export function cacheNames(prefix: string): CacheNames {
     user: `${base}-cache-user`,
     userGroup: `${base}-cache-users`,
     securityGroup: `${base}-cache`,
+    memoryAlarm: `${base}-cache-memory`,
+    evictionsAlarm: `${base}-cache-evictions`,
+    throttledAlarm: `${base}-cache-throttled`,
+    ecpuAlarm: `${base}-cache-ecpu`,
   };
 }
 

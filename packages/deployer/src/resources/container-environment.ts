@@ -3,6 +3,7 @@
 // of the model's content hash, so a changed TTL is a new model and a blue/green update.
 import type { ResourceNames } from '../naming.js';
 import type { ReleaseConfig } from '../release/types.js';
+import type { FieldDiff } from './resource.js';
 import { serviceMetricsEnvironment } from './service-metrics.js';
 
 /** The cache the deployer provisioned (cache kind redis without an endpoint). */
@@ -59,4 +60,23 @@ export function sagemakerContainerEnvironment(
     ...containerEnvironment(release, envName, provisioned),
     ...serviceMetricsEnvironment(release, envName, names),
   };
+}
+
+/** One diff per variable that is added, changed or removed (`environment.MS_CACHE_TTL: 300 -> 600`), by name. */
+export function environmentDiffs(current: Record<string, string>, next: Record<string, string>): FieldDiff[] {
+  const from = shownEnvironment(current);
+  const to = shownEnvironment(next);
+  const keys = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
+  return keys
+    .filter((k) => current[k] !== next[k])
+    .map((k) => ({ field: `environment.${k}`, from: from[k], to: to[k] }));
+}
+
+// The environment holds settings only (the cache signs in with IAM). Should a variable ever carry a
+// secret (set by hand on a model, say), status and plan show its name, never its value.
+const SECRET_NAME = /PASSWORD|SECRET|TOKEN|CREDENTIAL|PRIVATE/i;
+
+/** The environment as status shows it: secret-looking names keep their name, not their value. */
+export function shownEnvironment(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, SECRET_NAME.test(k) ? '(hidden)' : v]));
 }

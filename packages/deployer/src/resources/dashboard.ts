@@ -1,13 +1,16 @@
 // A CloudWatch dashboard per environment: endpoint invocations, model latency
 // p50/p95/p99, 4xx/5xx, CPU/memory, instance count, the Lambda proxy's errors
 // and duration, API Gateway 4xx/5xx, the service's own metrics (the runtime's
-// EMF lines: dashboard-service-panels.ts), and the alarms. The body is built
+// EMF lines: dashboard-service-panels.ts), a provisioned cache's (dashboard-cache-panels.ts),
+// and the alarms. The body is built
 // deterministically from names and release.yaml, so an unchanged environment
 // compares equal and `up` makes no call. (Dashboards take no tags.)
 import { DeleteDashboardsCommand, GetDashboardCommand, PutDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { canonicalJson } from '../naming.js';
+import { cacheNames, provisionsCache } from './cache-names.js';
+import { cachePanels } from './dashboard-cache-panels.js';
 import { servicePanels } from './dashboard-service-panels.js';
 import { change } from './diff.js';
 import type { FieldDiff, ResourceModule, StatusReport } from './resource.js';
@@ -162,7 +165,7 @@ export function dashboardBody(ctx: DeployContext): DashboardBody {
       ],
     },
   ];
-  panels.push(...servicePanels(ctx));
+  panels.push(...servicePanels(ctx), ...cachePanels(ctx));
   const widgets: Widget[] = panels.map((p, i) => ({
     type: 'metric',
     x: (i % 2) * WIDTH,
@@ -181,6 +184,10 @@ export function dashboardBody(ctx: DeployContext): DashboardBody {
       ...(p.annotations ? { annotations: p.annotations } : {}),
     },
   }));
+  const cache = cacheNames(n.prefix);
+  const cacheAlarmNames = provisionsCache(ctx)
+    ? [cache.memoryAlarm, cache.evictionsAlarm, cache.throttledAlarm, cache.ecpuAlarm]
+    : [];
   const alarmArn = (name: string) =>
     `arn:${ctx.account.partition}:cloudwatch:${ctx.region}:${ctx.account.accountId}:alarm:${name}`;
   widgets.push({
@@ -191,7 +198,7 @@ export function dashboardBody(ctx: DeployContext): DashboardBody {
     height: 3,
     properties: {
       title: 'Alarms (promotion rolls back on the SLO ones)',
-      alarms: [alarmArn(n.errorRateAlarm), alarmArn(n.latencyAlarm), alarmArn(n.fallbackAlarm)],
+      alarms: [n.errorRateAlarm, n.latencyAlarm, n.fallbackAlarm, ...cacheAlarmNames].map(alarmArn),
     },
   });
   return { widgets };

@@ -11,7 +11,7 @@ import { type TagMap, tagList } from '../tags.js';
 import { cacheNames } from './cache-names.js';
 import { CACHE_ENGINE } from './cache-user.js';
 import { differs, planFields } from './diff.js';
-import type { ResourceModule } from './resource.js';
+import type { ResourceModule, StatusReport } from './resource.js';
 import { vpcIds, vpcOf } from './vpc.js';
 
 const commands = () => import('@aws-sdk/client-elasticache');
@@ -37,6 +37,18 @@ export interface ServerlessCacheObserved {
   userGroupId?: string;
   address?: string;
   port?: number;
+}
+
+/** What `status` shows for the provisioned cache. */
+export interface CacheStatus {
+  name: string;
+  exists: boolean;
+  /** creating | available | modifying | deleting | create-failed */
+  status?: string;
+  /** e.g. "valkey 8" */
+  engine?: string;
+  /** rediss://host:port, once available. */
+  endpoint?: string;
 }
 
 const KIND = 'elasticache-serverless';
@@ -113,8 +125,20 @@ function outputs(o: ServerlessCacheObserved, d: ServerlessCacheDesired): Record<
   return { cacheEndpoint: `rediss://${o.address}:${o.port}`, cacheName: d.name };
 }
 
-export const elasticacheServerless: ResourceModule<ServerlessCacheDesired, ServerlessCacheObserved> = {
+export const elasticacheServerless: ResourceModule<ServerlessCacheDesired, ServerlessCacheObserved> &
+  StatusReport<ServerlessCacheDesired, ServerlessCacheObserved, CacheStatus> = {
   kind: KIND,
+
+  status(d, o) {
+    if (!o) return { name: d.name, exists: false };
+    return {
+      name: d.name,
+      exists: true,
+      status: o.status,
+      engine: [o.engine, o.majorEngineVersion].filter(Boolean).join(' ') || undefined,
+      ...(o.address ? { endpoint: `rediss://${o.address}:${o.port}` } : {}),
+    };
+  },
 
   /** Needs `cacheSecurityGroupId` upstream (cache-security-group) and the user group (cache-user). */
   desired(ctx, upstream) {

@@ -11,10 +11,16 @@ import { hasErrorName, ifMissing } from '../aws/aws-error.js';
 import type { DeployContext } from '../context.js';
 import { tagList, type TagMap } from '../tags.js';
 import { cacheNames, provisionsCache } from './cache-names.js';
-import { sagemakerContainerEnvironment, type ProvisionedCache } from './container-environment.js';
-import { change, creationDiffs } from './diff.js';
+import {
+  environmentDiffs,
+  sagemakerContainerEnvironment,
+  shownEnvironment,
+  type ProvisionedCache,
+} from './container-environment.js';
+import { change, creationDiffs, diffFields } from './diff.js';
 import type { ResourceModule, StatusReport } from './resource.js';
 import { listOwned, sagemakerModelName, type ModelContent } from './sagemaker-names.js';
+import { servingModel, type ServingModel } from './serving-model.js';
 import { observedVpcIds, sagemakerVpcConfig, vpcIds, vpcOf, type VpcIds } from './vpc.js';
 
 export interface ModelDesired extends ModelContent {
@@ -24,6 +30,10 @@ export interface ModelDesired extends ModelContent {
 
 export interface ModelObserved {
   name: string;
+  /** False: the content-hashed model is not there yet, but the endpoint serves `serving`. */
+  exists?: false;
+  /** Only when the model does not exist: the one it replaces, for the plan's diffs. */
+  serving?: ServingModel;
   image?: string;
   vpc?: VpcIds;
   networkIsolation?: boolean;
@@ -113,9 +123,10 @@ export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> &
   },
 
   status(desired, observed) {
-    if (!observed) return { name: desired.name, exists: false };
+    if (!observed || observed.exists === false) return { name: desired.name, exists: false };
     const vpc = observed.vpc && { ...observed.vpc, networkIsolation: observed.networkIsolation === true };
-    return { name: desired.name, exists: true, image: observed.image, environment: observed.environment, vpc };
+    const environment = observed.environment && shownEnvironment(observed.environment);
+    return { name: desired.name, exists: true, image: observed.image, environment, vpc };
   },
 
   /** Needs `imageUri` (repo@sha256:...) and `sagemakerRoleArn` upstream; `modelDataUrl` when promote copies one. */
@@ -134,7 +145,11 @@ export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> &
     const out = await ctx.clients.sagemaker
       .send(new DescribeModelCommand({ ModelName: desired.name }))
       .catch(ifMissing(undefined));
-    if (!out) return undefined;
+    if (!out) {
+      // A new model: what the endpoint runs now, so plan shows which variables change.
+      const serving = await servingModel(ctx);
+      return serving ? { name: desired.name, exists: false, serving } : undefined;
+    }
     const vpc = observedVpcIds(out.VpcConfig?.Subnets, out.VpcConfig?.SecurityGroupIds);
     return {
       name: out.ModelName!,
@@ -147,17 +162,26 @@ export const sagemakerModel: ResourceModule<ModelDesired, ModelObserved> &
 
   plan(desired, observed) {
     // The name is a hash of the content: if it exists, it is what we want.
-    if (observed) return change(KIND, desired.name, 'no-change');
+    if (observed && observed.exists !== false) return change(KIND, desired.name, 'no-change');
     const vpcFields = desired.vpc
       ? (['vpc', ...(desired.networkIsolation ? ['networkIsolation' as const] : [])] as const)
       : [];
     const dataFields = desired.modelDataUrl ? (['modelDataUrl'] as const) : [];
-    return change(
-      KIND,
-      desired.name,
-      'create',
-      creationDiffs(desired, ['image', ...dataFields, 'executionRoleArn', 'environment', ...vpcFields]),
-    );
+    const serving = observed?.serving;
+    if (!serving) {
+      return change(
+        KIND,
+        desired.name,
+        'create',
+        creationDiffs(desired, ['image', ...dataFields, 'executionRoleArn', 'environment', ...vpcFields]),
+      );
+    }
+    // Replacing the served model: what differs from it, each container variable on its own line.
+    return change(KIND, desired.name, 'create', [
+      { field: 'replaces', from: serving.name, to: desired.name },
+      ...diffFields(desired, serving, ['image', 'modelDataUrl', 'executionRoleArn', 'vpc', 'networkIsolation']),
+      ...environmentDiffs(serving.environment, desired.environment),
+    ]);
   },
 
   async apply(ctx, plan, desired) {

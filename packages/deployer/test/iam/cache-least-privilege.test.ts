@@ -1,6 +1,7 @@
 // Least privilege of the deployer for the provisioned cache tier: up (twice), a changed endpoint
-// security group and destroy of a release with cache kind redis and no endpoint, against the
-// stateful fakes; every ElastiCache and EC2 call recorded is judged against the policy
+// security group, status and destroy of a release with cache kind redis and no endpoint, against the
+// stateful fakes; every ElastiCache and EC2 call recorded, and every CloudWatch call on the cache's
+// alarms, is judged against the policy
 // `model-deploy policy` prints. Fails when a call is not allowed, and when a cache statement
 // grants an action none of the calls needs.
 import { BudgetsClient } from '@aws-sdk/client-budgets';
@@ -11,6 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { deployerPolicy } from '../../src/aws/deployer-policy.js';
 import type { DeployContext } from '../../src/context.js';
 import { applyGraph, destroyGraph, environmentResources, planGraph } from '../../src/deploy-graph.js';
+import { collectStatus } from '../../src/environment-status.js';
 import { codeSha256 } from '../../src/lambda-bundle.js';
 import { createProgress } from '../../src/progress.js';
 import { parseRelease } from '../../src/release/load-release.js';
@@ -31,7 +33,7 @@ const silent = createProgress('silent', { write: () => true });
 const DEPLOYER = `arn:aws:iam::${ACCOUNT}:role/model-deployer`;
 const VPC = 'vpc: { subnetIds: [subnet-1a2b3c4d, subnet-0a1b2c3d], securityGroupIds: [sg-0123abcd] }';
 const YAML = RELEASE_YAML.replace('environments:', `cache: { kind: redis }\n${VPC}\nenvironments:`);
-const CACHE_SERVICES = /^(elasticache|ec2):|AWSServiceRoleForElastiCache/;
+const CACHE_SERVICES = /^(elasticache|ec2):|AWSServiceRoleForElastiCache|:alarm:ms-iris-dev-cache-/;
 
 let verdict: PolicyVerdict;
 let requests: IamRequest[];
@@ -52,6 +54,7 @@ beforeAll(async () => {
     await up(context());
     await up(context());
     await up(context(YAML.replace('sg-0123abcd', 'sg-0fedcba9')));
+    await collectStatus(context());
     const ctx = context();
     await destroyGraph(
       ctx,
@@ -88,8 +91,23 @@ describe('the deployer and the provisioned cache tier', () => {
       'ec2:AuthorizeSecurityGroupIngress',
       'ec2:RevokeSecurityGroupIngress',
       'ec2:DeleteSecurityGroup',
+      'cloudwatch:PutMetricAlarm',
+      'cloudwatch:TagResource',
+      'cloudwatch:DeleteAlarms',
     ])
       expect(actions).toContain(a);
+  });
+
+  it('its cache alarm calls name only the ms-* cache alarms', () => {
+    const alarmCalls = requests.filter((r) => r.action.startsWith('cloudwatch:'));
+    expect(new Set(alarmCalls.map((r) => r.resource.split(':alarm:')[1]))).toEqual(
+      new Set([
+        'ms-iris-dev-cache-memory',
+        'ms-iris-dev-cache-evictions',
+        'ms-iris-dev-cache-throttled',
+        'ms-iris-dev-cache-ecpu',
+      ]),
+    );
   });
 
   it('is allowed every cache call it makes', () => {

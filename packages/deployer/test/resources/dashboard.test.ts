@@ -107,6 +107,32 @@ describe('cloudwatch dashboard', () => {
     );
   });
 
+  it("plots a provisioned cache's memory, evictions, ECPU and throttled commands, and lists its alarms", () => {
+    const vpc = 'vpc: { subnetIds: [subnet-1a2b3c4d], securityGroupIds: [sg-0123abcd] }';
+    const redis = testContext({ yaml: `${RELEASE_YAML}cache: { kind: redis }\n${vpc}\n` });
+    expect(plotted(redis)).toEqual(
+      expect.arrayContaining([
+        'AWS/ElastiCache BytesUsedForCache Maximum',
+        'AWS/ElastiCache Evictions Sum',
+        'AWS/ElastiCache ElastiCacheProcessingUnits Sum',
+        'AWS/ElastiCache ThrottledCmds Sum',
+        'ModelService CacheHits Sum',
+      ]),
+    );
+    const body = JSON.stringify(dashboardBody(redis));
+    expect(body).toContain('"AWS/ElastiCache","BytesUsedForCache","clusterId","ms-iris-dev-cache"');
+    for (const alarm of ['memory', 'evictions', 'throttled', 'ecpu'])
+      expect(body).toContain(`arn:aws:cloudwatch:eu-west-1:123456789012:alarm:ms-iris-dev-cache-${alarm}`);
+    // A memory cache or an existing endpoint: nothing provisioned to plot.
+    const existing = testContext({
+      yaml: `${RELEASE_YAML}cache: { kind: redis, endpoint: "rediss://cache.example.internal:6379" }\n`,
+    });
+    for (const ctx of [testContext(), existing]) {
+      expect(plotted(ctx).filter((p) => p.startsWith('AWS/ElastiCache'))).toEqual([]);
+      expect(JSON.stringify(dashboardBody(ctx))).not.toContain('-cache-memory');
+    }
+  });
+
   it('the body is deterministic: built twice, byte for byte the same', () => {
     expect(JSON.stringify(dashboardBody(testContext()))).toBe(JSON.stringify(dashboardBody(testContext())));
   });

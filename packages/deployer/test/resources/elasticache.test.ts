@@ -115,6 +115,7 @@ describe('the provisioned cache tier', () => {
       'cache-security-group',
       'cache-user',
       'elasticache-serverless',
+      'cache-alarms',
       'sagemaker-model',
     ]);
     const [group] = [...w.cache.groups.values()];

@@ -10,8 +10,9 @@ import {
   DescribeEndpointCommand,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
+import { renderPlan } from '../../src/commands/render-plan.js';
 import { isDeployerError } from '../../src/errors.js';
-import { containerEnvironment } from '../../src/resources/container-environment.js';
+import { containerEnvironment, environmentDiffs } from '../../src/resources/container-environment.js';
 import { sagemakerEndpoint } from '../../src/resources/sagemaker-endpoint.js';
 import { sagemakerEndpointConfig } from '../../src/resources/sagemaker-endpoint-config.js';
 import { sagemakerModel } from '../../src/resources/sagemaker-model.js';
@@ -122,6 +123,68 @@ describe('release.yaml drives the container environment', () => {
       MS_METRICS_SERVICE: 'iris',
       MS_METRICS_VARIANT: 'AllTraffic',
     });
+  });
+
+  test('plan against a running endpoint shows, on the model line, each variable that changes (from -> to)', async () => {
+    await runChain(testContext({ yaml: withBlocks('{ kind: memory, ttlSeconds: 300 }') }), MODULES, upstream());
+    const running = [...sm.models.keys()][0]!;
+    const after = testContext({
+      yaml: withBlocks('{ kind: memory, ttlSeconds: 600 }', 'runtime: { logLevel: debug }\n'),
+    });
+    const [model] = await planChain(after, MODULES, upstream());
+    // Same image and role: only the new name and the two variables.
+    expect(model).toEqual({
+      kind: 'sagemaker-model',
+      name: expect.not.stringMatching(running),
+      action: 'create',
+      diffs: [
+        { field: 'replaces', from: running, to: model!.name },
+        { field: 'environment.LOG_LEVEL', from: undefined, to: 'debug' },
+        { field: 'environment.MS_CACHE_TTL', from: '300', to: '600' },
+      ],
+    });
+    const text = renderPlan([model!]);
+    expect(text).toContain('environment.MS_CACHE_TTL: 300 -> 600');
+    expect(text).toContain('environment.LOG_LEVEL: (none) -> debug');
+  });
+
+  test('a new image shows beside the variables; a first deploy shows the whole environment', async () => {
+    await runChain(testContext(), MODULES, upstream());
+    const [model] = await planChain(testContext(), MODULES, upstream(DIGEST2));
+    expect(model!.diffs.map((d) => d.field)).toEqual(['replaces', 'image']);
+    restoreAll(mocks);
+    mocks = mockAll();
+    sm = new FakeSageMaker(mocks.sagemaker);
+    const [first] = await planChain(testContext(), MODULES, upstream());
+    expect(first!.diffs.map((d) => d.field)).toEqual(['image', 'executionRoleArn', 'environment']);
+  });
+
+  test('the environment holds settings only: no secret-looking name, no credentials in a URL, for any cache kind', () => {
+    const provisioned = { endpoint: 'rediss://c.example:6379', cacheName: 'ms-iris-dev-cache', userId: 'u' };
+    const vpc = 'vpc: { subnetIds: [subnet-1a2b3c4d], securityGroupIds: [sg-0123abcd] }\n';
+    for (const [cache, extra] of [
+      ['{ kind: off }', ''],
+      ['{ kind: memory }', ''],
+      ['{ kind: redis, endpoint: "rediss://cache.example.internal:6379" }', ''],
+      ['{ kind: redis }', vpc],
+    ] as const) {
+      const release = testContext({ yaml: withBlocks(cache, extra) }).release;
+      const env = containerEnvironment(release, 'dev', provisioned);
+      expect(Object.keys(env).filter((k) => /PASSWORD|SECRET|TOKEN|CREDENTIAL|PRIVATE/i.test(k))).toEqual([]);
+      expect(Object.values(env).filter((v) => /:\/\/[^/]*@/.test(v))).toEqual([]);
+    }
+  });
+
+  test('a secret-looking variable set by hand shows by name only, in status and in plan', () => {
+    const d = sagemakerModel.desired(testContext(), upstream());
+    const status = sagemakerModel.status(d, {
+      name: d.name,
+      environment: { MS_CACHE: 'redis', MS_REDIS_PASSWORD: 'hunter2' },
+    });
+    expect(status.environment).toEqual({ MS_CACHE: 'redis', MS_REDIS_PASSWORD: '(hidden)' });
+    expect(environmentDiffs({ API_TOKEN: 'old' }, { API_TOKEN: 'new' })).toEqual([
+      { field: 'environment.API_TOKEN', from: '(hidden)', to: '(hidden)' },
+    ]);
   });
 
   test('the SageMaker container writes its metrics as EMF; `model-deploy local` gets no EMF setting', () => {
@@ -345,8 +408,8 @@ describe('failures', () => {
     });
     const { plans } = await runChain(testContext(), MODULES, upstream());
     expect(plans[2]!.action).toBe('create');
-    // 2 throttled + the observe that found nothing + the waiter's InService poll
-    expect(mocks.sagemaker.commandCalls(DescribeEndpointCommand)).toHaveLength(4);
+    // 2 throttled + the model's look for what runs now + the observe that found nothing + the waiter's InService poll
+    expect(mocks.sagemaker.commandCalls(DescribeEndpointCommand)).toHaveLength(5);
     expect(sm.endpoints.get('ms-iris-dev')!.status).toBe('InService');
   });
 
@@ -408,6 +471,8 @@ describe('plan', () => {
     expect(mutatingCommands(mocks)).toEqual([]);
     expect(sentCommands(mocks)).toEqual([
       'DescribeModelCommand',
+      // A new model: what the endpoint serves now (nothing yet), for the environment diff.
+      'DescribeEndpointCommand',
       'DescribeEndpointConfigCommand',
       'DescribeEndpointCommand',
     ]);
