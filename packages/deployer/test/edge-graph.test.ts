@@ -259,7 +259,7 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
       'DeleteUserPoolCommand',
       'DeleteFunctionCommand',
     ]);
-    expect(fake.snapshot()).toEqual({ fns: [], pools: [], apis: [], plans: [], keys: [] });
+    expect(fake.snapshot()).toEqual({ fns: [], pools: [], apis: [], plans: [], keys: [], domains: [], secrets: [] });
   });
 });
 

@@ -940,7 +940,15 @@ export class FakeEdgeAws {
       name: p.name,
       policy: p.policy,
       tags: p.tags,
-      clients: p.clients.map((c) => ({ name: c.name, flows: c.flows })),
+      clients: p.clients.map((c) => ({ name: c.name, flows: c.flows, oauthFlows: c.oauthFlows })),
+      resourceServers: [...p.resourceServers.entries()],
+    }));
+    const clientIds = new Set([...this.pools.values()].flatMap((p) => p.clients.map((c) => c.id)));
+    const secrets = [...this.secrets.secrets.entries()].map(([name, secret]) => ({
+      name,
+      tags: Object.keys(secret.tags).sort(),
+      // Which client it holds is a generated id: only whether that client exists.
+      holdsLiveClient: clientIds.has(JSON.parse(secret.value).clientId),
     }));
     const apis = [...this.apis.values()].map((a) => ({
       name: a.name,
@@ -966,6 +974,14 @@ export class FakeEdgeAws {
       stages: p.apiStages.length,
       keys: p.keyIds.length,
     }));
-    return { fns, pools, apis, plans, keys: [...this.apiKeys.values()].map((k) => k.name) };
+    return {
+      fns,
+      pools,
+      apis,
+      plans,
+      keys: [...this.apiKeys.values()].map((k) => k.name),
+      domains: [...this.domains.keys()],
+      secrets,
+    };
   }
 }

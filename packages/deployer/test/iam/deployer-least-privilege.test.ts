@@ -210,6 +210,9 @@ beforeAll(async () => {
   w.core.repos.get(dev.names.ecrRepository)!.scanOnPush = false;
   w.core.roles.get(dev.names.lambdaRole)!.trust = '{}';
   w.core.roles.get(dev.names.sagemakerRole)!.boundary = undefined;
+  // CI's verify client deleted by hand: a new one, and its secret re-stored.
+  for (const pool of w.edge.pools.values())
+    pool.clients = pool.clients.filter((c) => c.name !== dev.names.verifyClient);
   await up(context(w, 'dev'));
   // Another team owns it now and the proxy's code changed: tags and code are updated in place.
   const newZip = Uint8Array.from([4, 2, 1]);
@@ -311,6 +314,11 @@ describe('the identity that runs model-deploy', () => {
       'iam:SimulatePrincipalPolicy',
       'iam:PassRole',
       'kms:CreateGrant',
+      'cognito-idp:CreateResourceServer',
+      'cognito-idp:CreateUserPoolDomain',
+      'secretsmanager:CreateSecret',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:DeleteSecret',
     ]) {
       expect(actions).toContain(a);
     }
