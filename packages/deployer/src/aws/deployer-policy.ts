@@ -275,8 +275,14 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
     Condition: { StringEquals: { [`aws:RequestTag/${TAG_MANAGED_BY}`]: MANAGED_BY } },
   },
   {
+    // GetSecretValue: verify reads it to get a token (the only principal meant to: see docs/operations.md).
     Sid: 'VerifyClientSecret',
-    Action: ['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret'],
+    Action: [
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:GetSecretValue',
+    ],
     Resource: ['arn:aws:secretsmanager:*:<account-id>:secret:ms-*/verify-client*'],
   },
   {

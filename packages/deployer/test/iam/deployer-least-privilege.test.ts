@@ -44,6 +44,7 @@ import { applyGraph, destroyGraph, environmentResources, planGraph } from '../..
 import { diagnoseEndpoint } from '../../src/diagnosis/diagnose-endpoint.js';
 import { lazyClient } from '../../src/aws/lazy-context-clients.js';
 import { acquireDeployLock } from '../../src/deploy-lock.js';
+import { clientCredentialsToken } from '../../src/commands/verify-client-token.js';
 import { codeSha256 } from '../../src/lambda-bundle.js';
 import { createProgress } from '../../src/progress.js';
 import { parseRelease } from '../../src/release/load-release.js';
@@ -249,6 +250,13 @@ beforeAll(async () => {
     poll: { timeoutMs: 0, intervalMs: 1, now: () => Date.now(), sleep: async () => {} },
   });
   await diagnoseEndpoint({ sagemaker: dev.clients.sagemaker, logs: dev.clients.logs }, dev.names.endpoint);
+  // verify with no human credential reads the verify client's secret (the token endpoint is not AWS IAM's business).
+  await clientCredentialsToken({
+    secrets: await lazyClient(dev, 'secretsManager'),
+    secretName: dev.names.verifySecret,
+    env: 'dev',
+    fetch: async () => new Response(JSON.stringify({ access_token: 'token' }), { status: 200 }),
+  });
 
   // verify passed on dev (the tag verify writes), so dev can be promoted to prod, then rolled back.
   const devConfig = w.sm.endpoints.get(dev.names.endpoint)!.config;
@@ -319,6 +327,7 @@ describe('the identity that runs model-deploy', () => {
       'secretsmanager:CreateSecret',
       'secretsmanager:PutSecretValue',
       'secretsmanager:DeleteSecret',
+      'secretsmanager:GetSecretValue',
     ]) {
       expect(actions).toContain(a);
     }
