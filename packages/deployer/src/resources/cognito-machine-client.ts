@@ -71,13 +71,21 @@ export interface VerifyClientSecret {
   scope: string;
 }
 
+/** Cognito refuses domain prefixes with these words in them. */
+const RESERVED_IN_DOMAINS = /aws|amazon|cognito/;
+const MAX_DOMAIN_LENGTH = 63;
+
 /**
  * `ms-<model>-<env>-<hash>`: domain prefixes are global across accounts, so the hash of account and
- * region keeps two accounts deploying the same model apart. Cognito wants lower case.
+ * region keeps two accounts deploying the same model apart. Cognito wants lower case, at most 63
+ * characters and none of its reserved words: such a name becomes `ms-<hash of it too>`.
  */
 export function verifyDomain(ctx: Pick<DeployContext, 'names' | 'account'>): string {
   const { partition, region, accountId } = ctx.account;
-  return `${ctx.names.prefix}-${shortHash({ partition, region, accountId })}`.toLowerCase();
+  const prefix = ctx.names.prefix.toLowerCase();
+  const named = `${prefix}-${shortHash({ partition, region, accountId })}`;
+  if (named.length <= MAX_DOMAIN_LENGTH && !RESERVED_IN_DOMAINS.test(named)) return named;
+  return `ms-${shortHash({ partition, region, accountId, prefix }, 16)}`;
 }
 
 export function tokenUrl(domain: string, region: string): string {

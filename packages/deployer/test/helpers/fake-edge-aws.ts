@@ -459,6 +459,11 @@ export class FakeEdgeAws {
         cip.DeleteUserPoolCommand,
         (i) => {
           this.pool(i.UserPoolId);
+          if ([...this.domains.values()].includes(i.UserPoolId))
+            throw new cip.InvalidParameterException({
+              message: 'User pool cannot be deleted. It has a domain configured that should be deleted first.',
+              $metadata: meta(400),
+            });
           this.pools.delete(i.UserPoolId);
           return {};
         },

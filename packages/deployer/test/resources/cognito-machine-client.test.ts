@@ -124,6 +124,24 @@ describe('the CI verify client', () => {
     expect(stored().clientId).toBe(verifyClients()[0]!.id);
   });
 
+  it('a domain name Cognito would refuse (a reserved word, too long) becomes ms-<hash>', () => {
+    const named = (model: string) =>
+      verifyDomain({ ...testContext(), names: { ...testContext().names, prefix: `ms-${model}-dev` } });
+    expect(named('iris')).toMatch(/^ms-iris-dev-[0-9a-f]{8}$/);
+    expect(named('aws-churn')).toMatch(/^ms-[0-9a-f]{16}$/);
+    expect(named('x'.repeat(60))).toMatch(/^ms-[0-9a-f]{16}$/);
+    expect(named('aws-churn')).not.toBe(named('amazon-churn'));
+  });
+
+  it('the pool cannot be deleted while its domain exists: destroy removes the domain first', async () => {
+    const { poolId } = await up();
+    const ctx = testContext();
+    await expect(cognitoResource.destroy!(ctx, cognitoResource.desired(ctx, {}))).rejects.toThrow(/has a domain/);
+    await machineClientResource.destroy!(ctx, machineClientResource.desired(ctx, {}));
+    await cognitoResource.destroy!(ctx, cognitoResource.desired(ctx, {}));
+    expect(edge.pools.has(poolId)).toBe(false);
+  });
+
   it('a domain that belongs to another pool stops the run naming it, and is left alone', async () => {
     edge.domains.set(verifyDomain(testContext()), 'eu-west-1_other');
     await expect(up()).rejects.toThrow(/belongs to user pool eu-west-1_other/);
