@@ -124,6 +124,20 @@ describe('the CI verify client', () => {
     expect(stored().clientId).toBe(verifyClients()[0]!.id);
   });
 
+  it.each([1, 2, 3, 4])('a destroy interrupted at its mutating call %i finishes on the next run', async (k) => {
+    const { poolId } = await up();
+    const ctx = testContext();
+    const d = machineClientResource.desired(ctx, {});
+    edge.crashAt = edge.mutations + k;
+    await expect(machineClientResource.destroy!(ctx, d)).rejects.toThrow(/simulated crash/);
+    edge.crashAt = undefined;
+    await machineClientResource.destroy!(ctx, d);
+    expect(edge.secrets.secrets.size).toBe(0);
+    expect(verifyClients()).toEqual([]);
+    expect(edge.pools.get(poolId)!.resourceServers.size).toBe(0);
+    expect(edge.domains.size).toBe(0);
+  });
+
   it('a domain name Cognito would refuse (a reserved word, too long) becomes ms-<hash>', () => {
     const named = (model: string) =>
       verifyDomain({ ...testContext(), names: { ...testContext().names, prefix: `ms-${model}-dev` } });
