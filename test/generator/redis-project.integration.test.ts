@@ -23,6 +23,11 @@ beforeAll(async () => {
     '--skip-git',
     '--cache',
     'redis',
+    // The ElastiCache cache lives in a VPC: release.yaml needs one.
+    '--vpc-subnets',
+    'subnet-0a1b2c3d,subnet-0e5f6a7b',
+    '--vpc-security-groups',
+    'sg-0a1b2c3d',
   ]);
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
 }, 180_000);

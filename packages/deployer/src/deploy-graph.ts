@@ -20,6 +20,7 @@ import { cacheAlarms } from './resources/cache-alarms.js';
 import { cacheSecurityGroup } from './resources/cache-security-group.js';
 import { cacheUser } from './resources/cache-user.js';
 import { cognitoResource } from './resources/cognito.js';
+import { machineClientResource } from './resources/cognito-machine-client.js';
 import { dashboard } from './resources/dashboard.js';
 import { deploymentRecord } from './resources/deployment-record.js';
 import { ecrRepository } from './resources/ecr.js';
@@ -173,8 +174,8 @@ export interface EnvironmentGraphOptions {
  * The resource modules of one environment, in apply order: each one's outputs
  * feed the ones after it (repository -> image digest -> model; roles -> model and
  * Lambda; model -> endpoint config -> alarms -> endpoint -> scaling (-> an async endpoint's scale from zero), Lambda env;
- * Lambda + user pool -> API -> its API key and usage plan; a provisioned cache's security group,
- * user and cache (-> its alarms) -> the model's container environment). The budget alert comes first, so it watches
+ * Lambda + user pool (-> CI's verify client) -> API -> its API key and usage plan; a provisioned cache's
+ * security group, user and cache (-> its alarms) -> the model's container environment). The budget alert comes first, so it watches
  * before anything billable exists (and, destroyed last, until it is gone); the
  * dashboard shows all of them; the deployment record is written last.
  */
@@ -215,6 +216,8 @@ export async function environmentResources(
     lambdaLogGroup,
     createLambdaProxyResource({ bundle }),
     cognitoResource,
+    // CI's credential for verify (client_credentials, secret in Secrets Manager); before the API, whose authorizer checks its scope.
+    machineClientResource,
     // Before the API: its stage writes access logs there.
     apiAccessLogGroup,
     apiGatewayResource,

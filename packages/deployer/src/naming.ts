@@ -14,6 +14,12 @@ export interface ResourceNames {
   readonly stage: string;
   readonly userPool: string;
   readonly userPoolClient: string;
+  /** The app client CI's `verify` signs in with (OAuth client_credentials, secret in Secrets Manager). */
+  readonly verifyClient: string;
+  /** Secrets Manager name of that client's id and secret. */
+  readonly verifySecret: string;
+  /** The user pool's resource server: the API, whose `invoke` scope the verify client is given. */
+  readonly apiResourceServer: string;
   readonly usagePlan: string;
   readonly apiKey: string;
   readonly sagemakerRole: string;
@@ -56,6 +62,9 @@ export function resourceNames(release: ReleaseConfig, envName: EnvName): Resourc
     stage: envName,
     userPool: `${prefix}-users`,
     userPoolClient: `${prefix}-machine-client`,
+    verifyClient: `${prefix}-verify-client`,
+    verifySecret: `${prefix}/verify-client`,
+    apiResourceServer: `https://${prefix}-api`,
     usagePlan: `${prefix}-usage-plan`,
     apiKey: `${prefix}-key`,
     sagemakerRole: `${prefix}-sagemaker`,

@@ -259,7 +259,7 @@ describe('destroy refusals and order', () => {
         { kind: 'lambda-function', name: 'ms-iris-dev-proxy' },
       ],
     });
-    expect(fake.snapshot()).toEqual({ fns: [], pools: [], apis: [], plans: [], keys: [] });
+    expect(fake.snapshot()).toEqual({ fns: [], pools: [], apis: [], plans: [], keys: [], domains: [], secrets: [] });
   });
 });
 

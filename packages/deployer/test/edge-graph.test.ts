@@ -285,7 +285,7 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
       'DeleteUserPoolCommand',
       'DeleteFunctionCommand',
     ]);
-    expect(fake.snapshot()).toEqual({ fns: [], pools: [], apis: [], plans: [], keys: [] });
+    expect(fake.snapshot()).toEqual({ fns: [], pools: [], apis: [], plans: [], keys: [], domains: [], secrets: [] });
   });
 });
 

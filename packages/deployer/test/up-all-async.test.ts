@@ -12,6 +12,7 @@ import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { renderStatus } from '../src/commands/status.js';
 import type { DeployContext } from '../src/context.js';
 import { collectStatus } from '../src/environment-status.js';
+import { lazyClient } from '../src/aws/lazy-context-clients.js';
 import { applyGraph, destroyGraph, environmentResources, planGraph } from '../src/deploy-graph.js';
 import { codeSha256 } from '../src/lambda-bundle.js';
 import { createProgress } from '../src/progress.js';
@@ -127,7 +128,7 @@ describe('up, rerun and destroy of an async environment that scales to zero', ()
       restoreAll(w.mocks);
       w = freshWorld();
       const ctx = context();
-      const disarm = crashAtMutation(ctx.clients, k);
+      const disarm = crashAtMutation(ctx.clients, k, [await lazyClient(ctx, 'secretsManager')]);
       await expect(up(ctx)).rejects.toThrow(`simulated crash at mutating call ${k}`);
       disarm();
       await up();

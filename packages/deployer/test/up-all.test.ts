@@ -6,6 +6,7 @@ import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import type { DeployContext } from '../src/context.js';
+import { lazyClient } from '../src/aws/lazy-context-clients.js';
 import { applyGraph, destroyGraph, environmentResources, planGraph } from '../src/deploy-graph.js';
 import { codeSha256 } from '../src/lambda-bundle.js';
 import { createProgress } from '../src/progress.js';
@@ -107,6 +108,7 @@ describe('up across every resource module', () => {
       ['log-group', 'create'],
       ['lambda-function', 'create'],
       ['cognito-user-pool', 'create'],
+      ['cognito-verify-client', 'create'],
       ['log-group', 'create'],
       ['api-gateway', 'create'],
       ['api-key', 'no-change'],
@@ -238,7 +240,7 @@ describe('up across every resource module', () => {
       restoreAll(w.mocks);
       w = freshWorld();
       const ctx = context();
-      const disarm = crashAtMutation(ctx.clients, k);
+      const disarm = crashAtMutation(ctx.clients, k, [await lazyClient(ctx, 'secretsManager')]);
       await expect(up(ctx)).rejects.toThrow(`simulated crash at mutating call ${k}`);
       disarm();
       await up(context());
@@ -280,7 +282,7 @@ describe('up across every resource module', () => {
     expect(state.core.alarms).toEqual([]);
     expect(state.core.logGroups).toEqual([]);
     expect(state.sagemaker).toEqual({ models: [], configs: [], endpoints: [] });
-    expect(state.edge).toEqual({ fns: [], pools: [], apis: [], plans: [], keys: [] });
+    expect(state.edge).toEqual({ fns: [], pools: [], apis: [], plans: [], keys: [], domains: [], secrets: [] });
     expect(w.ops.snapshot()).toEqual({ budgets: [], dashboards: [], endpointTags: [] });
   });
 });
@@ -304,6 +306,7 @@ describe('cost allocation tags on every resource up creates', () => {
     CreateRestApiCommand: (i) => i.tags,
     CreateApiKeyCommand: (i) => i.tags,
     CreateUsagePlanCommand: (i) => i.tags,
+    CreateSecretCommand: (i) => i.Tags,
   };
   /**
    * Mutating calls that take no tags: settings or children of a tagged resource,
@@ -320,6 +323,8 @@ describe('cost allocation tags on every resource up creates', () => {
     'UpdateEndpointCommand',
     'PutScalingPolicyCommand', // the tagged endpoint / scalable target
     'CreateUserPoolClientCommand', // app clients take no tags; the pool is tagged
+    'CreateResourceServerCommand',
+    'CreateUserPoolDomainCommand', // likewise the pool's resource server and domain
     'CreateResourceCommand',
     'PutMethodCommand',
     'PutIntegrationCommand',

@@ -11,6 +11,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -53,6 +54,8 @@ export interface LazyAwsClients {
   readonly s3: S3Client;
   /** Only an async environment with notifications (its topic check) needs it. */
   readonly sns: SNSClient;
+  /** Only the CI verify client's secret (written by `up`, read by `verify`) needs it. */
+  readonly secretsManager: SecretsManagerClient;
 }
 
 export type LazyServiceKey = keyof LazyAwsClients;
@@ -82,6 +85,7 @@ export const LAZY_SERVICE_IDS: Readonly<Record<LazyServiceKey, string>> = {
   elastiCache: 'ElastiCache',
   s3: 'S3',
   sns: 'SNS',
+  secretsManager: 'Secrets Manager',
 };
 
 const ALL_SERVICE_IDS: Readonly<Record<ServiceKey | LazyServiceKey, string>> = { ...SERVICE_IDS, ...LAZY_SERVICE_IDS };
@@ -171,7 +175,9 @@ export async function createLazyAwsClient<K extends LazyServiceKey>(
           ? (await import('@aws-sdk/client-s3')).S3Client
           : service === 'sns'
             ? (await import('@aws-sdk/client-sns')).SNSClient
-            : (await import('@aws-sdk/client-service-quotas')).ServiceQuotasClient;
+            : service === 'secretsManager'
+              ? (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient
+              : (await import('@aws-sdk/client-service-quotas')).ServiceQuotasClient;
   const config = clientConfig(service, options);
   // Emulators (LocalStack and alike) serve buckets by path, not by virtual host.
   if (service === 's3' && config.endpoint) config.forcePathStyle = true;

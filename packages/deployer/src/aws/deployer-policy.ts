@@ -227,6 +227,13 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
       'cognito-idp:UpdateUserPoolClient',
       'cognito-idp:ListUserPoolClients',
       'cognito-idp:TagResource',
+      // CI's verify client: the API's resource server, the hosted domain of /oauth2/token, the client itself.
+      'cognito-idp:CreateResourceServer',
+      'cognito-idp:DescribeResourceServer',
+      'cognito-idp:DeleteResourceServer',
+      'cognito-idp:CreateUserPoolDomain',
+      'cognito-idp:DeleteUserPoolDomain',
+      'cognito-idp:DeleteUserPoolClient',
     ],
     Resource: ['arn:aws:cognito-idp:*:<account-id>:userpool/*'],
     Condition: { StringEquals: { [`aws:ResourceTag/${TAG_MANAGED_BY}`]: MANAGED_BY } },
@@ -265,9 +272,29 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
     Resource: ['arn:aws:s3:::ms-deploy-locks-<account-id>-*/ms-*'],
   },
   {
+    // Neither has a resource-level permission (a domain is found by name before its pool is known).
     Sid: 'CognitoListing',
-    Action: ['cognito-idp:ListUserPools'],
+    Action: ['cognito-idp:ListUserPools', 'cognito-idp:DescribeUserPoolDomain'],
     Resource: ['*'],
+  },
+  {
+    // The verify client's id and secret: up creates it tagged, re-stores it when the client is replaced, destroy deletes it.
+    // `verify-client*`, not `-??????`: a secret not created yet is named without its random suffix.
+    Sid: 'VerifyClientSecretCreate',
+    Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
+    Resource: ['arn:aws:secretsmanager:*:<account-id>:secret:ms-*/verify-client*'],
+    Condition: { StringEquals: { [`aws:RequestTag/${TAG_MANAGED_BY}`]: MANAGED_BY } },
+  },
+  {
+    // GetSecretValue: verify reads it to get a token (the only principal meant to: see docs/operations.md).
+    Sid: 'VerifyClientSecret',
+    Action: [
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:GetSecretValue',
+    ],
+    Resource: ['arn:aws:secretsmanager:*:<account-id>:secret:ms-*/verify-client*'],
   },
   {
     // DescribeLogGroups has no resource-level permission (it lists names and retention only).

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { AddTagsCommand } from '@aws-sdk/client-sagemaker';
 import { Command } from 'commander';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../aws/clients.js';
+import { lazyClient } from '../aws/lazy-context-clients.js';
 import { requireCredentials } from '../aws/require-credentials.js';
 import { runVerifyChecks } from '../checks/verify-checks.js';
 import type { VerifyReport } from '../checks/verify-context.js';
@@ -30,6 +31,7 @@ import type { EnvName } from '../release/types.js';
 import { apiUrl, findApi } from '../resources/api-gateway.js';
 import { findClientId, findPoolId } from '../resources/cognito.js';
 import { projectDir, writeJson, type CliRuntime, type CommonOptions } from './session.js';
+import { clientCredentialsToken } from './verify-client-token.js';
 
 export interface VerifyOptions extends CommonOptions {
   url?: string;
@@ -161,8 +163,15 @@ export async function runVerify(
       if (given) return given;
       const username = opts.username ?? vars.MODEL_DEPLOY_USERNAME;
       const password = vars.MODEL_DEPLOY_PASSWORD;
+      // No human credential given: the verify client `up` stored, read under this caller's AWS credentials.
+      if (!username && !password)
+        return clientCredentialsToken({
+          secrets: await lazyClient({ clients, region: release.region }, 'secretsManager'),
+          secretName: names.verifySecret,
+          env,
+        });
       if (!username || !password)
-        throw new Error('no --token/MODEL_DEPLOY_TOKEN and no --username with MODEL_DEPLOY_PASSWORD');
+        throw new Error('--username needs MODEL_DEPLOY_PASSWORD, and the password a username');
       const clientId = opts.clientId ?? vars.MODEL_DEPLOY_CLIENT_ID ?? (await verifyClientId(clients, names, env));
       return fetchIdToken(
         vars.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER || vars.AWS_ENDPOINT_URL || undefined,

@@ -21,6 +21,7 @@ describe('createLazyAwsClient', () => {
       'AWS_ENDPOINT_URL_ELASTICACHE',
       'AWS_ENDPOINT_URL_S3',
       'AWS_ENDPOINT_URL_SNS',
+      'AWS_ENDPOINT_URL_SECRETS_MANAGER',
     ]);
   });
 

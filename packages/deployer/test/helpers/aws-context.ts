@@ -10,6 +10,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SageMakerClient, SageMakerServiceException } from '@aws-sdk/client-sagemaker';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
@@ -85,6 +86,7 @@ export type Mocks = {
   cognito: AwsStub<any, any, any>;
   ec2: AwsStub<any, any, any>;
   serviceQuotas: AwsStub<any, any, any>;
+  secretsManager: AwsStub<any, any, any>;
 };
 
 export function mockAll(): Mocks {
@@ -101,6 +103,7 @@ export function mockAll(): Mocks {
     cognito: mockClient(CognitoIdentityProviderClient),
     ec2: mockClient(EC2Client),
     serviceQuotas: mockClient(ServiceQuotasClient),
+    secretsManager: mockClient(SecretsManagerClient),
   };
 }
 

@@ -532,13 +532,14 @@ const READ = /^(Describe|List|Get)\w*Command$/;
 
 /**
  * Simulates the process dying at the k-th mutating call of a run, across every
- * client: the call throws before it reaches AWS. Returns a function that disarms it.
+ * client (and the lazily loaded ones given, e.g. Secrets Manager's): the call throws before it
+ * reaches AWS. Returns a function that disarms it.
  */
-export function crashAtMutation(clients: AwsClients, k: number): () => void {
+export function crashAtMutation(clients: AwsClients, k: number, lazy: readonly object[] = []): () => void {
   let count = 0;
   let armed = true;
   const originals: [object, unknown][] = [];
-  for (const client of Object.values(clients) as { send: (...args: unknown[]) => unknown }[]) {
+  for (const client of [...Object.values(clients), ...lazy] as { send: (...args: unknown[]) => unknown }[]) {
     const send = client.send;
     originals.push([client, send]);
     Object.defineProperty(client, 'send', {

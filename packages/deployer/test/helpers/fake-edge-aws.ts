@@ -8,6 +8,7 @@ import * as cip from '@aws-sdk/client-cognito-identity-provider';
 import * as lambda from '@aws-sdk/client-lambda';
 import type { Mocks } from './aws-context.js';
 import { ACCOUNT, REGION } from './aws-context.js';
+import { FakeSecretsManager, SECRETS_MUTATING } from './fake-secrets-aws.js';
 
 const meta = (status: number) => ({ httpStatusCode: status, requestId: 'req-fake', attempts: 1, totalRetryDelay: 0 });
 
@@ -26,6 +27,12 @@ export const EDGE_MUTATING = new Set([
   'CreateUserPoolClientCommand',
   'UpdateUserPoolClientCommand',
   'DeleteUserPoolCommand',
+  'DeleteUserPoolClientCommand',
+  'CreateResourceServerCommand',
+  'DeleteResourceServerCommand',
+  'CreateUserPoolDomainCommand',
+  'DeleteUserPoolDomainCommand',
+  ...SECRETS_MUTATING,
   'CreateRestApiCommand',
   'CreateResourceCommand',
   'CreateAuthorizerCommand',
@@ -59,7 +66,19 @@ interface Pool {
   policy: cip.PasswordPolicyType;
   tags: Record<string, string>;
   created: Date;
-  clients: { id: string; name: string; flows: string[]; access?: number; idv?: number; refresh?: number }[];
+  clients: {
+    id: string;
+    name: string;
+    flows: string[];
+    access?: number;
+    idv?: number;
+    refresh?: number;
+    secret?: string;
+    oauthFlows?: string[];
+    oauthScopes?: string[];
+  }[];
+  /** Resource server identifier -> its scope names. */
+  resourceServers: Map<string, string[]>;
 }
 interface Method {
   authorizationType?: string;
@@ -108,6 +127,10 @@ export class FakeEdgeAws {
   apiKeys = new Map<string, { id: string; name: string }>();
   /** The account's API Gateway CloudWatch Logs role (access logs need one); undefined: none set. */
   accountCloudWatchRoleArn: string | undefined = `arn:aws:iam::${ACCOUNT}:role/apigateway-cloudwatch-logs`;
+  /** Cognito domain prefix -> the user pool it belongs to (global, like AWS's). */
+  domains = new Map<string, string>();
+  /** Secrets Manager, wired when the mocks have a `secretsManager` client. */
+  secrets = new FakeSecretsManager();
   private seq = 0;
   /** Mutating calls so far (across the three services). */
   mutations = 0;
@@ -129,7 +152,16 @@ export class FakeEdgeAws {
   addPool(name: string, tags: Record<string, string>): string {
     const id = `${REGION}_${this.id('pool')}`;
     const arn = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${id}`;
-    this.pools.set(id, { id, name, arn, policy: {}, tags: { ...tags }, created: this.now(), clients: [] });
+    this.pools.set(id, {
+      id,
+      name,
+      arn,
+      policy: {},
+      tags: { ...tags },
+      created: this.now(),
+      clients: [],
+      resourceServers: new Map(),
+    });
     return id;
   }
 
@@ -401,6 +433,9 @@ export class FakeEdgeAws {
               AccessTokenValidity: c.access,
               IdTokenValidity: c.idv,
               RefreshTokenValidity: c.refresh,
+              ClientSecret: c.secret,
+              AllowedOAuthFlows: c.oauthFlows,
+              AllowedOAuthScopes: c.oauthScopes,
             },
           };
         },
@@ -416,9 +451,21 @@ export class FakeEdgeAws {
             access: i.AccessTokenValidity,
             idv: i.IdTokenValidity,
             refresh: i.RefreshTokenValidity,
+            secret: i.GenerateSecret ? `secret-${this.id('s')}-${'x'.repeat(40)}` : undefined,
+            oauthFlows: i.AllowedOAuthFlows,
+            oauthScopes: i.AllowedOAuthScopes,
           };
-          this.pool(i.UserPoolId).clients.push(c);
-          return { UserPoolClient: { ClientId: c.id, ClientName: c.name } };
+          const pool = this.pool(i.UserPoolId);
+          for (const scope of c.oauthScopes ?? []) {
+            const [server, name] = [scope.slice(0, scope.lastIndexOf('/')), scope.slice(scope.lastIndexOf('/') + 1)];
+            if (!pool.resourceServers.get(server)?.includes(name))
+              throw new cip.ScopeDoesNotExistException({
+                message: `Invalid scope requested: ${scope}`,
+                $metadata: meta(400),
+              });
+          }
+          pool.clients.push(c);
+          return { UserPoolClient: { ClientId: c.id, ClientName: c.name, ClientSecret: c.secret } };
         },
         true,
       ],
@@ -440,7 +487,107 @@ export class FakeEdgeAws {
         cip.DeleteUserPoolCommand,
         (i) => {
           this.pool(i.UserPoolId);
+          if ([...this.domains.values()].includes(i.UserPoolId))
+            throw new cip.InvalidParameterException({
+              message: 'User pool cannot be deleted. It has a domain configured that should be deleted first.',
+              $metadata: meta(400),
+            });
           this.pools.delete(i.UserPoolId);
+          return {};
+        },
+        true,
+      ],
+      [
+        cip.DeleteUserPoolClientCommand,
+        (i) => {
+          const pool = this.pool(i.UserPoolId);
+          if (!pool.clients.some((c) => c.id === i.ClientId))
+            throw new cip.ResourceNotFoundException({
+              message: `Client ${i.ClientId} does not exist.`,
+              $metadata: meta(400),
+            });
+          pool.clients = pool.clients.filter((c) => c.id !== i.ClientId);
+          return {};
+        },
+        true,
+      ],
+      [
+        cip.DescribeResourceServerCommand,
+        (i) => {
+          const scopes = this.pool(i.UserPoolId).resourceServers.get(i.Identifier);
+          if (!scopes)
+            throw new cip.ResourceNotFoundException({
+              message: `Resource server ${i.Identifier} does not exist.`,
+              $metadata: meta(400),
+            });
+          return {
+            ResourceServer: {
+              UserPoolId: i.UserPoolId,
+              Identifier: i.Identifier,
+              Scopes: scopes.map((ScopeName) => ({ ScopeName, ScopeDescription: ScopeName })),
+            },
+          };
+        },
+        false,
+      ],
+      [
+        cip.CreateResourceServerCommand,
+        (i) => {
+          const pool = this.pool(i.UserPoolId);
+          if (pool.resourceServers.has(i.Identifier))
+            throw new cip.InvalidParameterException({
+              message: `${i.Identifier} already exists in pool ${i.UserPoolId}.`,
+              $metadata: meta(400),
+            });
+          pool.resourceServers.set(
+            i.Identifier,
+            (i.Scopes ?? []).map((s: cip.ResourceServerScopeType) => s.ScopeName),
+          );
+          return { ResourceServer: { UserPoolId: i.UserPoolId, Identifier: i.Identifier, Name: i.Name } };
+        },
+        true,
+      ],
+      [
+        cip.DeleteResourceServerCommand,
+        (i) => {
+          if (!this.pool(i.UserPoolId).resourceServers.delete(i.Identifier))
+            throw new cip.ResourceNotFoundException({ message: 'Resource server not found.', $metadata: meta(400) });
+          return {};
+        },
+        true,
+      ],
+      [
+        // AWS answers an unknown domain with an empty description, not an error.
+        cip.DescribeUserPoolDomainCommand,
+        (i) => {
+          const poolId = this.domains.get(i.Domain);
+          return { DomainDescription: poolId ? { Domain: i.Domain, UserPoolId: poolId, Status: 'ACTIVE' } : {} };
+        },
+        false,
+      ],
+      [
+        cip.CreateUserPoolDomainCommand,
+        (i) => {
+          this.pool(i.UserPoolId);
+          if (this.domains.has(i.Domain))
+            throw new cip.InvalidParameterException({
+              message: 'Domain already associated with another user pool.',
+              $metadata: meta(400),
+            });
+          this.domains.set(i.Domain, i.UserPoolId);
+          return {};
+        },
+        true,
+      ],
+      [
+        cip.DeleteUserPoolDomainCommand,
+        (i) => {
+          if (this.domains.get(i.Domain) !== i.UserPoolId)
+            throw new cip.InvalidParameterException({
+              message: 'No such domain or user pool exists.',
+              $metadata: meta(400),
+            });
+          this.domains.delete(i.Domain);
           return {};
         },
         true,
@@ -846,7 +993,7 @@ export class FakeEdgeAws {
   }
 
   /** Routes the three mocked clients' commands to this fake. */
-  install(mocks: Pick<Mocks, 'lambda' | 'cognito' | 'apiGateway'>): this {
+  install(mocks: Pick<Mocks, 'lambda' | 'cognito' | 'apiGateway'> & Partial<Pick<Mocks, 'secretsManager'>>): this {
     const wire = (mock: Mocks['lambda'], handlers: [new (input: any) => unknown, Handler, boolean][]) => {
       for (const [Cmd, handler, mutating] of handlers) {
         mock
@@ -857,6 +1004,7 @@ export class FakeEdgeAws {
     wire(mocks.lambda, this.lambdaHandlers());
     wire(mocks.cognito, this.cognitoHandlers());
     wire(mocks.apiGateway, this.apiGatewayHandlers());
+    if (mocks.secretsManager) wire(mocks.secretsManager, this.secrets.handlers());
     return this;
   }
 
@@ -871,7 +1019,15 @@ export class FakeEdgeAws {
       name: p.name,
       policy: p.policy,
       tags: p.tags,
-      clients: p.clients.map((c) => ({ name: c.name, flows: c.flows })),
+      clients: p.clients.map((c) => ({ name: c.name, flows: c.flows, oauthFlows: c.oauthFlows })),
+      resourceServers: [...p.resourceServers.entries()],
+    }));
+    const clientIds = new Set([...this.pools.values()].flatMap((p) => p.clients.map((c) => c.id)));
+    const secrets = [...this.secrets.secrets.entries()].map(([name, secret]) => ({
+      name,
+      tags: Object.keys(secret.tags).sort(),
+      // Which client it holds is a generated id: only whether that client exists.
+      holdsLiveClient: clientIds.has(JSON.parse(secret.value).clientId),
     }));
     const apis = [...this.apis.values()].map((a) => ({
       name: a.name,
@@ -903,6 +1059,14 @@ export class FakeEdgeAws {
       stages: p.apiStages.length,
       keys: p.keyIds.length,
     }));
-    return { fns, pools, apis, plans, keys: [...this.apiKeys.values()].map((k) => k.name) };
+    return {
+      fns,
+      pools,
+      apis,
+      plans,
+      keys: [...this.apiKeys.values()].map((k) => k.name),
+      domains: [...this.domains.keys()],
+      secrets,
+    };
   }
 }

@@ -44,6 +44,7 @@ import { applyGraph, destroyGraph, environmentResources, planGraph } from '../..
 import { diagnoseEndpoint } from '../../src/diagnosis/diagnose-endpoint.js';
 import { lazyClient } from '../../src/aws/lazy-context-clients.js';
 import { acquireDeployLock } from '../../src/deploy-lock.js';
+import { clientCredentialsToken } from '../../src/commands/verify-client-token.js';
 import { codeSha256 } from '../../src/lambda-bundle.js';
 import { createProgress } from '../../src/progress.js';
 import { parseRelease } from '../../src/release/load-release.js';
@@ -213,6 +214,9 @@ beforeAll(async () => {
   w.core.repos.get(dev.names.ecrRepository)!.scanOnPush = false;
   w.core.roles.get(dev.names.lambdaRole)!.trust = '{}';
   w.core.roles.get(dev.names.sagemakerRole)!.boundary = undefined;
+  // CI's verify client deleted by hand: a new one, and its secret re-stored.
+  for (const pool of w.edge.pools.values())
+    pool.clients = pool.clients.filter((c) => c.name !== dev.names.verifyClient);
   await up(context(w, 'dev'));
   // Another team owns it now and the proxy's code changed: tags and code are updated in place.
   const newZip = Uint8Array.from([4, 2, 1]);
@@ -249,6 +253,13 @@ beforeAll(async () => {
     poll: { timeoutMs: 0, intervalMs: 1, now: () => Date.now(), sleep: async () => {} },
   });
   await diagnoseEndpoint({ sagemaker: dev.clients.sagemaker, logs: dev.clients.logs }, dev.names.endpoint);
+  // verify with no human credential reads the verify client's secret (the token endpoint is not AWS IAM's business).
+  await clientCredentialsToken({
+    secrets: await lazyClient(dev, 'secretsManager'),
+    secretName: dev.names.verifySecret,
+    env: 'dev',
+    fetch: async () => new Response(JSON.stringify({ access_token: 'token' }), { status: 200 }),
+  });
 
   // verify passed on dev (the tag verify writes), so dev can be promoted to prod, then rolled back.
   const devConfig = w.sm.endpoints.get(dev.names.endpoint)!.config;
@@ -314,6 +325,12 @@ describe('the identity that runs model-deploy', () => {
       'iam:SimulatePrincipalPolicy',
       'iam:PassRole',
       'kms:CreateGrant',
+      'cognito-idp:CreateResourceServer',
+      'cognito-idp:CreateUserPoolDomain',
+      'secretsmanager:CreateSecret',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:GetSecretValue',
     ]) {
       expect(actions).toContain(a);
     }

@@ -40,6 +40,34 @@ afterEach(() => api.restore());
 
 const verify = () => runCommand([verifyCommand], ['verify', 'dev', '--dir', dir, '--skip-golden'], {}, deps);
 
+describe('verify without AWS credentials', () => {
+  it('is MS_DEPLOY_AWS_CREDENTIALS (exit 1) before any lookup or token, not a bug (exit 70)', async () => {
+    const noCredentials = {
+      createClients: (o: Parameters<typeof createAwsClients>[0]) =>
+        createAwsClients({
+          ...o,
+          credentials: async () => {
+            // What the SDK's default chain throws with nothing configured.
+            throw Object.assign(new Error('Could not load credentials from any providers'), {
+              name: 'CredentialsProviderError',
+            });
+          },
+          retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, sleep: async () => {} },
+        }),
+    };
+    const { code, stderr } = await runCommand(
+      [verifyCommand],
+      ['verify', 'dev', '--dir', dir, '--skip-golden'],
+      {},
+      noCredentials,
+    );
+    expect(stderr).toContain('MS_DEPLOY_AWS_CREDENTIALS');
+    expect(stderr).not.toContain('this is a bug');
+    expect(code).toBe(1);
+    expect(api.calls()).toHaveLength(0);
+  });
+});
+
 describe('verify looks the API up through the api-gateway module', () => {
   it('reads every page before saying the API is not there', async () => {
     api

@@ -44,6 +44,7 @@ const PREFIX: Record<string, string> = {
   KMS: 'kms',
   S3: 's3',
   SNS: 'sns',
+  'Secrets Manager': 'secretsmanager',
 };
 
 // SDK operations whose IAM action has another name (the Budgets API authorizes two actions).
@@ -78,7 +79,10 @@ const ALIASES: Record<string, string[]> = {
   SecurityGroupId: ['GroupId'],
   BucketName: ['Bucket'],
   ObjectName: ['Key'],
+  SecretId: ['Name'],
 };
+/** What the Secrets Manager fake appends to a secret's name in its ARN. */
+const SECRET_SUFFIX = 'AbCdEf';
 const ARN_FIELDS = ['ResourceArn', 'resourceArn', 'ResourceARN', 'PolicySourceArn', 'resourceArn', 'TopicArn'];
 
 function valuesOf(input: Record<string, unknown>, variable: string): string[] | undefined {
@@ -133,6 +137,8 @@ async function resourcesFor(prefix: string, actionName: string, call: RecordedCa
     const { arn } = await iamResourceTypeDetails(prefix, type.name);
     for (const format of arn.split(', ')) {
       const arns = fill(format, call.input, where);
+      // A secret named in the call is authorized on its ARN, which ends in "-" and six random characters.
+      if (arns && prefix === 'secretsmanager') return arns.map((a) => `${a}-${SECRET_SUFFIX}`);
       if (arns) return arns;
     }
   }
@@ -219,6 +225,15 @@ function onBehalf(action: string, input: Record<string, unknown>, where: Where):
       resource,
       context: requestContext(input, '*', where),
       why: `${action} with Tags -> ${service}:TagResource`,
+    });
+  }
+  // Secrets Manager authorizes the tags of CreateSecret as a TagResource on the new secret.
+  if (tagged && action === 'secretsmanager:CreateSecret') {
+    out.push({
+      action: 'secretsmanager:TagResource',
+      resource: `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${String(input.Name)}-${SECRET_SUFFIX}`,
+      context: requestContext(input, '*', where),
+      why: `${action} with Tags -> secretsmanager:TagResource`,
     });
   }
   // ElastiCache authorizes the tags of a create as AddTagsToResource on what it creates.
