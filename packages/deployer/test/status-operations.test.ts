@@ -85,7 +85,7 @@ describe('up through the CLI', () => {
     for (const m of Object.values(mocks)) m.resetHistory();
     const again = await cli(['up', 'dev', '--dir', project.dir], { deps });
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/0 to create, 0 to update, 0 to delete, 19 unchanged\./);
+    expect(again.stdout).toMatch(/0 to create, 0 to update, 0 to delete, 20 unchanged\./);
     expect(mutating()).toEqual([]);
   });
 });

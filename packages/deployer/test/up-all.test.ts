@@ -213,7 +213,7 @@ describe('up across every resource module', () => {
   it('plan makes read calls only, on an empty account and on a deployed one', async () => {
     const ctx = context({ dryRun: true });
     const fresh = await planGraph(ctx, await environmentResources(ctx, { bundle }));
-    expect(fresh.steps.filter((s) => s.change.action === 'create')).toHaveLength(17);
+    expect(fresh.steps.filter((s) => s.change.action === 'create')).toHaveLength(18);
     expect(sent().length).toBeGreaterThan(0);
     expect(mutating()).toEqual([]);
     await up();
