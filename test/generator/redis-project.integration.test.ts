@@ -49,3 +49,70 @@ describe('a --cache redis project', () => {
     expect(out).toMatch(/Tests:\s+\d+ passed, \d+ total/);
   }, 320_000);
 });
+
+describe('its release.yaml through the deployer, against the AWS doubles', () => {
+  // The deployer's stateful fakes (SDK error shapes) stand in for AWS: the same world the
+  // deployer's cache tests use, fed the file the generator wrote.
+  test('plan shows the cache, its security group and the container environment; up, status and destroy go through', async () => {
+    const { BudgetsClient } = await import('@aws-sdk/client-budgets');
+    const { ElastiCacheClient } = await import('@aws-sdk/client-elasticache');
+    const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const graph = await import('../../packages/deployer/src/deploy-graph.js');
+    const { collectStatus } = await import('../../packages/deployer/src/environment-status.js');
+    const { codeSha256 } = await import('../../packages/deployer/src/lambda-bundle.js');
+    const { createProgress } = await import('../../packages/deployer/src/progress.js');
+    const { withGitSha } = await import('../../packages/deployer/src/tags.js');
+    const aws = await import('../../packages/deployer/test/helpers/aws-context.js');
+    const { FakeCacheAws } = await import('../../packages/deployer/test/helpers/fake-cache-aws.js');
+    const { FakeCoreAws } = await import('../../packages/deployer/test/helpers/fake-core-aws.js');
+    const { FakeEdgeAws } = await import('../../packages/deployer/test/helpers/fake-edge-aws.js');
+    const { FakeOpsAws } = await import('../../packages/deployer/test/helpers/fake-ops-aws.js');
+    const { FakeSageMaker } = await import('../../packages/deployer/test/helpers/fake-sagemaker.js');
+
+    const yaml = readFileSync(join(dir, 'release.yaml'), 'utf8');
+    const mocks = { ...aws.mockAll(), budgets: mockClient(BudgetsClient), elastiCache: mockClient(ElastiCacheClient) };
+    try {
+      mocks.sts
+        .on(GetCallerIdentityCommand)
+        .resolves({ Account: aws.ACCOUNT, Arn: `arn:aws:sts::${aws.ACCOUNT}:assumed-role/d/ci` });
+      const sm = new FakeSageMaker(mocks.sagemaker);
+      new FakeOpsAws((name) => sm.endpoints.has(name)).install(mocks);
+      const core = new FakeCoreAws().install(mocks);
+      new FakeEdgeAws().install(mocks);
+      const cache = new FakeCacheAws().install(mocks);
+      const zip = Uint8Array.from([4, 2]);
+      const bundle = { zip, sha256: codeSha256(zip), handler: 'index.handler', entry: 'test' };
+      const silent = createProgress('silent', { write: () => true });
+      const context = (dryRun = false) =>
+        withGitSha(aws.testContext({ yaml, env: 'dev', dryRun, runner: core.runner('abc1234') }), 'abc1234');
+
+      const plan = await graph.planGraph(context(true), await graph.environmentResources(context(true), { bundle }));
+      const byKind = (kind: string) => plan.steps.find((s) => s.change.kind === kind)?.change;
+      expect(byKind('cache-security-group')?.action).toBe('create');
+      expect(byKind('elasticache-serverless')?.action).toBe('create');
+      // A first deploy shows the whole container environment: the redis cache, signed in with IAM.
+      const env = byKind('sagemaker-model')!.diffs.find((d) => d.field === 'environment')!.to;
+      expect(env).toMatchObject({ MS_CACHE: 'redis', MS_REDIS_AUTH: 'iam', MS_REDIS_USER: expect.any(String) });
+
+      const ctx = context();
+      await graph.applyGraph(
+        ctx,
+        await graph.planGraph(ctx, await graph.environmentResources(ctx, { bundle })),
+        silent,
+      );
+      const status = await collectStatus(context());
+      expect(status.complete).toBe(true);
+      expect(status.cache).toMatchObject({ name: 'ms-cached-dev-cache' });
+
+      await graph.destroyGraph(
+        ctx,
+        await graph.planGraph(ctx, await graph.environmentResources(ctx, { bundle, purpose: 'destroy' })),
+        silent,
+      );
+      expect(cache.snapshot()).toMatchObject({ caches: [] });
+    } finally {
+      aws.restoreAll(mocks);
+    }
+  }, 120_000);
+});

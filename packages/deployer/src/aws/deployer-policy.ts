@@ -250,7 +250,7 @@ export const DEPLOYER_STATEMENTS: readonly DeployerStatement[] = [
     ],
   },
   {
-    // up creates the two log groups with their retention before SageMaker or Lambda writes; destroy deletes them.
+    // up creates the three log groups with their retention before anything writes to them; destroy deletes them.
     Sid: 'OwnLogGroups',
     Action: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteLogGroup'],
     Resource: [
