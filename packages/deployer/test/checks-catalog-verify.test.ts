@@ -20,6 +20,8 @@ const api = {
   predictStatus: 200,
   cache: 'HIT' as string | undefined,
   seen: 0,
+  /** The paths predictions were posted to. */
+  paths: [] as string[],
   health: { status: 200, body: '{"status":"UP","endpoint":"ms-iris-dev"}' },
 };
 let server: Server;
@@ -34,7 +36,9 @@ beforeAll(async () => {
       // GET /health has no authorizer, as `model-deploy up` deploys it.
       if (req.method === 'GET' && req.url === '/dev/health')
         return void res.writeHead(api.health.status, { 'content-type': 'application/json' }).end(api.health.body);
-      if (req.url !== '/dev/predict') return void res.writeHead(404).end('{"message":"Missing Authentication Token"}');
+      if (req.url !== '/dev/predict' && req.url !== '/dev/machine-predict')
+        return void res.writeHead(404).end('{"message":"Missing Authentication Token"}');
+      api.paths.push(req.url);
       if (req.headers.authorization !== TOKEN) return void res.writeHead(401).end('{"message":"Unauthorized"}');
       const parsed = JSON.parse(body) as { instances?: unknown };
       if (!Array.isArray(parsed.instances))
@@ -151,6 +155,15 @@ describe('verify checks, one by one', () => {
     expect(COVERED.filter((id) => !report.checks.some((c) => c.id === id))).toEqual([]);
     expect(byId(report, 'verify.api.reachable').message).toMatch(/answered \(HTTP 401/);
     expect(byId(report, 'verify.cache.hit-rate').message).toMatch(/^cache hit rate 1\.00 \(6\/6/);
+  });
+
+  it("with the verify client's access token every prediction goes to /machine-predict, the route that checks its scope", async () => {
+    healthyAws();
+    api.paths = [];
+    const report = await runVerifyChecks(target({ predictPath: 'machine-predict' }));
+    expect(byId(report, 'verify.auth.valid-token-accepted').status).toBe('pass');
+    expect(api.paths.length).toBeGreaterThan(0);
+    expect(new Set(api.paths)).toEqual(new Set(['/dev/machine-predict']));
   });
 
   it('verify.endpoint.in-service fails with the FailureReason, and when the endpoint is missing', async () => {

@@ -98,7 +98,10 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
       'CreateRestApiCommand',
       'CreateResourceCommand',
       'CreateResourceCommand',
+      'CreateResourceCommand',
       'CreateAuthorizerCommand',
+      'PutMethodCommand',
+      'PutIntegrationCommand',
       'PutMethodCommand',
       'PutIntegrationCommand',
       'PutMethodCommand',
@@ -129,8 +132,14 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
     };
     expect(snap.apis[0]!.methods.map((m) => [m.k, m.type, m.auth])).toEqual([
       ['GET /health', 'NONE', false],
+      ['POST /machine-predict', 'COGNITO_USER_POOLS', true],
       ['POST /predict', 'COGNITO_USER_POOLS', true],
     ]);
+    // Machine clients (CI's verify) on their own route: an access token with the API's scope;
+    // /predict keeps taking the ID tokens people send (a method with scopes would refuse them).
+    const methods = [...fake.apis.values()][0]!.methods;
+    expect(methods.get('POST /machine-predict')!.authorizationScopes).toEqual(['https://ms-iris-dev-api/invoke']);
+    expect(methods.get('POST /predict')!.authorizationScopes).toBeUndefined();
     expect(snap.apis[0]!.authorizers[0]!.providerARNs).toEqual([pool.arn]);
     expect(snap.apis[0]!.methods[1]!.integration.uri).toBe(
       `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:${ACCOUNT}:function:ms-iris-dev-proxy/invocations`,
@@ -144,6 +153,16 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
       GenerateSecret: false,
       ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH'],
     });
+  });
+
+  it('a scope removed from the machine route by hand is put back by the next up, and the stage redeployed', async () => {
+    await up();
+    const m = [...fake.apis.values()][0]!.methods.get('POST /machine-predict')!;
+    m.authorizationScopes = [];
+    for (const x of [mocks.lambda, mocks.cognito, mocks.apiGateway]) x.resetHistory();
+    await up();
+    expect(mutating()).toEqual(['UpdateMethodCommand', 'CreateDeploymentCommand']);
+    expect(m.authorizationScopes).toEqual(['https://ms-iris-dev-api/invoke']);
   });
 
   it('a second run plans no change and makes zero mutating calls', async () => {
@@ -172,7 +191,8 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
     expect(api.userPoolArn).toBe(KNOWN_AFTER_APPLY);
   });
 
-  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14])(
+  // Every one of a first up's 18 mutating calls (call 19 would not be reached).
+  it.each(Array.from({ length: 18 }, (_, i) => i + 1))(
     'interrupted at mutating call %i, a rerun converges to the same state',
     async (k) => {
       await up();
@@ -193,8 +213,8 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
     },
   );
 
-  // Every one of the 19 mutating calls of a first up with CORS (call 20 would not be reached).
-  it.each(Array.from({ length: 19 }, (_, i) => i + 1))(
+  // Every one of the 22 mutating calls of a first up with CORS (call 23 would not be reached).
+  it.each(Array.from({ length: 22 }, (_, i) => i + 1))(
     'with CORS origins, interrupted at mutating call %i, a rerun converges to the same state',
     async (k) => {
       const ctx = () => testContext({ yaml: CORS });
@@ -221,6 +241,7 @@ describe('edge graph (lambda-proxy, cognito, api-gateway)', () => {
     const applied = await up(testContext({ yaml: WITH_KEY }));
     expect(mutating()).toEqual([
       'UpdateMethodCommand',
+      'UpdateMethodCommand', // both prediction routes require the key
       'CreateDeploymentCommand',
       'UpdateStageCommand', // the stage takes the key's throttle too (5/10 instead of the default 50/100)
       'CreateApiKeyCommand',
@@ -349,7 +370,12 @@ describe('stage throttling from api.throttle', () => {
     await up(testContext({ yaml: cors }));
     const api = [...fake.apis.values()][0]!;
     expect(api.resources.filter((r) => r.path === '/predict')).toHaveLength(1);
-    expect([...api.methods.keys()].sort()).toEqual(['GET /health', 'OPTIONS /predict', 'POST /predict']);
+    expect([...api.methods.keys()].sort()).toEqual([
+      'GET /health',
+      'OPTIONS /predict',
+      'POST /machine-predict',
+      'POST /predict',
+    ]);
   });
 
   it("access log: written to its log group when the account has API Gateway's CloudWatch role", async () => {

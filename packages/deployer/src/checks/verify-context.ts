@@ -17,8 +17,10 @@ export interface VerifyTarget {
   functionName: string;
   /** API base including the stage, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/dev */
   apiUrl: string;
-  /** Resolves the ID token; a rejection fails the checks that need it. */
+  /** Resolves the token (a person's ID token, or the verify client's access token); a rejection fails the checks that need it. */
   token(): Promise<string>;
+  /** The prediction route the token is for: `predict` (ID tokens), `machine-predict` (access tokens with the API's scope). */
+  predictPath?: 'predict' | 'machine-predict';
   /** A request the model must accept, and one it must refuse. */
   sampleBody: string;
   invalidBody: string;
@@ -116,7 +118,7 @@ export function describeError(err: unknown): string {
 
 export function createVerifyContext(t: VerifyTarget): VerifyContext {
   const base = t.apiUrl.replace(/\/$/, '');
-  const predictUrl = `${base}/predict`;
+  const predictUrl = `${base}/${t.predictPath ?? 'predict'}`;
   let sent = 0;
   const ctx: VerifyContext = {
     target: t,

@@ -159,12 +159,14 @@ export async function runVerify(
     await requireCredentials(clients);
     const url = opts.url ?? vars.MODEL_DEPLOY_API_URL ?? (await findApiUrl(clients, names, release.region, env));
     const given = opts.token ?? vars.MODEL_DEPLOY_TOKEN;
+    const username = opts.username ?? vars.MODEL_DEPLOY_USERNAME;
+    const password = vars.MODEL_DEPLOY_PASSWORD;
+    // No human credential given: the verify client `up` stored, read under this caller's AWS
+    // credentials; its access token is for the route that checks the API's scope.
+    const machine = !given && !username && !password;
     const token = async () => {
       if (given) return given;
-      const username = opts.username ?? vars.MODEL_DEPLOY_USERNAME;
-      const password = vars.MODEL_DEPLOY_PASSWORD;
-      // No human credential given: the verify client `up` stored, read under this caller's AWS credentials.
-      if (!username && !password)
+      if (machine)
         return clientCredentialsToken({
           secrets: await lazyClient({ clients, region: release.region }, 'secretsManager'),
           secretName: names.verifySecret,
@@ -187,6 +189,7 @@ export async function runVerify(
       functionName: names.lambda,
       apiUrl: url,
       token,
+      predictPath: machine ? 'machine-predict' : 'predict',
       sampleBody: body,
       invalidBody,
       golden,

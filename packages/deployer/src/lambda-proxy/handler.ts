@@ -292,7 +292,7 @@ export function createHandler(deps: HandlerDeps = {}): ProxyHandler {
       const corsNow = corsHeaders(cfg.allowOrigins, header(event, 'origin'), method === 'OPTIONS');
       if (method === 'OPTIONS') {
         result = { statusCode: 204, headers: { ...corsNow, 'X-Request-Id': requestId }, body: '' };
-      } else if (route === '/predict') {
+      } else if (route === '/predict' || route === '/machine-predict') {
         if (method !== 'POST')
           throw new ProxyError('MS_PROXY_METHOD_NOT_ALLOWED', { method, path: route, allowed: 'POST' });
         const out = await invoke(cfg, event, requestId, corsNow);

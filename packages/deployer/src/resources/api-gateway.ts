@@ -43,16 +43,19 @@ import {
   type CorsResponseType,
 } from './api-gateway-responses.js';
 import type { FieldDiff, KnownOutputs, ResourceModule, StatusReport } from './resource.js';
+import { INVOKE_SCOPE } from './cognito-machine-client.js';
 import { sameValue } from './diff.js';
 import { duplicatesDiff, oldestFirst } from './same-name.js';
 
 export const AUTHORIZER_NAME = 'cognito';
 
 export interface Route {
-  path: 'predict' | 'health';
+  path: 'predict' | 'machine-predict' | 'health';
   method: 'POST' | 'GET' | 'OPTIONS';
   authorizationType: 'COGNITO_USER_POOLS' | 'NONE';
   apiKeyRequired: boolean;
+  /** With scopes, API Gateway's Cognito authorizer takes only access tokens carrying one of them. */
+  authorizationScopes?: readonly string[];
 }
 
 /**
@@ -60,9 +63,22 @@ export interface Route {
  * CORS origins, a browser's preflight (which carries no credentials) reaches the proxy, which
  * answers it for the allowed origins; without them there is no OPTIONS method at all.
  */
-export function apiRoutes(apiKey: boolean, cors: boolean): Route[] {
+export function apiRoutes(apiKey: boolean, cors: boolean, machineScope?: string): Route[] {
   return [
     { path: 'predict', method: 'POST', authorizationType: 'COGNITO_USER_POOLS', apiKeyRequired: apiKey },
+    // The same prediction for machine clients (CI's verify): an access token with the API's scope.
+    // A second route because a method with scopes no longer takes the ID tokens people send.
+    ...(machineScope
+      ? [
+          {
+            path: 'machine-predict',
+            method: 'POST',
+            authorizationType: 'COGNITO_USER_POOLS',
+            apiKeyRequired: apiKey,
+            authorizationScopes: [machineScope],
+          } as const,
+        ]
+      : []),
     ...(cors
       ? [{ path: 'predict', method: 'OPTIONS', authorizationType: 'NONE', apiKeyRequired: false } as const]
       : []),
@@ -125,6 +141,7 @@ export interface ObservedMethod {
   authorizationType?: string;
   authorizerId?: string;
   apiKeyRequired?: boolean;
+  authorizationScopes?: string[];
   integrationType?: string;
   integrationUri?: string;
 }
@@ -286,6 +303,15 @@ export function work(d: ApiGatewayDesired, o: ApiGatewayObserved | undefined): W
           to: obs.authorizer?.id ?? '(new authorizer)',
         });
       }
+      const want = [...(route.authorizationScopes ?? [])].sort();
+      const has = [...(m.authorizationScopes ?? [])].sort();
+      if (want.join(' ') !== has.join(' ')) {
+        for (const scope of want.filter((x) => !has.includes(x)))
+          item.patch.push({ op: 'add', path: '/authorizationScopes', value: scope });
+        for (const scope of has.filter((x) => !want.includes(x)))
+          item.patch.push({ op: 'remove', path: '/authorizationScopes', value: scope });
+        diffs.push({ field: `method ${key}.authorizationScopes`, from: has, to: want });
+      }
       if (Boolean(m.apiKeyRequired) !== route.apiKeyRequired) {
         item.patch.push({ op: 'replace', path: '/apiKeyRequired', value: String(route.apiKeyRequired) });
         diffs.push({
@@ -367,7 +393,11 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
     const lambdaArn = known(upstream.lambdaFunctionArn) ?? ctx.arns.lambda;
     const userPoolArn = upstream.userPoolArn ?? '';
     const integrationUri = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${lambdaArn}/invocations`;
-    const routes = apiRoutes(release.api.apiKey, release.api.cors.allowOrigins.length > 0);
+    const routes = apiRoutes(
+      release.api.apiKey,
+      release.api.cors.allowOrigins.length > 0,
+      `${names.apiResourceServer}/${INVOKE_SCOPE}`,
+    );
     const corsOrigin = corsErrorOrigin(release.api.cors.allowOrigins);
     return {
       apiName: names.api,
@@ -413,6 +443,7 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
           authorizationType: m.authorizationType,
           authorizerId: m.authorizerId,
           apiKeyRequired: m.apiKeyRequired,
+          authorizationScopes: m.authorizationScopes,
           integrationType: m.methodIntegration?.type,
           integrationUri: m.methodIntegration?.uri,
         };
@@ -556,6 +587,7 @@ export const apiGatewayResource: ResourceModule<ApiGatewayDesired, ApiGatewayObs
             authorizationType: route.authorizationType,
             authorizerId: cognito ? authorizerId : undefined,
             apiKeyRequired: route.apiKeyRequired,
+            ...(route.authorizationScopes ? { authorizationScopes: [...route.authorizationScopes] } : {}),
           }),
         );
       } else if (item.patch.length) {

@@ -84,6 +84,7 @@ interface Method {
   authorizationType?: string;
   authorizerId?: string;
   apiKeyRequired?: boolean;
+  authorizationScopes?: string[];
   integration?: { type?: string; uri?: string };
 }
 interface Api {
@@ -683,6 +684,7 @@ export class FakeEdgeAws {
             authorizationType: m.authorizationType,
             authorizerId: m.authorizerId,
             apiKeyRequired: m.apiKeyRequired,
+            ...(m.authorizationScopes?.length ? { authorizationScopes: [...m.authorizationScopes] } : {}),
             methodIntegration: m.integration && { ...m.integration },
           };
         },
@@ -696,6 +698,7 @@ export class FakeEdgeAws {
             authorizationType: i.authorizationType,
             authorizerId: i.authorizerId,
             apiKeyRequired: i.apiKeyRequired,
+            ...(i.authorizationScopes ? { authorizationScopes: [...i.authorizationScopes] } : {}),
           });
           return {};
         },
@@ -712,6 +715,10 @@ export class FakeEdgeAws {
             if (op.path === '/authorizationType') m.authorizationType = op.value;
             if (op.path === '/authorizerId') m.authorizerId = op.value;
             if (op.path === '/apiKeyRequired') m.apiKeyRequired = op.value === 'true';
+            if (op.path === '/authorizationScopes' && op.op === 'add')
+              m.authorizationScopes = [...(m.authorizationScopes ?? []), op.value];
+            if (op.path === '/authorizationScopes' && op.op === 'remove')
+              m.authorizationScopes = (m.authorizationScopes ?? []).filter((x) => x !== op.value);
           }
           return {};
         },
@@ -1039,6 +1046,7 @@ export class FakeEdgeAws {
           type: m.authorizationType,
           auth: Boolean(m.authorizerId),
           key: m.apiKeyRequired,
+          scopes: m.authorizationScopes,
           integration: m.integration,
         }))
         .sort((x, y) => x.k.localeCompare(y.k)),

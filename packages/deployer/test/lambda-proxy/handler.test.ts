@@ -52,6 +52,14 @@ describe('POST /predict', () => {
     expect(runtime.inputs[0]!.InferenceId).toBeUndefined();
   });
 
+  it('POST /machine-predict (machine clients, scope checked by API Gateway) is the same prediction', async () => {
+    const runtime = recording(okAnswer);
+    const event = { ...predictEvent('{"instances":[[1,2]]}'), path: '/machine-predict', resource: '/machine-predict' };
+    const result = await make({}, runtime)(event);
+    expect(result.statusCode).toBe(200);
+    expect(runtime.inputs[0]!.EndpointName).toBe('ms-iris-dev');
+  });
+
   it('passes the body, content type and request id to InvokeEndpoint', async () => {
     const runtime = recording(okAnswer);
     const result = await make(

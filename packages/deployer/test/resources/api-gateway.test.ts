@@ -30,9 +30,9 @@ describe('api-gateway resource', () => {
     const d = apiGatewayResource.desired(testContext(), UPSTREAM);
     const w = work(d, undefined);
     expect(w.createApi).toBe(true);
-    expect(w.resources).toEqual(['predict', 'health']);
+    expect(w.resources).toEqual(['predict', 'machine-predict', 'health']);
     expect(w.authorizer).toBe('create');
-    expect(w.methods.map((m) => m.route.path)).toEqual(['predict', 'health']);
+    expect(w.methods.map((m) => m.route.path)).toEqual(['predict', 'machine-predict', 'health']);
     expect(w.permission && w.deploy).toBe(true);
     expect(apiGatewayResource.plan(d, undefined).action).toBe('create');
   });
