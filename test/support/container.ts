@@ -169,6 +169,10 @@ export async function buildImage(opts: BuildOptions): Promise<RunResult> {
     opts.tag,
     opts.contextDir,
   ];
+  const first = await buildah(args, opts.timeoutMs ?? 600_000);
+  // A CI run once saw npm ci fail inside the build with EMFILE (a limit of 20000 files, not
+  // reproduced since): one more try for that error alone; any other failure is reported as is.
+  if (first.status === 0 || !/\bEMFILE\b/.test(`${first.stdout}${first.stderr}`)) return first;
   return buildah(args, opts.timeoutMs ?? 600_000);
 }
 
